@@ -1,0 +1,231 @@
+import type { Architecture, PeriodSeconds } from '../source/profile.js';
+
+/**
+ * ReportModel: the plain data every renderer (JSON, Markdown, HTML, Slack, email) reads.
+ * `report.json` is this object serialised (schema lmi-advisor.report/v1, design.md).
+ * All money is USD per month of 730 h (window totals x 730 / window hours), unrounded.
+ * `null` means unknown (no price for the region, no data) and is never shown as 0.
+ */
+
+export type Recommendation = 'migrate' | 'stay' | 'review' | 'insufficient-data' | 'ineligible';
+
+export const RECOMMENDATIONS: readonly Recommendation[] = [
+  'migrate',
+  'review',
+  'stay',
+  'insufficient-data',
+  'ineligible',
+];
+
+export interface ReportWindow {
+  start: string;
+  end: string;
+  periodSeconds: PeriodSeconds;
+  hours: number;
+}
+
+export interface Assumption {
+  /** Dotted config key, e.g. `lmi.discount`. */
+  key: string;
+  value: unknown;
+  default: unknown;
+  description: string;
+}
+
+export interface ReportWarning {
+  /** Stable machine code, e.g. `no-prices`, `region-failed`, `partial-data`, `init-not-in-duration`. */
+  code: string;
+  message: string;
+  region?: string;
+  function?: string;
+}
+
+export interface Usage {
+  invocations: number;
+  /** Billed GB-s over the window (duration incl. the rounding knob, x memory). */
+  gbSeconds: number;
+  avgDurationMs: number | null;
+  peakConcurrency: number | null;
+  avgConcurrency: number | null;
+  /** avgConcurrency / peakConcurrency (the seeds' utilization view). */
+  utilization: number | null;
+  /** Periods with an unknown (null) value in a required series. */
+  unknownPeriods: number;
+}
+
+export interface StandardCost {
+  requestsUsd: number;
+  durationUsd: number;
+  provisionedConcurrencyUsd: number;
+  ephemeralStorageUsd: number;
+  totalUsd: number;
+}
+
+export type CpuSource = 'measured' | 'bound' | 'assumed';
+
+export interface LmiResult {
+  eligible: boolean;
+  /** Why it cannot run on LMI as it is (e.g. runtime not supported). */
+  blockers: string[];
+  needsRuntimeUpgrade: boolean;
+  needsMemoryIncrease: boolean;
+  /** Function memory on LMI: max(2048, memoryMB). */
+  memoryMB: number;
+  instanceType: string | null;
+  memoryGiBPerVCpu: number;
+  vCpusPerEnvironment: number;
+  perEnvironmentConcurrency: number;
+  /** What capped per-EE concurrency. */
+  concurrencyLimitedBy: 'runtime' | 'cpu' | 'memory';
+  /** Python process memory used for the memory cap: measured (Insights) or configured. */
+  processMemorySource: 'measured' | 'configured' | null;
+  minEnvironments: number;
+  maxEnvironments: number;
+  avgEnvironments: number;
+  instanceHours: number;
+  avgInstances: number;
+  peakInstances: number;
+  ec2Usd: number;
+  managementFeeUsd: number;
+  requestsUsd: number;
+  totalUsd: number;
+  /** Estimated invocations over the window that would have been throttled while scaling out. */
+  throttledInvocations: number;
+  cpuSource: CpuSource;
+  /** CPU-seconds per invocation used for sizing. */
+  cpuSecondsPerInvocation: number;
+  /** LMI is cheaper if less than this share of duration is CPU work; null if never/always. */
+  breakEvenCpuShare: number | null;
+}
+
+/** Downsampled series for the concurrency chart (max per bucket). */
+export interface ChartSeries {
+  bucketSeconds: number;
+  /** Start of the first bucket (ISO). */
+  start: string;
+  /** Peak concurrency per bucket; null = unknown. */
+  concurrencyMax: (number | null)[];
+  /** Concurrency the replayed LMI capacity could serve (EEs x per-EE concurrency), min per bucket. */
+  lmiCapacity: number[];
+  /** True where the replay throttled in the bucket. */
+  throttled: boolean[];
+}
+
+export interface FunctionReport {
+  region: string;
+  name: string;
+  runtime: string | null;
+  architecture: Architecture;
+  memoryMB: number;
+  tags: Record<string, string>;
+  trustGroup: string | null;
+  /** Already runs on a capacity provider: reported, never re-recommended. */
+  alreadyOnLmi: boolean;
+  provisionedConcurrency: number;
+  usage: Usage;
+  /** null when the region has no prices. */
+  standard: StandardCost | null;
+  /** null when the region has no prices or LMI was not modelled. */
+  lmi: LmiResult | null;
+  /** standard.totalUsd - lmi.totalUsd (function alone); null when either is unknown. */
+  savingsUsd: number | null;
+  recommendation: Recommendation;
+  reasons: string[];
+  risks: string[];
+  /** Monthly invocations (same shape of traffic) at which LMI alone costs the same as standard. */
+  breakEvenInvocationsPerMonth: number | null;
+  /** Standard cost per busy GB-hour / LMI cost per provisioned GB-hour (seeds' view). */
+  busyTimePremium: number | null;
+  chart: ChartSeries | null;
+}
+
+export interface CapacityProviderFunction {
+  name: string;
+  memoryMB: number;
+  memoryGiBPerVCpu: number;
+  perEnvironmentConcurrency: number;
+  minEnvironments: number;
+  maxEnvironments: number;
+}
+
+export interface CapacityProviderPlan {
+  name: string;
+  region: string;
+  architecture: Architecture;
+  trustGroup: string | null;
+  instanceType: string;
+  /** Ratio of the instance family (C 2, M 4, R 8). */
+  memoryGiBPerVCpu: number;
+  functions: string[];
+  functionSettings: CapacityProviderFunction[];
+  instanceHours: number;
+  avgInstances: number;
+  peakInstances: number;
+  /** For CapacityProviderScalingConfig.MaxVCpuCount: peak instances x vCPUs, with margin. */
+  maxVCpuCount: number;
+  ec2Usd: number;
+  managementFeeUsd: number;
+  requestsUsd: number;
+  totalUsd: number;
+  /** Sum of the functions' lmi.totalUsd alone (what grouping saves is the difference). */
+  dedicatedTotalUsd: number;
+  /** Sum of the functions' standard.totalUsd (before the free tier). */
+  standardTotalUsd: number;
+}
+
+export interface Totals {
+  /** Sum of functions' standard.totalUsd minus freeTierCreditUsd. */
+  standardUsd: number;
+  freeTierCreditUsd: number;
+  /** The month with every `migrate` applied (capacity providers + standard for the rest). */
+  recommendedUsd: number;
+  savingsUsd: number;
+  /** What grouping untagged `migrate` functions by region+architecture would save on top. */
+  groupUntaggedExtraSavingsUsd: number | null;
+  /** Functions per recommendation. */
+  counts: Record<Recommendation, number>;
+  /** Functions left out of the money totals (no prices, already on LMI). */
+  unpricedFunctions: number;
+}
+
+export interface PriceProvenance {
+  source: 'live' | 'bundled' | 'snapshot';
+  asOf: string;
+  regions: string[];
+  missingRegions: string[];
+}
+
+export interface RunInfo {
+  tool: string;
+  version: string;
+  generatedAt: string;
+  /** How to reproduce this run. */
+  command: string;
+  snapshot?: string;
+  config?: string;
+  /** false when a region or API failed, or a run was cut short: never publish as complete. */
+  complete: boolean;
+}
+
+/** Change since the previous run (nightly job); absent when there is no previous report. */
+export interface ChangeSummary {
+  previousGeneratedAt: string;
+  newFunctions: string[];
+  removedFunctions: string[];
+  changedRecommendations: { function: string; from: Recommendation; to: Recommendation }[];
+  savingsDeltaUsd: number;
+}
+
+export interface ReportModel {
+  schema: 'lmi-advisor.report/v1';
+  accountId: string;
+  run: RunInfo;
+  window: ReportWindow;
+  assumptions: Assumption[];
+  prices: PriceProvenance;
+  totals: Totals;
+  capacityProviders: CapacityProviderPlan[];
+  functions: FunctionReport[];
+  warnings: ReportWarning[];
+  changes?: ChangeSummary;
+}
