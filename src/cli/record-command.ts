@@ -1,0 +1,193 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+import type { Command } from 'commander';
+import { UserInputError } from '../errors.js';
+import type { SnapshotHeader } from '../source/profile.js';
+import { createTtyProgress, openAwsSource, type AwsSourceOptions } from '../source/aws/index.js';
+import type { Resolution } from '../source/aws/metrics-plan.js';
+import { writeSnapshot } from '../source/snapshot-writer.js';
+import { EXIT_INCOMPLETE } from './analyze-command.js';
+import { contextOf } from './io.js';
+
+interface RecordFlags {
+  regions: string;
+  days: string;
+  out: string;
+  profile?: string;
+  include?: string[];
+  exclude?: string[];
+  tag?: string[];
+  excludeTag?: string[];
+  resolution: string;
+  optionalMetrics?: boolean;
+  livePrices: boolean;
+  quiet?: boolean;
+}
+
+/** What tests (and the Lambda handler) inject instead of real AWS and the wall clock. */
+export interface RecordDeps {
+  clients?: AwsSourceOptions['clients'];
+  limits?: AwsSourceOptions['limits'];
+  now?: () => Date;
+}
+
+export interface RecordResult {
+  functions: number;
+  failedRegions: string[];
+  warnings: NonNullable<SnapshotHeader['warnings']>;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function parseTags(values: string[] | undefined, flag: string): Record<string, string> | undefined {
+  if (!values || values.length === 0) return undefined;
+  const tags: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new UserInputError(`${flag}: expected key=value, got "${value}"`);
+    tags[value.slice(0, eq)] = value.slice(eq + 1);
+  }
+  return tags;
+}
+
+function parseRegions(value: string): string[] {
+  const regions = [...new Set(value.split(',').map((r) => r.trim()).filter((r) => r !== ''))];
+  if (regions.length === 0) throw new UserInputError('--regions: no region given');
+  for (const region of regions) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+      throw new UserInputError(`--regions: "${region}" is not a region code like us-east-1`);
+    }
+  }
+  return regions;
+}
+
+function parseDays(value: string): number {
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1 || days > 455) {
+    throw new UserInputError(`--days: expected a whole number from 1 to 455, got "${value}"`);
+  }
+  return days;
+}
+
+function parseResolution(value: string): Resolution {
+  if (value === 'auto') return 'auto';
+  if (value === '60' || value === '300' || value === '3600') return Number(value) as 60 | 300 | 3600;
+  throw new UserInputError(`--resolution: expected auto, 60, 300 or 3600, got "${value}"`);
+}
+
+/**
+ * Replaces line 1 of a written snapshot: warnings met while metrics streamed (a region denied
+ * GetMetricData) arrive after the header was written, and must not be lost from the file.
+ * Streams line by line into a temporary file renamed over the original.
+ */
+export async function rewriteSnapshotHeader(path: string, header: SnapshotHeader): Promise<void> {
+  const gz = path.endsWith('.gz');
+  const tmp = `${path}.header-${process.pid}`;
+  const input = createReadStream(path);
+  const lines = createInterface({ input: gz ? input.pipe(createGunzip()) : input, crlfDelay: Infinity });
+  async function* rewritten(): AsyncGenerator<string> {
+    let first = true;
+    for await (const line of lines) {
+      yield first ? `${JSON.stringify(header)}\n` : `${line}\n`;
+      first = false;
+    }
+  }
+  try {
+    if (gz) await pipeline(rewritten(), createGzip(), createWriteStream(tmp));
+    else await pipeline(rewritten(), createWriteStream(tmp));
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Collects live data and writes the snapshot. When a region fails, the snapshot of the others is
+ * still written, with the failure in its header warnings, and the result names the region.
+ */
+export async function runRecord(options: AwsSourceOptions, out: string): Promise<RecordResult> {
+  const source = await openAwsSource(options);
+  const { functions } = await writeSnapshot(out, source.header, source.profiles);
+  const headerWarnings = source.header.warnings ?? [];
+  if (source.warnings.length > headerWarnings.length) {
+    await rewriteSnapshotHeader(out, { ...source.header, warnings: [...source.warnings] });
+  }
+  return { functions, failedRegions: [...source.failedRegions], warnings: [...source.warnings] };
+}
+
+/** `lmi-advisor record`: live AWS data in, snapshot file out. */
+export function register(program: Command, deps: RecordDeps = {}): void {
+  program
+    .command('record')
+    .description('collect functions, metrics and prices from AWS into a snapshot file')
+    .requiredOption('--regions <list>', 'comma-separated regions, e.g. us-east-1,eu-west-1')
+    .option('--days <n>', 'whole days of metrics before now', '14')
+    .requiredOption('--out <file>', 'snapshot to write (.ndjson or .ndjson.gz)')
+    .option('--profile <name>', 'AWS shared-config profile (default: the default credential chain)')
+    .option('--include <glob>', 'only functions whose name matches (repeatable; * and ?)', collect)
+    .option('--exclude <glob>', 'skip functions whose name matches (repeatable)', collect)
+    .option('--tag <key=value>', 'only functions with this tag (repeatable; all must match)', collect)
+    .option('--exclude-tag <key=value>', 'skip functions with this tag (repeatable)', collect)
+    .option('--resolution <s>', 'metric period: auto (finest CloudWatch keeps), 60, 300 or 3600', 'auto')
+    .option('--optional-metrics', 'also fetch Duration Maximum, Errors and Throttles (2x the queries)')
+    .option('--no-live-prices', 'do not call the Price List API; use the bundled prices')
+    .option('--quiet', 'print nothing on success')
+    .addHelpText(
+      'after',
+      `
+Endpoints follow the SDK's own settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_CLOUDWATCH, ...).
+Progress is drawn on stderr only when it is a terminal.
+
+Exit codes:
+  0  snapshot written, every region collected
+  1  unexpected failure, or no region could be read (nothing written)
+  2  bad option
+  ${EXIT_INCOMPLETE}  snapshot written, but a region failed (named in stderr and in the header warnings)
+
+Example:
+  $ lmi-advisor record --regions us-east-1,eu-west-1 --days 14 --out acct.ndjson.gz`,
+    )
+    .action(async (flags: RecordFlags, command: Command) => {
+      const context = contextOf(command);
+      const { io } = context;
+      if (!/\.ndjson(\.gz)?$/.test(flags.out)) {
+        throw new UserInputError(`--out: "${flags.out}" must end in .ndjson or .ndjson.gz`);
+      }
+      const includeTags = parseTags(flags.tag, '--tag');
+      const excludeTags = parseTags(flags.excludeTag, '--exclude-tag');
+      const progress = flags.quiet ? undefined : createTtyProgress({ isTTY: io.stderrIsTTY, write: io.err });
+      const options: AwsSourceOptions = {
+        regions: parseRegions(flags.regions),
+        days: parseDays(flags.days),
+        now: deps.now ? deps.now() : new Date(),
+        resolution: parseResolution(flags.resolution),
+        optionalMetrics: flags.optionalMetrics === true,
+        livePrices: flags.livePrices,
+        ...(flags.profile ? { profile: flags.profile } : {}),
+        ...(flags.include ? { include: flags.include } : {}),
+        ...(flags.exclude ? { exclude: flags.exclude } : {}),
+        ...(includeTags ? { includeTags } : {}),
+        ...(excludeTags ? { excludeTags } : {}),
+        ...(deps.clients ? { clients: deps.clients } : {}),
+        ...(deps.limits ? { limits: deps.limits } : {}),
+        ...(progress ? { onProgress: progress } : {}),
+      };
+      const result = await runRecord(options, flags.out);
+      for (const region of result.failedRegions) {
+        const reasons = result.warnings.filter((w) => w.code === 'region-failed' && w.region === region);
+        io.err(`lmi-advisor: record: region ${region} FAILED: ${reasons.map((w) => w.message).join('; ')}\n`);
+      }
+      if (!flags.quiet) {
+        io.out(
+          `wrote ${flags.out}: ${result.functions} functions, ${result.warnings.length} warnings` +
+            (result.failedRegions.length > 0 ? `, INCOMPLETE (failed: ${result.failedRegions.join(', ')})` : '') +
+            '\n',
+        );
+      }
+      if (result.failedRegions.length > 0) context.exitCode = EXIT_INCOMPLETE;
+    });
+}

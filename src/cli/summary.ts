@@ -1,0 +1,60 @@
+import { RECOMMENDATIONS, type ReportModel } from '../report/types.js';
+
+const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2 });
+
+/** USD with cents, e.g. `$1,234.56`, `-$3.10`. */
+export function formatUsd(usd: number): string {
+  return money.format(usd);
+}
+
+/**
+ * The short text the CLI prints after `analyze`: totals per month and year, counts per
+ * recommendation, the five biggest opportunities, the warnings count and where the files went.
+ */
+export function formatSummary(model: ReportModel, files: string[]): string {
+  const t = model.totals;
+  const lines: string[] = [];
+  lines.push(
+    `lmi-advisor: ${model.functions.length} functions analysed, account ${model.accountId}, ` +
+      `${model.window.start} to ${model.window.end} (${round(model.window.hours)} h)`,
+  );
+  lines.push('');
+  const rows: [string, string][] = [
+    ['standard Lambda / month', formatUsd(t.standardUsd)],
+    ['recommended plan / month', formatUsd(t.recommendedUsd)],
+    ['savings / month', formatUsd(t.savingsUsd)],
+    ['savings / year', formatUsd(t.savingsUsd * 12)],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const valueWidth = Math.max(...rows.map(([, value]) => value.length));
+  for (const [label, value] of rows) lines.push(`  ${label.padEnd(width)}  ${value.padStart(valueWidth)}`);
+  if (t.freeTierCreditUsd > 0) lines.push(`  (free tier credit ${formatUsd(t.freeTierCreditUsd)} included)`);
+  if (t.unpricedFunctions > 0) lines.push(`  ${t.unpricedFunctions} function(s) left out of the totals (no prices or already on LMI)`);
+  lines.push('');
+  lines.push(`recommendations: ${RECOMMENDATIONS.map((r) => `${r} ${t.counts[r] ?? 0}`).join(', ')}`);
+
+  const top = model.functions
+    .filter((f) => (f.recommendation === 'migrate' || f.recommendation === 'review') && (f.savingsUsd ?? 0) > 0)
+    .sort((a, b) => (b.savingsUsd ?? 0) - (a.savingsUsd ?? 0) || `${a.region}/${a.name}`.localeCompare(`${b.region}/${b.name}`))
+    .slice(0, 5);
+  if (top.length > 0) {
+    lines.push('top opportunities (function alone, per month):');
+    const nameWidth = Math.max(...top.map((f) => `${f.region}/${f.name}`.length));
+    top.forEach((f, i) => {
+      lines.push(
+        `  ${i + 1}. ${`${f.region}/${f.name}`.padEnd(nameWidth)}  ${f.recommendation.padEnd(7)}  ${formatUsd(f.savingsUsd ?? 0)}`,
+      );
+    });
+  } else {
+    lines.push('top opportunities: none');
+  }
+  lines.push(`warnings: ${model.warnings.length}${model.warnings.length > 0 ? ' (listed in the report)' : ''}`);
+  if (!model.run.complete) lines.push('INCOMPLETE: a region, account or API failed while recording; see the warnings');
+  lines.push(`prices: ${model.prices.source}, as of ${model.prices.asOf}`);
+  lines.push(files.length > 0 ? `written: ${files.join(', ')}` : 'written: nothing');
+  return `${lines.join('\n')}\n`;
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

@@ -1,0 +1,225 @@
+/**
+ * Several functions sharing one capacity provider: their EEs are packed on the same instances,
+ * so the 3-instance floor (lmi.minInstances) is paid once per provider instead of once per
+ * function (lambda-managed-instances-scaling.html: "each instance can run EEs of several
+ * functions mapped to the same capacity provider").
+ *
+ * Packing bound: instances(p) = max(minInstances, ceil(sum over members of capacity_m(p) / k_m)),
+ * k_m = EEs of member m's shape per instance (instances.ts). This is the fractional bin-packing
+ * bound: mixed shapes may not fill instances that well, so the figure can be slightly low when
+ * members have very different EE sizes.
+ */
+import { LmiAdvisorError } from '../../errors.js';
+import type { CapacityProviderFunction, CapacityProviderPlan } from '../../report/types.js';
+import type { Config } from '../../config/schema.js';
+import type { InstancePrice, RegionPrices } from '../../prices/types.js';
+import { periodCount, type Architecture, type SnapshotWindow } from '../../source/profile.js';
+import { instanceRates, monthFactor, type InstanceRates } from './cost.js';
+import { candidateInstanceTypes, environmentsPerInstance } from './instances.js';
+import { ceilSafe } from './replay.js';
+import type { GroupMember } from './types.js';
+
+/** CapacityProviderScalingConfig.MaxVCpuCount API range (API_CapacityProviderScalingConfig). */
+export const MAX_VCPU_COUNT_MIN = 2;
+export const MAX_VCPU_COUNT_MAX = 15000;
+
+/** GiB per vCPU of the C, M and R families (C 2, M 4, R 8). */
+const FAMILY_RATIO: Record<string, number> = { c: 2, m: 4, r: 8 };
+
+interface GroupType {
+  price: InstancePrice;
+  rates: InstanceRates;
+  /** EEs per instance for each distinct member shape. */
+  perInstance: number[];
+}
+
+/**
+ * Plans one capacity provider for `members` (same region, architecture and trust group: the
+ * caller's grouping). Tries every allowed instance type that holds every member's EE and keeps
+ * the cheapest. Money is per 730-h month; standardTotalUsd is left 0 for build-report.
+ * Returns null when no member is given, the region has no Lambda prices, or no type fits all.
+ * Note: LMI allows at most 100 function versions per capacity provider (hard quota); splitting
+ * larger groups is the caller's job.
+ */
+export function planCapacityProvider(args: {
+  name: string;
+  region: string;
+  architecture: Architecture;
+  trustGroup: string | null;
+  members: GroupMember[];
+  prices: RegionPrices;
+  config: Config;
+  window: SnapshotWindow;
+}): CapacityProviderPlan | null {
+  const { members, prices, window } = args;
+  const lmi = args.config.lmi;
+  if (members.length === 0 || prices.lambda === undefined) return null;
+  const periods = periodCount(window);
+  for (const m of members) {
+    let total = 0;
+    for (const len of m.capacity.runLengths) total += len;
+    if (total !== periods || m.capacity.periodSeconds !== window.periodSeconds) {
+      throw new LmiAdvisorError(
+        `capacity provider ${args.name}: member ${m.name} has ${total} periods of ${m.capacity.periodSeconds} s, the window ${periods} of ${window.periodSeconds} s`,
+      );
+    }
+  }
+
+  // Distinct EE shapes: sums of EEs per shape are integers, so the per-period sum stays exact.
+  const shapeKeys = new Map<string, number>();
+  const shapes: { vCpus: number; memoryMiB: number }[] = [];
+  const memberShape = members.map((m) => {
+    const key = `${m.result.vCpusPerEnvironment}:${m.result.memoryMB}`;
+    let index = shapeKeys.get(key);
+    if (index === undefined) {
+      index = shapes.length;
+      shapeKeys.set(key, index);
+      shapes.push({ vCpus: m.result.vCpusPerEnvironment, memoryMiB: m.result.memoryMB });
+    }
+    return index;
+  });
+
+  const reserve = { vCpu: lmi.osReserveVCpu, memoryMiB: lmi.osReserveMemoryMiB };
+  const types: GroupType[] = [];
+  for (const price of candidateInstanceTypes(prices.instances, args.architecture, lmi)) {
+    const perInstance = shapes.map((s) => environmentsPerInstance(price, s, reserve));
+    if (perInstance.some((k) => k < 1)) continue;
+    types.push({ price, rates: instanceRates(price, lmi.discount, lmi.managementFeeShare), perInstance });
+  }
+  if (types.length === 0) return null;
+
+  const events = sortedEvents(members, memberShape, periods);
+  // Sum over periods of each shape's EEs, for a lower bound per type.
+  const shapeEnvPeriods = new Float64Array(shapes.length);
+  members.forEach((m, i) => {
+    const s = memberShape[i] as number;
+    for (let r = 0; r < m.capacity.capacity.length; r++) {
+      shapeEnvPeriods[s] = (shapeEnvPeriods[s] as number) + (m.capacity.capacity[r] as number) * (m.capacity.runLengths[r] as number);
+    }
+  });
+  const bounded = types
+    .map((t) => {
+      let fractional = 0;
+      t.perInstance.forEach((k, s) => (fractional += (shapeEnvPeriods[s] as number) / k));
+      return { t, bound: t.rates.totalUsdPerHour * Math.max(lmi.minInstances * periods, fractional) };
+    })
+    .sort((a, b) => a.bound - b.bound || a.t.price.instanceType.localeCompare(b.t.price.instanceType));
+
+  let best: { t: GroupType; instancePeriods: number; peakInstances: number; cost: number } | null = null;
+  for (const { t, bound } of bounded) {
+    if (best !== null && bound >= best.cost) break;
+    const { instancePeriods, peakInstances } = sweep(events, shapes.length, t.perInstance, lmi.minInstances, periods);
+    const cost = instancePeriods * t.rates.totalUsdPerHour;
+    if (best === null || cost < best.cost) best = { t, instancePeriods, peakInstances, cost };
+  }
+  if (best === null) return null;
+
+  const factor = monthFactor(window);
+  const instanceHours = best.instancePeriods * (window.periodSeconds / 3600) * factor;
+  const ec2Usd = instanceHours * best.t.rates.ec2UsdPerHour;
+  const managementFeeUsd = instanceHours * best.t.rates.feeUsdPerHour;
+  let invocations = 0;
+  for (const m of members) invocations += m.invocations;
+  const requestsUsd = invocations * prices.lambda.lmiRequestUsd * factor;
+  const vCpus = best.peakInstances * best.t.price.vCpus;
+  const functionSettings: CapacityProviderFunction[] = members.map((m) => ({
+    name: m.name,
+    memoryMB: m.result.memoryMB,
+    memoryGiBPerVCpu: m.result.memoryGiBPerVCpu,
+    perEnvironmentConcurrency: m.result.perEnvironmentConcurrency,
+    minEnvironments: m.result.minEnvironments,
+    maxEnvironments: m.result.maxEnvironments,
+  }));
+  let dedicatedTotalUsd = 0;
+  for (const m of members) dedicatedTotalUsd += m.result.totalUsd;
+  return {
+    name: args.name,
+    region: args.region,
+    architecture: args.architecture,
+    trustGroup: args.trustGroup,
+    instanceType: best.t.price.instanceType,
+    memoryGiBPerVCpu: FAMILY_RATIO[best.t.price.family] ?? best.t.price.memoryGiB / best.t.price.vCpus,
+    functions: members.map((m) => m.name),
+    functionSettings,
+    instanceHours,
+    avgInstances: best.instancePeriods / periods,
+    peakInstances: best.peakInstances,
+    // Peak vCPUs rounded up to an even number, inside the API range 2..15000.
+    maxVCpuCount: Math.min(MAX_VCPU_COUNT_MAX, Math.max(MAX_VCPU_COUNT_MIN, Math.ceil(vCpus / 2) * 2)),
+    ec2Usd,
+    managementFeeUsd,
+    requestsUsd,
+    totalUsd: ec2Usd + managementFeeUsd + requestsUsd,
+    dedicatedTotalUsd,
+    standardTotalUsd: 0,
+  };
+}
+
+/** Capacity changes of all members, by period: a member's shape and its EE delta. */
+interface Events {
+  position: Uint32Array;
+  shape: Uint32Array;
+  delta: Float64Array;
+}
+
+function sortedEvents(members: GroupMember[], memberShape: number[], periods: number): Events {
+  let count = 0;
+  for (const m of members) count += m.capacity.capacity.length;
+  const order: number[] = [];
+  const position = new Uint32Array(count);
+  const shape = new Uint32Array(count);
+  const delta = new Float64Array(count);
+  let e = 0;
+  members.forEach((m, i) => {
+    let at = 0;
+    let previous = 0;
+    for (let r = 0; r < m.capacity.capacity.length; r++) {
+      const c = m.capacity.capacity[r] as number;
+      position[e] = at;
+      shape[e] = memberShape[i] as number;
+      delta[e] = c - previous;
+      order.push(e);
+      e++;
+      previous = c;
+      at += m.capacity.runLengths[r] as number;
+    }
+  });
+  order.sort((a, b) => (position[a] as number) - (position[b] as number));
+  const sorted: Events = {
+    position: new Uint32Array(count + 1),
+    shape: new Uint32Array(count + 1),
+    delta: new Float64Array(count + 1),
+  };
+  order.forEach((from, to) => {
+    sorted.position[to] = position[from] as number;
+    sorted.shape[to] = shape[from] as number;
+    sorted.delta[to] = delta[from] as number;
+  });
+  // Sentinel at the window's end closes the last segment.
+  sorted.position[count] = periods;
+  return sorted;
+}
+
+/** Instance-periods and peak instances of one type over the merged capacity of all members. */
+function sweep(events: Events, shapeCount: number, perInstance: number[], minInstances: number, periods: number) {
+  const sums = new Float64Array(shapeCount);
+  let instancePeriods = 0;
+  let peakInstances = 0;
+  const last = events.position.length - 1;
+  let e = 0;
+  while (e < last) {
+    const at = events.position[e] as number;
+    while (e < last && events.position[e] === at) {
+      const s = events.shape[e] as number;
+      sums[s] = (sums[s] as number) + (events.delta[e] as number);
+      e++;
+    }
+    const until = Math.min(periods, events.position[e] as number);
+    let fractional = 0;
+    for (let s = 0; s < shapeCount; s++) fractional += (sums[s] as number) / (perInstance[s] as number);
+    const instances = Math.max(minInstances, ceilSafe(fractional));
+    instancePeriods += instances * (until - at);
+    if (instances > peakInstances) peakInstances = instances;
+  }
+  return { instancePeriods, peakInstances };
+}

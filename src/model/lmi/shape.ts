@@ -1,0 +1,118 @@
+/**
+ * Execution-environment (EE) shape, CPU per invocation and per-EE concurrency.
+ * Sources: lambda-managed-instances-scaling.html (2 GB / 1 vCPU minimum, ratios 2/4/8 GiB per
+ * vCPU), lambda-managed-instances-runtimes.html (per-vCPU concurrency defaults, Python = one
+ * process per concurrent request), configuration-memory.html (1,769 MB = one vCPU).
+ */
+import type { CpuSource, LmiResult } from '../../report/types.js';
+import { LMI_MIN_MEMORY_MB, type RuntimeTraits } from './eligibility.js';
+
+export interface EnvironmentShape {
+  /** ExecutionEnvironmentMemoryGiBPerVCpu. */
+  ratio: number;
+  vCpus: number;
+  memoryMiB: number;
+  /** Memory was rounded up to a whole number of vCPUs x ratio GiB. */
+  roundedUp: boolean;
+}
+
+/**
+ * Candidate EE shapes for a function. LMI memory = max(2048, memoryMB); vCPUs = memory GiB /
+ * ratio must be >= 1 (a ratio needing less than 1 vCPU is skipped) and whole (memory rounded up
+ * to vCPUs x ratio GiB). If every configured ratio is skipped, the smallest one is used with
+ * memory raised to 1 vCPU x ratio GiB (also flagged as roundedUp).
+ */
+export function environmentShapes(memoryMB: number, ratios: readonly number[]): EnvironmentShape[] {
+  const lmiMemoryMiB = Math.max(LMI_MIN_MEMORY_MB, memoryMB);
+  const shapes: EnvironmentShape[] = [];
+  for (const ratio of [...new Set(ratios)].sort((a, b) => a - b)) {
+    const exactVCpus = lmiMemoryMiB / 1024 / ratio;
+    if (exactVCpus < 1) continue;
+    const vCpus = Math.ceil(exactVCpus - 1e-9);
+    const memoryMiB = vCpus * ratio * 1024;
+    shapes.push({ ratio, vCpus, memoryMiB, roundedUp: memoryMiB > lmiMemoryMiB });
+  }
+  if (shapes.length === 0) {
+    const ratio = Math.min(...ratios);
+    shapes.push({ ratio, vCpus: 1, memoryMiB: ratio * 1024, roundedUp: true });
+  }
+  return shapes;
+}
+
+/** Standard Lambda gives memoryMB / 1769 vCPUs, at most 6 (configuration-memory.html). */
+export const MB_PER_LAMBDA_VCPU = 1769;
+export const MAX_LAMBDA_VCPUS = 6;
+
+export interface CpuPerInvocation {
+  /** vCPU-seconds one invocation uses. */
+  cpuSecondsPerInvocation: number;
+  /** Share of one vCPU a running invocation keeps busy (cpuSeconds / duration seconds). */
+  cpuShare: number;
+  cpuSource: CpuSource;
+}
+
+/**
+ * CPU per invocation. Without a measurement, an invocation used at most duration x the vCPUs
+ * standard Lambda gave it (min(1, ..) for single-threaded runtimes), times cpuBusyFraction
+ * ('bound' when that is 1, 'assumed' otherwise). Lambda Insights `cpu_total_time` replaces it.
+ * With no known duration (no invocations) the share still follows the bound, so sizing works.
+ */
+export function cpuPerInvocation(args: {
+  memoryMB: number;
+  avgDurationMs: number | null;
+  measuredCpuSeconds: number | null | undefined;
+  singleThreaded: boolean;
+  cpuBusyFraction: number;
+}): CpuPerInvocation {
+  const lambdaVCpus = args.memoryMB / MB_PER_LAMBDA_VCPU;
+  const boundShare = args.singleThreaded ? Math.min(1, lambdaVCpus) : Math.min(MAX_LAMBDA_VCPUS, lambdaVCpus);
+  const durationSec = args.avgDurationMs !== null && args.avgDurationMs > 0 ? args.avgDurationMs / 1000 : null;
+  if (args.measuredCpuSeconds !== null && args.measuredCpuSeconds !== undefined) {
+    const share = durationSec !== null ? args.measuredCpuSeconds / durationSec : boundShare;
+    return { cpuSecondsPerInvocation: args.measuredCpuSeconds, cpuShare: share, cpuSource: 'measured' };
+  }
+  const share = boundShare * args.cpuBusyFraction;
+  return {
+    cpuSecondsPerInvocation: durationSec !== null ? durationSec * share : 0,
+    cpuShare: share,
+    cpuSource: args.cpuBusyFraction === 1 ? 'bound' : 'assumed',
+  };
+}
+
+/** PerExecutionEnvironmentMaxConcurrency API range 1..1600. */
+export const MAX_PER_ENVIRONMENT_CONCURRENCY = 1600;
+
+export interface PerEnvironmentConcurrency {
+  perEnvironment: number;
+  limitedBy: LmiResult['concurrencyLimitedBy'];
+}
+
+/**
+ * Invocations one EE serves at once: min(runtime default x vCPUs, CPU cap floor(vCPUs /
+ * cpuShare), Python memory cap floor(EE memory / per-process MB)), clamped to 1..1600.
+ * `processMemoryMB` is null for runtimes that share one process (no memory cap).
+ */
+export function perEnvironmentConcurrency(args: {
+  shape: EnvironmentShape;
+  traits: RuntimeTraits;
+  cpuShare: number;
+  processMemoryMB: number | null;
+}): PerEnvironmentConcurrency {
+  const { shape } = args;
+  let perEnvironment = args.traits.concurrencyPerVCpu * shape.vCpus;
+  let limitedBy: PerEnvironmentConcurrency['limitedBy'] = 'runtime';
+  const cpuCap = args.cpuShare > 0 ? Math.floor(shape.vCpus / args.cpuShare + 1e-9) : Infinity;
+  if (cpuCap < perEnvironment) {
+    perEnvironment = cpuCap;
+    limitedBy = 'cpu';
+  }
+  if (args.processMemoryMB !== null && args.processMemoryMB > 0) {
+    const memoryCap = Math.floor(shape.memoryMiB / args.processMemoryMB);
+    if (memoryCap < perEnvironment) {
+      perEnvironment = memoryCap;
+      limitedBy = 'memory';
+    }
+  }
+  perEnvironment = Math.min(MAX_PER_ENVIRONMENT_CONCURRENCY, Math.max(1, perEnvironment));
+  return { perEnvironment, limitedBy };
+}

@@ -1,0 +1,277 @@
+/**
+ * Sizing one function alone on LMI: eligibility, EE shape, per-EE concurrency, replay of every
+ * period, cheapest instance type, money per 730-h month, the break-even grids, the chart and the
+ * capacity series for grouping.
+ *
+ * Speed: the series is read once for the lagged sliding max (replay.ts), once for its histogram,
+ * and once more for the chosen configuration (throttles, chart, runs). Every other candidate
+ * (ratio x instance type x CPU share x traffic scale) is priced on the histogram.
+ */
+import { LmiAdvisorError } from '../../errors.js';
+import type { LmiResult } from '../../report/types.js';
+import { periodCount, type FunctionProfile } from '../../source/profile.js';
+import { buildChart, capacityRuns } from './chart.js';
+import { monthFactor } from './cost.js';
+import { checkEligibility, LMI_MIN_MEMORY_MB } from './eligibility.js';
+import { candidateInstanceTypes, cheapestType, instancesFor, typeOptions, type TypeChoice } from './instances.js';
+import {
+  environmentHistogram,
+  histogram,
+  knownConcurrency,
+  laggedWindowMax,
+  scalingDelays,
+  targetEnvironments,
+} from './replay.js';
+import { cpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
+import type { LmiContext, LmiSizing } from './types.js';
+
+/** CPU shares of duration priced for the break-even (the used share is added when off-grid). */
+export const CPU_SHARE_GRID: readonly number[] = [1, 0.75, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.075, 0.05, 0.03, 0.02, 0.01];
+
+/** Traffic multipliers 0.01..100, 6 per decade (25 points, 1 included exactly). */
+export const TRAFFIC_SCALE_GRID: readonly number[] = Array.from({ length: 25 }, (_, i) => (i === 12 ? 1 : 10 ** ((i - 12) / 6)));
+
+interface Candidate {
+  shape: EnvironmentShape;
+  concurrency: PerEnvironmentConcurrency;
+  choice: TypeChoice;
+}
+
+/**
+ * Sizes one function on LMI alone. `usage.invocations` is the window's total (requests are
+ * scaled to the month here). Returns null when the function cannot be priced: the region has no
+ * Lambda prices, or no allowed instance type of its architecture holds even one of its EEs.
+ * Ineligible functions are priced anyway (see eligibility.ts) and flagged.
+ */
+export function sizeLmi(
+  profile: FunctionProfile,
+  usage: { invocations: number; avgDurationMs: number | null },
+  ctx: LmiContext,
+): LmiSizing | null {
+  const { config, window, prices } = ctx;
+  const lmi = config.lmi;
+  const where = `${profile.region}/${profile.name}`;
+  if (prices.lambda === undefined) return null;
+  const types = candidateInstanceTypes(prices.instances, profile.architecture, lmi);
+  if (types.length === 0) return null;
+  const periods = periodCount(window);
+  if (periods <= 0) throw new LmiAdvisorError(`${where}: the window ${window.start}..${window.end} holds no period`);
+  const concurrencySeries = profile.series.concurrencyMax;
+  if (concurrencySeries.length !== periods) {
+    throw new LmiAdvisorError(`${where}: series.concurrencyMax has ${concurrencySeries.length} points, the window holds ${periods}`);
+  }
+
+  const eligibility = checkEligibility(profile.runtime, profile.memoryMB);
+  const traits = eligibility.traits;
+  const shapes = environmentShapes(profile.memoryMB, lmi.memoryGiBPerVCpuOptions);
+  const optionsByShape = shapes.map((s) => typeOptions(types, s, lmi));
+  if (optionsByShape.every((o) => o.length === 0)) return null;
+
+  const cpu = cpuPerInvocation({
+    memoryMB: profile.memoryMB,
+    avgDurationMs: usage.avgDurationMs,
+    measuredCpuSeconds: profile.cpuSecondsPerInvocation,
+    singleThreaded: traits.singleThreaded,
+    cpuBusyFraction: lmi.cpuBusyFraction,
+  });
+  const python = traits.language === 'python';
+  const measuredProcessMB = profile.memoryUsedMBMax ?? null;
+  const processMemoryMB = python ? (measuredProcessMB ?? profile.memoryMB) : null;
+  const processMemorySource = python ? (measuredProcessMB !== null ? 'measured' : 'configured') : null;
+
+  const known = knownConcurrency(concurrencySeries);
+  const delays = scalingDelays(window.periodSeconds, lmi.scaleOutMinutes, lmi.scaleInMinutes);
+  const served = laggedWindowMax(known.values, delays);
+  const hist = histogram(served);
+
+  const factor = monthFactor(window);
+  const periodHours = window.periodSeconds / 3600;
+  const requestUsd = prices.lambda.lmiRequestUsd;
+  const monthlyRequestsUsd = usage.invocations * requestUsd * factor;
+
+  const memo = new Map<string, TypeChoice | null>();
+  const cheapest = (cpuShare: number, scale: number): Candidate | null => {
+    let best: Candidate | null = null;
+    shapes.forEach((shape, i) => {
+      const options = optionsByShape[i] ?? [];
+      if (options.length === 0) return;
+      const concurrency = perEnvironmentConcurrency({ shape, traits, cpuShare, processMemoryMB });
+      const key = `${i}:${concurrency.perEnvironment}:${scale}`;
+      let choice = memo.get(key);
+      if (choice === undefined) {
+        const envHist = environmentHistogram(
+          hist,
+          { perEnvironment: concurrency.perEnvironment, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments },
+          scale,
+        );
+        choice = cheapestType(envHist, options, lmi.minInstances);
+        memo.set(key, choice);
+      }
+      if (choice !== null && (best === null || choice.costUnits < best.choice.costUnits)) best = { shape, concurrency, choice };
+    });
+    return best;
+  };
+  const monthlyTotal = (c: Candidate, scale: number): number => c.choice.costUnits * periodHours * factor + monthlyRequestsUsd * scale;
+
+  const chosen = cheapest(cpu.cpuShare, 1);
+  if (chosen === null) return null;
+  const { shape, concurrency } = chosen;
+  const option = chosen.choice.option;
+  const perEnvironment = concurrency.perEnvironment;
+
+  // Full pass for the chosen configuration only.
+  const environments = new Uint32Array(periods);
+  const throttledFlags = new Uint8Array(periods);
+  const invocations = profile.series.invocations;
+  let throttledInvocations = 0;
+  let instancePeriods = 0;
+  let peakInstances = 0;
+  let environmentPeriods = 0;
+  let maxEnvironments = 0;
+  for (let p = 0; p < periods; p++) {
+    const e = targetEnvironments(served[p] as number, perEnvironment, lmi.headroom, lmi.minEnvironments);
+    environments[p] = e;
+    environmentPeriods += e;
+    if (e > maxEnvironments) maxEnvironments = e;
+    const n = instancesFor(e, option.perInstance, lmi.minInstances);
+    instancePeriods += n;
+    if (n > peakInstances) peakInstances = n;
+    const c = concurrencySeries[p];
+    const servable = e * perEnvironment;
+    if (c !== null && c !== undefined && c > servable) {
+      throttledFlags[p] = 1;
+      // Demand above what the capacity serves is throttled, in proportion of the period's invocations.
+      const inv = invocations[p];
+      if (inv !== null && inv !== undefined) throttledInvocations += (inv * (c - servable)) / c;
+    }
+  }
+
+  const instanceHoursMonth = instancePeriods * periodHours * factor;
+  const ec2Usd = instanceHoursMonth * option.rates.ec2UsdPerHour;
+  const managementFeeUsd = instanceHoursMonth * option.rates.feeUsdPerHour;
+  const result: LmiResult = {
+    eligible: eligibility.eligible,
+    blockers: eligibility.blockers,
+    needsRuntimeUpgrade: eligibility.needsRuntimeUpgrade,
+    needsMemoryIncrease: eligibility.needsMemoryIncrease,
+    memoryMB: shape.memoryMiB,
+    instanceType: option.price.instanceType,
+    memoryGiBPerVCpu: shape.ratio,
+    vCpusPerEnvironment: shape.vCpus,
+    perEnvironmentConcurrency: perEnvironment,
+    concurrencyLimitedBy: concurrency.limitedBy,
+    processMemorySource,
+    minEnvironments: lmi.minEnvironments,
+    maxEnvironments,
+    avgEnvironments: environmentPeriods / periods,
+    instanceHours: instanceHoursMonth,
+    avgInstances: instancePeriods / periods,
+    peakInstances,
+    ec2Usd,
+    managementFeeUsd,
+    requestsUsd: monthlyRequestsUsd,
+    totalUsd: ec2Usd + managementFeeUsd + monthlyRequestsUsd,
+    throttledInvocations,
+    cpuSource: cpu.cpuSource,
+    cpuSecondsPerInvocation: cpu.cpuSecondsPerInvocation,
+    breakEvenCpuShare: null,
+  };
+
+  const shares = [...CPU_SHARE_GRID];
+  if (cpu.cpuShare > 0 && !shares.some((s) => Math.abs(s - cpu.cpuShare) < 1e-12)) shares.push(cpu.cpuShare);
+  shares.sort((a, b) => b - a);
+  const costByCpuShare = shares.map((cpuShare) => {
+    const c = cheapest(cpuShare, 1);
+    return { cpuShare, totalUsd: c === null ? Infinity : monthlyTotal(c, 1) };
+  });
+  const costByTrafficScale = TRAFFIC_SCALE_GRID.map((scale) => {
+    const c = cheapest(cpu.cpuShare, scale);
+    return { scale, totalUsd: c === null ? Infinity : monthlyTotal(c, scale) };
+  });
+
+  return {
+    result,
+    costByCpuShare,
+    costByTrafficScale,
+    chart: buildChart({
+      start: window.start,
+      periodSeconds: window.periodSeconds,
+      concurrency: concurrencySeries,
+      environments,
+      perEnvironment,
+      throttled: throttledFlags,
+    }),
+    capacity: capacityRuns(environments, window.periodSeconds),
+    risks: sizingRisks({
+      profile,
+      eligibility,
+      shape,
+      perEnvironment,
+      processMemorySource,
+      throttledInvocations,
+      totalInvocations: usage.invocations,
+      coarse: delays.outPeriods === 0 && lmi.scaleOutMinutes > 0,
+      periodSeconds: window.periodSeconds,
+      unknownPeriods: known.unknownPeriods,
+      allUnknown: known.allUnknown,
+      periods,
+      lmi,
+    }),
+  };
+}
+
+function sizingRisks(a: {
+  profile: FunctionProfile;
+  eligibility: ReturnType<typeof checkEligibility>;
+  shape: EnvironmentShape;
+  perEnvironment: number;
+  processMemorySource: 'measured' | 'configured' | null;
+  throttledInvocations: number;
+  totalInvocations: number;
+  coarse: boolean;
+  periodSeconds: number;
+  unknownPeriods: number;
+  allUnknown: boolean;
+  periods: number;
+  lmi: LmiContext['config']['lmi'];
+}): string[] {
+  const risks: string[] = [];
+  const { profile, eligibility, shape, lmi } = a;
+  if (eligibility.assumed) {
+    risks.push(
+      `no LMI runtime for ${profile.runtime ?? 'a container image'}: priced as an OS-only runtime (8 per vCPU, multi-threaded CPU bound); needs a rewrite`,
+    );
+  }
+  if (eligibility.needsRuntimeUpgrade) {
+    risks.push(`runtime ${profile.runtime ?? ''} must be upgraded to ${eligibility.upgradeTo ?? 'a supported version'} or later`);
+  }
+  if (eligibility.needsMemoryIncrease) {
+    risks.push(`memory raised from ${profile.memoryMB} MB to the LMI minimum of ${LMI_MIN_MEMORY_MB} MB (1 vCPU)`);
+  }
+  if (shape.roundedUp) {
+    risks.push(`memory rounded up to ${shape.memoryMiB} MB: a whole number of vCPUs at ${shape.ratio} GiB per vCPU`);
+  }
+  if (eligibility.traits.lowConfidence && !eligibility.assumed) {
+    risks.push('the OS-only runtime default of 8 concurrent requests per vCPU is a low-confidence figure (not in the AWS guide)');
+  }
+  if (a.processMemorySource === 'configured') {
+    risks.push(
+      `Python runs one process per concurrent request; without Lambda Insights used_memory_max each process is assumed to need the configured ${profile.memoryMB} MB`,
+    );
+  }
+  if (a.throttledInvocations > 0) {
+    const share = a.totalInvocations > 0 ? ` (${((100 * a.throttledInvocations) / a.totalInvocations).toPrecision(2)} %)` : '';
+    risks.push(
+      `about ${Math.round(a.throttledInvocations)} invocations${share} would have been throttled while LMI scaled out: traffic rose more than ${lmi.headroom}x within ${lmi.scaleOutMinutes} minutes`,
+    );
+  }
+  if (a.coarse) {
+    risks.push(`coarse data: bursts within ${a.periodSeconds / 60}-minute periods are not seen`);
+  }
+  if (a.allUnknown) {
+    risks.push('concurrency is unknown in every period: only the minimum capacity is priced');
+  } else if (a.unknownPeriods > 0) {
+    risks.push(`${a.unknownPeriods} of ${a.periods} periods have unknown concurrency: capacity held at the last known level`);
+  }
+  return risks;
+}

@@ -1,0 +1,45 @@
+/**
+ * The interface between the LMI model (src/model/lmi/**) and build-report (src/model/*.ts).
+ * Fixed by the lead; change only additively.
+ */
+import type { Config } from '../../config/schema.js';
+import type { RegionPrices } from '../../prices/types.js';
+import type { ChartSeries, LmiResult } from '../../report/types.js';
+import type { SnapshotWindow } from '../../source/profile.js';
+
+/** EE capacity over the window as runs: capacity[i] environments for runLengths[i] periods. */
+export interface CapacityRuns {
+  capacity: Uint32Array;
+  runLengths: Uint32Array;
+  periodSeconds: number;
+}
+
+export interface LmiSizing {
+  /** The function alone, at the CPU figure used; money is USD per 730-h month. breakEvenCpuShare is
+   *  filled later by build-report (needs the standard cost); set it to null here. */
+  result: LmiResult;
+  /** Monthly LMI totalUsd if the function's CPU share of duration were `cpuShare` (grid, sorted
+   *  by cpuShare descending, includes 1 and small values like 0.01). */
+  costByCpuShare: { cpuShare: number; totalUsd: number }[];
+  /** Monthly LMI totalUsd with all traffic multiplied by `scale` (grid 0.01..100, ascending). */
+  costByTrafficScale: { scale: number; totalUsd: number }[];
+  chart: ChartSeries;
+  /** EE capacity series of the chosen shape, for packing with others on a shared provider. */
+  capacity: CapacityRuns;
+  /** Plain-language risks found while sizing (bursts throttled, Python memory estimated...). */
+  risks: string[];
+}
+
+export interface LmiContext {
+  window: SnapshotWindow;
+  prices: RegionPrices;
+  config: Config;
+}
+
+export interface GroupMember {
+  name: string;
+  memoryMB: number;
+  result: LmiResult;
+  capacity: CapacityRuns;
+  invocations: number;
+}

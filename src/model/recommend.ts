@@ -1,0 +1,233 @@
+/**
+ * The recommendation rules of design.md "Recommendation", as one pure function. Every outcome
+ * carries plain reasons with numbers so a FinOps reader can check the call.
+ */
+import type { Config } from '../config/schema.js';
+import type { LmiResult, Recommendation } from '../report/types.js';
+
+/**
+ * More than this share of unknown periods makes the figures extrapolation more than data
+ * (design.md: "> 20 % unknown" is insufficient-data). Fixed by the design, not a knob.
+ */
+export const MAX_UNKNOWN_SHARE = 0.2;
+/** Periods longer than this hide bursts (CloudWatch 1-minute data is the finest Lambda has). */
+const FINE_PERIOD_SECONDS = 60;
+
+export interface RecommendInput {
+  alreadyOnLmi: boolean;
+  /** Invocations over the window's known periods. */
+  invocations: number;
+  /** Invocations per 730-h month (extrapolated), for the break-even traffic reason. */
+  monthlyInvocations: number | null;
+  windowDays: number;
+  periodSeconds: number;
+  unknownShare: number;
+  runtime: string | null;
+  memoryMB: number;
+  /** Standard monthly total of the function alone (before the free tier); null = unknown. */
+  standardUsd: number | null;
+  /** With breakEvenCpuShare filled. */
+  lmi: LmiResult | null;
+  /** Plain-language risks from the LMI sizing, shown with the structured ones. */
+  sizingRisks: readonly string[];
+  breakEvenInvocationsPerMonth: number | null;
+  utilization: number | null;
+  busyTimePremium: number | null;
+  config: Config;
+}
+
+export interface RecommendOutput {
+  recommendation: Recommendation;
+  reasons: string[];
+  risks: string[];
+}
+
+export function usd(x: number): string {
+  const sign = x < 0 ? '-' : '';
+  return `${sign}$${Math.abs(x).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+export function pct(share: number): string {
+  return `${(share * 100).toFixed(1)} %`;
+}
+
+function count(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** Reasons that make the data too thin to recommend anything. */
+function dataReasons(input: RecommendInput): string[] {
+  const { config } = input;
+  const reasons: string[] = [];
+  if (input.invocations < config.recommend.minInvocations) {
+    reasons.push(
+      `Only ${count(input.invocations)} invocations in the window (recommend.minInvocations is ${count(config.recommend.minInvocations)}).`,
+    );
+  }
+  if (input.windowDays < config.recommend.minWindowDays) {
+    reasons.push(
+      `The window covers ${input.windowDays.toFixed(1)} days (recommend.minWindowDays is ${config.recommend.minWindowDays}).`,
+    );
+  }
+  if (input.unknownShare > MAX_UNKNOWN_SHARE) {
+    reasons.push(
+      `${pct(input.unknownShare)} of the window's periods have unknown metrics (more than ${pct(MAX_UNKNOWN_SHARE)}).`,
+    );
+  }
+  return reasons;
+}
+
+/** Risks that turn a cheaper LMI into `review`. */
+function structuredRisks(input: RecommendInput, lmi: LmiResult): string[] {
+  const { config } = input;
+  const risks: string[] = [];
+  const throttledShare = input.invocations > 0 ? lmi.throttledInvocations / input.invocations : 0;
+  if (throttledShare > config.recommend.maxThrottledShare) {
+    risks.push(
+      `The replay throttles about ${count(lmi.throttledInvocations)} invocations (${pct(throttledShare)}) while LMI scales out; the limit is ${pct(config.recommend.maxThrottledShare)} (recommend.maxThrottledShare).`,
+    );
+  }
+  if (lmi.needsRuntimeUpgrade) {
+    risks.push(`Runtime ${input.runtime ?? '(none)'} must be upgraded to one LMI supports.`);
+  }
+  if (lmi.needsMemoryIncrease) {
+    risks.push(`Memory must rise from ${input.memoryMB} MB to ${lmi.memoryMB} MB (LMI minimum 2048 MB).`);
+  }
+  if (lmi.processMemorySource === 'configured') {
+    risks.push(
+      'Python runs one process per concurrent request; per-process memory was taken from the configured memory, not measured (enable Lambda Insights to measure it).',
+    );
+  }
+  if (input.periodSeconds > FINE_PERIOD_SECONDS) {
+    risks.push(
+      `Metrics are ${input.periodSeconds}-second periods: bursts shorter than a period are not seen, so the throttling estimate is weaker.`,
+    );
+  }
+  return risks;
+}
+
+function cpuNote(lmi: LmiResult): string {
+  const perInv = `${lmi.cpuSecondsPerInvocation.toFixed(4)} CPU-s per invocation`;
+  switch (lmi.cpuSource) {
+    case 'measured':
+      return `CPU measured by Lambda Insights (${perInv}).`;
+    case 'assumed':
+      return `CPU from lmi.cpuBusyFraction, not measured (${perInv}).`;
+    default:
+      return `CPU not measured: sized at the safe bound (${perInv}).`;
+  }
+}
+
+function contextReasons(input: RecommendInput): string[] {
+  const reasons: string[] = [];
+  if (input.breakEvenInvocationsPerMonth != null && input.monthlyInvocations != null) {
+    reasons.push(
+      `LMI alone breaks even at about ${count(input.breakEvenInvocationsPerMonth)} invocations per month (now ${count(input.monthlyInvocations)}).`,
+    );
+  }
+  if (input.utilization != null) {
+    const premium =
+      input.busyTimePremium != null
+        ? `; standard Lambda charges ${input.busyTimePremium.toFixed(1)}x per busy GB-hour what LMI charges per provisioned GB-hour`
+        : '';
+    reasons.push(`Average concurrency is ${pct(input.utilization)} of peak${premium}.`);
+  }
+  return reasons;
+}
+
+/**
+ * Order of the rules: already on LMI -> stay; unknown money or thin data -> insufficient-data;
+ * blockers -> ineligible; then the money: migrate / review / stay.
+ */
+export function recommend(input: RecommendInput): RecommendOutput {
+  const { config } = input;
+  if (input.alreadyOnLmi) {
+    return {
+      recommendation: 'stay',
+      reasons: ['Already runs on Lambda Managed Instances (a capacity provider is set); not re-assessed.'],
+      risks: [],
+    };
+  }
+  const thin = dataReasons(input);
+  if (input.standardUsd == null) {
+    thin.unshift('Standard Lambda cost is unknown (no prices for the region, or no known data).');
+  }
+  if (thin.length > 0) return { recommendation: 'insufficient-data', reasons: thin, risks: [] };
+  const standardUsd = input.standardUsd as number;
+
+  const lmi = input.lmi;
+  if (!lmi) {
+    return {
+      recommendation: 'insufficient-data',
+      reasons: ["LMI could not be sized: no instance price for the function's architecture in its region."],
+      risks: [],
+    };
+  }
+  // Shown risks are the sizing's own notes (they already cover throttles, runtime, memory,
+  // Python); the structured checks below decide `review` and are named in the reasons.
+  const risks = [...input.sizingRisks];
+  const blocking = structuredRisks(input, lmi);
+  if (!lmi.eligible || lmi.blockers.length > 0) {
+    return {
+      recommendation: 'ineligible',
+      reasons: lmi.blockers.map((b) => `Blocks LMI: ${b}`),
+      risks,
+    };
+  }
+
+  const savingsUsd = standardUsd - lmi.totalUsd;
+  const savingsPct = standardUsd > 0 ? (savingsUsd / standardUsd) * 100 : savingsUsd > 0 ? Infinity : 0;
+  const compare = `LMI ${usd(lmi.totalUsd)}/month vs standard Lambda ${usd(standardUsd)}/month`;
+  const context = contextReasons(input);
+
+  if (savingsUsd > 0 && savingsPct > config.recommend.minSavingsPct) {
+    const reasons = [
+      `${compare}: saves ${usd(savingsUsd)} (${savingsPct.toFixed(1)} %), more than recommend.minSavingsPct (${config.recommend.minSavingsPct} %).`,
+      cpuNote(lmi),
+      ...context,
+    ];
+    // Only the structured risks decide: other sizing notes are shown but informational.
+    if (blocking.length > 0) {
+      return {
+        recommendation: 'review',
+        reasons: [...reasons, ...blocking.map((r) => `Review first: ${r}`)],
+        risks,
+      };
+    }
+    return { recommendation: 'migrate', reasons, risks };
+  }
+
+  const breakEven = lmi.breakEvenCpuShare;
+  // Not cheaper at the CPU figure used, but would be at a lower (unmeasured) CPU share.
+  if (
+    savingsUsd <= 0 &&
+    lmi.cpuSource !== 'measured' &&
+    breakEven != null &&
+    breakEven >= config.recommend.reviewCpuShare
+  ) {
+    return {
+      recommendation: 'review',
+      reasons: [
+        `At the CPU figure used, ${compare}.`,
+        `LMI is cheaper if less than ${pct(breakEven)} of duration is CPU work (at least recommend.reviewCpuShare, ${pct(config.recommend.reviewCpuShare)}).`,
+        cpuNote(lmi),
+        ...context,
+      ],
+      risks,
+    };
+  }
+
+  const reasons =
+    savingsUsd <= 0
+      ? [`${compare}: standard Lambda is cheaper by ${usd(-savingsUsd)}.`]
+      : [
+          `${compare}: saves only ${usd(savingsUsd)} (${savingsPct.toFixed(1)} %), not more than recommend.minSavingsPct (${config.recommend.minSavingsPct} %).`,
+        ];
+  if (lmi.cpuSource !== 'measured' && breakEven != null) {
+    reasons.push(
+      `LMI is cheaper only if less than ${pct(breakEven)} of duration is CPU work, below recommend.reviewCpuShare (${pct(config.recommend.reviewCpuShare)}).`,
+    );
+  }
+  reasons.push(cpuNote(lmi), ...context);
+  return { recommendation: 'stay', reasons, risks };
+}

@@ -1,0 +1,247 @@
+import type { ChartSeries, Totals } from '../report/types.js';
+import { formatCompact, formatUsdWhole } from './format.js';
+
+/**
+ * Inline SVG charts drawn server-side, so the HTML report (and an email) shows them without
+ * JavaScript, fonts or images. Pure functions: same input, same bytes. Colours come from
+ * presentation attributes (light theme, for mail clients that drop <style>) and are overridden
+ * by the report's CSS classes (`c-bar`, `c-thr`, `c-cap`, `c-unk`, ...) for dark mode and print.
+ */
+
+/** Escapes text for SVG/XML content and attribute values. */
+export function escapeXml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** One decimal is enough at 720 px and keeps the output short and stable. */
+function n(value: number): string {
+  const r = Math.round(value * 10) / 10;
+  return Object.is(r, -0) ? '0' : String(r);
+}
+
+/** Smallest 1/2/2.5/5 x 10^k at or above `value` (axis maximum). */
+export function niceCeil(value: number): number {
+  if (!(value > 0)) return 1;
+  const exp = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 2.5, 5, 10]) {
+    if (step * exp >= value) return step * exp;
+  }
+  return 10 * exp;
+}
+
+const COLORS = {
+  bar: '#4c78a8',
+  thr: '#d62728',
+  cap: '#e08a00',
+  unkLine: '#9a9a9a',
+  axis: '#6b6b6b',
+  grid: '#d9d9d9',
+  text: '#333333',
+};
+
+export interface ConcurrencyChartOptions {
+  /** Unique, deterministic id prefix (ids of <title>, <desc>, the hatch pattern). */
+  id: string;
+  /** Accessible title, e.g. the function name (escaped here). */
+  title: string;
+}
+
+export interface ChartFacts {
+  buckets: number;
+  peakConcurrency: number | null;
+  throttledBuckets: number;
+  unknownBuckets: number;
+  capacityMin: number | null;
+  capacityMax: number | null;
+}
+
+/** The facts a chart shows, for the Markdown report and the chart's text description. */
+export function chartFacts(series: ChartSeries): ChartFacts {
+  const known = series.concurrencyMax.filter((v): v is number => v !== null);
+  return {
+    buckets: series.concurrencyMax.length,
+    peakConcurrency: known.length > 0 ? Math.max(...known) : null,
+    throttledBuckets: series.throttled.filter(Boolean).length,
+    unknownBuckets: series.concurrencyMax.length - known.length,
+    capacityMin: series.lmiCapacity.length > 0 ? Math.min(...series.lmiCapacity) : null,
+    capacityMax: series.lmiCapacity.length > 0 ? Math.max(...series.lmiCapacity) : null,
+  };
+}
+
+const DAY_S = 86_400;
+
+function tickLabel(ms: number, withTime: boolean): string {
+  const iso = new Date(ms).toISOString();
+  return withTime ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(5, 10);
+}
+
+/** Bucket indexes to label on the x axis: day starts when the window spans days, at most ~7. */
+function xTicks(series: ChartSeries, count: number): { index: number; label: string }[] {
+  const startMs = Date.parse(series.start);
+  if (Number.isNaN(startMs) || count === 0) return [];
+  const spanS = series.bucketSeconds * count;
+  const maxTicks = 7;
+  if (spanS >= 2 * DAY_S && series.bucketSeconds <= DAY_S) {
+    const dayStarts: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const t = startMs + i * series.bucketSeconds * 1000;
+      if (t % (DAY_S * 1000) === 0) dayStarts.push(i);
+    }
+    if (dayStarts.length > 0) {
+      const every = Math.ceil(dayStarts.length / maxTicks);
+      return dayStarts
+        .filter((_, k) => k % every === 0)
+        .map((index) => ({ index, label: tickLabel(startMs + index * series.bucketSeconds * 1000, false) }));
+    }
+  }
+  const every = Math.max(1, Math.ceil(count / maxTicks));
+  const ticks: { index: number; label: string }[] = [];
+  for (let i = 0; i < count; i += every) {
+    ticks.push({ index: i, label: tickLabel(startMs + i * series.bucketSeconds * 1000, spanS < 2 * DAY_S) });
+  }
+  return ticks;
+}
+
+/**
+ * Concurrency over the window: peak concurrency per bucket as bars, throttled buckets in a
+ * distinct colour with a marker under the axis, unknown buckets hatched, and the replayed LMI
+ * capacity as a step line.
+ */
+export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyChartOptions): string {
+  const W = 720;
+  const H = 250;
+  const left = 52;
+  const right = 12;
+  const top = 14;
+  const bottom = 44;
+  const plotW = W - left - right;
+  const plotH = H - top - bottom;
+  const count = series.concurrencyMax.length;
+  const facts = chartFacts(series);
+  const yMax = niceCeil(Math.max(facts.peakConcurrency ?? 0, facts.capacityMax ?? 0, 1));
+  const bw = count > 0 ? plotW / count : plotW;
+  const gap = bw > 4 ? Math.min(1, bw * 0.15) : 0;
+  const y = (v: number): number => top + plotH - (Math.max(0, v) / yMax) * plotH;
+  const x = (i: number): number => left + i * bw;
+  const base = top + plotH;
+
+  let bars = '';
+  let thr = '';
+  let thrMarks = '';
+  let unk = '';
+  for (let i = 0; i < count; i++) {
+    const v = series.concurrencyMax[i];
+    const x0 = x(i);
+    const w = Math.max(bw - gap, 0.5);
+    if (v === null || v === undefined) {
+      unk += `M${n(x0)} ${n(top)}h${n(w)}v${n(plotH)}h${n(-w)}z`;
+      continue;
+    }
+    const y0 = y(v);
+    const rect = `M${n(x0)} ${n(y0)}h${n(w)}v${n(base - y0)}h${n(-w)}z`;
+    if (series.throttled[i]) {
+      thr += rect;
+      thrMarks += `M${n(x0)} ${n(base + 3)}h${n(w)}v5h${n(-w)}z`;
+    } else {
+      bars += rect;
+    }
+  }
+  // Throttling can also happen in a bucket whose concurrency is unknown: still mark it.
+  for (let i = 0; i < count; i++) {
+    if (series.throttled[i] && series.concurrencyMax[i] === null) {
+      thrMarks += `M${n(x(i))} ${n(base + 3)}h${n(Math.max(bw - gap, 0.5))}v5h${n(-Math.max(bw - gap, 0.5))}z`;
+    }
+  }
+
+  let cap = '';
+  series.lmiCapacity.forEach((v, i) => {
+    const yy = n(y(v));
+    cap += i === 0 ? `M${n(x(0))} ${yy}` : `V${yy}`;
+    cap += `H${n(x(i + 1))}`;
+  });
+
+  const grid: string[] = [];
+  for (const frac of [0, 0.5, 1]) {
+    const v = yMax * frac;
+    const yy = n(y(v));
+    grid.push(
+      `<line class="c-grid" x1="${left}" x2="${W - right}" y1="${yy}" y2="${yy}" stroke="${COLORS.grid}" stroke-width="1"/>`,
+      `<text class="c-text" x="${left - 6}" y="${yy}" dy="4" text-anchor="end" font-size="11" fill="${COLORS.text}">${escapeXml(formatCompact(v))}</text>`,
+    );
+  }
+  const ticks = xTicks(series, count).map(({ index, label }) => {
+    const xx = n(x(index));
+    return (
+      `<line class="c-axis" x1="${xx}" x2="${xx}" y1="${base}" y2="${base + 12}" stroke="${COLORS.axis}" stroke-width="1"/>` +
+      `<text class="c-text" x="${xx}" y="${base + 24}" text-anchor="${index === 0 ? 'start' : 'middle'}" font-size="11" fill="${COLORS.text}">${escapeXml(label)}</text>`
+    );
+  });
+
+  const id = escapeXml(options.id);
+  const title = `Concurrency of ${options.title}`;
+  const desc =
+    `Peak concurrency per ${Math.round(series.bucketSeconds / 60)}-minute bucket from ${series.start}: ` +
+    `peak ${formatCompact(facts.peakConcurrency)}, replayed LMI capacity ${formatCompact(facts.capacityMin)} to ${formatCompact(facts.capacityMax)}, ` +
+    `${facts.throttledBuckets} throttled bucket(s), ${facts.unknownBuckets} unknown bucket(s).`;
+
+  return [
+    `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" preserveAspectRatio="xMidYMid meet" role="img" aria-label="${escapeXml(title)}" aria-describedby="${id}-desc">`,
+    `<title>${escapeXml(title)}</title>`,
+    `<desc id="${id}-desc">${escapeXml(desc)}</desc>`,
+    `<defs><pattern id="${id}-hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><line class="c-unk-line" x1="0" y1="0" x2="0" y2="6" stroke="${COLORS.unkLine}" stroke-width="2"/></pattern></defs>`,
+    ...grid,
+    unk ? `<path class="c-unk" d="${unk}" fill="url(#${id}-hatch)"/>` : '',
+    bars ? `<path class="c-bar" d="${bars}" fill="${COLORS.bar}"/>` : '',
+    thr ? `<path class="c-thr" d="${thr}" fill="${COLORS.thr}"/>` : '',
+    thrMarks ? `<path class="c-thr" d="${thrMarks}" fill="${COLORS.thr}"/>` : '',
+    cap ? `<path class="c-cap" d="${cap}" fill="none" stroke="${COLORS.cap}" stroke-width="2" stroke-linejoin="round"/>` : '',
+    `<line class="c-axis" x1="${left}" x2="${W - right}" y1="${base}" y2="${base}" stroke="${COLORS.axis}" stroke-width="1"/>`,
+    ...ticks,
+    `<text class="c-text" x="${left + plotW / 2}" y="${H - 4}" text-anchor="middle" font-size="11" fill="${COLORS.text}">UTC date (bucket start)</text>`,
+    `<text class="c-text" x="12" y="${top + plotH / 2}" text-anchor="middle" font-size="11" fill="${COLORS.text}" transform="rotate(-90 12 ${top + plotH / 2})">concurrency</text>`,
+    '</svg>',
+  ]
+    .filter((s) => s !== '')
+    .join('');
+}
+
+/**
+ * Headline: monthly cost with standard Lambda today vs the recommended plan, as two horizontal
+ * bars with their values.
+ */
+export function headlineChartSvg(totals: Pick<Totals, 'standardUsd' | 'recommendedUsd'>, id: string): string {
+  const W = 720;
+  const H = 112;
+  const labelW = 190;
+  const valueW = 100;
+  const barMax = W - labelW - valueW;
+  const max = Math.max(totals.standardUsd, totals.recommendedUsd, 0) || 1;
+  const rows: [string, number, string][] = [
+    ['Standard Lambda today', totals.standardUsd, 'c-std'],
+    ['With the recommended plan', totals.recommendedUsd, 'c-rec'],
+  ];
+  const fills: Record<string, string> = { 'c-std': '#8c8c8c', 'c-rec': '#2e8b57' };
+  const parts = rows.map(([label, value, cls], k) => {
+    const yy = 14 + k * 46;
+    const w = Math.max(0, (value / max) * barMax);
+    return (
+      `<text class="c-text" x="0" y="${yy + 20}" font-size="13" fill="${COLORS.text}">${escapeXml(label)}</text>` +
+      `<rect class="${cls}" x="${labelW}" y="${yy}" width="${n(w)}" height="30" rx="3" fill="${fills[cls] ?? COLORS.bar}"/>` +
+      `<text class="c-text c-strong" x="${n(labelW + w + 8)}" y="${yy + 20}" font-size="13" font-weight="bold" fill="${COLORS.text}">${escapeXml(formatUsdWhole(value))}/mo</text>`
+    );
+  });
+  const eid = escapeXml(id);
+  const title = `Monthly cost: standard ${formatUsdWhole(totals.standardUsd)}, recommended ${formatUsdWhole(totals.recommendedUsd)}`;
+  return [
+    `<svg class="chart chart-headline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" preserveAspectRatio="xMinYMid meet" role="img" aria-label="${escapeXml(title)}" aria-describedby="${eid}-desc">`,
+    `<title>${escapeXml(title)}</title>`,
+    `<desc id="${eid}-desc">Bar chart of the monthly cost (730 hours) today and with every migrate recommendation applied.</desc>`,
+    ...parts,
+    '</svg>',
+  ].join('');
+}

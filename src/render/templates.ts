@@ -1,0 +1,112 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+
+/**
+ * Loads and compiles the report templates of <package root>/templates, once per process.
+ * Two Handlebars instances: HTML keeps Handlebars' escaping of every {{ }}; Markdown compiles with
+ * `noEscape` (HTML entities are wrong in Markdown) and every account string goes through the
+ * explicit `md` / `code` / `codeblock` helpers below.
+ */
+
+type Template = Handlebars.TemplateDelegate;
+
+/** Folder holding package.json named lmi-advisor, walking up from this file (src/ or dist/src/). */
+export function packageRoot(from: string = import.meta.url): string {
+  let dir = dirname(fileURLToPath(from));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        const parsed = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown };
+        if (parsed.name === 'lmi-advisor') return dir;
+      } catch {
+        // Not our package.json (or unreadable): keep walking up.
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`render: no lmi-advisor package.json above ${fileURLToPath(from)}`);
+    dir = parent;
+  }
+}
+
+export function templatesDir(): string {
+  return join(packageRoot(), 'templates');
+}
+
+function readTemplate(name: string): string {
+  return readFileSync(join(templatesDir(), name), 'utf8');
+}
+
+/** Characters Markdown (CommonMark/GFM) gives a meaning to inline, plus the table's `|`. */
+const MD_SPECIAL = /[\\`*_[\]<>|~&#!]/g;
+
+/**
+ * Escapes an account string for inline Markdown and table cells: backslash before every character
+ * with an inline meaning (so `<img ...>` shows as text, `**x**` is not bold, `|` does not split a
+ * cell), and newlines flattened to spaces.
+ */
+export function escapeMarkdown(value: unknown): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  return text.replace(/\r\n|\r|\n/g, ' ').replace(MD_SPECIAL, (c) => `\\${c}`);
+}
+
+/** Inline code span that survives backticks inside and pipes in a table cell. */
+export function markdownCode(value: unknown): string {
+  const text = (value === null || value === undefined ? '' : String(value)).replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((s) => s.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/** Fenced code block whose fence is longer than any backtick run in the content. */
+export function markdownCodeBlock(lang: unknown, value: unknown): string {
+  const text = (value === null || value === undefined ? '' : String(value)).replace(/\s+$/, '');
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((s) => s.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${typeof lang === 'string' ? lang : ''}\n${text}\n${fence}`;
+}
+
+function registerCommonHelpers(hb: typeof Handlebars): void {
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('gt', (a: unknown, b: unknown) => typeof a === 'number' && typeof b === 'number' && a > b);
+  hb.registerHelper('plural', (count: unknown, singular: unknown, pluralForm: unknown) =>
+    count === 1 ? String(singular) : String(pluralForm),
+  );
+}
+
+function registerPartials(hb: typeof Handlebars, prefix: string): void {
+  const dir = join(templatesDir(), 'partials');
+  if (!existsSync(dir)) return;
+  for (const file of readdirSync(dir).sort()) {
+    if (!file.startsWith(prefix) || !file.endsWith('.hbs')) continue;
+    hb.registerPartial(file.slice(0, -'.hbs'.length), readFileSync(join(dir, file), 'utf8'));
+  }
+}
+
+let htmlCache: { hb: typeof Handlebars; template: Template } | null = null;
+let mdCache: Template | null = null;
+
+export function htmlEngine(): { hb: typeof Handlebars; template: Template } {
+  if (htmlCache) return htmlCache;
+  const hb = Handlebars.create();
+  registerCommonHelpers(hb);
+  registerPartials(hb, 'html-');
+  const template = hb.compile(readTemplate('report.html.hbs'), { strict: false, preventIndent: true });
+  htmlCache = { hb, template };
+  return htmlCache;
+}
+
+export function markdownTemplate(): Template {
+  if (mdCache) return mdCache;
+  const hb = Handlebars.create();
+  registerCommonHelpers(hb);
+  hb.registerHelper('md', (value: unknown) => escapeMarkdown(value));
+  hb.registerHelper('code', (value: unknown) => markdownCode(value));
+  hb.registerHelper('codeblock', (lang: unknown, value: unknown) => markdownCodeBlock(lang, value));
+  registerPartials(hb, 'md-');
+  mdCache = hb.compile(readTemplate('report.md.hbs'), { noEscape: true, preventIndent: true });
+  return mdCache;
+}

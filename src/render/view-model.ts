@@ -1,0 +1,577 @@
+import type {
+  CapacityProviderPlan,
+  ChartSeries,
+  FunctionReport,
+  Recommendation,
+  ReportModel,
+} from '../report/types.js';
+import { RECOMMENDATIONS } from '../report/types.js';
+import { type ChartFacts, chartFacts } from './charts.js';
+import {
+  formatCompact,
+  formatDurationMs,
+  formatNumber,
+  formatPercent,
+  formatPeriod,
+  formatRatio,
+  formatTimestamp,
+  formatUsd,
+  formatValue,
+} from './format.js';
+import {
+  type CapacityProviderSnippet,
+  PLACEHOLDER_HELP,
+  REBIND_NOTE,
+  capacityProviderSnippets,
+} from './snippets.js';
+
+/**
+ * ReportModel -> the plain data both templates (Markdown and HTML) read: every figure already
+ * formatted, every list sorted, and the split between functions that get a section of their own
+ * and those summarised in one table. Pure and deterministic.
+ */
+
+/** Presentation choices (not model assumptions): where a large account is cut for readability. */
+export const VIEW_LIMITS = {
+  /** `stay` / `insufficient-data` / `ineligible` functions cheaper than this go to the summary table. */
+  summaryMaxStandardUsd: 10,
+  /** At most this many per-function sections; the rest are in the summary table (and report.json). */
+  maxDetailed: 150,
+  /** Rows of the top-opportunities table. */
+  topFunctions: 10,
+  /** Throttled buckets listed by time in the Markdown chart text. */
+  listedThrottledBuckets: 8,
+} as const;
+
+export const RECOMMENDATION_LABELS: Record<Recommendation, string> = {
+  migrate: 'Migrate',
+  review: 'Review',
+  stay: 'Stay on standard',
+  'insufficient-data': 'Insufficient data',
+  ineligible: 'Ineligible',
+};
+
+export interface Row {
+  label: string;
+  value: string;
+}
+
+export interface CostLine {
+  label: string;
+  standard: string;
+  lmi: string;
+  total: boolean;
+}
+
+export interface TagView {
+  key: string;
+  value: string;
+}
+
+export interface FunctionView {
+  rank: number;
+  anchor: string;
+  chartId: string;
+  name: string;
+  region: string;
+  runtime: string;
+  architecture: string;
+  memory: string;
+  tags: TagView[];
+  trustGroup: string | null;
+  capacityProvider: string | null;
+  alreadyOnLmi: boolean;
+  recommendation: Recommendation;
+  recommendationLabel: string;
+  reason: string;
+  savings: string;
+  /** `gain`, `loss` or `unknown`, for colouring. */
+  savingsKind: 'gain' | 'loss' | 'unknown';
+  standardTotal: string;
+  lmiTotal: string;
+  costLines: CostLine[];
+  usage: Row[];
+  lmi: Row[];
+  breakEven: Row[];
+  reasons: string[];
+  risks: string[];
+  blockers: string[];
+  chart: ChartSeries | null;
+  chartFacts: ChartFacts | null;
+  chartText: Row[];
+}
+
+export interface SummaryRow {
+  name: string;
+  region: string;
+  runtime: string;
+  recommendationLabel: string;
+  standardTotal: string;
+  invocations: string;
+  reason: string;
+}
+
+export interface PlanView {
+  anchor: string;
+  name: string;
+  region: string;
+  architecture: string;
+  trustGroup: string | null;
+  instanceType: string;
+  facts: Row[];
+  money: Row[];
+  savings: string;
+  savingsKind: 'gain' | 'loss' | 'unknown';
+  functions: {
+    name: string;
+    anchor: string | null;
+    memory: string;
+    ratio: string;
+    concurrency: string;
+    minEnvironments: string;
+    maxEnvironments: string;
+  }[];
+  snippet: CapacityProviderSnippet;
+}
+
+export interface ReportView {
+  title: string;
+  accountId: string;
+  complete: boolean;
+  generatedAt: string;
+  tool: string;
+  version: string;
+  window: { start: string; end: string; days: string; resolution: string; coarse: boolean };
+  prices: { source: string; asOf: string; regions: string; missingRegions: string; hasMissing: boolean; bundledWarning: boolean };
+  headline: {
+    standardMonth: string;
+    standardYear: string;
+    recommendedMonth: string;
+    recommendedYear: string;
+    savingsMonth: string;
+    savingsYear: string;
+    savingsPct: string;
+    savingsKind: 'gain' | 'loss' | 'unknown';
+    freeTierCredit: string;
+    groupUntaggedExtra: string | null;
+    unpricedFunctions: number;
+    functionCount: number;
+    counts: { recommendation: Recommendation; label: string; count: number }[];
+  };
+  topPlans: { name: string; anchor: string; region: string; functions: number; standard: string; lmi: string; savings: string }[];
+  topFunctions: { rank: number; name: string; anchor: string | null; region: string; recommendationLabel: string; recommendation: Recommendation; savings: string; reason: string }[];
+  plans: PlanView[];
+  placeholderHelp: { placeholder: string; meaning: string }[];
+  rebindNote: string;
+  detailed: FunctionView[];
+  summary: SummaryRow[];
+  summaryNote: string;
+  assumptions: { key: string; value: string; default: string; changed: boolean; description: string }[];
+  dataGaps: string[];
+  unknownPeriodFunctions: { name: string; region: string; unknownPeriods: string; share: string }[];
+  warnings: { code: string; message: string; where: string }[];
+  changes: {
+    previousGeneratedAt: string;
+    newFunctions: string[];
+    removedFunctions: string[];
+    changedRecommendations: { name: string; from: string; to: string }[];
+    savingsDelta: string;
+  } | null;
+  reproduce: { command: string; snapshot: string | null; config: string | null };
+}
+
+const INIT_NOTE =
+  'INIT (cold start) time is billed on standard Lambda since 2025-08-01 but is not part of the CloudWatch ' +
+  'Duration metric, so the standard-Lambda cost here is a floor: functions with frequent cold starts cost more ' +
+  'than shown, which makes LMI (no cold starts on the request path) look slightly worse than it is.';
+
+function kindOf(value: number | null): 'gain' | 'loss' | 'unknown' {
+  if (value === null || !Number.isFinite(value)) return 'unknown';
+  return value >= 0 ? 'gain' : 'loss';
+}
+
+function runtimeLabel(runtime: string | null): string {
+  return runtime ?? 'unknown (container image)';
+}
+
+/** Savings desc, unknown last; ties by standard cost desc, then region and name (stable). */
+export function compareBySavings(a: FunctionReport, b: FunctionReport): number {
+  const sa = a.savingsUsd;
+  const sb = b.savingsUsd;
+  if (sa === null && sb !== null) return 1;
+  if (sb === null && sa !== null) return -1;
+  if (sa !== null && sb !== null && sa !== sb) return sb - sa;
+  const ca = a.standard?.totalUsd ?? -1;
+  const cb = b.standard?.totalUsd ?? -1;
+  if (ca !== cb) return cb - ca;
+  return a.region < b.region ? -1 : a.region > b.region ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * A function with nothing to act on: idle, or stay / insufficient-data / ineligible at a small,
+ * known cost and no stated risk. Unknown cost is never "small".
+ */
+export function isRoutine(f: FunctionReport): boolean {
+  if (f.usage.invocations === 0 && f.standard !== null) return true;
+  if (f.recommendation === 'migrate' || f.recommendation === 'review') return false;
+  if (f.standard === null) return false;
+  return f.standard.totalUsd < VIEW_LIMITS.summaryMaxStandardUsd && f.risks.length === 0;
+}
+
+function costLines(f: FunctionReport): CostLine[] {
+  const s = f.standard;
+  const l = f.lmi;
+  const std = (v: number | undefined): string => (s ? formatUsd(v ?? null) : 'unknown');
+  const lmi = (v: number | undefined): string => (l ? formatUsd(v ?? null) : 'unknown');
+  const na = 'n/a';
+  const instances = l?.instanceType
+    ? `EC2 instances (${formatNumber(l.instanceHours)} h of ${l.instanceType})`
+    : 'EC2 instances';
+  return [
+    { label: 'Requests', standard: std(s?.requestsUsd), lmi: lmi(l?.requestsUsd), total: false },
+    { label: 'Duration (GB-s)', standard: std(s?.durationUsd), lmi: na, total: false },
+    { label: 'Provisioned concurrency', standard: std(s?.provisionedConcurrencyUsd), lmi: na, total: false },
+    { label: 'Ephemeral storage above 512 MB', standard: std(s?.ephemeralStorageUsd), lmi: na, total: false },
+    { label: instances, standard: na, lmi: lmi(l?.ec2Usd), total: false },
+    { label: 'LMI management fee', standard: na, lmi: lmi(l?.managementFeeUsd), total: false },
+    { label: 'Total per month', standard: std(s?.totalUsd), lmi: lmi(l?.totalUsd), total: true },
+  ];
+}
+
+function usageRows(f: FunctionReport, windowDays: string): Row[] {
+  const u = f.usage;
+  const rows: Row[] = [
+    { label: `Invocations (${windowDays} days)`, value: formatNumber(u.invocations) },
+    { label: 'Billed GB-seconds', value: formatNumber(u.gbSeconds) },
+    { label: 'Average duration', value: formatDurationMs(u.avgDurationMs) },
+    { label: 'Peak concurrency', value: formatNumber(u.peakConcurrency, u.peakConcurrency !== null && u.peakConcurrency < 10 ? 1 : 0) },
+    { label: 'Average concurrency', value: formatNumber(u.avgConcurrency, 1) },
+    { label: 'Utilization (average / peak)', value: formatPercent(u.utilization) },
+  ];
+  if (u.unknownPeriods > 0) rows.push({ label: 'Unknown periods', value: formatNumber(u.unknownPeriods) });
+  if (f.provisionedConcurrency > 0) rows.push({ label: 'Provisioned concurrency', value: formatNumber(f.provisionedConcurrency) });
+  return rows;
+}
+
+function lmiRows(f: FunctionReport): Row[] {
+  const l = f.lmi;
+  if (!l) return [];
+  const cpuSource: Record<string, string> = {
+    measured: 'measured (Lambda Insights)',
+    bound: 'safe upper bound (duration x vCPU share)',
+    assumed: 'assumed (lmi.cpuBusyFraction)',
+  };
+  const memory =
+    l.memoryMB !== f.memoryMB ? `${formatNumber(l.memoryMB)} MB (raised from ${formatNumber(f.memoryMB)} MB)` : `${formatNumber(l.memoryMB)} MB`;
+  const rows: Row[] = [
+    { label: 'Instance type', value: l.instanceType ?? 'unknown' },
+    { label: 'Function memory on LMI', value: memory },
+    { label: 'Memory per vCPU', value: `${formatNumber(l.memoryGiBPerVCpu)} GiB (${formatNumber(l.vCpusPerEnvironment, 2)} vCPU per environment)` },
+    { label: 'Concurrency per environment', value: `${formatNumber(l.perEnvironmentConcurrency)} (limited by ${l.concurrencyLimitedBy})` },
+    { label: 'Execution environments min / avg / max', value: `${formatNumber(l.minEnvironments)} / ${formatNumber(l.avgEnvironments, 1)} / ${formatNumber(l.maxEnvironments)}` },
+    { label: 'Instances avg / peak', value: `${formatNumber(l.avgInstances, 1)} / ${formatNumber(l.peakInstances)}` },
+    { label: 'Instance-hours per month', value: formatNumber(l.instanceHours) },
+    { label: 'Throttled invocations in the replay', value: formatNumber(l.throttledInvocations) },
+    { label: 'CPU per invocation', value: `${formatNumber(l.cpuSecondsPerInvocation * 1000, 1)} ms, ${cpuSource[l.cpuSource] ?? l.cpuSource}` },
+  ];
+  if (l.processMemorySource) rows.push({ label: 'Python process memory', value: l.processMemorySource });
+  return rows;
+}
+
+function breakEvenRows(f: FunctionReport): Row[] {
+  const rows: Row[] = [];
+  const share = f.lmi?.breakEvenCpuShare ?? null;
+  rows.push({
+    label: 'Break-even CPU share',
+    value: share === null ? 'none (LMI is never or always cheaper over 0-100 % CPU)' : `LMI is cheaper if under ${formatPercent(share, 0)} of the duration is CPU work`,
+  });
+  rows.push({
+    label: 'Break-even traffic',
+    value:
+      f.breakEvenInvocationsPerMonth === null
+        ? 'unknown'
+        : `${formatCompact(f.breakEvenInvocationsPerMonth)} invocations per month (same traffic shape)`,
+  });
+  rows.push({ label: 'Busy-time premium (standard per busy GB-hour / LMI per GB-hour)', value: formatRatio(f.busyTimePremium) });
+  return rows;
+}
+
+function bucketTime(series: ChartSeries, index: number): string {
+  const start = Date.parse(series.start);
+  if (Number.isNaN(start)) return `bucket ${index + 1}`;
+  return formatTimestamp(new Date(start + index * series.bucketSeconds * 1000).toISOString());
+}
+
+function chartTextRows(series: ChartSeries, facts: ChartFacts): Row[] {
+  const throttledAt: string[] = [];
+  series.throttled.forEach((t, i) => {
+    if (t) throttledAt.push(bucketTime(series, i));
+  });
+  const listed = throttledAt.slice(0, VIEW_LIMITS.listedThrottledBuckets);
+  const more = throttledAt.length - listed.length;
+  return [
+    { label: 'Buckets', value: `${facts.buckets} of ${formatPeriod(series.bucketSeconds)} from ${formatTimestamp(series.start)}` },
+    { label: 'Peak concurrency (max per bucket)', value: formatNumber(facts.peakConcurrency) },
+    { label: 'Replayed LMI capacity', value: `${formatNumber(facts.capacityMin)} to ${formatNumber(facts.capacityMax)} concurrent requests` },
+    {
+      label: 'Throttled buckets',
+      value: facts.throttledBuckets === 0 ? 'none' : `${facts.throttledBuckets}: ${listed.join(', ')}${more > 0 ? `, and ${more} more` : ''}`,
+    },
+    { label: 'Unknown buckets', value: facts.unknownBuckets === 0 ? 'none' : String(facts.unknownBuckets) },
+  ];
+}
+
+function planOf(model: ReportModel): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const p of model.capacityProviders) {
+    for (const name of p.functions) map.set(`${p.region}\u0000${name}`, p.name);
+  }
+  return map;
+}
+
+function planView(p: CapacityProviderPlan, index: number, snippet: CapacityProviderSnippet, anchors: Map<string, string>): PlanView {
+  const savings = p.standardTotalUsd - p.totalUsd;
+  return {
+    anchor: `cp-${index + 1}`,
+    name: p.name,
+    region: p.region,
+    architecture: p.architecture,
+    trustGroup: p.trustGroup,
+    instanceType: p.instanceType,
+    facts: [
+      { label: 'Region', value: p.region },
+      { label: 'Architecture', value: p.architecture },
+      { label: 'Instance type', value: p.instanceType },
+      { label: 'Memory per vCPU', value: `${formatNumber(p.memoryGiBPerVCpu)} GiB` },
+      { label: 'Instances avg / peak', value: `${formatNumber(p.avgInstances, 1)} / ${formatNumber(p.peakInstances)}` },
+      { label: 'Instance-hours per month', value: formatNumber(p.instanceHours) },
+      { label: 'MaxVCpuCount', value: formatNumber(p.maxVCpuCount) },
+    ],
+    money: [
+      { label: 'EC2 instances', value: formatUsd(p.ec2Usd) },
+      { label: 'Management fee', value: formatUsd(p.managementFeeUsd) },
+      { label: 'Requests', value: formatUsd(p.requestsUsd) },
+      { label: 'Total on LMI per month', value: formatUsd(p.totalUsd) },
+      { label: 'Same functions on standard Lambda', value: formatUsd(p.standardTotalUsd) },
+      { label: 'Each function on a provider of its own', value: formatUsd(p.dedicatedTotalUsd) },
+    ],
+    savings: formatUsd(savings),
+    savingsKind: kindOf(savings),
+    functions: p.functionSettings.map((s) => ({
+      name: s.name,
+      anchor: anchors.get(`${p.region}\u0000${s.name}`) ?? null,
+      memory: `${formatNumber(s.memoryMB)} MB`,
+      ratio: `${formatNumber(s.memoryGiBPerVCpu)} GiB`,
+      concurrency: formatNumber(s.perEnvironmentConcurrency),
+      minEnvironments: formatNumber(s.minEnvironments),
+      maxEnvironments: formatNumber(s.maxEnvironments),
+    })),
+    snippet,
+  };
+}
+
+export function buildView(model: ReportModel): ReportView {
+  const days = formatNumber(model.window.hours / 24, model.window.hours % 24 === 0 ? 0 : 1);
+  const sorted = [...model.functions].sort(compareBySavings);
+  const detailedFns: FunctionReport[] = [];
+  const summaryFns: FunctionReport[] = [];
+  for (const f of sorted) {
+    if (!isRoutine(f) && detailedFns.length < VIEW_LIMITS.maxDetailed) detailedFns.push(f);
+    else summaryFns.push(f);
+  }
+  const plans = planOf(model);
+  const anchors = new Map<string, string>();
+  detailedFns.forEach((f, i) => anchors.set(`${f.region}\u0000${f.name}`, `fn-${i + 1}`));
+
+  const detailed: FunctionView[] = detailedFns.map((f, i) => {
+    const facts = f.chart ? chartFacts(f.chart) : null;
+    return {
+      rank: i + 1,
+      anchor: `fn-${i + 1}`,
+      chartId: `chart-fn-${i + 1}`,
+      name: f.name,
+      region: f.region,
+      runtime: runtimeLabel(f.runtime),
+      architecture: f.architecture,
+      memory: `${formatNumber(f.memoryMB)} MB`,
+      tags: Object.keys(f.tags)
+        .sort()
+        .map((key) => ({ key, value: f.tags[key] ?? '' })),
+      trustGroup: f.trustGroup,
+      capacityProvider: plans.get(`${f.region}\u0000${f.name}`) ?? null,
+      alreadyOnLmi: f.alreadyOnLmi,
+      recommendation: f.recommendation,
+      recommendationLabel: RECOMMENDATION_LABELS[f.recommendation],
+      reason: f.reasons[0] ?? '',
+      savings: formatUsd(f.savingsUsd),
+      savingsKind: kindOf(f.savingsUsd),
+      standardTotal: formatUsd(f.standard?.totalUsd ?? null),
+      lmiTotal: formatUsd(f.lmi?.totalUsd ?? null),
+      costLines: costLines(f),
+      usage: usageRows(f, days),
+      lmi: lmiRows(f),
+      breakEven: breakEvenRows(f),
+      reasons: f.reasons,
+      risks: f.risks,
+      blockers: f.lmi?.blockers ?? [],
+      chart: f.chart,
+      chartFacts: facts,
+      chartText: f.chart && facts ? chartTextRows(f.chart, facts) : [],
+    };
+  });
+
+  const summary: SummaryRow[] = summaryFns.map((f) => ({
+    name: f.name,
+    region: f.region,
+    runtime: runtimeLabel(f.runtime),
+    recommendationLabel: RECOMMENDATION_LABELS[f.recommendation],
+    standardTotal: formatUsd(f.standard?.totalUsd ?? null),
+    invocations: formatNumber(f.usage.invocations),
+    reason: f.reasons[0] ?? '',
+  }));
+  const cut = sorted.filter((f) => !isRoutine(f)).length - detailedFns.length;
+
+  const snippets = capacityProviderSnippets(model);
+  const planViews = model.capacityProviders.map((p, i) => {
+    const snippet = snippets[i];
+    if (!snippet) throw new Error(`render: no snippet for capacity provider ${p.name}`);
+    return planView(p, i, snippet, anchors);
+  });
+
+  const t = model.totals;
+  const savingsPct = t.standardUsd > 0 ? t.savingsUsd / t.standardUsd : null;
+  const topFunctions = sorted
+    .filter((f) => f.savingsUsd !== null && f.savingsUsd > 0 && (f.recommendation === 'migrate' || f.recommendation === 'review'))
+    .slice(0, VIEW_LIMITS.topFunctions)
+    .map((f, i) => ({
+      rank: i + 1,
+      name: f.name,
+      anchor: anchors.get(`${f.region}\u0000${f.name}`) ?? null,
+      region: f.region,
+      recommendation: f.recommendation,
+      recommendationLabel: RECOMMENDATION_LABELS[f.recommendation],
+      savings: formatUsd(f.savingsUsd),
+      reason: f.reasons[0] ?? '',
+    }));
+  const topPlans = planViews
+    .map((p, i) => ({ p, plan: model.capacityProviders[i] as CapacityProviderPlan }))
+    .sort((a, b) => b.plan.standardTotalUsd - b.plan.totalUsd - (a.plan.standardTotalUsd - a.plan.totalUsd) || (a.p.name < b.p.name ? -1 : 1))
+    .map(({ p, plan }) => ({
+      name: p.name,
+      anchor: p.anchor,
+      region: p.region,
+      functions: plan.functions.length,
+      standard: formatUsd(plan.standardTotalUsd),
+      lmi: formatUsd(plan.totalUsd),
+      savings: p.savings,
+    }));
+
+  const dataGaps: string[] = [INIT_NOTE];
+  if (!model.run.complete) dataGaps.unshift('This run is INCOMPLETE: a region, an API call or the run itself failed. Do not treat the totals as the whole account.');
+  if (model.prices.missingRegions.length > 0) {
+    dataGaps.push(`No prices for ${model.prices.missingRegions.join(', ')}: functions there have unknown cost and are left out of the totals.`);
+  }
+  if (t.unpricedFunctions > 0) dataGaps.push(`${t.unpricedFunctions} function(s) are left out of the money totals (no prices, or already on LMI).`);
+  if (model.window.periodSeconds > 60) {
+    dataGaps.push(`Data resolution is ${formatPeriod(model.window.periodSeconds)}: bursts shorter than that are averaged away, so throttling estimates are weaker.`);
+  }
+  if (model.prices.source === 'bundled') dataGaps.push(`Prices come from the bundled price snapshot of ${model.prices.asOf}, not from the live Price List API.`);
+  const unknownPeriodFunctions = [...model.functions]
+    .filter((f) => f.usage.unknownPeriods > 0)
+    .sort((a, b) => b.usage.unknownPeriods - a.usage.unknownPeriods || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((f) => {
+      const periods = Math.round((model.window.hours * 3600) / model.window.periodSeconds);
+      return {
+        name: f.name,
+        region: f.region,
+        unknownPeriods: formatNumber(f.usage.unknownPeriods),
+        share: periods > 0 ? formatPercent(f.usage.unknownPeriods / periods) : 'unknown',
+      };
+    });
+
+  const assumptions = model.assumptions.map((a) => ({
+    key: a.key,
+    value: formatValue(a.value),
+    default: formatValue(a.default),
+    changed: JSON.stringify(a.value) !== JSON.stringify(a.default),
+    description: a.description,
+  }));
+
+  const warnings = model.warnings
+    .filter((w) => w.code !== 'init-not-in-duration')
+    .map((w) => ({
+      code: w.code,
+      message: w.message,
+      where: [w.region, w.function].filter((x): x is string => typeof x === 'string' && x.length > 0).join(' / '),
+    }));
+
+  const changes = model.changes
+    ? {
+        previousGeneratedAt: formatTimestamp(model.changes.previousGeneratedAt),
+        newFunctions: model.changes.newFunctions,
+        removedFunctions: model.changes.removedFunctions,
+        changedRecommendations: model.changes.changedRecommendations.map((c) => ({
+          name: c.function,
+          from: RECOMMENDATION_LABELS[c.from],
+          to: RECOMMENDATION_LABELS[c.to],
+        })),
+        savingsDelta: formatUsd(model.changes.savingsDeltaUsd),
+      }
+    : null;
+
+  return {
+    title: `LMI advisor report, account ${model.accountId}`,
+    accountId: model.accountId,
+    complete: model.run.complete,
+    generatedAt: formatTimestamp(model.run.generatedAt),
+    tool: model.run.tool,
+    version: model.run.version,
+    window: {
+      start: formatTimestamp(model.window.start),
+      end: formatTimestamp(model.window.end),
+      days,
+      resolution: formatPeriod(model.window.periodSeconds),
+      coarse: model.window.periodSeconds > 60,
+    },
+    prices: {
+      source: model.prices.source,
+      asOf: model.prices.asOf,
+      regions: model.prices.regions.length > 0 ? model.prices.regions.join(', ') : '(none)',
+      missingRegions: model.prices.missingRegions.join(', '),
+      hasMissing: model.prices.missingRegions.length > 0,
+      bundledWarning: model.prices.source === 'bundled',
+    },
+    headline: {
+      standardMonth: formatUsd(t.standardUsd),
+      standardYear: formatUsd(t.standardUsd * 12),
+      recommendedMonth: formatUsd(t.recommendedUsd),
+      recommendedYear: formatUsd(t.recommendedUsd * 12),
+      savingsMonth: formatUsd(t.savingsUsd),
+      savingsYear: formatUsd(t.savingsUsd * 12),
+      savingsPct: formatPercent(savingsPct),
+      savingsKind: kindOf(t.savingsUsd),
+      freeTierCredit: formatUsd(t.freeTierCreditUsd),
+      groupUntaggedExtra: t.groupUntaggedExtraSavingsUsd === null ? null : formatUsd(t.groupUntaggedExtraSavingsUsd),
+      unpricedFunctions: t.unpricedFunctions,
+      functionCount: model.functions.length,
+      counts: RECOMMENDATIONS.map((r) => ({ recommendation: r, label: RECOMMENDATION_LABELS[r], count: t.counts[r] ?? 0 })),
+    },
+    topPlans,
+    topFunctions,
+    plans: planViews,
+    placeholderHelp: PLACEHOLDER_HELP,
+    rebindNote: REBIND_NOTE,
+    detailed,
+    summary,
+    summaryNote:
+      cut > 0
+        ? `${cut} more function(s) with something to say did not get a section of their own (limit ${VIEW_LIMITS.maxDetailed}); they are in this table and in report.json.`
+        : `Idle functions, and stay / insufficient-data / ineligible functions under ${formatUsd(VIEW_LIMITS.summaryMaxStandardUsd)} per month with no risk, are summarised here.`,
+    assumptions,
+    dataGaps,
+    unknownPeriodFunctions,
+    warnings,
+    changes,
+    reproduce: { command: model.run.command, snapshot: model.run.snapshot ?? null, config: model.run.config ?? null },
+  };
+}

@@ -1,0 +1,161 @@
+import { UserInputError } from '../../errors.js';
+import type { FunctionSeries, PeriodSeconds, SnapshotWindow } from '../profile.js';
+
+/**
+ * The GetMetricData plan: which window and period to ask for, and how to pack every function's
+ * queries into the fewest calls the API allows. Pure: no SDK, no clock.
+ *
+ * Limits (API model, GetMetricData): at most 500 MetricDataQuery per call, at most 100,800 data
+ * points per call (MaxDatapoints default), https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html
+ */
+
+export const MAX_QUERIES_PER_CALL = 500;
+export const MAX_DATAPOINTS_PER_CALL = 100_800;
+
+const DAY_MS = 86_400_000;
+
+/** Retention of each period (API model, MetricStat.Period): 1-min 15 d, 5-min 63 d, 1-h 455 d. */
+export const RETENTION_DAYS: Record<PeriodSeconds, number> = { 60: 15, 300: 63, 3600: 455 };
+
+export type MetricKey = keyof FunctionSeries;
+
+export interface MetricSpec {
+  key: MetricKey;
+  metricName: string;
+  stat: 'Sum' | 'Maximum';
+}
+
+/** Always fetched: what the model needs (design.md, snapshot format v1). */
+export const REQUIRED_METRICS: readonly MetricSpec[] = [
+  { key: 'invocations', metricName: 'Invocations', stat: 'Sum' },
+  { key: 'durationMsSum', metricName: 'Duration', stat: 'Sum' },
+  // ConcurrentExecutions is a 1-minute maximum: Maximum is the only meaningful statistic.
+  { key: 'concurrencyMax', metricName: 'ConcurrentExecutions', stat: 'Maximum' },
+];
+
+/** Fetched with `optionalMetrics`: they double the query count, so they are opt-in. */
+export const OPTIONAL_METRICS: readonly MetricSpec[] = [
+  { key: 'durationMsMax', metricName: 'Duration', stat: 'Maximum' },
+  { key: 'errors', metricName: 'Errors', stat: 'Sum' },
+  { key: 'throttles', metricName: 'Throttles', stat: 'Sum' },
+];
+
+export type Resolution = 'auto' | PeriodSeconds;
+
+/**
+ * The finest period CloudWatch still keeps for data as old as `startMs` (API model: a start
+ * 3 h-15 d ago needs a multiple of 60, 15-63 d of 300, beyond 63 d of 3600, "or no data points
+ * in that time range is returned"). null when even hourly data has expired.
+ */
+export function finestRetainedPeriod(nowMs: number, startMs: number): PeriodSeconds | null {
+  const ageDays = (nowMs - startMs) / DAY_MS;
+  if (ageDays < RETENTION_DAYS[60]) return 60;
+  if (ageDays < RETENTION_DAYS[300]) return 300;
+  if (ageDays < RETENTION_DAYS[3600]) return 3600;
+  return null;
+}
+
+function alignedWindow(nowMs: number, days: number, period: PeriodSeconds) {
+  const periodMs = period * 1000;
+  // End aligned down to the period (exclusive, complete periods only); a whole number of days
+  // is a whole number of periods for 60, 300 and 3600 s, so the start is aligned too.
+  const endMs = Math.floor(nowMs / periodMs) * periodMs;
+  return { startMs: endMs - days * DAY_MS, endMs };
+}
+
+/**
+ * The window of the last `days` whole days before `now`, aligned to the period. With
+ * `resolution: 'auto'` the period is the finest CloudWatch keeps for the window's start.
+ */
+export function planWindow(now: Date, days: number, resolution: Resolution = 'auto'): SnapshotWindow {
+  if (!Number.isInteger(days) || days < 1) {
+    throw new UserInputError(`--days: must be a whole number of days >= 1, got ${days}`);
+  }
+  const nowMs = now.getTime();
+  const candidates: PeriodSeconds[] = resolution === 'auto' ? [60, 300, 3600] : [resolution];
+  for (const period of candidates) {
+    const { startMs, endMs } = alignedWindow(nowMs, days, period);
+    const finest = finestRetainedPeriod(nowMs, startMs);
+    if (finest !== null && period >= finest) {
+      return {
+        start: new Date(startMs).toISOString(),
+        end: new Date(endMs).toISOString(),
+        periodSeconds: period,
+      };
+    }
+    if (resolution !== 'auto') {
+      throw new UserInputError(
+        finest === null
+          ? `--days ${days}: CloudWatch keeps Lambda metrics at most ${RETENTION_DAYS[3600]} days`
+          : `--resolution ${period}: CloudWatch no longer keeps ${period}-second data ${days} days back; use ${finest} or coarser`,
+      );
+    }
+  }
+  throw new UserInputError(
+    `--days ${days}: CloudWatch keeps Lambda metrics at most ${RETENTION_DAYS[3600]} days`,
+  );
+}
+
+/** Queries that fit one call for series of `pointsPerSeries` points. */
+export function queriesPerCall(pointsPerSeries: number): number {
+  if (!Number.isInteger(pointsPerSeries) || pointsPerSeries < 1) {
+    throw new RangeError(`pointsPerSeries must be a positive integer, got ${pointsPerSeries}`);
+  }
+  const byPoints = Math.floor(MAX_DATAPOINTS_PER_CALL / pointsPerSeries);
+  if (byPoints < 1) {
+    throw new RangeError(
+      `one series of ${pointsPerSeries} points exceeds ${MAX_DATAPOINTS_PER_CALL} data points per call`,
+    );
+  }
+  return Math.min(MAX_QUERIES_PER_CALL, byPoints);
+}
+
+/**
+ * The fewest calls that can carry `queryCount` whole queries: both limits are per call and a
+ * query cannot be split, so it is ceil(queries / queriesPerCall).
+ */
+export function minimumCalls(queryCount: number, pointsPerSeries: number): number {
+  return Math.ceil(queryCount / queriesPerCall(pointsPerSeries));
+}
+
+export interface PlannedQuery {
+  /** Id in the call: starts with a lowercase letter, [A-Za-z0-9_] only (API model). */
+  id: string;
+  /** Index of the function in the input list. */
+  fn: number;
+  metric: MetricSpec;
+}
+
+export interface PlannedCall {
+  queries: PlannedQuery[];
+  /** Data points this call asks for (queries x points per series). */
+  dataPoints: number;
+}
+
+/**
+ * Packs the queries of `functionCount` functions (each `metrics.length` queries, in function
+ * order) into calls of at most queriesPerCall(points) queries. Queries of one function may
+ * straddle two calls: that is what makes the count the minimum.
+ */
+export function planCalls(
+  functionCount: number,
+  metrics: readonly MetricSpec[],
+  pointsPerSeries: number,
+): PlannedCall[] {
+  const perCall = queriesPerCall(pointsPerSeries);
+  const calls: PlannedCall[] = [];
+  let current: PlannedQuery[] = [];
+  for (let fn = 0; fn < functionCount; fn++) {
+    for (const metric of metrics) {
+      current.push({ id: `q${current.length}`, fn, metric });
+      if (current.length === perCall) {
+        calls.push({ queries: current, dataPoints: current.length * pointsPerSeries });
+        current = [];
+      }
+    }
+  }
+  if (current.length > 0) {
+    calls.push({ queries: current, dataPoints: current.length * pointsPerSeries });
+  }
+  return calls;
+}

@@ -1,0 +1,159 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { pipeline, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { SnapshotError } from '../errors.js';
+import { periodCount, type FunctionProfile, type SnapshotHeader } from './profile.js';
+import { firstIssue, functionLineSchema, headerSchema } from './snapshot-schema.js';
+
+/**
+ * Streaming reader of snapshot format v1 (design.md). One line is held at a time, so memory does not
+ * grow with the number of functions beyond a set of (region, name) keys for the duplicate check.
+ * Every failure is a SnapshotError naming file, line and field; line 0 means the file as a whole.
+ */
+
+export interface OpenedSnapshot {
+  header: SnapshotHeader;
+  /** Single use. Stop early with `break` (or `return()`) and the file is closed. */
+  profiles: AsyncIterable<FunctionProfile>;
+}
+
+interface Line {
+  text: string;
+  number: number;
+}
+
+/** True when the file starts with the gzip magic bytes 1f 8b (the extension is not trusted). */
+async function isGzip(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const detail = code === 'ENOENT' ? 'file not found' : `cannot open (${code ?? String(error)})`;
+    throw new SnapshotError(path, 0, null, detail, { cause: error });
+  }
+  try {
+    const magic = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(magic, 0, 2, 0);
+    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* readLines(path: string, gzip: boolean): AsyncGenerator<Line> {
+  const file = createReadStream(path);
+  let input: Readable = file;
+  if (gzip) {
+    const gunzip = createGunzip();
+    // pipeline forwards read errors into gunzip, whose errors end the readline iteration below.
+    pipeline(file, gunzip, () => undefined);
+    input = gunzip;
+  }
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let number = 0;
+  try {
+    for await (const text of lines) {
+      number++;
+      yield { text: number === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, number };
+    }
+  } catch (error) {
+    if (error instanceof SnapshotError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    const detail = gzip ? `corrupt or truncated gzip data (${message})` : `read failed (${message})`;
+    throw new SnapshotError(path, number + 1, null, detail, { cause: error });
+  } finally {
+    lines.close();
+    input.destroy();
+    file.destroy();
+  }
+}
+
+function parseJson(path: string, line: Line): unknown {
+  try {
+    return JSON.parse(line.text);
+  } catch (error) {
+    throw new SnapshotError(path, line.number, null, `invalid JSON (${(error as Error).message})`, { cause: error });
+  }
+}
+
+async function* readProfiles(
+  path: string,
+  lines: AsyncGenerator<Line>,
+  header: SnapshotHeader,
+): AsyncGenerator<FunctionProfile> {
+  const schema = functionLineSchema(periodCount(header.window));
+  const firstLineOf = new Map<string, number>();
+  let blankLine: number | null = null;
+  try {
+    for await (const line of lines) {
+      if (line.text.trim() === '') {
+        blankLine ??= line.number;
+        continue;
+      }
+      if (blankLine !== null) {
+        throw new SnapshotError(path, blankLine, null, 'blank line inside the snapshot (only trailing blank lines are allowed)');
+      }
+      const parsed = schema.safeParse(parseJson(path, line));
+      if (!parsed.success) {
+        const { field, detail } = firstIssue(parsed.error);
+        throw new SnapshotError(path, line.number, field, detail, { cause: parsed.error });
+      }
+      const profile = parsed.data;
+      const key = `${profile.region}/${profile.name}`;
+      const first = firstLineOf.get(key);
+      if (first !== undefined) {
+        throw new SnapshotError(path, line.number, 'name', `duplicate function ${key} (first on line ${first})`);
+      }
+      firstLineOf.set(key, line.number);
+      yield profile;
+    }
+  } finally {
+    await lines.return(undefined);
+  }
+}
+
+/**
+ * Opens a snapshot (plain or gzip NDJSON), validates its header and returns it with a lazy stream of
+ * validated profiles. A bad function line throws while iterating, at that line.
+ *
+ * @example
+ * const { header, profiles } = await openSnapshot('fixtures/sample-account.ndjson.gz');
+ * for await (const p of profiles) console.log(p.region, p.name);
+ */
+export async function openSnapshot(path: string): Promise<OpenedSnapshot> {
+  const lines = readLines(path, await isGzip(path));
+  const first = await lines.next();
+  if (first.done || first.value.text.trim() === '') {
+    await lines.return(undefined);
+    throw new SnapshotError(path, 1, null, first.done ? 'empty file, expected a snapshot header' : 'line 1 is blank, expected a snapshot header');
+  }
+  const headerLine = first.value;
+  let parsed;
+  try {
+    parsed = headerSchema.safeParse(parseJson(path, headerLine));
+  } catch (error) {
+    await lines.return(undefined);
+    throw error;
+  }
+  if (!parsed.success) {
+    await lines.return(undefined);
+    const { field, detail } = firstIssue(parsed.error);
+    throw new SnapshotError(path, headerLine.number, field, detail, { cause: parsed.error });
+  }
+  const header: SnapshotHeader = parsed.data;
+  return { header, profiles: readProfiles(path, lines, header) };
+}
+
+/**
+ * Reads the whole snapshot and validates every line, keeping nothing but a count: the CLI calls it
+ * before writing anything, so a bad line late in the file never leaves a half-made report.
+ */
+export async function validateSnapshot(path: string): Promise<{ header: SnapshotHeader; functions: number }> {
+  const { header, profiles } = await openSnapshot(path);
+  let functions = 0;
+  for await (const _profile of profiles) functions++;
+  return { header, functions };
+}

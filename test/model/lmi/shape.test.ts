@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { checkEligibility } from '../../../src/model/lmi/eligibility.js';
+import { cpuPerInvocation, environmentShapes, perEnvironmentConcurrency } from '../../../src/model/lmi/shape.js';
+
+const traits = (runtime: string) => checkEligibility(runtime, 2048).traits;
+
+describe('environmentShapes', () => {
+  it('2048 MB: only ratio 2 gives at least 1 vCPU', () => {
+    const shapes = environmentShapes(2048, [2, 4, 8]);
+
+    expect(shapes).toEqual([{ ratio: 2, vCpus: 1, memoryMiB: 2048, roundedUp: false }]);
+  });
+
+  it('8192 MB: 4 vCPUs at 2, 2 at 4, 1 at 8', () => {
+    const shapes = environmentShapes(8192, [2, 4, 8]);
+
+    expect(shapes.map((s) => [s.ratio, s.vCpus, s.memoryMiB])).toEqual([
+      [2, 4, 8192],
+      [4, 2, 8192],
+      [8, 1, 8192],
+    ]);
+  });
+
+  it('below 2048 MB the LMI minimum is used', () => {
+    expect(environmentShapes(512, [2, 4, 8])).toEqual(environmentShapes(2048, [2, 4, 8]));
+  });
+
+  it('3000 MB: memory rounded up to a whole number of vCPUs x ratio GiB', () => {
+    const shapes = environmentShapes(3000, [2, 4, 8]);
+
+    // 2.93 GiB / 2 = 1.46 vCPU -> 2 vCPUs, 4096 MiB; ratio 4 and 8 would need < 1 vCPU.
+    expect(shapes).toEqual([{ ratio: 2, vCpus: 2, memoryMiB: 4096, roundedUp: true }]);
+  });
+
+  it('when every ratio needs < 1 vCPU the smallest is used at 1 vCPU, memory raised', () => {
+    expect(environmentShapes(2048, [8, 4])).toEqual([{ ratio: 4, vCpus: 1, memoryMiB: 4096, roundedUp: true }]);
+  });
+});
+
+describe('cpuPerInvocation', () => {
+  it('single-threaded bound: duration x min(1, memory / 1769)', () => {
+    const small = cpuPerInvocation({ memoryMB: 1024, avgDurationMs: 200, measuredCpuSeconds: null, singleThreaded: true, cpuBusyFraction: 1 });
+    const big = cpuPerInvocation({ memoryMB: 4096, avgDurationMs: 200, measuredCpuSeconds: null, singleThreaded: true, cpuBusyFraction: 1 });
+
+    expect(small.cpuShare).toBeCloseTo(1024 / 1769, 12);
+    expect(small.cpuSecondsPerInvocation).toBeCloseTo(0.2 * (1024 / 1769), 12);
+    expect(small.cpuSource).toBe('bound');
+    expect(big.cpuShare).toBe(1);
+  });
+
+  it('multi-threaded bound: duration x min(6, memory / 1769)', () => {
+    const mid = cpuPerInvocation({ memoryMB: 4096, avgDurationMs: 1000, measuredCpuSeconds: null, singleThreaded: false, cpuBusyFraction: 1 });
+    const max = cpuPerInvocation({ memoryMB: 10240, avgDurationMs: 1000, measuredCpuSeconds: null, singleThreaded: false, cpuBusyFraction: 1 });
+
+    expect(mid.cpuShare).toBeCloseTo(4096 / 1769, 12);
+    expect(max.cpuShare).toBe(10240 / 1769 > 6 ? 6 : 10240 / 1769);
+    expect(max.cpuSecondsPerInvocation).toBeCloseTo(max.cpuShare, 12);
+  });
+
+  it('cpuBusyFraction below 1 makes the figure an assumption', () => {
+    const c = cpuPerInvocation({ memoryMB: 2048, avgDurationMs: 100, measuredCpuSeconds: null, singleThreaded: true, cpuBusyFraction: 0.25 });
+
+    expect(c.cpuShare).toBe(0.25);
+    expect(c.cpuSecondsPerInvocation).toBeCloseTo(0.025, 12);
+    expect(c.cpuSource).toBe('assumed');
+  });
+
+  it('a measured CPU figure replaces the bound', () => {
+    const c = cpuPerInvocation({ memoryMB: 2048, avgDurationMs: 400, measuredCpuSeconds: 0.05, singleThreaded: true, cpuBusyFraction: 1 });
+
+    expect(c).toEqual({ cpuSecondsPerInvocation: 0.05, cpuShare: 0.125, cpuSource: 'measured' });
+  });
+});
+
+describe('perEnvironmentConcurrency', () => {
+  const shape1 = { ratio: 2, vCpus: 1, memoryMiB: 2048, roundedUp: false };
+  const shape4 = { ratio: 2, vCpus: 4, memoryMiB: 8192, roundedUp: false };
+
+  it('runtime cap: Node.js 64 per vCPU when CPU is light', () => {
+    const c = perEnvironmentConcurrency({ shape: shape4, traits: traits('nodejs22.x'), cpuShare: 0.01, processMemoryMB: null });
+
+    expect(c).toEqual({ perEnvironment: 256, limitedBy: 'runtime' });
+  });
+
+  it('CPU cap: floor(vCPUs / cpuShare)', () => {
+    const c = perEnvironmentConcurrency({ shape: shape4, traits: traits('java21'), cpuShare: 0.3, processMemoryMB: null });
+
+    // 4 / 0.3 = 13.3 -> 13 (runtime would allow 128).
+    expect(c).toEqual({ perEnvironment: 13, limitedBy: 'cpu' });
+  });
+
+  it('a share above the EE vCPUs still gives at least 1', () => {
+    const c = perEnvironmentConcurrency({ shape: shape1, traits: traits('java21'), cpuShare: 3, processMemoryMB: null });
+
+    expect(c).toEqual({ perEnvironment: 1, limitedBy: 'cpu' });
+  });
+
+  it('Python memory cap: measured process memory allows more than configured memory', () => {
+    const measured = perEnvironmentConcurrency({ shape: shape4, traits: traits('python3.13'), cpuShare: 0.05, processMemoryMB: 300 });
+    const configured = perEnvironmentConcurrency({ shape: shape4, traits: traits('python3.13'), cpuShare: 0.05, processMemoryMB: 1024 });
+
+    // 8192 / 300 = 27 processes; 8192 / 1024 = 8; runtime 16 x 4 = 64, CPU 4 / 0.05 = 80.
+    expect(measured).toEqual({ perEnvironment: 27, limitedBy: 'memory' });
+    expect(configured).toEqual({ perEnvironment: 8, limitedBy: 'memory' });
+  });
+
+  it('Python runtime cap when memory and CPU allow more', () => {
+    const c = perEnvironmentConcurrency({ shape: shape1, traits: traits('python3.13'), cpuShare: 0.01, processMemoryMB: 100 });
+
+    expect(c).toEqual({ perEnvironment: 16, limitedBy: 'runtime' });
+  });
+});

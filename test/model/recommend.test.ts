@@ -1,0 +1,178 @@
+/**
+ * recommend(): one test per branch of design.md "Recommendation", with a hand-built LmiResult so
+ * that each rule is isolated. The end-to-end path is covered in build-report.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { recommend, type RecommendInput } from '../../src/model/recommend.js';
+import type { LmiResult } from '../../src/report/types.js';
+import { testConfig } from './helpers.js';
+
+function lmi(o: Partial<LmiResult> = {}): LmiResult {
+  return {
+    eligible: true,
+    blockers: [],
+    needsRuntimeUpgrade: false,
+    needsMemoryIncrease: false,
+    memoryMB: 2048,
+    instanceType: 'c7g.xlarge',
+    memoryGiBPerVCpu: 2,
+    vCpusPerEnvironment: 1,
+    perEnvironmentConcurrency: 64,
+    concurrencyLimitedBy: 'runtime',
+    processMemorySource: null,
+    minEnvironments: 3,
+    maxEnvironments: 6,
+    avgEnvironments: 4,
+    instanceHours: 2190,
+    avgInstances: 3,
+    peakInstances: 3,
+    ec2Usd: 300,
+    managementFeeUsd: 45,
+    requestsUsd: 5,
+    totalUsd: 350,
+    throttledInvocations: 0,
+    cpuSource: 'bound',
+    cpuSecondsPerInvocation: 0.1,
+    breakEvenCpuShare: 1,
+    ...o,
+  };
+}
+
+function input(o: Partial<RecommendInput> = {}): RecommendInput {
+  return {
+    alreadyOnLmi: false,
+    invocations: 10_000_000,
+    monthlyInvocations: 10_000_000,
+    windowDays: 14,
+    periodSeconds: 60,
+    unknownShare: 0,
+    runtime: 'nodejs22.x',
+    memoryMB: 2048,
+    standardUsd: 1000,
+    lmi: lmi(),
+    sizingRisks: [],
+    breakEvenInvocationsPerMonth: 3_000_000,
+    utilization: 0.6,
+    busyTimePremium: 5.1,
+    config: testConfig(),
+    ...o,
+  };
+}
+
+describe('recommend', () => {
+  it('migrate: LMI cheaper by more than minSavingsPct and no risk, with numbers in the reasons', () => {
+    const out = recommend(input());
+    expect(out.recommendation).toBe('migrate');
+    expect(out.reasons[0]).toContain('$350.00');
+    expect(out.reasons[0]).toContain('$1,000.00');
+    expect(out.reasons[0]).toContain('$650.00 (65.0 %)');
+    expect(out.reasons.join(' ')).toContain('3,000,000 invocations per month');
+    expect(out.reasons.join(' ')).toContain('60.0 % of peak');
+  });
+
+  it('stay: the function is already on LMI', () => {
+    const out = recommend(input({ alreadyOnLmi: true }));
+    expect(out.recommendation).toBe('stay');
+    expect(out.reasons[0]).toContain('Already runs on Lambda Managed Instances');
+  });
+
+  it('insufficient-data: fewer invocations than recommend.minInvocations', () => {
+    const out = recommend(input({ invocations: 999 }));
+    expect(out.recommendation).toBe('insufficient-data');
+    expect(out.reasons[0]).toContain('999');
+  });
+
+  it('insufficient-data: window shorter than recommend.minWindowDays', () => {
+    const out = recommend(input({ windowDays: 3 }));
+    expect(out.recommendation).toBe('insufficient-data');
+    expect(out.reasons[0]).toContain('3.0 days');
+  });
+
+  it('insufficient-data: more than 20 % of periods unknown', () => {
+    expect(recommend(input({ unknownShare: 0.2 })).recommendation).toBe('migrate');
+    expect(recommend(input({ unknownShare: 0.21 })).recommendation).toBe('insufficient-data');
+  });
+
+  it('insufficient-data: no prices (standard unknown)', () => {
+    const out = recommend(input({ standardUsd: null, lmi: null }));
+    expect(out.recommendation).toBe('insufficient-data');
+    expect(out.reasons[0]).toContain('unknown');
+  });
+
+  it('insufficient-data: LMI could not be sized', () => {
+    expect(recommend(input({ lmi: null })).recommendation).toBe('insufficient-data');
+  });
+
+  it('ineligible: blockers, even when LMI would be cheaper', () => {
+    const out = recommend(input({ lmi: lmi({ eligible: false, blockers: ['container image'] }) }));
+    expect(out.recommendation).toBe('ineligible');
+    expect(out.reasons[0]).toContain('container image');
+  });
+
+  it('stay: standard is cheaper', () => {
+    const out = recommend(input({ standardUsd: 300, lmi: lmi({ breakEvenCpuShare: null }) }));
+    expect(out.recommendation).toBe('stay');
+    expect(out.reasons[0]).toContain('standard Lambda is cheaper by $50.00');
+  });
+
+  it('stay: LMI cheaper, but not by more than recommend.minSavingsPct', () => {
+    const out = recommend(input({ standardUsd: 380 })); // 7.9 % < 10 %
+    expect(out.recommendation).toBe('stay');
+    expect(out.reasons[0]).toContain('saves only $30.00 (7.9 %)');
+  });
+
+  it('review: cheaper but throttled share above recommend.maxThrottledShare', () => {
+    const ok = recommend(input({ lmi: lmi({ throttledInvocations: 10_000 }) })); // 0.1 %, not above
+    const out = recommend(input({ lmi: lmi({ throttledInvocations: 10_001 }) }));
+    expect(ok.recommendation).toBe('migrate');
+    expect(out.recommendation).toBe('review');
+    expect(out.reasons.join(' ')).toContain('10,001 invocations');
+  });
+
+  it('review: cheaper but needs a runtime upgrade', () => {
+    const out = recommend(input({ runtime: 'nodejs20.x', lmi: lmi({ needsRuntimeUpgrade: true }) }));
+    expect(out.recommendation).toBe('review');
+    expect(out.reasons.join(' ')).toContain('nodejs20.x');
+  });
+
+  it('review: cheaper but needs a memory increase', () => {
+    const out = recommend(input({ memoryMB: 512, lmi: lmi({ needsMemoryIncrease: true }) }));
+    expect(out.recommendation).toBe('review');
+    expect(out.reasons.join(' ')).toContain('512 MB to 2048 MB');
+  });
+
+  it('review: cheaper but Python memory from the configured value, not measured', () => {
+    const out = recommend(input({ runtime: 'python3.13', lmi: lmi({ processMemorySource: 'configured' }) }));
+    expect(out.recommendation).toBe('review');
+    expect(recommend(input({ lmi: lmi({ processMemorySource: 'measured' }) })).recommendation).toBe('migrate');
+  });
+
+  it('review: cheaper but coarse (5-minute) data', () => {
+    const out = recommend(input({ periodSeconds: 300 }));
+    expect(out.recommendation).toBe('review');
+    expect(out.reasons.join(' ')).toContain('300-second periods');
+  });
+
+  it('review: CPU not measured, LMI cheaper only below the bound but at >= recommend.reviewCpuShare', () => {
+    const out = recommend(input({ standardUsd: 300, lmi: lmi({ breakEvenCpuShare: 0.4 }) }));
+    expect(out.recommendation).toBe('review');
+    expect(out.reasons.join(' ')).toContain('LMI is cheaper if less than 40.0 % of duration is CPU work');
+  });
+
+  it('stay: CPU not measured and the break-even share is below recommend.reviewCpuShare', () => {
+    const out = recommend(input({ standardUsd: 300, lmi: lmi({ breakEvenCpuShare: 0.2 }) }));
+    expect(out.recommendation).toBe('stay');
+    expect(out.reasons.join(' ')).toContain('20.0 %');
+  });
+
+  it('stay: CPU measured, so a lower break-even share does not make it a review', () => {
+    const out = recommend(input({ standardUsd: 300, lmi: lmi({ breakEvenCpuShare: 0.4, cpuSource: 'measured' }) }));
+    expect(out.recommendation).toBe('stay');
+  });
+
+  it('sizing notes are shown as risks but do not on their own turn migrate into review', () => {
+    const out = recommend(input({ sizingRisks: ['memory rounded up to 4096 MB'] }));
+    expect(out.recommendation).toBe('migrate');
+    expect(out.risks).toEqual(['memory rounded up to 4096 MB']);
+  });
+});
