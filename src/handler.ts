@@ -30,7 +30,7 @@ const envSchema = z.object({
   /** Regions to analyse, comma-separated; default the function's own region. */
   LMI_REGIONS: list.optional(),
   LMI_DAYS: z.coerce.number().int().min(1).max(455).default(14),
-  LMI_PUBLISH: z.string().default('s3,slack,email'),
+  LMI_PUBLISH: z.string().default('s3'),
   REPORT_BUCKET: z.string().min(3).optional(),
   REPORT_PREFIX: z.string().default('reports/'),
   /** Base URL that serves the bucket (CloudFront, a portal); else links open the S3 console. */
@@ -107,11 +107,15 @@ export class NightlyRunError extends LmiAdvisorError {
 type MinimalContext = Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId' | 'functionName'>>;
 
 /** Counts SDK operations (not retries) across the run's clients, for the ApiCalls metric. */
-function countCalls(clients: { middlewareStack: { add: (...args: never[]) => unknown } }[], counter: { calls: number }): void {
+type Handler = (args: unknown) => Promise<unknown>;
+interface CountableClient {
+  middlewareStack: unknown;
+}
+
+function countCalls(clients: CountableClient[], counter: { calls: number }): void {
   for (const client of clients) {
-    const stack = client.middlewareStack as unknown as {
-      add: (mw: (next: (a: unknown) => Promise<unknown>) => (a: unknown) => Promise<unknown>, o: object) => void;
-    };
+    // Every SDK v3 client has a middleware stack; its generic types differ per client.
+    const stack = client.middlewareStack as { add: (mw: (next: Handler) => Handler, options: object) => void };
     stack.add(
       (next) => async (args) => {
         counter.calls += 1;
@@ -176,6 +180,10 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}) {
     const region = env.AWS_REGION ?? 'us-east-1';
     const config = parseConfig(env.LMI_CONFIG_JSON === undefined ? {} : parseJsonEnv(env.LMI_CONFIG_JSON), 'env LMI_CONFIG_JSON');
     const channels = parseChannels(env.LMI_PUBLISH, 'env LMI_PUBLISH');
+    if (channels.includes('s3') && !env.REPORT_BUCKET) throw new ConfigError('environment', 'REPORT_BUCKET', 'LMI_PUBLISH has s3 but no bucket is set');
+    if (channels.includes('email') && (!env.EMAIL_FROM || !env.EMAIL_TO || env.EMAIL_TO.length === 0)) {
+      throw new ConfigError('environment', 'EMAIL_TO', 'LMI_PUBLISH has email but EMAIL_FROM or EMAIL_TO is empty');
+    }
     const now = eventTime(event) ?? (deps.now ?? (() => new Date()))();
     const regions = env.LMI_REGIONS && env.LMI_REGIONS.length > 0 ? env.LMI_REGIONS : [region];
 

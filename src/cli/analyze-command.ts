@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .command('analyze')
     .description('analyse a recorded snapshot and write the migration reports (no AWS access needed)')
     .requiredOption('--snapshot <file>', 'snapshot to analyse (.ndjson or .ndjson.gz, format lmi-advisor.snapshot/v1)')
-    .option('--config <file>', 'assumptions file (.json, .yaml or .yml); unset knobs keep their defaults')
+    .option('--config <file>', 'assumptions file (.json, .yaml or .yml; every knob: README "Configuration", example: examples/config.yaml); unset knobs keep their defaults')
     .option('--out <dir>', 'directory the report files are written to', 'reports')
     .option(
       '--format <list>',

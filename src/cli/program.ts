@@ -15,6 +15,7 @@ export function buildProgram(context: CliContext): Command {
     .version(VERSION)
     .option('--debug', 'print stack traces of unexpected errors')
     .showHelpAfterError('(add --help for usage)')
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
       writeOut: (text) => context.io.out(text),

@@ -28,6 +28,8 @@ export async function loadConfig(path?: string): Promise<Config> {
       cause: error,
     });
   }
+  // Editors on Windows may save a byte-order mark; JSON.parse would reject it.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const raw = ext === '.json' ? parseJsonText(text, path) : parseYamlText(text, path);
   return parseConfig(raw, path);
 }

@@ -42,9 +42,13 @@ export interface RecommendOutput {
   risks: string[];
 }
 
+// One formatter each: toLocaleString builds a new one per call, which dominates a 10,000-function merge.
+const USD_FORMAT = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const COUNT_FORMAT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 export function usd(x: number): string {
   const sign = x < 0 ? '-' : '';
-  return `${sign}$${Math.abs(x).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return `${sign}$${USD_FORMAT.format(Math.abs(x))}`;
 }
 
 export function pct(share: number): string {
@@ -52,7 +56,7 @@ export function pct(share: number): string {
 }
 
 function count(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  return COUNT_FORMAT.format(Math.round(n));
 }
 
 /** Reasons that make the data too thin to recommend anything. */
@@ -167,17 +171,16 @@ export function recommend(input: RecommendInput): RecommendOutput {
   // Python); the structured checks below decide `review` and are named in the reasons.
   const risks = [...input.sizingRisks];
   const blocking = structuredRisks(input, lmi);
-  if (!lmi.eligible || lmi.blockers.length > 0) {
-    return {
-      recommendation: 'ineligible',
-      reasons: lmi.blockers.map((b) => `Blocks LMI: ${b}`),
-      risks,
-    };
-  }
-
   const savingsUsd = standardUsd - lmi.totalUsd;
   const savingsPct = standardUsd > 0 ? (savingsUsd / standardUsd) * 100 : savingsUsd > 0 ? Infinity : 0;
   const compare = `LMI ${usd(lmi.totalUsd)}/month vs standard Lambda ${usd(standardUsd)}/month`;
+  if (!lmi.eligible || lmi.blockers.length > 0) {
+    return {
+      recommendation: 'ineligible',
+      reasons: [...lmi.blockers.map((b) => `Blocks LMI: ${b}`), `Priced anyway, as if it could run: ${compare}.`],
+      risks,
+    };
+  }
   const context = contextReasons(input);
 
   if (savingsUsd > 0 && savingsPct > config.recommend.minSavingsPct) {

@@ -2,6 +2,7 @@ import { describeAssumptions } from '../config/assumptions.js';
 import type { Config } from '../config/schema.js';
 import { buildReport } from '../model/build-report.js';
 import { summarizeFunction } from '../model/summarize.js';
+import type { FunctionSummary } from '../model/summary.js';
 import { loadBundledPriceBook } from '../prices/bundled.js';
 import { parsePriceList, regionPrices } from '../prices/price-list.js';
 import type { PriceBook } from '../prices/types.js';
@@ -21,7 +22,8 @@ function marksIncomplete(warning: SourceWarning): boolean {
 
 export interface AnalyzeInput {
   header: SnapshotHeader;
-  profiles: AsyncIterable<FunctionProfile>;
+  /** Read once, in order; a sync iterable (an in-memory list) works too. */
+  profiles: AsyncIterable<FunctionProfile> | Iterable<FunctionProfile>;
   priceBook: PriceBook;
   config: Config;
   run: Omit<RunInfo, 'complete'> & { complete?: boolean };
@@ -36,7 +38,7 @@ export interface AnalyzeInput {
  */
 export async function analyzeProfiles(input: AnalyzeInput): Promise<ReportModel> {
   const { header, config, priceBook } = input;
-  const summaries = [];
+  const summaries: FunctionSummary[] = [];
   for await (const profile of input.profiles) {
     summaries.push(
       summarizeFunction(profile, { window: header.window, prices: regionPrices(priceBook, profile.region), config }),

@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { PriceBook } from '../prices/types.js';
 import { type Channel, publishAll, type PublishOutcome, type PublishTargets } from '../publish/index.js';
 import type { ReportFile } from '../publish/dir.js';
-import { readPreviousReportFromS3 } from '../publish/s3.js';
+import { latestKey, readPreviousReportFromS3 } from '../publish/s3.js';
 import { RENDERERS } from '../render/index.js';
 import { diffReports, parsePreviousReport } from '../report/changes.js';
 import type { ReportModel, ReportWarning, RunInfo } from '../report/types.js';
@@ -92,22 +92,6 @@ async function within<T>(promise: Promise<T>, budgetMs: number): Promise<T> {
   }
 }
 
-/**
- * Price books of several regional collections in one: regions are disjoint; the weakest source
- * wins (a bundled fallback in any region must show), and the oldest asOf.
- */
-export function mergePriceBooks(books: PriceBook[]): PriceBook {
-  const [first] = books;
-  if (!first) throw new Error('mergePriceBooks: no price book');
-  const rank = { live: 0, snapshot: 1, bundled: 2 } as const;
-  return {
-    source: books.reduce((w, b) => (rank[b.source] > rank[w] ? b.source : w), first.source),
-    asOf: books.map((b) => b.asOf).sort()[0] ?? first.asOf,
-    regions: Object.assign({}, ...books.map((b) => b.regions)) as PriceBook['regions'],
-    warnings: [...new Set(books.flatMap((b) => b.warnings))],
-  };
-}
-
 function sameWarning(a: SourceWarning, b: SourceWarning): boolean {
   return a.code === b.code && a.message === b.message && a.region === b.region && a.function === b.function;
 }
@@ -128,7 +112,6 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     }
     throw error;
   }
-  const collected = [collectedResult];
   log.info('discovery done', { regions: opts.regions, failedRegions: collectedResult.failedRegions });
 
   const warnings: SourceWarning[] = [];
@@ -141,14 +124,12 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   // ---- analyse, stopping the stream (not the report) if time runs short mid-way ----
   let cutShort = false;
   async function* guarded(): AsyncGenerator<FunctionProfile> {
-    for (const part of collected) {
-      for await (const profile of part.profiles) {
-        if (budget() <= 0) {
-          cutShort = true;
-          return;
-        }
-        yield profile;
+    for await (const profile of collectedResult.profiles) {
+      if (budget() <= 0) {
+        cutShort = true;
+        return;
       }
+      yield profile;
     }
   }
   const run: Omit<RunInfo, 'complete'> & { complete: boolean } = {
@@ -162,7 +143,7 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   const model = await analyzeProfiles({
     header,
     profiles: guarded(),
-    priceBook: mergePriceBooks(collected.map((c) => c.priceBook)),
+    priceBook: collectedResult.priceBook,
     config: opts.config,
     run,
   });
@@ -215,7 +196,7 @@ async function attachChanges(model: ReportModel, opts: RunPipelineOptions, log: 
   let where = '';
   try {
     if (opts.channels.includes('s3') && opts.targets.s3) {
-      where = `s3://${opts.targets.s3.bucket}/${opts.targets.s3.prefix}latest/report.json`;
+      where = `s3://${opts.targets.s3.bucket}/${latestKey(opts.targets.s3.prefix, 'report.json')}`;
       text = await readPreviousReportFromS3(opts.targets.s3);
     } else if (opts.channels.includes('dir') && opts.targets.dir) {
       where = join(opts.targets.dir.outDir, 'report.json');

@@ -81,10 +81,18 @@ export async function publishAll(
   if (channels.includes('s3')) {
     await attempt('s3', async () => {
       const s3 = need('s3', targets.s3);
-      const written = await publishToS3(s3, { date, files, complete: model.run.complete, generatedAt: model.run.generatedAt });
-      if (files.some((f) => f.name === 'report.html')) {
-        reportUrl = reportLink({ bucket: s3.bucket, key: datedKey(s3.prefix, date, 'report.html'), region: s3.region, baseUrl: s3.reportBaseUrl ?? null });
-      }
+      // The digests link to the dated HTML report (stable, unlike latest/), or without HTML to
+      // the first format, as soon as the dated set exists, even if latest/ then fails.
+      const linked = files.find((f) => f.name === 'report.html') ?? files[0];
+      const written = await publishToS3(s3, {
+        date,
+        files,
+        complete: model.run.complete,
+        generatedAt: model.run.generatedAt,
+        onDatedWritten: () => {
+          if (linked) reportUrl = reportLink({ bucket: s3.bucket, key: datedKey(s3.prefix, date, linked.name), region: s3.region, baseUrl: s3.reportBaseUrl ?? null });
+        },
+      });
       return [...written.datedKeys, ...written.latestKeys];
     });
   }

@@ -76,7 +76,14 @@ export interface S3PublishResult {
  */
 export async function publishToS3(
   target: S3Target,
-  opts: { date: string; files: ReportFile[]; complete: boolean; generatedAt: string },
+  opts: {
+    date: string;
+    files: ReportFile[];
+    complete: boolean;
+    generatedAt: string;
+    /** Called once the dated set is written, before latest (a link to it is then valid). */
+    onDatedWritten?: (keys: string[]) => void;
+  },
 ): Promise<S3PublishResult> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new PublishError('s3', `bad report date "${opts.date}"`);
   // S3 user metadata is ASCII-only; both values are ISO/boolean.
@@ -87,6 +94,7 @@ export async function publishToS3(
     await put(target, key, file, metadata);
     datedKeys.push(key);
   }
+  opts.onDatedWritten?.(datedKeys);
   const latestKeys: string[] = [];
   if (opts.complete) {
     for (const file of latestOrder(opts.files)) {

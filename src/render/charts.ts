@@ -1,5 +1,5 @@
 import type { ChartSeries, Totals } from '../report/types.js';
-import { formatCompact, formatUsdWhole } from './format.js';
+import { formatCompact, formatPeriod, formatTimestamp, formatUsdWhole } from './format.js';
 
 /**
  * Inline SVG charts drawn server-side, so the HTML report (and an email) shows them without
@@ -15,7 +15,10 @@ export function escapeXml(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+    .replace(/'/g, '&#39;')
+    // Like Handlebars: '=' and '`' too, so no attribute-looking text survives even inside values.
+    .replace(/=/g, '&#61;')
+    .replace(/`/g, '&#96;');
 }
 
 /** One decimal is enough at 720 px and keeps the output short and stable. */
@@ -28,7 +31,8 @@ function n(value: number): string {
 export function niceCeil(value: number): number {
   if (!(value > 0)) return 1;
   const exp = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) {
+  // Fine steps so the data fills most of the height (2.6k gets a 3k axis, not 5k).
+  for (const step of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
     if (step * exp >= value) return step * exp;
   }
   return 10 * exp;
@@ -75,9 +79,13 @@ export function chartFacts(series: ChartSeries): ChartFacts {
 
 const DAY_S = 86_400;
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `Nov 7` (or `Nov 7 06:00` for windows under two days), UTC, no locale. */
 function tickLabel(ms: number, withTime: boolean): string {
-  const iso = new Date(ms).toISOString();
-  return withTime ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(5, 10);
+  const d = new Date(ms);
+  const day = `${MONTHS[d.getUTCMonth()] ?? ''} ${d.getUTCDate()}`;
+  return withTime ? `${day} ${d.toISOString().slice(11, 16)}` : day;
 }
 
 /** Bucket indexes to label on the x axis: day starts when the window spans days, at most ~7. */
@@ -113,7 +121,9 @@ function xTicks(series: ChartSeries, count: number): { index: number; label: str
  * capacity as a step line.
  */
 export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyChartOptions): string {
-  const W = 720;
+  // 640 wide with 13 px text: the CSS keeps it at least 520 px wide (scrolling on a phone), so
+  // labels never shrink below ~10 px.
+  const W = 640;
   const H = 250;
   const left = 52;
   const right = 12;
@@ -171,21 +181,21 @@ export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyCha
     const yy = n(y(v));
     grid.push(
       `<line class="c-grid" x1="${left}" x2="${W - right}" y1="${yy}" y2="${yy}" stroke="${COLORS.grid}" stroke-width="1"/>`,
-      `<text class="c-text" x="${left - 6}" y="${yy}" dy="4" text-anchor="end" font-size="11" fill="${COLORS.text}">${escapeXml(formatCompact(v))}</text>`,
+      `<text class="c-text" x="${left - 6}" y="${yy}" dy="4" text-anchor="end" font-size="13" fill="${COLORS.text}">${escapeXml(formatCompact(v))}</text>`,
     );
   }
   const ticks = xTicks(series, count).map(({ index, label }) => {
     const xx = n(x(index));
     return (
       `<line class="c-axis" x1="${xx}" x2="${xx}" y1="${base}" y2="${base + 12}" stroke="${COLORS.axis}" stroke-width="1"/>` +
-      `<text class="c-text" x="${xx}" y="${base + 24}" text-anchor="${index === 0 ? 'start' : 'middle'}" font-size="11" fill="${COLORS.text}">${escapeXml(label)}</text>`
+      `<text class="c-text" x="${xx}" y="${base + 24}" text-anchor="${index === 0 ? 'start' : 'middle'}" font-size="13" fill="${COLORS.text}">${escapeXml(label)}</text>`
     );
   });
 
   const id = escapeXml(options.id);
   const title = `Concurrency of ${options.title}`;
   const desc =
-    `Peak concurrency per ${Math.round(series.bucketSeconds / 60)}-minute bucket from ${series.start}: ` +
+    `Peak concurrency per bucket of ${formatPeriod(series.bucketSeconds)} from ${formatTimestamp(series.start)}: ` +
     `peak ${formatCompact(facts.peakConcurrency)}, replayed LMI capacity ${formatCompact(facts.capacityMin)} to ${formatCompact(facts.capacityMax)}, ` +
     `${facts.throttledBuckets} throttled bucket(s), ${facts.unknownBuckets} unknown bucket(s).`;
 
@@ -202,8 +212,8 @@ export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyCha
     cap ? `<path class="c-cap" d="${cap}" fill="none" stroke="${COLORS.cap}" stroke-width="2" stroke-linejoin="round"/>` : '',
     `<line class="c-axis" x1="${left}" x2="${W - right}" y1="${base}" y2="${base}" stroke="${COLORS.axis}" stroke-width="1"/>`,
     ...ticks,
-    `<text class="c-text" x="${left + plotW / 2}" y="${H - 4}" text-anchor="middle" font-size="11" fill="${COLORS.text}">UTC date (bucket start)</text>`,
-    `<text class="c-text" x="12" y="${top + plotH / 2}" text-anchor="middle" font-size="11" fill="${COLORS.text}" transform="rotate(-90 12 ${top + plotH / 2})">concurrency</text>`,
+    `<text class="c-text" x="${left + plotW / 2}" y="${H - 4}" text-anchor="middle" font-size="13" fill="${COLORS.text}">UTC date (bucket start)</text>`,
+    `<text class="c-text" x="14" y="${top + plotH / 2}" text-anchor="middle" font-size="13" fill="${COLORS.text}" transform="rotate(-90 14 ${top + plotH / 2})">concurrency</text>`,
     '</svg>',
   ]
     .filter((s) => s !== '')
@@ -215,24 +225,25 @@ export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyCha
  * bars with their values.
  */
 export function headlineChartSvg(totals: Pick<Totals, 'standardUsd' | 'recommendedUsd'>, id: string): string {
-  const W = 720;
-  const H = 112;
-  const labelW = 190;
-  const valueW = 100;
-  const barMax = W - labelW - valueW;
+  // Narrow viewBox with labels above the bars, so a phone shows ~11 px text without scrolling.
+  const W = 480;
+  const rowH = 58;
+  const H = 2 * rowH + 4;
+  const valueW = 110;
+  const barMax = W - valueW;
   const max = Math.max(totals.standardUsd, totals.recommendedUsd, 0) || 1;
   const rows: [string, number, string][] = [
     ['Standard Lambda today', totals.standardUsd, 'c-std'],
-    ['With the recommended plan', totals.recommendedUsd, 'c-rec'],
+    ['With the recommended LMI plan', totals.recommendedUsd, 'c-rec'],
   ];
   const fills: Record<string, string> = { 'c-std': '#8c8c8c', 'c-rec': '#2e8b57' };
   const parts = rows.map(([label, value, cls], k) => {
-    const yy = 14 + k * 46;
+    const yy = k * rowH;
     const w = Math.max(0, (value / max) * barMax);
     return (
-      `<text class="c-text" x="0" y="${yy + 20}" font-size="13" fill="${COLORS.text}">${escapeXml(label)}</text>` +
-      `<rect class="${cls}" x="${labelW}" y="${yy}" width="${n(w)}" height="30" rx="3" fill="${fills[cls] ?? COLORS.bar}"/>` +
-      `<text class="c-text c-strong" x="${n(labelW + w + 8)}" y="${yy + 20}" font-size="13" font-weight="bold" fill="${COLORS.text}">${escapeXml(formatUsdWhole(value))}/mo</text>`
+      `<text class="c-text" x="0" y="${yy + 16}" font-size="14" fill="${COLORS.text}">${escapeXml(label)}</text>` +
+      `<rect class="${cls}" x="0" y="${yy + 24}" width="${n(w)}" height="26" rx="3" fill="${fills[cls] ?? COLORS.bar}"/>` +
+      `<text class="c-text" x="${n(w + 8)}" y="${yy + 43}" font-size="14" font-weight="bold" fill="${COLORS.text}">${escapeXml(formatUsdWhole(value))}/mo</text>`
     );
   });
   const eid = escapeXml(id);

@@ -60,20 +60,33 @@ export function formatCompact(value: number | null | undefined): string {
     [1e6, 'M'],
     [1e3, 'k'],
   ];
-  for (const [size, suffix] of units) {
-    if (abs >= size) {
-      const scaled = abs / size;
-      const decimals = scaled >= 100 ? 0 : scaled >= 10 ? 1 : 2;
-      const text = roundHalfUp(scaled, decimals).toFixed(decimals).replace(/\.?0+$/, '');
-      return `${sign(value)}${text}${suffix}`;
-    }
+  // Rounding may carry into the next unit (999,999 -> 1000k): pick the unit after rounding.
+  for (let u = units.length - 1; u >= 0; u--) {
+    const unit = units[u];
+    if (!unit) continue;
+    const [size, suffix] = unit;
+    const next = units[u - 1];
+    if (abs < size || (next && abs >= next[0])) continue;
+    const scaled = abs / size;
+    const decimals = scaled >= 100 ? 0 : scaled >= 10 ? 1 : 2;
+    const rounded = roundHalfUp(scaled, decimals);
+    if (rounded >= 1000 && next) return formatCompact(Math.sign(value) * next[0]);
+    const fixed = rounded.toFixed(decimals);
+    // Drop trailing zeros of the fraction only (310 stays 310, 4.50 becomes 4.5).
+    const text = decimals > 0 ? fixed.replace(/\.?0+$/, '') : fixed;
+    return `${sign(value)}${text}${suffix}`;
   }
+  if (roundHalfUp(abs, 0) >= 1000) return formatCompact(Math.sign(value) * 1000);
   return formatNumber(value, abs !== 0 && abs < 10 && !Number.isInteger(value) ? 1 : 0);
 }
 
 /** A share 0..1 as a percentage: 0.1234 -> `12.3 %`. */
 export function formatPercent(share: number | null | undefined, decimals = 1): string {
   if (share === null || share === undefined || !Number.isFinite(share)) return UNKNOWN;
+  // A small non-zero share is not "0 %": say it is below the last shown digit.
+  if (share !== 0 && roundHalfUp(share * 100, decimals) === 0) {
+    return `${share < 0 ? '> -' : '< '}${formatNumber(10 ** -decimals, decimals)} %`;
+  }
   return `${formatNumber(share * 100, decimals)} %`;
 }
 

@@ -1,5 +1,7 @@
 import type { ReportModel } from '../report/types.js';
+import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
 
 export interface Renderer {
   /** File name the output is published under. */
@@ -13,4 +15,6 @@ export interface Renderer {
  */
 export const RENDERERS: Record<string, Renderer> = {
   json: { file: 'report.json', render: renderJson },
+  md: { file: 'report.md', render: renderMarkdown },
+  html: { file: 'report.html', render: renderHtml },
 };

@@ -40,11 +40,11 @@ function readTemplate(name: string): string {
 }
 
 /** Characters Markdown (CommonMark/GFM) gives a meaning to inline, plus the table's `|`. */
-const MD_SPECIAL = /[\\`*_[\]<>|~&#!]/g;
+const MD_SPECIAL = /[\\`*[\]<>|~&#!]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g;
 
 /**
  * Escapes an account string for inline Markdown and table cells: backslash before every character
- * with an inline meaning (so `<img ...>` shows as text, `**x**` is not bold, `|` does not split a
+ * with an inline meaning (`_` only at a word edge: GFM never emphasises intraword underscores) (so `<img ...>` shows as text, `**x**` is not bold, `|` does not split a
  * cell), and newlines flattened to spaces.
  */
 export function escapeMarkdown(value: unknown): string {
@@ -67,6 +67,36 @@ export function markdownCodeBlock(lang: unknown, value: unknown): string {
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((s) => s.length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}${typeof lang === 'string' ? lang : ''}\n${text}\n${fence}`;
+}
+
+/** Splits text into plain parts and `code` spans (single backticks, one line). */
+function splitCode(text: string): { code: boolean; text: string }[] {
+  const parts: { code: boolean; text: string }[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/`([^`\n]+)`/g)) {
+    if (m.index > last) parts.push({ code: false, text: text.slice(last, m.index) });
+    parts.push({ code: true, text: m[1] ?? '' });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) parts.push({ code: false, text: text.slice(last) });
+  return parts;
+}
+
+/** Markdown for prose that may hold `code` spans (reasons, descriptions): escaped, spans kept. */
+export function markdownRich(value: unknown): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  return splitCode(text)
+    .map((p) => (p.code ? markdownCode(p.text) : escapeMarkdown(p.text)))
+    .join('');
+}
+
+/** HTML for the same prose: everything escaped first, then `code` spans become <code>. */
+export function htmlRich(hb: typeof Handlebars, value: unknown): Handlebars.SafeString {
+  const text = value === null || value === undefined ? '' : String(value);
+  const html = splitCode(text)
+    .map((p) => (p.code ? `<code>${hb.escapeExpression(p.text)}</code>` : hb.escapeExpression(p.text)))
+    .join('');
+  return new hb.SafeString(html);
 }
 
 function registerCommonHelpers(hb: typeof Handlebars): void {
@@ -93,6 +123,7 @@ export function htmlEngine(): { hb: typeof Handlebars; template: Template } {
   if (htmlCache) return htmlCache;
   const hb = Handlebars.create();
   registerCommonHelpers(hb);
+  hb.registerHelper('rich', (value: unknown) => htmlRich(hb, value));
   registerPartials(hb, 'html-');
   const template = hb.compile(readTemplate('report.html.hbs'), { strict: false, preventIndent: true });
   htmlCache = { hb, template };
@@ -105,6 +136,7 @@ export function markdownTemplate(): Template {
   registerCommonHelpers(hb);
   hb.registerHelper('md', (value: unknown) => escapeMarkdown(value));
   hb.registerHelper('code', (value: unknown) => markdownCode(value));
+  hb.registerHelper('rich', (value: unknown) => markdownRich(value));
   hb.registerHelper('codeblock', (lang: unknown, value: unknown) => markdownCodeBlock(lang, value));
   registerPartials(hb, 'md-');
   mdCache = hb.compile(readTemplate('report.md.hbs'), { noEscape: true, preventIndent: true });

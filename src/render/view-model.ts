@@ -87,6 +87,8 @@ export interface FunctionView {
   savings: string;
   /** `gain`, `loss` or `unknown`, for colouring. */
   savingsKind: 'gain' | 'loss' | 'unknown';
+  /** "saves $X / month", "LMI costs $X / month more", "savings unknown". */
+  savingsText: string;
   standardTotal: string;
   lmiTotal: string;
   costLines: CostLine[];
@@ -108,6 +110,17 @@ export interface SummaryRow {
   recommendationLabel: string;
   standardTotal: string;
   invocations: string;
+  reason: string;
+}
+
+export interface UnpricedRow {
+  name: string;
+  region: string;
+  runtime: string;
+  recommendationLabel: string;
+  invocations: string;
+  gbSeconds: string;
+  peakConcurrency: string;
   reason: string;
 }
 
@@ -166,6 +179,8 @@ export interface ReportView {
   detailed: FunctionView[];
   summary: SummaryRow[];
   summaryNote: string;
+  /** Functions whose cost is unknown (no prices): one compact table with their usage. */
+  unpriced: UnpricedRow[];
   assumptions: { key: string; value: string; default: string; changed: boolean; description: string }[];
   dataGaps: string[];
   unknownPeriodFunctions: { name: string; region: string; unknownPeriods: string; share: string }[];
@@ -183,11 +198,16 @@ export interface ReportView {
 const INIT_NOTE =
   'INIT (cold start) time is billed on standard Lambda since 2025-08-01 but is not part of the CloudWatch ' +
   'Duration metric, so the standard-Lambda cost here is a floor: functions with frequent cold starts cost more ' +
-  'than shown, which makes LMI (no cold starts on the request path) look slightly worse than it is.';
+  'than shown, and their savings on LMI (no cold starts on the request path) are understated.';
 
 function kindOf(value: number | null): 'gain' | 'loss' | 'unknown' {
   if (value === null || !Number.isFinite(value)) return 'unknown';
   return value >= 0 ? 'gain' : 'loss';
+}
+
+function savingsText(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return 'savings unknown';
+  return value >= 0 ? `saves ${formatUsd(value)} / month` : `LMI costs ${formatUsd(-value)} / month more`;
 }
 
 function runtimeLabel(runtime: string | null): string {
@@ -205,6 +225,14 @@ export function compareBySavings(a: FunctionReport, b: FunctionReport): number {
   const cb = b.standard?.totalUsd ?? -1;
   if (ca !== cb) return cb - ca;
   return a.region < b.region ? -1 : a.region > b.region ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * Cost unknown (no prices for its region) and nothing recommended: a section of "unknown" cells
+ * says less than one row of its usage in the unknown-cost table.
+ */
+export function isUnpriced(f: FunctionReport): boolean {
+  return f.standard === null && f.recommendation !== 'migrate' && f.recommendation !== 'review';
 }
 
 /**
@@ -283,7 +311,14 @@ function breakEvenRows(f: FunctionReport): Row[] {
   const share = f.lmi?.breakEvenCpuShare ?? null;
   rows.push({
     label: 'Break-even CPU share',
-    value: share === null ? 'none (LMI is never or always cheaper over 0-100 % CPU)' : `LMI is cheaper if under ${formatPercent(share, 0)} of the duration is CPU work`,
+    value:
+      f.lmi === null
+        ? 'unknown'
+        : share === null
+          ? 'none (LMI is never or always cheaper over 0-100 % CPU)'
+          : share > 1
+            ? `LMI is cheaper while CPU time stays under ${formatPercent(share, 0)} of the duration (more than one vCPU busy)`
+            : `LMI is cheaper if under ${formatPercent(share, 0)} of the duration is CPU work`,
   });
   rows.push({
     label: 'Break-even traffic',
@@ -312,7 +347,13 @@ function chartTextRows(series: ChartSeries, facts: ChartFacts): Row[] {
   return [
     { label: 'Buckets', value: `${facts.buckets} of ${formatPeriod(series.bucketSeconds)} from ${formatTimestamp(series.start)}` },
     { label: 'Peak concurrency (max per bucket)', value: formatNumber(facts.peakConcurrency) },
-    { label: 'Replayed LMI capacity', value: `${formatNumber(facts.capacityMin)} to ${formatNumber(facts.capacityMax)} concurrent requests` },
+    {
+      label: 'Replayed LMI capacity',
+      value:
+        facts.capacityMin === null
+          ? 'not modelled'
+          : `${formatNumber(facts.capacityMin)} to ${formatNumber(facts.capacityMax)} concurrent requests`,
+    },
     {
       label: 'Throttled buckets',
       value: facts.throttledBuckets === 0 ? 'none' : `${facts.throttledBuckets}: ${listed.join(', ')}${more > 0 ? `, and ${more} more` : ''}`,
@@ -375,10 +416,13 @@ export function buildView(model: ReportModel): ReportView {
   const sorted = [...model.functions].sort(compareBySavings);
   const detailedFns: FunctionReport[] = [];
   const summaryFns: FunctionReport[] = [];
+  const unpricedFns: FunctionReport[] = [];
   for (const f of sorted) {
-    if (!isRoutine(f) && detailedFns.length < VIEW_LIMITS.maxDetailed) detailedFns.push(f);
+    if (isUnpriced(f)) unpricedFns.push(f);
+    else if (!isRoutine(f) && detailedFns.length < VIEW_LIMITS.maxDetailed) detailedFns.push(f);
     else summaryFns.push(f);
   }
+  unpricedFns.sort((a, b) => b.usage.invocations - a.usage.invocations || compareBySavings(a, b));
   const plans = planOf(model);
   const anchors = new Map<string, string>();
   detailedFns.forEach((f, i) => anchors.set(`${f.region}\u0000${f.name}`, `fn-${i + 1}`));
@@ -405,6 +449,7 @@ export function buildView(model: ReportModel): ReportView {
       reason: f.reasons[0] ?? '',
       savings: formatUsd(f.savingsUsd),
       savingsKind: kindOf(f.savingsUsd),
+      savingsText: savingsText(f.savingsUsd),
       standardTotal: formatUsd(f.standard?.totalUsd ?? null),
       lmiTotal: formatUsd(f.lmi?.totalUsd ?? null),
       costLines: costLines(f),
@@ -429,7 +474,17 @@ export function buildView(model: ReportModel): ReportView {
     invocations: formatNumber(f.usage.invocations),
     reason: f.reasons[0] ?? '',
   }));
-  const cut = sorted.filter((f) => !isRoutine(f)).length - detailedFns.length;
+  const cut = sorted.filter((f) => !isRoutine(f) && !isUnpriced(f)).length - detailedFns.length;
+  const unpriced: UnpricedRow[] = unpricedFns.map((f) => ({
+    name: f.name,
+    region: f.region,
+    runtime: runtimeLabel(f.runtime),
+    recommendationLabel: RECOMMENDATION_LABELS[f.recommendation],
+    invocations: formatNumber(f.usage.invocations),
+    gbSeconds: formatNumber(f.usage.gbSeconds),
+    peakConcurrency: formatNumber(f.usage.peakConcurrency),
+    reason: f.reasons[0] ?? '',
+  }));
 
   const snippets = capacityProviderSnippets(model);
   const planViews = model.capacityProviders.map((p, i) => {
@@ -471,7 +526,10 @@ export function buildView(model: ReportModel): ReportView {
   if (model.prices.missingRegions.length > 0) {
     dataGaps.push(`No prices for ${model.prices.missingRegions.join(', ')}: functions there have unknown cost and are left out of the totals.`);
   }
-  if (t.unpricedFunctions > 0) dataGaps.push(`${t.unpricedFunctions} function(s) are left out of the money totals (no prices, or already on LMI).`);
+  if (t.unpricedFunctions > 0) {
+    const what = t.unpricedFunctions === 1 ? '1 function is' : `${t.unpricedFunctions} functions are`;
+    dataGaps.push(`${what} left out of the money totals (no prices, or already on LMI).`);
+  }
   if (model.window.periodSeconds > 60) {
     dataGaps.push(`Data resolution is ${formatPeriod(model.window.periodSeconds)}: bursts shorter than that are averaged away, so throttling estimates are weaker.`);
   }
@@ -559,10 +617,11 @@ export function buildView(model: ReportModel): ReportView {
     topPlans,
     topFunctions,
     plans: planViews,
-    placeholderHelp: PLACEHOLDER_HELP,
+    placeholderHelp: PLACEHOLDER_HELP.filter((h) => snippets.some((s) => s.placeholders.includes(h.placeholder))),
     rebindNote: REBIND_NOTE,
     detailed,
     summary,
+    unpriced,
     summaryNote:
       cut > 0
         ? `${cut} more function(s) with something to say did not get a section of their own (limit ${VIEW_LIMITS.maxDetailed}); they are in this table and in report.json.`

@@ -58,7 +58,7 @@ export async function writeSnapshot(
   }
 
   const tmp = `${path}.tmp-${process.pid}`;
-  const out = createWriteStream(tmp, { flags: 'wx' });
+  const out = createWriteStream(tmp);
   try {
     if (path.endsWith('.gz')) {
       await pipeline(lines, createGzip({ level: options.gzipLevel ?? 6 }), out);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KNOB_DESCRIPTIONS } from '../../src/config/assumptions.js';
 import { RENDERERS } from '../../src/render/index.js';
@@ -51,6 +52,23 @@ describe('lmi-advisor analyze: good snapshot', () => {
     for (const f of report.functions) expect(RECOMMENDATIONS).toContain(f.recommendation);
     expect(report.functions.find((f) => f.name === 'legacy-sync')?.lmi?.needsRuntimeUpgrade).toBe(true);
     expect(report.totals.savingsUsd).toBeCloseTo(report.totals.standardUsd - report.totals.recommendedUsd, 9);
+  });
+
+  it('analyses the bundled sample account (what `npm start` runs)', async () => {
+    // Prepare
+    const sample = 'fixtures/sample-account.ndjson.gz';
+    const lines = gunzipSync(await readFile(sample)).toString('utf8').trim().split('\n').length;
+    const out = outDir('sample');
+    // Act
+    const run = await runCli(['analyze', '--snapshot', sample, '--out', out, '--format', 'json']);
+    // Assess
+    expect(run.stderr).toBe('');
+    expect([0, 3]).toContain(run.code);
+    const report = await readReport(out);
+    expect(report.functions).toHaveLength(lines - 1);
+    expect(report.run.complete).toBe(run.code === 0);
+    const counted = Object.values(report.totals.counts).reduce((a, b) => a + b, 0);
+    expect(counted).toBe(report.functions.length);
   });
 
   it('prints a summary with totals, counts, warnings and where the files went', async () => {
@@ -107,6 +125,22 @@ describe('lmi-advisor analyze: good snapshot', () => {
     expect(report.run.config).toBe('examples/config.yaml');
   });
 
+  it('handles a snapshot with no functions', async () => {
+    // Prepare
+    const empty = join(dir, 'empty.ndjson');
+    await writeSnapshot(empty, []);
+    const out = outDir('empty');
+    // Act
+    const run = await runCli(['analyze', '--snapshot', empty, '--out', out, '--format', 'json']);
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('0 functions analysed');
+    const report = await readReport(out);
+    expect(report.functions).toEqual([]);
+    expect(report.totals.savingsUsd).toBe(0);
+  });
+
   it('exits 3 and says so when the recording lost a region', async () => {
     // Prepare
     const partial = join(dir, 'partial.ndjson');
@@ -148,9 +182,10 @@ describe('lmi-advisor analyze: bad input exits 2 and writes nothing', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('every bad scenario in fixtures/scenarios/bad/ (when present)', async () => {
+  it('every bad scenario in fixtures/scenarios/bad/', async () => {
     const scenarioDir = 'fixtures/scenarios/bad';
-    const files = existsSync(scenarioDir) ? (await readdir(scenarioDir)).filter((f) => /\.ndjson(\.gz)?$/.test(f)) : [];
+    const files = (await readdir(scenarioDir)).filter((f) => /\.ndjson(\.gz)?$/.test(f));
+    expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
       const out = outDir(`scenario-${file}`);
       const run = await runCli(['analyze', '--snapshot', join(scenarioDir, file), '--out', out]);
@@ -237,7 +272,7 @@ describe('lmi-advisor --help', () => {
   it('explains every option, the exit codes, with examples, and exits 0', async () => {
     const run = await runCli(['analyze', '--help']);
     expect(run.code).toBe(0);
-    for (const option of ['--snapshot', '--config', '--out', '--format', '--now', '--quiet']) expect(run.stdout).toContain(option);
+    for (const option of ['--snapshot', '--config', '--out', '--format', '--now', '--quiet', '--debug']) expect(run.stdout).toContain(option);
     expect(run.stdout).toMatch(/Exit codes:[\s\S]*\b2\b.*bad input/);
     expect(run.stdout).toContain('Examples:');
   });

@@ -64,6 +64,11 @@ describe('loadConfig', () => {
     expect(b.recommend.minSavingsPct).toBe(5);
   });
 
+  it('accepts a JSON file saved with a byte-order mark', async () => {
+    const path = await file('bom.json', '\uFEFF{"lmi":{"headroom":3}}');
+    expect((await loadConfig(path)).lmi.headroom).toBe(3);
+  });
+
   it('treats an empty YAML file as all defaults', async () => {
     const path = await file('empty.yaml', '# nothing set\n');
     expect(await loadConfig(path)).toEqual(defaultConfig());

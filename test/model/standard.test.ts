@@ -111,11 +111,12 @@ describe('free tier', () => {
   });
 
   it('is valued pro rata at each bucket first-tier price (x86 and arm64 share the allowance)', () => {
-    const x86 = steadyProfile(window, { name: 'x', invocations: 400_000, durationMs: 1000, memoryMB: 1024 });
-    const arm = steadyProfile(window, { name: 'y', invocations: 400_000, durationMs: 1000, memoryMB: 1024, architecture: 'arm64' });
+    const x86 = steadyProfile(window, { name: 'x', invocations: 800_000, durationMs: 500, memoryMB: 1024 });
+    const arm = steadyProfile(window, { name: 'y', invocations: 800_000, durationMs: 500, memoryMB: 1024, architecture: 'arm64' });
     const report = reportFor([x86, arm], window, testConfig());
-    // 800,000 GB-s used, 400,000 free: half of each bucket.
-    expect(report.totals.freeTierCreditUsd).toBeCloseTo(800_000 * 0.0000002 + 200_000 * X86_T1 + 200_000 * ARM_T1, 9);
+    // 1.6M requests and 800,000 GB-s used across two buckets; 1M requests and 400,000 GB-s free,
+    // once for the account: half of each bucket's GB-s.
+    expect(report.totals.freeTierCreditUsd).toBeCloseTo(1_000_000 * 0.0000002 + 200_000 * X86_T1 + 200_000 * ARM_T1, 9);
   });
 
   it('is off with pricing.freeTier = false', () => {

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionProfile, Series } from '../../src/source/profile.js';
 import { functionLineSchema, headerSchema } from '../../src/source/snapshot-schema.js';
@@ -63,7 +64,8 @@ describe('generateAccount determinism', () => {
     const fresh = join(dir, 'sample.ndjson.gz');
     await writeSample(fresh);
     const committed = await readFile(SAMPLE_PATH);
-    expect((await readFile(fresh)).equals(committed)).toBe(true);
+    // Content, not gzip bytes: another zlib build may compress the same text differently.
+    expect(gunzipSync(await readFile(fresh)).equals(gunzipSync(committed))).toBe(true);
     expect(committed.length).toBeLessThan(3.2 * 1024 * 1024);
   });
 
@@ -72,7 +74,8 @@ describe('generateAccount determinism', () => {
     await mkdir(join(out, 'bad'), { recursive: true });
     const files = await writeScenarios(out);
     expect(files.length).toBe(Object.keys(scenarios()).length + 1);
-    for (const file of files) {
+    // The truncated gzip is left out: its bytes depend on the zlib build (the reader tests cover it).
+    for (const file of files.filter((f) => !f.endsWith('.gz'))) {
       expect((await readFile(join(out, file))).equals(await readFile(join(SCENARIO_DIR, file))), file).toBe(true);
     }
   });
@@ -128,16 +131,18 @@ describe('the sample account', () => {
   it("keeps concurrency consistent with Little's law: 1-min peak >= mean concurrency, none without load", () => {
     for (const p of sample) {
       const { invocations, durationMsSum, concurrencyMax } = p.series;
+      const violations: string[] = [];
       for (let i = 0; i < invocations.length; i++) {
         const n = invocations[i] ?? null;
         const d = durationMsSum[i] ?? null;
         const c = concurrencyMax[i] ?? null;
         if (n === null || d === null || c === null) continue;
-        if (n === 0) expect(d, `${p.name}[${i}]`).toBe(0);
+        if (n === 0 && d !== 0) violations.push(`[${i}] duration without invocations`);
         // Runs longer than a minute count in the minute they start; only short ones are checked.
-        if (d / Math.max(n, 1) < 60_000) expect(c, `${p.name}[${i}]`).toBeGreaterThanOrEqual(d / 60_000);
-        if (n > 0) expect(c).toBeGreaterThanOrEqual(1);
+        if (n > 0 && d / n < 60_000 && c < d / 60_000) violations.push(`[${i}] peak ${c} below mean ${d / 60_000}`);
+        if (n > 0 && c < 1) violations.push(`[${i}] invocations without concurrency`);
       }
+      expect(violations.slice(0, 3), p.name).toEqual([]);
       const meanConcurrency = sum(durationMsSum) / 60_000 / invocations.length;
       expect(Math.max(...known(concurrencyMax)), p.name).toBeGreaterThanOrEqual(meanConcurrency);
     }
@@ -170,6 +175,7 @@ describe('the sample account', () => {
     // CPU-heavy (measured CPU close to the duration) and I/O-bound (measured CPU a small share)
     const cpuShare = (p: FunctionProfile) => (p.cpuSecondsPerInvocation ?? 0) / (avgDurationMs(p) / 1000);
     expect(sample.some((p) => p.cpuSecondsPerInvocation != null && cpuShare(p) >= 0.7)).toBe(true);
+    expect(sample.some((p) => p.cpuSecondsPerInvocation != null && cpuShare(p) <= 0.2 && meanRps(p) >= 200)).toBe(true);
     // throttles recorded where reserved concurrency caps a burst
     expect(sample.some((p) => p.series.throttles && sum(p.series.throttles) > 0)).toBe(true);
   });

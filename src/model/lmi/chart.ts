@@ -49,24 +49,18 @@ export function buildChart(args: {
   return { bucketSeconds: bucketPeriods * args.periodSeconds, start: args.start, concurrencyMax, lmiCapacity, throttled };
 }
 
-function runLength(values: ArrayLike<number>): CapacityRunsParts {
-  const capacity: number[] = [];
-  const runLengths: number[] = [];
+/** Run-length encoding into typed arrays (two passes: count, then fill). */
+function runLength(values: Uint32Array): { capacity: Uint32Array; runLengths: Uint32Array } {
+  let runs = 0;
+  for (let p = 0; p < values.length; p++) if (p === 0 || values[p] !== values[p - 1]) runs++;
+  const capacity = new Uint32Array(runs);
+  const runLengths = new Uint32Array(runs);
+  let r = -1;
   for (let p = 0; p < values.length; p++) {
-    const v = values[p] as number;
-    const last = capacity.length - 1;
-    if (last >= 0 && capacity[last] === v) runLengths[last] = (runLengths[last] as number) + 1;
-    else {
-      capacity.push(v);
-      runLengths.push(1);
-    }
+    if (p === 0 || values[p] !== values[p - 1]) capacity[++r] = values[p] as number;
+    runLengths[r] = (runLengths[r] as number) + 1;
   }
   return { capacity, runLengths };
-}
-
-interface CapacityRunsParts {
-  capacity: number[];
-  runLengths: number[];
 }
 
 /**
@@ -87,5 +81,5 @@ export function capacityRuns(environments: Uint32Array, periodSeconds: number, m
     }
     parts = runLength(blocked);
   }
-  return { capacity: Uint32Array.from(parts.capacity), runLengths: Uint32Array.from(parts.runLengths), periodSeconds };
+  return { capacity: parts.capacity, runLengths: parts.runLengths, periodSeconds };
 }

@@ -165,35 +165,35 @@ interface Events {
 function sortedEvents(members: GroupMember[], memberShape: number[], periods: number): Events {
   let count = 0;
   for (const m of members) count += m.capacity.capacity.length;
-  const order: number[] = [];
-  const position = new Uint32Array(count);
-  const shape = new Uint32Array(count);
-  const delta = new Float64Array(count);
-  let e = 0;
-  members.forEach((m, i) => {
+  // Counting sort by position: positions are periods of the window, so O(events + periods).
+  const atPosition = new Uint32Array(periods + 1);
+  for (const m of members) {
     let at = 0;
-    let previous = 0;
-    for (let r = 0; r < m.capacity.capacity.length; r++) {
-      const c = m.capacity.capacity[r] as number;
-      position[e] = at;
-      shape[e] = memberShape[i] as number;
-      delta[e] = c - previous;
-      order.push(e);
-      e++;
-      previous = c;
+    for (let r = 0; r < m.capacity.runLengths.length; r++) {
+      atPosition[at] = (atPosition[at] as number) + 1;
       at += m.capacity.runLengths[r] as number;
     }
-  });
-  order.sort((a, b) => (position[a] as number) - (position[b] as number));
+  }
+  const next = new Uint32Array(periods + 1);
+  for (let p = 1; p <= periods; p++) next[p] = (next[p - 1] as number) + (atPosition[p - 1] as number);
   const sorted: Events = {
     position: new Uint32Array(count + 1),
     shape: new Uint32Array(count + 1),
     delta: new Float64Array(count + 1),
   };
-  order.forEach((from, to) => {
-    sorted.position[to] = position[from] as number;
-    sorted.shape[to] = shape[from] as number;
-    sorted.delta[to] = delta[from] as number;
+  members.forEach((m, i) => {
+    let at = 0;
+    let previous = 0;
+    for (let r = 0; r < m.capacity.capacity.length; r++) {
+      const c = m.capacity.capacity[r] as number;
+      const slot = next[at] as number;
+      next[at] = slot + 1;
+      sorted.position[slot] = at;
+      sorted.shape[slot] = memberShape[i] as number;
+      sorted.delta[slot] = c - previous;
+      previous = c;
+      at += m.capacity.runLengths[r] as number;
+    }
   });
   // Sentinel at the window's end closes the last segment.
   sorted.position[count] = periods;

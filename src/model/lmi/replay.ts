@@ -77,21 +77,27 @@ export function laggedWindowMax(c: Float64Array, delays: ScalingDelays): Float64
   const n = c.length;
   const out = new Float64Array(n);
   if (n === 0) return out;
-  const L = delays.outPeriods;
+  const L = Math.min(delays.outPeriods, n);
   const W = delays.inPeriods;
-  // s[j] = max c over [max(0, j-W), j]; out[p] = s[max(0, p-L)].
-  const deque = new Int32Array(n);
+  // First out[j] = max c over [max(0, j-W), j] (deque of indexes with decreasing values)...
+  const dequeIndex = new Int32Array(n);
+  const dequeValue = new Float64Array(n);
   let head = 0;
   let tail = 0;
-  const s = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const v = c[j] as number;
-    while (tail > head && (c[deque[tail - 1] as number] as number) <= v) tail--;
-    deque[tail++] = j;
-    while ((deque[head] as number) < j - W) head++;
-    s[j] = c[deque[head] as number] as number;
+    while (tail > head && (dequeValue[tail - 1] as number) <= v) tail--;
+    dequeIndex[tail] = j;
+    dequeValue[tail++] = v;
+    while ((dequeIndex[head] as number) < j - W) head++;
+    out[j] = dequeValue[head] as number;
   }
-  for (let p = 0; p < n; p++) out[p] = s[p > L ? p - L : 0] as number;
+  // ...then shift by L: out[p] = that[max(0, p - L)].
+  if (L > 0) {
+    const first = out[0] as number;
+    out.copyWithin(L, 0, n - L);
+    out.fill(first, 0, L);
+  }
   return out;
 }
 
@@ -102,10 +108,52 @@ export interface Histogram {
   counts: Float64Array;
   /** Sum of counts (periods). */
   periods: number;
+  /** cumulative[i] = sum of counts[0..i-1] (length values.length + 1), when built. */
+  cumulative?: Float64Array;
 }
 
-/** Distinct values of a series with their counts, ascending. */
+function withCumulative(h: Histogram): Histogram {
+  const cumulative = new Float64Array(h.values.length + 1);
+  for (let i = 0; i < h.values.length; i++) cumulative[i + 1] = (cumulative[i] as number) + (h.counts[i] as number);
+  h.cumulative = cumulative;
+  return h;
+}
+
+/** Values up to this bound are counted in an array instead of sorted. */
+const COUNTING_LIMIT = 1 << 20;
+
+/**
+ * Distinct values of a series with their counts, ascending. Concurrency is a whole number, so
+ * the usual path is a counting pass (O(n + max)); other values fall back to a sort.
+ */
 export function histogram(series: Float64Array): Histogram {
+  let max = 0;
+  let integral = true;
+  for (let i = 0; i < series.length; i++) {
+    const v = series[i] as number;
+    if (v > max) max = v;
+    if (!(v >= 0 && v === Math.floor(v))) integral = false;
+  }
+  if (integral && max < COUNTING_LIMIT) {
+    const tally = new Uint32Array(max + 1);
+    for (let i = 0; i < series.length; i++) {
+      const v = series[i] as number;
+      tally[v] = (tally[v] as number) + 1;
+    }
+    let distinct = 0;
+    for (let v = 0; v <= max; v++) if ((tally[v] as number) > 0) distinct++;
+    const values = new Float64Array(distinct);
+    const counts = new Float64Array(distinct);
+    let k = 0;
+    for (let v = 0; v <= max; v++) {
+      const n = tally[v] as number;
+      if (n > 0) {
+        values[k] = v;
+        counts[k++] = n;
+      }
+    }
+    return withCumulative({ values, counts, periods: series.length });
+  }
   const sorted = Float64Array.from(series).sort();
   let distinct = 0;
   for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
@@ -116,7 +164,7 @@ export function histogram(series: Float64Array): Histogram {
     if (i === 0 || sorted[i] !== sorted[i - 1]) values[++k] = sorted[i] as number;
     counts[k] = (counts[k] as number) + 1;
   }
-  return { values, counts, periods: sorted.length };
+  return withCumulative({ values, counts, periods: sorted.length });
 }
 
 export interface ReplaySettings {
@@ -125,15 +173,61 @@ export interface ReplaySettings {
   minEnvironments: number;
 }
 
-/** Environment counts and their period counts for a concurrency histogram (merged, ascending). */
+/**
+ * Environment counts and their period counts for a concurrency histogram (merged, ascending).
+ * f is monotone, so the values sharing one environment count are consecutive. When there are
+ * far fewer EE levels than distinct values (one EE serves many requests), an exponential then
+ * binary search finds the end of each group with O(log) evaluations of f; otherwise one tight
+ * linear pass is cheaper.
+ */
 export function environmentHistogram(hist: Histogram, settings: ReplaySettings, trafficScale: number): Histogram {
-  const values = new Float64Array(hist.values.length);
-  const counts = new Float64Array(hist.values.length);
+  const { values: vs, counts: cs, cumulative } = hist;
+  const { perEnvironment, headroom, minEnvironments } = settings;
+  const n = vs.length;
+  const values = new Float64Array(n);
+  const counts = new Float64Array(n);
   let k = -1;
-  for (let i = 0; i < hist.values.length; i++) {
-    const e = targetEnvironments((hist.values[i] as number) * trafficScale, settings.perEnvironment, settings.headroom, settings.minEnvironments);
-    if (k < 0 || values[k] !== e) values[++k] = e;
-    counts[k] = (counts[k] as number) + (hist.counts[i] as number);
+  if (n === 0) return { values, counts, periods: hist.periods };
+  const levels = ((vs[n - 1] as number) * trafficScale) / perEnvironment;
+  if (cumulative === undefined || levels * 4 >= n) {
+    let lastNeeded = -1;
+    let e = 0;
+    for (let i = 0; i < n; i++) {
+      // Same arithmetic as targetEnvironments, inlined: this loop runs for every candidate.
+      const needed = ceilSafe(((vs[i] as number) * trafficScale) / perEnvironment);
+      if (needed !== lastNeeded) {
+        lastNeeded = needed;
+        e = needed <= 0 ? minEnvironments : Math.max(minEnvironments, ceilSafe(needed * headroom));
+      }
+      if (k >= 0 && values[k] === e) counts[k] = (counts[k] as number) + (cs[i] as number);
+      else {
+        values[++k] = e;
+        counts[k] = cs[i] as number;
+      }
+    }
+  } else {
+    const f = (i: number) => targetEnvironments((vs[i] as number) * trafficScale, perEnvironment, headroom, minEnvironments);
+    let i = 0;
+    while (i < n) {
+      const e = f(i);
+      // Gallop: the last index with f === e lies in [lo, hi).
+      let lo = i;
+      let step = 1;
+      let hi = i + 1;
+      while (hi < n && f(hi) === e) {
+        lo = hi;
+        step *= 2;
+        hi = Math.min(n, hi + step);
+      }
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >>> 1;
+        if (f(mid) === e) lo = mid;
+        else hi = mid;
+      }
+      values[++k] = e;
+      counts[k] = (cumulative[lo + 1] as number) - (cumulative[i] as number);
+      i = lo + 1;
+    }
   }
   return { values: values.subarray(0, k + 1), counts: counts.subarray(0, k + 1), periods: hist.periods };
 }

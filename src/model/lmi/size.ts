@@ -6,6 +6,11 @@
  * Speed: the series is read once for the lagged sliding max (replay.ts), once for its histogram,
  * and once more for the chosen configuration (throttles, chart, runs). Every other candidate
  * (ratio x instance type x CPU share x traffic scale) is priced on the histogram.
+ *
+ * Choices: CPU demand enters through the per-EE CPU cap (concurrency x CPU share per EE <= its
+ * vCPUs), which covers the invocations x CPU-seconds of a period because concurrencyMax >= the
+ * period's mean concurrency. Any allowed C/M/R type may hold an EE of any ratio; the cheapest
+ * (ratio, type) wins, as in the AWS sample calculator.
  */
 import { LmiAdvisorError } from '../../errors.js';
 import type { LmiResult } from '../../report/types.js';
@@ -89,13 +94,30 @@ export function sizeLmi(
   const requestUsd = prices.lambda.lmiRequestUsd;
   const monthlyRequestsUsd = usage.invocations * requestUsd * factor;
 
+  // Sum over periods of the served concurrency: with it, sum(EEs) >= sum(c) x scale x headroom /
+  // perEE gives each shape a lower bound without a pass over the histogram.
+  let servedSum = 0;
+  for (let i = 0; i < hist.values.length; i++) servedSum += (hist.values[i] as number) * (hist.counts[i] as number);
+  const cheapestRate = optionsByShape.map((options) => options.map((o) => ({ rate: o.rates.totalUsdPerHour, k: o.perInstance })));
+
   const memo = new Map<string, TypeChoice | null>();
   const cheapest = (cpuShare: number, scale: number): Candidate | null => {
+    const bounded = shapes
+      .map((shape, i) => {
+        const concurrency = perEnvironmentConcurrency({ shape, traits, cpuShare, processMemoryMB });
+        const environmentPeriods = (servedSum * scale * lmi.headroom) / concurrency.perEnvironment;
+        let bound = Infinity;
+        for (const { rate, k } of cheapestRate[i] ?? []) {
+          bound = Math.min(bound, rate * Math.max(lmi.minInstances * periods, environmentPeriods / k));
+        }
+        return { i, shape, concurrency, bound };
+      })
+      .filter((b) => b.bound < Infinity)
+      .sort((a, b) => a.bound - b.bound || a.i - b.i);
     let best: Candidate | null = null;
-    shapes.forEach((shape, i) => {
-      const options = optionsByShape[i] ?? [];
-      if (options.length === 0) return;
-      const concurrency = perEnvironmentConcurrency({ shape, traits, cpuShare, processMemoryMB });
+    for (const { i, shape, concurrency, bound } of bounded) {
+      // Small relative slack so floating noise in the bound never skips an equal-cost shape.
+      if (best !== null && bound * (1 - 1e-9) > best.choice.costUnits) break;
       const key = `${i}:${concurrency.perEnvironment}:${scale}`;
       let choice = memo.get(key);
       if (choice === undefined) {
@@ -104,11 +126,13 @@ export function sizeLmi(
           { perEnvironment: concurrency.perEnvironment, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments },
           scale,
         );
-        choice = cheapestType(envHist, options, lmi.minInstances);
+        choice = cheapestType(envHist, optionsByShape[i] ?? [], lmi.minInstances);
         memo.set(key, choice);
       }
-      if (choice !== null && (best === null || choice.costUnits < best.choice.costUnits)) best = { shape, concurrency, choice };
-    });
+      if (choice !== null && (best === null || choice.costUnits < best.choice.costUnits || (choice.costUnits === best.choice.costUnits && i < shapes.indexOf(best.shape)))) {
+        best = { shape, concurrency, choice };
+      }
+    }
     return best;
   };
   const monthlyTotal = (c: Candidate, scale: number): number => c.choice.costUnits * periodHours * factor + monthlyRequestsUsd * scale;
@@ -119,32 +143,15 @@ export function sizeLmi(
   const option = chosen.choice.option;
   const perEnvironment = concurrency.perEnvironment;
 
-  // Full pass for the chosen configuration only.
-  const environments = new Uint32Array(periods);
-  const throttledFlags = new Uint8Array(periods);
-  const invocations = profile.series.invocations;
-  let throttledInvocations = 0;
-  let instancePeriods = 0;
-  let peakInstances = 0;
-  let environmentPeriods = 0;
-  let maxEnvironments = 0;
-  for (let p = 0; p < periods; p++) {
-    const e = targetEnvironments(served[p] as number, perEnvironment, lmi.headroom, lmi.minEnvironments);
-    environments[p] = e;
-    environmentPeriods += e;
-    if (e > maxEnvironments) maxEnvironments = e;
-    const n = instancesFor(e, option.perInstance, lmi.minInstances);
-    instancePeriods += n;
-    if (n > peakInstances) peakInstances = n;
-    const c = concurrencySeries[p];
-    const servable = e * perEnvironment;
-    if (c !== null && c !== undefined && c > servable) {
-      throttledFlags[p] = 1;
-      // Demand above what the capacity serves is throttled, in proportion of the period's invocations.
-      const inv = invocations[p];
-      if (inv !== null && inv !== undefined) throttledInvocations += (inv * (c - servable)) / c;
-    }
-  }
+  const { environments, throttledFlags, throttledInvocations, instancePeriods, peakInstances, environmentPeriods, maxEnvironments } =
+    replayChosen({
+      served,
+      concurrency: concurrencySeries,
+      invocations: profile.series.invocations,
+      perEnvironment,
+      perInstance: option.perInstance,
+      lmi,
+    });
 
   const instanceHoursMonth = instancePeriods * periodHours * factor;
   const ec2Usd = instanceHoursMonth * option.rates.ec2UsdPerHour;
@@ -180,14 +187,13 @@ export function sizeLmi(
   const shares = [...CPU_SHARE_GRID];
   if (cpu.cpuShare > 0 && !shares.some((s) => Math.abs(s - cpu.cpuShare) < 1e-12)) shares.push(cpu.cpuShare);
   shares.sort((a, b) => b - a);
-  const costByCpuShare = shares.map((cpuShare) => {
-    const c = cheapest(cpuShare, 1);
-    return { cpuShare, totalUsd: c === null ? Infinity : monthlyTotal(c, 1) };
-  });
-  const costByTrafficScale = TRAFFIC_SCALE_GRID.map((scale) => {
-    const c = cheapest(cpu.cpuShare, scale);
-    return { scale, totalUsd: c === null ? Infinity : monthlyTotal(c, scale) };
-  });
+  // The type options do not depend on CPU share or traffic, so a point is priced whenever the
+  // chosen configuration was (cheapest() is non-null here).
+  const costByCpuShare = shares.map((cpuShare) => ({ cpuShare, totalUsd: monthlyTotal(cheapest(cpuShare, 1) as Candidate, 1) }));
+  const costByTrafficScale = TRAFFIC_SCALE_GRID.map((scale) => ({
+    scale,
+    totalUsd: monthlyTotal(cheapest(cpu.cpuShare, scale) as Candidate, scale),
+  }));
 
   return {
     result,
@@ -218,6 +224,56 @@ export function sizeLmi(
       lmi,
     }),
   };
+}
+
+/**
+ * The one full pass, for the chosen configuration: EEs and instances per period, and throttles.
+ * Demand above what the capacity serves (EEs x per-EE concurrency) is throttled, in proportion
+ * of the period's invocations.
+ */
+function replayChosen(a: {
+  served: Float64Array;
+  concurrency: readonly (number | null)[];
+  invocations: readonly (number | null)[];
+  perEnvironment: number;
+  perInstance: number;
+  lmi: LmiContext['config']['lmi'];
+}) {
+  const periods = a.served.length;
+  const { served, concurrency, invocations, perEnvironment, perInstance, lmi } = a;
+  const environments = new Uint32Array(periods);
+  const throttledFlags = new Uint8Array(periods);
+  let throttledInvocations = 0;
+  let instancePeriods = 0;
+  let peakInstances = 0;
+  let environmentPeriods = 0;
+  let maxEnvironments = 0;
+  // The served series is piecewise constant (a sliding max): recompute only when it changes.
+  let lastServed = -1;
+  let e = 0;
+  let n = 0;
+  let servable = 0;
+  for (let p = 0; p < periods; p++) {
+    const v = served[p] as number;
+    if (v !== lastServed) {
+      lastServed = v;
+      e = targetEnvironments(v, perEnvironment, lmi.headroom, lmi.minEnvironments);
+      n = instancesFor(e, perInstance, lmi.minInstances);
+      servable = e * perEnvironment;
+      if (e > maxEnvironments) maxEnvironments = e;
+      if (n > peakInstances) peakInstances = n;
+    }
+    environments[p] = e;
+    environmentPeriods += e;
+    instancePeriods += n;
+    const c = concurrency[p];
+    if (c != null && c > servable) {
+      throttledFlags[p] = 1;
+      const inv = invocations[p];
+      if (inv != null) throttledInvocations += (inv * (c - servable)) / c;
+    }
+  }
+  return { environments, throttledFlags, throttledInvocations, instancePeriods, peakInstances, environmentPeriods, maxEnvironments };
 }
 
 function sizingRisks(a: {

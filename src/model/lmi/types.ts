@@ -16,7 +16,9 @@ export interface CapacityRuns {
 
 export interface LmiSizing {
   /** The function alone, at the CPU figure used; money is USD per 730-h month. breakEvenCpuShare is
-   *  filled later by build-report (needs the standard cost); set it to null here. */
+   *  filled later by build-report (needs the standard cost); set it to null here.
+   *  instanceHours is per 730-h month too (so ec2Usd = instanceHours x discounted rate);
+   *  throttledInvocations is over the window. memoryMB is the EE memory (rounded up if needed). */
   result: LmiResult;
   /** Monthly LMI totalUsd if the function's CPU share of duration were `cpuShare` (grid, sorted
    *  by cpuShare descending, includes 1 and small values like 0.01). */
@@ -36,6 +38,8 @@ export interface LmiContext {
   config: Config;
 }
 
+/** Packing uses result.memoryMB and result.vCpusPerEnvironment (the EE shape); `invocations`
+ *  is the window's total (requests are scaled to the month by planCapacityProvider). */
 export interface GroupMember {
   name: string;
   memoryMB: number;

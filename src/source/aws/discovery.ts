@@ -194,17 +194,36 @@ export async function discoverRegion(
 ): Promise<RegionDiscovery> {
   const warnings: SourceWarning[] = [];
 
+  // The paged listings are independent: run them side by side (each is sequential in its pages).
+  const functionsPromise = listFunctions(clients.lambda, limits.lambda).catch((cause: unknown) => {
+    throw new AwsSourceError(region, 'lambda:ListFunctions', describeError(cause), { cause });
+  });
+  const tagsPromise = fetchFunctionTags(clients.tagging, limits.tagging).then(
+    (tags) => ({ ok: true as const, tags }),
+    (cause: unknown) => ({ ok: false as const, cause }),
+  );
+  const providersPromise = listCapacityProviders(region, clients.lambda, limits.lambda).then(
+    (providers) => ({ ok: true as const, providers }),
+    (cause: unknown) => ({ ok: false as const, cause }),
+  );
+  const withPcPromise = functionsWithProvisionedConcurrency(clients.cloudWatch, limits.cloudWatchList).then(
+    (names) => ({ ok: true as const, names }),
+    (cause: unknown) => ({ ok: false as const, cause }),
+  );
   let configs: FunctionConfiguration[];
   try {
-    configs = await listFunctions(clients.lambda, limits.lambda);
-  } catch (cause) {
-    throw new AwsSourceError(region, 'lambda:ListFunctions', describeError(cause), { cause });
+    configs = await functionsPromise;
+  } finally {
+    // Never leave the side listings' results unobserved when ListFunctions fails.
+    await Promise.all([tagsPromise, providersPromise, withPcPromise]);
   }
 
   let tagsByArn = new Map<string, Record<string, string>>();
-  try {
-    tagsByArn = await fetchFunctionTags(clients.tagging, limits.tagging);
-  } catch (cause) {
+  const tagsResult = await tagsPromise;
+  if (tagsResult.ok) {
+    tagsByArn = tagsResult.tags;
+  } else {
+    const cause = tagsResult.cause;
     if (hasTagFilters(filter)) {
       // Without tags the tag filters cannot be applied: guessing would collect the wrong set.
       throw new AwsSourceError(region, 'tag:GetResources', describeError(cause), { cause });
@@ -233,17 +252,27 @@ export async function discoverRegion(
   }
 
   let capacityProviders: ExistingCapacityProvider[] | null = null;
-  try {
-    capacityProviders = await listCapacityProviders(region, clients.lambda, limits.lambda);
-  } catch (cause) {
+  const providersResult = await providersPromise;
+  if (providersResult.ok) {
+    capacityProviders = providersResult.providers;
+  } else {
     warnings.push({
       code: 'capacity-providers-unknown',
       region,
-      message: `existing capacity providers could not be listed (${describeError(cause)})`,
+      message: `existing capacity providers could not be listed (${describeError(providersResult.cause)})`,
     });
   }
 
-  await fillProvisionedConcurrency(region, clients, limits, functions, warnings);
+  const withPc = await withPcPromise;
+  if (withPc.ok) {
+    await fillProvisionedConcurrency(region, clients, limits, functions, withPc.names, warnings);
+  } else {
+    warnings.push({
+      code: 'provisioned-concurrency-unknown',
+      region,
+      message: `could not find functions with provisioned concurrency (${describeError(withPc.cause)}): their PC is counted as 0`,
+    });
+  }
 
   return { region, functions, capacityProviders, warnings, accountId };
 }
@@ -253,19 +282,9 @@ async function fillProvisionedConcurrency(
   clients: RegionClients,
   limits: DiscoveryLimiters,
   functions: DiscoveredFunction[],
+  withPc: Set<string>,
   warnings: SourceWarning[],
 ): Promise<void> {
-  let withPc: Set<string>;
-  try {
-    withPc = await functionsWithProvisionedConcurrency(clients.cloudWatch, limits.cloudWatchList);
-  } catch (cause) {
-    warnings.push({
-      code: 'provisioned-concurrency-unknown',
-      region,
-      message: `could not find functions with provisioned concurrency (${describeError(cause)}): their PC is counted as 0`,
-    });
-    return;
-  }
   await Promise.all(
     functions
       .filter((f) => withPc.has(f.name))

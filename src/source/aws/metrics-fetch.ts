@@ -44,8 +44,14 @@ interface RawResult {
   status: string | undefined;
 }
 
+interface QuerySeries {
+  series: Series;
+  unknownPoints: number;
+}
+
+/** Results are turned into series as soon as a call completes, so the SDK's Date objects die young. */
 type CallOutcome =
-  | { ok: true; results: Map<string, RawResult>; messages: string[] }
+  | { ok: true; series: QuerySeries[]; messages: string[] }
   | { ok: false; error: string; accessDenied: boolean; skipped: boolean };
 
 /** At most this many functions get a warning line of their own per region; then a summary. */
@@ -152,7 +158,7 @@ export async function* fetchMetricSeries(opts: MetricsFetchOptions): AsyncGenera
         for (const m of page.Messages ?? []) if (m.Value) messages.push(`${m.Code ?? ''} ${m.Value}`.trim());
         token = page.NextToken || undefined;
       } while (token);
-      return { ok: true, results, messages };
+      return { ok: true, series: call.queries.map((q) => toSeries(results.get(q.id), window)), messages };
     } catch (error) {
       const accessDenied = isAccessDenied(error);
       const message = describeError(error);
@@ -198,8 +204,8 @@ export async function* fetchMetricSeries(opts: MetricsFetchOptions): AsyncGenera
     if (outcome.ok && outcome.messages.length > 0) {
       opts.warn({ code: 'metrics-messages', region: opts.region, message: outcome.messages.join('; ') });
     }
-    for (const q of call.queries) {
-      const { series, unknownPoints } = toSeries(outcome.ok ? outcome.results.get(q.id) : undefined, window);
+    for (const [i, q] of call.queries.entries()) {
+      const { series, unknownPoints } = outcome.ok ? outcome.series[i]! : toSeries(undefined, window);
       let entry = partial.get(q.fn);
       if (!entry) {
         entry = { series: {}, unknownPoints: 0 };

@@ -4,7 +4,7 @@
  * (/work/shared/reference/lmi-and-pricing.md section 4).
  */
 import { defaultConfig, type Config } from '../../../src/config/schema.js';
-import type { InstancePrice, RegionPrices } from '../../../src/prices/types.js';
+import type { InstancePrice, PriceBook, RegionPrices } from '../../../src/prices/types.js';
 import type { Architecture, FunctionProfile, PeriodSeconds, SnapshotWindow } from '../../../src/source/profile.js';
 
 const SIZES: { size: string; vCpus: number; factor: number }[] = [
@@ -57,6 +57,11 @@ export function testRegionPrices(instances: InstancePrice[] = testInstances()): 
     },
     instances,
   };
+}
+
+/** A price book holding only us-east-1 (test prices above). */
+export function testPriceBook(): PriceBook {
+  return { source: 'bundled', asOf: '2026-11-01', regions: { 'us-east-1': testRegionPrices() }, warnings: [] };
 }
 
 /** A window of `periods` periods starting 2026-11-07T00:00:00Z. */

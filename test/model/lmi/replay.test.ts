@@ -95,3 +95,34 @@ describe('targetEnvironments and the histograms', () => {
     );
   });
 });
+
+describe('histogram and environmentHistogram paths', () => {
+  const direct = (c: number[], perEE: number, scale: number) => {
+    const m = new Map<number, number>();
+    for (const v of c) {
+      const e = targetEnvironments(v * scale, perEE, 2, 3);
+      m.set(e, (m.get(e) ?? 0) + 1);
+    }
+    return m;
+  };
+  const asMap = (h: { values: Float64Array; counts: Float64Array }) => new Map(Array.from(h.values, (v, i) => [v, h.counts[i] as number]));
+
+  it('many values per EE level (the search path) and one level per value (the linear path)', () => {
+    const c = Array.from({ length: 3000 }, (_, i) => i % 1000);
+    const h = histogram(Float64Array.from(c));
+
+    expect(asMap(environmentHistogram(h, { perEnvironment: 100, headroom: 2, minEnvironments: 3 }, 1))).toEqual(direct(c, 100, 1));
+    expect(asMap(environmentHistogram(h, { perEnvironment: 1, headroom: 2, minEnvironments: 3 }, 1))).toEqual(direct(c, 1, 1));
+    expect(asMap(environmentHistogram(h, { perEnvironment: 1, headroom: 2, minEnvironments: 3 }, 0.01))).toEqual(direct(c, 1, 0.01));
+  });
+
+  it('fractional values take the sorting path with the same result', () => {
+    const c = [0.5, 2.25, 0.5, 7, 2.25, 2.25];
+
+    const h = histogram(Float64Array.from(c));
+
+    expect(Array.from(h.values)).toEqual([0.5, 2.25, 7]);
+    expect(Array.from(h.counts)).toEqual([2, 3, 1]);
+    expect(Array.from(h.cumulative!)).toEqual([0, 2, 5, 6]);
+  });
+});

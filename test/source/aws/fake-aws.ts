@@ -57,7 +57,14 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   };
 
   function valueAt(fnName: string, metricName: string, stat: string, t: number): number | null {
-    const h = hash(`${fnName}|${t}`);
+    return valueFromHash(hash(fnName), metricName, stat, t);
+  }
+
+  function valueFromHash(fnHash: number, metricName: string, stat: string, t: number): number | null {
+    // Cheap integer mixing (the benchmark asks for millions of points a second).
+    let h = Math.imul(fnHash ^ t, 2654435761) >>> 0;
+    h = Math.imul(h ^ (h >>> 15), 2246822519) >>> 0;
+    h = (h ^ (h >>> 13)) >>> 0;
     if ((h % 10_000) / 10_000 >= density) return null;
     const invocations = 1 + (h % 97);
     if (metricName === 'Invocations') return invocations;
@@ -77,10 +84,11 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     return {
       MetricDataResults: body.MetricDataQueries.map((q) => {
         const fn = q.MetricStat.Metric.Dimensions.find((d) => d.Name === 'FunctionName')?.Value ?? '';
+        const fnHash = hash(fn);
         const timestamps: number[] = [];
         const values: number[] = [];
         for (let t = body.StartTime; t < body.EndTime; t += q.MetricStat.Period) {
-          const v = valueAt(fn, q.MetricStat.Metric.MetricName, q.MetricStat.Stat, t);
+          const v = valueFromHash(fnHash, q.MetricStat.Metric.MetricName, q.MetricStat.Stat, t);
           if (v !== null) {
             timestamps.push(t);
             values.push(v);
@@ -159,6 +167,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       counts.other++;
       return respond(res, 200, 'application/json', { CapacityProviders: [] });
     }
+    if (req.method === 'GET' && url.pathname === '/__counts') return respond(res, 200, 'application/json', counts);
     counts.other++;
     return respond(res, 404, 'application/json', { __type: 'UnknownOperationException', message: `not faked: ${target || url.pathname}` });
   }

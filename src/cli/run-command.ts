@@ -1,0 +1,154 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load.js';
+import { UserInputError } from '../errors.js';
+import { liveAwsSource, runPipeline, type PipelineLog } from '../pipeline/run.js';
+import { CHANNELS, parseChannels, type PublishTargets } from '../publish/index.js';
+import { redact, resolveWebhookUrl } from '../secrets.js';
+import { formatUsd } from '../render/slack.js';
+import { contextOf } from './io.js';
+
+interface RunOptions {
+  regions: string;
+  days: string;
+  publish: string;
+  out: string;
+  bucket?: string;
+  prefix: string;
+  reportBaseUrl?: string;
+  slackWebhookParameter?: string;
+  emailFrom?: string;
+  emailTo?: string;
+  config?: string;
+  now?: string;
+  profile?: string;
+  quiet?: boolean;
+}
+
+/**
+ * `lmi-advisor run`: the nightly pipeline from a laptop (live AWS source, all formats, any
+ * channels). Same code path as the Lambda (src/pipeline/run.ts); only the clients, the clock
+ * and the secret's origin differ.
+ */
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('collect live metrics and prices, analyse, and publish reports and digests (the nightly job, run by hand)')
+    .requiredOption('--regions <list>', 'comma-separated regions to analyse, e.g. us-east-1,eu-west-1')
+    .option('--days <n>', 'days of CloudWatch history to read', '14')
+    .option('--publish <list>', `channels, comma-separated: ${CHANNELS.join(',')}`, 'dir')
+    .option('--out <dir>', 'directory for the dir channel', 'reports')
+    .option('--bucket <name>', 'S3 bucket for the s3 channel')
+    .option('--prefix <prefix>', 'S3 key prefix', 'reports/')
+    .option('--report-base-url <url>', 'URL that serves the bucket, for the digest link (default: S3 console link)')
+    .option('--slack-webhook-parameter <name>', 'SSM SecureString holding the Slack webhook URL (default: env SLACK_WEBHOOK_URL)')
+    .option('--email-from <address>', 'verified SES sender for the email channel')
+    .option('--email-to <list>', 'comma-separated recipients for the email channel')
+    .option('--config <file>', 'assumptions file (.json, .yaml or .yml)')
+    .option('--now <iso>', 'end of the analysed window and generatedAt (default: now)')
+    .option('--profile <name>', 'AWS named profile (default: the default credential chain)')
+    .option('--quiet', 'print nothing on success')
+    .addHelpText(
+      'after',
+      `
+The previous report (S3 latest/report.json, else <out>/report.json) gives the "change since last
+run" section. With s3, the dated set reports/<YYYY-MM-DD>/ is written first and latest/ last; an
+incomplete run (a region failed) writes its dated set only. One channel failing does not stop
+the others.
+
+Exit codes:
+  0  everything published
+  1  a channel or a renderer failed (the others still ran), or an unexpected failure
+  2  bad input: option or config
+  3  published, but the run is incomplete (a region failed)
+
+Examples:
+  $ lmi-advisor run --regions us-east-1 --publish dir --out reports
+  $ SLACK_WEBHOOK_URL=https://hooks.slack.com/services/... lmi-advisor run --regions us-east-1,eu-west-1 --publish dir,slack
+  $ lmi-advisor run --regions us-east-1 --publish s3,email --bucket my-reports --email-from finops@example.com --email-to team@example.com`,
+    )
+    .action(async (opts: RunOptions, command: Command) => {
+      const context = contextOf(command);
+      const { io } = context;
+      const channels = parseChannels(opts.publish);
+      const regions = opts.regions.split(',').map((r) => r.trim()).filter((r) => r !== '');
+      if (regions.length === 0 || regions.some((r) => !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r))) {
+        throw new UserInputError(`--regions: "${opts.regions}" is not a comma-separated list of regions (e.g. us-east-1,eu-west-1)`);
+      }
+      const days = Number(opts.days);
+      if (!Number.isInteger(days) || days < 1 || days > 455) throw new UserInputError(`--days: "${opts.days}" must be a whole number from 1 to 455`);
+      const now = parseNow(opts.now);
+      const config = await loadConfig(opts.config);
+      const emailTo = (opts.emailTo ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
+      if (channels.includes('s3') && !opts.bucket) throw new UserInputError('--publish s3 needs --bucket');
+      if (channels.includes('email') && (!opts.emailFrom || emailTo.length === 0)) throw new UserInputError('--publish email needs --email-from and --email-to');
+      if (channels.includes('slack') && !opts.slackWebhookParameter && !process.env['SLACK_WEBHOOK_URL']) {
+        throw new UserInputError('--publish slack needs --slack-webhook-parameter or the env var SLACK_WEBHOOK_URL');
+      }
+
+      const home = regions[0] as string;
+      const common = { region: home, ...(opts.profile ? { profile: opts.profile } : {}) };
+      const secrets: string[] = [];
+      if (process.env['SLACK_WEBHOOK_URL']) secrets.push(process.env['SLACK_WEBHOOK_URL']);
+      const ssm = new SSMClient(common);
+      const targets: PublishTargets = {
+        dir: { outDir: opts.out },
+        ...(opts.bucket
+          ? { s3: { client: new S3Client(common), bucket: opts.bucket, prefix: opts.prefix, region: home, reportBaseUrl: opts.reportBaseUrl ?? null } }
+          : {}),
+        slack: {
+          webhookUrl: async () => {
+            const url = await resolveWebhookUrl({ parameterName: opts.slackWebhookParameter ?? null, env: process.env, ssm });
+            secrets.push(url);
+            return url;
+          },
+        },
+        ...(opts.emailFrom ? { email: { client: new SESv2Client(common), from: opts.emailFrom, to: emailTo } } : {}),
+      };
+      const say = (level: string) => (message: string, extra?: Record<string, unknown>) => {
+        if (opts.quiet && level === 'info') return;
+        io.err(redact(`${level}: ${message}${extra ? ` ${JSON.stringify(extra)}` : ''}\n`, secrets));
+      };
+      const log: PipelineLog = { info: say('info'), warn: say('warn'), error: say('error') };
+
+      const result = await runPipeline({
+        regions,
+        days,
+        now,
+        config,
+        ...(opts.config !== undefined ? { configPath: opts.config } : {}),
+        source: liveAwsSource(opts.profile ? { profile: opts.profile } : {}),
+        channels,
+        targets,
+        command: reproduce(opts, regions, days, now),
+        log,
+      });
+      if (!opts.quiet) {
+        const t = result.model.totals;
+        const lines = [
+          `${result.model.functions.length} functions analysed; savings ${formatUsd(t.savingsUsd)}/month${result.model.run.complete ? '' : ' (INCOMPLETE run: see warnings)'}`,
+          ...result.publish.results.map((r) => `  ${r.channel}: ${r.ok ? `ok ${r.detail.join(', ')}` : `FAILED ${r.error}`}`),
+          ...(result.publish.reportUrl ? [`report: ${result.publish.reportUrl}`] : []),
+        ];
+        io.out(`${redact(lines.join('\n'), secrets)}\n`);
+      }
+      context.exitCode = result.exitCode;
+    });
+}
+
+function parseNow(value: string | undefined): Date {
+  // The one place the CLI reads the clock: the pipeline below only gets `now`.
+  if (value === undefined) return new Date();
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new UserInputError(`--now: "${value}" is not an ISO-8601 date-time with a zone (e.g. 2026-11-21T03:00:00Z)`);
+  }
+  return new Date(value);
+}
+
+function reproduce(opts: RunOptions, regions: string[], days: number, now: Date): string {
+  const parts = ['lmi-advisor', 'run', '--regions', regions.join(','), '--days', String(days), '--now', now.toISOString()];
+  if (opts.config !== undefined) parts.push('--config', opts.config);
+  return parts.join(' ');
+}

@@ -1,0 +1,201 @@
+/**
+ * buildReport, the merge step, end to end (summarizeFunction + real LMI sizing): totals,
+ * grouping by trust group, the untagged-grouping figure, warnings, order, already-on-LMI.
+ */
+import { describe, expect, it } from 'vitest';
+import { breakEvenCpuShare, breakEvenInvocationsPerMonth } from '../../src/model/break-even.js';
+import { capacityProviderName } from '../../src/model/capacity-plan.js';
+import { summarizeFunction } from '../../src/model/summarize.js';
+import type { FunctionProfile } from '../../src/source/profile.js';
+import { makeWindow, reportFor, steadyProfile, testConfig, testPriceBook } from './helpers.js';
+
+const TAG = 'lmi-advisor:trust-group';
+const week = makeWindow(24 * 7, 60);
+
+/** Steady Node.js API, 2 GB, 200 ms, `concurrency` busy all week; CPU measured at 5 % of duration. */
+function busy(name: string, o: { tags?: Record<string, string>; concurrency?: number; region?: string } = {}): FunctionProfile {
+  const concurrency = o.concurrency ?? 100;
+  const p = steadyProfile(week, {
+    name,
+    region: o.region,
+    invocations: Math.round((concurrency / 0.2) * 3600 * 24 * 7),
+    durationMs: 200,
+    memoryMB: 2048,
+    concurrencyMax: concurrency,
+    tags: o.tags,
+  });
+  p.cpuSecondsPerInvocation = 0.01;
+  return p;
+}
+
+const fleet = () => [
+  busy('a', { tags: { [TAG]: 'Team_A' } }),
+  busy('b', { tags: { [TAG]: 'Team_A' } }),
+  busy('c'),
+  busy('d'),
+  busy('small', { concurrency: 1 }),
+];
+
+describe('buildReport: recommendations and totals', () => {
+  it('totals: standard minus free tier; recommended = what stays + capacity providers', () => {
+    // Prepare
+    const config = testConfig();
+    // Act
+    const report = reportFor(fleet(), week, config);
+    const stayingAlone = reportFor([busy('small', { concurrency: 1 })], week, config);
+    // Assess
+    const byName = Object.fromEntries(report.functions.map((f) => [f.name, f]));
+    expect(['a', 'b', 'c', 'd'].map((n) => byName[n]!.recommendation)).toEqual(['migrate', 'migrate', 'migrate', 'migrate']);
+    expect(byName.small!.recommendation).toBe('stay');
+    expect(report.totals.counts).toEqual({ migrate: 4, review: 0, stay: 1, 'insufficient-data': 0, ineligible: 0 });
+
+    const sumStandard = report.functions.reduce((s, f) => s + f.standard!.totalUsd, 0);
+    expect(report.totals.standardUsd).toBeCloseTo(sumStandard - report.totals.freeTierCreditUsd, 6);
+    const providers = report.capacityProviders.reduce((s, p) => s + p.totalUsd, 0);
+    expect(report.totals.recommendedUsd).toBeCloseTo(stayingAlone.totals.standardUsd + providers, 6);
+    expect(report.totals.savingsUsd).toBeCloseTo(report.totals.standardUsd - report.totals.recommendedUsd, 6);
+    expect(report.totals.savingsUsd).toBeGreaterThan(0);
+  });
+
+  it('per-function savings = standard - LMI alone, and the break-even share comes from the sizing grid', () => {
+    const config = testConfig();
+    const profile = busy('small', { concurrency: 1 });
+    const summary = summarizeFunction(profile, { window: week, prices: testPriceBook().regions['us-east-1'], config });
+    const f = reportFor([profile], week, config).functions[0]!;
+    expect(f.savingsUsd).toBeCloseTo(f.standard!.totalUsd - f.lmi!.totalUsd, 9);
+    expect(f.lmi!.breakEvenCpuShare).toBe(breakEvenCpuShare(summary.sizing!.costByCpuShare, f.standard!.totalUsd));
+    expect(summary.sizing!.result.breakEvenCpuShare).toBeNull(); // filled by build-report only
+  });
+
+  it('end to end: an old runtime is review, a container image ineligible, both still priced', () => {
+    const old = busy('old');
+    old.runtime = 'nodejs20.x';
+    const image = busy('image');
+    image.runtime = null;
+    const report = reportFor([old, image], week, testConfig());
+    const by = (n: string) => report.functions.find((f) => f.name === n)!;
+    expect(by('old').recommendation).toBe('review');
+    expect(by('old').reasons.join(' ')).toContain('nodejs20.x must be upgraded');
+    expect(by('image').recommendation).toBe('ineligible');
+    expect(by('image').lmi!.totalUsd).toBeGreaterThan(0);
+    expect(report.capacityProviders).toEqual([]);
+    expect(report.totals.recommendedUsd).toBeCloseTo(report.totals.standardUsd, 6);
+  });
+
+  it('functions are sorted by savings (desc, null last), then region and name', () => {
+    const profiles = [busy('z', { concurrency: 1 }), busy('m'), busy('k'), busy('lost', { region: 'ap-nowhere-1' })];
+    const names = reportFor(profiles, week, testConfig()).functions.map((f) => f.name);
+    expect(names).toEqual(['k', 'm', 'z', 'lost']);
+  });
+
+  it('a function already on LMI: stay, no money, counted as unpriced, not in the totals', () => {
+    const onLmi = busy('old');
+    onLmi.capacityProviderArn = 'arn:aws:lambda:us-east-1:123456789012:capacity-provider:cp';
+    const report = reportFor([onLmi, busy('small', { concurrency: 1 })], week, testConfig());
+    const alone = reportFor([busy('small', { concurrency: 1 })], week, testConfig());
+    const old = report.functions.find((f) => f.name === 'old')!;
+    expect(old.recommendation).toBe('stay');
+    expect(old.alreadyOnLmi).toBe(true);
+    expect(old.standard).toBeNull();
+    expect(old.lmi).toBeNull();
+    expect(report.totals.unpricedFunctions).toBe(1);
+    expect(report.totals.standardUsd).toBe(alone.totals.standardUsd);
+  });
+});
+
+describe('buildReport: capacity providers', () => {
+  it('migrate functions of one trust group share a provider; untagged ones get their own', () => {
+    const report = reportFor(fleet(), week, testConfig());
+    const plans = report.capacityProviders;
+    expect(plans).toHaveLength(3);
+    const team = plans.find((p) => p.trustGroup === 'Team_A')!;
+    expect(team.functions).toEqual(['a', 'b']);
+    expect(plans.filter((p) => p.trustGroup === null).map((p) => p.functions)).toEqual([['c'], ['d']]);
+    const std = (n: string) => report.functions.find((f) => f.name === n)!.standard!.totalUsd;
+    const lmi = (n: string) => report.functions.find((f) => f.name === n)!.lmi!.totalUsd;
+    expect(team.standardTotalUsd).toBeCloseTo(std('a') + std('b'), 9);
+    expect(team.dedicatedTotalUsd).toBeCloseTo(lmi('a') + lmi('b'), 9);
+    expect(team.totalUsd).toBeLessThanOrEqual(team.dedicatedTotalUsd);
+  });
+
+  it('reports what grouping untagged functions would save, and lmi.groupUntagged applies it', () => {
+    // Act
+    const off = reportFor(fleet(), week, testConfig());
+    const on = reportFor(fleet(), week, testConfig((c) => (c.lmi.groupUntagged = true)));
+    // Assess
+    expect(off.totals.groupUntaggedExtraSavingsUsd).not.toBeNull();
+    expect(off.totals.groupUntaggedExtraSavingsUsd!).toBeGreaterThan(0);
+    expect(on.totals.groupUntaggedExtraSavingsUsd).toBeNull();
+    const pooled = on.capacityProviders.find((p) => p.trustGroup === null)!;
+    expect(pooled.functions).toEqual(['c', 'd']);
+    expect(off.totals.recommendedUsd - on.totals.recommendedUsd).toBeCloseTo(off.totals.groupUntaggedExtraSavingsUsd!, 6);
+  });
+
+  it('no untagged pair to group: the extra saving is null, not 0', () => {
+    const report = reportFor([busy('a', { tags: { [TAG]: 'x' } }), busy('c')], week, testConfig());
+    expect(report.totals.groupUntaggedExtraSavingsUsd).toBeNull();
+  });
+
+  it('provider names are valid, deterministic, lowercase [a-z0-9-], at most 64 characters', () => {
+    const valid = /^[a-z0-9-]{1,64}$/;
+    expect(capacityProviderName('orders', 'us-east-1', 'arm64')).toBe('lmi-orders-us-east-1-arm64');
+    expect(capacityProviderName('orders', 'us-east-1', 'x86_64')).toBe('lmi-orders-us-east-1-x86');
+    const changed = capacityProviderName('Team_A', 'us-east-1', 'x86_64');
+    expect(changed).toMatch(valid);
+    expect(changed).toBe(capacityProviderName('Team_A', 'us-east-1', 'x86_64'));
+    expect(changed).not.toBe(capacityProviderName('team-a', 'us-east-1', 'x86_64'));
+    const long = capacityProviderName('x'.repeat(200), 'ap-southeast-2', 'x86_64');
+    expect(long).toMatch(valid);
+    expect(long.length).toBeLessThanOrEqual(64);
+    expect(long).not.toBe(capacityProviderName(`${'x'.repeat(199)}y`, 'ap-southeast-2', 'x86_64'));
+    for (const p of reportFor(fleet(), week, testConfig()).capacityProviders) expect(p.name).toMatch(valid);
+  });
+
+  it('a function and a trust group with the same name get different providers', () => {
+    const report = reportFor([busy('orders'), busy('x', { tags: { [TAG]: 'orders' } })], week, testConfig());
+    const names = report.capacityProviders.map((p) => p.name);
+    expect(new Set(names).size).toBe(2);
+  });
+});
+
+describe('buildReport: warnings', () => {
+  it('always warns that INIT is not in Duration; coarse periods and bundled prices are named', () => {
+    const hourly = makeWindow(730, 3600);
+    const p = steadyProfile(hourly, { invocations: 1_000_000, durationMs: 100 });
+    const bundled = reportFor([p], hourly, testConfig());
+    const live = reportFor([p], hourly, testConfig(), { ...testPriceBook(), source: 'live' });
+    const fine = reportFor([busy('a')], week, testConfig(), { ...testPriceBook(), source: 'live' });
+    const codes = (r: typeof bundled) => r.warnings.map((w) => w.code);
+    expect(codes(bundled)).toEqual(expect.arrayContaining(['init-not-in-duration', 'coarse-period', 'prices-bundled']));
+    expect(bundled.warnings.find((w) => w.code === 'prices-bundled')!.message).toContain(testPriceBook().asOf);
+    expect(codes(live)).not.toContain('prices-bundled');
+    expect(codes(fine)).toEqual(['init-not-in-duration']);
+  });
+});
+
+describe('break-even helpers', () => {
+  it('CPU share: interpolates between grid points; top share when always cheaper; null when never', () => {
+    const grid = [
+      { cpuShare: 1, totalUsd: 200 },
+      { cpuShare: 0.5, totalUsd: 120 },
+      { cpuShare: 0.1, totalUsd: 40 },
+    ];
+    expect(breakEvenCpuShare(grid, 100)).toBeCloseTo(0.4, 12); // 120 -> 40 between 0.5 and 0.1
+    expect(breakEvenCpuShare(grid, 300)).toBe(1);
+    expect(breakEvenCpuShare(grid, 30)).toBeNull();
+  });
+
+  it('traffic: first crossing where LMI becomes cheaper, with configured PC as a fixed cost', () => {
+    const grid = [
+      { scale: 0.1, totalUsd: 100 },
+      { scale: 1, totalUsd: 100 },
+      { scale: 10, totalUsd: 190 },
+    ];
+    // Standard 50 at scale 1, no fixed part: 50 s = LMI between 1 (gap -50) and 10 (gap 310).
+    expect(breakEvenInvocationsPerMonth(grid, { totalUsd: 50, fixedUsd: 0 }, 1000)).toBeCloseTo((1 + (50 / 360) * 9) * 1000, 6);
+    // LMI cheaper already at the smallest scale: no crossing inside the grid.
+    expect(breakEvenInvocationsPerMonth(grid, { totalUsd: 5000, fixedUsd: 0 }, 1000)).toBeNull();
+    // Fixed cost counts at every scale: 60 fixed + 40 s crosses 100 at s = 1.
+    expect(breakEvenInvocationsPerMonth(grid, { totalUsd: 100, fixedUsd: 60 }, 1000)).toBeCloseTo(1000, 6);
+  });
+});

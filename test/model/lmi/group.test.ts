@@ -1,0 +1,134 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { planCapacityProvider } from '../../../src/model/lmi/group.js';
+import { candidateInstanceTypes, environmentsPerInstance } from '../../../src/model/lmi/instances.js';
+import { sizeLmi } from '../../../src/model/lmi/size.js';
+import type { GroupMember } from '../../../src/model/lmi/types.js';
+import type { Config } from '../../../src/config/schema.js';
+import { testConfig, testProfile, testRegionPrices, testWindow, usageOf } from './helpers.js';
+
+const DAY = 1440;
+
+function member(name: string, concurrency: number[], config: Config): GroupMember {
+  const profile = testProfile({ name, concurrency });
+  const sizing = sizeLmi(profile, usageOf(profile), { window: testWindow(concurrency.length), prices: testRegionPrices(), config })!;
+  return { name, memoryMB: profile.memoryMB, result: sizing.result, capacity: sizing.capacity, invocations: usageOf(profile).invocations };
+}
+
+function plan(members: GroupMember[], config: Config, periods: number) {
+  return planCapacityProvider({
+    name: 'cp-1',
+    region: 'us-east-1',
+    architecture: 'arm64',
+    trustGroup: 'team-a',
+    members,
+    prices: testRegionPrices(),
+    config,
+    window: testWindow(periods),
+  });
+}
+
+describe('planCapacityProvider', () => {
+  it('grouping pays the 3-instance floor once', () => {
+    // Prepare: two light functions, 1 EE each (minEnvironments 1, no headroom): alone each pays 3 instances.
+    const config = testConfig({ minEnvironments: 1, headroom: 1, cpuBusyFraction: 0.01 });
+    const a = member('a', new Array(DAY).fill(1), config);
+    const b = member('b', new Array(DAY).fill(1), config);
+
+    // Act
+    const p = plan([a, b], config, DAY)!;
+
+    // Assess: 2 EEs fit on the 3 c7g.large of the floor; the group costs one function's instances.
+    expect(a.result.peakInstances).toBe(3);
+    expect(p.instanceType).toBe('c7g.large');
+    expect(p.peakInstances).toBe(3);
+    expect(p.instanceHours).toBeCloseTo(3 * 730, 9);
+    expect(p.ec2Usd + p.managementFeeUsd).toBeCloseTo(3 * 730 * 0.0725 * 1.15, 9);
+    expect(p.requestsUsd).toBeCloseTo(a.result.requestsUsd + b.result.requestsUsd, 9);
+    expect(p.dedicatedTotalUsd).toBeCloseTo(a.result.totalUsd + b.result.totalUsd, 9);
+    expect(p.dedicatedTotalUsd - p.totalUsd).toBeCloseTo(b.result.ec2Usd + b.result.managementFeeUsd, 9);
+    expect(p.functions).toEqual(['a', 'b']);
+    expect(p.functionSettings[0]).toEqual({
+      name: 'a',
+      memoryMB: 2048,
+      memoryGiBPerVCpu: 2,
+      perEnvironmentConcurrency: a.result.perEnvironmentConcurrency,
+      minEnvironments: 1,
+      maxEnvironments: 1,
+    });
+    expect(p.memoryGiBPerVCpu).toBe(2);
+    // 3 instances x 2 vCPUs.
+    expect(p.maxVCpuCount).toBe(6);
+    expect(p.standardTotalUsd).toBe(0);
+  });
+
+  it('matches packing every period by hand, for random members (property)', () => {
+    const config = testConfig({ minInstances: 1 });
+    const base = member('base', [1, 1], config).result;
+    const types = candidateInstanceTypes(testRegionPrices().instances, 'arm64', config.lmi);
+    const shapes = [
+      { vCpusPerEnvironment: 1, memoryMB: 2048 },
+      { vCpusPerEnvironment: 2, memoryMB: 8192 },
+      { vCpusPerEnvironment: 4, memoryMB: 8192 },
+    ];
+    const runsArb = fc.array(fc.tuple(fc.nat({ max: 40 }), fc.integer({ min: 1, max: 6 })), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(0, 1, 2), runsArb), { minLength: 1, maxLength: 4 }), (spec) => {
+        // Every member is cut or padded to the same number of periods.
+        const periods = Math.max(...spec.map(([, runs]) => runs.reduce((a, [, n]) => a + n, 0)));
+        const members: GroupMember[] = spec.map(([s, runs], i) => {
+          const expanded: number[] = runs.flatMap(([c, n]) => new Array<number>(n).fill(c));
+          while (expanded.length < periods) expanded.push(expanded[expanded.length - 1]!);
+          const capacity: number[] = [];
+          const lengths: number[] = [];
+          for (const c of expanded) {
+            if (capacity.length > 0 && capacity[capacity.length - 1] === c) lengths[lengths.length - 1]! += 1;
+            else (capacity.push(c), lengths.push(1));
+          }
+          return {
+            name: `f${i}`,
+            memoryMB: 2048,
+            result: { ...base, ...shapes[s]!, totalUsd: 1 },
+            capacity: { capacity: Uint32Array.from(capacity), runLengths: Uint32Array.from(lengths), periodSeconds: 60 },
+            invocations: 0,
+            expanded,
+          };
+        });
+        const p = plan(members, config, periods)!;
+        let best = Infinity;
+        for (const t of types) {
+          const ks = members.map((m) => environmentsPerInstance(t, { vCpus: m.result.vCpusPerEnvironment, memoryMiB: m.result.memoryMB }, { vCpu: 1, memoryMiB: 1024 }));
+          if (ks.some((k) => k < 1)) continue;
+          let instancePeriods = 0;
+          for (let q = 0; q < periods; q++) {
+            let frac = 0;
+            members.forEach((m, i) => (frac += (m as unknown as { expanded: number[] }).expanded[q]! / ks[i]!));
+            instancePeriods += Math.max(1, Math.ceil(frac - 1e-9));
+          }
+          best = Math.min(best, instancePeriods * t.onDemandUsdPerHour * 1.15);
+        }
+        const windowHours = (periods * 60) / 3600;
+        expect(p.ec2Usd + p.managementFeeUsd).toBeCloseTo((best * (60 / 3600) * 730) / windowHours, 6);
+        expect(p.maxVCpuCount % 2).toBe(0);
+        expect(p.maxVCpuCount).toBeGreaterThanOrEqual(2);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('rejects a member whose capacity does not cover the window', () => {
+    const config = testConfig();
+    const a = member('a', new Array(10).fill(1), config);
+
+    expect(() => plan([a], config, 12)).toThrow(/member a has 10 periods/);
+  });
+
+  it('null without members or without a type that holds every member', () => {
+    const config = testConfig({ allowedInstanceTypes: ['c7g.large'] });
+    const big = member('big', [1, 1], testConfig({}));
+    const huge = { ...big, result: { ...big.result, vCpusPerEnvironment: 4, memoryMB: 8192 } };
+
+    expect(plan([], config, 2)).toBeNull();
+    expect(plan([huge], config, 2)).toBeNull();
+  });
+});

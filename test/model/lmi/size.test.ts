@@ -1,0 +1,241 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CPU_SHARE_GRID, sizeLmi, TRAFFIC_SCALE_GRID } from '../../../src/model/lmi/size.js';
+import type { PeriodSeconds } from '../../../src/source/profile.js';
+import { testConfig, testProfile, testRegionPrices, testWindow, usageOf } from './helpers.js';
+
+const DAY = 1440;
+
+function size(
+  concurrency: (number | null)[],
+  opts: { periodSeconds?: PeriodSeconds; lmi?: Parameters<typeof testConfig>[0]; profile?: Partial<Parameters<typeof testProfile>[0]> } = {},
+) {
+  const periodSeconds = opts.periodSeconds ?? 60;
+  const profile = testProfile({ concurrency, periodSeconds, ...opts.profile });
+  const ctx = { window: testWindow(concurrency.length, periodSeconds), prices: testRegionPrices(), config: testConfig(opts.lmi) };
+  return { sizing: sizeLmi(profile, usageOf(profile), ctx), profile };
+}
+
+describe('sizeLmi: a steady load', () => {
+  it('reproduces the hand calculation and throttles nothing', () => {
+    // Prepare: Node.js 2048 MB, 100 ms, 10 concurrent all day; 10 % CPU -> 10 per EE,
+    // 1 EE needed x headroom 2 = 2 < minEnvironments 3 -> 3 EEs of 1 vCPU / 2 GiB.
+    // c7g.large holds 1 (min(2-1, (4096-1024)/2048)); 3 instances = the floor.
+    const { sizing } = size(new Array(DAY).fill(10), { lmi: { cpuBusyFraction: 0.1 } });
+
+    // Assess
+    const r = sizing!.result;
+    expect(r.perEnvironmentConcurrency).toBe(10);
+    expect(r.concurrencyLimitedBy).toBe('cpu');
+    expect(r.maxEnvironments).toBe(3);
+    expect(r.instanceType).toBe('c7g.large');
+    expect(r.peakInstances).toBe(3);
+    expect(r.instanceHours).toBeCloseTo(3 * 730, 9);
+    expect(r.ec2Usd).toBeCloseTo(3 * 730 * 0.0725, 9);
+    expect(r.managementFeeUsd).toBeCloseTo(3 * 730 * 0.0725 * 0.15, 9);
+    // 6,000 invocations a minute for a day, scaled to 730 h, at $0.20 per million.
+    expect(r.requestsUsd).toBeCloseTo(6000 * DAY * (730 / 24) * 0.0000002, 9);
+    expect(r.totalUsd).toBeCloseTo(r.ec2Usd + r.managementFeeUsd + r.requestsUsd, 9);
+    expect(r.throttledInvocations).toBe(0);
+    expect(r.cpuSource).toBe('assumed');
+    expect(r.breakEvenCpuShare).toBeNull();
+    expect(sizing!.risks.join('\n')).not.toMatch(/throttled|coarse/);
+  });
+
+  it('the discount lowers EC2 only', () => {
+    const plain = size(new Array(DAY).fill(10)).sizing!.result;
+    const discounted = size(new Array(DAY).fill(10), { lmi: { discount: 0.5 } }).sizing!.result;
+
+    expect(discounted.instanceType).toBe(plain.instanceType);
+    expect(discounted.ec2Usd).toBeCloseTo(plain.ec2Usd / 2, 9);
+    expect(discounted.managementFeeUsd).toBeCloseTo(plain.managementFeeUsd, 9);
+  });
+});
+
+describe('sizeLmi: a burst', () => {
+  // 10 concurrent, then 30 (x3) for an hour from minute 600, then 10 again. Node.js 2048 MB at
+  // the safe CPU bound: 1 per EE. Capacity 10 x headroom 2 = 20 EEs before the burst.
+  const burst = (periods: number, at: number, length: number) =>
+    Array.from({ length: periods }, (_, i) => (i >= at && i < at + length ? 30 : 10));
+
+  it('tripling within one minute (60 s periods) throttles until scale-out catches up', () => {
+    const { sizing, profile } = size(burst(DAY, 600, 60));
+
+    // Throttled for L = 5 periods: 18,000 invocations a period (30 x 60 s / 100 ms), 10 of 30 over.
+    const r = sizing!.result;
+    expect(r.perEnvironmentConcurrency).toBe(1);
+    const perPeriod = profile.series.invocations[600]!;
+    expect(r.throttledInvocations).toBeCloseTo(5 * perPeriod * (10 / 30), 6);
+    expect(sizing!.risks.some((s) => s.includes('throttled'))).toBe(true);
+    expect(sizing!.risks.join('\n')).not.toMatch(/coarse/);
+    // The chart marks exactly the buckets holding the throttled periods 600..604.
+    const bucketPeriods = sizing!.chart.bucketSeconds / 60;
+    const expected = new Set([600, 604].map((p) => Math.floor(p / bucketPeriods)));
+    const marked = sizing!.chart.throttled.flatMap((t, b) => (t ? [b] : []));
+    expect(new Set(marked)).toEqual(expected);
+  });
+
+  it('the same burst seen at 3600 s periods gives no throttle but the coarse-data risk', () => {
+    const hourly = burst(24, 10, 1);
+
+    const { sizing } = size(hourly, { periodSeconds: 3600 });
+
+    expect(sizing!.result.throttledInvocations).toBe(0);
+    expect(sizing!.risks).toContain('coarse data: bursts within 60-minute periods are not seen');
+  });
+
+  it('capacity is released only after the scale-in wait', () => {
+    const { sizing } = size(burst(DAY, 600, 60), { lmi: { scaleInMinutes: 15 } });
+
+    // Up at 605 (+5), held through 659 + 5 + 15 = 679: 75 periods at 60 EEs, the rest at 20.
+    const r = sizing!.result;
+    expect(r.maxEnvironments).toBe(60);
+    expect(r.avgEnvironments).toBeCloseTo((75 * 60 + (DAY - 75) * 20) / DAY, 9);
+  });
+});
+
+describe('sizeLmi: properties', () => {
+  const series = fc.array(fc.oneof(fc.nat({ max: 400 }), fc.constant(null)), { minLength: 1, maxLength: 300 });
+
+  it('never fewer than minInstances instances', () => {
+    fc.assert(
+      fc.property(series, fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 5 }), (c, minInstances, minEnvironments) => {
+        const { sizing } = size(c, { lmi: { minInstances, minEnvironments } });
+        const r = sizing!.result;
+        expect(r.peakInstances).toBeGreaterThanOrEqual(minInstances);
+        expect(r.avgInstances).toBeGreaterThanOrEqual(minInstances - 1e-9);
+        expect(r.instanceHours).toBeGreaterThanOrEqual(minInstances * 730 * (1 - 1e-9));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('cost never falls when concurrency and invocations rise', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: 300 }), fc.nat({ max: 300 })), { minLength: 1, maxLength: 200 }),
+        fc.constantFrom('nodejs22.x', 'python3.13', 'java21'),
+        (pairs, runtime) => {
+          const low = size(pairs.map(([c]) => c), { profile: { runtime } }).sizing!.result;
+          const high = size(pairs.map(([c, d]) => c + d), { profile: { runtime } }).sizing!.result;
+          expect(high.totalUsd).toBeGreaterThanOrEqual(low.totalUsd * (1 - 1e-12));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('the histogram pricing agrees with the full pass, and the grids are monotone', () => {
+    fc.assert(
+      fc.property(series, fc.constantFrom(0.05, 0.3, 1), (c, cpuBusyFraction) => {
+        const { sizing } = size(c, { lmi: { cpuBusyFraction } });
+        const s = sizing!;
+        const atOne = s.costByTrafficScale.find((p) => p.scale === 1)!;
+        const atShare = s.costByCpuShare.find((p) => Math.abs(p.cpuShare - cpuBusyFraction) < 1e-12)!;
+        expect(atOne.totalUsd).toBeCloseTo(s.result.totalUsd, 6);
+        expect(atShare.totalUsd).toBeCloseTo(s.result.totalUsd, 6);
+        for (let i = 1; i < s.costByTrafficScale.length; i++) {
+          expect(s.costByTrafficScale[i]!.scale).toBeGreaterThan(s.costByTrafficScale[i - 1]!.scale);
+          expect(s.costByTrafficScale[i]!.totalUsd).toBeGreaterThanOrEqual(s.costByTrafficScale[i - 1]!.totalUsd * (1 - 1e-12));
+        }
+        for (let i = 1; i < s.costByCpuShare.length; i++) {
+          expect(s.costByCpuShare[i]!.cpuShare).toBeLessThan(s.costByCpuShare[i - 1]!.cpuShare);
+          expect(s.costByCpuShare[i]!.totalUsd).toBeLessThanOrEqual(s.costByCpuShare[i - 1]!.totalUsd * (1 + 1e-12));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('sizeLmi: grids, chart, capacity runs', () => {
+  it('grids: CPU shares from 1 to 0.01, traffic 0.01..100 with 1', () => {
+    const { sizing } = size(new Array(DAY).fill(5));
+
+    expect(sizing!.costByCpuShare.map((p) => p.cpuShare)).toEqual(CPU_SHARE_GRID);
+    expect(TRAFFIC_SCALE_GRID).toHaveLength(25);
+    expect(TRAFFIC_SCALE_GRID[0]).toBeCloseTo(0.01, 12);
+    expect(TRAFFIC_SCALE_GRID[24]).toBeCloseTo(100, 9);
+    expect(TRAFFIC_SCALE_GRID).toContain(1);
+  });
+
+  it('a measured CPU share off the grid is added to it', () => {
+    // 0.037 s of CPU over 100 ms: share 0.37.
+    const { sizing } = size(new Array(DAY).fill(5), { profile: { cpuSecondsPerInvocation: 0.037 } });
+
+    expect(sizing!.result.cpuSource).toBe('measured');
+    expect(sizing!.costByCpuShare.filter((p) => Math.abs(p.cpuShare - 0.37) < 1e-9)).toHaveLength(1);
+    expect(sizing!.costByCpuShare).toHaveLength(CPU_SHARE_GRID.length + 1);
+  });
+
+  it('chart: at most 168 buckets of whole periods; 14 days of minutes give 2 h buckets', () => {
+    const { sizing } = size(new Array(14 * DAY).fill(3));
+
+    expect(sizing!.chart.bucketSeconds).toBe(7200);
+    expect(sizing!.chart.concurrencyMax).toHaveLength(168);
+    expect(sizing!.chart.lmiCapacity.every((v) => v === sizing!.result.perEnvironmentConcurrency * sizing!.result.maxEnvironments)).toBe(true);
+  });
+
+  it('capacity runs cover the window', () => {
+    const { sizing } = size(Array.from({ length: DAY }, (_, i) => (i % 97) * 3));
+
+    const runs = sizing!.capacity;
+    expect(runs.runLengths.reduce((a, b) => a + b, 0)).toBe(DAY);
+    expect(runs.capacity.length).toBe(runs.runLengths.length);
+    expect(Math.max(...runs.capacity)).toBe(sizing!.result.maxEnvironments);
+  });
+});
+
+describe('sizeLmi: eligibility and data gaps', () => {
+  it('an ineligible runtime is still priced, flagged', () => {
+    const { sizing } = size(new Array(DAY).fill(5), { profile: { runtime: 'ruby3.3' } });
+
+    expect(sizing!.result.eligible).toBe(false);
+    expect(sizing!.result.blockers).toHaveLength(1);
+    expect(sizing!.result.totalUsd).toBeGreaterThan(0);
+    expect(sizing!.risks.join('\n')).toMatch(/OS-only/);
+  });
+
+  it('runtime upgrade and memory increase are flagged and priced at 2048 MB', () => {
+    const { sizing } = size(new Array(DAY).fill(5), { profile: { runtime: 'python3.12', memoryMB: 512 } });
+
+    const r = sizing!.result;
+    expect(r.needsRuntimeUpgrade).toBe(true);
+    expect(r.needsMemoryIncrease).toBe(true);
+    expect(r.memoryMB).toBe(2048);
+    expect(r.processMemorySource).toBe('configured');
+    // 2048 / 512 configured = 4 processes; CPU share 512/1769 -> floor(1 / 0.289) = 3.
+    expect(r.perEnvironmentConcurrency).toBe(3);
+    expect(sizing!.risks.join('\n')).toMatch(/python3\.13/);
+    expect(sizing!.risks.join('\n')).toMatch(/one process per concurrent request/);
+  });
+
+  it('memory off the ratio grid is rounded up and said; the OS-only default is flagged', () => {
+    const { sizing } = size(new Array(DAY).fill(5), { profile: { runtime: 'provided.al2023', memoryMB: 3000 } });
+
+    expect(sizing!.result.memoryMB).toBe(4096);
+    expect(sizing!.result.vCpusPerEnvironment).toBe(2);
+    expect(sizing!.risks.some((r) => r.startsWith('memory rounded up to 4096 MB'))).toBe(true);
+    expect(sizing!.risks.some((r) => r.includes('low-confidence'))).toBe(true);
+  });
+
+  it('unknown concurrency is held and reported', () => {
+    const { sizing } = size([4, null, null, 4, 4]);
+
+    expect(sizing!.risks.some((s) => s.startsWith('2 of 5 periods have unknown concurrency'))).toBe(true);
+    expect(sizing!.chart.concurrencyMax.length).toBeGreaterThan(0);
+  });
+
+  it('null when no instance type of the architecture is priced', () => {
+    const profile = testProfile({ concurrency: [1, 1], architecture: 'arm64' });
+    const prices = testRegionPrices(testRegionPrices().instances.filter((t) => t.architecture === 'x86_64'));
+
+    expect(sizeLmi(profile, usageOf(profile), { window: testWindow(2), prices, config: testConfig() })).toBeNull();
+  });
+
+  it('a series of the wrong length is an error naming the function', () => {
+    const profile = testProfile({ concurrency: [1, 1, 1] });
+
+    expect(() => sizeLmi(profile, usageOf(profile), { window: testWindow(2), prices: testRegionPrices(), config: testConfig() })).toThrow(/fn.*concurrencyMax/);
+  });
+});

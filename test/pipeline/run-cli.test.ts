@@ -1,0 +1,100 @@
+import { Command } from 'commander';
+import type { AwsStub } from 'aws-sdk-client-mock';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { attachContext, type CliContext } from '../../src/cli/io.js';
+import { register } from '../../src/cli/run-command.js';
+import { UserInputError } from '../../src/errors.js';
+import { RENDERERS } from '../../src/render/index.js';
+import type { ReportModel } from '../../src/report/types.js';
+import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../helpers/moto.js';
+import { createFunction, mockPriceListApi, motoClients, putTraffic, resetRole } from '../publish/moto-account.js';
+
+/**
+ * `lmi-advisor run` from a laptop: option checks, and a dir run against moto with the SDK's
+ * default clients (endpoint from AWS_ENDPOINT_URL), the Price List API mocked in-process.
+ */
+
+let moto: MotoServer;
+let pricing: AwsStub<any, any, any>;
+let dir: string;
+
+function program(): { program: Command; context: CliContext; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const context: CliContext = { io: { out: (t) => out.push(t), err: (t) => err.push(t), stderrIsTTY: false }, exitCode: 0 };
+  const p = new Command('lmi-advisor').exitOverride();
+  attachContext(p, context);
+  register(p);
+  return { program: p, context, out, err };
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  pricing = mockPriceListApi();
+  dir = await mkdtemp(join(tmpdir(), 'lmi-run-cli-'));
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  pricing?.restore();
+  await moto?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('lmi-advisor run: options', () => {
+  it.each([
+    [['--regions', 'us-east-1', '--publish', 's3'], '--publish s3 needs --bucket'],
+    [['--regions', 'us-east-1', '--publish', 'dir,fax'], '--publish: unknown channel "fax"'],
+    [['--regions', 'us-east-1', '--publish', 'email', '--email-from', 'a@example.com'], '--publish email needs --email-from and --email-to'],
+    [['--regions', 'mars', '--publish', 'dir'], '--regions: "mars" is not a comma-separated list of regions'],
+    [['--regions', 'us-east-1', '--days', '0'], '--days: "0" must be a whole number from 1 to 455'],
+    [['--regions', 'us-east-1', '--now', 'yesterday'], '--now: "yesterday" is not an ISO-8601 date-time'],
+  ])('rejects %j before doing any work', async (args, message) => {
+    vi.stubEnv('SLACK_WEBHOOK_URL', '');
+    const { program: p } = program();
+    const error = await p.parseAsync(['run', ...args], { from: 'user' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserInputError);
+    expect((error as Error).message).toContain(message);
+  });
+});
+
+describe('lmi-advisor run against moto', () => {
+  it('writes every format to the directory and shows the change on the next run', async () => {
+    // Prepare
+    vi.stubEnv('AWS_ENDPOINT_URL', moto.endpoint);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', MOTO_CREDENTIALS.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey);
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    resetRole();
+    const clients = motoClients(moto);
+    await createFunction(clients, 'api', 2048);
+    await putTraffic(clients, 'api', new Date('2026-11-20T00:00:00Z'), 52, { invocations: 20_000, durationMs: 200, concurrency: 20 });
+    const config = join(dir, 'cfg.yaml');
+    await writeFile(config, 'recommend:\n  minWindowDays: 1\n');
+    const out = join(dir, 'reports');
+    const args = ['run', '--regions', 'us-east-1', '--days', '1', '--publish', 'dir', '--out', out, '--config', config];
+
+    // Act: two nights, a function added in between
+    const first = program();
+    await first.program.parseAsync([...args, '--now', '2026-11-21T03:00:00Z'], { from: 'user' });
+    await createFunction(clients, 'worker', 1024);
+    const second = program();
+    await second.program.parseAsync([...args, '--now', '2026-11-22T03:00:00Z'], { from: 'user' });
+
+    // Assess
+    expect(first.context.exitCode).toBe(0);
+    expect(first.out.join('')).toContain('1 functions analysed');
+    expect(first.out.join('')).toMatch(/ {2}dir: ok .*report\.json/);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as ReportModel;
+    expect(report.run.command).toBe(`lmi-advisor run --regions us-east-1 --days 1 --now 2026-11-22T03:00:00.000Z --config ${config}`);
+    expect(report.prices.source).toBe('live');
+    expect(report.functions.map((f) => f.name).sort()).toEqual(['api', 'worker']);
+    expect(report.changes?.newFunctions).toEqual(['us-east-1/worker']);
+    expect(second.context.exitCode).toBe(0);
+    const written = await readdir(out);
+    expect(written.sort()).toEqual(Object.values(RENDERERS).map((r) => r.file).sort());
+  });
+});

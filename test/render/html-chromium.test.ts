@@ -1,0 +1,135 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { renderHtml } from '../../src/render/html.js';
+import { packageRoot } from '../../src/render/templates.js';
+import { buildView } from '../../src/render/view-model.js';
+import { smallReport } from './fixtures/small-report.js';
+
+// The HTML report in a real headless Chromium (Debian's package; .ci/run installs it).
+const ARTIFACTS = join(packageRoot(), 'test-artifacts');
+
+describe('report.html in headless Chromium', () => {
+  let browser: Browser;
+  const model = smallReport();
+  const html = renderHtml(model);
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function open(width: number, colorScheme: 'light' | 'dark', content: string = html) {
+    const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme });
+    const consoleErrors: string[] = [];
+    const requests: string[] = [];
+    const dialogs: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(msg.text());
+    });
+    page.on('pageerror', (err) => consoleErrors.push(err.message));
+    page.on('request', (req) => requests.push(req.url()));
+    page.on('dialog', async (d) => {
+      dialogs.push(d.message());
+      await d.dismiss();
+    });
+    await page.setContent(content, { waitUntil: 'load' });
+    return { page, consoleErrors, requests, dialogs };
+  }
+
+  test('loads with no console error, no request, no script run, and every chart drawn', async () => {
+    // Prepare
+    const view = buildView(model);
+    const expectedCharts = view.detailed.filter((f) => f.chart !== null).length + 1;
+
+    // Act
+    const { page, consoleErrors, requests, dialogs } = await open(1280, 'light');
+    const charts = await page.locator('svg.chart').count();
+    const chartBoxes = await page.locator('svg.chart').evaluateAll((els) =>
+      els.map((el) => {
+        const r = el.getBoundingClientRect();
+        return { w: r.width, h: r.height };
+      }),
+    );
+    const scripts = await page.locator('script').count();
+    const images = await page.locator('img').count();
+    const hostileAsText = await page.getByText('<img src=x onerror=alert(1)>').count();
+    await page.screenshot({ path: join(ARTIFACTS, 'report-desktop.png'), fullPage: true });
+    await page.close();
+
+    // Assess
+    expect(consoleErrors).toEqual([]);
+    expect(requests).toEqual([]);
+    expect(dialogs).toEqual([]);
+    expect(scripts).toBe(0);
+    expect(images).toBe(0);
+    expect(charts).toBe(expectedCharts);
+    for (const box of chartBoxes) {
+      expect(box.w).toBeGreaterThan(100);
+      expect(box.h).toBeGreaterThan(30);
+    }
+    expect(hostileAsText).toBeGreaterThan(0);
+  });
+
+  test('phone width: nothing wider than the screen except inside scrollable tables', async () => {
+    // Prepare: Lambda allows 64-character names without a space; they must wrap, not widen the page.
+    const long = smallReport();
+    const first = long.functions[0];
+    if (!first) throw new Error('fixture has no function');
+    const longName = `${'orders-api-processing-pipeline-stage-'.repeat(2)}x`.slice(0, 64);
+    long.functions[0] = { ...first, name: longName, tags: { ...first.tags, note: 'n'.repeat(120) } };
+
+    // Act
+    const { page, consoleErrors } = await open(390, 'light', renderHtml(long));
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.screenshot({ path: join(ARTIFACTS, 'report-phone.png'), fullPage: true });
+    await page.close();
+
+    // Assess
+    expect(consoleErrors).toEqual([]);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  test('dark mode switches the palette', async () => {
+    // Act
+    const { page } = await open(1280, 'dark');
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const barFill = await page.locator('svg.chart path.c-bar').first().evaluate((el) => getComputedStyle(el).fill);
+    await page.screenshot({ path: join(ARTIFACTS, 'report-dark.png'), fullPage: true });
+    await page.close();
+
+    // Assess
+    expect(background).not.toBe('rgb(255, 255, 255)');
+    expect(barFill).not.toBe('rgb(76, 120, 168)');
+  });
+
+  test('print media hides navigation and keeps a light page', async () => {
+    // Act
+    const { page } = await open(1280, 'dark');
+    await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
+    const navDisplay = await page.locator('nav.toc').evaluate((el) => getComputedStyle(el).display);
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.screenshot({ path: join(ARTIFACTS, 'report-print.png'), fullPage: true });
+    await page.close();
+
+    // Assess
+    expect(navDisplay).toBe('none');
+    expect(background).toBe('rgb(255, 255, 255)');
+  });
+});

@@ -1,0 +1,194 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { PricingClient } from '@aws-sdk/client-pricing';
+import { STSClient } from '@aws-sdk/client-sts';
+import { Command } from 'commander';
+import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../../helpers/moto.js';
+import { register } from '../../../src/cli/record-command.js';
+import { attachContext, type CliContext } from '../../../src/cli/io.js';
+import type { AwsClientFactory } from '../../../src/source/aws/clients.js';
+import { planWindow } from '../../../src/source/aws/metrics-plan.js';
+import { openSnapshot } from '../../../src/source/snapshot-reader.js';
+import { periodCount, type FunctionProfile } from '../../../src/source/profile.js';
+
+/**
+ * The real SDK against a real moto_server: functions created with CreateFunction, their AWS/Lambda
+ * metrics put with PutMetricData, then `record` writes a snapshot that must hold exactly that.
+ */
+
+let moto: MotoServer;
+let dir: string;
+
+const config = (region: string) => ({
+  region,
+  endpoint: moto.endpoint,
+  credentials: MOTO_CREDENTIALS,
+  maxAttempts: 2,
+});
+
+function factory(): AwsClientFactory {
+  return {
+    forRegion: (region) => ({
+      lambda: new LambdaClient(config(region)),
+      cloudWatch: new CloudWatchClient(config(region)),
+      tagging: new ResourceGroupsTaggingAPIClient(config(region)),
+    }),
+    pricing: () => new PricingClient(config('us-east-1')),
+    sts: () => new STSClient(config('us-east-1')),
+  };
+}
+
+/** An empty zip archive (end-of-central-directory record only): enough for moto. */
+const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
+
+interface Spec {
+  region: string;
+  name: string;
+  runtime: string;
+  memoryMB: number;
+  architecture: 'x86_64' | 'arm64';
+  tags: Record<string, string>;
+  /** minutes before the window end -> [invocations, durationMsSum, concurrencyMax] */
+  points: Record<number, [number, number, number]>;
+}
+
+const SPECS: Spec[] = [
+  { region: 'us-east-1', name: 'orders-api', runtime: 'nodejs22.x', memoryMB: 1024, architecture: 'arm64', tags: { team: 'checkout' }, points: { 5: [120, 4800, 7], 90: [3, 210.5, 1] } },
+  { region: 'us-east-1', name: 'thumbnailer', runtime: 'python3.13', memoryMB: 2048, architecture: 'x86_64', tags: {}, points: { 600: [40, 12000, 4] } },
+  { region: 'us-east-1', name: 'legacy-java', runtime: 'java21', memoryMB: 512, architecture: 'x86_64', tags: { team: 'core' }, points: {} },
+  { region: 'eu-west-1', name: 'eu-reports', runtime: 'nodejs20.x', memoryMB: 3008, architecture: 'arm64', tags: { 'lmi-advisor:trust-group': 'reports' }, points: { 1: [9, 900, 2], 1439: [1, 50, 1] } },
+];
+
+let now: Date;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  dir = await mkdtemp(join(tmpdir(), 'record-moto-'));
+  now = new Date();
+  const window = planWindow(now, 1);
+  const endMs = Date.parse(window.end);
+  const iam = new IAMClient(config('us-east-1'));
+  const role = await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'lambda-role',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+    }),
+  );
+  for (const spec of SPECS) {
+    const lambda = new LambdaClient(config(spec.region));
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: spec.name,
+        Runtime: spec.runtime as never,
+        Role: role.Role!.Arn!,
+        Handler: 'index.handler',
+        Code: { ZipFile: EMPTY_ZIP },
+        MemorySize: spec.memoryMB,
+        Architectures: [spec.architecture],
+        Timeout: 30,
+        Tags: spec.tags,
+      }),
+    );
+    const data: MetricDatum[] = [];
+    for (const [minutes, [invocations, durationSum, concurrency]] of Object.entries(spec.points)) {
+      // Inside the minute bucket, not on its edge; split over two data so Sum must add them.
+      const t = new Date(endMs - Number(minutes) * 60_000 + 17_000);
+      const dims = [{ Name: 'FunctionName', Value: spec.name }];
+      data.push(
+        { MetricName: 'Invocations', Dimensions: dims, Timestamp: t, Value: invocations - 1, Unit: 'Count' },
+        { MetricName: 'Invocations', Dimensions: dims, Timestamp: t, Value: 1, Unit: 'Count' },
+        { MetricName: 'Duration', Dimensions: dims, Timestamp: t, Value: durationSum, Unit: 'Milliseconds' },
+        { MetricName: 'ConcurrentExecutions', Dimensions: dims, Timestamp: t, Value: concurrency, Unit: 'Count' },
+        { MetricName: 'ConcurrentExecutions', Dimensions: dims, Timestamp: t, Value: Math.max(0, concurrency - 1), Unit: 'Count' },
+      );
+    }
+    if (data.length > 0) {
+      await new CloudWatchClient(config(spec.region)).send(new PutMetricDataCommand({ Namespace: 'AWS/Lambda', MetricData: data }));
+    }
+  }
+});
+
+afterAll(async () => {
+  await moto?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function record(args: string[]): Promise<{ context: CliContext; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const context: CliContext = {
+    io: { out: (t) => void (out += t), err: (t) => void (err += t), stderrIsTTY: false },
+    exitCode: 0,
+  };
+  const program = new Command('lmi-advisor').exitOverride();
+  attachContext(program, context);
+  register(program, { clients: factory(), now: () => now });
+  await program.parseAsync(['record', ...args], { from: 'user' });
+  return { context, out, err };
+}
+
+describe('record against moto_server', () => {
+  it('writes a snapshot holding exactly the functions and metrics that were put', async () => {
+    // Prepare
+    const path = join(dir, 'moto.ndjson.gz');
+    // Act
+    const { context, err } = await record(['--regions', 'us-east-1,eu-west-1', '--days', '1', '--out', path, '--no-live-prices']);
+    // Assess
+    expect(err).toBe('');
+    expect(context.exitCode).toBe(0);
+    const { header, profiles } = await openSnapshot(path);
+    expect(header.accountId).toMatch(/^\d{12}$/);
+    expect(header.window).toEqual(planWindow(now, 1));
+    expect(header.regions).toEqual(['us-east-1', 'eu-west-1']);
+    const codes = (header.warnings ?? []).map((w) => w.code);
+    expect(codes).toContain('prices-fallback');
+    expect(codes).toContain('capacity-providers-unknown'); // moto has no ListCapacityProviders
+    expect(codes).not.toContain('region-failed');
+
+    const points = periodCount(header.window);
+    const got = new Map<string, FunctionProfile>();
+    for await (const p of profiles) got.set(`${p.region}/${p.name}`, p);
+    expect([...got.keys()].sort()).toEqual(SPECS.map((s) => `${s.region}/${s.name}`).sort());
+    for (const spec of SPECS) {
+      const p = got.get(`${spec.region}/${spec.name}`)!;
+      const expected = { invocations: new Array(points).fill(0), durationMsSum: new Array(points).fill(0), concurrencyMax: new Array(points).fill(0) };
+      for (const [minutes, [inv, dur, conc]] of Object.entries(spec.points)) {
+        const index = points - Number(minutes);
+        expected.invocations[index] = inv;
+        expected.durationMsSum[index] = dur;
+        expected.concurrencyMax[index] = conc;
+      }
+      expect(p.runtime).toBe(spec.runtime);
+      expect(p.memoryMB).toBe(spec.memoryMB);
+      expect(p.architecture).toBe(spec.architecture);
+      expect(p.timeoutSeconds).toBe(30);
+      expect(p.tags).toEqual(spec.tags);
+      expect(p.provisionedConcurrency).toBe(0);
+      expect(p.series.invocations).toEqual(expected.invocations);
+      expect(p.series.durationMsSum).toEqual(expected.durationMsSum);
+      expect(p.series.concurrencyMax).toEqual(expected.concurrencyMax);
+      expect(p.series.errors).toBeUndefined();
+    }
+  });
+
+  it('applies name globs and tag filters', async () => {
+    // Prepare
+    const path = join(dir, 'filtered.ndjson');
+    // Act
+    await record(['--regions', 'us-east-1', '--days', '1', '--out', path, '--no-live-prices', '--include', '*-*', '--exclude', 'legacy-*', '--tag', 'team=checkout']);
+    // Assess
+    const { profiles } = await openSnapshot(path);
+    const names: string[] = [];
+    for await (const p of profiles) names.push(p.name);
+    expect(names).toEqual(['orders-api']);
+  });
+});
