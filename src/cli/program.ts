@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { TOOL_NAME, VERSION } from '../version.js';
 import { register as registerAnalyze } from './analyze-command.js';
+import { register as registerRecord } from './record-command.js';
+import { register as registerRun } from './run-command.js';
 import { attachContext, type CliContext } from './io.js';
 
 /**
@@ -30,5 +32,7 @@ Exit codes: 0 success, 1 unexpected failure, 2 bad input (snapshot, config, opti
     );
   attachContext(program, context);
   registerAnalyze(program);
+  registerRecord(program);
+  registerRun(program);
   return program;
 }

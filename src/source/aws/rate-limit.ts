@@ -63,7 +63,7 @@ export function createRateLimiter(
  * Pricing: bucket of 10 refilled at 5/s (https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/using-pelong.html).
  */
 export const DEFAULT_LIMITS = {
-  getMetricData: { callsPerSecond: 48, concurrency: 32, weightPerSecond: 396_000 },
+  getMetricData: { callsPerSecond: 48, concurrency: 64, weightPerSecond: 396_000 },
   cloudWatchList: { callsPerSecond: 20, concurrency: 4 },
   lambda: { callsPerSecond: 14, concurrency: 4 },
   tagging: { callsPerSecond: 5, concurrency: 2 },
