@@ -1,14 +1,27 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
-import { UserInputError } from '../errors.js';
+import { PublishError, UserInputError } from '../errors.js';
 import { analyzeSnapshotFile } from '../pipeline/analyze.js';
 import { writeReportFiles } from '../publish/dir.js';
 import { RENDERERS } from '../render/index.js';
+import { liveAwsSource, runPipeline } from '../pipeline/run.js';
+import { createTtyProgress } from '../source/aws/index.js';
 import { contextOf } from './io.js';
+import { collect, parseDays, parseInstant, parseRegions, parseResolution, parseTags } from './options.js';
 import { formatSummary } from './summary.js';
 
 interface AnalyzeOptions {
-  snapshot: string;
+  snapshot?: string;
+  live?: boolean;
+  regions?: string;
+  days: string;
+  profile?: string;
+  include?: string[];
+  exclude?: string[];
+  tag?: string[];
+  excludeTag?: string[];
+  resolution: string;
+  livePrices: boolean;
   config?: string;
   out: string;
   format?: string;
@@ -19,47 +32,64 @@ interface AnalyzeOptions {
 /** Exit code of a run that published a report but missed data (a region or account failed). */
 export const EXIT_INCOMPLETE = 3;
 
-/** `lmi-advisor analyze`: snapshot file in, report files out. */
+/** `lmi-advisor analyze`: a snapshot file (or, with --live, AWS itself) in, report files out. */
 export function register(program: Command): void {
   program
     .command('analyze')
-    .description('analyse a recorded snapshot and write the migration reports (no AWS access needed)')
-    .requiredOption('--snapshot <file>', 'snapshot to analyse (.ndjson or .ndjson.gz, format lmi-advisor.snapshot/v1)')
+    .description('analyse a recorded snapshot (or, with --live, the account itself) and write the migration reports')
+    .option('--snapshot <file>', 'snapshot to analyse (.ndjson or .ndjson.gz, format lmi-advisor.snapshot/v1); no AWS access needed')
+    .option('--live', 'read functions, metrics and prices from AWS instead of a snapshot (same collection as `record`, in memory)')
+    .option('--regions <list>', 'with --live: comma-separated regions, e.g. us-east-1,eu-west-1')
+    .option('--days <n>', 'with --live: whole days of metrics before now', '14')
+    .option('--profile <name>', 'with --live: AWS shared-config profile (default: the default credential chain)')
+    .option('--include <glob>', 'with --live: only functions whose name matches (repeatable; * and ?)', collect)
+    .option('--exclude <glob>', 'with --live: skip functions whose name matches (repeatable)', collect)
+    .option('--tag <key=value>', 'with --live: only functions with this tag (repeatable; all must match)', collect)
+    .option('--exclude-tag <key=value>', 'with --live: skip functions with this tag (repeatable)', collect)
+    .option('--resolution <s>', 'with --live: metric period: auto (finest CloudWatch keeps), 60, 300 or 3600', 'auto')
+    .option('--no-live-prices', 'with --live: do not call the Price List API; use the bundled prices (the report says so)')
     .option('--config <file>', 'assumptions file (.json, .yaml or .yml; every knob: README "Configuration", example: examples/config.yaml); unset knobs keep their defaults')
     .option('--out <dir>', 'directory the report files are written to', 'reports')
     .option(
       '--format <list>',
       `comma-separated output formats (default: all registered: ${Object.keys(RENDERERS).join(',')})`,
     )
-    .option('--now <iso>', "timestamp stamped as the report's generatedAt (default: the snapshot's capturedAt)")
+    .option('--now <iso>', "timestamp stamped as the report's generatedAt (default: the snapshot's capturedAt; with --live: the end of the window, default now)")
     .option('--quiet', 'print nothing on success (errors still go to stderr)')
     .addHelpText(
       'after',
       `
-Everything (snapshot, config, formats) is validated before any file is written; a bad input
-writes nothing. The same snapshot, config and --now give byte-identical files.
+Give exactly one of --snapshot and --live. Everything (snapshot, config, formats, options) is
+validated before any file is written; a bad input writes nothing. The same snapshot, config and
+--now give byte-identical files. With --live, a report.json already in --out is the previous
+run: the report then shows what changed since it.
 
 Exit codes:
   0  reports written
   1  unexpected failure (add --debug for the stack trace)
   2  bad input: snapshot, config or option (the message names the line, field or key)
-  ${EXIT_INCOMPLETE}  reports written, but the recording missed data (a region or account failed)
+  ${EXIT_INCOMPLETE}  reports written, but data is missing (a region or account failed)
 
 Examples:
   $ lmi-advisor analyze --snapshot fixtures/sample-account.ndjson.gz
   $ lmi-advisor analyze --snapshot acct.ndjson.gz --config examples/config.yaml --out out --format json,md
-  $ lmi-advisor analyze --snapshot acct.ndjson.gz --now 2026-11-21T03:00:00Z --quiet`,
+  $ lmi-advisor analyze --snapshot acct.ndjson.gz --now 2026-11-21T03:00:00Z --quiet
+  $ lmi-advisor analyze --live --regions us-east-1,eu-west-1 --days 14 --profile finops`,
     )
     .action(async (opts: AnalyzeOptions, command: Command) => {
+      if (opts.live && opts.snapshot !== undefined) throw new UserInputError('--snapshot and --live exclude each other: give one');
+      if (opts.live) return analyzeLive(opts, command);
+      if (opts.snapshot === undefined) throw new UserInputError('give --snapshot <file> (or --live --regions <list>)');
+      const snapshot = opts.snapshot;
       const context = contextOf(command);
       const { io } = context;
       const formats = parseFormats(opts.format);
-      const now = parseNow(opts.now);
+      const now = opts.now === undefined ? undefined : parseInstant(opts.now).toISOString();
       const config = await loadConfig(opts.config);
 
       // Progress is for a person watching: a terminal only, never a log or a pipe.
       const showProgress = io.stderrIsTTY && !opts.quiet;
-      const model = await analyzeSnapshotFile(opts.snapshot, {
+      const model = await analyzeSnapshotFile(snapshot, {
         config,
         ...(opts.config !== undefined ? { configPath: opts.config } : {}),
         ...(now !== undefined ? { now } : {}),
@@ -85,6 +115,48 @@ Examples:
     });
 }
 
+/** --live: the nightly pipeline (src/pipeline/run.ts) with the local directory as its only channel. */
+async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void> {
+  const context = contextOf(command);
+  const { io } = context;
+  if (opts.regions === undefined) throw new UserInputError('--live needs --regions <list>');
+  const regions = parseRegions(opts.regions);
+  const days = parseDays(opts.days);
+  const formats = parseFormats(opts.format);
+  const resolution = parseResolution(opts.resolution);
+  const includeTags = parseTags(opts.tag, '--tag');
+  const excludeTags = parseTags(opts.excludeTag, '--exclude-tag');
+  // The one place a live analyze reads the clock: everything below gets `now`.
+  const now = opts.now === undefined ? new Date() : parseInstant(opts.now);
+  const config = await loadConfig(opts.config);
+  const progress = opts.quiet ? undefined : createTtyProgress({ isTTY: io.stderrIsTTY, write: io.err });
+  const result = await runPipeline({
+    regions,
+    days,
+    now,
+    config,
+    ...(opts.config !== undefined ? { configPath: opts.config } : {}),
+    source: liveAwsSource({
+      resolution,
+      livePrices: opts.livePrices,
+      ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
+      ...(opts.include ? { include: opts.include } : {}),
+      ...(opts.exclude ? { exclude: opts.exclude } : {}),
+      ...(includeTags ? { includeTags } : {}),
+      ...(excludeTags ? { excludeTags } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    }),
+    channels: ['dir'],
+    targets: { dir: { outDir: opts.out } },
+    formats,
+    command: `lmi-advisor analyze --live --regions ${regions.join(',')} --days ${days} --now ${now.toISOString()}${opts.config !== undefined ? ` --config ${opts.config}` : ''}`,
+  });
+  const dir = result.publish.results.find((r) => r.channel === 'dir');
+  if (dir && !dir.ok) throw new PublishError('dir', dir.error ?? 'writing the reports failed');
+  if (!opts.quiet) io.out(formatSummary(result.model, dir?.detail ?? []));
+  context.exitCode = result.exitCode;
+}
+
 function parseFormats(value: string | undefined): string[] {
   const known = Object.keys(RENDERERS);
   if (value === undefined) return known;
@@ -96,13 +168,4 @@ function parseFormats(value: string | undefined): string[] {
     }
   }
   return formats;
-}
-
-function parseNow(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  // A full date-time with an explicit zone, so the same flag means the same instant everywhere.
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new UserInputError(`--now: "${value}" is not an ISO-8601 date-time with a zone (e.g. 2026-11-21T03:00:00Z)`);
-  }
-  return new Date(value).toISOString();
 }

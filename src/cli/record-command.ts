@@ -7,10 +7,10 @@ import type { Command } from 'commander';
 import { UserInputError } from '../errors.js';
 import type { SnapshotHeader } from '../source/profile.js';
 import { createTtyProgress, openAwsSource, type AwsSourceOptions } from '../source/aws/index.js';
-import type { Resolution } from '../source/aws/metrics-plan.js';
 import { writeSnapshot } from '../source/snapshot-writer.js';
 import { EXIT_INCOMPLETE } from './analyze-command.js';
 import { contextOf } from './io.js';
+import { collect, parseDays, parseRegions, parseResolution, parseTags } from './options.js';
 
 interface RecordFlags {
   regions: string;
@@ -38,44 +38,6 @@ export interface RecordResult {
   functions: number;
   failedRegions: string[];
   warnings: NonNullable<SnapshotHeader['warnings']>;
-}
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-function parseTags(values: string[] | undefined, flag: string): Record<string, string> | undefined {
-  if (!values || values.length === 0) return undefined;
-  const tags: Record<string, string> = {};
-  for (const value of values) {
-    const eq = value.indexOf('=');
-    if (eq <= 0) throw new UserInputError(`${flag}: expected key=value, got "${value}"`);
-    tags[value.slice(0, eq)] = value.slice(eq + 1);
-  }
-  return tags;
-}
-
-function parseRegions(value: string): string[] {
-  const regions = [...new Set(value.split(',').map((r) => r.trim()).filter((r) => r !== ''))];
-  if (regions.length === 0) throw new UserInputError('--regions: no region given');
-  for (const region of regions) {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
-      throw new UserInputError(`--regions: "${region}" is not a region code like us-east-1`);
-    }
-  }
-  return regions;
-}
-
-function parseDays(value: string): number {
-  const days = Number(value);
-  if (!Number.isInteger(days) || days < 1 || days > 455) {
-    throw new UserInputError(`--days: expected a whole number from 1 to 455, got "${value}"`);
-  }
-  return days;
-}
-
-function parseResolution(value: string): Resolution {
-  if (value === 'auto') return 'auto';
-  if (value === '60' || value === '300' || value === '3600') return Number(value) as 60 | 300 | 3600;
-  throw new UserInputError(`--resolution: expected auto, 60, 300 or 3600, got "${value}"`);
 }
 
 /**

@@ -9,6 +9,7 @@ import { CHANNELS, parseChannels, type PublishTargets } from '../publish/index.j
 import { redact, resolveWebhookUrl } from '../secrets.js';
 import { formatUsd } from '../render/slack.js';
 import { contextOf } from './io.js';
+import { parseDays, parseInstant, parseRegions } from './options.js';
 
 interface RunOptions {
   regions: string;
@@ -73,13 +74,10 @@ Examples:
       const context = contextOf(command);
       const { io } = context;
       const channels = parseChannels(opts.publish);
-      const regions = opts.regions.split(',').map((r) => r.trim()).filter((r) => r !== '');
-      if (regions.length === 0 || regions.some((r) => !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r))) {
-        throw new UserInputError(`--regions: "${opts.regions}" is not a comma-separated list of regions (e.g. us-east-1,eu-west-1)`);
-      }
-      const days = Number(opts.days);
-      if (!Number.isInteger(days) || days < 1 || days > 455) throw new UserInputError(`--days: "${opts.days}" must be a whole number from 1 to 455`);
-      const now = parseNow(opts.now);
+      const regions = parseRegions(opts.regions);
+      const days = parseDays(opts.days);
+      // The one place this command reads the clock: the pipeline below only gets `now`.
+      const now = opts.now === undefined ? new Date() : parseInstant(opts.now);
       const config = await loadConfig(opts.config);
       const emailTo = (opts.emailTo ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
       if (channels.includes('s3') && !opts.bucket) throw new UserInputError('--publish s3 needs --bucket');
@@ -136,15 +134,6 @@ Examples:
       }
       context.exitCode = result.exitCode;
     });
-}
-
-function parseNow(value: string | undefined): Date {
-  // The one place the CLI reads the clock: the pipeline below only gets `now`.
-  if (value === undefined) return new Date();
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new UserInputError(`--now: "${value}" is not an ISO-8601 date-time with a zone (e.g. 2026-11-21T03:00:00Z)`);
-  }
-  return new Date(value);
 }
 
 function reproduce(opts: RunOptions, regions: string[], days: number, now: Date): string {

@@ -21,12 +21,12 @@ import { RECOMMENDATIONS } from '../report/types.js';
 import type { SnapshotWindow } from '../source/profile.js';
 import { windowHours } from '../source/profile.js';
 import { breakEvenCpuShare, breakEvenInvocationsPerMonth } from './break-even.js';
-import { groupForProviders, type ProviderGroup } from './capacity-plan.js';
+import { groupForProviders, type ProviderGroup, splitGroup } from './capacity-plan.js';
 import { type FreeTierBucket, freeTierCreditUsd } from './free-tier.js';
 import { planCapacityProvider } from './lmi/index.js';
 import type { GroupMember } from './lmi/types.js';
 import { monthScale } from './month.js';
-import { recommend } from './recommend.js';
+import { recommend, usd } from './recommend.js';
 import { firstTierUsdPerGbSecond, tieredDurationUsd } from './standard.js';
 import type { FunctionSummary } from './summary.js';
 
@@ -154,8 +154,9 @@ function planGroups(
   lmiByFunction: Map<FunctionSummary, LmiResult>,
   standardByFunction: Map<FunctionSummary, StandardCost>,
   input: BuildReportInput,
+  notes: ReportWarning[] = [],
 ): PlannedGroup[] {
-  return groups.map((group) => {
+  const planOne = (group: ProviderGroup): PlannedGroup => {
     const prices = input.priceBook.regions[group.region];
     const members = group.members.map((m) => memberOf(m, lmiByFunction.get(m)!, input.window));
     const plan = prices
@@ -175,6 +176,22 @@ function planGroups(
     }
     const fallback = members.reduce((sum, m) => sum + m.result.totalUsd, 0);
     return { group, plan, totalUsd: plan ? plan.totalUsd : fallback };
+  };
+  const takenNames = new Set(groups.map((g) => g.name));
+  return groups.flatMap((group) => {
+    const shared = planOne(group);
+    if (group.members.length < 2 || !shared.plan || shared.totalUsd <= shared.plan.dedicatedTotalUsd) return [shared];
+    // One instance type for all members costs more than separate providers: keep them apart.
+    const apart = splitGroup(group, takenNames).map(planOne);
+    const apartUsd = apart.reduce((sum, p) => sum + p.totalUsd, 0);
+    if (apartUsd >= shared.totalUsd) return [shared];
+    notes.push({
+      code: 'group-split',
+      message: `Sharing one capacity provider (${group.name}) would cost ${usd(shared.totalUsd)}/month against ${usd(apartUsd)}/month on separate providers, so its ${group.members.length} functions are planned apart.`,
+      region: group.region,
+    });
+    for (const p of apart) takenNames.add(p.group.name);
+    return apart;
   });
 }
 
@@ -267,6 +284,7 @@ export function buildReport(input: BuildReportInput): ReportModel {
     lmiByFunction,
     account.perFunction,
     input,
+    warnings,
   );
   for (const p of planned) {
     if (!p.plan) {

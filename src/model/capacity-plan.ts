@@ -96,3 +96,19 @@ export function groupForProviders(functions: readonly FunctionSummary[], groupUn
   for (const g of list) g.members.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
+
+/**
+ * One provider per member, for a group whose shared plan would cost more than separate providers
+ * (the model gives a provider one instance type, so members that fit different families can be
+ * cheaper apart). Sharing is allowed by a trust group, never required.
+ */
+export function splitGroup(group: ProviderGroup, takenNames: ReadonlySet<string>): ProviderGroup[] {
+  return group.members.map((m) => {
+    let name = capacityProviderName(m.name, group.region, group.architecture);
+    if (takenNames.has(name)) {
+      const suffix = fnv1a(`${group.name}\u0000${m.name}`);
+      name = `${name.slice(0, MAX_NAME_LENGTH - suffix.length - 1)}-${suffix}`;
+    }
+    return { name, region: group.region, architecture: group.architecture, trustGroup: group.trustGroup, members: [m] };
+  });
+}

@@ -56,6 +56,8 @@ export interface RunPipelineOptions {
   reserveMs?: number;
   /** How to reproduce this run (stamped into the report). */
   command?: string;
+  /** Formats to render (keys of RENDERERS); default every registered one. */
+  formats?: readonly string[];
   log?: PipelineLog;
 }
 
@@ -170,7 +172,8 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   // ---- render every format; a failing renderer loses its file, not the run ----
   const files: ReportFile[] = [];
   const renderFailures: string[] = [];
-  for (const [format, renderer] of Object.entries(RENDERERS)) {
+  const formats = opts.formats ?? Object.keys(RENDERERS);
+  for (const [format, renderer] of Object.entries(RENDERERS).filter(([f]) => formats.includes(f))) {
     try {
       files.push({ name: renderer.file, content: renderer.render(model) });
     } catch (error) {

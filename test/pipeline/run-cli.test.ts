@@ -49,8 +49,8 @@ describe('lmi-advisor run: options', () => {
     [['--regions', 'us-east-1', '--publish', 's3'], '--publish s3 needs --bucket'],
     [['--regions', 'us-east-1', '--publish', 'dir,fax'], '--publish: unknown channel "fax"'],
     [['--regions', 'us-east-1', '--publish', 'email', '--email-from', 'a@example.com'], '--publish email needs --email-from and --email-to'],
-    [['--regions', 'mars', '--publish', 'dir'], '--regions: "mars" is not a comma-separated list of regions'],
-    [['--regions', 'us-east-1', '--days', '0'], '--days: "0" must be a whole number from 1 to 455'],
+    [['--regions', 'mars', '--publish', 'dir'], '--regions: "mars" is not a region code like us-east-1'],
+    [['--regions', 'us-east-1', '--days', '0'], '--days: expected a whole number from 1 to 455, got "0"'],
     [['--regions', 'us-east-1', '--now', 'yesterday'], '--now: "yesterday" is not an ISO-8601 date-time'],
   ])('rejects %j before doing any work', async (args, message) => {
     vi.stubEnv('SLACK_WEBHOOK_URL', '');

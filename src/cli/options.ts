@@ -1,0 +1,55 @@
+import { UserInputError } from '../errors.js';
+import type { Resolution } from '../source/aws/metrics-plan.js';
+
+/**
+ * Option parsers shared by the commands: each returns the parsed value or throws a
+ * UserInputError naming the flag (exit 2).
+ */
+
+/** A full date-time with an explicit zone, so the same flag means the same instant everywhere. */
+export function parseInstant(value: string, flag = '--now'): Date {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new UserInputError(`${flag}: "${value}" is not an ISO-8601 date-time with a zone (e.g. 2026-11-21T03:00:00Z)`);
+  }
+  return new Date(value);
+}
+
+export function parseRegions(value: string): string[] {
+  const regions = [...new Set(value.split(',').map((r) => r.trim()).filter((r) => r !== ''))];
+  if (regions.length === 0) throw new UserInputError('--regions: no region given');
+  for (const region of regions) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+      throw new UserInputError(`--regions: "${region}" is not a region code like us-east-1`);
+    }
+  }
+  return regions;
+}
+
+/** CloudWatch keeps hourly data 455 days: no longer window can be read. */
+export function parseDays(value: string): number {
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1 || days > 455) {
+    throw new UserInputError(`--days: expected a whole number from 1 to 455, got "${value}"`);
+  }
+  return days;
+}
+
+export function parseTags(values: string[] | undefined, flag: string): Record<string, string> | undefined {
+  if (!values || values.length === 0) return undefined;
+  const tags: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new UserInputError(`${flag}: expected key=value, got "${value}"`);
+    tags[value.slice(0, eq)] = value.slice(eq + 1);
+  }
+  return tags;
+}
+
+export function parseResolution(value: string): Resolution {
+  if (value === 'auto') return 'auto';
+  if (value === '60' || value === '300' || value === '3600') return Number(value) as 60 | 300 | 3600;
+  throw new UserInputError(`--resolution: expected auto, 60, 300 or 3600, got "${value}"`);
+}
+
+/** Commander collector for repeatable options. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

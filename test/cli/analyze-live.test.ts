@@ -1,0 +1,96 @@
+import { Command } from 'commander';
+import type { AwsStub } from 'aws-sdk-client-mock';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { register } from '../../src/cli/analyze-command.js';
+import { attachContext, type CliContext } from '../../src/cli/io.js';
+import { UserInputError } from '../../src/errors.js';
+import type { ReportModel } from '../../src/report/types.js';
+import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../helpers/moto.js';
+import { createFunction, mockPriceListApi, motoClients, putTraffic, resetRole } from '../publish/moto-account.js';
+
+/**
+ * `lmi-advisor analyze --live`: the same collection as `record`, in memory, straight into the
+ * reports. Real SDK clients against moto (endpoint from AWS_ENDPOINT_URL); Price List mocked.
+ */
+
+let moto: MotoServer;
+let pricing: AwsStub<any, any, any>;
+let dir: string;
+
+function cli(): { program: Command; context: CliContext; out: string[] } {
+  const out: string[] = [];
+  const context: CliContext = { io: { out: (t) => out.push(t), err: () => {}, stderrIsTTY: false }, exitCode: 0 };
+  const program = new Command('lmi-advisor').exitOverride();
+  attachContext(program, context);
+  register(program);
+  return { program, context, out };
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  pricing = mockPriceListApi();
+  dir = await mkdtemp(join(tmpdir(), 'lmi-analyze-live-'));
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  pricing?.restore();
+  await moto?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('analyze --live: options', () => {
+  it.each([
+    [['--live'], '--live needs --regions'],
+    [['--live', '--snapshot', 'x.ndjson', '--regions', 'us-east-1'], '--snapshot and --live exclude each other'],
+    [[], 'give --snapshot <file>'],
+    [['--live', '--regions', 'us-east-1', '--resolution', '45'], '--resolution: expected auto, 60, 300 or 3600'],
+  ])('rejects %j before any work', async (args, message) => {
+    const { program } = cli();
+    const error = await program.parseAsync(['analyze', ...args, '--out', join(dir, 'never')], { from: 'user' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserInputError);
+    expect((error as Error).message).toContain(message);
+    await expect(readdir(join(dir, 'never'))).rejects.toThrow();
+  });
+});
+
+describe('analyze --live against moto', () => {
+  it('collects, analyses and writes only the chosen formats', async () => {
+    // Prepare
+    vi.stubEnv('AWS_ENDPOINT_URL', moto.endpoint);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', MOTO_CREDENTIALS.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey);
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    resetRole();
+    const clients = motoClients(moto);
+    await createFunction(clients, 'api', 2048);
+    // 52 hours of data, one datum every 15 minutes: 208 data x 20,000 invocations.
+    await putTraffic(clients, 'api', new Date('2026-11-19T00:00:00Z'), 52, { invocations: 20_000, durationMs: 200, concurrency: 20 });
+    const config = join(dir, 'cfg.yaml');
+    await writeFile(config, 'recommend:\n  minWindowDays: 1\n');
+    const out = join(dir, 'reports');
+
+    // Act
+    const { program, context, out: stdout } = cli();
+    await program.parseAsync(
+      ['analyze', '--live', '--regions', 'us-east-1', '--days', '1', '--now', '2026-11-21T03:00:00Z', '--out', out, '--config', config, '--format', 'json,md'],
+      { from: 'user' },
+    );
+
+    // Assess
+    expect(context.exitCode).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['report.json', 'report.md']);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as ReportModel;
+    expect(report.prices.source).toBe('live');
+    expect(report.window.end).toBe('2026-11-21T03:00:00.000Z');
+    const api = report.functions.find((f) => f.name === 'api');
+    // The window (2026-11-20T03:00 to 2026-11-21T03:00) holds 24 h of the data: 96 data.
+    expect(api?.usage.invocations).toBe(96 * 20_000);
+    expect(api?.usage.peakConcurrency).toBe(20);
+    expect(report.run.command).toContain('lmi-advisor analyze --live --regions us-east-1 --days 1');
+    expect(stdout.join('')).toContain('report.md');
+  });
+});
