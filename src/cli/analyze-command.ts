@@ -7,21 +7,13 @@ import { RENDERERS } from '../render/index.js';
 import { liveAwsSource, runPipeline } from '../pipeline/run.js';
 import { createTtyProgress } from '../source/aws/index.js';
 import { contextOf } from './io.js';
-import { collect, parseDays, parseInstant, parseRegions, parseResolution, parseTags } from './options.js';
+import { addCollectionOptions, collectionSettings, type CollectionFlags, parseDays, parseInstant, parseRegions } from './options.js';
 import { formatSummary } from './summary.js';
 
-interface AnalyzeOptions {
+interface AnalyzeOptions extends CollectionFlags {
   snapshot?: string;
   live?: boolean;
   regions?: string;
-  days: string;
-  profile?: string;
-  include?: string[];
-  exclude?: string[];
-  tag?: string[];
-  excludeTag?: string[];
-  resolution: string;
-  livePrices: boolean;
   config?: string;
   out: string;
   format?: string;
@@ -34,20 +26,13 @@ export const EXIT_INCOMPLETE = 3;
 
 /** `lmi-advisor analyze`: a snapshot file (or, with --live, AWS itself) in, report files out. */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('analyze')
     .description('analyse a recorded snapshot (or, with --live, the account itself) and write the migration reports')
     .option('--snapshot <file>', 'snapshot to analyse (.ndjson or .ndjson.gz, format lmi-advisor.snapshot/v1); no AWS access needed')
     .option('--live', 'read functions, metrics and prices from AWS instead of a snapshot (same collection as `record`, in memory)')
-    .option('--regions <list>', 'with --live: comma-separated regions, e.g. us-east-1,eu-west-1')
-    .option('--days <n>', 'with --live: whole days of metrics before now', '14')
-    .option('--profile <name>', 'with --live: AWS shared-config profile (default: the default credential chain)')
-    .option('--include <glob>', 'with --live: only functions whose name matches (repeatable; * and ?)', collect)
-    .option('--exclude <glob>', 'with --live: skip functions whose name matches (repeatable)', collect)
-    .option('--tag <key=value>', 'with --live: only functions with this tag (repeatable; all must match)', collect)
-    .option('--exclude-tag <key=value>', 'with --live: skip functions with this tag (repeatable)', collect)
-    .option('--resolution <s>', 'with --live: metric period: auto (finest CloudWatch keeps), 60, 300 or 3600', 'auto')
-    .option('--no-live-prices', 'with --live: do not call the Price List API; use the bundled prices (the report says so)')
+    .option('--regions <list>', 'with --live: comma-separated regions, e.g. us-east-1,eu-west-1');
+  addCollectionOptions(command, 'with --live: ')
     .option('--config <file>', 'assumptions file (.json, .yaml or .yml; every knob: README "Configuration", example: examples/config.yaml); unset knobs keep their defaults')
     .option('--out <dir>', 'directory the report files are written to', 'reports')
     .option(
@@ -123,9 +108,7 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
   const regions = parseRegions(opts.regions);
   const days = parseDays(opts.days);
   const formats = parseFormats(opts.format);
-  const resolution = parseResolution(opts.resolution);
-  const includeTags = parseTags(opts.tag, '--tag');
-  const excludeTags = parseTags(opts.excludeTag, '--exclude-tag');
+  const settings = collectionSettings(opts);
   // The one place a live analyze reads the clock: everything below gets `now`.
   const now = opts.now === undefined ? new Date() : parseInstant(opts.now);
   const config = await loadConfig(opts.config);
@@ -136,16 +119,7 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
     now,
     config,
     ...(opts.config !== undefined ? { configPath: opts.config } : {}),
-    source: liveAwsSource({
-      resolution,
-      livePrices: opts.livePrices,
-      ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
-      ...(opts.include ? { include: opts.include } : {}),
-      ...(opts.exclude ? { exclude: opts.exclude } : {}),
-      ...(includeTags ? { includeTags } : {}),
-      ...(excludeTags ? { excludeTags } : {}),
-      ...(progress ? { onProgress: progress } : {}),
-    }),
+    source: liveAwsSource({ ...settings, ...(progress ? { onProgress: progress } : {}) }),
     channels: ['dir'],
     targets: { dir: { outDir: opts.out } },
     formats,

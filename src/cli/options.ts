@@ -1,4 +1,6 @@
+import type { Command } from 'commander';
 import { UserInputError } from '../errors.js';
+import type { AwsSourceOptions } from '../source/aws/index.js';
 import type { Resolution } from '../source/aws/metrics-plan.js';
 
 /**
@@ -53,3 +55,46 @@ export function parseResolution(value: string): Resolution {
 
 /** Commander collector for repeatable options. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Flags of the live collection shared by `record` and `analyze --live`. */
+export interface CollectionFlags {
+  days: string;
+  profile?: string;
+  include?: string[];
+  exclude?: string[];
+  tag?: string[];
+  excludeTag?: string[];
+  resolution: string;
+  optionalMetrics?: boolean;
+  livePrices: boolean;
+}
+
+/** Adds the collection flags; `note` prefixes each help line (e.g. "with --live: "). */
+export function addCollectionOptions(command: Command, note = ''): Command {
+  return command
+    .option('--days <n>', `${note}whole days of metrics before now`, '14')
+    .option('--profile <name>', `${note}AWS shared-config profile (default: the default credential chain)`)
+    .option('--include <glob>', `${note}only functions whose name matches (repeatable; * and ?)`, collect)
+    .option('--exclude <glob>', `${note}skip functions whose name matches (repeatable)`, collect)
+    .option('--tag <key=value>', `${note}only functions with this tag (repeatable; all must match)`, collect)
+    .option('--exclude-tag <key=value>', `${note}skip functions with this tag (repeatable)`, collect)
+    .option('--resolution <s>', `${note}metric period: auto (finest CloudWatch keeps), 60, 300 or 3600`, 'auto')
+    .option('--optional-metrics', `${note}also fetch Duration Maximum, Errors and Throttles (2x the queries)`)
+    .option('--no-live-prices', `${note}do not call the Price List API; use the bundled prices (the report says so)`);
+}
+
+/** The source options the collection flags give (everything but regions, days and now). */
+export function collectionSettings(flags: CollectionFlags): Omit<AwsSourceOptions, 'regions' | 'days' | 'now'> {
+  const includeTags = parseTags(flags.tag, '--tag');
+  const excludeTags = parseTags(flags.excludeTag, '--exclude-tag');
+  return {
+    resolution: parseResolution(flags.resolution),
+    optionalMetrics: flags.optionalMetrics === true,
+    livePrices: flags.livePrices,
+    ...(flags.profile ? { profile: flags.profile } : {}),
+    ...(flags.include ? { include: flags.include } : {}),
+    ...(flags.exclude ? { exclude: flags.exclude } : {}),
+    ...(includeTags ? { includeTags } : {}),
+    ...(excludeTags ? { excludeTags } : {}),
+  };
+}

@@ -10,20 +10,11 @@ import { createTtyProgress, openAwsSource, type AwsSourceOptions } from '../sour
 import { writeSnapshot } from '../source/snapshot-writer.js';
 import { EXIT_INCOMPLETE } from './analyze-command.js';
 import { contextOf } from './io.js';
-import { collect, parseDays, parseRegions, parseResolution, parseTags } from './options.js';
+import { addCollectionOptions, collectionSettings, type CollectionFlags, parseDays, parseRegions } from './options.js';
 
-interface RecordFlags {
+interface RecordFlags extends CollectionFlags {
   regions: string;
-  days: string;
   out: string;
-  profile?: string;
-  include?: string[];
-  exclude?: string[];
-  tag?: string[];
-  excludeTag?: string[];
-  resolution: string;
-  optionalMetrics?: boolean;
-  livePrices: boolean;
   quiet?: boolean;
 }
 
@@ -83,20 +74,12 @@ export async function runRecord(options: AwsSourceOptions, out: string): Promise
 
 /** `lmi-advisor record`: live AWS data in, snapshot file out. */
 export function register(program: Command, deps: RecordDeps = {}): void {
-  program
+  const command = program
     .command('record')
     .description('collect functions, metrics and prices from AWS into a snapshot file')
     .requiredOption('--regions <list>', 'comma-separated regions, e.g. us-east-1,eu-west-1')
-    .option('--days <n>', 'whole days of metrics before now', '14')
-    .requiredOption('--out <file>', 'snapshot to write (.ndjson or .ndjson.gz)')
-    .option('--profile <name>', 'AWS shared-config profile (default: the default credential chain)')
-    .option('--include <glob>', 'only functions whose name matches (repeatable; * and ?)', collect)
-    .option('--exclude <glob>', 'skip functions whose name matches (repeatable)', collect)
-    .option('--tag <key=value>', 'only functions with this tag (repeatable; all must match)', collect)
-    .option('--exclude-tag <key=value>', 'skip functions with this tag (repeatable)', collect)
-    .option('--resolution <s>', 'metric period: auto (finest CloudWatch keeps), 60, 300 or 3600', 'auto')
-    .option('--optional-metrics', 'also fetch Duration Maximum, Errors and Throttles (2x the queries)')
-    .option('--no-live-prices', 'do not call the Price List API; use the bundled prices')
+    .requiredOption('--out <file>', 'snapshot to write (.ndjson or .ndjson.gz)');
+  addCollectionOptions(command)
     .option('--quiet', 'print nothing on success')
     .addHelpText(
       'after',
@@ -119,21 +102,12 @@ Example:
       if (!/\.ndjson(\.gz)?$/.test(flags.out)) {
         throw new UserInputError(`--out: "${flags.out}" must end in .ndjson or .ndjson.gz`);
       }
-      const includeTags = parseTags(flags.tag, '--tag');
-      const excludeTags = parseTags(flags.excludeTag, '--exclude-tag');
       const progress = flags.quiet ? undefined : createTtyProgress({ isTTY: io.stderrIsTTY, write: io.err });
       const options: AwsSourceOptions = {
         regions: parseRegions(flags.regions),
         days: parseDays(flags.days),
         now: deps.now ? deps.now() : new Date(),
-        resolution: parseResolution(flags.resolution),
-        optionalMetrics: flags.optionalMetrics === true,
-        livePrices: flags.livePrices,
-        ...(flags.profile ? { profile: flags.profile } : {}),
-        ...(flags.include ? { include: flags.include } : {}),
-        ...(flags.exclude ? { exclude: flags.exclude } : {}),
-        ...(includeTags ? { includeTags } : {}),
-        ...(excludeTags ? { excludeTags } : {}),
+        ...collectionSettings(flags),
         ...(deps.clients ? { clients: deps.clients } : {}),
         ...(deps.limits ? { limits: deps.limits } : {}),
         ...(progress ? { onProgress: progress } : {}),
