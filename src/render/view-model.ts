@@ -609,7 +609,9 @@ export function buildView(model: ReportModel): ReportView {
       savingsPct: formatPercent(savingsPct),
       savingsKind: kindOf(t.savingsUsd),
       freeTierCredit: formatUsd(t.freeTierCreditUsd),
-      groupUntaggedExtra: t.groupUntaggedExtraSavingsUsd === null ? null : formatUsd(t.groupUntaggedExtraSavingsUsd),
+      // Only a real saving is worth a sentence: grouping that saves nothing is not news.
+      groupUntaggedExtra:
+        t.groupUntaggedExtraSavingsUsd !== null && t.groupUntaggedExtraSavingsUsd >= 0.005 ? formatUsd(t.groupUntaggedExtraSavingsUsd) : null,
       unpricedFunctions: t.unpricedFunctions,
       functionCount: model.functions.length,
       counts: RECOMMENDATIONS.map((r) => ({ recommendation: r, label: RECOMMENDATION_LABELS[r], count: t.counts[r] ?? 0 })),
