@@ -33,6 +33,8 @@ export const KNOB_DESCRIPTIONS: Record<string, string> = {
   'recommend.minSavingsPct': 'LMI must be cheaper by more than this percentage of standard cost to say `migrate`.',
   'recommend.minInvocations': 'Fewer invocations than this in the window gives `insufficient-data`.',
   'recommend.minWindowDays': 'A window shorter than this many days gives `insufficient-data`.',
+  'recommend.maxUnknownShare':
+    'More than this share of the window\'s periods with unknown metrics (CloudWatch gave no value) gives `insufficient-data`; below it, totals are extrapolated from the known periods.',
   'recommend.reviewCpuShare': 'Lowest unmeasured CPU share at which a cheaper LMI is still worth a `review`.',
   'recommend.maxThrottledShare':
     'Peak throttled share of invocations above which a cheaper LMI is `review`, not `migrate`.',

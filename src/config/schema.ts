@@ -3,7 +3,8 @@ import * as z from 'zod';
 /**
  * Every assumption of the model is a knob here, with its default and the reason for it.
  * Unknown keys are errors (strict objects), so a typo never silently falls back to a default.
- * `describeKnobs()` feeds the report's assumptions table from the same descriptions.
+ * The one-line meaning of each knob, shown in the report and the README, is in
+ * `KNOB_DESCRIPTIONS` (src/config/assumptions.ts); a test keeps both key sets equal.
  */
 
 const ratio = z.union([z.literal(2), z.literal(4), z.literal(8)]);
@@ -67,6 +68,8 @@ export const recommendSchema = z
     minInvocations: z.number().int().min(0).default(1000),
     /** A window shorter than this many days gives `insufficient-data`. */
     minWindowDays: z.number().min(0).max(455).default(7),
+    /** More than this share of periods with unknown metrics gives `insufficient-data`. */
+    maxUnknownShare: z.number().min(0).max(1).default(0.2),
     /** Lowest unmeasured CPU share at which a cheaper LMI is still worth a `review`. */
     reviewCpuShare: z.number().gt(0).max(1).default(0.25),
     /** Peak throttled share of invocations above which a cheaper LMI is `review`, not `migrate`. */

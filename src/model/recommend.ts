@@ -5,11 +5,6 @@
 import type { Config } from '../config/schema.js';
 import type { LmiResult, Recommendation } from '../report/types.js';
 
-/**
- * More than this share of unknown periods makes the figures extrapolation more than data
- * (design.md: "> 20 % unknown" is insufficient-data). Fixed by the design, not a knob.
- */
-export const MAX_UNKNOWN_SHARE = 0.2;
 /** Periods longer than this hide bursts (CloudWatch 1-minute data is the finest Lambda has). */
 const FINE_PERIOD_SECONDS = 60;
 
@@ -73,9 +68,9 @@ function dataReasons(input: RecommendInput): string[] {
       `The window covers ${input.windowDays.toFixed(1)} days (recommend.minWindowDays is ${config.recommend.minWindowDays}).`,
     );
   }
-  if (input.unknownShare > MAX_UNKNOWN_SHARE) {
+  if (input.unknownShare > config.recommend.maxUnknownShare) {
     reasons.push(
-      `${pct(input.unknownShare)} of the window's periods have unknown metrics (more than ${pct(MAX_UNKNOWN_SHARE)}).`,
+      `${pct(input.unknownShare)} of the window's periods have unknown metrics (more than recommend.maxUnknownShare, ${pct(config.recommend.maxUnknownShare)}).`,
     );
   }
   return reasons;
