@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,5 +33,18 @@ describe('src/cli.ts as a process', () => {
     expect(report.run.generatedAt).toBe('2026-11-22T00:00:00.000Z');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^lmi-advisor: error: .*bad-series-length\.ndjson:3 field series\.invocations/);
+  });
+
+  it('exits quietly when the reader closes the pipe early (`--help | head -1`)', async () => {
+    // Prepare: a reader that hangs up before the program writes anything.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'analyze', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.destroy();
+    // Act
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    // Assess
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
   });
 });
