@@ -87,7 +87,7 @@ export interface FunctionView {
   savings: string;
   /** `gain`, `loss` or `unknown`, for colouring. */
   savingsKind: 'gain' | 'loss' | 'unknown';
-  /** "saves $X / month", "LMI costs $X / month more", "savings unknown". */
+  /** "LMI would save $X / month", "LMI would cost $X / month more", "savings unknown". */
   savingsText: string;
   standardTotal: string;
   lmiTotal: string;
@@ -207,7 +207,8 @@ function kindOf(value: number | null): 'gain' | 'loss' | 'unknown' {
 
 function savingsText(value: number | null): string {
   if (value === null || !Number.isFinite(value)) return 'savings unknown';
-  return value >= 0 ? `saves ${formatUsd(value)} / month` : `LMI costs ${formatUsd(-value)} / month more`;
+  // Conditional wording: a `stay` function can still be a little cheaper on LMI.
+  return value >= 0 ? `LMI would save ${formatUsd(value)} / month` : `LMI would cost ${formatUsd(-value)} / month more`;
 }
 
 function runtimeLabel(runtime: string | null): string {
