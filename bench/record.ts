@@ -20,7 +20,9 @@ import { startFakeAws } from '../test/source/aws/fake-aws.js';
  * GetMetricData calls per rolling second (Throttling beyond); another child runs `record` over
  * N synthetic functions x 14 days (60 s period, the auto resolution) into a .ndjson.gz, so its
  * peak RSS (process.resourceUsage().maxRSS) is its own. Prints calls made vs the minimum, wall
- * time vs (minimum calls / 50 per s + one round trip), throttled calls and peak RSS.
+ * time vs (minimum calls / 50 per s + one round trip), throttled calls, the client's CPU time
+ * (user + system, every thread) and peak RSS. The record path is the product's: discovery
+ * pipelined into GetMetricData, the limiter's defaults (46 calls/s), the snapshot writer.
  *
  * The fake does not model CloudWatch's data-points-per-second quota (396,000 DPS for data older
  * than 3 h), so the run switches that budget off, and the estimate under it is printed apart.
@@ -126,7 +128,7 @@ async function measure(n: number): Promise<void> {
         `record ${n} functions x ${DAYS} d at 60 s (${points} points/series, ${REQUIRED_METRICS.length} metrics):`,
         `  GetMetricData calls answered ${made} (minimum ${min}), throttled ${counts.throttled}`,
         `  wall ${(result.wallMs / 1000).toFixed(1)} s vs ideal ${(idealMs / 1000).toFixed(1)} s (min/50 per s + ${roundTripMs} ms): ${((result.wallMs / idealMs - 1) * 100).toFixed(1)} % over`,
-        `  client CPU ${(result.cpuMs / 1000).toFixed(1)} s (SDK deserialisation + snapshot writer), peak RSS ${result.maxRssMB.toFixed(0)} MB, snapshot ${(size / 1e6).toFixed(1)} MB, functions written ${result.functions}, failed regions [${result.failedRegions.join(',')}], warnings ${result.warnings}`,
+        `  client CPU ${(result.cpuMs / 1000).toFixed(1)} s (all threads: HTTP + decoding, snapshot writer, gzip), peak RSS ${result.maxRssMB.toFixed(0)} MB, snapshot ${(size / 1e6).toFixed(1)} MB, functions written ${result.functions}, failed regions [${result.failedRegions.join(',')}], warnings ${result.warnings}`,
         `  under the real 396,000 data points/s quota the same calls need >= ${((n * REQUIRED_METRICS.length * points) / 396_000).toFixed(0)} s (see docs/live-collection.md)`,
       ].join('\n'),
     );

@@ -25,34 +25,48 @@ export interface ExistingCapacityProvider {
   architectures: string[];
 }
 
+/**
+ * One region's discovery, streamed: ListFunctions pages are turned into functions as they arrive,
+ * so GetMetricData can start on the first page instead of after the last (the pages are
+ * sequential: ~55 s for 10,000 functions).
+ *
+ * `ready` resolves once what the snapshot header needs is known: the side listings (tags,
+ * capacity providers, who has provisioned concurrency) and the first ListFunctions page; it
+ * rejects with AwsSourceError when the region cannot be listed at all. After that, `functions`
+ * keeps growing, `batches` yields each page's new function names, and a later page that fails
+ * after every retry ends the listing early through `onLateFailure` (the functions already found
+ * are still collected; the region is named failed).
+ */
 export interface RegionDiscovery {
   region: string;
+  ready: Promise<void>;
+  /** Every function found so far, in ListFunctions order (index = `batches` order). */
   functions: DiscoveredFunction[];
-  /** null when the list could not be read (unknown, with a warning). */
+  /** Names of the functions as they are found, a page at a time; single use. */
+  batches: AsyncIterable<readonly string[]>;
+  /** Resolves when the listing has ended (all pages, or a late failure). */
+  listed: Promise<void>;
+  /** Pending provisioned-concurrency lookups by function index (settled, never rejected). */
+  pendingPc: Map<number, Promise<void>>;
+  /** null when the list could not be read (unknown, with a warning). Set by `ready`. */
   capacityProviders: ExistingCapacityProvider[] | null;
+  /** Warnings known when `ready` resolved (they go in the snapshot header). */
   warnings: SourceWarning[];
   /** Account id read from the function ARNs (null when the region has no function). */
   accountId: string | null;
+}
+
+export interface DiscoveryHooks {
+  /** Warnings met after `ready` (a function skipped, a PC lookup failed). */
+  warn: (warning: SourceWarning) => void;
+  /** A ListFunctions page after the first failed after every retry. */
+  onLateFailure: (message: string) => void;
 }
 
 export interface DiscoveryLimiters {
   lambda: RateLimiter;
   tagging: RateLimiter;
   cloudWatchList: RateLimiter;
-}
-
-/** All pages of ListFunctions ($LATEST of every function; at most 50 a page). */
-async function listFunctions(lambda: LambdaClient, limit: RateLimiter): Promise<FunctionConfiguration[]> {
-  const all: FunctionConfiguration[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await limit(() =>
-      lambda.send(new ListFunctionsCommand({ MaxItems: 50, ...(marker ? { Marker: marker } : {}) })),
-    );
-    all.push(...(page.Functions ?? []));
-    marker = page.NextMarker || undefined;
-  } while (marker);
-  return all;
 }
 
 async function listCapacityProviders(
@@ -90,28 +104,32 @@ async function functionsWithProvisionedConcurrency(
   limit: RateLimiter,
 ): Promise<Set<string>> {
   const names = new Set<string>();
-  for (const metricName of ['ProvisionedConcurrentExecutions', 'ProvisionedConcurrencyUtilization']) {
-    let token: string | undefined;
-    do {
-      const page = await limit(() =>
-        cloudWatch.send(
-          new ListMetricsCommand({
-            Namespace: 'AWS/Lambda',
-            MetricName: metricName,
-            ...(token ? { NextToken: token } : {}),
-          }),
-        ),
-      );
-      for (const metric of page.Metrics ?? []) {
-        // moto ignores the namespace when filtering on dimensions: check it here as well.
-        if (metric.Namespace !== undefined && metric.Namespace !== 'AWS/Lambda') continue;
-        if (metric.MetricName !== undefined && metric.MetricName !== metricName) continue;
-        const fn = metric.Dimensions?.find((d) => d.Name === 'FunctionName')?.Value;
-        if (fn) names.add(fn);
-      }
-      token = page.NextToken || undefined;
-    } while (token);
-  }
+  // The two metrics are listed side by side (each is sequential in its pages).
+  const metricNames = ['ProvisionedConcurrentExecutions', 'ProvisionedConcurrencyUtilization'];
+  await Promise.all(
+    metricNames.map(async (metricName) => {
+      let token: string | undefined;
+      do {
+        const page = await limit(() =>
+          cloudWatch.send(
+            new ListMetricsCommand({
+              Namespace: 'AWS/Lambda',
+              MetricName: metricName,
+              ...(token ? { NextToken: token } : {}),
+            }),
+          ),
+        );
+        for (const metric of page.Metrics ?? []) {
+          // moto ignores the namespace when filtering on dimensions: check it here as well.
+          if (metric.Namespace !== undefined && metric.Namespace !== 'AWS/Lambda') continue;
+          if (metric.MetricName !== undefined && metric.MetricName !== metricName) continue;
+          const fn = metric.Dimensions?.find((d) => d.Name === 'FunctionName')?.Value;
+          if (fn) names.add(fn);
+        }
+        token = page.NextToken || undefined;
+      } while (token);
+    }),
+  );
   return names;
 }
 
@@ -180,24 +198,70 @@ function toDiscovered(
   };
 }
 
+/** Names arriving over time, read by one consumer. */
+function createBatchQueue() {
+  const items: (readonly string[])[] = [];
+  let next = 0;
+  let ended = false;
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  return {
+    push(batch: readonly string[]) {
+      if (batch.length > 0) items.push(batch);
+      poke();
+    },
+    end() {
+      ended = true;
+      poke();
+    },
+    async *[Symbol.asyncIterator](): AsyncGenerator<readonly string[]> {
+      for (;;) {
+        if (next < items.length) {
+          const batch = items[next]!;
+          items[next++] = [];
+          yield batch;
+          continue;
+        }
+        if (ended) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+  };
+}
+
 /**
- * Everything known about one region's functions before metrics: configuration (ListFunctions),
- * tags (in bulk), existing capacity providers, provisioned concurrency for the few functions
- * that have it. Throws AwsSourceError when the region cannot be listed at all; lesser failures
- * become warnings and "unknown".
+ * Starts everything known about one region's functions before metrics: configuration
+ * (ListFunctions, streamed page by page), tags (in bulk), existing capacity providers,
+ * provisioned concurrency for the few functions that have it. `ready` rejects with
+ * AwsSourceError when the region cannot be listed at all; lesser failures become warnings and
+ * "unknown".
  */
-export async function discoverRegion(
+export function startRegionDiscovery(
   region: string,
   clients: RegionClients,
   limits: DiscoveryLimiters,
   filter: FunctionFilter,
-): Promise<RegionDiscovery> {
+  hooks: DiscoveryHooks,
+): RegionDiscovery {
   const warnings: SourceWarning[] = [];
+  const queue = createBatchQueue();
+  const discovery: RegionDiscovery = {
+    region,
+    ready: Promise.resolve(),
+    functions: [],
+    batches: queue,
+    listed: Promise.resolve(),
+    pendingPc: new Map(),
+    capacityProviders: null,
+    warnings,
+    accountId: null,
+  };
 
   // The paged listings are independent: run them side by side (each is sequential in its pages).
-  const functionsPromise = listFunctions(clients.lambda, limits.lambda).catch((cause: unknown) => {
-    throw new AwsSourceError(region, 'lambda:ListFunctions', describeError(cause), { cause });
-  });
   const tagsPromise = fetchFunctionTags(clients.tagging, limits.tagging).then(
     (tags) => ({ ok: true as const, tags }),
     (cause: unknown) => ({ ok: false as const, cause }),
@@ -210,95 +274,130 @@ export async function discoverRegion(
     (names) => ({ ok: true as const, names }),
     (cause: unknown) => ({ ok: false as const, cause }),
   );
-  let configs: FunctionConfiguration[];
-  try {
-    configs = await functionsPromise;
-  } finally {
-    // Never leave the side listings' results unobserved when ListFunctions fails.
-    await Promise.all([tagsPromise, providersPromise, withPcPromise]);
-  }
 
-  let tagsByArn = new Map<string, Record<string, string>>();
-  const tagsResult = await tagsPromise;
-  if (tagsResult.ok) {
-    tagsByArn = tagsResult.tags;
-  } else {
-    const cause = tagsResult.cause;
-    if (hasTagFilters(filter)) {
-      // Without tags the tag filters cannot be applied: guessing would collect the wrong set.
-      throw new AwsSourceError(region, 'tag:GetResources', describeError(cause), { cause });
+  // What every page needs before its functions can be kept: tags (for the filters and the
+  // profiles) and the set of functions with PC. Settled, never rejected, except tag filters
+  // without tags, which fail the region (guessing would collect the wrong set).
+  const sidePromise = (async () => {
+    const [tagsResult, providersResult, withPc] = await Promise.all([tagsPromise, providersPromise, withPcPromise]);
+    let tagsByArn = new Map<string, Record<string, string>>();
+    if (tagsResult.ok) {
+      tagsByArn = tagsResult.tags;
+    } else {
+      const cause = tagsResult.cause;
+      if (hasTagFilters(filter)) {
+        throw new AwsSourceError(region, 'tag:GetResources', describeError(cause), { cause });
+      }
+      warnings.push({
+        code: 'tags-unknown',
+        region,
+        message: `tags could not be read (${describeError(cause)}): trust groups are unknown`,
+      });
     }
-    warnings.push({
-      code: 'tags-unknown',
-      region,
-      message: `tags could not be read (${describeError(cause)}): trust groups are unknown`,
-    });
-  }
+    if (providersResult.ok) {
+      discovery.capacityProviders = providersResult.providers;
+    } else {
+      warnings.push({
+        code: 'capacity-providers-unknown',
+        region,
+        message: `existing capacity providers could not be listed (${describeError(providersResult.cause)})`,
+      });
+    }
+    let withPcNames: Set<string> | null = null;
+    if (withPc.ok) {
+      withPcNames = withPc.names;
+    } else {
+      warnings.push({
+        code: 'provisioned-concurrency-unknown',
+        region,
+        message: `could not find functions with provisioned concurrency (${describeError(withPc.cause)}): their PC is counted as 0`,
+      });
+    }
+    return { tagsByArn, withPc: withPcNames };
+  })();
 
   const keep = createFunctionFilter(filter);
-  const functions: DiscoveredFunction[] = [];
-  let accountId: string | null = null;
-  for (const config of configs) {
-    accountId ??= accountIdOf(config.FunctionArn);
-    const arn = config.FunctionArn ? unqualifiedArn(config.FunctionArn) : '';
-    const tags = tagsByArn.get(arn) ?? {};
-    if (!config.FunctionName || !keep(config.FunctionName, tags)) continue;
-    const discovered = toDiscovered(region, config, tags);
-    if (typeof discovered === 'string') {
-      warnings.push({ code: 'function-skipped', region, function: config.FunctionName, message: discovered });
-      continue;
+  let late = false;
+  const warn = (w: SourceWarning) => (late ? hooks.warn(w) : warnings.push(w));
+
+  function addPage(configs: FunctionConfiguration[], side: Awaited<typeof sidePromise>): void {
+    const names: string[] = [];
+    for (const config of configs) {
+      discovery.accountId ??= accountIdOf(config.FunctionArn);
+      const arn = config.FunctionArn ? unqualifiedArn(config.FunctionArn) : '';
+      const tags = side.tagsByArn.get(arn) ?? {};
+      if (!config.FunctionName || !keep(config.FunctionName, tags)) continue;
+      const discovered = toDiscovered(region, config, tags);
+      if (typeof discovered === 'string') {
+        warn({ code: 'function-skipped', region, function: config.FunctionName, message: discovered });
+        continue;
+      }
+      const index = discovery.functions.length;
+      discovery.functions.push(discovered);
+      names.push(discovered.name);
+      if (side.withPc?.has(discovered.name)) {
+        discovery.pendingPc.set(
+          index,
+          provisionedConcurrencyOf(clients.lambda, limits.lambda, discovered.name).then(
+            (pc) => {
+              discovered.provisionedConcurrency = pc;
+            },
+            (cause: unknown) => {
+              warn({
+                code: 'provisioned-concurrency-unknown',
+                region,
+                function: discovered.name,
+                message: `provisioned concurrency could not be read (${describeError(cause)}): counted as 0`,
+              });
+            },
+          ),
+        );
+      }
     }
-    functions.push(discovered);
+    queue.push(names);
   }
 
-  let capacityProviders: ExistingCapacityProvider[] | null = null;
-  const providersResult = await providersPromise;
-  if (providersResult.ok) {
-    capacityProviders = providersResult.providers;
-  } else {
-    warnings.push({
-      code: 'capacity-providers-unknown',
-      region,
-      message: `existing capacity providers could not be listed (${describeError(providersResult.cause)})`,
-    });
-  }
-
-  const withPc = await withPcPromise;
-  if (withPc.ok) {
-    await fillProvisionedConcurrency(region, clients, limits, functions, withPc.names, warnings);
-  } else {
-    warnings.push({
-      code: 'provisioned-concurrency-unknown',
-      region,
-      message: `could not find functions with provisioned concurrency (${describeError(withPc.cause)}): their PC is counted as 0`,
-    });
-  }
-
-  return { region, functions, capacityProviders, warnings, accountId };
-}
-
-async function fillProvisionedConcurrency(
-  region: string,
-  clients: RegionClients,
-  limits: DiscoveryLimiters,
-  functions: DiscoveredFunction[],
-  withPc: Set<string>,
-  warnings: SourceWarning[],
-): Promise<void> {
-  await Promise.all(
-    functions
-      .filter((f) => withPc.has(f.name))
-      .map(async (f) => {
+  let markReady: () => void = () => {};
+  discovery.ready = new Promise<void>((resolve) => (markReady = resolve));
+  const listing = (async () => {
+    let marker: string | undefined;
+    let first = true;
+    try {
+      do {
+        let page;
         try {
-          f.provisionedConcurrency = await provisionedConcurrencyOf(clients.lambda, limits.lambda, f.name);
+          page = await limits.lambda(() =>
+            clients.lambda.send(new ListFunctionsCommand({ MaxItems: 50, ...(marker ? { Marker: marker } : {}) })),
+          );
         } catch (cause) {
-          warnings.push({
-            code: 'provisioned-concurrency-unknown',
-            region,
-            function: f.name,
-            message: `provisioned concurrency could not be read (${describeError(cause)}): counted as 0`,
-          });
+          const error = new AwsSourceError(region, 'lambda:ListFunctions', describeError(cause), { cause });
+          if (first) throw error;
+          hooks.onLateFailure(describeError(error));
+          return;
         }
-      }),
+        const side = await sidePromise;
+        addPage(page.Functions ?? [], side);
+        if (first) {
+          first = false;
+          // Warnings from here on are too late for the header: they go to the hook.
+          late = true;
+          markReady();
+        }
+        marker = page.NextMarker || undefined;
+      } while (marker);
+    } finally {
+      queue.end();
+      if (first) {
+        // Never leave the side listings' results unobserved when ListFunctions fails.
+        await sidePromise.catch(() => {});
+      }
+    }
+  })();
+  // `ready` follows the first page; a failure before it rejects `ready` (the region failed).
+  discovery.ready = Promise.race([discovery.ready, listing.then(() => undefined)]);
+  discovery.listed = listing.then(
+    () => undefined,
+    () => undefined,
   );
+  return discovery;
 }

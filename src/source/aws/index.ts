@@ -6,7 +6,7 @@ import type { PriceBook } from '../../prices/types.js';
 import type { FunctionProfile, SnapshotHeader, SourceWarning } from '../profile.js';
 import { describeError } from './aws-errors.js';
 import { completeClientFactory, type AwsClientFactory } from './clients.js';
-import { discoverRegion, type ExistingCapacityProvider, type RegionDiscovery } from './discovery.js';
+import { startRegionDiscovery, type ExistingCapacityProvider, type RegionDiscovery } from './discovery.js';
 import { fetchMetricSeries } from './metrics-fetch.js';
 import {
   minimumCalls,
@@ -116,34 +116,46 @@ export async function openAwsSource(opts: AwsSourceOptions): Promise<AwsSource> 
           fallback: loadBundledPriceBook,
         });
 
-  // Quotas are per region: each region gets its own limiters.
+  // Quotas are per region: each region gets its own limiters. Discovery streams (see
+  // discovery.ts): the header waits for the first ListFunctions page of each region and the
+  // side listings, the rest of the pages arrive while the metrics of the first are fetched.
   const regionLimits = new Map<string, { getMetricData: RateLimiter }>();
+  const started = regions.map((region) => {
+    const clients = factory.forRegion(region);
+    regionLimits.set(region, { getMetricData: createRateLimiter(limits.getMetricData) });
+    const discovery = startRegionDiscovery(
+      region,
+      clients,
+      {
+        lambda: createRateLimiter(limits.lambda),
+        tagging: createRateLimiter(limits.tagging),
+        cloudWatchList: createRateLimiter(limits.cloudWatchList),
+      },
+      {
+        ...(opts.include ? { include: opts.include } : {}),
+        ...(opts.exclude ? { exclude: opts.exclude } : {}),
+        ...(opts.includeTags ? { includeTags: opts.includeTags } : {}),
+        ...(opts.excludeTags ? { excludeTags: opts.excludeTags } : {}),
+      },
+      {
+        warn: (w) => warnings.push(w),
+        onLateFailure: (message) => failRegion(region, message),
+      },
+    );
+    return discovery;
+  });
   const settled = await Promise.all(
-    regions.map(async (region) => {
-      const clients = factory.forRegion(region);
-      regionLimits.set(region, { getMetricData: createRateLimiter(limits.getMetricData) });
+    started.map(async (discovery) => {
       try {
-        const discovery = await discoverRegion(
-          region,
-          clients,
-          {
-            lambda: createRateLimiter(limits.lambda),
-            tagging: createRateLimiter(limits.tagging),
-            cloudWatchList: createRateLimiter(limits.cloudWatchList),
-          },
-          {
-            ...(opts.include ? { include: opts.include } : {}),
-            ...(opts.exclude ? { exclude: opts.exclude } : {}),
-            ...(opts.includeTags ? { includeTags: opts.includeTags } : {}),
-            ...(opts.excludeTags ? { excludeTags: opts.excludeTags } : {}),
-          },
-        );
-        progress({ type: 'discovered', region, functions: discovery.functions.length });
-        return discovery;
+        await discovery.ready;
       } catch (error) {
-        failRegion(region, describeError(error));
+        failRegion(discovery.region, describeError(error));
         return null;
       }
+      void discovery.listed.then(() =>
+        progress({ type: 'discovered', region: discovery.region, functions: discovery.functions.length }),
+      );
+      return discovery;
     }),
   );
   const discoveries = settled.filter((d): d is RegionDiscovery => d !== null);
@@ -170,28 +182,34 @@ export async function openAwsSource(opts: AwsSourceOptions): Promise<AwsSource> 
     warnings: [...warnings],
   };
 
-  const callsTotal = discoveries.reduce(
-    (sum, d) => sum + (d.functions.length > 0 ? minimumCalls(d.functions.length * metrics.length, points) : 0),
-    0,
-  );
+  // The total grows while discovery streams: the minimum for the functions found so far.
+  const callsTotal = () =>
+    discoveries.reduce(
+      (sum, d) => sum + (d.functions.length > 0 ? minimumCalls(d.functions.length * metrics.length, points) : 0),
+      0,
+    );
   let callsDone = 0;
 
   async function* profiles(): AsyncGenerator<FunctionProfile> {
     let count = 0;
     for (const d of discoveries) {
-      if (d.functions.length === 0) continue;
       const stream = fetchMetricSeries({
         region: d.region,
         cloudWatch: factory.forRegion(d.region).cloudWatch,
         limit: regionLimits.get(d.region)!.getMetricData,
         window,
-        functionNames: d.functions.map((f) => f.name),
+        functionNames: d.batches,
         metrics,
         warn: (w) => warnings.push(w),
-        onCallDone: () => progress({ type: 'metrics', callsDone: ++callsDone, callsTotal }),
+        onCallDone: () => progress({ type: 'metrics', callsDone: ++callsDone, callsTotal: callsTotal() }),
         onRegionFailed: (message) => failRegion(d.region, message),
       });
       for await (const fetched of stream) {
+        const pc = d.pendingPc.get(fetched.index);
+        if (pc) {
+          await pc;
+          d.pendingPc.delete(fetched.index);
+        }
         const { arn: _arn, ...base } = d.functions[fetched.index]!;
         count++;
         yield { ...base, series: fetched.series };

@@ -1,18 +1,23 @@
 import {
   GetMetricDataCommand,
   type CloudWatchClient,
+  type GetMetricDataCommandOutput,
   type MetricDataQuery,
-  type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
 import { periodCount, type FunctionSeries, type Series, type SnapshotWindow, type SourceWarning } from '../profile.js';
 import { describeError, isAccessDenied } from './aws-errors.js';
-import { planCalls, type MetricSpec, type PlannedCall } from './metrics-plan.js';
+import { createCallPacker, type MetricSpec, type PlannedCall } from './metrics-plan.js';
 import type { RateLimiter } from './rate-limit.js';
 
 /**
  * Runs the GetMetricData plan of one region and streams each function's series as soon as the
  * calls holding its queries are done, so at most `lookahead` calls' data is held at once (not
  * the whole fleet's 14 days of minute data).
+ *
+ * Functions may arrive while calls run (pipelined discovery: `functionNames` as an async
+ * iterable of batches): the queries are packed as they come (`createCallPacker`), a call is
+ * started as soon as it is full, and the last, incomplete call only when the input ends, so the
+ * calls are exactly `planCalls` over the whole list (the minimum).
  */
 
 export interface MetricsFetchOptions {
@@ -20,10 +25,16 @@ export interface MetricsFetchOptions {
   cloudWatch: CloudWatchClient;
   limit: RateLimiter;
   window: SnapshotWindow;
-  functionNames: readonly string[];
+  /**
+   * The functions, in order: a list, or batches arriving over time (e.g. ListFunctions pages).
+   * `FetchedSeries.index` counts across batches. An iterable that throws ends the input (the
+   * caller reports the failure); the functions received before are still fetched.
+   */
+  functionNames: readonly string[] | AsyncIterable<readonly string[]>;
   metrics: readonly MetricSpec[];
   /** Calls started ahead of the consumer; bounds memory. Default 2 x the limiter's concurrency. */
   lookahead?: number;
+  /** `total` is the calls planned so far (final once the input has ended). */
   onCallDone?: (done: number, total: number) => void;
   warn: (warning: SourceWarning) => void;
   /** Called once when the region's metrics cannot be read at all (access denied). */
@@ -31,16 +42,25 @@ export interface MetricsFetchOptions {
 }
 
 export interface FetchedSeries {
-  /** Index into `functionNames`. */
+  /** Index into `functionNames` (counted across batches). */
   index: number;
   series: FunctionSeries;
   /** Points that are null (unknown) over all series of the function. */
   unknownPoints: number;
 }
 
-interface RawResult {
-  timestamps: Date[];
-  values: number[];
+/**
+ * Points of one query on one page: timestamps either as the SDK's Dates or, on the fast path
+ * (below), as the wire's epoch seconds.
+ */
+interface RawPart {
+  timestamps: readonly unknown[];
+  values: readonly unknown[];
+  epochSeconds: boolean;
+}
+
+export interface RawResult {
+  parts: RawPart[];
   status: string | undefined;
 }
 
@@ -49,7 +69,7 @@ interface QuerySeries {
   unknownPoints: number;
 }
 
-/** Results are turned into series as soon as a call completes, so the SDK's Date objects die young. */
+/** Results are turned into series as soon as a call completes, so the wire arrays die young. */
 type CallOutcome =
   | { ok: true; series: QuerySeries[]; messages: string[] }
   | { ok: false; error: string; accessDenied: boolean; skipped: boolean };
@@ -78,7 +98,8 @@ function toQuery(q: PlannedCall['queries'][number], name: string, periodSeconds:
  * One query's series. A missing point of a Complete result is 0: Lambda emits its metrics only
  * when there is activity (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics.html).
  * A result that is not Complete (PartialData after the last page, InternalError, Forbidden) or
- * absent leaves the points it did not return null: unknown, never 0.
+ * absent leaves the points it did not return null: unknown, never 0. Points are placed by
+ * timestamp, whatever their order.
  */
 export function toSeries(
   result: RawResult | undefined,
@@ -90,49 +111,180 @@ export function toSeries(
   if (result) {
     const startMs = Date.parse(window.start);
     const periodMs = window.periodSeconds * 1000;
-    const n = Math.min(result.timestamps.length, result.values.length);
-    for (let i = 0; i < n; i++) {
-      const value = result.values[i];
-      const t = result.timestamps[i]?.getTime();
-      if (t === undefined || value === undefined || !Number.isFinite(value)) continue;
-      const index = Math.floor((t - startMs) / periodMs);
-      if (index >= 0 && index < points) series[index] = value;
+    for (const part of result.parts) {
+      const { timestamps, values } = part;
+      const n = Math.min(timestamps.length, values.length);
+      for (let i = 0; i < n; i++) {
+        const value = values[i];
+        if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+        const raw = timestamps[i];
+        const t = part.epochSeconds
+          ? (raw as number) * 1000
+          : raw instanceof Date
+            ? raw.getTime()
+            : Number.NaN;
+        const index = Math.floor((t - startMs) / periodMs);
+        if (index >= 0 && index < points) series[index] = value;
+      }
     }
   }
   let unknownPoints = 0;
-  if (!complete) for (const v of series) if (v === null) unknownPoints++;
+  if (!complete) for (let i = 0; i < points; i++) if (series[i] === null) unknownPoints++;
   return { series, unknownPoints };
 }
 
-function mergeResult(into: Map<string, RawResult>, r: MetricDataResult): void {
-  if (!r.Id) return;
-  let raw = into.get(r.Id);
-  if (!raw) {
-    raw = { timestamps: [], values: [], status: undefined };
-    into.set(r.Id, raw);
+// ---------------------------------------------------------------------------------------------
+// Fast path for the response body.
+//
+// Measured (bench/record.ts, --cpu-prof): the SDK's schema-driven JSON deserialiser walks every
+// one of the ~20,000 points of a call through `NormalizedSchema.of` and makes a Date per
+// timestamp, and the logger middleware then copies the whole output through `schemaLogFilter`
+// even with the default no-op logger: ~10 ms of CPU and most of the garbage per call. This
+// middleware, added to each GetMetricData command's own stack just inside the SDK's
+// deserializer, takes a successful JSON (awsJson1_0) answer, parses it once with JSON.parse,
+// keeps the Timestamps/Values arrays as they are (epoch seconds, numbers) and hands the SDK the
+// same document without them; everything else (request, signing, endpoints, retries and
+// throttling, errors, the Ids, StatusCode, NextToken and Messages of the output) stays the
+// SDK's. Any answer it does not recognise (another protocol, a timestamp that is not a number,
+// an error status) goes to the SDK untouched.
+// ---------------------------------------------------------------------------------------------
+
+interface WirePoints {
+  timestamps: readonly unknown[];
+  values: readonly unknown[];
+}
+
+/** Per command: the points the middleware took out of the answer, by query Id. */
+interface WireHolder {
+  points?: Map<string, WirePoints>;
+}
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  if (!headers || typeof headers !== 'object') return undefined;
+  for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
+    if (key.toLowerCase() === name && typeof value === 'string') return value;
   }
-  const n = Math.min(r.Timestamps?.length ?? 0, r.Values?.length ?? 0);
-  for (let i = 0; i < n; i++) {
-    raw.timestamps.push(r.Timestamps![i]!);
-    raw.values.push(r.Values![i]!);
+  return undefined;
+}
+
+async function readBody(body: unknown): Promise<Buffer | null> {
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (!body || typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function') return null;
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
-  // The last page's status is the query's final status (PartialData earlier means "more pages").
-  raw.status = r.StatusCode;
+  return Buffer.concat(chunks);
+}
+
+/** The document without its points (and the points by Id), or null when it is not the expected shape. */
+function splitPoints(doc: unknown): { slim: object; points: Map<string, WirePoints> } | null {
+  if (!doc || typeof doc !== 'object') return null;
+  const results = (doc as { MetricDataResults?: unknown }).MetricDataResults;
+  if (results === undefined) return { slim: doc, points: new Map() };
+  if (!Array.isArray(results)) return null;
+  const points = new Map<string, WirePoints>();
+  const slimResults: object[] = [];
+  for (const r of results as unknown[]) {
+    if (!r || typeof r !== 'object') return null;
+    const { Timestamps, Values, ...rest } = r as { Id?: unknown; Timestamps?: unknown; Values?: unknown };
+    if (typeof rest.Id !== 'string') return null;
+    const timestamps = Timestamps ?? [];
+    const values = Values ?? [];
+    if (!Array.isArray(timestamps) || !Array.isArray(values)) return null;
+    for (let i = 0; i < timestamps.length; i++) if (typeof timestamps[i] !== 'number') return null;
+    points.set(rest.Id, { timestamps, values });
+    slimResults.push(rest);
+  }
+  return { slim: { ...(doc as object), MetricDataResults: slimResults }, points };
+}
+
+type Next = (args: unknown) => Promise<{ response: unknown; output?: unknown }>;
+
+function wirePointsMiddleware(holder: WireHolder) {
+  return (next: Next) => async (args: unknown) => {
+    const result = await next(args);
+    const response = result.response as { statusCode?: unknown; headers?: unknown; body?: unknown } | undefined;
+    if (!response || response.statusCode !== 200) return result;
+    if (!/json/i.test(headerValue(response.headers, 'content-type') ?? '')) return result;
+    const bytes = await readBody(response.body);
+    if (bytes === null) return result;
+    response.body = bytes; // the SDK reads these bytes if this path gives up below
+    let doc: unknown;
+    try {
+      doc = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      return result; // the SDK reports the bad body
+    }
+    const split = splitPoints(doc);
+    if (split === null) return result;
+    holder.points = split.points;
+    response.body = Buffer.from(JSON.stringify(split.slim));
+    return result;
+  };
+}
+
+async function sendGetMetricData(
+  cloudWatch: CloudWatchClient,
+  input: ConstructorParameters<typeof GetMetricDataCommand>[0],
+): Promise<{ output: GetMetricDataCommandOutput; points: Map<string, WirePoints> | undefined }> {
+  const command = new GetMetricDataCommand(input);
+  const holder: WireHolder = {};
+  // step 'deserialize', priority 'low': inside the SDK's deserializerMiddleware (normal priority),
+  // so this sees the raw HTTP response of every attempt before the SDK decodes it.
+  command.middlewareStack.add(wirePointsMiddleware(holder) as never, {
+    step: 'deserialize',
+    priority: 'low',
+    name: 'lmiAdvisorWirePoints',
+  });
+  const output = await cloudWatch.send(command);
+  return { output, points: holder.points };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** A wake-up signal for the consumer (new calls planned, input ended). */
+function createSignal() {
+  let resolve: (() => void) | null = null;
+  let promise: Promise<void> | null = null;
+  return {
+    wait(): Promise<void> {
+      promise ??= new Promise<void>((r) => (resolve = r));
+      return promise;
+    },
+    fire(): void {
+      const r = resolve;
+      resolve = null;
+      promise = null;
+      r?.();
+    },
+  };
 }
 
 export async function* fetchMetricSeries(opts: MetricsFetchOptions): AsyncGenerator<FetchedSeries> {
-  const { window, functionNames, metrics } = opts;
+  const { window, metrics } = opts;
   const points = periodCount(window);
-  const calls = planCalls(functionNames.length, metrics, points);
+  const packer = createCallPacker(metrics, points);
   const lookahead = Math.max(1, opts.lookahead ?? opts.limit.options.concurrency * 2);
   const startTime = new Date(window.start);
   const endTime = new Date(window.end);
   let regionDenied: string | null = null;
   let done = 0;
 
+  const names: string[] = [];
+  const calls: PlannedCall[] = [];
+  // Each function's queries are contiguous, so it is complete once its last call is merged.
+  const lastCallOf: number[] = [];
+  let inputEnded = false;
+  const signal = createSignal();
+
+  const inFlight: Promise<CallOutcome>[] = [];
+  let launched = 0;
+  let consumed = 0;
+
   async function execute(call: PlannedCall): Promise<CallOutcome> {
     if (regionDenied !== null) return { ok: false, error: regionDenied, accessDenied: true, skipped: true };
-    const queries = call.queries.map((q) => toQuery(q, functionNames[q.fn]!, window.periodSeconds));
+    const queries = call.queries.map((q) => toQuery(q, names[q.fn]!, window.periodSeconds));
     const results = new Map<string, RawResult>();
     const messages: string[] = [];
     let token: string | undefined;
@@ -140,21 +292,31 @@ export async function* fetchMetricSeries(opts: MetricsFetchOptions): AsyncGenera
     try {
       do {
         const weight = first ? call.dataPoints : 0;
-        const page = await opts.limit(
+        const { output: page, points: wire } = await opts.limit(
           () =>
-            opts.cloudWatch.send(
-              new GetMetricDataCommand({
-                MetricDataQueries: queries,
-                StartTime: startTime,
-                EndTime: endTime,
-                ScanBy: 'TimestampAscending',
-                ...(token ? { NextToken: token } : {}),
-              }),
-            ),
+            sendGetMetricData(opts.cloudWatch, {
+              MetricDataQueries: queries,
+              StartTime: startTime,
+              EndTime: endTime,
+              ScanBy: 'TimestampAscending',
+              ...(token ? { NextToken: token } : {}),
+            }),
           weight,
         );
         first = false;
-        for (const r of page.MetricDataResults ?? []) mergeResult(results, r);
+        for (const r of page.MetricDataResults ?? []) {
+          if (!r.Id) continue;
+          let raw = results.get(r.Id);
+          if (!raw) {
+            raw = { parts: [], status: undefined };
+            results.set(r.Id, raw);
+          }
+          const fast = wire?.get(r.Id);
+          if (fast) raw.parts.push({ timestamps: fast.timestamps, values: fast.values, epochSeconds: true });
+          else if (r.Timestamps && r.Values) raw.parts.push({ timestamps: r.Timestamps, values: r.Values, epochSeconds: false });
+          // The last page's status is the query's final status (PartialData earlier means "more pages").
+          raw.status = r.StatusCode;
+        }
         for (const m of page.Messages ?? []) if (m.Value) messages.push(`${m.Code ?? ''} ${m.Value}`.trim());
         token = page.NextToken || undefined;
       } while (token);
@@ -173,27 +335,73 @@ export async function* fetchMetricSeries(opts: MetricsFetchOptions): AsyncGenera
     }
   }
 
-  // Each function's queries are contiguous, so it is complete once its last call is merged.
-  const lastCallOf = new Int32Array(functionNames.length);
-  calls.forEach((call, c) => {
-    for (const q of call.queries) lastCallOf[q.fn] = c;
-  });
+  function launch(): void {
+    while (launched < calls.length && launched - consumed < lookahead) {
+      inFlight[launched] = execute(calls[launched]!);
+      launched++;
+    }
+  }
 
-  const inFlight: Promise<CallOutcome>[] = [];
-  let launched = 0;
+  function planned(newCalls: PlannedCall[]): void {
+    for (const call of newCalls) {
+      const c = calls.length;
+      calls.push(call);
+      for (const q of call.queries) lastCallOf[q.fn] = c;
+    }
+    if (newCalls.length > 0) {
+      launch();
+      signal.fire();
+    }
+  }
+
+  function addNames(batch: readonly string[]): void {
+    for (const name of batch) {
+      const fn = names.length;
+      names.push(name);
+      planned(packer.add(fn));
+    }
+  }
+
+  function endInput(): void {
+    if (inputEnded) return;
+    inputEnded = true;
+    planned(packer.finish());
+    signal.fire();
+  }
+
+  if (Array.isArray(opts.functionNames)) {
+    addNames(opts.functionNames as readonly string[]);
+    endInput();
+  } else {
+    const input = opts.functionNames as AsyncIterable<readonly string[]>;
+    // Read the input as it comes, independently of the consumer: calls start as soon as they are
+    // full (within the lookahead), not when the consumer next looks.
+    void (async () => {
+      try {
+        for await (const batch of input) addNames(batch);
+      } catch {
+        // The producer reports its own failure; what arrived is still fetched.
+      } finally {
+        endInput();
+      }
+    })();
+  }
+
   const partial = new Map<number, { series: Partial<FunctionSeries>; unknownPoints: number }>();
   let nextToYield = 0;
   let warnedFunctions = 0;
   let partialFunctions = 0;
 
-  for (let c = 0; c < calls.length; c++) {
-    while (launched < calls.length && launched - c < lookahead) {
-      inFlight[launched] = execute(calls[launched]!);
-      launched++;
-    }
+  for (let c = 0; ; c++) {
+    while (c >= calls.length && !inputEnded) await signal.wait();
+    if (c >= calls.length) break;
+    consumed = c;
+    launch();
     const call = calls[c]!;
     const outcome = await inFlight[c]!;
     delete inFlight[c];
+    consumed = c + 1;
+    launch();
     if (!outcome.ok && !outcome.accessDenied) {
       opts.warn({
         code: 'metrics-failed',
@@ -214,7 +422,9 @@ export async function* fetchMetricSeries(opts: MetricsFetchOptions): AsyncGenera
       entry.series[q.metric.key] = series;
       entry.unknownPoints += unknownPoints;
     }
-    while (nextToYield < functionNames.length && lastCallOf[nextToYield]! <= c) {
+    // Release the call's plan (its queries name the functions) once it is merged.
+    (calls as (PlannedCall | undefined)[])[c] = undefined;
+    while (nextToYield < names.length && lastCallOf[nextToYield] !== undefined && lastCallOf[nextToYield]! <= c) {
       const entry = partial.get(nextToYield)!;
       partial.delete(nextToYield);
       if (entry.unknownPoints > 0 && regionDenied === null) {
@@ -224,7 +434,7 @@ export async function* fetchMetricSeries(opts: MetricsFetchOptions): AsyncGenera
           opts.warn({
             code: 'metrics-partial',
             region: opts.region,
-            function: functionNames[nextToYield],
+            function: names[nextToYield],
             message: `${entry.unknownPoints} metric data points are unknown (CloudWatch returned partial data)`,
           });
         }

@@ -133,6 +133,45 @@ export interface PlannedCall {
 }
 
 /**
+ * Incremental form of `planCalls`, for functions that arrive while the calls already cut run
+ * (pipelined discovery): `add` lays one function's queries after the previous ones and returns
+ * the calls it completed (every `queriesPerCall` queries); `finish` returns the last, incomplete
+ * call once no function will come. The calls are exactly those of `planCalls` over the same
+ * functions in the same order, so the count stays the minimum however the functions arrive.
+ */
+export interface CallPacker {
+  /** Adds function `fn` (indices must come in order 0, 1, 2, ...); returns the calls completed. */
+  add(fn: number): PlannedCall[];
+  /** The incomplete call holding the queries added since the last cut (empty when none). */
+  finish(): PlannedCall[];
+  readonly perCall: number;
+}
+
+export function createCallPacker(metrics: readonly MetricSpec[], pointsPerSeries: number): CallPacker {
+  const perCall = queriesPerCall(pointsPerSeries);
+  let current: PlannedQuery[] = [];
+  const cut = (): PlannedCall => {
+    const call = { queries: current, dataPoints: current.length * pointsPerSeries };
+    current = [];
+    return call;
+  };
+  return {
+    perCall,
+    add(fn) {
+      const done: PlannedCall[] = [];
+      for (const metric of metrics) {
+        current.push({ id: `q${current.length}`, fn, metric });
+        if (current.length === perCall) done.push(cut());
+      }
+      return done;
+    },
+    finish() {
+      return current.length > 0 ? [cut()] : [];
+    },
+  };
+}
+
+/**
  * Packs the queries of `functionCount` functions (each `metrics.length` queries, in function
  * order) into calls of at most queriesPerCall(points) queries. Queries of one function may
  * straddle two calls: that is what makes the count the minimum.
@@ -142,20 +181,9 @@ export function planCalls(
   metrics: readonly MetricSpec[],
   pointsPerSeries: number,
 ): PlannedCall[] {
-  const perCall = queriesPerCall(pointsPerSeries);
+  const packer = createCallPacker(metrics, pointsPerSeries);
   const calls: PlannedCall[] = [];
-  let current: PlannedQuery[] = [];
-  for (let fn = 0; fn < functionCount; fn++) {
-    for (const metric of metrics) {
-      current.push({ id: `q${current.length}`, fn, metric });
-      if (current.length === perCall) {
-        calls.push({ queries: current, dataPoints: current.length * pointsPerSeries });
-        current = [];
-      }
-    }
-  }
-  if (current.length > 0) {
-    calls.push({ queries: current, dataPoints: current.length * pointsPerSeries });
-  }
+  for (let fn = 0; fn < functionCount; fn++) calls.push(...packer.add(fn));
+  calls.push(...packer.finish());
   return calls;
 }

@@ -34,6 +34,13 @@ export function createRateLimiter(
   // Earliest start of the next call under each budget (virtual scheduling, no burst).
   let nextCallAt = 0;
   let nextWeightAt = 0;
+  // Virtual scheduling alone lets calls bunch up when timers fire late (a busy event loop: the
+  // calls whose start times have passed all go at once), and AWS counts calls per rolling second
+  // as they arrive. So the actual starts are also capped: at most callsPerSecond of them in any
+  // 1000 ms (a ring of the last starts; only for quotas small enough to keep one).
+  const windowSize = Math.floor(options.callsPerSecond);
+  const starts = windowSize >= 1 && windowSize <= 10_000 ? new Float64Array(windowSize).fill(Number.NEGATIVE_INFINITY) : null;
+  let head = 0;
 
   async function waitTurn(weight: number): Promise<void> {
     const now = clock();
@@ -44,6 +51,17 @@ export function createRateLimiter(
     }
     nextCallAt = startAt + callSpacingMs;
     if (startAt > now) await sleep(startAt - now);
+    if (!starts) return;
+    for (;;) {
+      const t = clock();
+      const wait = starts[head]! + 1000 - t;
+      if (wait <= 0) {
+        starts[head] = t;
+        head = (head + 1) % starts.length;
+        return;
+      }
+      await sleep(wait);
+    }
   }
 
   const run = (<T>(fn: () => Promise<T>, weight = 0) =>
@@ -63,7 +81,7 @@ export function createRateLimiter(
  * Pricing: bucket of 10 refilled at 5/s (https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/using-pelong.html).
  */
 export const DEFAULT_LIMITS = {
-  getMetricData: { callsPerSecond: 48, concurrency: 64, weightPerSecond: 396_000 },
+  getMetricData: { callsPerSecond: 46, concurrency: 64, weightPerSecond: 396_000 },
   cloudWatchList: { callsPerSecond: 20, concurrency: 4 },
   lambda: { callsPerSecond: 14, concurrency: 4 },
   tagging: { callsPerSecond: 5, concurrency: 2 },

@@ -194,4 +194,27 @@ describe('openAwsSource', () => {
       /no region could be read.*AccessDeniedException/,
     );
   });
+
+  it('starts the metrics on the first ListFunctions page, and keeps what was found when a later page fails', async () => {
+    // Prepare: page 1 (50 functions) answers; page 2 fails after the SDK's retries
+    const { clients, lambdaEast, cwEast } = setup();
+    const page1 = Array.from({ length: 50 }, (_, i) => fnConfig('us-east-1', `fn-${String(i).padStart(3, '0')}`));
+    lambdaEast.on(ListFunctionsCommand).callsFake((input: ListFunctionsCommandInput) => {
+      if (input.Marker) throw Object.assign(new Error('Service unavailable'), { name: 'ServiceException', $metadata: { httpStatusCode: 503 } });
+      return { Functions: page1, NextMarker: '50' };
+    });
+    // Act
+    const source = await openAwsSource({ regions: ['us-east-1'], days: 1, now: NOW, clients, limits: FAST, livePrices: false });
+    const profiles: FunctionProfile[] = [];
+    for await (const p of source.profiles) profiles.push(p);
+    // Assess: the header was ready after page 1; the failure came later and names the region
+    expect(source.header.warnings!.filter((w) => w.code === 'region-failed')).toEqual([]);
+    expect(source.failedRegions).toEqual(['us-east-1']);
+    expect(source.warnings).toContainEqual(expect.objectContaining({ code: 'region-failed', region: 'us-east-1', message: expect.stringMatching(/ListFunctions.*ServiceException/) }));
+    expect(profiles.map((p) => p.name)).toEqual(page1.map((f) => f.FunctionName));
+    expect(profiles[42]!.series.invocations[0]).toBe(42);
+    expect(profiles[3]!.provisionedConcurrency).toBe(12);
+    const points = periodCount(source.header.window);
+    expect(cwEast).toHaveReceivedCommandTimes(GetMetricDataCommand, minimumCalls(50 * REQUIRED_METRICS.length, points));
+  });
 });

@@ -23,7 +23,7 @@ function newClient() {
 async function collect(
   client: CloudWatchClient,
   window: SnapshotWindow,
-  names: string[],
+  names: string[] | AsyncIterable<readonly string[]>,
   metrics: readonly MetricSpec[] = REQUIRED_METRICS,
 ) {
   const warnings: SourceWarning[] = [];
@@ -171,4 +171,59 @@ describe('fetchMetricSeries', () => {
       expect(out).toHaveLength(functions);
     });
   }
+
+  for (const functions of [1, 499, 500, 501, 5000]) {
+    it(`makes exactly the minimum number of calls for ${functions} functions arriving in pages, starting before the last page`, async () => {
+      // Prepare: 2 days at 60 s -> 35 queries a call; the functions arrive 50 a page, with a
+      // pause between pages (a ListFunctions round trip), so calls can start before the last page.
+      const window = planWindow(NOW, 2);
+      const names = Array.from({ length: functions }, (_, i) => `fn-${i}`);
+      const { client, mock } = newClient();
+      let answered = 0;
+      let callsBeforeLastPage = -1;
+      const seen: string[] = [];
+      mock.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+        const queries = input.MetricDataQueries!;
+        expect(queries.length * periodCount(window)).toBeLessThanOrEqual(100_800);
+        for (const q of queries) seen.push(`${fnOf(q)}/${metricOf(q)}`);
+        answered++;
+        return { MetricDataResults: queries.map((q) => ({ Id: q.Id, StatusCode: 'Complete', Timestamps: [], Values: [] })) };
+      });
+      async function* pages(): AsyncGenerator<readonly string[]> {
+        for (let from = 0; from < names.length; from += 50) {
+          if (from > 0) await new Promise((r) => setTimeout(r, 2));
+          if (from + 50 >= names.length) callsBeforeLastPage = answered;
+          yield names.slice(from, from + 50);
+        }
+      }
+      // Act
+      const { out } = await collect(client, window, pages());
+      // Assess
+      const queries = functions * REQUIRED_METRICS.length;
+      expect(mock).toHaveReceivedCommandTimes(GetMetricDataCommand, minimumCalls(queries, periodCount(window)));
+      expect(new Set(seen).size).toBe(queries);
+      expect(seen).toHaveLength(queries);
+      expect(out.map((f) => f.index)).toEqual(names.map((_, i) => i));
+      if (functions > 50) expect(callsBeforeLastPage).toBeGreaterThan(0);
+    });
+  }
+
+  it('fetches what arrived when the input fails part-way, and nothing more', async () => {
+    // Prepare: 1 day at 3600 s (500 queries a call); the second page throws
+    const window = planWindow(NOW, 1, 3600);
+    const { client, mock } = newClient();
+    mock.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
+      MetricDataResults: input.MetricDataQueries!.map((q) => ({ Id: q.Id, StatusCode: 'Complete', Timestamps: [], Values: [] })),
+    }));
+    async function* pages(): AsyncGenerator<readonly string[]> {
+      yield ['a', 'b'];
+      throw new Error('ListFunctions failed');
+    }
+    // Act
+    const { out, warnings } = await collect(client, window, pages());
+    // Assess
+    expect(out.map((f) => f.index)).toEqual([0, 1]);
+    expect(mock).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+    expect(warnings).toEqual([]);
+  });
 });

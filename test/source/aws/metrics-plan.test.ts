@@ -6,6 +6,7 @@ import {
   MAX_QUERIES_PER_CALL,
   OPTIONAL_METRICS,
   REQUIRED_METRICS,
+  createCallPacker,
   minimumCalls,
   planCalls,
   planWindow,
@@ -101,5 +102,32 @@ describe('planCalls', () => {
 
   it('refuses a series longer than one call can carry', () => {
     expect(() => planCalls(1, REQUIRED_METRICS, MAX_DATAPOINTS_PER_CALL + 1)).toThrow(RangeError);
+  });
+});
+
+describe('createCallPacker', () => {
+  it('cuts exactly the calls of planCalls however the functions arrive (pipelined discovery)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 120 }), { minLength: 0, maxLength: 12 }),
+        fc.constantFrom(1440, 2880, 20_160, 336, 24),
+        fc.boolean(),
+        (batches, points, optional) => {
+          // Prepare: the functions arrive in batches (e.g. ListFunctions pages, some empty)
+          const metrics = optional ? [...REQUIRED_METRICS, ...OPTIONAL_METRICS] : REQUIRED_METRICS;
+          const total = batches.reduce((a, b) => a + b, 0);
+          const packer = createCallPacker(metrics, points);
+          // Act
+          const calls = [];
+          let fn = 0;
+          for (const size of batches) for (let i = 0; i < size; i++) calls.push(...packer.add(fn++));
+          calls.push(...packer.finish());
+          // Assess
+          expect(calls).toEqual(planCalls(total, metrics, points));
+          expect(calls.length).toBe(total === 0 ? 0 : minimumCalls(total * metrics.length, points));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

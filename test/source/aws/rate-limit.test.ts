@@ -59,4 +59,23 @@ describe('createRateLimiter', () => {
     // Assess
     expect(inFirstSecond).toBe(Math.ceil(396_000 / 100_800));
   });
+
+  it('starts at most callsPerSecond calls in any 1000 ms even when timers fire late (a busy event loop)', async () => {
+    // Prepare: from 150 ms to 850 ms the event loop is stuck: every timer due then runs at 850 ms
+    const t0 = Date.now();
+    const clock = () => {
+      const t = Date.now() - t0;
+      return t >= 150 && t < 850 ? 850 : t;
+    };
+    const limit = createRateLimiter({ callsPerSecond: 10, concurrency: 100 }, clock);
+    const started: number[] = [];
+    // Act
+    const all = Promise.all(Array.from({ length: 30 }, () => limit(async () => void started.push(clock()))));
+    await vi.advanceTimersByTimeAsync(10_000);
+    await all;
+    // Assess: the late calls start together, but never more than 10 in a rolling second
+    expect(started).toHaveLength(30);
+    expect(started.filter((t) => t === 850).length).toBeGreaterThan(1);
+    for (let i = 10; i < started.length; i++) expect(started[i]! - started[i - 10]!).toBeGreaterThanOrEqual(1000);
+  });
 });
