@@ -1,12 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { PricingClient } from '@aws-sdk/client-pricing';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { STSClient } from '@aws-sdk/client-sts';
 import { runRecord } from '../src/cli/record-command.js';
+import { clientFactoryFrom } from '../src/source/aws/clients.js';
 import { DEFAULT_LIMITS } from '../src/source/aws/rate-limit.js';
 import { minimumCalls, planWindow, REQUIRED_METRICS } from '../src/source/aws/metrics-plan.js';
 import { periodCount } from '../src/source/profile.js';
@@ -63,15 +59,7 @@ async function client(endpoint: string, out: string): Promise<void> {
       livePrices: false,
       // The fake has no data-points-per-second quota: keep the call rate and concurrency only.
       limits: { getMetricData: { callsPerSecond: DEFAULT_LIMITS.getMetricData.callsPerSecond, concurrency: DEFAULT_LIMITS.getMetricData.concurrency } },
-      clients: {
-        forRegion: (region) => ({
-          lambda: new LambdaClient(config(region)),
-          cloudWatch: new CloudWatchClient(config(region)),
-          tagging: new ResourceGroupsTaggingAPIClient(config(region)),
-        }),
-        pricing: () => new PricingClient(config('us-east-1')),
-        sts: () => new STSClient(config('us-east-1')),
-      },
+      clients: clientFactoryFrom(config),
     },
     out,
   );

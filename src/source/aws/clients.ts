@@ -30,17 +30,21 @@ export interface DefaultClientOptions {
   maxAttempts?: number;
 }
 
+/** What every client of a region is built with (a subset of the SDK clients' own config). */
+export interface ClientSettings {
+  region: string;
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  retryMode?: 'adaptive' | 'standard' | 'legacy';
+  maxAttempts?: number;
+  profile?: string;
+}
+
 /**
- * Real SDK clients: credentials from the default provider chain (or `profile`), endpoints from
- * the SDK's own configuration (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_CLOUDWATCH, ...), adaptive
- * retries. Each client is created once and cached.
+ * A factory that builds each region's clients once, from `settingsFor(region)`; the Price List
+ * and STS clients use us-east-1 (the Price List API answers there, whatever region is priced).
  */
-export function createDefaultClientFactory(options: DefaultClientOptions = {}): AwsClientFactory {
-  const common = {
-    retryMode: 'adaptive' as const,
-    maxAttempts: options.maxAttempts ?? 8,
-    ...(options.profile ? { profile: options.profile } : {}),
-  };
+export function clientFactoryFrom(settingsFor: (region: string) => ClientSettings): AwsClientFactory {
   const regions = new Map<string, RegionClients>();
   let pricing: PricingClient | undefined;
   let sts: STSClient | undefined;
@@ -48,25 +52,39 @@ export function createDefaultClientFactory(options: DefaultClientOptions = {}): 
     forRegion(region) {
       let clients = regions.get(region);
       if (!clients) {
+        const settings = settingsFor(region);
         clients = {
-          lambda: new LambdaClient({ ...common, region }),
-          cloudWatch: new CloudWatchClient({ ...common, region }),
-          tagging: new ResourceGroupsTaggingAPIClient({ ...common, region }),
+          lambda: new LambdaClient(settings),
+          cloudWatch: new CloudWatchClient(settings),
+          tagging: new ResourceGroupsTaggingAPIClient(settings),
         };
         regions.set(region, clients);
       }
       return clients;
     },
     pricing() {
-      // The Price List API answers in us-east-1 (also eu-central-1, ap-south-1).
-      pricing ??= new PricingClient({ ...common, region: 'us-east-1' });
+      pricing ??= new PricingClient(settingsFor('us-east-1'));
       return pricing;
     },
     sts() {
-      sts ??= new STSClient({ ...common, region: 'us-east-1' });
+      sts ??= new STSClient(settingsFor('us-east-1'));
       return sts;
     },
   };
+}
+
+/**
+ * Real SDK clients: credentials from the default provider chain (or `profile`), endpoints from
+ * the SDK's own configuration (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_CLOUDWATCH, ...), adaptive
+ * retries. Each client is created once and cached.
+ */
+export function createDefaultClientFactory(options: DefaultClientOptions = {}): AwsClientFactory {
+  return clientFactoryFrom((region) => ({
+    region,
+    retryMode: 'adaptive',
+    maxAttempts: options.maxAttempts ?? 8,
+    ...(options.profile ? { profile: options.profile } : {}),
+  }));
 }
 
 /** Fills what `partial` lacks with real clients. */

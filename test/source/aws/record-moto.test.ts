@@ -5,14 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { PricingClient } from '@aws-sdk/client-pricing';
-import { STSClient } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
 import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../../helpers/moto.js';
 import { register } from '../../../src/cli/record-command.js';
 import { attachContext, type CliContext } from '../../../src/cli/io.js';
-import type { AwsClientFactory } from '../../../src/source/aws/clients.js';
+import { clientFactoryFrom, type AwsClientFactory } from '../../../src/source/aws/clients.js';
 import { planWindow } from '../../../src/source/aws/metrics-plan.js';
 import { openSnapshot } from '../../../src/source/snapshot-reader.js';
 import { periodCount, type FunctionProfile } from '../../../src/source/profile.js';
@@ -33,15 +30,7 @@ const config = (region: string) => ({
 });
 
 function factory(): AwsClientFactory {
-  return {
-    forRegion: (region) => ({
-      lambda: new LambdaClient(config(region)),
-      cloudWatch: new CloudWatchClient(config(region)),
-      tagging: new ResourceGroupsTaggingAPIClient(config(region)),
-    }),
-    pricing: () => new PricingClient(config('us-east-1')),
-    sts: () => new STSClient(config('us-east-1')),
-  };
+  return clientFactoryFrom(config);
 }
 
 /** An empty zip archive (end-of-central-directory record only): enough for moto. */

@@ -1,9 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { PricingClient } from '@aws-sdk/client-pricing';
-import { STSClient } from '@aws-sdk/client-sts';
+import { clientFactoryFrom } from '../../../src/source/aws/clients.js';
 import { openAwsSource, type AwsClientFactory } from '../../../src/source/aws/index.js';
 import { minimumCalls, REQUIRED_METRICS } from '../../../src/source/aws/metrics-plan.js';
 import { periodCount, type FunctionProfile } from '../../../src/source/profile.js';
@@ -29,15 +26,7 @@ function factory(endpoint: string): AwsClientFactory {
     retryMode: 'adaptive' as const,
     maxAttempts: 8,
   });
-  return {
-    forRegion: (region) => ({
-      lambda: new LambdaClient(config(region)),
-      cloudWatch: new CloudWatchClient(config(region)),
-      tagging: new ResourceGroupsTaggingAPIClient(config(region)),
-    }),
-    pricing: () => new PricingClient(config('us-east-1')),
-    sts: () => new STSClient(config('us-east-1')),
-  };
+  return clientFactoryFrom(config);
 }
 
 const NOW = new Date('2026-11-21T03:17:42Z');
