@@ -30,6 +30,11 @@ const envSchema = z.object({
   /** Regions to analyse, comma-separated; default the function's own region. */
   LMI_REGIONS: list.optional(),
   LMI_DAYS: z.coerce.number().int().min(1).max(455).default(14),
+  /** Metric period: auto (finest CloudWatch keeps) or 60/300/3600; 300 for large fleets. */
+  LMI_RESOLUTION: z
+    .enum(['auto', '60', '300', '3600'])
+    .default('auto')
+    .transform((r) => (r === 'auto' ? ('auto' as const) : (Number(r) as 60 | 300 | 3600))),
   LMI_PUBLISH: z.string().default('s3'),
   REPORT_BUCKET: z.string().min(3).optional(),
   REPORT_PREFIX: z.string().default('reports/'),
@@ -210,7 +215,9 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}) {
     // An env-provided URL (local runs) is known before anything is logged.
     if (deps.env['SLACK_WEBHOOK_URL']) secrets.push(deps.env['SLACK_WEBHOOK_URL']);
 
-    const source = deps.source ?? liveAwsSource({ clients: countingFactory(completeClientFactory(deps.clients, {}), counter) });
+    const source =
+      deps.source ??
+      liveAwsSource({ resolution: env.LMI_RESOLUTION, clients: countingFactory(completeClientFactory(deps.clients, {}), counter) });
     log.info('nightly run starting', { regions, channels, days: env.LMI_DAYS, now: now.toISOString() });
 
     let result: RunResult;

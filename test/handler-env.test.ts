@@ -50,8 +50,12 @@ beforeEach(() => {
 describe('parseHandlerEnv', () => {
   it('applies defaults and splits lists', () => {
     const env = parseHandlerEnv({ LMI_REGIONS: 'us-east-1, eu-west-1', EMAIL_TO: 'a@x.com,b@x.com', REPORT_BASE_URL: '' });
-    expect(env).toMatchObject({ LMI_REGIONS: ['us-east-1', 'eu-west-1'], EMAIL_TO: ['a@x.com', 'b@x.com'], LMI_DAYS: 14, LMI_PUBLISH: 's3', REPORT_PREFIX: 'reports/', LMI_SAFETY_MARGIN_MS: 90_000 });
+    expect(env).toMatchObject({ LMI_REGIONS: ['us-east-1', 'eu-west-1'], EMAIL_TO: ['a@x.com', 'b@x.com'], LMI_DAYS: 14, LMI_RESOLUTION: 'auto', LMI_PUBLISH: 's3', REPORT_PREFIX: 'reports/', LMI_SAFETY_MARGIN_MS: 90_000 });
     expect(env.REPORT_BASE_URL).toBeUndefined();
+  });
+  it('reads the metric resolution as a period in seconds', () => {
+    expect(parseHandlerEnv({ LMI_RESOLUTION: '300' }).LMI_RESOLUTION).toBe(300);
+    expect(() => parseHandlerEnv({ LMI_RESOLUTION: '90' })).toThrow(/^environment: LMI_RESOLUTION: /);
   });
   it('names the variable that is wrong', () => {
     expect(() => parseHandlerEnv({ LMI_DAYS: 'fourteen' })).toThrow(ConfigError);
