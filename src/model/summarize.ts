@@ -137,6 +137,30 @@ function nonTieredCostOf(
   };
 }
 
+/**
+ * False when LMI can never beat this function's standard cost by recommend.minSavingsPct, whatever
+ * the rest of the account: tiers only lower the duration price, so the first (highest) tier
+ * bounds the standard cost from above. Only `migrate` functions are packed onto providers, so the
+ * capacity runs of the others (the largest part of a summary) need not be kept: this keeps
+ * `analyze` memory flat as the fleet grows.
+ */
+function couldMigrate(
+  sizing: LmiSizing,
+  cost: NonTieredCost,
+  monthly: MonthlyQuantities,
+  prices: NonNullable<RegionPrices['lambda']>,
+  profile: FunctionProfile,
+  config: Config,
+): boolean {
+  const topDurationUsd = Math.max(...prices.durationTiers[profile.architecture].map((t) => t.usdPerGbSecond));
+  const standardBoundUsd =
+    cost.requestsUsd +
+    cost.provisionedConcurrencyUsd +
+    cost.ephemeralStorageUsd +
+    monthly.onDemandGbSeconds * topDurationUsd * (1 - config.pricing.lambdaDiscount);
+  return sizing.result.totalUsd < standardBoundUsd * (1 - config.recommend.minSavingsPct / 100);
+}
+
 function pct(share: number): string {
   return `${(share * 100).toFixed(1)} %`;
 }
@@ -189,6 +213,10 @@ export function summarizeFunction(profile: FunctionProfile, ctx: SummarizeContex
       prices,
       config,
     });
+  }
+
+  if (sizing && cost && monthly && lambdaPrices && !couldMigrate(sizing, cost, monthly, lambdaPrices, profile, config)) {
+    sizing = { ...sizing, capacity: { capacity: new Uint32Array(0), runLengths: new Uint32Array(0), periodSeconds: window.periodSeconds } };
   }
 
   const tag = profile.tags[config.lmi.trustGroupTag];

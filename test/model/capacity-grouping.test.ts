@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FunctionProfile } from '../../src/source/profile.js';
-import { makeWindow, reportFor, steadyProfile, testConfig } from './helpers.js';
+import { summarizeFunction } from '../../src/model/summarize.js';
+import { makeWindow, reportFor, steadyProfile, testConfig, testPriceBook } from './helpers.js';
 
 const TAG = 'lmi-advisor:trust-group';
 const week = makeWindow(24 * 7, 60);
@@ -52,5 +53,22 @@ describe('buildReport: grouping never costs more than separate providers', () =>
     const apart = report.functions.filter((f) => f.recommendation === 'migrate').reduce((s, f) => s + f.lmi!.totalUsd, 0);
     const providers = report.capacityProviders.reduce((s, p) => s + p.totalUsd, 0);
     expect(providers).toBeCloseTo(apart, 6);
+  });
+});
+
+describe('summarizeFunction: capacity runs only where migrate is possible', () => {
+  it('keeps the runs of a clear LMI win and drops those of a function LMI can never beat', () => {
+    const config = testConfig();
+    const prices = testPriceBook().regions['us-east-1'];
+    const win = member('win', { memoryMB: 2048, runtime: 'nodejs22.x', cpuShare: 0.05 });
+    const idle = steadyProfile(week, { name: 'idle', invocations: 2000, durationMs: 50, memoryMB: 512, concurrencyMax: 1 });
+    const kept = summarizeFunction(win, { window: week, prices, config });
+    const dropped = summarizeFunction(idle, { window: week, prices, config });
+    expect(kept.sizing!.capacity.runLengths.length).toBeGreaterThan(0);
+    expect(dropped.sizing!.capacity.runLengths.length).toBe(0);
+    // The report is the same as it would be with the runs: the idle function is not `migrate`.
+    const report = reportFor([win, idle], week, config);
+    expect(report.functions.find((f) => f.name === 'idle')!.recommendation).not.toBe('migrate');
+    expect(report.capacityProviders.map((p) => p.functions)).toEqual([['win']]);
   });
 });
