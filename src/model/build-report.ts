@@ -334,6 +334,22 @@ export function buildReport(input: BuildReportInput): ReportModel {
     message:
       'INIT (cold start) time is billed since 1 Aug 2025 but is not in the CloudWatch Duration metric: standard Lambda figures are a lower bound for functions with cold starts.',
   });
+  const withPc = summaries.filter((s) => s.provisionedConcurrency > 0 && s.monthly !== null).length;
+  if (withPc > 0) {
+    // Lambda bills PC from enable to disable (5-minute steps); a snapshot holds one PC value.
+    warnings.push({
+      code: 'pc-assumed-constant',
+      message: `Provisioned concurrency of ${withPc} function(s) is priced as configured for the whole month; a PC schedule that scales it down part of the day costs less than shown.`,
+    });
+  }
+  if (planned.length > 0) {
+    // lambda-managed-instances-troubleshooting.html: instances need egress to Lambda/CloudWatch.
+    warnings.push({
+      code: 'lmi-networking-not-included',
+      message:
+        'LMI instances run in your VPC and need a route to the Lambda and CloudWatch endpoints (a NAT gateway or VPC endpoints); that cost, and EBS volumes if billed, are not in the LMI figures.',
+    });
+  }
   if (window.periodSeconds > 60) {
     warnings.push({
       code: 'coarse-period',

@@ -221,7 +221,8 @@ export function recommend(input: RecommendInput): RecommendOutput {
       : [
           `${compare}: saves only ${usd(savingsUsd)} (${savingsPct.toFixed(1)} %), not more than recommend.minSavingsPct (${config.recommend.minSavingsPct} %).`,
         ];
-  if (lmi.cpuSource !== 'measured' && breakEven != null) {
+  // Only when LMI loses at the CPU figure used: then the break-even share is below the review floor.
+  if (savingsUsd <= 0 && lmi.cpuSource !== 'measured' && breakEven != null) {
     reasons.push(
       `LMI is cheaper only if less than ${pct(breakEven)} of duration is CPU work, below recommend.reviewCpuShare (${pct(config.recommend.reviewCpuShare)}).`,
     );

@@ -180,6 +180,11 @@ export function capacityProviderSnippets(model: ReportModel): CapacityProviderSn
  * What to do when Lambda refuses the update: per the SAM/CloudFormation docs a function is bound
  * to a capacity provider when it is created (CapacityProviderConfig cannot be added afterwards).
  */
+/** The caps in the commands come from the replay of the window: a ceiling, not a target. */
+export const CAPS_NOTE =
+  'MaxVCpuCount and MaxExecutionEnvironments are the peak of the replayed window (headroom included): ' +
+  'traffic above the busiest period seen is throttled at these caps, so raise them where growth or rarer peaks are expected.';
+
 export const REBIND_NOTE =
   'A function is bound to a capacity provider when it is created. If update-function-configuration ' +
   'refuses --capacity-provider-config for an existing function, create a new function (same code, ' +

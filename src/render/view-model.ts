@@ -22,6 +22,7 @@ import {
   type CapacityProviderSnippet,
   PLACEHOLDER_HELP,
   REBIND_NOTE,
+  CAPS_NOTE,
   capacityProviderSnippets,
 } from './snippets.js';
 
@@ -176,6 +177,7 @@ export interface ReportView {
   plans: PlanView[];
   placeholderHelp: { placeholder: string; meaning: string }[];
   rebindNote: string;
+  capsNote: string;
   detailed: FunctionView[];
   summary: SummaryRow[];
   summaryNote: string;
@@ -622,6 +624,7 @@ export function buildView(model: ReportModel): ReportView {
     plans: planViews,
     placeholderHelp: PLACEHOLDER_HELP.filter((h) => snippets.some((s) => s.placeholders.includes(h.placeholder))),
     rebindNote: REBIND_NOTE,
+    capsNote: CAPS_NOTE,
     detailed,
     summary,
     unpriced,

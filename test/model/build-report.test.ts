@@ -169,7 +169,17 @@ describe('buildReport: warnings', () => {
     expect(codes(bundled)).toEqual(expect.arrayContaining(['init-not-in-duration', 'coarse-period', 'prices-bundled']));
     expect(bundled.warnings.find((w) => w.code === 'prices-bundled')!.message).toContain(testPriceBook().asOf);
     expect(codes(live)).not.toContain('prices-bundled');
-    expect(codes(fine)).toEqual(['init-not-in-duration']);
+    // 'a' migrates onto a capacity provider: the VPC egress cost LMI needs is named, not priced.
+    expect(codes(fine)).toEqual(['init-not-in-duration', 'lmi-networking-not-included']);
+    expect(codes(bundled)).not.toContain('lmi-networking-not-included');
+  });
+
+  it('names the provisioned-concurrency assumption when a function has PC', () => {
+    const p = steadyProfile(week, { name: 'pc', invocations: 1_000_000, durationMs: 100, concurrencyMax: 5 });
+    p.provisionedConcurrency = 5;
+    const report = reportFor([p, busy('a')], week, testConfig());
+    const warning = report.warnings.find((w) => w.code === 'pc-assumed-constant');
+    expect(warning?.message).toContain('1 function(s)');
   });
 });
 

@@ -83,13 +83,22 @@ export function cpuPerInvocation(args: {
 export const MAX_PER_ENVIRONMENT_CONCURRENCY = 1600;
 
 export interface PerEnvironmentConcurrency {
+  /**
+   * Invocations one EE carries at once, for sizing. Below 1 when one invocation needs more CPU
+   * than the EE has: it then runs cpuShare / vCPUs times longer (same CPU-seconds on fewer
+   * vCPUs), so by Little's law it holds an EE that much longer and needs that many more EEs.
+   */
   perEnvironment: number;
+  /** PerExecutionEnvironmentMaxConcurrency to configure: a whole number, 1..1600. */
+  setting: number;
   limitedBy: LmiResult['concurrencyLimitedBy'];
 }
 
 /**
  * Invocations one EE serves at once: min(runtime default x vCPUs, CPU cap floor(vCPUs /
- * cpuShare), Python memory cap floor(EE memory / per-process MB)), clamped to 1..1600.
+ * cpuShare), Python memory cap floor(EE memory / per-process MB)), clamped to 1..1600; when
+ * one invocation alone needs more than the EE's vCPUs, the sizing figure is vCPUs / cpuShare
+ * (< 1, see PerEnvironmentConcurrency.perEnvironment), never a silent 1.
  * `processMemoryMB` is null for runtimes that share one process (no memory cap).
  */
 export function perEnvironmentConcurrency(args: {
@@ -114,5 +123,10 @@ export function perEnvironmentConcurrency(args: {
     }
   }
   perEnvironment = Math.min(MAX_PER_ENVIRONMENT_CONCURRENCY, Math.max(1, perEnvironment));
-  return { perEnvironment, limitedBy };
+  const setting = perEnvironment;
+  if (args.cpuShare > shape.vCpus) {
+    // One invocation wants more CPU than the EE has: it stretches, holding its EE longer.
+    return { perEnvironment: shape.vCpus / args.cpuShare, setting, limitedBy: 'cpu' };
+  }
+  return { perEnvironment, setting, limitedBy };
 }

@@ -165,7 +165,7 @@ export function sizeLmi(
     instanceType: option.price.instanceType,
     memoryGiBPerVCpu: shape.ratio,
     vCpusPerEnvironment: shape.vCpus,
-    perEnvironmentConcurrency: perEnvironment,
+    perEnvironmentConcurrency: concurrency.setting,
     concurrencyLimitedBy: concurrency.limitedBy,
     processMemorySource,
     minEnvironments: lmi.minEnvironments,
@@ -310,6 +310,11 @@ function sizingRisks(a: {
   if (eligibility.traits.lowConfidence && !eligibility.assumed) {
     risks.push('the OS-only runtime default of 8 concurrent requests per vCPU is a low-confidence figure (not in the AWS guide)');
   }
+  if (a.perEnvironment < 1) {
+    risks.push(
+      `one invocation uses about ${(shape.vCpus / a.perEnvironment).toFixed(2)} vCPUs but an environment of this shape has ${shape.vCpus}: on LMI it would run about ${(1 / a.perEnvironment).toFixed(1)}x longer (priced with that many more environments); a larger memory setting gives each environment more vCPUs`,
+    );
+  }
   if (a.processMemorySource === 'configured') {
     risks.push(
       `Python runs one process per concurrent request; without Lambda Insights used_memory_max each process is assumed to need the configured ${profile.memoryMB} MB`,
@@ -318,7 +323,7 @@ function sizingRisks(a: {
   if (a.throttledInvocations > 0) {
     const share = a.totalInvocations > 0 ? ` (${((100 * a.throttledInvocations) / a.totalInvocations).toPrecision(2)} %)` : '';
     risks.push(
-      `about ${Math.round(a.throttledInvocations)} invocations${share} would have been throttled while LMI scaled out: traffic rose more than ${lmi.headroom}x within ${lmi.scaleOutMinutes} minutes`,
+      `about ${Math.round(a.throttledInvocations).toLocaleString('en-US')} invocations${share} would have been throttled while LMI scaled out: traffic rose more than ${lmi.headroom}x within ${lmi.scaleOutMinutes} minutes`,
     );
   }
   if (a.coarse) {

@@ -7,10 +7,11 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { AwsSourceError } from '../../errors.js';
-import type { FunctionProfile, SourceWarning } from '../profile.js';
+import type { FunctionProfile, SnapshotWindow, SourceWarning } from '../profile.js';
 import { describeError } from './aws-errors.js';
 import type { RegionClients } from './clients.js';
 import { createFunctionFilter, hasTagFilters, type FunctionFilter } from './filters.js';
+import { createInsightsFetcher, INSIGHTS_DIMENSION, INSIGHTS_NAMESPACE, type InsightsFetcher } from './insights.js';
 import type { RateLimiter } from './rate-limit.js';
 import { fetchFunctionTags, unqualifiedArn } from './tags.js';
 
@@ -48,6 +49,11 @@ export interface RegionDiscovery {
   listed: Promise<void>;
   /** Pending provisioned-concurrency lookups by function index (settled, never rejected). */
   pendingPc: Map<number, Promise<void>>;
+  /**
+   * Pending Lambda Insights values by function index (insights.ts): call `demand()` before
+   * awaiting `settled` (never rejected), so a call held for more functions starts now.
+   */
+  pendingInsights: Map<number, { settled: Promise<void>; demand: () => void }>;
   /** null when the list could not be read (unknown, with a warning). Set by `ready`. */
   capacityProviders: ExistingCapacityProvider[] | null;
   /** Warnings known when `ready` resolved (they go in the snapshot header). */
@@ -67,6 +73,13 @@ export interface DiscoveryLimiters {
   lambda: RateLimiter;
   tagging: RateLimiter;
   cloudWatchList: RateLimiter;
+}
+
+/** Lambda Insights: when given, functions that have it get their CPU and memory (insights.ts). */
+export interface DiscoveryInsights {
+  window: SnapshotWindow;
+  /** The region's GetMetricData limiter. */
+  getMetricData: RateLimiter;
 }
 
 async function listCapacityProviders(
@@ -95,42 +108,64 @@ async function listCapacityProviders(
 }
 
 /**
+ * Names of the functions that have `metricName` in `namespace` (the value of their
+ * `dimensionName` dimension), from one paged ListMetrics (500 metrics a page) instead of a call
+ * per function. ListMetrics returns metrics that reported in the last two weeks.
+ */
+async function functionsWithMetric(
+  cloudWatch: CloudWatchClient,
+  limit: RateLimiter,
+  namespace: string,
+  metricName: string,
+  dimensionName: string,
+): Promise<Set<string>> {
+  const names = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await limit(() =>
+      cloudWatch.send(
+        new ListMetricsCommand({
+          Namespace: namespace,
+          MetricName: metricName,
+          ...(token ? { NextToken: token } : {}),
+        }),
+      ),
+    );
+    for (const metric of page.Metrics ?? []) {
+      // moto ignores the namespace when filtering on dimensions: check it here as well.
+      if (metric.Namespace !== undefined && metric.Namespace !== namespace) continue;
+      if (metric.MetricName !== undefined && metric.MetricName !== metricName) continue;
+      const fn = metric.Dimensions?.find((d) => d.Name === dimensionName)?.Value;
+      if (fn) names.add(fn);
+    }
+    token = page.NextToken || undefined;
+  } while (token);
+  return names;
+}
+
+/**
  * Names of the functions that show provisioned concurrency in CloudWatch (one paged ListMetrics
- * per metric instead of a ListProvisionedConcurrencyConfigs call per function). ListMetrics
- * returns metrics that reported in the last two weeks.
+ * per metric instead of a ListProvisionedConcurrencyConfigs call per function).
  */
 async function functionsWithProvisionedConcurrency(
   cloudWatch: CloudWatchClient,
   limit: RateLimiter,
 ): Promise<Set<string>> {
-  const names = new Set<string>();
   // The two metrics are listed side by side (each is sequential in its pages).
   const metricNames = ['ProvisionedConcurrentExecutions', 'ProvisionedConcurrencyUtilization'];
-  await Promise.all(
-    metricNames.map(async (metricName) => {
-      let token: string | undefined;
-      do {
-        const page = await limit(() =>
-          cloudWatch.send(
-            new ListMetricsCommand({
-              Namespace: 'AWS/Lambda',
-              MetricName: metricName,
-              ...(token ? { NextToken: token } : {}),
-            }),
-          ),
-        );
-        for (const metric of page.Metrics ?? []) {
-          // moto ignores the namespace when filtering on dimensions: check it here as well.
-          if (metric.Namespace !== undefined && metric.Namespace !== 'AWS/Lambda') continue;
-          if (metric.MetricName !== undefined && metric.MetricName !== metricName) continue;
-          const fn = metric.Dimensions?.find((d) => d.Name === 'FunctionName')?.Value;
-          if (fn) names.add(fn);
-        }
-        token = page.NextToken || undefined;
-      } while (token);
-    }),
+  const sets = await Promise.all(
+    metricNames.map((metricName) => functionsWithMetric(cloudWatch, limit, 'AWS/Lambda', metricName, 'FunctionName')),
   );
-  return names;
+  return new Set(sets.flatMap((set) => [...set]));
+}
+
+/**
+ * Names of the functions with Lambda Insights enabled: those that publish `cpu_total_time` in the
+ * `LambdaInsights` namespace (dimension `function_name`; the `function_name, version` entries name
+ * the same functions). One paged ListMetrics, however many functions.
+ */
+function functionsWithInsights(cloudWatch: CloudWatchClient, limit: RateLimiter): Promise<Set<string>> {
+  return functionsWithMetric(cloudWatch, limit, INSIGHTS_NAMESPACE, 'cpu_total_time', INSIGHTS_DIMENSION);
 }
 
 /** Allocated PC summed over every version/alias of the function (one call, paged). */
@@ -246,6 +281,7 @@ export function startRegionDiscovery(
   limits: DiscoveryLimiters,
   filter: FunctionFilter,
   hooks: DiscoveryHooks,
+  insights?: DiscoveryInsights,
 ): RegionDiscovery {
   const warnings: SourceWarning[] = [];
   const queue = createBatchQueue();
@@ -256,6 +292,7 @@ export function startRegionDiscovery(
     batches: queue,
     listed: Promise.resolve(),
     pendingPc: new Map(),
+    pendingInsights: new Map(),
     capacityProviders: null,
     warnings,
     accountId: null,
@@ -274,12 +311,23 @@ export function startRegionDiscovery(
     (names) => ({ ok: true as const, names }),
     (cause: unknown) => ({ ok: false as const, cause }),
   );
+  const withInsightsPromise = insights
+    ? functionsWithInsights(clients.cloudWatch, limits.cloudWatchList).then(
+        (names) => ({ ok: true as const, names }),
+        (cause: unknown) => ({ ok: false as const, cause }),
+      )
+    : Promise.resolve({ ok: true as const, names: new Set<string>() });
 
   // What every page needs before its functions can be kept: tags (for the filters and the
   // profiles) and the set of functions with PC. Settled, never rejected, except tag filters
   // without tags, which fail the region (guessing would collect the wrong set).
   const sidePromise = (async () => {
-    const [tagsResult, providersResult, withPc] = await Promise.all([tagsPromise, providersPromise, withPcPromise]);
+    const [tagsResult, providersResult, withPc, withInsights] = await Promise.all([
+      tagsPromise,
+      providersPromise,
+      withPcPromise,
+      withInsightsPromise,
+    ]);
     let tagsByArn = new Map<string, Record<string, string>>();
     if (tagsResult.ok) {
       tagsByArn = tagsResult.tags;
@@ -313,12 +361,24 @@ export function startRegionDiscovery(
         message: `could not find functions with provisioned concurrency (${describeError(withPc.cause)}): their PC is counted as 0`,
       });
     }
-    return { tagsByArn, withPc: withPcNames };
+    let withInsightsNames = new Set<string>();
+    if (withInsights.ok) {
+      withInsightsNames = withInsights.names;
+    } else {
+      warnings.push({
+        code: 'insights-unknown',
+        region,
+        message: `could not find functions with Lambda Insights (${describeError(withInsights.cause)}): their CPU and memory use are unknown`,
+      });
+    }
+    return { tagsByArn, withPc: withPcNames, withInsights: withInsightsNames };
   })();
 
   const keep = createFunctionFilter(filter);
   let late = false;
   const warn = (w: SourceWarning) => (late ? hooks.warn(w) : warnings.push(w));
+  // Created on the first function with Insights: a region without any makes no extra call.
+  let insightsFetcher = null as InsightsFetcher | null;
 
   function addPage(configs: FunctionConfiguration[], side: Awaited<typeof sidePromise>): void {
     const names: string[] = [];
@@ -353,6 +413,23 @@ export function startRegionDiscovery(
           ),
         );
       }
+      if (insights && side.withInsights.has(discovered.name)) {
+        insightsFetcher ??= createInsightsFetcher({
+          region,
+          cloudWatch: clients.cloudWatch,
+          limit: insights.getMetricData,
+          window: insights.window,
+          warn,
+        });
+        const lookup = insightsFetcher.add(discovered.name);
+        discovery.pendingInsights.set(index, {
+          settled: lookup.values.then((values) => {
+            discovered.cpuSecondsPerInvocation = values.cpuSecondsPerInvocation;
+            discovered.memoryUsedMBMax = values.memoryUsedMBMax;
+          }),
+          demand: lookup.demand,
+        });
+      }
     }
     queue.push(names);
   }
@@ -386,6 +463,8 @@ export function startRegionDiscovery(
         marker = page.NextMarker || undefined;
       } while (marker);
     } finally {
+      // The last, incomplete Insights call goes once no function will come.
+      insightsFetcher?.finish();
       queue.end();
       if (first) {
         // Never leave the side listings' results unobserved when ListFunctions fails.

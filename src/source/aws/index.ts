@@ -141,6 +141,8 @@ export async function openAwsSource(opts: AwsSourceOptions): Promise<AwsSource> 
         warn: (w) => warnings.push(w),
         onLateFailure: (message) => failRegion(region, message),
       },
+      // Functions with Lambda Insights: extra GetMetricData calls of their own (insights.ts).
+      { window, getMetricData: regionLimits.get(region)!.getMetricData },
     );
     return discovery;
   });
@@ -209,6 +211,13 @@ export async function openAwsSource(opts: AwsSourceOptions): Promise<AwsSource> 
         if (pc) {
           await pc;
           d.pendingPc.delete(fetched.index);
+        }
+        const insights = d.pendingInsights.get(fetched.index);
+        if (insights) {
+          // Its Insights call may be held for more functions while the listing goes on: start it.
+          insights.demand();
+          await insights.settled;
+          d.pendingInsights.delete(fetched.index);
         }
         const { arn: _arn, ...base } = d.functions[fetched.index]!;
         count++;

@@ -118,16 +118,16 @@ export function minimumCalls(queryCount: number, pointsPerSeries: number): numbe
   return Math.ceil(queryCount / queriesPerCall(pointsPerSeries));
 }
 
-export interface PlannedQuery {
+export interface PlannedQuery<M = MetricSpec> {
   /** Id in the call: starts with a lowercase letter, [A-Za-z0-9_] only (API model). */
   id: string;
   /** Index of the function in the input list. */
   fn: number;
-  metric: MetricSpec;
+  metric: M;
 }
 
-export interface PlannedCall {
-  queries: PlannedQuery[];
+export interface PlannedCall<M = MetricSpec> {
+  queries: PlannedQuery<M>[];
   /** Data points this call asks for (queries x points per series). */
   dataPoints: number;
 }
@@ -139,18 +139,19 @@ export interface PlannedCall {
  * call once no function will come. The calls are exactly those of `planCalls` over the same
  * functions in the same order, so the count stays the minimum however the functions arrive.
  */
-export interface CallPacker {
+export interface CallPacker<M = MetricSpec> {
   /** Adds function `fn` (indices must come in order 0, 1, 2, ...); returns the calls completed. */
-  add(fn: number): PlannedCall[];
+  add(fn: number): PlannedCall<M>[];
   /** The incomplete call holding the queries added since the last cut (empty when none). */
-  finish(): PlannedCall[];
+  finish(): PlannedCall<M>[];
   readonly perCall: number;
 }
 
-export function createCallPacker(metrics: readonly MetricSpec[], pointsPerSeries: number): CallPacker {
+/** Generic over the query kind `M` (also used for the Lambda Insights queries, insights.ts). */
+export function createCallPacker<M = MetricSpec>(metrics: readonly M[], pointsPerSeries: number): CallPacker<M> {
   const perCall = queriesPerCall(pointsPerSeries);
-  let current: PlannedQuery[] = [];
-  const cut = (): PlannedCall => {
+  let current: PlannedQuery<M>[] = [];
+  const cut = (): PlannedCall<M> => {
     const call = { queries: current, dataPoints: current.length * pointsPerSeries };
     current = [];
     return call;
@@ -158,7 +159,7 @@ export function createCallPacker(metrics: readonly MetricSpec[], pointsPerSeries
   return {
     perCall,
     add(fn) {
-      const done: PlannedCall[] = [];
+      const done: PlannedCall<M>[] = [];
       for (const metric of metrics) {
         current.push({ id: `q${current.length}`, fn, metric });
         if (current.length === perCall) done.push(cut());

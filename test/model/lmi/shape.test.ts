@@ -79,20 +79,23 @@ describe('perEnvironmentConcurrency', () => {
   it('runtime cap: Node.js 64 per vCPU when CPU is light', () => {
     const c = perEnvironmentConcurrency({ shape: shape4, traits: traits('nodejs22.x'), cpuShare: 0.01, processMemoryMB: null });
 
-    expect(c).toEqual({ perEnvironment: 256, limitedBy: 'runtime' });
+    expect(c).toEqual({ perEnvironment: 256, setting: 256, limitedBy: 'runtime' });
   });
 
   it('CPU cap: floor(vCPUs / cpuShare)', () => {
     const c = perEnvironmentConcurrency({ shape: shape4, traits: traits('java21'), cpuShare: 0.3, processMemoryMB: null });
 
     // 4 / 0.3 = 13.3 -> 13 (runtime would allow 128).
-    expect(c).toEqual({ perEnvironment: 13, limitedBy: 'cpu' });
+    expect(c).toEqual({ perEnvironment: 13, setting: 13, limitedBy: 'cpu' });
   });
 
-  it('a share above the EE vCPUs still gives at least 1', () => {
+  it('a share above the EE vCPUs: setting 1, sized at vCPUs / share (the invocation runs longer)', () => {
     const c = perEnvironmentConcurrency({ shape: shape1, traits: traits('java21'), cpuShare: 3, processMemoryMB: null });
 
-    expect(c).toEqual({ perEnvironment: 1, limitedBy: 'cpu' });
+    // 3 vCPU-seconds per second of Lambda duration on 1 vCPU: 3x longer, so 1/3 invocation per EE.
+    expect(c.setting).toBe(1);
+    expect(c.limitedBy).toBe('cpu');
+    expect(c.perEnvironment).toBeCloseTo(1 / 3, 12);
   });
 
   it('Python memory cap: measured process memory allows more than configured memory', () => {
@@ -100,13 +103,13 @@ describe('perEnvironmentConcurrency', () => {
     const configured = perEnvironmentConcurrency({ shape: shape4, traits: traits('python3.13'), cpuShare: 0.05, processMemoryMB: 1024 });
 
     // 8192 / 300 = 27 processes; 8192 / 1024 = 8; runtime 16 x 4 = 64, CPU 4 / 0.05 = 80.
-    expect(measured).toEqual({ perEnvironment: 27, limitedBy: 'memory' });
-    expect(configured).toEqual({ perEnvironment: 8, limitedBy: 'memory' });
+    expect(measured).toEqual({ perEnvironment: 27, setting: 27, limitedBy: 'memory' });
+    expect(configured).toEqual({ perEnvironment: 8, setting: 8, limitedBy: 'memory' });
   });
 
   it('Python runtime cap when memory and CPU allow more', () => {
     const c = perEnvironmentConcurrency({ shape: shape1, traits: traits('python3.13'), cpuShare: 0.01, processMemoryMB: 100 });
 
-    expect(c).toEqual({ perEnvironment: 16, limitedBy: 'runtime' });
+    expect(c).toEqual({ perEnvironment: 16, setting: 16, limitedBy: 'runtime' });
   });
 });

@@ -239,3 +239,23 @@ describe('sizeLmi: eligibility and data gaps', () => {
     expect(() => sizeLmi(profile, usageOf(profile), { window: testWindow(2), prices: testRegionPrices(), config: testConfig() })).toThrow(/fn.*concurrencyMax/);
   });
 });
+
+describe('sizeLmi: an invocation that needs more CPU than one environment has', () => {
+  it('is priced with the environments its longer run needs, never squeezed onto one vCPU', () => {
+    // Prepare: Java, 2048 MB (1-vCPU shape only), 40 concurrent all day, 1 s per invocation
+    // measured at 3 CPU-seconds (a 3-vCPU share on standard Lambda's bigger CPU allotment).
+    const heavy = size(new Array(DAY).fill(40), { profile: { runtime: 'java21', avgDurationMs: 1000, cpuSecondsPerInvocation: 3 } });
+    const light = size(new Array(DAY).fill(40), { profile: { runtime: 'java21', avgDurationMs: 1000, cpuSecondsPerInvocation: 1 } });
+    // Act
+    const h = heavy.sizing!.result;
+    const l = light.sizing!.result;
+    // Assess: same setting (1 per EE), but 3x the environments (40 x 3 x headroom 2 = 240).
+    expect(h.vCpusPerEnvironment).toBe(1);
+    expect(h.perEnvironmentConcurrency).toBe(1);
+    expect(l.perEnvironmentConcurrency).toBe(1);
+    expect(l.maxEnvironments).toBe(80);
+    expect(h.maxEnvironments).toBe(240);
+    expect(h.totalUsd).toBeGreaterThan(2.5 * (l.totalUsd - l.requestsUsd));
+    expect(heavy.sizing!.risks.join(' ')).toMatch(/would run about 3\.0x longer/);
+  });
+});

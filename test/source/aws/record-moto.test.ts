@@ -17,6 +17,8 @@ import { periodCount, type FunctionProfile } from '../../../src/source/profile.j
 /**
  * The real SDK against a real moto_server: functions created with CreateFunction, their AWS/Lambda
  * metrics put with PutMetricData, then `record` writes a snapshot that must hold exactly that.
+ * One function also has Lambda Insights metrics (namespace LambdaInsights, dimension
+ * function_name), which must become its cpuSecondsPerInvocation and memoryUsedMBMax.
  */
 
 let moto: MotoServer;
@@ -104,6 +106,24 @@ beforeAll(async () => {
       await new CloudWatchClient(config(spec.region)).send(new PutMetricDataCommand({ Namespace: 'AWS/Lambda', MetricData: data }));
     }
   }
+  // Lambda Insights for thumbnailer only: one EMF sample per invocation, here as Values/Counts.
+  // 10 invocations of 100-200 ms CPU (sum 1500) and 90 of 10 ms (sum 900): 2400 ms / 100 = 24 ms
+  // per invocation. used_memory_max peaks at 300 MB. The `function_name, version` series (which
+  // Insights publishes too) must not be added in: the query names `function_name` alone.
+  const fn = [{ Name: 'function_name', Value: 'thumbnailer' }];
+  const at = (minutes: number) => new Date(endMs - minutes * 60_000 + 17_000);
+  await new CloudWatchClient(config('us-east-1')).send(
+    new PutMetricDataCommand({
+      Namespace: 'LambdaInsights',
+      MetricData: [
+        { MetricName: 'cpu_total_time', Dimensions: fn, Timestamp: at(700), Values: [100, 200], Counts: [5, 5], Unit: 'Milliseconds' },
+        { MetricName: 'cpu_total_time', Dimensions: fn, Timestamp: at(30), Values: [10], Counts: [90], Unit: 'Milliseconds' },
+        { MetricName: 'used_memory_max', Dimensions: fn, Timestamp: at(700), Value: 300, Unit: 'Megabytes' },
+        { MetricName: 'used_memory_max', Dimensions: fn, Timestamp: at(30), Value: 250, Unit: 'Megabytes' },
+        { MetricName: 'cpu_total_time', Dimensions: [...fn, { Name: 'version', Value: '1' }], Timestamp: at(30), Value: 9999, Unit: 'Milliseconds' },
+      ],
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -166,6 +186,13 @@ describe('record against moto_server', () => {
       expect(p.series.durationMsSum).toEqual(expected.durationMsSum);
       expect(p.series.concurrencyMax).toEqual(expected.concurrencyMax);
       expect(p.series.errors).toBeUndefined();
+      if (spec.name === 'thumbnailer') {
+        expect(p.cpuSecondsPerInvocation).toBeCloseTo(0.024, 12);
+        expect(p.memoryUsedMBMax).toBe(300);
+      } else {
+        expect(p.cpuSecondsPerInvocation).toBeUndefined();
+        expect(p.memoryUsedMBMax).toBeUndefined();
+      }
     }
   });
 
