@@ -334,7 +334,7 @@ export function buildReport(input: BuildReportInput): ReportModel {
     message:
       'INIT (cold start) time is billed since 1 Aug 2025 but is not in the CloudWatch Duration metric: standard Lambda figures are a lower bound for functions with cold starts.',
   });
-  const withPc = summaries.filter((s) => s.provisionedConcurrency > 0 && s.monthly !== null).length;
+  const withPc = summaries.filter((s) => (s.provisionedConcurrency ?? 0) > 0 && s.cost !== null).length;
   if (withPc > 0) {
     // Lambda bills PC from enable to disable (5-minute steps); a snapshot holds one PC value.
     warnings.push({

@@ -149,7 +149,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
   }
   const thin = dataReasons(input);
   if (input.standardUsd == null) {
-    thin.unshift('Standard Lambda cost is unknown (no prices for the region, or no known data).');
+    thin.unshift('Standard Lambda cost is unknown (no prices for the region, provisioned concurrency unreadable, or no known data).');
   }
   if (thin.length > 0) return { recommendation: 'insufficient-data', reasons: thin, risks: [] };
   const standardUsd = input.standardUsd as number;

@@ -40,7 +40,7 @@ interface KnownTotals {
 
 function walkSeries(profile: FunctionProfile, periods: number, roundingMs: number): KnownTotals {
   const { invocations, durationMsSum, concurrencyMax } = profile.series;
-  const pc = profile.provisionedConcurrency;
+  const pc = profile.provisionedConcurrency ?? 0;
   const totals: KnownTotals = {
     periods,
     knownPeriods: 0,
@@ -107,7 +107,7 @@ function monthlyOf(
     // ASSUMPTION: the PC configuration in the profile stood for the whole window (the snapshot
     // records one PC figure per function), so it is billed for the whole 730-h month.
     pcGbSeconds: provisionedConcurrencyGbSeconds(
-      profile.provisionedConcurrency,
+      profile.provisionedConcurrency ?? 0,
       profile.memoryMB,
       SECONDS_PER_MONTH,
     ),
@@ -191,6 +191,14 @@ export function summarizeFunction(profile: FunctionProfile, ctx: SummarizeContex
       ...where,
     });
   }
+  const pcUnknown = profile.provisionedConcurrency === null;
+  if (pcUnknown) {
+    warnings.push({
+      code: 'pc-unknown',
+      message: "Provisioned concurrency could not be read; the function's standard cost is unknown.",
+      ...where,
+    });
+  }
   const lambdaPrices = prices?.lambda;
   if (!lambdaPrices) {
     warnings.push({
@@ -202,7 +210,7 @@ export function summarizeFunction(profile: FunctionProfile, ctx: SummarizeContex
 
   const billable = !alreadyOnLmi && known.knownPeriods > 0;
   const monthly = billable ? monthlyOf(known, profile, window, roundingMs) : null;
-  const cost = monthly && lambdaPrices ? nonTieredCostOf(monthly, profile, lambdaPrices, config) : null;
+  const cost = monthly && lambdaPrices && !pcUnknown ? nonTieredCostOf(monthly, profile, lambdaPrices, config) : null;
 
   let sizing: LmiSizing | null = null;
   if (billable && prices && lambdaPrices) {

@@ -43,7 +43,7 @@ export interface FunctionSummary {
   /** Value of the config.lmi.trustGroupTag tag; null when untagged. */
   trustGroup: string | null;
   alreadyOnLmi: boolean;
-  provisionedConcurrency: number;
+  provisionedConcurrency: number | null;
   /** Over the window's known periods (not extrapolated, not monthly). */
   usage: Usage;
   /** unknownPeriods / all periods (0..1). */

@@ -280,7 +280,8 @@ function usageRows(f: FunctionReport, windowDays: string): Row[] {
     { label: 'Utilization (average / peak)', value: formatPercent(u.utilization) },
   ];
   if (u.unknownPeriods > 0) rows.push({ label: 'Unknown periods', value: formatNumber(u.unknownPeriods) });
-  if (f.provisionedConcurrency > 0) rows.push({ label: 'Provisioned concurrency', value: formatNumber(f.provisionedConcurrency) });
+  if (f.provisionedConcurrency === null) rows.push({ label: 'Provisioned concurrency', value: 'unknown' });
+  else if (f.provisionedConcurrency > 0) rows.push({ label: 'Provisioned concurrency', value: formatNumber(f.provisionedConcurrency) });
   return rows;
 }
 

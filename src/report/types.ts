@@ -121,7 +121,8 @@ export interface FunctionReport {
   trustGroup: string | null;
   /** Already runs on a capacity provider: reported, never re-recommended. */
   alreadyOnLmi: boolean;
-  provisionedConcurrency: number;
+  /** null when it could not be read: standard cost is then unknown. */
+  provisionedConcurrency: number | null;
   usage: Usage;
   /** null when the region has no prices. */
   standard: StandardCost | null;

@@ -71,8 +71,11 @@ export interface FunctionProfile {
   memoryMB: number;
   timeoutSeconds: number;
   ephemeralStorageMB: number;
-  /** Allocated provisioned concurrency summed over the function's versions/aliases. */
-  provisionedConcurrency: number;
+  /**
+   * Allocated provisioned concurrency summed over the function's versions/aliases; null when it
+   * could not be read (its standard cost is then unknown, never priced as if PC were 0).
+   */
+  provisionedConcurrency: number | null;
   reservedConcurrency?: number | null;
   packageType?: 'Zip' | 'Image';
   tags: Record<string, string>;

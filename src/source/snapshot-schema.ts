@@ -113,7 +113,7 @@ function buildFunctionSchema(points: number) {
     memoryMB: z.number().int().min(128).max(32768),
     timeoutSeconds: z.number().int().min(1).max(900),
     ephemeralStorageMB: z.number().int().min(512).max(10240),
-    provisionedConcurrency: z.number().int().min(0),
+    provisionedConcurrency: z.number().int().min(0).nullable(),
     reservedConcurrency: z.number().int().min(0).nullable().optional(),
     packageType: z.enum(['Zip', 'Image']).optional(),
     tags: z.record(z.string(), z.string()),

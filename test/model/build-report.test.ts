@@ -209,3 +209,20 @@ describe('break-even helpers', () => {
     expect(breakEvenInvocationsPerMonth(grid, { totalUsd: 100, fixedUsd: 60 }, 1000)).toBeCloseTo(1000, 6);
   });
 });
+
+describe('buildReport: provisioned concurrency that could not be read', () => {
+  it('makes the standard cost unknown (never priced as PC 0) and keeps it out of the totals', () => {
+    const unknownPc = busy('unknown-pc');
+    unknownPc.provisionedConcurrency = null;
+    const report = reportFor([unknownPc, busy('a')], week, testConfig());
+    const f = report.functions.find((x) => x.name === 'unknown-pc')!;
+    expect(f.standard).toBeNull();
+    expect(f.savingsUsd).toBeNull();
+    expect(f.provisionedConcurrency).toBeNull();
+    expect(f.recommendation).toBe('insufficient-data');
+    expect(report.warnings.some((w) => w.code === 'pc-unknown' && w.function === 'unknown-pc')).toBe(true);
+    expect(report.totals.unpricedFunctions).toBe(1);
+    const alone = reportFor([busy('a')], week, testConfig());
+    expect(report.totals.standardUsd).toBeCloseTo(alone.totals.standardUsd, 9);
+  });
+});

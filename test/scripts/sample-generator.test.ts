@@ -104,7 +104,7 @@ describe('the sample account', () => {
     const arm = sample.filter((p) => p.architecture === 'arm64').length;
     expect(arm).toBeGreaterThan(0);
     expect(sample.length - arm).toBeGreaterThan(0);
-    expect(sample.some((p) => p.provisionedConcurrency > 0)).toBe(true);
+    expect(sample.some((p) => (p.provisionedConcurrency ?? 0) > 0)).toBe(true);
     expect(sample.some((p) => p.runtime === 'nodejs18.x')).toBe(true);
     expect(sample.some((p) => p.runtime === 'python3.9')).toBe(true);
     expect(sample.some((p) => p.memoryMB === 10240)).toBe(true);
