@@ -358,7 +358,7 @@ export function startRegionDiscovery(
       warnings.push({
         code: 'provisioned-concurrency-unknown',
         region,
-        message: `could not find functions with provisioned concurrency (${describeError(withPc.cause)}): their PC is counted as 0`,
+        message: `could not find functions with provisioned concurrency (${describeError(withPc.cause)}): their PC, and so their standard cost, is unknown`,
       });
     }
     let withInsightsNames = new Set<string>();
@@ -395,6 +395,8 @@ export function startRegionDiscovery(
       const index = discovery.functions.length;
       discovery.functions.push(discovered);
       names.push(discovered.name);
+      // Unknown is never 0: without the PC listing every function's PC is unknown.
+      if (side.withPc === null) discovered.provisionedConcurrency = null;
       if (side.withPc?.has(discovered.name)) {
         discovery.pendingPc.set(
           index,
@@ -403,11 +405,12 @@ export function startRegionDiscovery(
               discovered.provisionedConcurrency = pc;
             },
             (cause: unknown) => {
+              discovered.provisionedConcurrency = null;
               warn({
                 code: 'provisioned-concurrency-unknown',
                 region,
                 function: discovered.name,
-                message: `provisioned concurrency could not be read (${describeError(cause)}): counted as 0`,
+                message: `provisioned concurrency could not be read (${describeError(cause)}): the function's standard cost is unknown`,
               });
             },
           ),

@@ -186,6 +186,30 @@ describe('openAwsSource', () => {
     expect(source.header.prices).toBeUndefined();
   });
 
+  it('leaves provisioned concurrency unknown (null), never 0, when it cannot be read', async () => {
+    // Prepare: the per-function read fails for the one function that has PC
+    const failedRead = setup();
+    failedRead.lambdaEast.on(ListProvisionedConcurrencyConfigsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ServiceException' }));
+    // ... and, in a second run, the listing that finds who has PC fails
+    const failedList = setup();
+    failedList.cwEast.on(ListMetricsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    // Act
+    const collect = async (clients: AwsClientFactory) => {
+      const source = await openAwsSource({ regions: ['us-east-1'], days: 1, now: NOW, clients, limits: FAST, livePrices: false });
+      const profiles: FunctionProfile[] = [];
+      for await (const p of source.profiles) profiles.push(p);
+      return { profiles, warnings: [...(source.header.warnings ?? []), ...source.warnings] };
+    };
+    const read = await collect(failedRead.clients);
+    const list = await collect(failedList.clients);
+    // Assess
+    expect(read.profiles[3]!.provisionedConcurrency).toBeNull();
+    expect(read.profiles[4]!.provisionedConcurrency).toBe(0);
+    expect(read.warnings).toContainEqual(expect.objectContaining({ code: 'provisioned-concurrency-unknown', function: 'fn-003' }));
+    expect(list.profiles.every((p) => p.provisionedConcurrency === null)).toBe(true);
+    expect(list.warnings).toContainEqual(expect.objectContaining({ code: 'provisioned-concurrency-unknown', region: 'us-east-1' }));
+  });
+
   it('fails as a whole (nothing to publish) when no region can be read', async () => {
     // Prepare
     const { clients } = setup();
