@@ -29,9 +29,9 @@ export function breakEvenCpuShare(
  * Traffic scale at which LMI alone costs the same as standard Lambda, as invocations per month.
  * APPROXIMATION: standard cost at scale s = fixed + (total - fixed) x s (requests, duration and
  * ephemeral storage are linear in traffic; configured PC is fixed); duration tiers are ignored.
- * `grid` is sorted by scale ascending. Returns the first scale where LMI becomes cheaper
- * (interpolated) x monthly invocations; null when LMI is cheaper at every scale of the grid or
- * at none (no crossing inside 0.01..100 x today's traffic).
+ * `grid` is sorted by scale ascending. Returns the first scale where the cheaper side changes
+ * (interpolated) x monthly invocations; null when one side is cheaper at every scale of the
+ * grid (no crossing inside 0.01..100 x today's traffic).
  */
 export function breakEvenInvocationsPerMonth(
   grid: readonly { scale: number; totalUsd: number }[],
@@ -43,7 +43,9 @@ export function breakEvenInvocationsPerMonth(
   let prev: { scale: number; gap: number } | undefined;
   for (const point of grid) {
     const g = gap(point.scale, point.totalUsd);
-    if (prev && prev.gap < 0 && g >= 0) {
+    // Either direction: LMI becoming cheaper as traffic grows, or (a function with configured
+    // PC, whose standard cost has a fixed part) LMI cheaper only below some traffic.
+    if (prev && ((prev.gap < 0 && g >= 0) || (prev.gap > 0 && g <= 0))) {
       const t = -prev.gap / (g - prev.gap);
       return (prev.scale + t * (point.scale - prev.scale)) * monthlyInvocations;
     }

@@ -319,7 +319,7 @@ function breakEvenRows(f: FunctionReport): Row[] {
       f.lmi === null
         ? 'unknown'
         : share === null
-          ? 'none (LMI is never or always cheaper over 0-100 % CPU)'
+          ? 'none: LMI is not cheaper even at 1 % CPU'
           : share > 1
             ? `LMI is cheaper while CPU time stays under ${formatPercent(share, 0)} of the duration (more than one vCPU busy)`
             : `LMI is cheaper if under ${formatPercent(share, 0)} of the duration is CPU work`,
@@ -327,9 +327,13 @@ function breakEvenRows(f: FunctionReport): Row[] {
   rows.push({
     label: 'Break-even traffic',
     value:
-      f.breakEvenInvocationsPerMonth === null
-        ? 'unknown'
-        : `${formatCompact(f.breakEvenInvocationsPerMonth)} invocations per month (same traffic shape)`,
+      f.breakEvenInvocationsPerMonth !== null
+        ? `${formatCompact(f.breakEvenInvocationsPerMonth)} invocations per month (same traffic shape)`
+        : f.savingsUsd === null
+          ? 'unknown'
+          : f.savingsUsd > 0
+            ? 'none: LMI is cheaper at any traffic from 0.01x to 100x today\'s'
+            : 'none: LMI is not cheaper at any traffic from 0.01x to 100x today\'s',
   });
   rows.push({ label: 'Busy-time premium (standard per busy GB-hour / LMI per GB-hour)', value: formatRatio(f.busyTimePremium) });
   return rows;

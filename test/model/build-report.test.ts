@@ -208,6 +208,17 @@ describe('break-even helpers', () => {
     // Fixed cost counts at every scale: 60 fixed + 40 s crosses 100 at s = 1.
     expect(breakEvenInvocationsPerMonth(grid, { totalUsd: 100, fixedUsd: 60 }, 1000)).toBeCloseTo(1000, 6);
   });
+
+  it('traffic: a large fixed PC cost makes LMI cheaper only below a traffic level, and that level is found', () => {
+    // LMI grows fast with traffic; standard is 300 fixed (PC) + 10 x scale.
+    const grid = [
+      { scale: 0.1, totalUsd: 100 },
+      { scale: 1, totalUsd: 200 },
+      { scale: 10, totalUsd: 1000 },
+    ];
+    // gap = standard - LMI: +201 at 0.1, +110 at 1, -600 at 10: crosses between 1 and 10.
+    expect(breakEvenInvocationsPerMonth(grid, { totalUsd: 310, fixedUsd: 300 }, 1000)).toBeCloseTo((1 + (110 / 710) * 9) * 1000, 6);
+  });
 });
 
 describe('buildReport: provisioned concurrency that could not be read', () => {
