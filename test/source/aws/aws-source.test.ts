@@ -22,17 +22,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { openAwsSource, type AwsClientFactory, type RegionClients } from '../../../src/source/aws/index.js';
 import { minimumCalls, planWindow, REQUIRED_METRICS } from '../../../src/source/aws/metrics-plan.js';
 import { periodCount, type FunctionProfile } from '../../../src/source/profile.js';
+import { credentials, NOW, ACCOUNT, FAST } from './mock-settings.js';
 
-const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
-const NOW = new Date('2026-11-21T03:17:42Z');
-const ACCOUNT = '210987654321';
-const FAST = {
-  getMetricData: { callsPerSecond: 1e6, concurrency: 8 },
-  lambda: { callsPerSecond: 1e6, concurrency: 4 },
-  tagging: { callsPerSecond: 1e6, concurrency: 2 },
-  cloudWatchList: { callsPerSecond: 1e6, concurrency: 2 },
-  pricing: { callsPerSecond: 1e6, concurrency: 2 },
-};
 
 function regionClients(region: string): RegionClients {
   return {

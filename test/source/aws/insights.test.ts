@@ -24,17 +24,8 @@ import { createInsightsFetcher } from '../../../src/source/aws/insights.js';
 import { minimumCalls, planWindow, REQUIRED_METRICS } from '../../../src/source/aws/metrics-plan.js';
 import { createRateLimiter } from '../../../src/source/aws/rate-limit.js';
 import { periodCount, type FunctionProfile, type SourceWarning } from '../../../src/source/profile.js';
+import { credentials, NOW, ACCOUNT, FAST } from './mock-settings.js';
 
-const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
-const NOW = new Date('2026-11-21T03:17:42Z');
-const ACCOUNT = '210987654321';
-const FAST = {
-  getMetricData: { callsPerSecond: 1e6, concurrency: 8 },
-  lambda: { callsPerSecond: 1e6, concurrency: 4 },
-  tagging: { callsPerSecond: 1e6, concurrency: 2 },
-  cloudWatchList: { callsPerSecond: 1e6, concurrency: 2 },
-  pricing: { callsPerSecond: 1e6, concurrency: 2 },
-};
 
 type Query = NonNullable<GetMetricDataCommandInput['MetricDataQueries']>[number];
 const isInsights = (q: Query) => q.MetricStat!.Metric!.Namespace === 'LambdaInsights';

@@ -14,16 +14,8 @@ import { attachContext, type CliContext } from '../../../src/cli/io.js';
 import type { AwsClientFactory, RegionClients } from '../../../src/source/aws/index.js';
 import { openSnapshot } from '../../../src/source/snapshot-reader.js';
 import type { FunctionProfile } from '../../../src/source/profile.js';
+import { credentials, NOW, FAST } from './mock-settings.js';
 
-const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
-const NOW = new Date('2026-11-21T03:17:42Z');
-const FAST = {
-  getMetricData: { callsPerSecond: 1e6, concurrency: 4 },
-  lambda: { callsPerSecond: 1e6, concurrency: 4 },
-  tagging: { callsPerSecond: 1e6, concurrency: 2 },
-  cloudWatchList: { callsPerSecond: 1e6, concurrency: 2 },
-  pricing: { callsPerSecond: 1e6, concurrency: 2 },
-};
 
 let dir: string;
 beforeAll(async () => {
