@@ -1,14 +1,13 @@
-import { Command } from 'commander';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { register } from '../../src/cli/analyze-command.js';
-import { attachContext, type CliContext } from '../../src/cli/io.js';
 import { UserInputError } from '../../src/errors.js';
 import type { ReportModel } from '../../src/report/types.js';
 import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../helpers/moto.js';
+import { commandHarness } from './run-cli.js';
 import { createFunction, mockPriceListApi, motoClients, putTraffic, resetRole } from '../publish/moto-account.js';
 
 /**
@@ -20,14 +19,7 @@ let moto: MotoServer;
 let pricing: AwsStub<any, any, any>;
 let dir: string;
 
-function cli(): { program: Command; context: CliContext; out: string[] } {
-  const out: string[] = [];
-  const context: CliContext = { io: { out: (t) => out.push(t), err: () => {}, stderrIsTTY: false }, exitCode: 0 };
-  const program = new Command('lmi-advisor').exitOverride();
-  attachContext(program, context);
-  register(program);
-  return { program, context, out };
-}
+const cli = () => commandHarness(register);
 
 beforeAll(async () => {
   moto = await startMoto();

@@ -1,4 +1,6 @@
+import { Command } from 'commander';
 import { main } from '../../src/cli.js';
+import { attachContext, type CliContext } from '../../src/cli/io.js';
 
 export interface CliRun {
   code: number;
@@ -20,4 +22,22 @@ export async function runCli(argv: string[], stderrIsTTY = false): Promise<CliRu
     stderrIsTTY,
   });
   return { code, stdout, stderr };
+}
+
+export interface CommandHarness {
+  program: Command;
+  context: CliContext;
+  out: string[];
+  err: string[];
+}
+
+/** One command registered on a bare program with captured output (errors are thrown, not printed). */
+export function commandHarness(register: (program: Command) => void): CommandHarness {
+  const out: string[] = [];
+  const err: string[] = [];
+  const context: CliContext = { io: { out: (t) => out.push(t), err: (t) => err.push(t), stderrIsTTY: false }, exitCode: 0 };
+  const program = new Command('lmi-advisor').exitOverride();
+  attachContext(program, context);
+  register(program);
+  return { program, context, out, err };
 }

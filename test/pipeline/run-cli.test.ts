@@ -1,15 +1,14 @@
-import { Command } from 'commander';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { attachContext, type CliContext } from '../../src/cli/io.js';
 import { register } from '../../src/cli/run-command.js';
 import { UserInputError } from '../../src/errors.js';
 import { RENDERERS } from '../../src/render/index.js';
 import type { ReportModel } from '../../src/report/types.js';
 import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../helpers/moto.js';
+import { commandHarness } from '../cli/run-cli.js';
 import { createFunction, mockPriceListApi, motoClients, putTraffic, resetRole } from '../publish/moto-account.js';
 
 /**
@@ -21,15 +20,7 @@ let moto: MotoServer;
 let pricing: AwsStub<any, any, any>;
 let dir: string;
 
-function program(): { program: Command; context: CliContext; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const context: CliContext = { io: { out: (t) => out.push(t), err: (t) => err.push(t), stderrIsTTY: false }, exitCode: 0 };
-  const p = new Command('lmi-advisor').exitOverride();
-  attachContext(p, context);
-  register(p);
-  return { program: p, context, out, err };
-}
+const program = () => commandHarness(register);
 
 beforeAll(async () => {
   moto = await startMoto();
