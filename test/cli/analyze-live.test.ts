@@ -1,38 +1,20 @@
-import type { AwsStub } from 'aws-sdk-client-mock';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { register } from '../../src/cli/analyze-command.js';
 import { UserInputError } from '../../src/errors.js';
 import type { ReportModel } from '../../src/report/types.js';
-import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../helpers/moto.js';
 import { commandHarness } from './run-cli.js';
-import { createFunction, mockPriceListApi, motoClients, putTraffic, resetRole } from '../publish/moto-account.js';
+import { createFunction, motoClients, putTraffic, useMotoAccount } from '../publish/moto-account.js';
 
 /**
  * `lmi-advisor analyze --live`: the same collection as `record`, in memory, straight into the
  * reports. Real SDK clients against moto (endpoint from AWS_ENDPOINT_URL); Price List mocked.
  */
 
-let moto: MotoServer;
-let pricing: AwsStub<any, any, any>;
-let dir: string;
+const account = useMotoAccount('lmi-analyze-live-');
 
 const cli = () => commandHarness(register);
-
-beforeAll(async () => {
-  moto = await startMoto();
-  pricing = mockPriceListApi();
-  dir = await mkdtemp(join(tmpdir(), 'lmi-analyze-live-'));
-});
-
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  pricing?.restore();
-  await moto?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
 
 describe('analyze --live: options', () => {
   it.each([
@@ -42,22 +24,19 @@ describe('analyze --live: options', () => {
     [['--live', '--regions', 'us-east-1', '--resolution', '45'], '--resolution: expected auto, 60, 300 or 3600'],
   ])('rejects %j before any work', async (args, message) => {
     const { program } = cli();
-    const error = await program.parseAsync(['analyze', ...args, '--out', join(dir, 'never')], { from: 'user' }).catch((e: unknown) => e);
+    const error = await program.parseAsync(['analyze', ...args, '--out', join(account.dir, 'never')], { from: 'user' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserInputError);
     expect((error as Error).message).toContain(message);
-    await expect(readdir(join(dir, 'never'))).rejects.toThrow();
+    await expect(readdir(join(account.dir, 'never'))).rejects.toThrow();
   });
 });
 
 describe('analyze --live against moto', () => {
   it('collects, analyses and writes only the chosen formats', async () => {
     // Prepare
-    vi.stubEnv('AWS_ENDPOINT_URL', moto.endpoint);
-    vi.stubEnv('AWS_ACCESS_KEY_ID', MOTO_CREDENTIALS.accessKeyId);
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey);
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-    resetRole();
-    const clients = motoClients(moto);
+    account.useSdkEnv();
+    const { dir } = account;
+    const clients = motoClients(account.moto);
     await createFunction(clients, 'api', 2048);
     // 52 hours of data, one datum every 15 minutes: 208 data x 20,000 invocations.
     await putTraffic(clients, 'api', new Date('2026-11-19T00:00:00Z'), 52, { invocations: 20_000, durationMs: 200, concurrency: 20 });

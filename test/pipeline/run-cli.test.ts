@@ -1,39 +1,21 @@
-import type { AwsStub } from 'aws-sdk-client-mock';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { register } from '../../src/cli/run-command.js';
 import { UserInputError } from '../../src/errors.js';
 import { RENDERERS } from '../../src/render/index.js';
 import type { ReportModel } from '../../src/report/types.js';
-import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../helpers/moto.js';
 import { commandHarness } from '../cli/run-cli.js';
-import { createFunction, mockPriceListApi, motoClients, putTraffic, resetRole } from '../publish/moto-account.js';
+import { createFunction, motoClients, putTraffic, useMotoAccount } from '../publish/moto-account.js';
 
 /**
  * `lmi-advisor run` from a laptop: option checks, and a dir run against moto with the SDK's
  * default clients (endpoint from AWS_ENDPOINT_URL), the Price List API mocked in-process.
  */
 
-let moto: MotoServer;
-let pricing: AwsStub<any, any, any>;
-let dir: string;
+const account = useMotoAccount('lmi-run-cli-');
 
 const program = () => commandHarness(register);
-
-beforeAll(async () => {
-  moto = await startMoto();
-  pricing = mockPriceListApi();
-  dir = await mkdtemp(join(tmpdir(), 'lmi-run-cli-'));
-});
-
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  pricing?.restore();
-  await moto?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
 
 describe('lmi-advisor run: options', () => {
   it.each([
@@ -55,12 +37,9 @@ describe('lmi-advisor run: options', () => {
 describe('lmi-advisor run against moto', () => {
   it('writes every format to the directory and shows the change on the next run', async () => {
     // Prepare
-    vi.stubEnv('AWS_ENDPOINT_URL', moto.endpoint);
-    vi.stubEnv('AWS_ACCESS_KEY_ID', MOTO_CREDENTIALS.accessKeyId);
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey);
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-    resetRole();
-    const clients = motoClients(moto);
+    account.useSdkEnv();
+    const { dir } = account;
+    const clients = motoClients(account.moto);
     await createFunction(clients, 'api', 2048);
     await putTraffic(clients, 'api', new Date('2026-11-20T00:00:00Z'), 52, { invocations: 20_000, durationMs: 200, concurrency: 20 });
     const config = join(dir, 'cfg.yaml');

@@ -10,9 +10,12 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { join } from 'node:path';
 import type { AwsClientFactory } from '../../src/source/aws/clients.js';
-import { MOTO_CREDENTIALS, type MotoServer } from '../helpers/moto.js';
+import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../helpers/moto.js';
 
 /**
  * A small account in moto for the nightly-job tests: Lambda functions with CloudWatch traffic,
@@ -191,4 +194,51 @@ export async function startSlackReceiver(): Promise<SlackReceiver> {
   receiver.url = `http://127.0.0.1:${port}/services/T0TEST/B0TEST/s3cr3tT0k3nXYZ`;
   receiver.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return receiver;
+}
+
+export interface MotoAccount {
+  /** The running moto_server (valid inside tests). */
+  readonly moto: MotoServer;
+  /** A temporary directory removed after the file. */
+  readonly dir: string;
+  /** Points the SDK's default clients (no injection) at moto, as a laptop run would be. */
+  useSdkEnv(): void;
+}
+
+/**
+ * For a test file driving a command through the SDK's default clients: starts moto, mocks the
+ * Price List API, makes a temporary directory, and undoes all of it after the file.
+ */
+export function useMotoAccount(prefix: string): MotoAccount {
+  let moto: MotoServer | undefined;
+  let pricing: ReturnType<typeof mockPriceListApi> | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    moto = await startMoto();
+    pricing = mockPriceListApi();
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    pricing?.restore();
+    await moto?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    get moto() {
+      if (!moto) throw new Error('moto is not started (use it inside a test)');
+      return moto;
+    },
+    get dir() {
+      if (!dir) throw new Error('no temporary directory yet (use it inside a test)');
+      return dir;
+    },
+    useSdkEnv() {
+      vi.stubEnv('AWS_ENDPOINT_URL', this.moto.endpoint);
+      vi.stubEnv('AWS_ACCESS_KEY_ID', MOTO_CREDENTIALS.accessKeyId);
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey);
+      vi.stubEnv('AWS_REGION', REGION);
+      resetRole();
+    },
+  };
 }
