@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { PriceBook } from '../prices/types.js';
 import { type Channel, publishAll, type PublishOutcome, type PublishTargets } from '../publish/index.js';
-import type { ReportFile } from '../publish/dir.js';
+import { checkOutDir, type ReportFile } from '../publish/dir.js';
 import { latestKey, readPreviousReportFromS3 } from '../publish/s3.js';
 import { RENDERERS } from '../render/index.js';
 import { diffReports, parsePreviousReport } from '../report/changes.js';
@@ -103,6 +103,13 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   const timeLeft = opts.timeLeftMs ?? (() => Number.POSITIVE_INFINITY);
   const reserveMs = opts.reserveMs ?? 0;
   const budget = () => timeLeft() - reserveMs;
+  const formats = opts.formats ?? Object.keys(RENDERERS);
+
+  // A directory channel that cannot take the reports is bad input: say so before collecting.
+  if (opts.channels.includes('dir') && opts.targets.dir) {
+    const names = Object.entries(RENDERERS).filter(([f]) => formats.includes(f)).map(([, r]) => r.file);
+    await checkOutDir(opts.targets.dir.outDir, names);
+  }
 
   // ---- collect: discovery must finish within the budget; metrics stream during analysis ----
   let collectedResult: SourceResult;
@@ -172,7 +179,6 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   // ---- render every format; a failing renderer loses its file, not the run ----
   const files: ReportFile[] = [];
   const renderFailures: string[] = [];
-  const formats = opts.formats ?? Object.keys(RENDERERS);
   for (const [format, renderer] of Object.entries(RENDERERS).filter(([f]) => formats.includes(f))) {
     try {
       files.push({ name: renderer.file, content: renderer.render(model) });
