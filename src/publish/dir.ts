@@ -91,9 +91,14 @@ export async function checkOutDir(outDir: string, names: readonly string[], wher
       throw pathProblem(where, path, error) ?? new PublishError('dir', `${path}: ${(error as Error).message}`, { cause: error });
     }
   };
-  const kind = await look(outDir, () => fs.kind(outDir));
+  // ENOTDIR: some ancestor is not a directory; the walk below names it.
+  const notDirIsNull = (error: unknown): null => {
+    if (codeOf(error) === 'ENOTDIR') return null;
+    throw error;
+  };
+  const kind = await look(outDir, () => fs.kind(outDir).catch(notDirIsNull));
   if (kind === null) {
-    if ((await look(outDir, () => fs.lkind(outDir))) !== null) {
+    if ((await look(outDir, () => fs.lkind(outDir).catch(notDirIsNull))) !== null) {
       throw new UserInputError(`${where} ${outDir}: is a symbolic link to nothing; nothing written`);
     }
     // Not there yet: the nearest existing ancestor must be a directory for mkdir to work.
@@ -102,7 +107,7 @@ export async function checkOutDir(outDir: string, names: readonly string[], wher
       const up = dirname(parent);
       if (up === parent) break;
       parent = up;
-      const parentKind = await look(parent, () => fs.kind(parent));
+      const parentKind = await look(parent, () => fs.kind(parent).catch(notDirIsNull));
       if (parentKind === null) continue;
       if (parentKind !== 'directory') throw new UserInputError(`${where} ${outDir}: ${parent} is a ${parentKind}, not a directory; nothing written`);
       break;
