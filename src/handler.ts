@@ -9,7 +9,7 @@ import { parseConfig } from './config/load.js';
 import { ConfigError, LmiAdvisorError } from './errors.js';
 import { liveAwsSource, runPipeline, type PipelineLog, type RunResult, type SourceFn } from './pipeline/run.js';
 import { parseChannels, type ChannelResult, type PublishTargets } from './publish/index.js';
-import type { FetchLike } from './publish/slack.js';
+import type { FetchLike, SlackRetryOptions } from './publish/slack.js';
 import { redact, resolveWebhookUrl } from './secrets.js';
 import { completeClientFactory, type AwsClientFactory } from './source/aws/clients.js';
 
@@ -71,6 +71,8 @@ export interface HandlerDeps {
   ses?: SESv2Client;
   ssm?: SSMClient;
   fetch?: FetchLike;
+  /** Slack retry settings (tests shorten the back-off). */
+  slackRetry?: SlackRetryOptions;
   logger?: Logger;
   metrics?: Metrics;
   /** Replaces the live AWS source (tests, dry runs). */
@@ -209,6 +211,7 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}) {
           return webhook;
         },
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        ...(deps.slackRetry ? { retry: deps.slackRetry } : {}),
       },
       ...(env.EMAIL_FROM && env.EMAIL_TO ? { email: { client: ses, from: env.EMAIL_FROM, to: env.EMAIL_TO } } : {}),
     };

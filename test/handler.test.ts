@@ -45,6 +45,7 @@ let clients: MotoClients;
 let slack: SlackReceiver;
 let pricing: AwsStub<any, any, any>;
 let logLines: string[];
+let slackWaits: number[] = [];
 
 function capturedLogger(): Logger {
   // The test env silences Powertools; this logger must print so its output can be checked.
@@ -80,6 +81,8 @@ function handlerFor(env: Record<string, string>) {
     ssm: clients.ssm,
     logger: capturedLogger(),
     metrics: new Metrics({ namespace: 'LmiAdvisorTest' }),
+    // Slack's back-off is waited for in test/publish/slack.test.ts; here it is recorded.
+    slackRetry: { sleep: async (ms: number) => void slackWaits.push(ms) },
   });
 }
 
@@ -120,6 +123,9 @@ async function freshAccount(): Promise<void> {
   clients = motoClients(moto);
   slack.received.length = 0;
   slack.status = 200;
+  slack.script = [];
+  slack.failHeaders = {};
+  slackWaits = [];
   logLines = [];
   await createBucketAndIdentities(clients, slack.url);
   // Busy, mostly waiting API (cheap on LMI), a hostile name, and one nearly idle function.
@@ -232,10 +238,11 @@ describe('nightly handler against moto', () => {
       ['email', false],
     ]);
     expect(result.channels.find((c) => c.channel === 'email')?.error).toContain('MessageRejected');
-    expect(result.channels.find((c) => c.channel === 'slack')?.error).toBe('slack: webhook answered HTTP 500: internal_error at [REDACTED]');
+    expect(result.channels.find((c) => c.channel === 'slack')?.error).toBe('slack: webhook answered HTTP 500: internal_error at [REDACTED] (after 3 attempts)');
     expect(await listKeys(clients)).toEqual(expect.arrayContaining(['reports/2026-11-21/report.json', 'reports/latest/report.json']));
     expect(await sentEmails(moto)).toBe(sentBefore);
-    expect(slack.received).toHaveLength(1);
+    expect(slack.received).toHaveLength(3);
+    expect(slackWaits).toEqual([1000, 2000]);
 
     const logs = logLines.join('');
     const failures = logLines.filter((l) => l.includes('"channel failed"'));
@@ -246,5 +253,25 @@ describe('nightly handler against moto', () => {
       expect(JSON.stringify(result)).not.toContain(secret);
     }
     expect(await getText(clients, 'reports/2026-11-21/report.json')).not.toContain('s3cr3tT0k3nXYZ');
+  });
+  it('a change in a night whose Slack post failed reaches Slack the next night (delivery state in S3)', async () => {
+    // Prepare: night 1 delivered; then a function appears
+    await freshAccount();
+    await handlerFor({ LMI_PUBLISH: 's3,slack' })({ time: DAY1 }, context);
+    await createFunction(clients, 'another-new-fn', 1024);
+    await putTraffic(clients, 'another-new-fn', new Date('2026-11-21T00:00:00Z'), 28, { invocations: 500, durationMs: 20, concurrency: 2 });
+    // Act: night 2, Slack answers 500 to every attempt; night 3, it answers
+    slack.status = 500;
+    const failed = await handlerFor({ LMI_PUBLISH: 's3,slack' })({ time: DAY2 }, context).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(NightlyRunError);
+    slack.status = 200;
+    slack.received.length = 0;
+    const third = await handlerFor({ LMI_PUBLISH: 's3,slack' })({ time: '2026-11-23T03:00:00Z' }, context);
+    // Assess
+    expect(third.exitCode).toBe(0);
+    const text = blockTexts(slack.received[0]!.body as SlackMessage);
+    expect(text).toContain('New: `us-east-1/another-new-fn`');
+    expect(text).toContain('since 2026-11-21');
+    expect(await listKeys(clients)).toContain('reports/state/delivered-slack.json');
   });
 });

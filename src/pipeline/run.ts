@@ -2,11 +2,20 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { PriceBook } from '../prices/types.js';
-import { type Channel, publishAll, type PublishOutcome, type PublishTargets } from '../publish/index.js';
-import type { ReportFile } from '../publish/dir.js';
+import {
+  DIGEST_CHANNELS,
+  deliveryStateText,
+  dirDeliveryStore,
+  parseDeliveryState,
+  s3DeliveryStore,
+  type DeliveryStore,
+  type DigestChannel,
+} from '../publish/delivery-state.js';
+import { type Channel, type DigestChanges, publishAll, type PublishOutcome, type PublishTargets } from '../publish/index.js';
+import { checkOutDir, type ReportFile } from '../publish/dir.js';
 import { latestKey, readPreviousReportFromS3 } from '../publish/s3.js';
 import { RENDERERS } from '../render/index.js';
-import { diffReports, parsePreviousReport } from '../report/changes.js';
+import { baselineOf, diffReports, parsePreviousReport, type PreviousReport } from '../report/changes.js';
 import type { ReportModel, ReportWarning, RunInfo } from '../report/types.js';
 import type { FunctionProfile, SnapshotHeader, SourceWarning } from '../source/profile.js';
 import { LmiAdvisorError } from '../errors.js';
@@ -103,6 +112,13 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   const timeLeft = opts.timeLeftMs ?? (() => Number.POSITIVE_INFINITY);
   const reserveMs = opts.reserveMs ?? 0;
   const budget = () => timeLeft() - reserveMs;
+  const formats = opts.formats ?? Object.keys(RENDERERS);
+
+  // A directory channel that cannot take the reports is bad input: say so before collecting.
+  if (opts.channels.includes('dir') && opts.targets.dir) {
+    const names = Object.entries(RENDERERS).filter(([f]) => formats.includes(f)).map(([, r]) => r.file);
+    await checkOutDir(opts.targets.dir.outDir, names);
+  }
 
   // ---- collect: discovery must finish within the budget; metrics stream during analysis ----
   let collectedResult: SourceResult;
@@ -166,13 +182,14 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   // Whatever analyze decided, a cut or failed collection is never complete.
   if (cutShort || failedRegions.length > 0) model.run.complete = false;
 
-  // ---- change since the previous run ----
-  await attachChanges(model, opts, log);
+  // ---- change since the previous run, and since what each digest channel last received ----
+  const previous = await attachChanges(model, opts, log);
+  const store = deliveryStoreFor(opts);
+  const digests = await digestBaselines(model, previous, opts.channels, store, log);
 
   // ---- render every format; a failing renderer loses its file, not the run ----
   const files: ReportFile[] = [];
   const renderFailures: string[] = [];
-  const formats = opts.formats ?? Object.keys(RENDERERS);
   for (const [format, renderer] of Object.entries(RENDERERS).filter(([f]) => formats.includes(f))) {
     try {
       files.push({ name: renderer.file, content: renderer.render(model) });
@@ -184,7 +201,8 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   // A set with a missing format must not replace latest: publish it as incomplete.
   const publishModel = renderFailures.length > 0 ? { ...model, run: { ...model.run, complete: false } } : model;
 
-  const publish = await publishAll(publishModel, files, opts.channels, opts.targets);
+  const publish = await publishAll(publishModel, files, opts.channels, opts.targets, { digestChanges: digests.changes });
+  await saveDeliveries(publish, publishModel, digests.unrecorded, store, log);
   for (const r of publish.results) {
     if (r.ok) log.info('channel published', { channel: r.channel, detail: r.detail });
     else log.error('channel failed', { channel: r.channel, error: r.error });
@@ -193,8 +211,8 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   return { model, publish, cutShort, failedRegions, renderFailures, exitCode };
 }
 
-/** Reads the previous latest report (S3 if published there, else the local dir) and diffs. */
-async function attachChanges(model: ReportModel, opts: RunPipelineOptions, log: PipelineLog): Promise<void> {
+/** Reads the previous latest report (S3 if published there, else the local dir) and diffs; returns it when used. */
+async function attachChanges(model: ReportModel, opts: RunPipelineOptions, log: PipelineLog): Promise<PreviousReport | null> {
   let text: string | null = null;
   let where = '';
   try {
@@ -211,23 +229,110 @@ async function attachChanges(model: ReportModel, opts: RunPipelineOptions, log: 
   } catch (error) {
     addWarning(model, { code: 'previous-report-unreadable', message: `${where}: ${(error as Error).message}; change since last run not shown` });
     log.warn('previous report unreadable', { where, error: (error as Error).message });
-    return;
+    return null;
   }
   if (text === null) {
     log.info('no previous report: first run', { where });
-    return;
+    return null;
   }
   const previous = parsePreviousReport(text, where);
   if ('problem' in previous) {
     addWarning(model, previous.problem);
-    return;
+    return null;
   }
   const diff = diffReports(previous.report, model);
   if ('problem' in diff) {
     addWarning(model, diff.problem);
-    return;
+    return null;
   }
   model.changes = diff.changes;
+  return previous.report;
+}
+
+/** Where digest channels keep their delivery state: with the reports, S3 first (as attachChanges). */
+function deliveryStoreFor(opts: RunPipelineOptions): DeliveryStore | null {
+  if (opts.channels.includes('s3') && opts.targets.s3) return s3DeliveryStore(opts.targets.s3);
+  if (opts.channels.includes('dir') && opts.targets.dir) return dirDeliveryStore(opts.targets.dir.outDir);
+  return null;
+}
+
+interface DigestBaselines {
+  changes: DigestChanges;
+  /** Channels with no state yet, and the report their digest was compared with tonight. */
+  unrecorded: Partial<Record<DigestChannel, PreviousReport>>;
+}
+
+/**
+ * Per digest channel, the change since the report it last received. A channel with no state yet
+ * (first run with delivery state, or a store-less run) is absent from `changes`: its digest
+ * shows the change since the last report, like the report itself.
+ */
+async function digestBaselines(
+  model: ReportModel,
+  previous: PreviousReport | null,
+  channels: readonly Channel[],
+  store: DeliveryStore | null,
+  log: PipelineLog,
+): Promise<DigestBaselines> {
+  const out: DigestBaselines = { changes: {}, unrecorded: {} };
+  if (store === null) return out;
+  for (const channel of DIGEST_CHANNELS.filter((c) => channels.includes(c))) {
+    const where = store.where(channel);
+    const fallback = `the ${channel} digest shows the change since the last report instead`;
+    let text: string | null;
+    try {
+      text = await store.read(channel);
+    } catch (error) {
+      addWarning(model, { code: 'delivery-state-unreadable', message: `${(error as Error).message}; ${fallback}` });
+      log.warn('delivery state unreadable', { channel, where, error: (error as Error).message });
+      continue;
+    }
+    if (text === null) {
+      if (previous !== null) out.unrecorded[channel] = previous;
+      continue;
+    }
+    const state = parseDeliveryState(text, channel, where);
+    if ('problem' in state) {
+      addWarning(model, { code: 'delivery-state-unreadable', message: state.problem.message });
+      continue;
+    }
+    if (state.baseline.accountId !== model.accountId) {
+      addWarning(model, { code: 'delivery-state-unreadable', message: `${where}: is of account ${state.baseline.accountId}, this run is ${model.accountId}; ${fallback}` });
+      continue;
+    }
+    const diff = diffReports(state.baseline, model);
+    if ('changes' in diff) out.changes[channel] = diff.changes;
+  }
+  return out;
+}
+
+/**
+ * After a digest reached its channel, that run becomes the channel's baseline, if complete (an
+ * incomplete run is no baseline, as for latest/). When a channel with no state yet fails, the
+ * report its digest was compared with is recorded instead, so the change it missed comes back
+ * (latest/ moves on regardless). A state that cannot be saved is not a failed delivery: it is
+ * logged and noted in the channel's result.
+ */
+async function saveDeliveries(
+  publish: PublishOutcome,
+  model: ReportModel,
+  unrecorded: DigestBaselines['unrecorded'],
+  store: DeliveryStore | null,
+  log: PipelineLog,
+): Promise<void> {
+  if (store === null) return;
+  for (const result of publish.results) {
+    const channel = DIGEST_CHANNELS.find((c) => c === result.channel);
+    if (channel === undefined) continue;
+    const baseline = result.ok ? (model.run.complete ? baselineOf(model) : undefined) : unrecorded[channel];
+    if (baseline === undefined) continue;
+    try {
+      await store.write(channel, deliveryStateText(channel, baseline));
+    } catch (error) {
+      result.detail.push(`delivery state not saved (${(error as Error).message})`);
+      log.warn('delivery state not saved', { channel, where: store.where(channel), error: (error as Error).message });
+    }
+  }
 }
 
 function addWarning(model: ReportModel, warning: ReportWarning): void {

@@ -1,12 +1,13 @@
 import { PublishError, UserInputError } from '../errors.js';
 import { renderEmailDigest } from '../render/email.js';
 import { renderSlackDigest } from '../render/slack.js';
-import type { ReportModel } from '../report/types.js';
+import type { ChangeSummary, ReportModel } from '../report/types.js';
+import type { DigestChannel } from './delivery-state.js';
 import { redact } from '../secrets.js';
 import { type ReportFile, writeReportFiles } from './dir.js';
 import { sendEmailDigest, type EmailTarget } from './email.js';
 import { datedKey, publishToS3, reportLink, type S3Target } from './s3.js';
-import { postSlackMessage, type FetchLike } from './slack.js';
+import { postSlackMessage, type FetchLike, type SlackRetryOptions } from './slack.js';
 
 /**
  * Runs every requested channel in a fixed order: dir, S3 (dated, then latest), Slack, email.
@@ -39,10 +40,21 @@ export interface PublishTargets {
   dir?: { outDir: string };
   s3?: S3Target & { region: string; reportBaseUrl?: string | null };
   /** The webhook URL is fetched lazily, so a run without Slack never reads the secret. */
-  slack?: { webhookUrl: () => Promise<string>; fetch?: FetchLike; timeoutMs?: number };
+  slack?: { webhookUrl: () => Promise<string>; fetch?: FetchLike; timeoutMs?: number; retry?: SlackRetryOptions };
   email?: EmailTarget;
   /** Link for digests when S3 is not a channel (e.g. a portal that serves the dir output). */
   reportUrl?: string | null;
+}
+
+/**
+ * Per digest channel, the change since the report that channel last received (see
+ * delivery-state.ts); a channel absent here gets the report's own `changes`.
+ */
+export type DigestChanges = Partial<Record<DigestChannel, ChangeSummary>>;
+
+/** The model a digest channel renders: the report, with that channel's change section. */
+function digestModel(model: ReportModel, changes: ChangeSummary | undefined): ReportModel {
+  return changes === undefined ? model : { ...model, changes };
 }
 
 export interface PublishOutcome {
@@ -56,7 +68,9 @@ export async function publishAll(
   files: ReportFile[],
   channels: readonly Channel[],
   targets: PublishTargets,
+  opts: { digestChanges?: DigestChanges } = {},
 ): Promise<PublishOutcome> {
+  const digestChanges = opts.digestChanges ?? {};
   const results: ChannelResult[] = [];
   const secrets: string[] = [];
   let reportUrl = targets.reportUrl ?? null;
@@ -101,10 +115,11 @@ export async function publishAll(
       const slack = need('slack', targets.slack);
       const url = await slack.webhookUrl();
       secrets.push(url);
-      const message = renderSlackDigest(model, { reportUrl });
+      const message = renderSlackDigest(digestModel(model, digestChanges.slack), { reportUrl });
       await postSlackMessage(url, message, {
         ...(slack.fetch ? { fetch: slack.fetch } : {}),
         ...(slack.timeoutMs !== undefined ? { timeoutMs: slack.timeoutMs } : {}),
+        ...(slack.retry ? { retry: slack.retry } : {}),
       });
       return [`${message.blocks.length} blocks`];
     });
@@ -112,7 +127,7 @@ export async function publishAll(
   if (channels.includes('email')) {
     await attempt('email', async () => {
       const email = need('email', targets.email);
-      const id = await sendEmailDigest(email, renderEmailDigest(model, { reportUrl }));
+      const id = await sendEmailDigest(email, renderEmailDigest(digestModel(model, digestChanges.email), { reportUrl }));
       return [`message ${id ?? 'sent'} to ${email.to.length} recipient(s)`];
     });
   }

@@ -45,6 +45,11 @@ export function parsePreviousReport(
   } catch (cause) {
     return { problem: { code: 'previous-report-unreadable', message: `${where}: not JSON (${(cause as Error).message}); change since last run not shown` } };
   }
+  return checkPreviousReport(raw, where);
+}
+
+/** The schema check of parsePreviousReport, for a report already parsed from JSON. */
+export function checkPreviousReport(raw: unknown, where: string): { report: PreviousReport } | { problem: PreviousReportProblem } {
   const parsed = previousReportSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -57,6 +62,20 @@ export function parsePreviousReport(
     };
   }
   return { report: parsed.data };
+}
+
+/**
+ * The part of `model` a later diff needs (what parsePreviousReport reads back), e.g. to remember
+ * the report a digest channel last received.
+ */
+export function baselineOf(model: Pick<ReportModel, 'schema' | 'accountId' | 'run' | 'totals' | 'functions'>): PreviousReport {
+  return {
+    schema: model.schema,
+    accountId: model.accountId,
+    run: { generatedAt: model.run.generatedAt, complete: model.run.complete },
+    totals: { savingsUsd: model.totals.savingsUsd },
+    functions: model.functions.map((f) => ({ region: f.region, name: f.name, recommendation: f.recommendation })),
+  };
 }
 
 export function functionKey(f: { region: string; name: string }): string {

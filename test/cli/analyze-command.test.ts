@@ -248,26 +248,6 @@ describe('lmi-advisor analyze: bad input exits 2 and writes nothing', () => {
   });
 });
 
-describe('lmi-advisor analyze: unexpected failure', () => {
-  it('exits 1 with the message, and the stack only with --debug', async () => {
-    // Prepare: --out below a regular file cannot be created (a publish failure, not bad input)
-    const blocker = join(dir, 'a-file');
-    await writeFile(blocker, 'x', 'utf8');
-    const out = join(blocker, 'reports');
-    // Act
-    const plain = await runCli(['analyze', '--snapshot', snapshot, '--out', out, '--format', 'json']);
-    const debug = await runCli(['analyze', '--snapshot', snapshot, '--out', out, '--format', 'json', '--debug']);
-    // Assess
-    expect(plain.code).toBe(1);
-    expect(plain.stderr).toMatch(/^lmi-advisor: error: dir: .*a-file\/reports: nothing published: /);
-    expect(plain.stderr).toContain('--debug');
-    expect(plain.stderr).not.toMatch(/\n\s+at /);
-    expect(plain.stdout).toBe('');
-    expect(debug.code).toBe(1);
-    expect(debug.stderr).toMatch(/PublishError: dir: [\s\S]*\n\s+at [\s\S]*Caused by:/);
-  });
-});
-
 describe('lmi-advisor --help', () => {
   it('explains every option, the exit codes, with examples, and exits 0', async () => {
     const run = await runCli(['analyze', '--help']);

@@ -1,11 +1,12 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/schema.js';
+import { UserInputError } from '../../src/errors.js';
 import { runPipeline, type SourceFn, type SourceResult } from '../../src/pipeline/run.js';
 import { loadBundledPriceBook } from '../../src/prices/bundled.js';
 import type { ReportModel } from '../../src/report/types.js';
@@ -170,6 +171,27 @@ describe('runPipeline', () => {
       savingsDeltaUsd: second.model.totals.savingsUsd - first.model.totals.savingsUsd,
     });
     expect(second.publish.results).toEqual([expect.objectContaining({ channel: 'dir', ok: true })]);
+  });
+
+  it('refuses a dir channel whose report name holds a directory before collecting anything', async () => {
+    // Prepare
+    await mkdir(join(dir, 'report.html'));
+    await writeFile(join(dir, 'report.html', 'mine.txt'), 'mine', 'utf8');
+    let collected = false;
+    const source: SourceFn = async (o) => {
+      collected = true;
+      return memorySource(['a'])(o);
+    };
+    // Act
+    const error = await runPipeline({
+      regions: ['us-east-1'], days: 1, now: NOW, config: defaultConfig(), source, channels: ['dir'], targets: { dir: { outDir: dir } },
+    }).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(UserInputError);
+    expect((error as Error).message).toMatch(new RegExp(`^${join(dir, 'report.html')}: is a directory, not a report file`));
+    expect(collected).toBe(false);
+    expect(await readdir(dir)).toEqual(['report.html']);
+    expect(await readFile(join(dir, 'report.html', 'mine.txt'), 'utf8')).toBe('mine');
   });
 
   it('counts a requested but unconfigured channel as a failure without stopping the others', async () => {

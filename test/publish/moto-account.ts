@@ -164,11 +164,15 @@ export interface SlackReceiver {
   /** Secret path part, as in a real webhook URL. */
   received: { path: string; contentType: string | undefined; body: unknown }[];
   status: number;
+  /** Statuses for the next requests, one each, before `status` applies again. */
+  script: number[];
+  /** Extra headers of a non-200 answer (e.g. Retry-After). */
+  failHeaders: Record<string, string>;
   close(): Promise<void>;
 }
 
 export async function startSlackReceiver(): Promise<SlackReceiver> {
-  const receiver: SlackReceiver = { url: '', received: [], status: 200, close: async () => {} };
+  const receiver: SlackReceiver = { url: '', received: [], status: 200, script: [], failHeaders: {}, close: async () => {} };
   const server: Server = createServer((req: IncomingMessage, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => {
@@ -182,10 +186,11 @@ export async function startSlackReceiver(): Promise<SlackReceiver> {
         // keep the raw text
       }
       receiver.received.push({ path: req.url ?? '', contentType: req.headers['content-type'], body: parsed });
-      res.writeHead(receiver.status, { 'content-type': 'text/plain' });
+      const status = receiver.script.shift() ?? receiver.status;
+      res.writeHead(status, { 'content-type': 'text/plain', ...(status === 200 ? {} : receiver.failHeaders) });
       // A failing receiver echoes the request path (the secret part of a webhook URL), so a
       // test sees whether the error text that reaches logs is redacted.
-      res.end(receiver.status === 200 ? 'ok' : `internal_error at ${req.url ?? ''}`);
+      res.end(status === 200 ? 'ok' : `internal_error at ${req.url ?? ''}`);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
