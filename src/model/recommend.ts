@@ -232,9 +232,11 @@ export function recommend(input: RecommendInput): RecommendOutput {
         `LMI is cheaper if less than ${pct(breakEven)} of duration is CPU work (at least recommend.reviewCpuShare, ${pct(config.recommend.reviewCpuShare)}).`,
         cpuNote(lmi),
         ...context,
+        // Even at a lower CPU share, these must still be accepted before moving.
+        ...blocking.map((r) => `Review first: ${r.long}`),
       ],
       risks,
-      reviewRisks: [],
+      reviewRisks: blocking.map((r) => r.short),
     };
   }
 

@@ -141,7 +141,7 @@ export interface FunctionReport {
   reasons: string[];
   risks: string[];
   /**
-   * `review` because of a risk: what must be accepted before the saving is real, in short phrases
+   * `review` only: the risks that must be accepted before the saving is real, in short phrases
    * shown next to the figure (src/report/verdicts.ts). Empty otherwise; absent in older reports.
    */
   reviewRisks?: string[];

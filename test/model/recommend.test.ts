@@ -184,6 +184,13 @@ describe('recommend', () => {
     expect(out.reviewRisks).toEqual([]);
   });
 
+  it('review at a lower CPU share still names the risks that would stand', () => {
+    const out = recommend(input({ standardUsd: 300, memoryMB: 1024, lmi: lmi({ breakEvenCpuShare: 0.4, needsMemoryIncrease: true }) }));
+    expect(out.recommendation).toBe('review');
+    expect(out.reviewRisks).toEqual(['memory raised from 1024 MB to 2048 MB']);
+    expect(out.reasons).toContain('Review first: Memory must rise from 1024 MB to 2048 MB (LMI minimum 2048 MB).');
+  });
+
   it('stay: CPU not measured and the break-even share is below recommend.reviewCpuShare', () => {
     const out = recommend(input({ standardUsd: 300, lmi: lmi({ breakEvenCpuShare: 0.2 }) }));
     expect(out.recommendation).toBe('stay');
