@@ -189,7 +189,7 @@ describe('one story per verdict, in every renderer', () => {
         expect(cli).toContain(`review (cheaper only under a condition, not in the savings):\n  - us-east-1/${c.name}: ${c.headline}\n`);
         expect(cli).toContain('top opportunities (migrate): none');
         // The review row of the report's ranking carries the condition too, in the review colour.
-        expect(html).toContain(`<td class="verdict-review">${escapeHtml(c.headline)}</td>`);
+        expect(html).toContain(`<td class="verdict-review" data-label="If LMI">${escapeHtml(c.headline)}</td>`);
         expect(md).toContain(`| ${escapeMarkdown(c.headline)} |`);
       } else {
         // Neither a plain saving nor a condition-less mention anywhere in the digests.
