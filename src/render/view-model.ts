@@ -448,7 +448,8 @@ export function buildView(model: ReportModel): ReportView {
     else if (!isRoutine(f) && detailedFns.length < VIEW_LIMITS.maxDetailed) detailedFns.push(f);
     else summaryFns.push(f);
   }
-  unpricedFns.sort((a, b) => b.usage.invocations - a.usage.invocations || compareBySavings(a, b));
+  // Unknown invocations (null) sort last.
+  unpricedFns.sort((a, b) => (b.usage.invocations ?? -1) - (a.usage.invocations ?? -1) || compareBySavings(a, b));
   const plans = planOf(model);
   const anchors = new Map<string, string>();
   detailedFns.forEach((f, i) => anchors.set(`${f.region}\u0000${f.name}`, `fn-${i + 1}`));
@@ -568,15 +569,15 @@ export function buildView(model: ReportModel): ReportView {
   }
   if (model.prices.source === 'bundled') dataGaps.push(`Prices come from the bundled price snapshot of ${model.prices.asOf}, not from the live Price List API.`);
   const unknownPeriodFunctions = [...model.functions]
-    .filter((f) => f.usage.unknownPeriods > 0)
-    .sort((a, b) => b.usage.unknownPeriods - a.usage.unknownPeriods || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .filter((f) => (f.usage.unknownPeriods ?? 0) > 0)
+    .sort((a, b) => (b.usage.unknownPeriods ?? 0) - (a.usage.unknownPeriods ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((f) => {
       const periods = Math.round((model.window.hours * 3600) / model.window.periodSeconds);
       return {
         name: f.name,
         region: f.region,
         unknownPeriods: formatNumber(f.usage.unknownPeriods),
-        share: periods > 0 ? formatPercent(f.usage.unknownPeriods / periods) : 'unknown',
+        share: periods > 0 ? formatPercent((f.usage.unknownPeriods ?? 0) / periods) : 'unknown',
       };
     });
 

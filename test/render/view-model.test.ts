@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { FunctionReport } from '../../src/report/types.js';
+import { renderHtml } from '../../src/render/html.js';
+import { renderMarkdown } from '../../src/render/markdown.js';
 import { VIEW_LIMITS, buildView, compareBySavings, isRoutine } from '../../src/render/view-model.js';
 import { smallReport } from './fixtures/small-report.js';
 
@@ -141,6 +143,11 @@ describe('buildView', () => {
     const view = buildView(model);
     expect(view.failedRegions).toBe('eu-west-3');
     expect(view.dataGaps[1]).toBe('Regions not collected (their functions are missing): eu-west-3.');
+    // And in the banner at the top of both reports, not only in the warnings table.
+    const md = renderMarkdown(model);
+    const html = renderHtml(model);
+    expect(md.slice(0, md.indexOf('## Headline'))).toContain('Regions not collected: **eu-west-3**.');
+    expect(html.slice(0, html.indexOf('id="headline"'))).toContain('Regions not collected: <strong>eu-west-3</strong>.');
   });
 
   test('assumptions flag the knobs that differ from their default', () => {
