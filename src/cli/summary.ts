@@ -40,8 +40,9 @@ export function formatSummary(model: ReportModel, files: string[]): string {
   if (top.length > 0) {
     lines.push('top opportunities (migrate, function alone, per month):');
     const nameWidth = Math.max(...top.map((f) => `${f.region}/${f.name}`.length));
+    const usdWidth = Math.max(...top.map((f) => formatUsd(f.savingsUsd ?? 0).length));
     top.forEach((f, i) => {
-      lines.push(`  ${i + 1}. ${`${f.region}/${f.name}`.padEnd(nameWidth)}  ${f.recommendation.padEnd(7)}  ${formatUsd(f.savingsUsd ?? 0)}`);
+      lines.push(`  ${i + 1}. ${`${f.region}/${f.name}`.padEnd(nameWidth)}  ${f.recommendation.padEnd(7)}  ${formatUsd(f.savingsUsd ?? 0).padStart(usdWidth)}`);
     });
   } else {
     lines.push('top opportunities (migrate): none');
