@@ -1,4 +1,5 @@
-import { RECOMMENDATIONS, type ReportModel } from '../report/types.js';
+import { RECOMMENDATIONS, type FunctionReport, type ReportModel } from '../report/types.js';
+import { failedRegions, migrateOpportunities, reviewCandidates, verdictKnobs, verdictStory } from '../render/verdict.js';
 
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2 });
 
@@ -33,23 +34,35 @@ export function formatSummary(model: ReportModel, files: string[]): string {
   lines.push('');
   lines.push(`recommendations: ${RECOMMENDATIONS.map((r) => `${r} ${t.counts[r] ?? 0}`).join(', ')}`);
 
-  const top = model.functions
-    .filter((f) => (f.recommendation === 'migrate' || f.recommendation === 'review') && (f.savingsUsd ?? 0) > 0)
-    .sort((a, b) => (b.savingsUsd ?? 0) - (a.savingsUsd ?? 0) || `${a.region}/${a.name}`.localeCompare(`${b.region}/${b.name}`))
-    .slice(0, 5);
+  // Only `migrate` savings are ranked as plain figures; `review` is listed apart, with its condition.
+  const knobs = verdictKnobs(model);
+  const top = migrateOpportunities(model.functions).slice(0, 5);
   if (top.length > 0) {
-    lines.push('top opportunities (function alone, per month):');
+    lines.push('top opportunities (migrate, function alone, per month):');
     const nameWidth = Math.max(...top.map((f) => `${f.region}/${f.name}`.length));
+    const usdWidth = Math.max(...top.map((f) => formatUsd(f.savingsUsd ?? 0).length));
     top.forEach((f, i) => {
-      lines.push(
-        `  ${i + 1}. ${`${f.region}/${f.name}`.padEnd(nameWidth)}  ${f.recommendation.padEnd(7)}  ${formatUsd(f.savingsUsd ?? 0)}`,
-      );
+      lines.push(`  ${i + 1}. ${`${f.region}/${f.name}`.padEnd(nameWidth)}  ${f.recommendation.padEnd(7)}  ${formatUsd(f.savingsUsd ?? 0).padStart(usdWidth)}`);
     });
   } else {
-    lines.push('top opportunities: none');
+    lines.push('top opportunities (migrate): none');
+  }
+  const reviews = reviewCandidates(model.functions);
+  if (reviews.length > 0) {
+    lines.push('review (cheaper only under a condition, not in the savings):');
+    const line = (f: FunctionReport): string => `  - ${f.region}/${f.name}: ${verdictStory(f, knobs).headline}`;
+    lines.push(...reviews.slice(0, 5).map(line));
+    if (reviews.length > 5) lines.push(`  and ${reviews.length - 5} more in the report`);
   }
   lines.push(`warnings: ${model.warnings.length}${model.warnings.length > 0 ? ' (listed in the report)' : ''}`);
-  if (!model.run.complete) lines.push('INCOMPLETE: a region, account or API failed while recording; see the warnings');
+  const failed = failedRegions(model);
+  if (!model.run.complete || failed.length > 0) {
+    lines.push(
+      failed.length > 0
+        ? `INCOMPLETE: regions not collected: ${failed.join(', ')}; see the warnings`
+        : 'INCOMPLETE: a region, account or API failed while recording; see the warnings',
+    );
+  }
   lines.push(`prices: ${model.prices.source}, as of ${model.prices.asOf}`);
   lines.push(files.length > 0 ? `written: ${files.join(', ')}` : 'written: nothing');
   return `${lines.join('\n')}\n`;

@@ -88,6 +88,8 @@ function accountStandard(summaries: readonly FunctionSummary[], priceBook: Price
       requestsUsd: cost.requestsUsd,
       durationUsd,
       provisionedConcurrencyUsd: cost.provisionedConcurrencyUsd,
+      // The PC-duration part, shown on its own line (pricing page PC ex. 1: PC + PC-duration).
+      provisionedDurationUsd: cost.provisionedConcurrencyUsd - cost.pcConfiguredUsd,
       ephemeralStorageUsd: cost.ephemeralStorageUsd,
       totalUsd,
     });
@@ -195,6 +197,15 @@ function planGroups(
   });
 }
 
+/** Names in a warning: at most this many, then "and N more" (the report stays readable at 10,000 functions). */
+const MAX_NAMED = 10;
+
+function namedList(names: readonly string[]): string {
+  const sorted = [...names].sort();
+  const shown = sorted.slice(0, MAX_NAMED).join(', ');
+  return sorted.length > MAX_NAMED ? `${shown} and ${sorted.length - MAX_NAMED} more` : shown;
+}
+
 function compareFunctions(a: FunctionReport, b: FunctionReport): number {
   if (a.savingsUsd !== b.savingsUsd) {
     if (a.savingsUsd == null) return 1;
@@ -270,6 +281,7 @@ export function buildReport(input: BuildReportInput): ReportModel {
       recommendation: decision.recommendation,
       reasons: decision.reasons,
       risks: decision.risks,
+      reviewRisks: decision.reviewRisks,
       breakEvenInvocationsPerMonth: breakEvenInvocations,
       busyTimePremium: premium,
       chart: sizing?.chart ?? null,
@@ -334,12 +346,12 @@ export function buildReport(input: BuildReportInput): ReportModel {
     message:
       'INIT (cold start) time is billed since 1 Aug 2025 but is not in the CloudWatch Duration metric: standard Lambda figures are a lower bound for functions with cold starts.',
   });
-  const withPc = summaries.filter((s) => (s.provisionedConcurrency ?? 0) > 0 && s.cost !== null).length;
-  if (withPc > 0) {
+  const withPc = summaries.filter((s) => (s.provisionedConcurrency ?? 0) > 0 && s.cost !== null);
+  if (withPc.length > 0) {
     // Lambda bills PC from enable to disable (5-minute steps); a snapshot holds one PC value.
     warnings.push({
       code: 'pc-assumed-constant',
-      message: `Provisioned concurrency of ${withPc} function(s) is priced as configured for the whole month; a PC schedule that scales it down part of the day costs less than shown.`,
+      message: `Provisioned concurrency of ${withPc.length} function(s) (${namedList(withPc.map((s) => `${s.region}/${s.name}`))}) is priced as configured for the whole month; a PC schedule that scales it down part of the day costs less than shown.`,
     });
   }
   if (planned.length > 0) {

@@ -35,6 +35,8 @@ export interface RecommendOutput {
   recommendation: Recommendation;
   reasons: string[];
   risks: string[];
+  /** `review` for a risk only: what must be accepted, in short phrases (empty otherwise). */
+  reviewRisks: string[];
 }
 
 // One formatter each: toLocaleString builds a new one per call, which dominates a 10,000-function merge.
@@ -76,31 +78,47 @@ function dataReasons(input: RecommendInput): string[] {
   return reasons;
 }
 
-/** Risks that turn a cheaper LMI into `review`. */
-function structuredRisks(input: RecommendInput, lmi: LmiResult): string[] {
+/** A risk that turns a cheaper LMI into `review`: the full sentence and the phrase shown next to the figure. */
+interface BlockingRisk {
+  long: string;
+  /** Says what must be accepted, e.g. "96.6 % of invocations throttled in the replay (limit 0.1 %)". */
+  short: string;
+}
+
+/** Risks that turn a cheaper LMI into `review` (the list in src/report/verdicts.ts). */
+function structuredRisks(input: RecommendInput, lmi: LmiResult): BlockingRisk[] {
   const { config } = input;
-  const risks: string[] = [];
+  const risks: BlockingRisk[] = [];
   const throttledShare = input.invocations > 0 ? lmi.throttledInvocations / input.invocations : 0;
   if (throttledShare > config.recommend.maxThrottledShare) {
-    risks.push(
-      `The replay throttles about ${count(lmi.throttledInvocations)} invocations (${pct(throttledShare)}) while LMI scales out; the limit is ${pct(config.recommend.maxThrottledShare)} (recommend.maxThrottledShare).`,
-    );
+    risks.push({
+      long: `The replay throttles about ${count(lmi.throttledInvocations)} invocations (${pct(throttledShare)}) while LMI scales out; the limit is ${pct(config.recommend.maxThrottledShare)} (recommend.maxThrottledShare).`,
+      short: `${pct(throttledShare)} of invocations throttled in the replay (limit ${pct(config.recommend.maxThrottledShare)})`,
+    });
   }
   if (lmi.needsRuntimeUpgrade) {
-    risks.push(`Runtime ${input.runtime ?? '(none)'} must be upgraded to one LMI supports.`);
+    risks.push({
+      long: `Runtime ${input.runtime ?? '(none)'} must be upgraded to one LMI supports.`,
+      short: `runtime ${input.runtime ?? '(none)'} upgraded to one LMI supports`,
+    });
   }
   if (lmi.needsMemoryIncrease) {
-    risks.push(`Memory must rise from ${input.memoryMB} MB to ${lmi.memoryMB} MB (LMI minimum 2048 MB).`);
+    risks.push({
+      long: `Memory must rise from ${input.memoryMB} MB to ${lmi.memoryMB} MB (LMI minimum 2048 MB).`,
+      short: `memory raised from ${input.memoryMB} MB to ${lmi.memoryMB} MB`,
+    });
   }
   if (lmi.processMemorySource === 'configured') {
-    risks.push(
-      'Python runs one process per concurrent request; per-process memory was taken from the configured memory, not measured (enable Lambda Insights to measure it).',
-    );
+    risks.push({
+      long: 'Python runs one process per concurrent request; per-process memory was taken from the configured memory, not measured (enable Lambda Insights to measure it).',
+      short: 'Python per-process memory not measured',
+    });
   }
   if (input.periodSeconds > FINE_PERIOD_SECONDS) {
-    risks.push(
-      `Metrics are ${input.periodSeconds}-second periods: bursts shorter than a period are not seen, so the throttling estimate is weaker.`,
-    );
+    risks.push({
+      long: `Metrics are ${input.periodSeconds}-second periods: bursts shorter than a period are not seen, so the throttling estimate is weaker.`,
+      short: `bursts under ${input.periodSeconds} s unseen (coarse metrics)`,
+    });
   }
   return risks;
 }
@@ -145,13 +163,14 @@ export function recommend(input: RecommendInput): RecommendOutput {
       recommendation: 'stay',
       reasons: ['Already runs on Lambda Managed Instances (a capacity provider is set); not re-assessed.'],
       risks: [],
+      reviewRisks: [],
     };
   }
   const thin = dataReasons(input);
   if (input.standardUsd == null) {
     thin.unshift('Standard Lambda cost is unknown (no prices for the region, provisioned concurrency unreadable, or no known data).');
   }
-  if (thin.length > 0) return { recommendation: 'insufficient-data', reasons: thin, risks: [] };
+  if (thin.length > 0) return { recommendation: 'insufficient-data', reasons: thin, risks: [], reviewRisks: [] };
   const standardUsd = input.standardUsd as number;
 
   const lmi = input.lmi;
@@ -160,6 +179,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
       recommendation: 'insufficient-data',
       reasons: ["LMI could not be sized: no instance price for the function's architecture in its region."],
       risks: [],
+      reviewRisks: [],
     };
   }
   // Shown risks are the sizing's own notes (they already cover throttles, runtime, memory,
@@ -174,6 +194,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
       recommendation: 'ineligible',
       reasons: [...lmi.blockers.map((b) => `Blocks LMI: ${b}`), `Priced anyway, as if it could run: ${compare}.`],
       risks,
+      reviewRisks: [],
     };
   }
   const context = contextReasons(input);
@@ -188,11 +209,12 @@ export function recommend(input: RecommendInput): RecommendOutput {
     if (blocking.length > 0) {
       return {
         recommendation: 'review',
-        reasons: [...reasons, ...blocking.map((r) => `Review first: ${r}`)],
+        reasons: [...reasons, ...blocking.map((r) => `Review first: ${r.long}`)],
         risks,
+        reviewRisks: blocking.map((r) => r.short),
       };
     }
-    return { recommendation: 'migrate', reasons, risks };
+    return { recommendation: 'migrate', reasons, risks, reviewRisks: [] };
   }
 
   const breakEven = lmi.breakEvenCpuShare;
@@ -210,8 +232,11 @@ export function recommend(input: RecommendInput): RecommendOutput {
         `LMI is cheaper if less than ${pct(breakEven)} of duration is CPU work (at least recommend.reviewCpuShare, ${pct(config.recommend.reviewCpuShare)}).`,
         cpuNote(lmi),
         ...context,
+        // Even at a lower CPU share, these must still be accepted before moving.
+        ...blocking.map((r) => `Review first: ${r.long}`),
       ],
       risks,
+      reviewRisks: blocking.map((r) => r.short),
     };
   }
 
@@ -228,5 +253,5 @@ export function recommend(input: RecommendInput): RecommendOutput {
     );
   }
   reasons.push(cpuNote(lmi), ...context);
-  return { recommendation: 'stay', reasons, risks };
+  return { recommendation: 'stay', reasons, risks, reviewRisks: [] };
 }

@@ -1,12 +1,15 @@
-import type { ReportModel } from '../report/types.js';
+import type { FunctionReport, ReportModel } from '../report/types.js';
 import {
   changeLines,
   formatUsd,
+  incompleteText,
   reportDate,
   topOpportunities,
+  topReviews,
   yearlyUsd,
   type DigestOptions,
 } from './slack.js';
+import { failedRegions, reviewCandidates, verdictKnobs, verdictStory } from './verdict.js';
 
 /**
  * Email digest (pure): subject, HTML part with inline CSS only (mail clients drop <style> and
@@ -50,12 +53,21 @@ const S = {
   code: 'font-family:Consolas,Menlo,monospace;font-size:13px',
 } as const;
 
+/** A function's row: name, region, and the verdict (its colour) with the report's headline. */
+function storyRow(f: FunctionReport, story: ReturnType<typeof verdictStory>): string {
+  return `<tr><td style="${S.td}"><span style="${S.code}">${escapeHtml(f.name)}</span></td><td style="${S.td}">${escapeHtml(f.region)}</td><td style="${S.td}"><strong style="color:${story.colour}">${escapeHtml(story.label)}</strong>: <span style="color:${story.colour}">${escapeHtml(story.headline)}</span></td></tr>`;
+}
+
 export function renderEmailDigest(model: ReportModel, options: DigestOptions = {}): EmailDigest {
   const t = model.totals;
   const date = reportDate(model);
   const top = topOpportunities(model, options.topN ?? 5);
+  const reviews = topReviews(model, options.topN ?? 5);
+  const moreReviews = reviewCandidates(model.functions).length - reviews.length;
+  const knobs = verdictKnobs(model);
+  const story = (f: FunctionReport) => verdictStory(f, knobs);
   const url = safeUrl(options.reportUrl);
-  const incomplete = !model.run.complete;
+  const incomplete = !model.run.complete || failedRegions(model).length > 0;
   const analysed = model.functions.length;
 
   const subject = `LMI advisor ${date}: ${formatUsd(t.savingsUsd)}/month savings across ${analysed} functions (account ${model.accountId})${incomplete ? ' [incomplete]' : ''}`;
@@ -76,21 +88,27 @@ export function renderEmailDigest(model: ReportModel, options: DigestOptions = {
     `</title></head><body style="${S.body}"><div style="${S.card}">`,
     `<h1 style="${S.h1}">LMI advisor: account ${escapeHtml(model.accountId)}, ${escapeHtml(date)}</h1>`,
     incomplete
-      ? `<p style="${S.warn}"><strong>Incomplete run:</strong> some data is missing (see the warnings in the report); figures cover only what was collected.</p>`
+      ? `<p style="${S.warn}"><strong>Incomplete run:</strong> ${escapeHtml(incompleteText(model))}; figures cover only what was collected.</p>`
       : '',
     `<table style="${S.table}" role="presentation">`,
     ...totalsRows.map(([k, v]) => `<tr><td style="${S.td}">${escapeHtml(k)}</td><td style="${S.num}">${escapeHtml(v)}</td></tr>`),
     '</table>',
-    `<h2 style="${S.h2}">Top opportunities</h2>`,
+    `<h2 style="${S.h2}">Top opportunities (migrate)</h2>`,
     top.length === 0
       ? '<p>None tonight.</p>'
       : [
-          `<table style="${S.table}"><tr><th style="${S.th}">Function</th><th style="${S.th}">Region</th><th style="${S.th}">Recommendation</th><th style="${S.th}">Saves / month</th></tr>`,
-          ...top.map(
-            (f) =>
-              `<tr><td style="${S.td}"><span style="${S.code}">${escapeHtml(f.name)}</span></td><td style="${S.td}">${escapeHtml(f.region)}</td><td style="${S.td}">${escapeHtml(f.recommendation)}</td><td style="${S.num}">${escapeHtml(formatUsd(f.savingsUsd))}</td></tr>`,
-          ),
+          `<table style="${S.table}"><tr><th style="${S.th}">Function</th><th style="${S.th}">Region</th><th style="${S.th}">Verdict</th></tr>`,
+          ...top.map((f) => storyRow(f, story(f))),
           '</table>',
+        ].join(''),
+    reviews.length === 0
+      ? ''
+      : [
+          `<h2 style="${S.h2}">Review: cheaper only under a condition, not in the savings</h2>`,
+          `<table style="${S.table}"><tr><th style="${S.th}">Function</th><th style="${S.th}">Region</th><th style="${S.th}">Verdict</th></tr>`,
+          ...reviews.map((f) => storyRow(f, story(f))),
+          '</table>',
+          moreReviews > 0 ? `<p style="${S.small}">And ${moreReviews} more in the report.</p>` : '',
         ].join(''),
     `<h2 style="${S.h2}">What changed since last run</h2>`,
     changes
@@ -103,13 +121,21 @@ export function renderEmailDigest(model: ReportModel, options: DigestOptions = {
 
   const text = [
     `LMI advisor: account ${model.accountId}, ${date}`,
-    incomplete ? '\nINCOMPLETE RUN: some data is missing; figures cover only what was collected.' : '',
+    incomplete ? `\nINCOMPLETE RUN: ${incompleteText(model)}; figures cover only what was collected.` : '',
     '',
     ...totalsRows.map(([k, v]) => `${k}: ${v}`),
     '',
-    'Top opportunities:',
-    ...(top.length === 0 ? ['  none tonight'] : top.map((f) => `  - ${f.name} (${f.region}): ${f.recommendation}, saves ${formatUsd(f.savingsUsd)}/month`)),
+    'Top opportunities (migrate):',
+    ...(top.length === 0 ? ['  none tonight'] : top.map((f) => `  - ${f.name} (${f.region}): ${story(f).label}: ${story(f).headline}`)),
     '',
+    ...(reviews.length === 0
+      ? []
+      : [
+          'Review: cheaper only under a condition, not in the savings:',
+          ...reviews.map((f) => `  - ${f.name} (${f.region}): ${story(f).label}: ${story(f).headline}`),
+          ...(moreReviews > 0 ? [`  and ${moreReviews} more in the report`] : []),
+          '',
+        ]),
     'What changed since last run:',
     ...(changes ? changes.map((l) => `  - ${l}`) : ['  first run: no previous report to compare with']),
     '',

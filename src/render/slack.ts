@@ -1,4 +1,5 @@
 import type { ChangeSummary, FunctionReport, ReportModel } from '../report/types.js';
+import { VERDICT_EMOJI, failedRegions, migrateOpportunities, reviewCandidates, verdictKnobs, verdictStory } from './verdict.js';
 
 /**
  * Slack digest as Block Kit (pure). Also holds the few digest helpers the email digest shares
@@ -44,12 +45,20 @@ export function yearlyUsd(monthlyUsd: number): number {
   return monthlyUsd * MONTHS_PER_YEAR;
 }
 
-/** Functions worth acting on: `migrate` or `review` with a known positive saving, best first. */
+/** Functions worth acting on now: `migrate` with a known positive saving, best first. */
 export function topOpportunities(model: ReportModel, topN = 5): FunctionReport[] {
-  return model.functions
-    .filter((f) => (f.recommendation === 'migrate' || f.recommendation === 'review') && f.savingsUsd !== null && f.savingsUsd > 0)
-    .sort((a, b) => (b.savingsUsd ?? 0) - (a.savingsUsd ?? 0) || a.name.localeCompare(b.name))
-    .slice(0, topN);
+  return migrateOpportunities(model.functions).slice(0, topN);
+}
+
+/** `review` functions for the digest, each to be told with its condition (never a bare saving). */
+export function topReviews(model: ReportModel, topN = 5): FunctionReport[] {
+  return reviewCandidates(model.functions).slice(0, topN);
+}
+
+/** The sentence of the incomplete-run notice, naming the regions that were not collected. */
+export function incompleteText(model: ReportModel): string {
+  const regions = failedRegions(model);
+  return regions.length > 0 ? `regions not collected: ${regions.join(', ')}` : 'some data is missing (see the warnings)';
 }
 
 export function reportDate(model: ReportModel): string {
@@ -144,10 +153,10 @@ export function renderSlackDigest(model: ReportModel, options: DigestOptions = {
     type: 'header',
     text: { type: 'plain_text', text: clip(`LMI advisor: account ${model.accountId}, ${date}`, SLACK_MAX_HEADER), emoji: false },
   });
-  if (!model.run.complete) {
+  if (!model.run.complete || failedRegions(model).length > 0) {
     blocks.push({
       type: 'section',
-      text: mrkdwn(':warning: *Incomplete run*: some data is missing (see warnings); figures cover only what was collected.'),
+      text: mrkdwn(`:warning: *Incomplete run*: ${escapeMrkdwn(incompleteText(model))}; figures cover only what was collected.`),
     });
   }
   const analysed = model.functions.length;
@@ -163,19 +172,35 @@ export function renderSlackDigest(model: ReportModel, options: DigestOptions = {
     ],
   });
 
+  const knobs = verdictKnobs(model);
+  // One line per function: the verdict's colour (emoji), its name and the same headline as the report.
+  const line = (f: FunctionReport): string => {
+    const story = verdictStory(f, knobs);
+    return `• ${VERDICT_EMOJI[f.recommendation]} ${code(f.name)} (${escapeMrkdwn(f.region)}): *${story.label}*: ${escapeMrkdwn(story.headline)}`;
+  };
   const top = topOpportunities(model, options.topN ?? 5);
   blocks.push({ type: 'divider' });
   blocks.push({
     type: 'section',
     text: mrkdwn(
       top.length === 0
-        ? '*Top opportunities*\nNone tonight.'
-        : `*Top opportunities*\n${fitLines(
-            top.map((f) => `• ${code(f.name)} (${escapeMrkdwn(f.region)}): *${f.recommendation}*, saves ${formatUsd(f.savingsUsd)}/month`),
-            SLACK_MAX_TEXT - 30,
-          )}`,
+        ? '*Top opportunities (migrate)*\nNone tonight.'
+        : `*Top opportunities (migrate)*\n${fitLines(top.map(line), SLACK_MAX_TEXT - 40)}`,
     ),
   });
+  const reviews = topReviews(model, options.topN ?? 5);
+  if (reviews.length > 0) {
+    const more = reviewCandidates(model.functions).length - reviews.length;
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(
+        `*Review: cheaper only under a condition, not in the savings*\n${fitLines(
+          [...reviews.map(line), ...(more > 0 ? [`_…and ${more} more in the report_`] : [])],
+          SLACK_MAX_TEXT - 70,
+        )}`,
+      ),
+    });
+  }
 
   if (model.changes) {
     const lines = changeLines(model.changes, (key) => code(key));

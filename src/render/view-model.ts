@@ -6,6 +6,7 @@ import type {
   ReportModel,
 } from '../report/types.js';
 import { RECOMMENDATIONS } from '../report/types.js';
+import { VERDICT_DEFINITIONS, VERDICT_LABELS } from '../report/verdicts.js';
 import { type ChartFacts, chartFacts } from './charts.js';
 import {
   formatCompact,
@@ -25,6 +26,7 @@ import {
   CAPS_NOTE,
   capacityProviderSnippets,
 } from './snippets.js';
+import { failedRegions, migrateOpportunities, reviewCandidates, verdictKnobs, verdictStory, type VerdictKnobs } from './verdict.js';
 
 /**
  * ReportModel -> the plain data both templates (Markdown and HTML) read: every figure already
@@ -38,19 +40,16 @@ export const VIEW_LIMITS = {
   summaryMaxStandardUsd: 10,
   /** At most this many per-function sections; the rest are in the summary table (and report.json). */
   maxDetailed: 150,
-  /** Rows of the top-opportunities table. */
+  /** Rows of the top-opportunities table (migrate only). */
   topFunctions: 10,
+  /** Rows of the review table next to it (each with its condition). */
+  topReview: 10,
   /** Throttled buckets listed by time in the Markdown chart text. */
   listedThrottledBuckets: 8,
 } as const;
 
-export const RECOMMENDATION_LABELS: Record<Recommendation, string> = {
-  migrate: 'Migrate',
-  review: 'Review',
-  stay: 'Stay on standard',
-  'insufficient-data': 'Insufficient data',
-  ineligible: 'Ineligible',
-};
+/** The verdicts' names, defined once in src/report/verdicts.ts. */
+export const RECOMMENDATION_LABELS: Record<Recommendation, string> = VERDICT_LABELS;
 
 export interface Row {
   label: string;
@@ -86,10 +85,8 @@ export interface FunctionView {
   recommendationLabel: string;
   reason: string;
   savings: string;
-  /** `gain`, `loss` or `unknown`, for colouring. */
-  savingsKind: 'gain' | 'loss' | 'unknown';
-  /** "LMI would save $X / month", "LMI would cost $X / month more", "savings unknown". */
-  savingsText: string;
+  /** The verdict's headline (src/render/verdict.ts), coloured as the verdict. */
+  verdictText: string;
   standardTotal: string;
   lmiTotal: string;
   costLines: CostLine[];
@@ -173,7 +170,16 @@ export interface ReportView {
     counts: { recommendation: Recommendation; label: string; count: number }[];
   };
   topPlans: { name: string; anchor: string; region: string; functions: number; standard: string; lmi: string; savings: string }[];
+  /** `migrate` only: the only plain savings ranked. */
   topFunctions: { rank: number; name: string; anchor: string | null; region: string; recommendationLabel: string; recommendation: Recommendation; savings: string; reason: string }[];
+  /** `review`, each with the condition its saving needs (never a bare figure). */
+  topReview: { rank: number; name: string; anchor: string | null; region: string; verdictText: string }[];
+  /** More review functions than topReview shows. */
+  moreReview: number;
+  /** The verdict legend: the definitions of src/report/verdicts.ts. */
+  verdicts: { recommendation: Recommendation; label: string; definition: string }[];
+  /** Regions whose collection failed (region-failed warnings). */
+  failedRegions: string;
   plans: PlanView[];
   placeholderHelp: { placeholder: string; meaning: string }[];
   rebindNote: string;
@@ -205,12 +211,6 @@ const INIT_NOTE =
 function kindOf(value: number | null): 'gain' | 'loss' | 'unknown' {
   if (value === null || !Number.isFinite(value)) return 'unknown';
   return value >= 0 ? 'gain' : 'loss';
-}
-
-function savingsText(value: number | null): string {
-  if (value === null || !Number.isFinite(value)) return 'savings unknown';
-  // Conditional wording: a `stay` function can still be a little cheaper on LMI.
-  return value >= 0 ? `LMI would save ${formatUsd(value)} / month` : `LMI would cost ${formatUsd(-value)} / month more`;
 }
 
 function runtimeLabel(runtime: string | null): string {
@@ -258,10 +258,26 @@ function costLines(f: FunctionReport): CostLine[] {
   const instances = l?.instanceType
     ? `EC2 instances (${formatNumber(l.instanceHours)} h of ${l.instanceType})`
     : 'EC2 instances';
+  // PC-duration on its own line when the report has it (older reports fold it into the PC line).
+  const pcDuration = s?.provisionedDurationUsd;
+  const noPc = s !== null && s.provisionedConcurrencyUsd === 0 && (f.provisionedConcurrency ?? 0) === 0;
+  const pcLines: CostLine[] = noPc
+    ? [{ label: 'Provisioned concurrency', standard: std(0), lmi: na, total: false }]
+    : s && pcDuration === undefined
+      ? [{ label: 'Provisioned concurrency (incl. its duration)', standard: std(s.provisionedConcurrencyUsd), lmi: na, total: false }]
+      : [
+          {
+            label: 'Provisioned concurrency (configured)',
+            standard: s && pcDuration !== undefined ? std(s.provisionedConcurrencyUsd - pcDuration) : std(undefined),
+            lmi: na,
+            total: false,
+          },
+          { label: 'Duration on provisioned concurrency', standard: std(pcDuration), lmi: na, total: false },
+        ];
   return [
     { label: 'Requests', standard: std(s?.requestsUsd), lmi: lmi(l?.requestsUsd), total: false },
-    { label: 'Duration (GB-s)', standard: std(s?.durationUsd), lmi: na, total: false },
-    { label: 'Provisioned concurrency', standard: std(s?.provisionedConcurrencyUsd), lmi: na, total: false },
+    { label: 'Duration (on demand)', standard: std(s?.durationUsd), lmi: na, total: false },
+    ...pcLines,
     { label: 'Ephemeral storage above 512 MB', standard: std(s?.ephemeralStorageUsd), lmi: na, total: false },
     { label: instances, standard: na, lmi: lmi(l?.ec2Usd), total: false },
     { label: 'LMI management fee', standard: na, lmi: lmi(l?.managementFeeUsd), total: false },
@@ -420,6 +436,8 @@ function planView(p: CapacityProviderPlan, index: number, snippet: CapacityProvi
 }
 
 export function buildView(model: ReportModel): ReportView {
+  const knobs: VerdictKnobs = verdictKnobs(model);
+  const failed = failedRegions(model);
   const days = formatNumber(model.window.hours / 24, model.window.hours % 24 === 0 ? 0 : 1);
   const sorted = [...model.functions].sort(compareBySavings);
   const detailedFns: FunctionReport[] = [];
@@ -430,7 +448,8 @@ export function buildView(model: ReportModel): ReportView {
     else if (!isRoutine(f) && detailedFns.length < VIEW_LIMITS.maxDetailed) detailedFns.push(f);
     else summaryFns.push(f);
   }
-  unpricedFns.sort((a, b) => b.usage.invocations - a.usage.invocations || compareBySavings(a, b));
+  // Unknown invocations (null) sort last.
+  unpricedFns.sort((a, b) => (b.usage.invocations ?? -1) - (a.usage.invocations ?? -1) || compareBySavings(a, b));
   const plans = planOf(model);
   const anchors = new Map<string, string>();
   detailedFns.forEach((f, i) => anchors.set(`${f.region}\u0000${f.name}`, `fn-${i + 1}`));
@@ -456,8 +475,7 @@ export function buildView(model: ReportModel): ReportView {
       recommendationLabel: RECOMMENDATION_LABELS[f.recommendation],
       reason: f.reasons[0] ?? '',
       savings: formatUsd(f.savingsUsd),
-      savingsKind: kindOf(f.savingsUsd),
-      savingsText: savingsText(f.savingsUsd),
+      verdictText: verdictStory(f, knobs).headline,
       standardTotal: formatUsd(f.standard?.totalUsd ?? null),
       lmiTotal: formatUsd(f.lmi?.totalUsd ?? null),
       costLines: costLines(f),
@@ -503,8 +521,7 @@ export function buildView(model: ReportModel): ReportView {
 
   const t = model.totals;
   const savingsPct = t.standardUsd > 0 ? t.savingsUsd / t.standardUsd : null;
-  const topFunctions = sorted
-    .filter((f) => f.savingsUsd !== null && f.savingsUsd > 0 && (f.recommendation === 'migrate' || f.recommendation === 'review'))
+  const topFunctions = migrateOpportunities(sorted)
     .slice(0, VIEW_LIMITS.topFunctions)
     .map((f, i) => ({
       rank: i + 1,
@@ -516,6 +533,14 @@ export function buildView(model: ReportModel): ReportView {
       savings: formatUsd(f.savingsUsd),
       reason: f.reasons[0] ?? '',
     }));
+  const reviews = reviewCandidates(sorted);
+  const topReview = reviews.slice(0, VIEW_LIMITS.topReview).map((f, i) => ({
+    rank: i + 1,
+    name: f.name,
+    anchor: anchors.get(`${f.region}\u0000${f.name}`) ?? null,
+    region: f.region,
+    verdictText: verdictStory(f, knobs).headline,
+  }));
   const topPlans = planViews
     .map((p, i) => ({ p, plan: model.capacityProviders[i] as CapacityProviderPlan }))
     .sort((a, b) => b.plan.standardTotalUsd - b.plan.totalUsd - (a.plan.standardTotalUsd - a.plan.totalUsd) || (a.p.name < b.p.name ? -1 : 1))
@@ -531,6 +556,7 @@ export function buildView(model: ReportModel): ReportView {
 
   const dataGaps: string[] = [INIT_NOTE];
   if (!model.run.complete) dataGaps.unshift('This run is INCOMPLETE: a region, an API call or the run itself failed. Do not treat the totals as the whole account.');
+  if (failed.length > 0) dataGaps.splice(model.run.complete ? 0 : 1, 0, `Regions not collected (their functions are missing): ${failed.join(', ')}.`);
   if (model.prices.missingRegions.length > 0) {
     dataGaps.push(`No prices for ${model.prices.missingRegions.join(', ')}: functions there have unknown cost and are left out of the totals.`);
   }
@@ -543,15 +569,15 @@ export function buildView(model: ReportModel): ReportView {
   }
   if (model.prices.source === 'bundled') dataGaps.push(`Prices come from the bundled price snapshot of ${model.prices.asOf}, not from the live Price List API.`);
   const unknownPeriodFunctions = [...model.functions]
-    .filter((f) => f.usage.unknownPeriods > 0)
-    .sort((a, b) => b.usage.unknownPeriods - a.usage.unknownPeriods || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .filter((f) => (f.usage.unknownPeriods ?? 0) > 0)
+    .sort((a, b) => (b.usage.unknownPeriods ?? 0) - (a.usage.unknownPeriods ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((f) => {
       const periods = Math.round((model.window.hours * 3600) / model.window.periodSeconds);
       return {
         name: f.name,
         region: f.region,
         unknownPeriods: formatNumber(f.usage.unknownPeriods),
-        share: periods > 0 ? formatPercent(f.usage.unknownPeriods / periods) : 'unknown',
+        share: periods > 0 ? formatPercent((f.usage.unknownPeriods ?? 0) / periods) : 'unknown',
       };
     });
 
@@ -626,6 +652,10 @@ export function buildView(model: ReportModel): ReportView {
     },
     topPlans,
     topFunctions,
+    topReview,
+    moreReview: reviews.length - topReview.length,
+    verdicts: RECOMMENDATIONS.map((r) => ({ recommendation: r, label: VERDICT_LABELS[r], definition: VERDICT_DEFINITIONS[r] })),
+    failedRegions: failed.join(', '),
     plans: planViews,
     placeholderHelp: PLACEHOLDER_HELP.filter((h) => snippets.some((s) => s.placeholders.includes(h.placeholder))),
     rebindNote: REBIND_NOTE,

@@ -55,8 +55,15 @@ export interface Usage {
 
 export interface StandardCost {
   requestsUsd: number;
+  /** On-demand duration (what did not run on provisioned concurrency), after the tiers. */
   durationUsd: number;
+  /** Provisioned concurrency: configured PC plus the duration that ran on it (PC-duration price). */
   provisionedConcurrencyUsd: number;
+  /**
+   * Of provisionedConcurrencyUsd, the duration that ran on PC (already inside it: not added to
+   * totalUsd again). Absent in older reports.
+   */
+  provisionedDurationUsd?: number;
   ephemeralStorageUsd: number;
   totalUsd: number;
 }
@@ -133,6 +140,11 @@ export interface FunctionReport {
   recommendation: Recommendation;
   reasons: string[];
   risks: string[];
+  /**
+   * `review` only: the risks that must be accepted before the saving is real, in short phrases
+   * shown next to the figure (src/report/verdicts.ts). Empty otherwise; absent in older reports.
+   */
+  reviewRisks?: string[];
   /** Monthly invocations (same shape of traffic) at which LMI alone costs the same as standard. */
   breakEvenInvocationsPerMonth: number | null;
   /** Standard cost per busy GB-hour / LMI cost per provisioned GB-hour (seeds' view). */

@@ -35,7 +35,7 @@ describe('formatUsd', () => {
 });
 
 describe('formatSummary', () => {
-  it('lists the five biggest migrate/review savings, biggest first', () => {
+  it('ranks the five biggest migrate savings, biggest first; review apart, with its condition', () => {
     // Prepare
     const functions = [
       fn('a', 'migrate', 10),
@@ -51,12 +51,20 @@ describe('formatSummary', () => {
     const text = formatSummary(model(functions), ['out/report.json']);
     // Assess
     const top = text.split('\n').filter((line) => /^ {2}\d\. /.test(line));
-    expect(top.map((line) => line.split(/\s+/)[2])).toEqual(['us-east-1/b', 'us-east-1/d', 'us-east-1/e', 'us-east-1/f', 'us-east-1/a']);
+    expect(top.map((line) => line.split(/\s+/)[2])).toEqual(['us-east-1/b', 'us-east-1/e', 'us-east-1/f', 'us-east-1/a', 'us-east-1/g']);
+    expect(text).toContain('review (cheaper only under a condition, not in the savings):\n  - us-east-1/d: LMI would save $40.00 / month only if the risks in the report are accepted\n');
     expect(top[0]).toMatch(/migrate +\$50\.00$/);
     expect(text).toContain('savings / year');
     expect(text).toMatch(/savings \/ year +\$2,814\.00/);
     expect(text).toContain('recommendations: migrate 6, review 1, stay 1, insufficient-data 0, ineligible 0');
     expect(text).toContain('written: out/report.json');
     expect(text).not.toContain('INCOMPLETE');
+  });
+
+  it('names the regions that were not collected', () => {
+    const m = model([fn('a', 'migrate', 10)]);
+    m.run.complete = false;
+    m.warnings = [{ code: 'region-failed', region: 'eu-west-3', message: 'eu-west-3 was not collected: AccessDenied' }];
+    expect(formatSummary(m, [])).toContain('INCOMPLETE: regions not collected: eu-west-3; see the warnings');
   });
 });

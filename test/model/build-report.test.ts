@@ -179,7 +179,30 @@ describe('buildReport: warnings', () => {
     p.provisionedConcurrency = 5;
     const report = reportFor([p, busy('a')], week, testConfig());
     const warning = report.warnings.find((w) => w.code === 'pc-assumed-constant');
-    expect(warning?.message).toContain('1 function(s)');
+    expect(warning?.message).toContain('1 function(s) (us-east-1/pc)');
+  });
+
+  it('names at most ten PC functions in the warning, then "and N more"', () => {
+    const pcs = Array.from({ length: 12 }, (_, i) => {
+      const p = steadyProfile(week, { name: `pc-${String(i).padStart(2, '0')}`, invocations: 1_000_000, durationMs: 100, concurrencyMax: 5 });
+      p.provisionedConcurrency = 2;
+      return p;
+    });
+    const warning = reportFor(pcs, week, testConfig()).warnings.find((w) => w.code === 'pc-assumed-constant');
+    expect(warning?.message).toContain('12 function(s) (us-east-1/pc-00, us-east-1/pc-01,');
+    expect(warning?.message).toContain('us-east-1/pc-09 and 2 more)');
+    expect(warning?.message).not.toContain('pc-10');
+  });
+
+  it('splits the PC-duration out of the PC line without changing the total', () => {
+    const p = steadyProfile(week, { name: 'pc', invocations: 1_000_000, durationMs: 100, concurrencyMax: 5 });
+    p.provisionedConcurrency = 5;
+    const f = reportFor([p], week, testConfig()).functions[0]!;
+    const s = f.standard!;
+    expect(s.provisionedDurationUsd).toBeGreaterThan(0);
+    expect(s.provisionedDurationUsd!).toBeLessThan(s.provisionedConcurrencyUsd);
+    // The part is inside provisionedConcurrencyUsd: the lines still add up to the total.
+    expect(s.requestsUsd + s.durationUsd + s.provisionedConcurrencyUsd + s.ephemeralStorageUsd).toBeCloseTo(s.totalUsd, 9);
   });
 });
 

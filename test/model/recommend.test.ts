@@ -127,6 +127,29 @@ describe('recommend', () => {
     expect(ok.recommendation).toBe('migrate');
     expect(out.recommendation).toBe('review');
     expect(out.reasons.join(' ')).toContain('10,001 invocations');
+    // The phrase shown next to the saving in rankings and digests names the share and the limit.
+    expect(out.reviewRisks).toEqual(['0.1 % of invocations throttled in the replay (limit 0.1 %)']);
+    expect(ok.reviewRisks).toEqual([]);
+  });
+
+  it('review: every blocking risk has a short phrase, in the order of the reasons', () => {
+    const out = recommend(
+      input({
+        runtime: 'python3.9',
+        memoryMB: 1024,
+        periodSeconds: 300,
+        lmi: lmi({ throttledInvocations: 966_000, needsRuntimeUpgrade: true, needsMemoryIncrease: true, processMemorySource: 'configured' }),
+      }),
+    );
+    expect(out.recommendation).toBe('review');
+    expect(out.reviewRisks).toEqual([
+      '9.7 % of invocations throttled in the replay (limit 0.1 %)',
+      'runtime python3.9 upgraded to one LMI supports',
+      'memory raised from 1024 MB to 2048 MB',
+      'Python per-process memory not measured',
+      'bursts under 300 s unseen (coarse metrics)',
+    ]);
+    expect(out.reasons.filter((r) => r.startsWith('Review first: '))).toHaveLength(5);
   });
 
   it('review: cheaper but needs a runtime upgrade', () => {
@@ -157,6 +180,15 @@ describe('recommend', () => {
     const out = recommend(input({ standardUsd: 300, lmi: lmi({ breakEvenCpuShare: 0.4 }) }));
     expect(out.recommendation).toBe('review');
     expect(out.reasons.join(' ')).toContain('LMI is cheaper if less than 40.0 % of duration is CPU work');
+    // Its condition is the CPU share (lmi.breakEvenCpuShare), not a risk to accept.
+    expect(out.reviewRisks).toEqual([]);
+  });
+
+  it('review at a lower CPU share still names the risks that would stand', () => {
+    const out = recommend(input({ standardUsd: 300, memoryMB: 1024, lmi: lmi({ breakEvenCpuShare: 0.4, needsMemoryIncrease: true }) }));
+    expect(out.recommendation).toBe('review');
+    expect(out.reviewRisks).toEqual(['memory raised from 1024 MB to 2048 MB']);
+    expect(out.reasons).toContain('Review first: Memory must rise from 1024 MB to 2048 MB (LMI minimum 2048 MB).');
   });
 
   it('stay: CPU not measured and the break-even share is below recommend.reviewCpuShare', () => {

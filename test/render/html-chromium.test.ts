@@ -106,6 +106,35 @@ describe('report.html in headless Chromium', () => {
     expect(overflow).toBeLessThanOrEqual(0);
   });
 
+  test('400 px: every saving and review condition of the top tables is on screen; commands scroll, never break a token', async () => {
+    // Prepare: a review row, so the review table is there too.
+    const m = smallReport();
+    const review = m.functions.find((f) => f.recommendation === 'review');
+    if (!review) throw new Error('fixture has no review function');
+    review.reviewRisks = ['96.6 % of invocations throttled in the replay (limit 0.1 %)'];
+
+    // Act
+    const { page } = await open(400, 'light', renderHtml(m));
+    const cells = await page
+      .locator('#top table td.num:not(.rank), #top table td.verdict-review')
+      .evaluateAll((els) => els.map((el) => { const r = el.getBoundingClientRect(); return { left: r.left, right: r.right, text: el.textContent ?? '' }; }));
+    const pres = await page
+      .locator('pre')
+      .evaluateAll((els) => els.map((el) => ({ whiteSpace: getComputedStyle(el).whiteSpace, overflowX: getComputedStyle(el).overflowX })));
+    await page.locator('#top').screenshot({ path: join(ARTIFACTS, 'report-400-top.png') });
+    await page.close();
+
+    // Assess
+    expect(cells.length).toBeGreaterThan(2);
+    expect(cells.some((c) => c.text.includes('only if you accept: 96.6 %'))).toBe(true);
+    for (const c of cells) {
+      expect(c.left, c.text).toBeGreaterThanOrEqual(0);
+      expect(c.right, c.text).toBeLessThanOrEqual(400);
+    }
+    expect(pres.length).toBeGreaterThan(0);
+    for (const p of pres) expect(p).toEqual({ whiteSpace: 'pre', overflowX: 'auto' });
+  });
+
   test('dark mode switches the palette', async () => {
     // Act
     const { page } = await open(1280, 'dark');

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { FunctionReport } from '../../src/report/types.js';
+import { renderHtml } from '../../src/render/html.js';
+import { renderMarkdown } from '../../src/render/markdown.js';
 import { VIEW_LIMITS, buildView, compareBySavings, isRoutine } from '../../src/render/view-model.js';
 import { smallReport } from './fixtures/small-report.js';
 
@@ -46,7 +48,7 @@ describe('buildView', () => {
     // Assess
     expect(unpriced?.standardTotal).toBe('unknown');
     expect(unpriced?.savings).toBe('unknown');
-    expect(unpriced?.savingsText).toBe('savings unknown');
+    expect(unpriced?.verdictText).toMatch(/^Savings unknown/);
     const cells = unpriced?.costLines.flatMap((l) => [l.standard, l.lmi]) ?? [];
     expect(cells.length).toBeGreaterThan(0);
     expect(cells.every((c) => c === 'unknown' || c === 'n/a')).toBe(true);
@@ -104,6 +106,48 @@ describe('buildView', () => {
     expect(view.dataGaps.some((g) => g.includes('ap-south-2'))).toBe(true);
     expect(view.dataGaps[0]).toContain('INCOMPLETE');
     expect(view.complete).toBe(false);
+  });
+
+  test('a PC function shows its configured PC and the duration that ran on it on separate lines that add up', () => {
+    // Prepare
+    const model = smallReport();
+    const f = model.functions.find((x) => x.standard !== null) as FunctionReport;
+    f.standard = { requestsUsd: 10, durationUsd: 0, provisionedConcurrencyUsd: 300, provisionedDurationUsd: 120, ephemeralStorageUsd: 0, totalUsd: 310 };
+    model.functions = [f];
+
+    // Act
+    const lines = buildView(model).detailed[0]?.costLines ?? [];
+
+    // Assess
+    const by = Object.fromEntries(lines.map((l) => [l.label, l.standard]));
+    expect(by['Duration (on demand)']).toBe('$0.00');
+    expect(by['Provisioned concurrency (configured)']).toBe('$180.00');
+    expect(by['Duration on provisioned concurrency']).toBe('$120.00');
+    expect(by['Total per month']).toBe('$310.00');
+  });
+
+  test('a report without the PC-duration figure keeps it inside one PC line, never a made-up 0', () => {
+    const model = smallReport();
+    const f = model.functions.find((x) => x.standard !== null) as FunctionReport;
+    f.standard = { requestsUsd: 10, durationUsd: 0, provisionedConcurrencyUsd: 300, ephemeralStorageUsd: 0, totalUsd: 310 };
+    model.functions = [f];
+    const labels = (buildView(model).detailed[0]?.costLines ?? []).map((l) => l.label);
+    expect(labels).toContain('Provisioned concurrency (incl. its duration)');
+    expect(labels).not.toContain('Duration on provisioned concurrency');
+  });
+
+  test('failed regions are named in the data gaps', () => {
+    const model = smallReport();
+    model.run.complete = false;
+    model.warnings.push({ code: 'region-failed', region: 'eu-west-3', message: 'eu-west-3 was not collected: AccessDenied' });
+    const view = buildView(model);
+    expect(view.failedRegions).toBe('eu-west-3');
+    expect(view.dataGaps[1]).toBe('Regions not collected (their functions are missing): eu-west-3.');
+    // And in the banner at the top of both reports, not only in the warnings table.
+    const md = renderMarkdown(model);
+    const html = renderHtml(model);
+    expect(md.slice(0, md.indexOf('## Headline'))).toContain('Regions not collected: **eu-west-3**.');
+    expect(html.slice(0, html.indexOf('id="headline"'))).toContain('Regions not collected: <strong>eu-west-3</strong>.');
   });
 
   test('assumptions flag the knobs that differ from their default', () => {
