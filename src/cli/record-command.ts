@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { UserInputError } from '../errors.js';
 import type { SnapshotHeader } from '../source/profile.js';
 import { createTtyProgress, openAwsSource, type AwsSourceOptions } from '../source/aws/index.js';
-import { writeSnapshot } from '../source/snapshot-writer.js';
+import { checkSnapshotDestination, writeSnapshot } from '../source/snapshot-writer.js';
 import { EXIT_INCOMPLETE } from './analyze-command.js';
 import { contextOf } from './io.js';
 import { addCollectionOptions, collectionSettings, type CollectionFlags, parseDays, parseRegions } from './options.js';
@@ -108,6 +108,7 @@ Example:
       if (!/\.ndjson(\.gz)?$/.test(flags.out)) {
         throw new UserInputError(`--out: "${flags.out}" must end in .ndjson or .ndjson.gz`);
       }
+      await checkSnapshotDestination(flags.out); // before collecting: a bad --out fails now, not after the collection
       const progress = flags.quiet ? undefined : createTtyProgress({ isTTY: io.stderrIsTTY, write: io.err });
       const options: AwsSourceOptions = {
         regions: parseRegions(flags.regions),
