@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
+import { constants, createReadStream, type Stats } from 'node:fs';
 import { access, lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { createGunzip, createGzip } from 'node:zlib';
 import { LmiAdvisorError, SnapshotError, UserInputError } from '../errors.js';
 import { periodCount, type FunctionProfile, type SnapshotHeader } from './profile.js';
 import { firstIssue, functionLineSchema, headerSchema } from './snapshot-schema.js';
@@ -153,47 +154,12 @@ async function createTemp(path: string, where: string, fs: SnapshotFs): Promise<
 }
 
 /**
- * Streams `header` then one line per profile into `path` (gzip when it ends in `.gz`). zlib writes a
- * gzip header with mtime 0 and no file name, so the same input gives the same bytes.
- *
- * @example
- * await writeSnapshot('out.ndjson.gz', header, profiles); // => { functions: 32 }
+ * Writes `lines` to a new temporary file beside `path` and renames it over `path` once complete.
+ * Whatever fails, `path` is as it was and the temporary file is gone (or named in the error).
  */
-export async function writeSnapshot(
-  path: string,
-  header: SnapshotHeader,
-  profiles: AsyncIterable<FunctionProfile> | Iterable<FunctionProfile>,
-  options: WriteSnapshotOptions = {},
-): Promise<{ functions: number }> {
+async function writeThroughTemp(path: string, lines: () => AsyncIterable<string>, options: WriteSnapshotOptions): Promise<void> {
   const where = options.where ?? '--out';
   const fs = options.fs ?? nodeSnapshotFs;
-  const checkedHeader = headerSchema.safeParse(header);
-  if (!checkedHeader.success) {
-    const { field, detail } = firstIssue(checkedHeader.error);
-    throw new SnapshotError(path, 1, field, detail, { cause: checkedHeader.error });
-  }
-  const schema = functionLineSchema(periodCount(checkedHeader.data.window));
-  let functions = 0;
-
-  async function* lines(): AsyncGenerator<string> {
-    yield `${JSON.stringify(checkedHeader.data)}\n`;
-    const seen = new Set<string>();
-    for await (const profile of profiles) {
-      const lineNumber = functions + 2;
-      const checked = schema.safeParse(profile);
-      if (!checked.success) {
-        const { field, detail } = firstIssue(checked.error);
-        throw new SnapshotError(path, lineNumber, field, detail, { cause: checked.error });
-      }
-      const key = `${checked.data.region}/${checked.data.name}`;
-      if (seen.has(key)) throw new SnapshotError(path, lineNumber, 'name', `duplicate function ${key}`);
-      seen.add(key);
-      // The parsed value has the schema's key order and no unknown fields: stable bytes.
-      yield `${JSON.stringify(checked.data)}\n`;
-      functions++;
-    }
-  }
-
   await checkSnapshotDestination(path, where, fs);
   const { tmp, out } = await createTemp(path, where, fs);
   try {
@@ -221,5 +187,82 @@ export async function writeSnapshot(
     const message = `${error instanceof Error ? error.message : String(error)}; the temporary file ${tmp} could not be removed (${left})`;
     throw error instanceof UserInputError ? new UserInputError(message, { cause: error }) : new LmiAdvisorError(message, { cause: error });
   }
+}
+
+/**
+ * Streams `header` then one line per profile into `path` (gzip when it ends in `.gz`). zlib writes a
+ * gzip header with mtime 0 and no file name, so the same input gives the same bytes.
+ *
+ * @example
+ * await writeSnapshot('out.ndjson.gz', header, profiles); // => { functions: 32 }
+ */
+export async function writeSnapshot(
+  path: string,
+  header: SnapshotHeader,
+  profiles: AsyncIterable<FunctionProfile> | Iterable<FunctionProfile>,
+  options: WriteSnapshotOptions = {},
+): Promise<{ functions: number }> {
+  const checkedHeader = headerSchema.safeParse(header);
+  if (!checkedHeader.success) {
+    const { field, detail } = firstIssue(checkedHeader.error);
+    throw new SnapshotError(path, 1, field, detail, { cause: checkedHeader.error });
+  }
+  const schema = functionLineSchema(periodCount(checkedHeader.data.window));
+  let functions = 0;
+
+  async function* lines(): AsyncGenerator<string> {
+    yield `${JSON.stringify(checkedHeader.data)}\n`;
+    const seen = new Set<string>();
+    for await (const profile of profiles) {
+      const lineNumber = functions + 2;
+      const checked = schema.safeParse(profile);
+      if (!checked.success) {
+        const { field, detail } = firstIssue(checked.error);
+        throw new SnapshotError(path, lineNumber, field, detail, { cause: checked.error });
+      }
+      const key = `${checked.data.region}/${checked.data.name}`;
+      if (seen.has(key)) throw new SnapshotError(path, lineNumber, 'name', `duplicate function ${key}`);
+      seen.add(key);
+      // The parsed value has the schema's key order and no unknown fields: stable bytes.
+      yield `${JSON.stringify(checked.data)}\n`;
+      functions++;
+    }
+  }
+
+  await writeThroughTemp(path, lines, options);
   return { functions };
+}
+
+/**
+ * Replaces line 1 of the snapshot at `path` with `header` (validated like writeSnapshot's), the
+ * other lines streamed through unchanged, by the same temporary-file-and-rename as writeSnapshot:
+ * `record` learns of warnings (a region denied GetMetricData) only after the header was written.
+ *
+ * @example
+ * await replaceSnapshotHeader('out.ndjson.gz', { ...header, warnings }); // line 1 replaced
+ */
+export async function replaceSnapshotHeader(path: string, header: SnapshotHeader, options: WriteSnapshotOptions = {}): Promise<void> {
+  const checkedHeader = headerSchema.safeParse(header);
+  if (!checkedHeader.success) {
+    const { field, detail } = firstIssue(checkedHeader.error);
+    throw new SnapshotError(path, 1, field, detail, { cause: checkedHeader.error });
+  }
+  const fs = options.fs ?? nodeSnapshotFs;
+  // Read only a regular file (the snapshot just written), never through a link or into a FIFO.
+  const at = await fs.lkind(path);
+  if (at !== 'file') throw new UserInputError(`${options.where ?? '--out'} ${path}: ${at === null ? 'does not exist' : `is a ${at}, not a snapshot file`}; header not replaced`);
+  async function* rewritten(): AsyncGenerator<string> {
+    const input = createReadStream(path);
+    const lines = createInterface({ input: path.endsWith('.gz') ? input.pipe(createGunzip()) : input, crlfDelay: Infinity });
+    try {
+      let first = true;
+      for await (const line of lines) {
+        yield first ? `${JSON.stringify(checkedHeader.data)}\n` : `${line}\n`;
+        first = false;
+      }
+    } finally {
+      input.destroy();
+    }
+  }
+  await writeThroughTemp(path, rewritten, options);
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { SnapshotError, UserInputError } from '../../src/errors.js';
 import type { FunctionProfile, SnapshotHeader } from '../../src/source/profile.js';
 import { openSnapshot } from '../../src/source/snapshot-reader.js';
-import { checkSnapshotDestination, nodeSnapshotFs, type SnapshotFs, writeSnapshot } from '../../src/source/snapshot-writer.js';
+import { checkSnapshotDestination, nodeSnapshotFs, replaceSnapshotHeader, type SnapshotFs, writeSnapshot } from '../../src/source/snapshot-writer.js';
 
 const roots: string[] = [];
 let dir: string;
@@ -358,5 +358,53 @@ describe('writeSnapshot', () => {
       await expect(checkSnapshotDestination(join(dir, 'old.ndjson', 'x.ndjson'), 'out')).rejects.toThrow(/^out .*is a file, not a directory/);
       expect(await readdir(dir)).toEqual(['old.ndjson']);
     });
+  });
+});
+
+describe('replaceSnapshotHeader', () => {
+  const WARNED: SnapshotHeader = { ...HEADER, warnings: [...(HEADER.warnings ?? []), { code: 'region-failed', message: 'denied', region: 'eu-west-1' }] };
+
+  it.each(['h.ndjson', 'h.ndjson.gz'])('replaces line 1 of %s and keeps every other line', async (file) => {
+    // Prepare
+    const path = join(dir, file);
+    const profiles = [profile('a'), profile('b', 'eu-west-1', 2)];
+    await writeSnapshot(path, HEADER, profiles);
+    // Act
+    await replaceSnapshotHeader(path, WARNED);
+    // Assess
+    const back = await readBack(path);
+    expect(back.header).toEqual(WARNED);
+    expect(back.profiles).toEqual(profiles);
+    expect(await readdir(dir)).toEqual([file]);
+  });
+
+  it('never writes through what sits at the old temporary name', async () => {
+    const path = join(dir, 'h.ndjson');
+    await writeSnapshot(path, HEADER, [profile('a')]);
+    await writeFile(`${path}.header-${process.pid}`, 'mine', 'utf8');
+    await replaceSnapshotHeader(path, WARNED);
+    expect(await readFile(`${path}.header-${process.pid}`, 'utf8')).toBe('mine');
+    expect((await readBack(path)).header).toEqual(WARNED);
+  });
+
+  it('refuses a snapshot path that is a symlink, and keeps the file and the link', async () => {
+    const real = join(dir, 'real.ndjson');
+    await writeSnapshot(real, HEADER, [profile('a')]);
+    const link = join(dir, 'link.ndjson');
+    await symlink(real, link);
+    const before = await readFile(real);
+    await expect(replaceSnapshotHeader(link, WARNED)).rejects.toThrow(new UserInputError(`--out ${link}: is a symbolic link, not a snapshot file; header not replaced`));
+    expect((await readFile(real)).equals(before)).toBe(true);
+    expect(await readlink(link)).toBe(real);
+  });
+
+  it('keeps the snapshot as it was, and no temporary file, when the rename fails', async () => {
+    const path = join(dir, 'h.ndjson.gz');
+    await writeSnapshot(path, HEADER, [profile('a')]);
+    const before = await readFile(path);
+    const fs: SnapshotFs = { ...nodeSnapshotFs, rename: async () => Promise.reject(Object.assign(new Error('injected'), { code: 'EIO' })) };
+    await expect(replaceSnapshotHeader(path, WARNED, { fs })).rejects.toThrow('injected');
+    expect((await readFile(path)).equals(before)).toBe(true);
+    expect(await readdir(dir)).toEqual(['h.ndjson.gz']);
   });
 });
