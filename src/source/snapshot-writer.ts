@@ -247,10 +247,11 @@ export async function replaceSnapshotHeader(path: string, header: SnapshotHeader
     const { field, detail } = firstIssue(checkedHeader.error);
     throw new SnapshotError(path, 1, field, detail, { cause: checkedHeader.error });
   }
+  const where = options.where ?? '--out';
   const fs = options.fs ?? nodeSnapshotFs;
-  // Read only a regular file (the snapshot just written), never through a link or into a FIFO.
-  const at = await fs.lkind(path);
-  if (at !== 'file') throw new UserInputError(`${options.where ?? '--out'} ${path}: ${at === null ? 'does not exist' : `is a ${at}, not a snapshot file`}; header not replaced`);
+  await checkSnapshotDestination(path, where, fs);
+  // Read only a regular file (the snapshot just written), never through a link or from a FIFO.
+  if ((await fs.lkind(path)) === null) throw new UserInputError(`${where} ${path}: does not exist; header not replaced`);
   async function* rewritten(): AsyncGenerator<string> {
     const input = createReadStream(path);
     const lines = createInterface({ input: path.endsWith('.gz') ? input.pipe(createGunzip()) : input, crlfDelay: Infinity });
