@@ -1,13 +1,8 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip, createGzip } from 'node:zlib';
 import type { Command } from 'commander';
 import { UserInputError } from '../errors.js';
 import type { SnapshotHeader } from '../source/profile.js';
 import { createTtyProgress, openAwsSource, type AwsSourceOptions } from '../source/aws/index.js';
-import { writeSnapshot } from '../source/snapshot-writer.js';
+import { checkSnapshotDestination, replaceSnapshotHeader, writeSnapshot } from '../source/snapshot-writer.js';
 import { EXIT_INCOMPLETE } from './analyze-command.js';
 import { contextOf } from './io.js';
 import { addCollectionOptions, collectionSettings, type CollectionFlags, parseDays, parseRegions } from './options.js';
@@ -34,28 +29,9 @@ export interface RecordResult {
 /**
  * Replaces line 1 of a written snapshot: warnings met while metrics streamed (a region denied
  * GetMetricData) arrive after the header was written, and must not be lost from the file.
- * Streams line by line into a temporary file renamed over the original.
  */
 export async function rewriteSnapshotHeader(path: string, header: SnapshotHeader): Promise<void> {
-  const gz = path.endsWith('.gz');
-  const tmp = `${path}.header-${process.pid}`;
-  const input = createReadStream(path);
-  const lines = createInterface({ input: gz ? input.pipe(createGunzip()) : input, crlfDelay: Infinity });
-  async function* rewritten(): AsyncGenerator<string> {
-    let first = true;
-    for await (const line of lines) {
-      yield first ? `${JSON.stringify(header)}\n` : `${line}\n`;
-      first = false;
-    }
-  }
-  try {
-    if (gz) await pipeline(rewritten(), createGzip(), createWriteStream(tmp));
-    else await pipeline(rewritten(), createWriteStream(tmp));
-    await rename(tmp, path);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
+  await replaceSnapshotHeader(path, header);
 }
 
 /** zlib level of `record`'s .gz snapshots (see runRecord). */
@@ -108,6 +84,7 @@ Example:
       if (!/\.ndjson(\.gz)?$/.test(flags.out)) {
         throw new UserInputError(`--out: "${flags.out}" must end in .ndjson or .ndjson.gz`);
       }
+      await checkSnapshotDestination(flags.out); // before collecting: a bad --out fails now, not after the collection
       const progress = flags.quiet ? undefined : createTtyProgress({ isTTY: io.stderrIsTTY, write: io.err });
       const options: AwsSourceOptions = {
         regions: parseRegions(flags.regions),

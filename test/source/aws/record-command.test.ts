@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/cl
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { STSClient } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
+import { UserInputError } from '../../../src/errors.js';
 import { register } from '../../../src/cli/record-command.js';
 import { attachContext, type CliContext } from '../../../src/cli/io.js';
 import type { AwsClientFactory, RegionClients } from '../../../src/source/aws/index.js';
@@ -65,13 +66,13 @@ function clients(): AwsClientFactory {
   };
 }
 
-async function run(args: string[]) {
+async function run(args: string[], factory: AwsClientFactory = clients()) {
   let out = '';
   let err = '';
   const context: CliContext = { io: { out: (t) => void (out += t), err: (t) => void (err += t), stderrIsTTY: false }, exitCode: 0 };
   const program = new Command('lmi-advisor').exitOverride();
   attachContext(program, context);
-  register(program, { clients: clients(), now: () => NOW, limits: FAST });
+  register(program, { clients: factory, now: () => NOW, limits: FAST });
   await program.parseAsync(['record', ...args], { from: 'user' });
   return { exitCode: context.exitCode, out, err };
 }
@@ -103,5 +104,26 @@ describe('lmi-advisor record', () => {
     await expect(run(['--regions', 'us-east-1', '--out', join(dir, 'x.csv')])).rejects.toThrow(/--out/);
     await expect(run(['--regions', 'us-east-1', '--tag', 'novalue', '--out', join(dir, 'x.ndjson')])).rejects.toThrow(/--tag: expected key=value/);
     await expect(run(['--regions', 'us-east-1', '--days', '30', '--resolution', '60', '--out', join(dir, 'x.ndjson')])).rejects.toThrow(/--resolution 60/);
+  });
+
+  it('refuses a directory at --out before collecting anything, and leaves it alone (issue 8)', async () => {
+    // Prepare: a directory holding a file where the snapshot would go; count client use
+    const path = join(dir, 'taken.ndjson.gz');
+    await mkdir(path);
+    await writeFile(join(path, 'mine.txt'), 'mine', 'utf8');
+    const real = clients();
+    let used = 0;
+    const counting: AwsClientFactory = {
+      forRegion: (r) => (used++, real.forRegion(r)),
+      pricing: () => (used++, real.pricing()),
+      sts: () => (used++, real.sts()),
+    };
+    // Act
+    const error = await run(['--regions', 'us-east-1', '--days', '1', '--out', path, '--no-live-prices'], counting).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(UserInputError);
+    expect((error as Error).message).toMatch(/^--out .*taken\.ndjson\.gz: is a directory, not a snapshot file/);
+    expect(used).toBe(0);
+    expect(await readFile(join(path, 'mine.txt'), 'utf8')).toBe('mine');
   });
 });
