@@ -10,13 +10,19 @@ const FINE_PERIOD_SECONDS = 60;
 
 export interface RecommendInput {
   alreadyOnLmi: boolean;
-  /** Invocations over the window's known periods. */
-  invocations: number;
+  /** Invocations over the window's known periods; null = unknown in every period. */
+  invocations: number | null;
   /** Invocations per 730-h month (extrapolated), for the break-even traffic reason. */
   monthlyInvocations: number | null;
   windowDays: number;
   periodSeconds: number;
   unknownShare: number;
+  /** Which required series are unknown, and how much ("series.x unknown in 12.0 % of periods"). */
+  unknownDetail?: string;
+  /** Why standardUsd is null, each a true, specific reason. */
+  standardUnknownReasons?: readonly string[];
+  /** Why lmi is null (a sentence). */
+  lmiUnknownReason?: string | null;
   runtime: string | null;
   memoryMB: number;
   /** Standard monthly total of the function alone (before the free tier); null = unknown. */
@@ -58,7 +64,9 @@ function count(n: number): string {
 function dataReasons(input: RecommendInput): string[] {
   const { config } = input;
   const reasons: string[] = [];
-  if (input.invocations < config.recommend.minInvocations) {
+  if (input.invocations === null) {
+    reasons.push('Invocations are unknown: series.invocations is null in every period of the window.');
+  } else if (input.invocations < config.recommend.minInvocations) {
     reasons.push(
       `Only ${count(input.invocations)} invocations in the window (recommend.minInvocations is ${count(config.recommend.minInvocations)}).`,
     );
@@ -70,7 +78,7 @@ function dataReasons(input: RecommendInput): string[] {
   }
   if (input.unknownShare > config.recommend.maxUnknownShare) {
     reasons.push(
-      `${pct(input.unknownShare)} of the window's periods have unknown metrics (more than recommend.maxUnknownShare, ${pct(config.recommend.maxUnknownShare)}).`,
+      `${pct(input.unknownShare)} of the window's periods have unknown metrics${input.unknownDetail ? ` (${input.unknownDetail})` : ''}, more than recommend.maxUnknownShare (${pct(config.recommend.maxUnknownShare)}).`,
     );
   }
   return reasons;
@@ -80,7 +88,7 @@ function dataReasons(input: RecommendInput): string[] {
 function structuredRisks(input: RecommendInput, lmi: LmiResult): string[] {
   const { config } = input;
   const risks: string[] = [];
-  const throttledShare = input.invocations > 0 ? lmi.throttledInvocations / input.invocations : 0;
+  const throttledShare = input.invocations != null && input.invocations > 0 ? lmi.throttledInvocations / input.invocations : 0;
   if (throttledShare > config.recommend.maxThrottledShare) {
     risks.push(
       `The replay throttles about ${count(lmi.throttledInvocations)} invocations (${pct(throttledShare)}) while LMI scales out; the limit is ${pct(config.recommend.maxThrottledShare)} (recommend.maxThrottledShare).`,
@@ -149,16 +157,24 @@ export function recommend(input: RecommendInput): RecommendOutput {
   }
   const thin = dataReasons(input);
   if (input.standardUsd == null) {
-    thin.unshift('Standard Lambda cost is unknown (no prices for the region, provisioned concurrency unreadable, or no known data).');
+    const why = input.standardUnknownReasons ?? [];
+    thin.unshift(
+      why.length > 0
+        ? `Standard Lambda cost is unknown: ${why.join('; ')}.`
+        : 'Standard Lambda cost is unknown (no prices for the region, provisioned concurrency unreadable, or no known data).',
+    );
   }
-  if (thin.length > 0) return { recommendation: 'insufficient-data', reasons: thin, risks: [] };
+  if (thin.length > 0) {
+    if (!input.lmi && input.lmiUnknownReason) thin.push(input.lmiUnknownReason);
+    return { recommendation: 'insufficient-data', reasons: thin, risks: [] };
+  }
   const standardUsd = input.standardUsd as number;
 
   const lmi = input.lmi;
   if (!lmi) {
     return {
       recommendation: 'insufficient-data',
-      reasons: ["LMI could not be sized: no instance price for the function's architecture in its region."],
+      reasons: [input.lmiUnknownReason ?? "LMI could not be sized: no instance price for the function's architecture in its region."],
       risks: [],
     };
   }

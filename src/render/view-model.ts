@@ -181,7 +181,7 @@ export interface ReportView {
   detailed: FunctionView[];
   summary: SummaryRow[];
   summaryNote: string;
-  /** Functions whose cost is unknown (no prices): one compact table with their usage. */
+  /** Functions whose cost is unknown (reason per row): one compact table with their usage. */
   unpriced: UnpricedRow[];
   assumptions: { key: string; value: string; default: string; changed: boolean; description: string }[];
   dataGaps: string[];
@@ -231,7 +231,7 @@ export function compareBySavings(a: FunctionReport, b: FunctionReport): number {
 }
 
 /**
- * Cost unknown (no prices for its region) and nothing recommended: a section of "unknown" cells
+ * Cost unknown (no prices, PC unreadable, a series unknown throughout) and nothing recommended: a section of "unknown" cells
  * says less than one row of its usage in the unknown-cost table.
  */
 export function isUnpriced(f: FunctionReport): boolean {
@@ -430,7 +430,8 @@ export function buildView(model: ReportModel): ReportView {
     else if (!isRoutine(f) && detailedFns.length < VIEW_LIMITS.maxDetailed) detailedFns.push(f);
     else summaryFns.push(f);
   }
-  unpricedFns.sort((a, b) => b.usage.invocations - a.usage.invocations || compareBySavings(a, b));
+  // Unknown invocations (null) sort after every known count.
+  unpricedFns.sort((a, b) => (b.usage.invocations ?? -1) - (a.usage.invocations ?? -1) || compareBySavings(a, b));
   const plans = planOf(model);
   const anchors = new Map<string, string>();
   detailedFns.forEach((f, i) => anchors.set(`${f.region}\u0000${f.name}`, `fn-${i + 1}`));
@@ -536,7 +537,7 @@ export function buildView(model: ReportModel): ReportView {
   }
   if (t.unpricedFunctions > 0) {
     const what = t.unpricedFunctions === 1 ? '1 function is' : `${t.unpricedFunctions} functions are`;
-    dataGaps.push(`${what} left out of the money totals (no prices, or already on LMI).`);
+    dataGaps.push(`${what} left out of the money totals (cost unknown, or already on LMI).`);
   }
   if (model.window.periodSeconds > 60) {
     dataGaps.push(`Data resolution is ${formatPeriod(model.window.periodSeconds)}: bursts shorter than that are averaged away, so throttling estimates are weaker.`);

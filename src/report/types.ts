@@ -40,10 +40,14 @@ export interface ReportWarning {
   function?: string;
 }
 
+/**
+ * Usage over the window, each figure over the periods where its own series is known (not
+ * extrapolated). null = unknown (its series is null in every period), never 0.
+ */
 export interface Usage {
-  invocations: number;
-  /** Billed GB-s over the window (duration incl. the rounding knob, x memory). */
-  gbSeconds: number;
+  invocations: number | null;
+  /** Billed GB-s of the duration-known periods (duration incl. the rounding knob, x memory). */
+  gbSeconds: number | null;
   avgDurationMs: number | null;
   peakConcurrency: number | null;
   avgConcurrency: number | null;
@@ -51,6 +55,8 @@ export interface Usage {
   utilization: number | null;
   /** Periods with an unknown (null) value in a required series. */
   unknownPeriods: number;
+  /** Unknown periods of each required series on its own (absent in reports before issue 8). */
+  unknownPeriodsBySeries?: { invocations: number; durationMsSum: number; concurrencyMax: number };
 }
 
 export interface StandardCost {
@@ -124,9 +130,9 @@ export interface FunctionReport {
   /** null when it could not be read: standard cost is then unknown. */
   provisionedConcurrency: number | null;
   usage: Usage;
-  /** null when the region has no prices. */
+  /** null when unknown: no prices for the region, PC unreadable, or a series it needs unknown (see reasons). */
   standard: StandardCost | null;
-  /** null when the region has no prices or LMI was not modelled. */
+  /** null when unknown: no prices, concurrency or invocations unknown in every period, or not modelled (see reasons). */
   lmi: LmiResult | null;
   /** standard.totalUsd - lmi.totalUsd (function alone); null when either is unknown. */
   savingsUsd: number | null;
@@ -185,7 +191,7 @@ export interface Totals {
   groupUntaggedExtraSavingsUsd: number | null;
   /** Functions per recommendation. */
   counts: Record<Recommendation, number>;
-  /** Functions left out of the money totals (no prices, already on LMI). */
+  /** Functions left out of the money totals (standard cost unknown, already on LMI). */
   unpricedFunctions: number;
 }
 
