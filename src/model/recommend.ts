@@ -120,6 +120,8 @@ function cpuNote(lmi: LmiResult): string {
       return `CPU measured by Lambda Insights (${perInv}).`;
     case 'assumed':
       return `CPU from lmi.cpuBusyFraction, not measured (${perInv}).`;
+    case 'bound-single-threaded':
+      return `CPU not measured: sized at the single-threaded bound of 1 vCPU (lmi.cpuBound = single-threaded, an assumption: native thread pools use more) (${perInv}).`;
     default:
       return `CPU not measured: sized at the safe bound (${perInv}).`;
   }

@@ -291,6 +291,7 @@ function lmiRows(f: FunctionReport): Row[] {
   const cpuSource: Record<string, string> = {
     measured: 'measured (Lambda Insights)',
     bound: 'safe upper bound (duration x vCPU share)',
+    'bound-single-threaded': 'bound (single-threaded assumption, lmi.cpuBound)',
     assumed: 'assumed (lmi.cpuBusyFraction)',
   };
   const memory =

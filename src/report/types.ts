@@ -67,7 +67,12 @@ export interface StandardCost {
   totalUsd: number;
 }
 
-export type CpuSource = 'measured' | 'bound' | 'assumed';
+/**
+ * measured: Lambda Insights; bound: the full vCPU share standard Lambda gave the invocation;
+ * bound-single-threaded: capped at 1 vCPU by lmi.cpuBound = single-threaded (Node.js, Python);
+ * assumed: lmi.cpuBusyFraction < 1.
+ */
+export type CpuSource = 'measured' | 'bound' | 'bound-single-threaded' | 'assumed';
 
 export interface LmiResult {
   eligible: boolean;

@@ -123,7 +123,7 @@ describe('LMI properties (sizeLmi)', () => {
 
   it('the LMI discount never changes the management fee (and only discounts EC2)', () => {
     fc.assert(
-      fc.property(shapeArb(), fc.double({ min: 0.01, max: 0.9, noNaN: true }), (shape, discount) => {
+      fc.property(shapeArb(), fc.double({ min: 0.01, max: 0.72, noNaN: true }), (shape, discount) => {
         const p = profileOf(shape, 'f');
         const region = prices.regions[p.region]!;
         const plain = sizeLmi(p, usageOf(p), { window, prices: region, config: testConfig() });

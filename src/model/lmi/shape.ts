@@ -53,8 +53,10 @@ export interface CpuPerInvocation {
 
 /**
  * CPU per invocation. Without a measurement, an invocation used at most duration x the vCPUs
- * standard Lambda gave it (min(1, ..) for single-threaded runtimes), times cpuBusyFraction
- * ('bound' when that is 1, 'assumed' otherwise). Lambda Insights `cpu_total_time` replaces it.
+ * standard Lambda gave it (memoryMB / 1769, at most 6), times cpuBusyFraction ('bound' when that
+ * is 1, 'assumed' otherwise). `singleThreaded` (lmi.cpuBound = single-threaded, Node.js and
+ * Python only) caps it at 1 vCPU: 'bound-single-threaded' where that cap binds. Native thread
+ * pools break that cap, so it is not the default. Lambda Insights `cpu_total_time` replaces it.
  * With no known duration (no invocations) the share still follows the bound, so sizing works.
  */
 export function cpuPerInvocation(args: {
@@ -72,10 +74,11 @@ export function cpuPerInvocation(args: {
     return { cpuSecondsPerInvocation: args.measuredCpuSeconds, cpuShare: share, cpuSource: 'measured' };
   }
   const share = boundShare * args.cpuBusyFraction;
+  const capped = args.singleThreaded && lambdaVCpus > 1;
   return {
     cpuSecondsPerInvocation: durationSec !== null ? durationSec * share : 0,
     cpuShare: share,
-    cpuSource: args.cpuBusyFraction === 1 ? 'bound' : 'assumed',
+    cpuSource: args.cpuBusyFraction !== 1 ? 'assumed' : capped ? 'bound-single-threaded' : 'bound',
   };
 }
 

@@ -46,6 +46,8 @@ describe('cpuPerInvocation', () => {
     expect(small.cpuSecondsPerInvocation).toBeCloseTo(0.2 * (1024 / 1769), 12);
     expect(small.cpuSource).toBe('bound');
     expect(big.cpuShare).toBe(1);
+    // Where the 1-vCPU cap binds, the figure says it rests on the single-threaded assumption.
+    expect(big.cpuSource).toBe('bound-single-threaded');
   });
 
   it('multi-threaded bound: duration x min(6, memory / 1769)', () => {
