@@ -120,11 +120,12 @@ export function seriesBounds(periodSeconds: PeriodSeconds): Record<'invocations'
 }
 
 /**
- * A series of exactly `points` values, each a finite number >= 0 or null (unknown). Checked with a
+ * A series of exactly `points` values, each a finite number >= 0 (whole for counts, at most
+ * `max`) or null (unknown). Checked with a
  * plain loop rather than `z.array(...)`: a 10,000-function snapshot holds over a billion points, and
  * the loop keeps the input array instead of copying it.
  */
-export function seriesSchema(points: number, max: { value: number; why: string } | null = null) {
+export function seriesSchema(points: number, max: { value: number; why: string; integer?: boolean } | null = null) {
   return z.custom<Series>(() => true).superRefine((value, ctx) => {
     if (value === undefined) {
       ctx.addIssue({ code: 'custom', message: `missing (a required series of ${points} points)` });
@@ -149,6 +150,11 @@ export function seriesSchema(points: number, max: { value: number; why: string }
         ctx.addIssue({ code: 'custom', path: [i], message: `negative value ${v}` });
         return;
       }
+      if (max?.integer && !Number.isInteger(v)) {
+        // Counts (CloudWatch Sum of Invocations, Errors, Throttles; Maximum of ConcurrentExecutions) are whole.
+        ctx.addIssue({ code: 'custom', path: [i], message: `${v} is not a whole number (a count)` });
+        return;
+      }
       if (max !== null && v > max.value) {
         ctx.addIssue({ code: 'custom', path: [i], message: `${v} is more than Lambda can produce in a period (at most ${max.value}: ${max.why})` });
         return;
@@ -161,6 +167,7 @@ function buildFunctionSchema(points: number, periodSeconds: PeriodSeconds) {
   const bounds = seriesBounds(periodSeconds);
   const c = LAMBDA_LIMITS.maxConcurrency.toLocaleString('en-US');
   const bounded = (value: number, why: string) => seriesSchema(points, { value, why });
+  const count = (value: number, why: string) => seriesSchema(points, { value, why, integer: true });
   const maxCount = z.number().int().min(0).max(LAMBDA_LIMITS.maxConcurrency);
   return z
     .object({
@@ -184,12 +191,12 @@ function buildFunctionSchema(points: number, periodSeconds: PeriodSeconds) {
         .nullable()
         .optional(),
       series: z.object({
-        invocations: bounded(bounds.invocations, `${c} concurrent executions x one invocation per ms`),
+        invocations: count(bounds.invocations, `${c} concurrent executions x one invocation per ms`),
         durationMsSum: bounded(bounds.durationMsSum, `${c} concurrent executions x (period + longest invocation)`),
-        concurrencyMax: bounded(bounds.concurrencyMax, 'concurrent executions, far above any Lambda quota'),
+        concurrencyMax: count(bounds.concurrencyMax, 'concurrent executions, far above any Lambda quota'),
         durationMsMax: bounded(bounds.durationMsMax, 'the longest invocation Lambda allows, with slack').optional(),
-        errors: bounded(bounds.invocations, `${c} concurrent executions x one invocation per ms`).optional(),
-        throttles: bounded(bounds.invocations, `${c} concurrent executions x one invocation per ms`).optional(),
+        errors: count(bounds.invocations, `${c} concurrent executions x one invocation per ms`).optional(),
+        throttles: count(bounds.invocations, `${c} concurrent executions x one invocation per ms`).optional(),
       }),
     })
     .superRefine((f, ctx) => {

@@ -97,6 +97,11 @@ describe('physical bounds of a function line', () => {
     expect(check(b.make(b.max - 1))?.field).toBe(b.field);
   });
 
+  it.each(['invocations', 'concurrencyMax', 'errors', 'throttles'])('%s are counts: 0.5 is rejected, a whole number passes', (key) => {
+    expect(check(line({}, { [key]: at2(0.5) }))).toEqual({ field: `series.${key}[2]`, detail: '0.5 is not a whole number (a count)' });
+    expect(check(line({}, { [key]: at2(7) }))).toBeNull();
+  });
+
   it('1e200 invocations and a 1e100 ms duration are rejected, saying what Lambda can produce', () => {
     expect(check(line({}, { invocations: at2(1e200) }))).toEqual({
       field: 'series.invocations[2]',
