@@ -18,25 +18,37 @@ export interface EnvironmentShape {
 
 /**
  * Candidate EE shapes for a function. LMI memory = max(2048, memoryMB); vCPUs = memory GiB /
- * ratio must be >= 1 (a ratio needing less than 1 vCPU is skipped) and whole (memory rounded up
- * to vCPUs x ratio GiB). If every configured ratio is skipped, the smallest one is used with
- * memory raised to 1 vCPU x ratio GiB (also flagged as roundedUp).
+ * ratio, whole (memory rounded up to vCPUs x ratio GiB). A ratio needing less than 1 vCPU is
+ * taken at 1 vCPU x ratio GiB when that memory is no more than another shape already needs (e.g.
+ * 3008 MB: 2:1 rounds up to 2 vCPUs / 4096 MB, so 4:1 at 1 vCPU / 4096 MB is offered too);
+ * otherwise it is skipped, so rounding never raises memory beyond what the model proposes anyway.
+ * If every configured ratio needs less than 1 vCPU, the smallest one is used with memory raised to
+ * 1 vCPU x ratio GiB. Every rounded shape is flagged roundedUp.
  */
 export function environmentShapes(memoryMB: number, ratios: readonly number[]): EnvironmentShape[] {
   const lmiMemoryMiB = Math.max(LMI_MIN_MEMORY_MB, memoryMB);
-  const shapes: EnvironmentShape[] = [];
-  for (const ratio of [...new Set(ratios)].sort((a, b) => a - b)) {
+  const sorted = [...new Set(ratios)].sort((a, b) => a - b);
+  const whole: EnvironmentShape[] = [];
+  const belowOne: number[] = [];
+  for (const ratio of sorted) {
     const exactVCpus = lmiMemoryMiB / 1024 / ratio;
-    if (exactVCpus < 1) continue;
+    if (exactVCpus < 1) {
+      belowOne.push(ratio);
+      continue;
+    }
     const vCpus = Math.ceil(exactVCpus - 1e-9);
     const memoryMiB = vCpus * ratio * 1024;
-    shapes.push({ ratio, vCpus, memoryMiB, roundedUp: memoryMiB > lmiMemoryMiB });
+    whole.push({ ratio, vCpus, memoryMiB, roundedUp: memoryMiB > lmiMemoryMiB });
   }
-  if (shapes.length === 0) {
+  if (whole.length === 0) {
     const ratio = Math.min(...ratios);
-    shapes.push({ ratio, vCpus: 1, memoryMiB: ratio * 1024, roundedUp: true });
+    return [{ ratio, vCpus: 1, memoryMiB: ratio * 1024, roundedUp: true }];
   }
-  return shapes;
+  const largestMiB = Math.max(...whole.map((s) => s.memoryMiB));
+  const oneVCpu = belowOne
+    .filter((ratio) => ratio * 1024 <= largestMiB)
+    .map((ratio) => ({ ratio, vCpus: 1, memoryMiB: ratio * 1024, roundedUp: true }));
+  return [...whole, ...oneVCpu].sort((a, b) => a.ratio - b.ratio);
 }
 
 /** Standard Lambda gives memoryMB / 1769 vCPUs, at most 6 (configuration-memory.html). */
