@@ -114,7 +114,10 @@ function structuredRisks(input: RecommendInput, lmi: LmiResult): string[] {
 }
 
 function cpuNote(lmi: LmiResult): string {
-  const perInv = `${lmi.cpuSecondsPerInvocation.toFixed(4)} CPU-s per invocation`;
+  const perInv =
+    lmi.cpuSecondsPerInvocation === null
+      ? 'CPU-s per invocation unknown: no known duration'
+      : `${lmi.cpuSecondsPerInvocation.toFixed(4)} CPU-s per invocation`;
   switch (lmi.cpuSource) {
     case 'measured':
       return `CPU measured by Lambda Insights (${perInv}).`;

@@ -305,7 +305,7 @@ function lmiRows(f: FunctionReport): Row[] {
     { label: 'Instances avg / peak', value: `${formatNumber(l.avgInstances, 1)} / ${formatNumber(l.peakInstances)}` },
     { label: 'Instance-hours per month', value: formatNumber(l.instanceHours) },
     { label: 'Throttled invocations in the replay', value: formatNumber(l.throttledInvocations) },
-    { label: 'CPU per invocation', value: `${formatNumber(l.cpuSecondsPerInvocation * 1000, 1)} ms, ${cpuSource[l.cpuSource] ?? l.cpuSource}` },
+    { label: 'CPU per invocation', value: `${l.cpuSecondsPerInvocation === null ? 'unknown (no known duration)' : `${formatNumber(l.cpuSecondsPerInvocation * 1000, 1)} ms`}, ${cpuSource[l.cpuSource] ?? l.cpuSource}` },
   ];
   if (l.processMemorySource) rows.push({ label: 'Python process memory', value: l.processMemorySource });
   return rows;

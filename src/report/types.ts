@@ -103,8 +103,8 @@ export interface LmiResult {
   /** Estimated invocations over the window that would have been throttled while scaling out. */
   throttledInvocations: number;
   cpuSource: CpuSource;
-  /** CPU-seconds per invocation used for sizing. */
-  cpuSecondsPerInvocation: number;
+  /** CPU-seconds per invocation used for sizing; null = unknown (no known duration; sizing then uses the CPU share). */
+  cpuSecondsPerInvocation: number | null;
   /** LMI is cheaper if less than this share of duration is CPU work; null if never/always. */
   breakEvenCpuShare: number | null;
 }

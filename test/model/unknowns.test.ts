@@ -68,8 +68,9 @@ describe('a required series unknown in every period (scenario snapshots)', () =>
       'Standard Lambda cost is unknown: series.durationMsSum is unknown in every period (duration cannot be billed).',
     );
     expect(f.reasons.join('\n')).not.toMatch(/Only 0 invocations|no prices/i);
-    // The LMI replay needs concurrency and invocations, not duration.
+    // The LMI replay needs concurrency and invocations, not duration; CPU-s per invocation does.
     expect(f.lmi).not.toBeNull();
+    expect(f.lmi!.cpuSecondsPerInvocation).toBeNull();
     expect(r.totals.unpricedFunctions).toBe(1);
   });
 

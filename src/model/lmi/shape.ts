@@ -56,8 +56,8 @@ export const MB_PER_LAMBDA_VCPU = 1769;
 export const MAX_LAMBDA_VCPUS = 6;
 
 export interface CpuPerInvocation {
-  /** vCPU-seconds one invocation uses. */
-  cpuSecondsPerInvocation: number;
+  /** vCPU-seconds one invocation uses; null when not measured and the duration is unknown. */
+  cpuSecondsPerInvocation: number | null;
   /** Share of one vCPU a running invocation keeps busy (cpuSeconds / duration seconds). */
   cpuShare: number;
   cpuSource: CpuSource;
@@ -88,7 +88,8 @@ export function cpuPerInvocation(args: {
   const share = boundShare * args.cpuBusyFraction;
   const capped = args.singleThreaded && lambdaVCpus > 1;
   return {
-    cpuSecondsPerInvocation: durationSec !== null ? durationSec * share : 0,
+    // Unknown (null), never 0, when no average duration is known (duration unknown, no invocations).
+    cpuSecondsPerInvocation: durationSec !== null ? durationSec * share : null,
     cpuShare: share,
     cpuSource: args.cpuBusyFraction !== 1 ? 'assumed' : capped ? 'bound-single-threaded' : 'bound',
   };

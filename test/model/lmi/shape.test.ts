@@ -75,6 +75,13 @@ describe('cpuPerInvocation', () => {
     expect(max.cpuSecondsPerInvocation).toBeCloseTo(max.cpuShare, 12);
   });
 
+  it('with no known duration the CPU-s per invocation is unknown (null), not 0; the share still follows the bound', () => {
+    const c = cpuPerInvocation({ memoryMB: 3538, avgDurationMs: null, measuredCpuSeconds: null, singleThreaded: false, cpuBusyFraction: 1 });
+
+    expect(c.cpuSecondsPerInvocation).toBeNull();
+    expect(c.cpuShare).toBeCloseTo(2, 12);
+  });
+
   it('cpuBusyFraction below 1 makes the figure an assumption', () => {
     const c = cpuPerInvocation({ memoryMB: 2048, avgDurationMs: 100, measuredCpuSeconds: null, singleThreaded: true, cpuBusyFraction: 0.25 });
 
