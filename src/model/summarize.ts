@@ -168,12 +168,14 @@ function monthlyOf(
   // applied to the whole window (per-metric extrapolation again).
   let pcShare = 0;
   if (pc !== null && pc > 0) {
-    if (t.pc.periods === 0) {
+    const billedSomewhere = (windowDurationMs ?? 0) + (windowInvocations ?? 0) * roundingMs > 0;
+    if (t.pc.billedMs > 0) {
+      pcShare = Math.min(1, t.pc.pcBilledMs / t.pc.billedMs);
+    } else if (billedSomewhere || t.pc.periods === 0) {
+      // No period with all three known had any billed duration: the split cannot be measured.
       unknown.push(
-        'no period has invocations, duration and concurrencyMax all known, so the share of duration served by provisioned concurrency is unknown',
+        'no period with billed duration has invocations, duration and concurrencyMax all known, so the share of duration served by provisioned concurrency is unknown',
       );
-    } else {
-      pcShare = t.pc.billedMs > 0 ? Math.min(1, t.pc.pcBilledMs / t.pc.billedMs) : 1;
     }
   }
   if (windowInvocations === null || windowDurationMs === null || unknown.length > 0) return { monthly: null, unknown };

@@ -156,6 +156,17 @@ describe('partial and optional unknowns', () => {
     expect(f.reasons[0]).toContain('share of duration served by provisioned concurrency is unknown');
   });
 
+  it('with provisioned concurrency, concurrency known only in idle periods: the PC split is unknown, never all-on-PC', () => {
+    const p = steadyProfile(window, { invocations: 7_300_000, durationMs: 120, concurrencyMax: 9, provisionedConcurrency: 3 });
+    p.series.invocations[0] = 0;
+    p.series.durationMsSum[0] = 0;
+    p.series.concurrencyMax = p.series.concurrencyMax.map((c, i) => (i === 0 ? 0 : null));
+    const f = reportFor([p], window, config).functions[0]!;
+
+    expect(f.standard).toBeNull();
+    expect(f.reasons[0]).toContain('share of duration served by provisioned concurrency is unknown');
+  });
+
   it('with provisioned concurrency, concurrency unknown in some periods: the PC share is measured where known', () => {
     const pc = { invocations: 7_300_000, durationMs: 120, concurrencyMax: 9, provisionedConcurrency: 3 };
     const holes = steadyProfile(window, pc);
