@@ -260,7 +260,7 @@ export function unknownSeriesDetail(usage: Usage, periods: number): string {
 
 /** What each required series feeds, for the warning when it is unknown in every period. */
 const SERIES_FEEDS: Record<RequiredSeries, string> = {
-  invocations: 'invocations, request charges and the standard and LMI costs are unknown',
+  invocations: 'invocations, request charges, billed GB-s (their 1-ms round-up) and the standard and LMI costs are unknown',
   durationMsSum: 'billed GB-s, average duration and the standard cost are unknown',
   concurrencyMax: 'peak concurrency and the LMI replay are unknown (so is the PC split of a function with provisioned concurrency)',
 };
@@ -283,7 +283,7 @@ function dataWarnings(usage: Usage, periods: number, where: { region: string; fu
     );
     warnings.push({
       code: 'partial-data',
-      message: `${parts.join('; ')}: each figure is extrapolated from the periods where its own series is known.`,
+      message: `${parts.join('; ')}: each sum is extrapolated from the periods where its own series is known; concurrency is held at the last known level.`,
       ...where,
     });
   }
