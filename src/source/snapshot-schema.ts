@@ -73,10 +73,11 @@ function describe(value: unknown): string {
  * priced. Chosen generously (they must never reject real data), from the quotas:
  * - Concurrency: Lambda quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)
  *   give 1,000 concurrent executions per account and Region by default, raisable to "tens of
- *   thousands". On LMI a capacity provider holds up to 15,000 vCPUs and an execution environment
- *   (>= 1 vCPU) serves up to 1,600 requests at once (PerExecutionEnvironmentMaxConcurrency;
- *   https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-quotas.html), i.e. at
- *   most 24,000,000. MAX_CONCURRENCY = 100,000,000 is above both with a wide margin.
+ *   thousands". On LMI a capacity provider holds up to 15,000 vCPUs
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-quotas.html) and an
+ *   execution environment (>= 1 vCPU) serves at most 1,600 requests at once (Lambda API,
+ *   PerExecutionEnvironmentMaxConcurrency range 1-1600), i.e. at most 24,000,000.
+ *   MAX_CONCURRENCY = 100,000,000 is above both with a wide margin.
  * - Invocation length: 900 s (15 min) timeout on standard Lambda; 5,400 s (90 min) for LMI
  *   functions invoked asynchronously or by an event source mapping (Lambda quotas page). A timed-out
  *   invocation reports a Duration slightly above its timeout, so 60 s of slack is added.
@@ -86,7 +87,7 @@ function describe(value: unknown): string {
  * Derived per-period bounds (period P seconds, C = MAX_CONCURRENCY, T = longest invocation + slack):
  * - concurrencyMax <= C;
  * - invocations <= C x P x 1,000: one invocation per millisecond (the smallest billed duration) per
- *   concurrent execution, 100x above the documented request-rate quota of 10 x concurrency per second;
+ *   concurrent execution, at C;
  * - durationMsSum <= C x (P + T) x 1,000: invocations ending in the period may have started up to
  *   T before it;
  * - durationMsMax <= T x 1,000 (T of the function's kind: standard or LMI);
