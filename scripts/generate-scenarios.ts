@@ -82,8 +82,22 @@ export function scenarios(): Record<string, [SnapshotHeader, FunctionProfile[]]>
     idleConc[m] = 1;
   }
   const idle = fn('idle-hook', { invocations: idleInv, durationMsSum: idleDur, concurrencyMax: idleConc });
+  // The steady load with one required series (or all three) unknown in every period (issue 8).
+  const nulls = (n: number): null[] => new Array<null>(n).fill(null);
+  const withUnknown = (name: string, unknown: readonly ('invocations' | 'durationMsSum' | 'concurrencyMax')[]) => {
+    const series = { invocations: fill(day, 6000), durationMsSum: fill(day, 600_000), concurrencyMax: fill(day, 12) } as FunctionProfile['series'];
+    for (const key of unknown) series[key] = nulls(day);
+    return fn(name, series);
+  };
   return {
     'steady.ndjson': [header('2026-11-20T00:00:00Z', 1, 60), [steady]],
+    'concurrency-unknown.ndjson': [header('2026-11-20T00:00:00Z', 1, 60), [withUnknown('steady-api', ['concurrencyMax'])]],
+    'duration-unknown.ndjson': [header('2026-11-20T00:00:00Z', 1, 60), [withUnknown('steady-api', ['durationMsSum'])]],
+    'invocations-unknown.ndjson': [header('2026-11-20T00:00:00Z', 1, 60), [withUnknown('steady-api', ['invocations'])]],
+    'all-unknown.ndjson': [
+      header('2026-11-20T00:00:00Z', 1, 60),
+      [withUnknown('steady-api', ['invocations', 'durationMsSum', 'concurrencyMax'])],
+    ],
     'triple-burst.ndjson': [header('2026-11-20T00:00:00Z', 1, 60), [burst]],
     'coarse-3600.ndjson': [header('2026-11-14T00:00:00Z', 7, 3600), [coarse]],
     'idle.ndjson': [header('2026-11-20T00:00:00Z', 1, 60), [idle]],

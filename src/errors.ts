@@ -60,6 +60,21 @@ export class AwsSourceError extends LmiAdvisorError {
   }
 }
 
+/**
+ * A computed figure came out non-finite (NaN or infinite). Inputs are bounded by the snapshot
+ * schema, so this is a bug: it names the function and the figure instead of writing a bad report.
+ */
+export class NonFiniteFigureError extends LmiAdvisorError {
+  override name = 'NonFiniteFigureError';
+  constructor(
+    readonly where: string,
+    readonly figure: string,
+    readonly value: number,
+  ) {
+    super(`${where}: computed ${figure} is ${String(value)}, not a finite number`);
+  }
+}
+
 /** A publisher (dir, S3, Slack, email) failed. */
 export class PublishError extends LmiAdvisorError {
   override name = 'PublishError';

@@ -30,7 +30,7 @@ export function formatSummary(model: ReportModel, files: string[]): string {
   const valueWidth = Math.max(...rows.map(([, value]) => value.length));
   for (const [label, value] of rows) lines.push(`  ${label.padEnd(width)}  ${value.padStart(valueWidth)}`);
   if (t.freeTierCreditUsd > 0) lines.push(`  (free tier credit ${formatUsd(t.freeTierCreditUsd)} included)`);
-  if (t.unpricedFunctions > 0) lines.push(`  ${t.unpricedFunctions} function(s) left out of the totals (no prices or already on LMI)`);
+  if (t.unpricedFunctions > 0) lines.push(`  ${t.unpricedFunctions} function(s) left out of the totals (cost unknown or already on LMI)`);
   lines.push('');
   lines.push(`recommendations: ${RECOMMENDATIONS.map((r) => `${r} ${t.counts[r] ?? 0}`).join(', ')}`);
 

@@ -14,7 +14,7 @@ export const KNOB_DESCRIPTIONS: Record<string, string> = {
   'billing.roundingMsPerInvocation':
     'Average ms added per invocation by Lambda rounding each billed duration up to 1 ms.',
   'lmi.discount':
-    'Savings Plan / Reserved Instance discount on the EC2 part of LMI only (the management fee is never discounted).',
+    'Savings Plan / Reserved Instance discount on the EC2 part of LMI only (the management fee is never discounted); at most 0.72, the largest AWS quotes (EC2 Instance Savings Plans up to 72 %: https://aws.amazon.com/savingsplans/).',
   'lmi.managementFeeShare': 'LMI management fee as a share of the EC2 on-demand price (pricing page: 15 %).',
   'lmi.headroom': "Capacity kept per unit of demand: 2 = traffic may double (LMI's own default headroom).",
   'lmi.scaleOutMinutes': 'Minutes from demand rising to new LMI capacity serving it (LMI doubles within about 5 min).',
@@ -30,6 +30,8 @@ export const KNOB_DESCRIPTIONS: Record<string, string> = {
   'lmi.groupUntagged': 'Also group functions without the trust-group tag (mutual trust not known: off by default).',
   'lmi.cpuBusyFraction':
     "Share of an invocation's duration spent on CPU when not measured (1 = the safe bound).",
+  'lmi.cpuBound':
+    'CPU bound of an unmeasured invocation: `full-share` = all the vCPUs standard Lambda gave it (memoryMB / 1769, at most 6), an upper bound for every runtime; `single-threaded` = at most 1 vCPU for Node.js and Python (smaller LMI sizing, but under-sizes code with native thread pools such as sharp, numpy or zlib).',
   'recommend.minSavingsPct': 'LMI must be cheaper by more than this percentage of standard cost to say `migrate`.',
   'recommend.minInvocations': 'Fewer invocations than this in the window gives `insufficient-data`.',
   'recommend.minWindowDays': 'A window shorter than this many days gives `insufficient-data`.',

@@ -27,8 +27,12 @@ export const billingSchema = z
 
 export const lmiSchema = z
   .strictObject({
-    /** Savings Plan / RI discount on the EC2 part only (the 15 % fee is never discounted). */
-    discount: z.number().min(0).max(0.9).default(0),
+    /**
+     * Savings Plan / RI discount on the EC2 part only (the 15 % fee is never discounted). At most
+     * 72 %: the largest discount AWS quotes (EC2 Instance Savings Plans "up to 72 %",
+     * https://aws.amazon.com/savingsplans/; the LMI example on https://aws.amazon.com/lambda/pricing/).
+     */
+    discount: z.number().min(0).max(0.72).default(0),
     /** Management fee as a share of the EC2 on-demand price (pricing page: 15 %). */
     managementFeeShare: z.number().min(0).max(1).default(0.15),
     /** Capacity kept per unit of demand: 2 = traffic may double (LMI's own default headroom). */
@@ -57,6 +61,13 @@ export const lmiSchema = z
     groupUntagged: z.boolean().default(false),
     /** Share of an invocation's duration spent on CPU when not measured (1 = the safe bound). */
     cpuBusyFraction: z.number().gt(0).max(1).default(1),
+    /**
+     * CPU bound of an unmeasured invocation: `full-share` = every vCPU standard Lambda gave it
+     * (memoryMB / 1769, at most 6), for every runtime; `single-threaded` = at most 1 vCPU for
+     * Node.js and Python. Native thread pools (sharp/libvips, numpy, zlib) exceed 1 vCPU, so only
+     * the full share is an upper bound (issue 8, item 4).
+     */
+    cpuBound: z.enum(['full-share', 'single-threaded']).default('full-share'),
   })
   .prefault({});
 

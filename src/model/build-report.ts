@@ -25,9 +25,9 @@ import { groupForProviders, type ProviderGroup, splitGroup } from './capacity-pl
 import { type FreeTierBucket, freeTierCreditUsd } from './free-tier.js';
 import { planCapacityProvider } from './lmi/index.js';
 import type { GroupMember } from './lmi/types.js';
-import { monthScale } from './month.js';
 import { recommend, usd } from './recommend.js';
 import { firstTierUsdPerGbSecond, tieredDurationUsd } from './standard.js';
+import { assertFinite, unknownSeriesDetail } from './summarize.js';
 import type { FunctionSummary } from './summary.js';
 
 export interface BuildReportInput {
@@ -139,8 +139,8 @@ function memberOf(s: FunctionSummary, result: LmiResult, window: SnapshotWindow)
     memoryMB: s.memoryMB,
     result,
     capacity: s.sizing!.capacity,
-    // The window's total, extrapolated over unknown periods like everything else.
-    invocations: s.monthly ? s.monthly.requests / monthScale(window) : s.usage.invocations,
+    // The window's total, extrapolated over unknown periods; a sized function has it known.
+    invocations: s.windowInvocations ?? 0,
   };
 }
 
@@ -252,6 +252,9 @@ export function buildReport(input: BuildReportInput): ReportModel {
       windowDays: hours / 24,
       periodSeconds: window.periodSeconds,
       unknownShare: s.unknownShare,
+      unknownDetail: unknownSeriesDetail(s.usage, Math.round((hours * 3600) / window.periodSeconds)),
+      standardUnknownReasons: s.standardUnknownReasons,
+      lmiUnknownReason: s.lmiUnknownReason,
       runtime: s.runtime,
       memoryMB: s.memoryMB,
       standardUsd: standard?.totalUsd ?? null,
@@ -374,6 +377,12 @@ export function buildReport(input: BuildReportInput): ReportModel {
       message: `Prices come from the bundled price snapshot of ${priceBook.asOf}, not the live Price List API.`,
     });
   }
+
+  // No money or usage figure leaves the model non-finite unnoticed (issue 8, item 3).
+  for (const r of reports) {
+    assertFinite(`${r.region}/${r.name}`, { usage: r.usage, standard: r.standard, lmi: r.lmi, savingsUsd: r.savingsUsd });
+  }
+  assertFinite('account totals', { totals, providers: planned.map((p) => p.plan) });
 
   const regions = [...new Set(summaries.map((s) => s.region))].sort();
   return {

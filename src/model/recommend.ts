@@ -10,13 +10,19 @@ const FINE_PERIOD_SECONDS = 60;
 
 export interface RecommendInput {
   alreadyOnLmi: boolean;
-  /** Invocations over the window's known periods. */
-  invocations: number;
+  /** Invocations over the window's known periods; null = unknown in every period. */
+  invocations: number | null;
   /** Invocations per 730-h month (extrapolated), for the break-even traffic reason. */
   monthlyInvocations: number | null;
   windowDays: number;
   periodSeconds: number;
   unknownShare: number;
+  /** Which required series are unknown, and how much ("series.x unknown in 12.0 % of periods"). */
+  unknownDetail?: string;
+  /** Why standardUsd is null, each a true, specific reason. */
+  standardUnknownReasons?: readonly string[];
+  /** Why lmi is null (a sentence). */
+  lmiUnknownReason?: string | null;
   runtime: string | null;
   memoryMB: number;
   /** Standard monthly total of the function alone (before the free tier); null = unknown. */
@@ -60,7 +66,9 @@ function count(n: number): string {
 function dataReasons(input: RecommendInput): string[] {
   const { config } = input;
   const reasons: string[] = [];
-  if (input.invocations < config.recommend.minInvocations) {
+  if (input.invocations === null) {
+    reasons.push('Invocations are unknown: series.invocations is null in every period of the window.');
+  } else if (input.invocations < config.recommend.minInvocations) {
     reasons.push(
       `Only ${count(input.invocations)} invocations in the window (recommend.minInvocations is ${count(config.recommend.minInvocations)}).`,
     );
@@ -72,7 +80,7 @@ function dataReasons(input: RecommendInput): string[] {
   }
   if (input.unknownShare > config.recommend.maxUnknownShare) {
     reasons.push(
-      `${pct(input.unknownShare)} of the window's periods have unknown metrics (more than recommend.maxUnknownShare, ${pct(config.recommend.maxUnknownShare)}).`,
+      `${pct(input.unknownShare)} of the window's periods have unknown metrics${input.unknownDetail ? ` (${input.unknownDetail})` : ''}, more than recommend.maxUnknownShare (${pct(config.recommend.maxUnknownShare)}).`,
     );
   }
   return reasons;
@@ -89,7 +97,7 @@ interface BlockingRisk {
 function structuredRisks(input: RecommendInput, lmi: LmiResult): BlockingRisk[] {
   const { config } = input;
   const risks: BlockingRisk[] = [];
-  const throttledShare = input.invocations > 0 ? lmi.throttledInvocations / input.invocations : 0;
+  const throttledShare = input.invocations != null && input.invocations > 0 ? lmi.throttledInvocations / input.invocations : 0;
   if (throttledShare > config.recommend.maxThrottledShare) {
     risks.push({
       long: `The replay throttles about ${count(lmi.throttledInvocations)} invocations (${pct(throttledShare)}) while LMI scales out; the limit is ${pct(config.recommend.maxThrottledShare)} (recommend.maxThrottledShare).`,
@@ -124,12 +132,17 @@ function structuredRisks(input: RecommendInput, lmi: LmiResult): BlockingRisk[] 
 }
 
 function cpuNote(lmi: LmiResult): string {
-  const perInv = `${lmi.cpuSecondsPerInvocation.toFixed(4)} CPU-s per invocation`;
+  const perInv =
+    lmi.cpuSecondsPerInvocation === null
+      ? 'CPU-s per invocation unknown: no known duration'
+      : `${lmi.cpuSecondsPerInvocation.toFixed(4)} CPU-s per invocation`;
   switch (lmi.cpuSource) {
     case 'measured':
       return `CPU measured by Lambda Insights (${perInv}).`;
     case 'assumed':
       return `CPU from lmi.cpuBusyFraction, not measured (${perInv}).`;
+    case 'bound-single-threaded':
+      return `CPU not measured: sized at the single-threaded bound of 1 vCPU (lmi.cpuBound = single-threaded, an assumption: native thread pools use more) (${perInv}).`;
     default:
       return `CPU not measured: sized at the safe bound (${perInv}).`;
   }
@@ -168,16 +181,24 @@ export function recommend(input: RecommendInput): RecommendOutput {
   }
   const thin = dataReasons(input);
   if (input.standardUsd == null) {
-    thin.unshift('Standard Lambda cost is unknown (no prices for the region, provisioned concurrency unreadable, or no known data).');
+    const why = input.standardUnknownReasons ?? [];
+    thin.unshift(
+      why.length > 0
+        ? `Standard Lambda cost is unknown: ${why.join('; ')}.`
+        : 'Standard Lambda cost is unknown (no prices for the region, provisioned concurrency unreadable, or no known data).',
+    );
   }
-  if (thin.length > 0) return { recommendation: 'insufficient-data', reasons: thin, risks: [], reviewRisks: [] };
+  if (thin.length > 0) {
+    if (!input.lmi && input.lmiUnknownReason) thin.push(input.lmiUnknownReason);
+    return { recommendation: 'insufficient-data', reasons: thin, risks: [], reviewRisks: [] };
+  }
   const standardUsd = input.standardUsd as number;
 
   const lmi = input.lmi;
   if (!lmi) {
     return {
       recommendation: 'insufficient-data',
-      reasons: ["LMI could not be sized: no instance price for the function's architecture in its region."],
+      reasons: [input.lmiUnknownReason ?? "LMI could not be sized: no instance price for the function's architecture in its region."],
       risks: [],
       reviewRisks: [],
     };

@@ -44,16 +44,25 @@ export interface FunctionSummary {
   trustGroup: string | null;
   alreadyOnLmi: boolean;
   provisionedConcurrency: number | null;
-  /** Over the window's known periods (not extrapolated, not monthly). */
+  /** Over each series' known periods (not extrapolated, not monthly). */
   usage: Usage;
   /** unknownPeriods / all periods (0..1). */
   unknownShare: number;
-  /** null when no period is known, or the function is already on LMI (not billed as standard). */
+  /** Invocations over the window, extrapolated over its unknown periods; null = unknown. */
+  windowInvocations: number | null;
+  /**
+   * null when a quantity it needs is unknown (invocations or duration in every period, PC share
+   * of a PC function, PC itself), or the function is already on LMI (not billed as standard).
+   */
   monthly: MonthlyQuantities | null;
   /** False with provisioned concurrency: the free tier does not apply to PC functions (pricing page). */
   freeTierEligible: boolean;
-  /** null when the region has no Lambda prices, no period is known, or already on LMI. */
+  /** null when the region has no Lambda prices, PC is unknown, `monthly` is null, or already on LMI. */
   cost: NonTieredCost | null;
+  /** Why `cost` is null, each reason true and specific (empty when known or already on LMI). */
+  standardUnknownReasons: string[];
   sizing: LmiSizing | null;
+  /** Why `sizing` is null (a sentence), or null when sized or already on LMI. */
+  lmiUnknownReason: string | null;
   warnings: ReportWarning[];
 }

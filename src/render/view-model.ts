@@ -187,7 +187,7 @@ export interface ReportView {
   detailed: FunctionView[];
   summary: SummaryRow[];
   summaryNote: string;
-  /** Functions whose cost is unknown (no prices): one compact table with their usage. */
+  /** Functions whose cost is unknown (reason per row): one compact table with their usage. */
   unpriced: UnpricedRow[];
   assumptions: { key: string; value: string; default: string; changed: boolean; description: string }[];
   dataGaps: string[];
@@ -231,7 +231,7 @@ export function compareBySavings(a: FunctionReport, b: FunctionReport): number {
 }
 
 /**
- * Cost unknown (no prices for its region) and nothing recommended: a section of "unknown" cells
+ * Cost unknown (no prices, PC unreadable, a series unknown throughout) and nothing recommended: a section of "unknown" cells
  * says less than one row of its usage in the unknown-cost table.
  */
 export function isUnpriced(f: FunctionReport): boolean {
@@ -307,6 +307,7 @@ function lmiRows(f: FunctionReport): Row[] {
   const cpuSource: Record<string, string> = {
     measured: 'measured (Lambda Insights)',
     bound: 'safe upper bound (duration x vCPU share)',
+    'bound-single-threaded': 'bound (single-threaded assumption, lmi.cpuBound)',
     assumed: 'assumed (lmi.cpuBusyFraction)',
   };
   const memory =
@@ -320,7 +321,7 @@ function lmiRows(f: FunctionReport): Row[] {
     { label: 'Instances avg / peak', value: `${formatNumber(l.avgInstances, 1)} / ${formatNumber(l.peakInstances)}` },
     { label: 'Instance-hours per month', value: formatNumber(l.instanceHours) },
     { label: 'Throttled invocations in the replay', value: formatNumber(l.throttledInvocations) },
-    { label: 'CPU per invocation', value: `${formatNumber(l.cpuSecondsPerInvocation * 1000, 1)} ms, ${cpuSource[l.cpuSource] ?? l.cpuSource}` },
+    { label: 'CPU per invocation', value: `${l.cpuSecondsPerInvocation === null ? 'unknown (no known duration)' : `${formatNumber(l.cpuSecondsPerInvocation * 1000, 1)} ms`}, ${cpuSource[l.cpuSource] ?? l.cpuSource}` },
   ];
   if (l.processMemorySource) rows.push({ label: 'Python process memory', value: l.processMemorySource });
   return rows;
@@ -448,7 +449,7 @@ export function buildView(model: ReportModel): ReportView {
     else if (!isRoutine(f) && detailedFns.length < VIEW_LIMITS.maxDetailed) detailedFns.push(f);
     else summaryFns.push(f);
   }
-  // Unknown invocations (null) sort last.
+  // Unknown invocations (null) sort after every known count.
   unpricedFns.sort((a, b) => (b.usage.invocations ?? -1) - (a.usage.invocations ?? -1) || compareBySavings(a, b));
   const plans = planOf(model);
   const anchors = new Map<string, string>();
@@ -562,7 +563,7 @@ export function buildView(model: ReportModel): ReportView {
   }
   if (t.unpricedFunctions > 0) {
     const what = t.unpricedFunctions === 1 ? '1 function is' : `${t.unpricedFunctions} functions are`;
-    dataGaps.push(`${what} left out of the money totals (no prices, or already on LMI).`);
+    dataGaps.push(`${what} left out of the money totals (cost unknown, or already on LMI).`);
   }
   if (model.window.periodSeconds > 60) {
     dataGaps.push(`Data resolution is ${formatPeriod(model.window.periodSeconds)}: bursts shorter than that are averaged away, so throttling estimates are weaker.`);

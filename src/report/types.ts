@@ -40,10 +40,14 @@ export interface ReportWarning {
   function?: string;
 }
 
+/**
+ * Usage over the window, each figure over the periods where its own series is known (not
+ * extrapolated). null = unknown (its series is null in every period), never 0.
+ */
 export interface Usage {
-  invocations: number;
-  /** Billed GB-s over the window (duration incl. the rounding knob, x memory). */
-  gbSeconds: number;
+  invocations: number | null;
+  /** Billed GB-s of the duration-known periods (duration incl. the rounding knob, x memory). */
+  gbSeconds: number | null;
   avgDurationMs: number | null;
   peakConcurrency: number | null;
   avgConcurrency: number | null;
@@ -51,6 +55,8 @@ export interface Usage {
   utilization: number | null;
   /** Periods with an unknown (null) value in a required series. */
   unknownPeriods: number;
+  /** Unknown periods of each required series on its own (absent in reports before issue 8). */
+  unknownPeriodsBySeries?: { invocations: number; durationMsSum: number; concurrencyMax: number };
 }
 
 export interface StandardCost {
@@ -68,7 +74,12 @@ export interface StandardCost {
   totalUsd: number;
 }
 
-export type CpuSource = 'measured' | 'bound' | 'assumed';
+/**
+ * measured: Lambda Insights; bound: the full vCPU share standard Lambda gave the invocation;
+ * bound-single-threaded: capped at 1 vCPU by lmi.cpuBound = single-threaded (Node.js, Python);
+ * assumed: lmi.cpuBusyFraction < 1.
+ */
+export type CpuSource = 'measured' | 'bound' | 'bound-single-threaded' | 'assumed';
 
 export interface LmiResult {
   eligible: boolean;
@@ -99,8 +110,8 @@ export interface LmiResult {
   /** Estimated invocations over the window that would have been throttled while scaling out. */
   throttledInvocations: number;
   cpuSource: CpuSource;
-  /** CPU-seconds per invocation used for sizing. */
-  cpuSecondsPerInvocation: number;
+  /** CPU-seconds per invocation used for sizing; null = unknown (no known duration; sizing then uses the CPU share). */
+  cpuSecondsPerInvocation: number | null;
   /** LMI is cheaper if less than this share of duration is CPU work; null if never/always. */
   breakEvenCpuShare: number | null;
 }
@@ -131,9 +142,9 @@ export interface FunctionReport {
   /** null when it could not be read: standard cost is then unknown. */
   provisionedConcurrency: number | null;
   usage: Usage;
-  /** null when the region has no prices. */
+  /** null when unknown: no prices for the region, PC unreadable, or a series it needs unknown (see reasons). */
   standard: StandardCost | null;
-  /** null when the region has no prices or LMI was not modelled. */
+  /** null when unknown: no prices, concurrency or invocations unknown in every period, or not modelled (see reasons). */
   lmi: LmiResult | null;
   /** standard.totalUsd - lmi.totalUsd (function alone); null when either is unknown. */
   savingsUsd: number | null;
@@ -197,7 +208,7 @@ export interface Totals {
   groupUntaggedExtraSavingsUsd: number | null;
   /** Functions per recommendation. */
   counts: Record<Recommendation, number>;
-  /** Functions left out of the money totals (no prices, already on LMI). */
+  /** Functions left out of the money totals (standard cost unknown, already on LMI). */
   unpricedFunctions: number;
 }
 

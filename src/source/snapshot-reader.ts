@@ -113,7 +113,7 @@ async function* readProfiles(
   lines: AsyncGenerator<Line>,
   header: SnapshotHeader,
 ): AsyncGenerator<FunctionProfile> {
-  const schema = functionLineSchema(periodCount(header.window));
+  const schema = functionLineSchema(periodCount(header.window), header.window.periodSeconds);
   const firstLineOf = new Map<string, number>();
   let blankLine: number | null = null;
   try {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { FunctionProfile, Series, SnapshotHeader } from './profile.js';
+import type { FunctionProfile, PeriodSeconds, Series, SnapshotHeader } from './profile.js';
 
 /**
  * zod schemas of snapshot format v1 (design.md "Snapshot format v1"): line 1 is the header, every
@@ -69,11 +69,64 @@ function describe(value: unknown): string {
 }
 
 /**
- * A series of exactly `points` values, each a finite number >= 0 or null (unknown). Checked with a
+ * What Lambda can physically produce (issue 8, item 3): values beyond these are bad input, never
+ * priced. Chosen generously (they must never reject real data), from the quotas:
+ * - Concurrency: Lambda quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)
+ *   give 1,000 concurrent executions per account and Region by default, raisable to "tens of
+ *   thousands". On LMI a capacity provider holds up to 15,000 vCPUs
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-quotas.html) and an
+ *   execution environment (>= 1 vCPU) serves at most 1,600 requests at once (Lambda API,
+ *   PerExecutionEnvironmentMaxConcurrency range 1-1600), i.e. at most 24,000,000.
+ *   MAX_CONCURRENCY = 100,000,000 is above both with a wide margin.
+ * - Invocation length: 900 s (15 min) timeout on standard Lambda; 5,400 s (90 min) for LMI
+ *   functions invoked asynchronously or by an event source mapping (Lambda quotas page). A timed-out
+ *   invocation reports a Duration slightly above its timeout, so 60 s of slack is added.
+ * - Memory: 128-10,240 MB on standard Lambda (quotas page); LMI up to 32,768 MB (32 GB / 16 vCPU,
+ *   AWS What's New 2026-03). Ephemeral storage 512-10,240 MB. vCPUs: memoryMB / 1,769, at most 6
+ *   (configuration-memory.html); 16 on LMI.
+ * Derived per-period bounds (period P seconds, C = MAX_CONCURRENCY, T = longest invocation + slack):
+ * - concurrencyMax <= C;
+ * - invocations <= C x P x 1,000: one invocation per millisecond (the smallest billed duration) per
+ *   concurrent execution, at C;
+ * - durationMsSum <= C x (P + T) x 1,000: invocations ending in the period may have started up to
+ *   T before it;
+ * - durationMsMax <= T x 1,000 (T of the function's kind: standard or LMI);
+ * - cpuSecondsPerInvocation <= T x the kind's vCPUs; memoryUsedMBMax <= the kind's memory;
+ *   provisioned and reserved concurrency <= C.
+ */
+export const LAMBDA_LIMITS = {
+  maxConcurrency: 100_000_000,
+  timeoutSlackSeconds: 60,
+  ephemeralStorageMB: { min: 512, max: 10_240 },
+  standard: { memoryMB: { min: 128, max: 10_240 }, timeoutSeconds: { min: 1, max: 900 }, maxVCpus: 6 },
+  lmi: { memoryMB: { min: 128, max: 32_768 }, timeoutSeconds: { min: 1, max: 5_400 }, maxVCpus: 16 },
+} as const;
+
+type FunctionKind = 'standard' | 'lmi';
+
+/** Longest invocation a function of this kind can report, in ms (timeout + slack). */
+export function maxInvocationMs(kind: FunctionKind): number {
+  return (LAMBDA_LIMITS[kind].timeoutSeconds.max + LAMBDA_LIMITS.timeoutSlackSeconds) * 1000;
+}
+
+/** Upper bound of each series' per-period value (see LAMBDA_LIMITS), generous over both kinds. */
+export function seriesBounds(periodSeconds: PeriodSeconds): Record<'invocations' | 'durationMsSum' | 'concurrencyMax' | 'durationMsMax', number> {
+  const c = LAMBDA_LIMITS.maxConcurrency;
+  return {
+    invocations: c * periodSeconds * 1000,
+    durationMsSum: c * (periodSeconds * 1000 + maxInvocationMs('lmi')),
+    concurrencyMax: c,
+    durationMsMax: maxInvocationMs('lmi'),
+  };
+}
+
+/**
+ * A series of exactly `points` values, each a finite number >= 0 (whole for counts, at most
+ * `max`) or null (unknown). Checked with a
  * plain loop rather than `z.array(...)`: a 10,000-function snapshot holds over a billion points, and
  * the loop keeps the input array instead of copying it.
  */
-export function seriesSchema(points: number) {
+export function seriesSchema(points: number, max: { value: number; why: string; integer?: boolean } | null = null) {
   return z.custom<Series>(() => true).superRefine((value, ctx) => {
     if (value === undefined) {
       ctx.addIssue({ code: 'custom', message: `missing (a required series of ${points} points)` });
@@ -98,49 +151,101 @@ export function seriesSchema(points: number) {
         ctx.addIssue({ code: 'custom', path: [i], message: `negative value ${v}` });
         return;
       }
+      if (max?.integer && !Number.isInteger(v)) {
+        // Counts (CloudWatch Sum of Invocations, Errors, Throttles; Maximum of ConcurrentExecutions) are whole.
+        ctx.addIssue({ code: 'custom', path: [i], message: `${v} is not a whole number (a count)` });
+        return;
+      }
+      if (max !== null && v > max.value) {
+        ctx.addIssue({ code: 'custom', path: [i], message: `${v} is more than Lambda can produce in a period (at most ${max.value}: ${max.why})` });
+        return;
+      }
     }
   });
 }
 
-function buildFunctionSchema(points: number) {
-  const series = seriesSchema(points);
-  return z.object({
-    region: regionName,
-    // Lambda function names: 1-64 letters, digits, hyphens, underscores.
-    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a Lambda function name (1-64 of A-Z a-z 0-9 - _)'),
-    runtime: z.string().min(1).nullable(),
-    architecture: z.enum(['x86_64', 'arm64']),
-    memoryMB: z.number().int().min(128).max(32768),
-    timeoutSeconds: z.number().int().min(1).max(900),
-    ephemeralStorageMB: z.number().int().min(512).max(10240),
-    provisionedConcurrency: z.number().int().min(0).nullable(),
-    reservedConcurrency: z.number().int().min(0).nullable().optional(),
-    packageType: z.enum(['Zip', 'Image']).optional(),
-    tags: z.record(z.string(), z.string()),
-    capacityProviderArn: z.string().min(1).nullable().optional(),
-    memoryUsedMBMax: z.number().positive().nullable().optional(),
-    cpuSecondsPerInvocation: finiteNonNegative.nullable().optional(),
-    series: z.object({
-      invocations: series,
-      durationMsSum: series,
-      concurrencyMax: series,
-      durationMsMax: series.optional(),
-      errors: series.optional(),
-      throttles: series.optional(),
-    }),
-  });
+function buildFunctionSchema(points: number, periodSeconds: PeriodSeconds) {
+  const bounds = seriesBounds(periodSeconds);
+  const c = LAMBDA_LIMITS.maxConcurrency.toLocaleString('en-US');
+  const bounded = (value: number, why: string) => seriesSchema(points, { value, why });
+  const count = (value: number, why: string) => seriesSchema(points, { value, why, integer: true });
+  const maxCount = z.number().int().min(0).max(LAMBDA_LIMITS.maxConcurrency);
+  return z
+    .object({
+      region: regionName,
+      // Lambda function names: 1-64 letters, digits, hyphens, underscores.
+      name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a Lambda function name (1-64 of A-Z a-z 0-9 - _)'),
+      runtime: z.string().min(1).nullable(),
+      architecture: z.enum(['x86_64', 'arm64']),
+      // The widest range of either kind here; the standard-Lambda range is checked below.
+      memoryMB: z.number().int().min(LAMBDA_LIMITS.standard.memoryMB.min).max(LAMBDA_LIMITS.lmi.memoryMB.max),
+      timeoutSeconds: z.number().int().min(1).max(LAMBDA_LIMITS.lmi.timeoutSeconds.max),
+      ephemeralStorageMB: z.number().int().min(LAMBDA_LIMITS.ephemeralStorageMB.min).max(LAMBDA_LIMITS.ephemeralStorageMB.max),
+      provisionedConcurrency: maxCount.nullable(),
+      reservedConcurrency: maxCount.nullable().optional(),
+      packageType: z.enum(['Zip', 'Image']).optional(),
+      tags: z.record(z.string(), z.string()),
+      capacityProviderArn: z.string().min(1).nullable().optional(),
+      memoryUsedMBMax: z.number().positive().max(LAMBDA_LIMITS.lmi.memoryMB.max).nullable().optional(),
+      cpuSecondsPerInvocation: finiteNonNegative
+        .max((maxInvocationMs('lmi') / 1000) * LAMBDA_LIMITS.lmi.maxVCpus)
+        .nullable()
+        .optional(),
+      series: z.object({
+        invocations: count(bounds.invocations, `${c} concurrent executions x one invocation per ms`),
+        durationMsSum: bounded(bounds.durationMsSum, `${c} concurrent executions x (period + longest invocation)`),
+        concurrencyMax: count(bounds.concurrencyMax, 'concurrent executions, far above any Lambda quota'),
+        durationMsMax: bounded(bounds.durationMsMax, 'the longest invocation Lambda allows, with slack').optional(),
+        errors: count(bounds.invocations, `${c} concurrent executions x one invocation per ms`).optional(),
+        throttles: count(bounds.invocations, `${c} concurrent executions x one invocation per ms`).optional(),
+      }),
+    })
+    .superRefine((f, ctx) => {
+      // Standard functions (no capacity provider) have tighter limits than LMI ones.
+      if (f.capacityProviderArn != null && f.capacityProviderArn !== '') return;
+      const std = LAMBDA_LIMITS.standard;
+      const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+      if (f.memoryMB > std.memoryMB.max) {
+        issue(['memoryMB'], `${f.memoryMB} MB is above the ${std.memoryMB.max} MB standard Lambda allows (more needs a capacity provider, capacityProviderArn)`);
+      }
+      if (f.timeoutSeconds > std.timeoutSeconds.max) {
+        issue(['timeoutSeconds'], `${f.timeoutSeconds} s is above the ${std.timeoutSeconds.max} s standard Lambda allows`);
+      }
+      if (f.memoryUsedMBMax != null && f.memoryUsedMBMax > std.memoryMB.max) {
+        issue(['memoryUsedMBMax'], `${f.memoryUsedMBMax} MB is above the ${std.memoryMB.max} MB standard Lambda allows`);
+      }
+      const maxCpu = (maxInvocationMs('standard') / 1000) * std.maxVCpus;
+      if (f.cpuSecondsPerInvocation != null && f.cpuSecondsPerInvocation > maxCpu) {
+        issue(['cpuSecondsPerInvocation'], `${f.cpuSecondsPerInvocation} CPU-s is more than one invocation can use (${maxCpu}: ${std.maxVCpus} vCPUs x ${maxInvocationMs('standard') / 1000} s)`);
+      }
+      const maxMs = maxInvocationMs('standard');
+      const durMax = f.series.durationMsMax;
+      if (durMax) {
+        for (let i = 0; i < durMax.length; i++) {
+          const v = durMax[i];
+          if (v != null && v > maxMs) {
+            issue(['series', 'durationMsMax', i], `${v} ms is longer than any standard Lambda invocation (at most ${maxMs} ms: the 900 s timeout with slack)`);
+            return;
+          }
+        }
+      }
+    });
 }
 
 export type FunctionLineSchema = ReturnType<typeof buildFunctionSchema>;
 
-const functionSchemas = new Map<number, FunctionLineSchema>();
+const functionSchemas = new Map<string, FunctionLineSchema>();
 
-/** Schema of a function line for a window of `points` periods (memoized: one per window length). */
-export function functionLineSchema(points: number): FunctionLineSchema {
-  let schema = functionSchemas.get(points);
+/**
+ * Schema of a function line for a window of `points` periods of `periodSeconds` (the bounds of
+ * LAMBDA_LIMITS depend on it). Memoized: one per window shape.
+ */
+export function functionLineSchema(points: number, periodSeconds: PeriodSeconds): FunctionLineSchema {
+  const key = `${points}/${periodSeconds}`;
+  let schema = functionSchemas.get(key);
   if (!schema) {
-    schema = buildFunctionSchema(points);
-    functionSchemas.set(points, schema);
+    schema = buildFunctionSchema(points, periodSeconds);
+    functionSchemas.set(key, schema);
   }
   return schema;
 }

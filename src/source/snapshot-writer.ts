@@ -207,7 +207,7 @@ export async function writeSnapshot(
     const { field, detail } = firstIssue(checkedHeader.error);
     throw new SnapshotError(path, 1, field, detail, { cause: checkedHeader.error });
   }
-  const schema = functionLineSchema(periodCount(checkedHeader.data.window));
+  const schema = functionLineSchema(periodCount(checkedHeader.data.window), checkedHeader.data.window.periodSeconds);
   let functions = 0;
 
   async function* lines(): AsyncGenerator<string> {

@@ -97,6 +97,13 @@ describe('loadConfig', () => {
     expect(error.message).toBe(`${path}: lmi.discout: unknown key`);
   });
 
+  it('accepts lmi.discount up to 0.72 (EC2 Instance Savings Plans, up to 72 %) and lmi.cpuBound single-threaded', () => {
+    const config = parseConfig({ lmi: { discount: 0.72, cpuBound: 'single-threaded' } }, 'cfg.json');
+    expect(config.lmi.discount).toBe(0.72);
+    expect(config.lmi.cpuBound).toBe('single-threaded');
+    expect(parseConfig({}, 'cfg.json').lmi.cpuBound).toBe('full-share');
+  });
+
   it('rejects an unknown top-level section', async () => {
     const error = await configError(async () => parseConfig({ princing: {} }, 'env'));
     expect(error.message).toBe('env: princing: unknown key');
@@ -105,6 +112,8 @@ describe('loadConfig', () => {
   it.each([
     [{ lmi: { headroom: 0.5 } }, 'lmi.headroom', />=1/],
     [{ pricing: { lambdaDiscount: 0.5 } }, 'pricing.lambdaDiscount', /<=0.17/],
+    [{ lmi: { discount: 0.73 } }, 'lmi.discount', /<=0.72/],
+    [{ lmi: { cpuBound: 'multi' } }, 'lmi.cpuBound', /"full-share"/],
     [{ recommend: { minInvocations: 1.5 } }, 'recommend.minInvocations', /expected int/],
     [{ lmi: { instanceFamilies: ['c', 'x'] } }, 'lmi.instanceFamilies[1]', /"c"/],
     [{ lmi: { memoryGiBPerVCpuOptions: [3] } }, 'lmi.memoryGiBPerVCpuOptions[0]', /expected one of 2 \| 4 \| 8/],

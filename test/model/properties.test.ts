@@ -100,7 +100,7 @@ describe('money properties', () => {
           for (const region of ['us-east-1', 'eu-west-1']) {
             for (const arch of ['x86_64', 'arm64'] as const) {
               const fns = report.functions.filter((f) => f.region === region && f.architecture === arch);
-              const gb = fns.reduce((s, f) => s + f.usage.gbSeconds, 0);
+              const gb = fns.reduce((s, f) => s + f.usage.gbSeconds!, 0);
               const usd = fns.reduce((s, f) => s + f.standard!.durationUsd, 0);
               const tiers = prices.regions[region]!.lambda!.durationTiers[arch];
               expect(close(usd, tieredDurationUsd(gb, tiers))).toBe(true);
@@ -123,7 +123,7 @@ describe('LMI properties (sizeLmi)', () => {
 
   it('the LMI discount never changes the management fee (and only discounts EC2)', () => {
     fc.assert(
-      fc.property(shapeArb(), fc.double({ min: 0.01, max: 0.9, noNaN: true }), (shape, discount) => {
+      fc.property(shapeArb(), fc.double({ min: 0.01, max: 0.72, noNaN: true }), (shape, discount) => {
         const p = profileOf(shape, 'f');
         const region = prices.regions[p.region]!;
         const plain = sizeLmi(p, usageOf(p), { window, prices: region, config: testConfig() });

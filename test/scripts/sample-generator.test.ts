@@ -93,7 +93,7 @@ describe('the sample account', () => {
   });
 
   it('has at least 30 valid, unique functions in us-east-1 and us-west-2', () => {
-    const schema = functionLineSchema(14 * 1440);
+    const schema = functionLineSchema(14 * 1440, 60);
     for (const p of sample) expect(schema.safeParse(p).success, p.name).toBe(true);
     expect(sample.length).toBeGreaterThanOrEqual(30);
     expect(new Set(sample.map((p) => `${p.region}/${p.name}`)).size).toBe(sample.length);
@@ -185,7 +185,7 @@ describe('generateAccount options', () => {
   it('cycles the archetypes into more, unique, valid functions', () => {
     const { header, profiles } = generateAccount({ seed: 1, functions: 100, days: 1 });
     const all = [...profiles()];
-    const schema = functionLineSchema(1440);
+    const schema = functionLineSchema(1440, 60);
     expect(header.window.end).toBe('2026-11-08T00:00:00Z');
     expect(all).toHaveLength(100);
     expect(new Set(all.map((p) => `${p.region}/${p.name}`)).size).toBe(100);

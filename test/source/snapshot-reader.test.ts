@@ -78,6 +78,8 @@ describe('openSnapshot', () => {
       ['wrong-length.ndjson', 2, 'series.invocations', /expected 10 points, got 9/],
       ['negative-count.ndjson', 2, 'series.invocations[4]', /negative value -3/],
       ['nan-string.ndjson', 2, 'series.durationMsSum[3]', /expected a finite number or null, got string "NaN"/],
+      ['absurd-invocations.ndjson', 2, 'series.invocations[2]', /1e\+200 is more than Lambda can produce in a period/],
+      ['absurd-duration.ndjson', 2, 'series.durationMsSum[7]', /1e\+100 is more than Lambda can produce in a period/],
       ['unknown-schema.ndjson', 1, 'schema', /unknown schema "lmi-advisor.snapshot\/v9"/],
       ['bad-json.ndjson', 3, null, /invalid JSON/],
       ['duplicate-function.ndjson', 3, 'name', /duplicate function us-east-1\/dup-api \(first on line 2\)/],

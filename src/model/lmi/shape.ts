@@ -18,25 +18,37 @@ export interface EnvironmentShape {
 
 /**
  * Candidate EE shapes for a function. LMI memory = max(2048, memoryMB); vCPUs = memory GiB /
- * ratio must be >= 1 (a ratio needing less than 1 vCPU is skipped) and whole (memory rounded up
- * to vCPUs x ratio GiB). If every configured ratio is skipped, the smallest one is used with
- * memory raised to 1 vCPU x ratio GiB (also flagged as roundedUp).
+ * ratio, whole (memory rounded up to vCPUs x ratio GiB). A ratio needing less than 1 vCPU is
+ * taken at 1 vCPU x ratio GiB when that memory is no more than another shape already needs (e.g.
+ * 3008 MB: 2:1 rounds up to 2 vCPUs / 4096 MB, so 4:1 at 1 vCPU / 4096 MB is offered too);
+ * otherwise it is skipped, so rounding never raises memory beyond what the model proposes anyway.
+ * If every configured ratio needs less than 1 vCPU, the smallest one is used with memory raised to
+ * 1 vCPU x ratio GiB. Every rounded shape is flagged roundedUp.
  */
 export function environmentShapes(memoryMB: number, ratios: readonly number[]): EnvironmentShape[] {
   const lmiMemoryMiB = Math.max(LMI_MIN_MEMORY_MB, memoryMB);
-  const shapes: EnvironmentShape[] = [];
-  for (const ratio of [...new Set(ratios)].sort((a, b) => a - b)) {
+  const sorted = [...new Set(ratios)].sort((a, b) => a - b);
+  const whole: EnvironmentShape[] = [];
+  const belowOne: number[] = [];
+  for (const ratio of sorted) {
     const exactVCpus = lmiMemoryMiB / 1024 / ratio;
-    if (exactVCpus < 1) continue;
+    if (exactVCpus < 1) {
+      belowOne.push(ratio);
+      continue;
+    }
     const vCpus = Math.ceil(exactVCpus - 1e-9);
     const memoryMiB = vCpus * ratio * 1024;
-    shapes.push({ ratio, vCpus, memoryMiB, roundedUp: memoryMiB > lmiMemoryMiB });
+    whole.push({ ratio, vCpus, memoryMiB, roundedUp: memoryMiB > lmiMemoryMiB });
   }
-  if (shapes.length === 0) {
+  if (whole.length === 0) {
     const ratio = Math.min(...ratios);
-    shapes.push({ ratio, vCpus: 1, memoryMiB: ratio * 1024, roundedUp: true });
+    return [{ ratio, vCpus: 1, memoryMiB: ratio * 1024, roundedUp: true }];
   }
-  return shapes;
+  const largestMiB = Math.max(...whole.map((s) => s.memoryMiB));
+  const oneVCpu = belowOne
+    .filter((ratio) => ratio * 1024 <= largestMiB)
+    .map((ratio) => ({ ratio, vCpus: 1, memoryMiB: ratio * 1024, roundedUp: true }));
+  return [...whole, ...oneVCpu].sort((a, b) => a.ratio - b.ratio);
 }
 
 /** Standard Lambda gives memoryMB / 1769 vCPUs, at most 6 (configuration-memory.html). */
@@ -44,8 +56,8 @@ export const MB_PER_LAMBDA_VCPU = 1769;
 export const MAX_LAMBDA_VCPUS = 6;
 
 export interface CpuPerInvocation {
-  /** vCPU-seconds one invocation uses. */
-  cpuSecondsPerInvocation: number;
+  /** vCPU-seconds one invocation uses; null when not measured and the duration is unknown. */
+  cpuSecondsPerInvocation: number | null;
   /** Share of one vCPU a running invocation keeps busy (cpuSeconds / duration seconds). */
   cpuShare: number;
   cpuSource: CpuSource;
@@ -53,8 +65,10 @@ export interface CpuPerInvocation {
 
 /**
  * CPU per invocation. Without a measurement, an invocation used at most duration x the vCPUs
- * standard Lambda gave it (min(1, ..) for single-threaded runtimes), times cpuBusyFraction
- * ('bound' when that is 1, 'assumed' otherwise). Lambda Insights `cpu_total_time` replaces it.
+ * standard Lambda gave it (memoryMB / 1769, at most 6), times cpuBusyFraction ('bound' when that
+ * is 1, 'assumed' otherwise). `singleThreaded` (lmi.cpuBound = single-threaded, Node.js and
+ * Python only) caps it at 1 vCPU: 'bound-single-threaded' where that cap binds. Native thread
+ * pools break that cap, so it is not the default. Lambda Insights `cpu_total_time` replaces it.
  * With no known duration (no invocations) the share still follows the bound, so sizing works.
  */
 export function cpuPerInvocation(args: {
@@ -72,10 +86,12 @@ export function cpuPerInvocation(args: {
     return { cpuSecondsPerInvocation: args.measuredCpuSeconds, cpuShare: share, cpuSource: 'measured' };
   }
   const share = boundShare * args.cpuBusyFraction;
+  const capped = args.singleThreaded && lambdaVCpus > 1;
   return {
-    cpuSecondsPerInvocation: durationSec !== null ? durationSec * share : 0,
+    // Unknown (null), never 0, when no average duration is known (duration unknown, no invocations).
+    cpuSecondsPerInvocation: durationSec !== null ? durationSec * share : null,
     cpuShare: share,
-    cpuSource: args.cpuBusyFraction === 1 ? 'bound' : 'assumed',
+    cpuSource: args.cpuBusyFraction !== 1 ? 'assumed' : capped ? 'bound-single-threaded' : 'bound',
   };
 }
 

@@ -76,7 +76,8 @@ export function sizeLmi(
     memoryMB: profile.memoryMB,
     avgDurationMs: usage.avgDurationMs,
     measuredCpuSeconds: profile.cpuSecondsPerInvocation,
-    singleThreaded: traits.singleThreaded,
+    // The full share is the default bound; single-threaded only when the user chooses it.
+    singleThreaded: lmi.cpuBound === 'single-threaded' && traits.singleThreaded,
     cpuBusyFraction: lmi.cpuBusyFraction,
   });
   const python = traits.language === 'python';

@@ -25,11 +25,27 @@ describe('environmentShapes', () => {
     expect(environmentShapes(512, [2, 4, 8])).toEqual(environmentShapes(2048, [2, 4, 8]));
   });
 
-  it('3000 MB: memory rounded up to a whole number of vCPUs x ratio GiB', () => {
+  it('3000 MB: memory rounded up to a whole number of vCPUs x ratio GiB; 4:1 offered at 1 vCPU / 4096 MB', () => {
     const shapes = environmentShapes(3000, [2, 4, 8]);
 
-    // 2.93 GiB / 2 = 1.46 vCPU -> 2 vCPUs, 4096 MiB; ratio 4 and 8 would need < 1 vCPU.
-    expect(shapes).toEqual([{ ratio: 2, vCpus: 2, memoryMiB: 4096, roundedUp: true }]);
+    // 2.93 GiB / 2 = 1.46 vCPU -> 2 vCPUs, 4096 MiB. Ratio 4 would need 0.73 vCPU: at 1 vCPU it
+    // needs the same 4096 MiB, so it is a candidate; ratio 8 would raise memory to 8192: skipped.
+    expect(shapes).toEqual([
+      { ratio: 2, vCpus: 2, memoryMiB: 4096, roundedUp: true },
+      { ratio: 4, vCpus: 1, memoryMiB: 4096, roundedUp: true },
+    ]);
+  });
+
+  it.each([2049, 3008, 4095])('%i MB (2049-4095): the 4:1 shape is rounded up to 1 vCPU / 4096 MB, not skipped', (memoryMB) => {
+    expect(environmentShapes(memoryMB, [2, 4, 8]).find((s) => s.ratio === 4)).toEqual({ ratio: 4, vCpus: 1, memoryMiB: 4096, roundedUp: true });
+  });
+
+  it('5000 MB: 8:1 at 1 vCPU needs 8192 MB, no more than 4:1 at 2 vCPUs, so it is offered', () => {
+    expect(environmentShapes(5000, [2, 4, 8]).map((s) => [s.ratio, s.vCpus, s.memoryMiB])).toEqual([
+      [2, 3, 6144],
+      [4, 2, 8192],
+      [8, 1, 8192],
+    ]);
   });
 
   it('when every ratio needs < 1 vCPU the smallest is used at 1 vCPU, memory raised', () => {
@@ -46,6 +62,8 @@ describe('cpuPerInvocation', () => {
     expect(small.cpuSecondsPerInvocation).toBeCloseTo(0.2 * (1024 / 1769), 12);
     expect(small.cpuSource).toBe('bound');
     expect(big.cpuShare).toBe(1);
+    // Where the 1-vCPU cap binds, the figure says it rests on the single-threaded assumption.
+    expect(big.cpuSource).toBe('bound-single-threaded');
   });
 
   it('multi-threaded bound: duration x min(6, memory / 1769)', () => {
@@ -55,6 +73,13 @@ describe('cpuPerInvocation', () => {
     expect(mid.cpuShare).toBeCloseTo(4096 / 1769, 12);
     expect(max.cpuShare).toBe(10240 / 1769 > 6 ? 6 : 10240 / 1769);
     expect(max.cpuSecondsPerInvocation).toBeCloseTo(max.cpuShare, 12);
+  });
+
+  it('with no known duration the CPU-s per invocation is unknown (null), not 0; the share still follows the bound', () => {
+    const c = cpuPerInvocation({ memoryMB: 3538, avgDurationMs: null, measuredCpuSeconds: null, singleThreaded: false, cpuBusyFraction: 1 });
+
+    expect(c.cpuSecondsPerInvocation).toBeNull();
+    expect(c.cpuShare).toBeCloseTo(2, 12);
   });
 
   it('cpuBusyFraction below 1 makes the figure an assumption', () => {

@@ -21,7 +21,8 @@ describe('sizeLmi: a steady load', () => {
     // Prepare: Node.js 2048 MB, 100 ms, 10 concurrent all day; 10 % CPU -> 10 per EE,
     // 1 EE needed x headroom 2 = 2 < minEnvironments 3 -> 3 EEs of 1 vCPU / 2 GiB.
     // c7g.large holds 1 (min(2-1, (4096-1024)/2048)); 3 instances = the floor.
-    const { sizing } = size(new Array(DAY).fill(10), { lmi: { cpuBusyFraction: 0.1 } });
+    // (lmi.cpuBound single-threaded: Node.js at most 1 vCPU, so 10 % of 1 vCPU.)
+    const { sizing } = size(new Array(DAY).fill(10), { lmi: { cpuBusyFraction: 0.1, cpuBound: 'single-threaded' } });
 
     // Assess
     const r = sizing!.result;
@@ -54,12 +55,14 @@ describe('sizeLmi: a steady load', () => {
 
 describe('sizeLmi: a burst', () => {
   // 10 concurrent, then 30 (x3) for an hour from minute 600, then 10 again. Node.js 2048 MB at
-  // the safe CPU bound: 1 per EE. Capacity 10 x headroom 2 = 20 EEs before the burst.
+  // the single-threaded CPU bound (lmi.cpuBound): 1 per EE. Capacity 10 x headroom 2 = 20 EEs
+  // before the burst.
+  const single = { cpuBound: 'single-threaded' } as const;
   const burst = (periods: number, at: number, length: number) =>
     Array.from({ length: periods }, (_, i) => (i >= at && i < at + length ? 30 : 10));
 
   it('tripling within one minute (60 s periods) throttles until scale-out catches up', () => {
-    const { sizing, profile } = size(burst(DAY, 600, 60));
+    const { sizing, profile } = size(burst(DAY, 600, 60), { lmi: single });
 
     // Throttled for L = 5 periods: 18,000 invocations a period (30 x 60 s / 100 ms), 10 of 30 over.
     const r = sizing!.result;
@@ -85,7 +88,7 @@ describe('sizeLmi: a burst', () => {
   });
 
   it('capacity is released only after the scale-in wait', () => {
-    const { sizing } = size(burst(DAY, 600, 60), { lmi: { scaleInMinutes: 15 } });
+    const { sizing } = size(burst(DAY, 600, 60), { lmi: { scaleInMinutes: 15, ...single } });
 
     // Up at 605 (+5), held through 659 + 5 + 15 = 679: 75 periods at 60 EEs, the rest at 20.
     const r = sizing!.result;
@@ -128,7 +131,8 @@ describe('sizeLmi: properties', () => {
   it('the histogram pricing agrees with the full pass, and the grids are monotone', () => {
     fc.assert(
       fc.property(series, fc.constantFrom(0.05, 0.3, 1), (c, cpuBusyFraction) => {
-        const { sizing } = size(c, { lmi: { cpuBusyFraction } });
+        // Single-threaded: the used CPU share is exactly cpuBusyFraction (Node.js 2048 MB capped at 1 vCPU).
+        const { sizing } = size(c, { lmi: { cpuBusyFraction, cpuBound: 'single-threaded' } });
         const s = sizing!;
         const atOne = s.costByTrafficScale.find((p) => p.scale === 1)!;
         const atShare = s.costByCpuShare.find((p) => Math.abs(p.cpuShare - cpuBusyFraction) < 1e-12)!;
@@ -148,9 +152,33 @@ describe('sizeLmi: properties', () => {
   });
 });
 
+describe('sizeLmi: the CPU bound (lmi.cpuBound, issue 8 item 4)', () => {
+  it('full-share by default: a Node.js 4096 MB invocation may use 4096 / 1769 vCPUs, not 1', () => {
+    const full = size(new Array(DAY).fill(10), { profile: { memoryMB: 4096 } }).sizing!;
+    const single = size(new Array(DAY).fill(10), { profile: { memoryMB: 4096 }, lmi: { cpuBound: 'single-threaded' } }).sizing!;
+
+    expect(full.result.cpuSource).toBe('bound');
+    expect(full.result.cpuSecondsPerInvocation).toBeCloseTo(0.1 * (4096 / 1769), 12);
+    expect(single.result.cpuSource).toBe('bound-single-threaded');
+    expect(single.result.cpuSecondsPerInvocation).toBeCloseTo(0.1, 12);
+    // A larger CPU bound never makes LMI cheaper.
+    expect(full.result.totalUsd).toBeGreaterThanOrEqual(single.result.totalUsd);
+  });
+
+  it('single-threaded changes nothing where standard Lambda gave less than 1 vCPU, or for Java', () => {
+    const small = (cpuBound: 'full-share' | 'single-threaded') =>
+      size(new Array(DAY).fill(10), { profile: { memoryMB: 1024 }, lmi: { cpuBound } }).sizing!.result;
+    const java = (cpuBound: 'full-share' | 'single-threaded') =>
+      size(new Array(DAY).fill(10), { profile: { memoryMB: 4096, runtime: 'java21' }, lmi: { cpuBound } }).sizing!.result;
+
+    expect(small('single-threaded')).toEqual(small('full-share'));
+    expect(java('single-threaded')).toEqual(java('full-share'));
+  });
+});
+
 describe('sizeLmi: grids, chart, capacity runs', () => {
   it('grids: CPU shares from 1 to 0.01, traffic 0.01..100 with 1', () => {
-    const { sizing } = size(new Array(DAY).fill(5));
+    const { sizing } = size(new Array(DAY).fill(5), { lmi: { cpuBound: 'single-threaded' } });
 
     expect(sizing!.costByCpuShare.map((p) => p.cpuShare)).toEqual(CPU_SHARE_GRID);
     expect(TRAFFIC_SCALE_GRID).toHaveLength(25);
@@ -169,7 +197,7 @@ describe('sizeLmi: grids, chart, capacity runs', () => {
   });
 
   it('chart: at most 168 buckets of whole periods; 14 days of minutes give 2 h buckets', () => {
-    const { sizing } = size(new Array(14 * DAY).fill(3));
+    const { sizing } = size(new Array(14 * DAY).fill(3), { lmi: { cpuBound: 'single-threaded' } });
 
     expect(sizing!.chart.bucketSeconds).toBe(7200);
     expect(sizing!.chart.concurrencyMax).toHaveLength(168);
@@ -214,7 +242,8 @@ describe('sizeLmi: eligibility and data gaps', () => {
     const { sizing } = size(new Array(DAY).fill(5), { profile: { runtime: 'provided.al2023', memoryMB: 3000 } });
 
     expect(sizing!.result.memoryMB).toBe(4096);
-    expect(sizing!.result.vCpusPerEnvironment).toBe(2);
+    // 2 vCPUs at 2:1 or 1 vCPU at 4:1: both are 4096 MB; a light load takes the cheaper 4:1.
+    expect([sizing!.result.memoryGiBPerVCpu, sizing!.result.vCpusPerEnvironment]).toEqual([4, 1]);
     expect(sizing!.risks.some((r) => r.startsWith('memory rounded up to 4096 MB'))).toBe(true);
     expect(sizing!.risks.some((r) => r.includes('low-confidence'))).toBe(true);
   });
