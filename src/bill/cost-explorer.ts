@@ -7,7 +7,7 @@
  * AccessDenied is not an error of the run: the result says why it is empty.
  */
 import {
-  type CostExplorerClient,
+  CostExplorerClient,
   GetCostAndUsageCommand,
   type GetCostAndUsageCommandOutput,
   GetCostAndUsageWithResourcesCommand,
@@ -259,4 +259,17 @@ export async function fetchBill(opts: FetchBillOptions): Promise<BilledData> {
     notes.push(`ce:GetCostAndUsage failed: ${describeError(error)}`);
     return result('failed', null, startDay, []);
   }
+}
+
+/**
+ * The fetcher a live run uses: one Cost Explorer client (its endpoint is us-east-1 whatever the
+ * regions analysed; AWS_ENDPOINT_URL_COST_EXPLORER overrides it, as for every SDK client) with
+ * SDK retries off, so that fetchBill's own retries are the only ones and each request is counted.
+ */
+export function liveBillFetcher(settings: { profile?: string; client?: CostExplorerSend } = {}) {
+  let client = settings.client;
+  return async (args: { window: SnapshotWindow; now: Date; regions: string[] }): Promise<BilledData> => {
+    client ??= new CostExplorerClient({ region: 'us-east-1', maxAttempts: 1, ...(settings.profile ? { profile: settings.profile } : {}) });
+    return fetchBill({ client, ...args });
+  };
 }

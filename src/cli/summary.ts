@@ -51,6 +51,8 @@ export function formatSummary(model: ReportModel, files: string[]): string {
   lines.push(`warnings: ${model.warnings.length}${model.warnings.length > 0 ? ' (listed in the report)' : ''}`);
   if (!model.run.complete) lines.push('INCOMPLETE: a region, account or API failed while recording; see the warnings');
   lines.push(`prices: ${model.prices.source}, as of ${model.prices.asOf}`);
+  const recon = model.reconciliation;
+  if (recon) lines.push(`bill: ${recon.headline}; Cost Explorer: ${recon.costExplorer.requests} request(s), ${formatUsd(recon.costExplorer.usd)}`);
   lines.push(files.length > 0 ? `written: ${files.join(', ')}` : 'written: nothing');
   return `${lines.join('\n')}\n`;
 }

@@ -10,6 +10,8 @@ import type { ReportModel, ReportWarning, RunInfo } from '../report/types.js';
 import type { FunctionProfile, SnapshotHeader, SourceWarning } from '../source/profile.js';
 import { openSnapshot } from '../source/snapshot-reader.js';
 import { TOOL_NAME, VERSION } from '../version.js';
+import { attachReconciliation, createDailyCollector } from '../bill/reconcile-run.js';
+import { UserInputError } from '../errors.js';
 
 /**
  * Recorded warning codes that mean the recording missed data (a region, an account, an API):
@@ -78,6 +80,8 @@ export interface AnalyzeFileOptions {
   /** generatedAt; defaults to the snapshot's capturedAt, so the output depends only on inputs. */
   now?: string;
   onProgress?: (done: number) => void;
+  /** --reconcile: compare with the bill recorded in the snapshot (`record --reconcile`). */
+  reconcile?: boolean;
 }
 
 /**
@@ -86,6 +90,9 @@ export interface AnalyzeFileOptions {
  */
 export async function analyzeSnapshotFile(path: string, opts: AnalyzeFileOptions): Promise<ReportModel> {
   const { header, profiles } = await openSnapshot(path);
+  if (opts.reconcile && !header.bill) {
+    throw new UserInputError(`--reconcile: ${path} holds no billed data; record it with \`lmi-advisor record --reconcile\` (offline analyze never calls Cost Explorer)`);
+  }
   const run: Omit<RunInfo, 'complete'> = {
     tool: TOOL_NAME,
     version: VERSION,
@@ -94,20 +101,40 @@ export async function analyzeSnapshotFile(path: string, opts: AnalyzeFileOptions
     snapshot: path,
     ...(opts.configPath !== undefined ? { config: opts.configPath } : {}),
   };
-  return analyzeProfiles({
+  const priceBook = priceBookFor(header);
+  const collector = opts.reconcile ? createDailyCollector(header.window, opts.config, priceBook) : null;
+  async function* observed(): AsyncGenerator<FunctionProfile> {
+    for await (const profile of profiles) {
+      collector?.observe(profile);
+      yield profile;
+    }
+  }
+  const model = await analyzeProfiles({
     header,
-    profiles,
-    priceBook: priceBookFor(header),
+    profiles: collector ? observed() : profiles,
+    priceBook,
     config: opts.config,
     run,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
+  if (collector && header.bill) {
+    attachReconciliation(model, {
+      window: header.window,
+      collector,
+      billed: header.bill,
+      priceBook,
+      config: opts.config,
+      ...(header.prices ? { priceItems: header.prices.items } : {}),
+    });
+  }
+  return model;
 }
 
 function reproduceCommand(path: string, opts: AnalyzeFileOptions): string {
   const parts = [TOOL_NAME, 'analyze', '--snapshot', shellQuote(path)];
   if (opts.configPath !== undefined) parts.push('--config', shellQuote(opts.configPath));
   if (opts.now !== undefined) parts.push('--now', shellQuote(opts.now));
+  if (opts.reconcile) parts.push('--reconcile');
   return parts.join(' ');
 }
 
