@@ -377,9 +377,11 @@ export function reconcile(input: ReconcileInput): ReconcileOutput {
         reasons,
       });
     }
+    // Largest absolute $ deviation first, to a tenth of a cent (float noise is not an order).
+    const size = (f: ReconFunctionRow) => Math.round(Math.abs(f.usd.deviation ?? f.usd.billed ?? f.usd.modelled ?? 0) * 1000);
     functions.sort(
       (a, b) =>
-        Math.abs(b.usd.deviation ?? b.usd.billed ?? b.usd.modelled ?? 0) - Math.abs(a.usd.deviation ?? a.usd.billed ?? a.usd.modelled ?? 0) ||
+        size(b) - size(a) ||
         (a.region < b.region ? -1 : a.region > b.region ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
     );
   }

@@ -110,3 +110,30 @@ export function syntheticBill(profiles: FunctionProfile[] = syntheticProfiles(),
   }
   return lines;
 }
+
+/** The synthetic account as a snapshot header with its bill recorded (`record --reconcile`). */
+export function syntheticSnapshot(): { header: import('../../src/source/profile.js').SnapshotHeader; profiles: FunctionProfile[] } {
+  // us-east-1 only: the bundled price book a snapshot without prices is analysed with has no other region.
+  const profiles = syntheticProfiles().filter((p) => p.region === 'us-east-1');
+  const lines = syntheticBill(profiles).map((l) => ({ ...l, region: null }));
+  return {
+    header: {
+      schema: 'lmi-advisor.snapshot/v1',
+      capturedAt: NOW.toISOString(),
+      accountId: ACCOUNT,
+      window: WINDOW,
+      regions: ['us-east-1'],
+      bill: {
+        status: 'ok',
+        level: 'resource',
+        startDay: '2026-11-10',
+        endDay: '2026-11-24',
+        lines,
+        requests: 1,
+        throttled: 0,
+        notes: [],
+      },
+    },
+    profiles,
+  };
+}
