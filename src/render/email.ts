@@ -1,3 +1,4 @@
+import { reconciliationDigest } from './reconciliation-view.js';
 import type { ReportModel } from '../report/types.js';
 import {
   changeLines,
@@ -69,6 +70,7 @@ export function renderEmailDigest(model: ReportModel, options: DigestOptions = {
     ['Warnings', String(model.warnings.length)],
   ];
   const changes = model.changes ? changeLines(model.changes, (key) => key) : null;
+  const bill = reconciliationDigest(model);
 
   const html = [
     '<!DOCTYPE html><html><head><meta charset="utf-8"><title>',
@@ -78,6 +80,7 @@ export function renderEmailDigest(model: ReportModel, options: DigestOptions = {
     incomplete
       ? `<p style="${S.warn}"><strong>Incomplete run:</strong> some data is missing (see the warnings in the report); figures cover only what was collected.</p>`
       : '',
+    ...(bill ? bill.lines.map((l, i) => `<p${i === 0 && bill.warning ? ` style="${S.warn}"` : ''}>${escapeHtml(l)}</p>`) : []),
     `<table style="${S.table}" role="presentation">`,
     ...totalsRows.map(([k, v]) => `<tr><td style="${S.td}">${escapeHtml(k)}</td><td style="${S.num}">${escapeHtml(v)}</td></tr>`),
     '</table>',
@@ -104,6 +107,7 @@ export function renderEmailDigest(model: ReportModel, options: DigestOptions = {
   const text = [
     `LMI advisor: account ${model.accountId}, ${date}`,
     incomplete ? '\nINCOMPLETE RUN: some data is missing; figures cover only what was collected.' : '',
+    ...(bill ? ['', ...bill.lines.map((l, i) => (i === 0 && bill.warning ? `WARNING ${l}` : l))] : []),
     '',
     ...totalsRows.map(([k, v]) => `${k}: ${v}`),
     '',

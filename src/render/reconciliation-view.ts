@@ -106,3 +106,18 @@ export function reconciliationView(model: ReportModel): ReconciliationView | nul
     })),
   };
 }
+
+/**
+ * The digests' line about the bill (Slack, email): the headline, flagged when the model is beyond
+ * reconcile.maxDeviationPct or nothing could be compared; LMI actuals follow. null without --reconcile.
+ */
+export function reconciliationDigest(model: ReportModel): { warning: boolean; lines: string[] } | null {
+  const r = model.reconciliation;
+  if (!r) return null;
+  const beyond = r.totals?.usd.deviationPct != null && Math.abs(r.totals.usd.deviationPct) > r.maxDeviationPct;
+  const warning = beyond || r.status !== 'ok';
+  const head = beyond
+    ? `Bill check: ${r.headline} (beyond reconcile.maxDeviationPct ${formatNumber(r.maxDeviationPct, 1)} %)`
+    : `Bill check: ${r.headline}`;
+  return { warning, lines: [head, ...r.lmi.map((l) => `LMI actuals: ${l.message}`)] };
+}

@@ -1,3 +1,4 @@
+import { reconciliationDigest } from './reconciliation-view.js';
 import type { ChangeSummary, FunctionReport, ReportModel } from '../report/types.js';
 
 /**
@@ -149,6 +150,10 @@ export function renderSlackDigest(model: ReportModel, options: DigestOptions = {
       type: 'section',
       text: mrkdwn(':warning: *Incomplete run*: some data is missing (see warnings); figures cover only what was collected.'),
     });
+  }
+  const bill = reconciliationDigest(model);
+  if (bill) {
+    blocks.push({ type: 'section', text: mrkdwn(fitLines(bill.lines.map((l, i) => (i === 0 && bill.warning ? `:warning: ${escapeMrkdwn(l)}` : escapeMrkdwn(l))), SLACK_MAX_TEXT - 10)) });
   }
   const analysed = model.functions.length;
   blocks.push({
