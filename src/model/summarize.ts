@@ -25,6 +25,8 @@ export interface SummarizeContext {
   /** undefined when the price book has nothing for the function's region. */
   prices: RegionPrices | undefined;
   config: Config;
+  /** billing.initFromBill: billed ms per invocation the bill shows beyond Duration + rounding (standard side only). */
+  extraBilledMsPerInvocation?: number;
 }
 
 /** Window sums over the periods whose required series are all known. */
@@ -172,7 +174,7 @@ function pct(share: number): string {
  */
 export function summarizeFunction(profile: FunctionProfile, ctx: SummarizeContext): FunctionSummary {
   const { window, prices, config } = ctx;
-  const roundingMs = config.billing.roundingMsPerInvocation;
+  const roundingMs = config.billing.roundingMsPerInvocation + (ctx.extraBilledMsPerInvocation ?? 0);
   const periods = periodCount(window);
   const known = walkSeries(profile, periods, roundingMs);
   const usage = usageOf(known, profile, window, roundingMs);

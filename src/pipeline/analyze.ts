@@ -10,7 +10,8 @@ import type { ReportModel, ReportWarning, RunInfo } from '../report/types.js';
 import type { FunctionProfile, SnapshotHeader, SourceWarning } from '../source/profile.js';
 import { openSnapshot } from '../source/snapshot-reader.js';
 import { TOOL_NAME, VERSION } from '../version.js';
-import { attachReconciliation, createDailyCollector } from '../bill/reconcile-run.js';
+import { attachReconciliation, createDailyCollector, usageTypeTableFor } from '../bill/reconcile-run.js';
+import { type DurationFromBill, durationFromBill } from '../bill/init-from-bill.js';
 import { UserInputError } from '../errors.js';
 
 /**
@@ -31,6 +32,8 @@ export interface AnalyzeInput {
   run: Omit<RunInfo, 'complete'> & { complete?: boolean };
   /** Called with the number of functions summarized so far. */
   onProgress?: (done: number) => void;
+  /** billing.initFromBill: the bill's duration per invocation, where it covers the function. */
+  durationFromBill?: (profile: FunctionProfile) => DurationFromBill | null;
 }
 
 /**
@@ -42,9 +45,15 @@ export async function analyzeProfiles(input: AnalyzeInput): Promise<ReportModel>
   const { header, config, priceBook } = input;
   const summaries: FunctionSummary[] = [];
   for await (const profile of input.profiles) {
-    summaries.push(
-      summarizeFunction(profile, { window: header.window, prices: regionPrices(priceBook, profile.region), config }),
-    );
+    const fromBill = input.durationFromBill?.(profile) ?? null;
+    const summary = summarizeFunction(profile, {
+      window: header.window,
+      prices: regionPrices(priceBook, profile.region),
+      config,
+      ...(fromBill ? { extraBilledMsPerInvocation: fromBill.extraMsPerInvocation } : {}),
+    });
+    if (fromBill) summary.warnings.push({ code: 'duration-from-bill', message: fromBill.message, region: profile.region, function: profile.name });
+    summaries.push(summary);
     input.onProgress?.(summaries.length);
   }
   const recorded = header.warnings ?? [];
@@ -61,6 +70,12 @@ export async function analyzeProfiles(input: AnalyzeInput): Promise<ReportModel>
     warnings,
   });
 }
+
+/** billing.initFromBill set, but no bill read: said, never silently ignored. */
+export const INIT_FROM_BILL_UNUSED: ReportWarning = {
+  code: 'init-from-bill-unused',
+  message: 'billing.initFromBill is set but this run read no bill (--reconcile not given): standard duration comes from the Duration metric.',
+};
 
 /**
  * The prices a snapshot is analysed with: the ones recorded with it (so a re-run gives the same
@@ -109,6 +124,10 @@ export async function analyzeSnapshotFile(path: string, opts: AnalyzeFileOptions
       yield profile;
     }
   }
+  const fromBill =
+    opts.reconcile && header.bill && opts.config.billing.initFromBill
+      ? durationFromBill(header.bill, header.window, opts.config, usageTypeTableFor(header.prices?.items).table)
+      : null;
   const model = await analyzeProfiles({
     header,
     profiles: collector ? observed() : profiles,
@@ -116,7 +135,9 @@ export async function analyzeSnapshotFile(path: string, opts: AnalyzeFileOptions
     config: opts.config,
     run,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(fromBill ? { durationFromBill: fromBill } : {}),
   });
+  if (opts.config.billing.initFromBill && !opts.reconcile) model.warnings.push(INIT_FROM_BILL_UNUSED);
   if (collector && header.bill) {
     attachReconciliation(model, {
       window: header.window,

@@ -11,11 +11,12 @@ import type { ReportModel, ReportWarning, RunInfo } from '../report/types.js';
 import type { FunctionProfile, SnapshotHeader, SourceWarning } from '../source/profile.js';
 import { LmiAdvisorError } from '../errors.js';
 import { openAwsSource, type AwsSourceOptions } from '../source/aws/index.js';
-import { attachReconciliation, createDailyCollector } from '../bill/reconcile-run.js';
+import { attachReconciliation, createDailyCollector, usageTypeTableFor } from '../bill/reconcile-run.js';
 import { type BilledData, CE_USD_PER_REQUEST } from '../bill/types.js';
 import type { SnapshotWindow } from '../source/profile.js';
 import { TOOL_NAME, VERSION } from '../version.js';
-import { analyzeProfiles } from './analyze.js';
+import { analyzeProfiles, INIT_FROM_BILL_UNUSED } from './analyze.js';
+import { durationFromBill } from '../bill/init-from-bill.js';
 
 /**
  * The live run shared by the nightly Lambda and `lmi-advisor run`: live source (discovery,
@@ -165,13 +166,20 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     ...(opts.configPath !== undefined ? { config: opts.configPath } : {}),
     complete: collectedResult.failedRegions.length === 0,
   };
+  // billing.initFromBill prices standard duration from the bill: it is needed before analysis.
+  const billFirst = billPromise && opts.config.billing.initFromBill ? await billPromise : null;
+  const fromBill = billFirst
+    ? durationFromBill(billFirst, header.window, opts.config, usageTypeTableFor(header.prices?.items).table)
+    : null;
   const model = await analyzeProfiles({
     header,
     profiles: guarded(),
     priceBook: collectedResult.priceBook,
     config: opts.config,
     run,
+    ...(fromBill ? { durationFromBill: fromBill } : {}),
   });
+  if (opts.config.billing.initFromBill && !opts.reconcile) model.warnings.push({ ...INIT_FROM_BILL_UNUSED });
   // The live source keeps adding warnings (and failed regions) while its metrics stream.
   for (const w of collectedResult.warnings) {
     if (!model.warnings.some((seen) => sameWarning(seen as SourceWarning, w))) model.warnings.push({ ...w });
