@@ -265,7 +265,8 @@ export function reconcile(input: ReconcileInput): ReconcileOutput {
     const knownDays = new Set<string>();
     for (const d of f.days) {
       if (!daySet.has(d.day)) continue;
-      if (d.requests === null || d.onDemandGbSeconds === null || d.pcDurationGbSeconds === null || d.storageGbSeconds === null) {
+      // Unknown metrics or unknown PC: the day is left out (never read as 0).
+      if (d.requests === null || d.onDemandGbSeconds === null || d.pcDurationGbSeconds === null || d.storageGbSeconds === null || d.pcGbSeconds === null) {
         m.unknownDays++;
         continue;
       }
@@ -274,7 +275,7 @@ export function reconcile(input: ReconcileInput): ReconcileOutput {
       m.onDemandGbSeconds += d.onDemandGbSeconds;
       m.pcDurationGbSeconds += d.pcDurationGbSeconds;
       m.durationGbSeconds += d.onDemandGbSeconds + d.pcDurationGbSeconds;
-      m.pcGbSeconds += d.pcGbSeconds ?? 0;
+      m.pcGbSeconds += d.pcGbSeconds;
       m.storageGbSeconds += d.storageGbSeconds;
     }
     modelledByFunction.set(key(f.region, f.name), { f, m, knownDays });

@@ -71,7 +71,8 @@ export function modelledDays(profile: FunctionProfile, window: SnapshotWindow, c
     const inv = invocations[i];
     const dur = durationMsSum[i];
     const conc = concurrencyMax[i];
-    if (inv == null || dur == null || (pc !== null && pc > 0 && conc == null)) {
+    // As summarize.ts: a period with any required series unknown is unknown.
+    if (inv == null || dur == null || conc == null) {
       day.unknown = true;
       continue;
     }
