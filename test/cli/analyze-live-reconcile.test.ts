@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { register } from '../../src/cli/analyze-command.js';
+import { register as registerRun } from '../../src/cli/run-command.js';
 import type { ReportModel } from '../../src/report/types.js';
 import { type CostExplorerFake, type FakeBillLine, startCostExplorerFake } from '../bill/cost-explorer-fake.js';
 import { commandHarness } from './run-cli.js';
@@ -91,6 +92,30 @@ describe('analyze --live --reconcile against moto and the local Cost Explorer', 
     expect(report.reconciliation!.status).toBe('unavailable');
     expect(report.reconciliation!.reason).toMatch(/Cost Explorer denied access .*ce:GetCostAndUsage/);
     expect(report.warnings.some((w) => w.code === 'reconcile-unavailable')).toBe(true);
-    expect(await readFile(join(account.dir, 'denied', 'report.md'), 'utf8')).toMatch(/Reconciliation/);
+    expect(await readFile(join(account.dir, 'denied', 'report.md'), 'utf8')).toMatch(/## Reconciliation with the bill\n\n\*\*no reconciliation with the bill: [^\n]*Cost Explorer denied access[^\n]*\n\nNothing was compared: [^\n]*Cost Explorer denied access/);
+  });
+});
+
+describe('run --reconcile', () => {
+  it('publishes the section with the run, and prints the headline and Cost Explorer cost', async () => {
+    account.useSdkEnv();
+    vi.stubEnv('SLACK_WEBHOOK_URL', '');
+    fake = await startCostExplorerFake({ lines: bill('arn:aws:lambda:us-east-1:123456789012:function:api') });
+    vi.stubEnv('AWS_ENDPOINT_URL_COST_EXPLORER', fake.url);
+    const config = join(account.dir, 'cfg.yaml');
+    await writeFile(config, 'recommend:\n  minWindowDays: 1\n');
+    const out = join(account.dir, 'run-out');
+    const harness = commandHarness(registerRun);
+    await harness.program.parseAsync(
+      ['run', '--regions', 'us-east-1', '--days', '2', '--now', '2026-11-21T03:00:00Z', '--publish', 'dir', '--out', out, '--config', config, '--reconcile'],
+      { from: 'user' },
+    );
+    expect(harness.context.exitCode).toBe(0);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as ReportModel;
+    expect(report.reconciliation!.status).toBe('ok');
+    expect(report.run.command).toMatch(/--reconcile$/);
+    expect(harness.out.join('')).toMatch(/bill: modelled standard cost for 2026-11-20 .*Cost Explorer: 1 request\(s\), \$0\.01/);
+    expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('## Reconciliation with the bill');
+    expect(await readFile(join(out, 'report.html'), 'utf8')).toContain('<h2 id="h-reconciliation">Reconciliation with the bill</h2>');
   });
 });
