@@ -270,6 +270,22 @@ export function liveBillFetcher(settings: { profile?: string; client?: CostExplo
   let client = settings.client;
   return async (args: { window: SnapshotWindow; now: Date; regions: string[] }): Promise<BilledData> => {
     client ??= new CostExplorerClient({ region: 'us-east-1', maxAttempts: 1, ...(settings.profile ? { profile: settings.profile } : {}) });
-    return fetchBill({ client, ...args });
+    try {
+      return await fetchBill({ client, ...args });
+    } catch (error) {
+      // An answer that cannot be read (schema) or a client that cannot be built: the run goes on
+      // without the bill and says why, like AccessDenied.
+      const days = wholeDays(args.window);
+      return {
+        status: 'failed',
+        level: null,
+        startDay: days[0] ?? utcDay(Date.parse(args.window.end)),
+        endDay: days.length > 0 ? utcDay(Date.parse(`${days[days.length - 1]!}T00:00:00Z`) + DAY_MS) : utcDay(Date.parse(args.window.end)),
+        lines: [],
+        requests: 0,
+        throttled: 0,
+        notes: [`reading the bill failed: ${describeError(error)}`],
+      };
+    }
   };
 }

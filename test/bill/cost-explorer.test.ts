@@ -123,3 +123,14 @@ describe('fetchBill against the local Cost Explorer', () => {
     expect(bill.notes[0]).toMatch(/last 14 days only: compared from 2026-11-13/);
   });
 });
+
+describe('liveBillFetcher', () => {
+  it('an unreadable answer is a failed bill with the reason, not a failed run', async () => {
+    const { liveBillFetcher } = await import('../../src/bill/cost-explorer.js');
+    const client = { send: async () => ({ ResultsByTime: [{ TimePeriod: { Start: 'yesterday' } }] }) };
+    const bill = await liveBillFetcher({ client: client as never })({ window: WINDOW, now: NOW, regions: ['us-east-1'] });
+    expect(bill.status).toBe('failed');
+    expect(bill.lines).toEqual([]);
+    expect(bill.notes.at(-1)).toMatch(/^ce:GetCostAndUsage failed: .*unexpected answer at ResultsByTime\.0\.TimePeriod\.Start/);
+  });
+});
