@@ -1,3 +1,4 @@
+import { type CostExplorerSend, liveBillFetcher } from './bill/cost-explorer.js';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
@@ -47,6 +48,11 @@ const envSchema = z.object({
   LMI_CONFIG_JSON: z.string().optional(),
   /** Stop collecting when less than this is left, to publish what is there (default 90 s). */
   LMI_SAFETY_MARGIN_MS: z.coerce.number().int().min(0).default(90_000),
+  /** Compare with the bill (Cost Explorer); serverless.yml sets it 'true' (param reconcile). */
+  LMI_RECONCILE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 export type HandlerEnv = z.infer<typeof envSchema>;
@@ -79,6 +85,8 @@ export interface HandlerDeps {
   source?: SourceFn;
   /** Clock, used only when the event carries no `time`. */
   now?: () => Date;
+  /** Cost Explorer client for LMI_RECONCILE (tests point it at the local fake). */
+  costExplorer?: CostExplorerSend;
 }
 
 /** The job's own figures, emitted as EMF metrics and returned for callers and tests. */
@@ -238,6 +246,7 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}) {
         reserveMs: env.LMI_SAFETY_MARGIN_MS,
         command: `lambda ${context.functionName ?? 'lmi-advisor'} (regions ${regions.join(',')}, ${env.LMI_DAYS} days)`,
         log,
+        ...(env.LMI_RECONCILE ? { reconcile: { fetchBill: liveBillFetcher(deps.costExplorer ? { client: deps.costExplorer } : {}) } } : {}),
       });
     } catch (error) {
       const message = redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error), secrets);
@@ -261,6 +270,11 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}) {
     metrics.addMetric('SavingsUsd', MetricUnit.NoUnit, runMetrics.SavingsUsd);
     metrics.addMetric('ApiCalls', MetricUnit.Count, runMetrics.ApiCalls);
     metrics.addMetric('RunSeconds', MetricUnit.Seconds, runMetrics.RunSeconds);
+    if (result.model.reconciliation) {
+      // Cost Explorer bills $0.01 per request: counted apart from the free collector calls.
+      metrics.addMetric('CostExplorerRequests', MetricUnit.Count, result.model.reconciliation.costExplorer.requests);
+      metrics.addMetric('CostExplorerUsd', MetricUnit.NoUnit, result.model.reconciliation.costExplorer.usd);
+    }
     metrics.addMetric('ChannelFailures', MetricUnit.Count, runMetrics.ChannelFailures);
     metrics.addMetric('FailedRegions', MetricUnit.Count, runMetrics.FailedRegions);
     metrics.addMetric('Incomplete', MetricUnit.Count, runMetrics.Incomplete);

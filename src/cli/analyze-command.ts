@@ -7,7 +7,8 @@ import { RENDERERS } from '../render/index.js';
 import { liveAwsSource, runPipeline } from '../pipeline/run.js';
 import { createTtyProgress } from '../source/aws/index.js';
 import { contextOf } from './io.js';
-import { addCollectionOptions, collectionSettings, type CollectionFlags, parseDays, parseInstant, parseRegions } from './options.js';
+import { addCollectionOptions, collectionSettings, type CollectionFlags, parseDays, parseInstant, parseRegions, RECONCILE_FLAG, RECONCILE_HELP } from './options.js';
+import { liveBillFetcher } from '../bill/cost-explorer.js';
 import { formatSummary } from './summary.js';
 
 interface AnalyzeOptions extends CollectionFlags {
@@ -19,6 +20,7 @@ interface AnalyzeOptions extends CollectionFlags {
   format?: string;
   now?: string;
   quiet?: boolean;
+  reconcile?: boolean;
 }
 
 /** Exit code of a run that published a report but missed data (a region or account failed). */
@@ -41,6 +43,7 @@ export function register(program: Command): void {
     )
     .option('--now <iso>', "timestamp stamped as the report's generatedAt (default: the snapshot's capturedAt; with --live: the end of the window, default now)")
     .option('--quiet', 'print nothing on success (errors still go to stderr)')
+    .option(RECONCILE_FLAG, `${RECONCILE_HELP}; with --snapshot: from the bill recorded in it (record --reconcile)`)
     .addHelpText(
       'after',
       `
@@ -78,6 +81,7 @@ Examples:
         config,
         ...(opts.config !== undefined ? { configPath: opts.config } : {}),
         ...(now !== undefined ? { now } : {}),
+        ...(opts.reconcile ? { reconcile: true } : {}),
         ...(showProgress
           ? {
               onProgress: (done: number) => {
@@ -123,7 +127,8 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
     channels: ['dir'],
     targets: { dir: { outDir: opts.out } },
     formats,
-    command: `lmi-advisor analyze --live --regions ${regions.join(',')} --days ${days} --now ${now.toISOString()}${opts.config !== undefined ? ` --config ${opts.config}` : ''}`,
+    ...(opts.reconcile ? { reconcile: { fetchBill: liveBillFetcher(settings.profile ? { profile: settings.profile } : {}) } } : {}),
+    command: `lmi-advisor analyze --live --regions ${regions.join(',')} --days ${days} --now ${now.toISOString()}${opts.config !== undefined ? ` --config ${opts.config}` : ''}${opts.reconcile ? ' --reconcile' : ''}`,
   });
   const dir = result.publish.results.find((r) => r.channel === 'dir');
   if (dir && !dir.ok) throw new PublishError('dir', dir.error ?? 'writing the reports failed');

@@ -98,3 +98,8 @@ export function collectionSettings(flags: CollectionFlags): Omit<AwsSourceOption
     ...(excludeTags ? { excludeTags } : {}),
   };
 }
+
+/** `--reconcile` (issue 11): compare the model with the bill (Cost Explorer, $0.01 per request). */
+export const RECONCILE_FLAG = '--reconcile';
+export const RECONCILE_HELP =
+  'compare the modelled standard cost with the bill (Cost Explorer: ce:GetCostAndUsage, ce:GetCostAndUsageWithResources; $0.01 per request) and add a Reconciliation section';

@@ -5,12 +5,15 @@ import { createTtyProgress, openAwsSource, type AwsSourceOptions } from '../sour
 import { checkSnapshotDestination, replaceSnapshotHeader, writeSnapshot } from '../source/snapshot-writer.js';
 import { EXIT_INCOMPLETE } from './analyze-command.js';
 import { contextOf } from './io.js';
-import { addCollectionOptions, collectionSettings, type CollectionFlags, parseDays, parseRegions } from './options.js';
+import { addCollectionOptions, collectionSettings, type CollectionFlags, parseDays, parseRegions, RECONCILE_FLAG, RECONCILE_HELP } from './options.js';
+import { type CostExplorerSend, liveBillFetcher } from '../bill/cost-explorer.js';
+import type { BilledData } from '../bill/types.js';
 
 interface RecordFlags extends CollectionFlags {
   regions: string;
   out: string;
   quiet?: boolean;
+  reconcile?: boolean;
 }
 
 /** What tests (and the Lambda handler) inject instead of real AWS and the wall clock. */
@@ -18,12 +21,16 @@ export interface RecordDeps {
   clients?: AwsSourceOptions['clients'];
   limits?: AwsSourceOptions['limits'];
   now?: () => Date;
+  /** Cost Explorer client for --reconcile (default: the SDK's, endpoint us-east-1). */
+  costExplorer?: CostExplorerSend;
 }
 
 export interface RecordResult {
   functions: number;
   failedRegions: string[];
   warnings: NonNullable<SnapshotHeader['warnings']>;
+  /** The bill recorded in the header (record --reconcile). */
+  bill?: BilledData;
 }
 
 /**
@@ -41,17 +48,27 @@ export const RECORD_GZIP_LEVEL = 4;
  * Collects live data and writes the snapshot. When a region fails, the snapshot of the others is
  * still written, with the failure in its header warnings, and the result names the region.
  */
-export async function runRecord(options: AwsSourceOptions, out: string): Promise<RecordResult> {
+export async function runRecord(
+  options: AwsSourceOptions,
+  out: string,
+  fetchBill?: (args: { window: SnapshotHeader['window']; now: Date; regions: string[] }) => Promise<BilledData>,
+): Promise<RecordResult> {
   const source = await openAwsSource(options);
+  // The bill is read while the metrics stream; it goes into the header once both are done.
+  const billPromise = fetchBill?.({ window: source.header.window, now: options.now, regions: options.regions });
   // gzip level 4, not zlib's default 6: on minute data (1.4 GB of JSON at 10,000 functions x
   // 14 days) level 6 costs 3.4x the CPU of level 4 (~41 s vs ~12 s) for a file 7 % smaller,
   // and that CPU competes with decoding the GetMetricData answers (docs/live-collection.md).
   const { functions } = await writeSnapshot(out, source.header, source.profiles, { gzipLevel: RECORD_GZIP_LEVEL });
   const headerWarnings = source.header.warnings ?? [];
-  if (source.warnings.length > headerWarnings.length) {
-    await rewriteSnapshotHeader(out, { ...source.header, warnings: [...source.warnings] });
+  const bill = billPromise ? await billPromise : undefined;
+  if (bill && bill.status !== 'ok') {
+    source.warnings.push({ code: 'reconcile-unavailable', message: `the bill was not recorded: ${bill.notes.join('; ')}` });
   }
-  return { functions, failedRegions: [...source.failedRegions], warnings: [...source.warnings] };
+  if (source.warnings.length > headerWarnings.length || bill) {
+    await rewriteSnapshotHeader(out, { ...source.header, warnings: [...source.warnings], ...(bill ? { bill } : {}) });
+  }
+  return { functions, failedRegions: [...source.failedRegions], warnings: [...source.warnings], ...(bill ? { bill } : {}) };
 }
 
 /** `lmi-advisor record`: live AWS data in, snapshot file out. */
@@ -63,6 +80,7 @@ export function register(program: Command, deps: RecordDeps = {}): void {
     .requiredOption('--out <file>', 'snapshot to write (.ndjson or .ndjson.gz)');
   addCollectionOptions(command)
     .option('--quiet', 'print nothing on success')
+    .option(RECONCILE_FLAG, `${RECONCILE_HELP}: the bill is stored in the snapshot header for \`analyze --snapshot --reconcile\``)
     .addHelpText(
       'after',
       `
@@ -95,7 +113,13 @@ Example:
         ...(deps.limits ? { limits: deps.limits } : {}),
         ...(progress ? { onProgress: progress } : {}),
       };
-      const result = await runRecord(options, flags.out);
+      const result = await runRecord(
+        options,
+        flags.out,
+        flags.reconcile
+          ? liveBillFetcher({ ...(deps.costExplorer ? { client: deps.costExplorer } : {}), ...(flags.profile ? { profile: flags.profile } : {}) })
+          : undefined,
+      );
       for (const region of result.failedRegions) {
         const reasons = result.warnings.filter((w) => w.code === 'region-failed' && w.region === region);
         io.err(`lmi-advisor: record: region ${region} FAILED: ${reasons.map((w) => w.message).join('; ')}\n`);
@@ -104,6 +128,7 @@ Example:
         io.out(
           `wrote ${flags.out}: ${result.functions} functions, ${result.warnings.length} warnings` +
             (result.failedRegions.length > 0 ? `, INCOMPLETE (failed: ${result.failedRegions.join(', ')})` : '') +
+            (result.bill ? `, bill: ${result.bill.status} (${result.bill.lines.length} lines, ${result.bill.requests} Cost Explorer request(s))` : '') +
             '\n',
         );
       }

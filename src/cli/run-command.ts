@@ -9,7 +9,8 @@ import { CHANNELS, parseChannels, type PublishTargets } from '../publish/index.j
 import { redact, resolveWebhookUrl } from '../secrets.js';
 import { formatUsd } from '../render/slack.js';
 import { contextOf } from './io.js';
-import { parseDays, parseInstant, parseRegions } from './options.js';
+import { parseDays, parseInstant, parseRegions, RECONCILE_FLAG, RECONCILE_HELP } from './options.js';
+import { liveBillFetcher } from '../bill/cost-explorer.js';
 
 interface RunOptions {
   regions: string;
@@ -26,6 +27,7 @@ interface RunOptions {
   now?: string;
   profile?: string;
   quiet?: boolean;
+  reconcile?: boolean;
 }
 
 /**
@@ -51,6 +53,7 @@ export function register(program: Command): void {
     .option('--now <iso>', 'end of the analysed window and generatedAt (default: now)')
     .option('--profile <name>', 'AWS named profile (default: the default credential chain)')
     .option('--quiet', 'print nothing on success')
+    .option(RECONCILE_FLAG, RECONCILE_HELP)
     .addHelpText(
       'after',
       `
@@ -122,6 +125,7 @@ Examples:
         targets,
         command: reproduce(opts, regions, days, now),
         log,
+        ...(opts.reconcile ? { reconcile: { fetchBill: liveBillFetcher(opts.profile ? { profile: opts.profile } : {}) } } : {}),
       });
       if (!opts.quiet) {
         const t = result.model.totals;
@@ -129,6 +133,9 @@ Examples:
           `${result.model.functions.length} functions analysed; savings ${formatUsd(t.savingsUsd)}/month${result.model.run.complete ? '' : ' (INCOMPLETE run: see warnings)'}`,
           ...result.publish.results.map((r) => `  ${r.channel}: ${r.ok ? `ok ${r.detail.join(', ')}` : `FAILED ${r.error}`}`),
           ...(result.publish.reportUrl ? [`report: ${result.publish.reportUrl}`] : []),
+          ...(result.model.reconciliation
+            ? [`bill: ${result.model.reconciliation.headline}; Cost Explorer: ${result.model.reconciliation.costExplorer.requests} request(s), ${formatUsd(result.model.reconciliation.costExplorer.usd)}`]
+            : []),
         ];
         io.out(`${redact(lines.join('\n'), secrets)}\n`);
       }
@@ -139,5 +146,6 @@ Examples:
 function reproduce(opts: RunOptions, regions: string[], days: number, now: Date): string {
   const parts = ['lmi-advisor', 'run', '--regions', regions.join(','), '--days', String(days), '--now', now.toISOString()];
   if (opts.config !== undefined) parts.push('--config', opts.config);
+  if (opts.reconcile) parts.push('--reconcile');
   return parts.join(' ');
 }

@@ -64,6 +64,8 @@ export function formatSummary(model: ReportModel, files: string[]): string {
     );
   }
   lines.push(`prices: ${model.prices.source}, as of ${model.prices.asOf}`);
+  const recon = model.reconciliation;
+  if (recon) lines.push(`bill: ${recon.headline}; Cost Explorer: ${recon.costExplorer.requests} request(s), ${formatUsd(recon.costExplorer.usd)}`);
   lines.push(files.length > 0 ? `written: ${files.join(', ')}` : 'written: nothing');
   return `${lines.join('\n')}\n`;
 }

@@ -13,6 +13,8 @@ export const KNOB_DESCRIPTIONS: Record<string, string> = {
     'Compute Savings Plan discount on standard Lambda duration and provisioned concurrency (AWS: up to 17 %).',
   'billing.roundingMsPerInvocation':
     'Average ms added per invocation by Lambda rounding each billed duration up to 1 ms.',
+  'billing.initFromBill':
+    "With --reconcile and resource-level Cost Explorer data: price each covered function's duration at the bill's GB-s per invocation (INIT included), labelled \"from the bill\".",
   'lmi.discount':
     'Savings Plan / Reserved Instance discount on the EC2 part of LMI only (the management fee is never discounted); at most 0.72, the largest AWS quotes (EC2 Instance Savings Plans up to 72 %: https://aws.amazon.com/savingsplans/).',
   'lmi.managementFeeShare': 'LMI management fee as a share of the EC2 on-demand price (pricing page: 15 %).',
@@ -40,6 +42,8 @@ export const KNOB_DESCRIPTIONS: Record<string, string> = {
   'recommend.reviewCpuShare': 'Lowest unmeasured CPU share at which a cheaper LMI is still worth a `review`.',
   'recommend.maxThrottledShare':
     'Peak throttled share of invocations above which a cheaper LMI is `review`, not `migrate`.',
+  'reconcile.maxDeviationPct':
+    'With --reconcile: a modelled standard cost further than this many percent from the bill is a warning, also in the Slack and email digests.',
 };
 
 /**

@@ -22,6 +22,8 @@ export const billingSchema = z
   .strictObject({
     /** Average ms added per invocation by Lambda's round-up to 1 ms. */
     roundingMsPerInvocation: z.number().min(0).max(1).default(0.5),
+    /** Use the bill's GB-s per invocation (INIT included) where Cost Explorer covers the function. */
+    initFromBill: z.boolean().default(false),
   })
   .prefault({});
 
@@ -88,11 +90,19 @@ export const recommendSchema = z
   })
   .prefault({});
 
+export const reconcileSchema = z
+  .strictObject({
+    /** A modelled standard cost further than this from the bill (%) is a warning (and digest line). */
+    maxDeviationPct: z.number().min(0).max(100).default(5),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   pricing: pricingSchema,
   billing: billingSchema,
   lmi: lmiSchema,
   recommend: recommendSchema,
+  reconcile: reconcileSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -26,6 +26,8 @@ export interface SummarizeContext {
   /** undefined when the price book has nothing for the function's region. */
   prices: RegionPrices | undefined;
   config: Config;
+  /** billing.initFromBill: billed ms per invocation the bill shows beyond Duration + rounding (standard side only). */
+  extraBilledMsPerInvocation?: number;
 }
 
 /** The required series of a function, by the name they have in the snapshot. */
@@ -316,7 +318,7 @@ export function assertFinite(where: string, figures: Record<string, unknown>): v
  */
 export function summarizeFunction(profile: FunctionProfile, ctx: SummarizeContext): FunctionSummary {
   const { window, prices, config } = ctx;
-  const roundingMs = config.billing.roundingMsPerInvocation;
+  const roundingMs = config.billing.roundingMsPerInvocation + (ctx.extraBilledMsPerInvocation ?? 0);
   const periods = periodCount(window);
   const totals = walkSeries(profile, periods, roundingMs);
   const usage = usageOf(totals, profile, window, roundingMs);

@@ -10,6 +10,9 @@ import type { ReportModel, ReportWarning, RunInfo } from '../report/types.js';
 import type { FunctionProfile, SnapshotHeader, SourceWarning } from '../source/profile.js';
 import { openSnapshot } from '../source/snapshot-reader.js';
 import { TOOL_NAME, VERSION } from '../version.js';
+import { attachReconciliation, createDailyCollector, usageTypeTableFor } from '../bill/reconcile-run.js';
+import { type DurationFromBill, durationFromBill } from '../bill/init-from-bill.js';
+import { UserInputError } from '../errors.js';
 
 /**
  * Recorded warning codes that mean the recording missed data (a region, an account, an API):
@@ -29,6 +32,8 @@ export interface AnalyzeInput {
   run: Omit<RunInfo, 'complete'> & { complete?: boolean };
   /** Called with the number of functions summarized so far. */
   onProgress?: (done: number) => void;
+  /** billing.initFromBill: the bill's duration per invocation, where it covers the function. */
+  durationFromBill?: (profile: FunctionProfile) => DurationFromBill | null;
 }
 
 /**
@@ -40,9 +45,15 @@ export async function analyzeProfiles(input: AnalyzeInput): Promise<ReportModel>
   const { header, config, priceBook } = input;
   const summaries: FunctionSummary[] = [];
   for await (const profile of input.profiles) {
-    summaries.push(
-      summarizeFunction(profile, { window: header.window, prices: regionPrices(priceBook, profile.region), config }),
-    );
+    const fromBill = input.durationFromBill?.(profile) ?? null;
+    const summary = summarizeFunction(profile, {
+      window: header.window,
+      prices: regionPrices(priceBook, profile.region),
+      config,
+      ...(fromBill ? { extraBilledMsPerInvocation: fromBill.extraMsPerInvocation } : {}),
+    });
+    if (fromBill) summary.warnings.push({ code: 'duration-from-bill', message: fromBill.message, region: profile.region, function: profile.name });
+    summaries.push(summary);
     input.onProgress?.(summaries.length);
   }
   const recorded = header.warnings ?? [];
@@ -59,6 +70,12 @@ export async function analyzeProfiles(input: AnalyzeInput): Promise<ReportModel>
     warnings,
   });
 }
+
+/** billing.initFromBill set, but no bill read: said, never silently ignored. */
+export const INIT_FROM_BILL_UNUSED: ReportWarning = {
+  code: 'init-from-bill-unused',
+  message: 'billing.initFromBill is set but this run read no bill (--reconcile not given): standard duration comes from the Duration metric.',
+};
 
 /**
  * The prices a snapshot is analysed with: the ones recorded with it (so a re-run gives the same
@@ -78,6 +95,8 @@ export interface AnalyzeFileOptions {
   /** generatedAt; defaults to the snapshot's capturedAt, so the output depends only on inputs. */
   now?: string;
   onProgress?: (done: number) => void;
+  /** --reconcile: compare with the bill recorded in the snapshot (`record --reconcile`). */
+  reconcile?: boolean;
 }
 
 /**
@@ -86,6 +105,9 @@ export interface AnalyzeFileOptions {
  */
 export async function analyzeSnapshotFile(path: string, opts: AnalyzeFileOptions): Promise<ReportModel> {
   const { header, profiles } = await openSnapshot(path);
+  if (opts.reconcile && !header.bill) {
+    throw new UserInputError(`--reconcile: ${path} holds no billed data; record it with \`lmi-advisor record --reconcile\` (offline analyze never calls Cost Explorer)`);
+  }
   const run: Omit<RunInfo, 'complete'> = {
     tool: TOOL_NAME,
     version: VERSION,
@@ -94,20 +116,46 @@ export async function analyzeSnapshotFile(path: string, opts: AnalyzeFileOptions
     snapshot: path,
     ...(opts.configPath !== undefined ? { config: opts.configPath } : {}),
   };
-  return analyzeProfiles({
+  const priceBook = priceBookFor(header);
+  const collector = opts.reconcile ? createDailyCollector(header.window, opts.config, priceBook) : null;
+  async function* observed(): AsyncGenerator<FunctionProfile> {
+    for await (const profile of profiles) {
+      collector?.observe(profile);
+      yield profile;
+    }
+  }
+  const fromBill =
+    opts.reconcile && header.bill && opts.config.billing.initFromBill
+      ? durationFromBill(header.bill, header.window, opts.config, usageTypeTableFor(header.prices?.items).table)
+      : null;
+  const model = await analyzeProfiles({
     header,
-    profiles,
-    priceBook: priceBookFor(header),
+    profiles: collector ? observed() : profiles,
+    priceBook,
     config: opts.config,
     run,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(fromBill ? { durationFromBill: fromBill } : {}),
   });
+  if (opts.config.billing.initFromBill && !opts.reconcile) model.warnings.push(INIT_FROM_BILL_UNUSED);
+  if (collector && header.bill) {
+    attachReconciliation(model, {
+      window: header.window,
+      collector,
+      billed: header.bill,
+      priceBook,
+      config: opts.config,
+      ...(header.prices ? { priceItems: header.prices.items } : {}),
+    });
+  }
+  return model;
 }
 
 function reproduceCommand(path: string, opts: AnalyzeFileOptions): string {
   const parts = [TOOL_NAME, 'analyze', '--snapshot', shellQuote(path)];
   if (opts.configPath !== undefined) parts.push('--config', shellQuote(opts.configPath));
   if (opts.now !== undefined) parts.push('--now', shellQuote(opts.now));
+  if (opts.reconcile) parts.push('--reconcile');
   return parts.join(' ');
 }
 

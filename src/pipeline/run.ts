@@ -20,8 +20,12 @@ import type { ReportModel, ReportWarning, RunInfo } from '../report/types.js';
 import type { FunctionProfile, SnapshotHeader, SourceWarning } from '../source/profile.js';
 import { LmiAdvisorError } from '../errors.js';
 import { openAwsSource, type AwsSourceOptions } from '../source/aws/index.js';
+import { attachReconciliation, createDailyCollector, usageTypeTableFor } from '../bill/reconcile-run.js';
+import { type BilledData, CE_USD_PER_REQUEST } from '../bill/types.js';
+import type { SnapshotWindow } from '../source/profile.js';
 import { TOOL_NAME, VERSION } from '../version.js';
-import { analyzeProfiles } from './analyze.js';
+import { analyzeProfiles, INIT_FROM_BILL_UNUSED } from './analyze.js';
+import { durationFromBill } from '../bill/init-from-bill.js';
 
 /**
  * The live run shared by the nightly Lambda and `lmi-advisor run`: live source (discovery,
@@ -68,6 +72,8 @@ export interface RunPipelineOptions {
   /** Formats to render (keys of RENDERERS); default every registered one. */
   formats?: readonly string[];
   log?: PipelineLog;
+  /** --reconcile: read the bill for the window and add the Reconciliation section (src/bill). */
+  reconcile?: { fetchBill: (args: { window: SnapshotWindow; now: Date; regions: string[] }) => Promise<BilledData> };
 }
 
 export interface RunResult {
@@ -139,6 +145,23 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   addSourceWarnings([...(collectedResult.header.warnings ?? []), ...collectedResult.warnings]);
   const header: SnapshotHeader = { ...collectedResult.header, warnings };
 
+  // ---- the bill (Cost Explorer), read while the metrics stream ----
+  const collector = opts.reconcile ? createDailyCollector(header.window, opts.config, collectedResult.priceBook) : null;
+  const billPromise = opts.reconcile
+    ? opts.reconcile.fetchBill({ window: header.window, now: opts.now, regions: opts.regions }).catch(
+        (error: unknown): BilledData => ({
+          status: 'failed',
+          level: null,
+          startDay: header.window.start.slice(0, 10),
+          endDay: header.window.end.slice(0, 10),
+          lines: [],
+          requests: 0,
+          throttled: 0,
+          notes: [`reading the bill failed: ${(error as Error).message}`],
+        }),
+      )
+    : null;
+
   // ---- analyse, stopping the stream (not the report) if time runs short mid-way ----
   let cutShort = false;
   async function* guarded(): AsyncGenerator<FunctionProfile> {
@@ -147,6 +170,7 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
         cutShort = true;
         return;
       }
+      collector?.observe(profile);
       yield profile;
     }
   }
@@ -158,13 +182,20 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     ...(opts.configPath !== undefined ? { config: opts.configPath } : {}),
     complete: collectedResult.failedRegions.length === 0,
   };
+  // billing.initFromBill prices standard duration from the bill: it is needed before analysis.
+  const billFirst = billPromise && opts.config.billing.initFromBill ? await billPromise : null;
+  const fromBill = billFirst
+    ? durationFromBill(billFirst, header.window, opts.config, usageTypeTableFor(header.prices?.items).table)
+    : null;
   const model = await analyzeProfiles({
     header,
     profiles: guarded(),
     priceBook: collectedResult.priceBook,
     config: opts.config,
     run,
+    ...(fromBill ? { durationFromBill: fromBill } : {}),
   });
+  if (opts.config.billing.initFromBill && !opts.reconcile) model.warnings.push({ ...INIT_FROM_BILL_UNUSED });
   // The live source keeps adding warnings (and failed regions) while its metrics stream.
   for (const w of collectedResult.warnings) {
     if (!model.warnings.some((seen) => sameWarning(seen as SourceWarning, w))) model.warnings.push({ ...w });
@@ -181,6 +212,19 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   }
   // Whatever analyze decided, a cut or failed collection is never complete.
   if (cutShort || failedRegions.length > 0) model.run.complete = false;
+
+  if (collector && billPromise) {
+    const billed = await billPromise;
+    attachReconciliation(model, {
+      window: header.window,
+      collector,
+      billed,
+      priceBook: collectedResult.priceBook,
+      config: opts.config,
+      ...(header.prices ? { priceItems: header.prices.items } : {}),
+    });
+    log.info('bill read', { status: billed.status, level: billed.level, costExplorerRequests: billed.requests, costExplorerUsd: billed.requests * CE_USD_PER_REQUEST });
+  }
 
   // ---- change since the previous run, and since what each digest channel last received ----
   const previous = await attachChanges(model, opts, log);

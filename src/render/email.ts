@@ -1,3 +1,4 @@
+import { reconciliationDigest } from './reconciliation-view.js';
 import type { FunctionReport, ReportModel } from '../report/types.js';
 import {
   changeLines,
@@ -81,6 +82,7 @@ export function renderEmailDigest(model: ReportModel, options: DigestOptions = {
     ['Warnings', String(model.warnings.length)],
   ];
   const changes = model.changes ? changeLines(model.changes, (key) => key) : null;
+  const bill = reconciliationDigest(model);
 
   const html = [
     '<!DOCTYPE html><html><head><meta charset="utf-8"><title>',
@@ -90,6 +92,7 @@ export function renderEmailDigest(model: ReportModel, options: DigestOptions = {
     incomplete
       ? `<p style="${S.warn}"><strong>Incomplete run:</strong> ${escapeHtml(incompleteText(model))}; figures cover only what was collected.</p>`
       : '',
+    ...(bill ? bill.lines.map((l, i) => `<p${i === 0 && bill.warning ? ` style="${S.warn}"` : ''}>${escapeHtml(l)}</p>`) : []),
     `<table style="${S.table}" role="presentation">`,
     ...totalsRows.map(([k, v]) => `<tr><td style="${S.td}">${escapeHtml(k)}</td><td style="${S.num}">${escapeHtml(v)}</td></tr>`),
     '</table>',
@@ -122,6 +125,7 @@ export function renderEmailDigest(model: ReportModel, options: DigestOptions = {
   const text = [
     `LMI advisor: account ${model.accountId}, ${date}`,
     incomplete ? `\nINCOMPLETE RUN: ${incompleteText(model)}; figures cover only what was collected.` : '',
+    ...(bill ? ['', ...bill.lines.map((l, i) => (i === 0 && bill.warning ? `WARNING ${l}` : l))] : []),
     '',
     ...totalsRows.map(([k, v]) => `${k}: ${v}`),
     '',

@@ -1,3 +1,4 @@
+import { reconciliationDigest } from './reconciliation-view.js';
 import type { ChangeSummary, FunctionReport, ReportModel } from '../report/types.js';
 import { VERDICT_EMOJI, failedRegions, migrateOpportunities, reviewCandidates, verdictKnobs, verdictStory } from './verdict.js';
 
@@ -158,6 +159,10 @@ export function renderSlackDigest(model: ReportModel, options: DigestOptions = {
       type: 'section',
       text: mrkdwn(`:warning: *Incomplete run*: ${escapeMrkdwn(incompleteText(model))}; figures cover only what was collected.`),
     });
+  }
+  const bill = reconciliationDigest(model);
+  if (bill) {
+    blocks.push({ type: 'section', text: mrkdwn(fitLines(bill.lines.map((l, i) => (i === 0 && bill.warning ? `:warning: ${escapeMrkdwn(l)}` : escapeMrkdwn(l))), SLACK_MAX_TEXT - 10)) });
   }
   const analysed = model.functions.length;
   blocks.push({

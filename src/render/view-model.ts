@@ -1,3 +1,4 @@
+import { reconciliationView, type ReconciliationView } from './reconciliation-view.js';
 import type {
   CapacityProviderPlan,
   ChartSeries,
@@ -201,6 +202,8 @@ export interface ReportView {
     savingsDelta: string;
   } | null;
   reproduce: { command: string; snapshot: string | null; config: string | null };
+  /** The Reconciliation section (issue 11); null without --reconcile. */
+  reconciliation: ReconciliationView | null;
 }
 
 const INIT_NOTE =
@@ -674,5 +677,6 @@ export function buildView(model: ReportModel): ReportView {
     warnings,
     changes,
     reproduce: { command: model.run.command, snapshot: model.run.snapshot ?? null, config: model.run.config ?? null },
+    reconciliation: reconciliationView(model),
   };
 }

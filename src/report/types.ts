@@ -252,4 +252,104 @@ export interface ReportModel {
   functions: FunctionReport[];
   warnings: ReportWarning[];
   changes?: ChangeSummary;
+  /** Billed vs modelled (Cost Explorer); absent unless the run asked for it (--reconcile). */
+  reconciliation?: Reconciliation;
+}
+
+/** Modelled vs billed for one quantity; deviation = modelled - billed (null when unknown). */
+export interface ReconFigure {
+  modelled: number | null;
+  billed: number | null;
+  deviation: number | null;
+  /** deviation / billed x 100; null when the bill is 0 or either side unknown. */
+  deviationPct: number | null;
+}
+
+/** Why a row deviates, when known. */
+export type ReconReasonCode =
+  | 'init'
+  | 'provisioned-concurrency'
+  | 'savings-plan'
+  | 'missing-metrics'
+  | 'requests-differ'
+  | 'not-billed'
+  | 'not-modelled'
+  | 'free-tier';
+
+export interface ReconReason {
+  code: ReconReasonCode;
+  message: string;
+}
+
+/** Standard Lambda over the compared days: requests, on-demand GB-s, PC GB-s, dollars. */
+export interface ReconQuantities {
+  requests: ReconFigure;
+  /** On-demand duration (Lambda-GB-Second) plus duration on PC (Lambda-Provisioned-GB-Second). */
+  durationGbSeconds: ReconFigure;
+  /** Provisioned concurrency configured (Lambda-Provisioned-Concurrency). */
+  pcGbSeconds: ReconFigure;
+  /** Modelled at list prices after pricing.lambdaDiscount vs the bill's UnblendedCost. */
+  usd: ReconFigure;
+  /** The bill's NetUnblendedCost (after Savings Plans and discounts); null when not returned. */
+  billedNetUsd: number | null;
+}
+
+export interface ReconRegionRow extends ReconQuantities {
+  region: string;
+  architecture: Architecture;
+  reasons: ReconReason[];
+}
+
+export interface ReconFunctionRow extends ReconQuantities {
+  region: string;
+  name: string;
+  architecture: Architecture | null;
+  /** Billed minus modelled duration GB-s per month (730 h): mostly INIT; null when unknown. */
+  initGbSecondsPerMonth: number | null;
+  initUsdPerMonth: number | null;
+  reasons: ReconReason[];
+}
+
+/** LMI actuals: a capacity provider's billed LMI lines next to the model's prediction. */
+export interface ReconLmiRow {
+  region: string;
+  capacityProvider: string | null;
+  instanceType: string | null;
+  predictedUsd: number | null;
+  billedUsd: number;
+  message: string;
+}
+
+export interface ReconUnknownUsageType {
+  usageType: string;
+  reason: string;
+  billedUsd: number;
+  quantity: number;
+}
+
+export interface Reconciliation {
+  /** `ok`: compared; `unavailable`: nothing compared (the reason says why). */
+  status: 'ok' | 'unavailable';
+  /** Why the section is empty or limited (AccessDenied, no opt-in, no whole day in the window). */
+  reason: string | null;
+  /** `resource`: per function (GetCostAndUsageWithResources); `region`: per region only. */
+  level: 'resource' | 'region' | null;
+  /** First and last UTC day compared (inclusive), YYYY-MM-DD. */
+  firstDay: string | null;
+  lastDay: string | null;
+  /** One line: how far the modelled standard cost is from the bill. */
+  headline: string;
+  /** reconcile.maxDeviationPct used for the warning. */
+  maxDeviationPct: number;
+  /** Cost Explorer requests made and their price ($0.01 each). */
+  costExplorer: { requests: number; usd: number };
+  totals: ReconQuantities | null;
+  byRegion: ReconRegionRow[];
+  /** Resource level only: largest absolute $ deviation first. */
+  functions: ReconFunctionRow[];
+  /** Billed minus modelled duration GB-s over all compared functions, per month (mostly INIT). */
+  init: { gbSecondsPerMonth: number; usdPerMonth: number } | null;
+  lmi: ReconLmiRow[];
+  /** Lambda usage types the table does not know: listed, never dropped. */
+  unknownUsageTypes: ReconUnknownUsageType[];
 }

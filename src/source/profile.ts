@@ -1,3 +1,5 @@
+import type { BilledData } from '../bill/types.js';
+
 /**
  * What every source (snapshot file or live AWS) yields: one header per run and a stream of
  * FunctionProfiles. This is the contract between sources and the model; see design.md
@@ -38,6 +40,8 @@ export interface SnapshotHeader {
   prices?: RecordedPrices;
   /** Problems met while recording (region failures, partial data); carried into the report. */
   warnings?: SourceWarning[];
+  /** The bill for the window, recorded by `record --reconcile` (docs/snapshot-format.md). */
+  bill?: BilledData;
 }
 
 export interface SourceWarning {

@@ -58,6 +58,28 @@ export const headerSchema = z.object({
       }),
     )
     .optional(),
+  bill: z
+    .object({
+      status: z.enum(['ok', 'denied', 'failed']),
+      level: z.enum(['resource', 'region']).nullable(),
+      startDay: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      endDay: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      lines: z.array(
+        z.object({
+          day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+          usageType: z.string().min(1),
+          resourceId: z.string().nullable(),
+          region: z.string().nullable(),
+          unblendedUsd: z.number().finite(),
+          netUnblendedUsd: z.number().finite().nullable(),
+          quantity: z.number().finite(),
+        }),
+      ),
+      requests: z.number().int().min(0),
+      throttled: z.number().int().min(0),
+      notes: z.array(z.string()),
+    })
+    .optional(),
 });
 
 function describe(value: unknown): string {

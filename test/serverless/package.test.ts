@@ -52,7 +52,7 @@ beforeAll(async () => {
   customDir = join(base, 'custom');
   // One after the other: osls writes into the service dir's .esbuild while packaging.
   template = await packageTo(defaultDir);
-  custom = await packageTo(customDir, ['schedule=rate(6 hours)', 'reportPrefix=finops/', 'sesIdentity=example.com', 'slackWebhookParameter=/team/slack']);
+  custom = await packageTo(customDir, ['schedule=rate(6 hours)', 'reportPrefix=finops/', 'sesIdentity=example.com', 'slackWebhookParameter=/team/slack', 'reconcile=false']);
 }, 180_000);
 
 afterAll(async () => {
@@ -77,7 +77,14 @@ describe('packaged CloudFormation', () => {
     expect(json).toContain(':identity/example.com');
     expect(json).toContain(':parameter/team/slack');
     const [fn] = ofType(custom, 'AWS::Lambda::Function');
-    expect(fn?.Properties.Environment.Variables).toMatchObject({ REPORT_PREFIX: 'finops/', SLACK_WEBHOOK_PARAMETER: '/team/slack' });
+    expect(fn?.Properties.Environment.Variables).toMatchObject({ REPORT_PREFIX: 'finops/', SLACK_WEBHOOK_PARAMETER: '/team/slack', LMI_RECONCILE: 'false' });
+  });
+
+  it('reconciles with the bill by default (param reconcile), with Cost Explorer read actions only', () => {
+    const [fn] = ofType(template, 'AWS::Lambda::Function');
+    expect(fn?.Properties.Environment.Variables.LMI_RECONCILE).toBe('true');
+    const ce = statements(template).filter((s) => actions(s).some((a) => a.startsWith('ce:')));
+    expect(ce.flatMap(actions).sort()).toEqual(['ce:GetCostAndUsage', 'ce:GetCostAndUsageWithResources']);
   });
 
   it('grants exactly the actions the job needs', () => {
@@ -97,6 +104,9 @@ describe('packaged CloudFormation', () => {
         'lambda:ListProvisionedConcurrencyConfigs',
         'pricing:GetProducts',
         'tag:GetResources',
+        // reconciliation with the bill (--reconcile, on by default in the nightly job)
+        'ce:GetCostAndUsage',
+        'ce:GetCostAndUsageWithResources',
         // publishers
         's3:GetObject',
         's3:ListBucket',
@@ -126,9 +136,9 @@ describe('packaged CloudFormation', () => {
 
   it('grants every AWS call the collector makes (read from src/source and src/prices)', async () => {
     // Service module -> IAM prefix; sts:GetCallerIdentity needs no permission.
-    const prefixes: Record<string, string> = { cloudwatch: 'cloudwatch', lambda: 'lambda', 'resource-groups-tagging-api': 'tag', pricing: 'pricing', sts: 'sts' };
+    const prefixes: Record<string, string> = { cloudwatch: 'cloudwatch', lambda: 'lambda', 'resource-groups-tagging-api': 'tag', pricing: 'pricing', sts: 'sts', 'cost-explorer': 'ce' };
     const needed = new Set<string>();
-    for (const dir of ['src/source', 'src/prices']) {
+    for (const dir of ['src/source', 'src/prices', 'src/bill']) {
       for (const file of await readdir(join(ROOT, dir), { recursive: true })) {
         if (!file.endsWith('.ts')) continue;
         const text = await readFile(join(ROOT, dir, file), 'utf8');

@@ -1,0 +1,525 @@
+/**
+ * Billed vs modelled standard Lambda, per region x architecture and (with resource-level data)
+ * per function, over the whole UTC days both sides cover. Pure: no I/O, no clock.
+ * Modelled dollars are list prices (first duration tier) after pricing.lambdaDiscount, compared
+ * with the bill's UnblendedCost; NetUnblendedCost is shown next to it (Savings Plans, discounts).
+ * Method and limits: docs/reconciliation.md.
+ */
+import type { Config } from '../config/schema.js';
+import { HOURS_PER_MONTH } from '../model/month.js';
+import type { LambdaRegionPrices, PriceBook } from '../prices/types.js';
+import type {
+  Reconciliation,
+  ReconFigure,
+  ReconFunctionRow,
+  ReconLmiRow,
+  ReconQuantities,
+  ReconReason,
+  ReconRegionRow,
+  ReconUnknownUsageType,
+  ReportWarning,
+} from '../report/types.js';
+import type { Architecture, SnapshotWindow } from '../source/profile.js';
+import { type FunctionDays, wholeDays } from './daily-usage.js';
+import { type BilledData, type BilledLine, CE_USD_PER_REQUEST } from './types.js';
+import { parseUsageType, type ParsedUsageType, type UsageTypeTable } from './usage-types.js';
+
+/** Relative gap under which two quantities agree (metrics and the bill round differently). */
+export const AGREE_SHARE = 0.01;
+/** NetUnblendedCost this far below UnblendedCost means a Savings Plan or discount applied. */
+const DISCOUNT_SHARE = 0.005;
+
+/** What the model predicts per day for a function already on LMI (run as if it were a candidate). */
+export interface LmiPrediction {
+  region: string;
+  name: string;
+  capacityProviderArn: string;
+  /** Management fee + LMI requests per day, USD (the parts billed under the Lambda service). */
+  lambdaBilledUsdPerDay: number;
+}
+
+export interface ReconcileInput {
+  window: SnapshotWindow;
+  functions: readonly FunctionDays[];
+  billed: BilledData;
+  priceBook: PriceBook;
+  config: Config;
+  table: UsageTypeTable;
+  lmiPredictions?: readonly LmiPrediction[];
+}
+
+export interface ReconcileOutput {
+  reconciliation: Reconciliation;
+  warnings: ReportWarning[];
+}
+
+interface Sums {
+  requests: number;
+  durationGbSeconds: number;
+  pcGbSeconds: number;
+  usd: number;
+  netUsd: number | null;
+  lines: number;
+}
+
+const emptySums = (): Sums => ({ requests: 0, durationGbSeconds: 0, pcGbSeconds: 0, usd: 0, netUsd: 0, lines: 0 });
+
+interface Modelled {
+  requests: number;
+  durationGbSeconds: number;
+  onDemandGbSeconds: number;
+  pcDurationGbSeconds: number;
+  pcGbSeconds: number;
+  storageGbSeconds: number;
+  unknownDays: number;
+}
+
+const emptyModelled = (): Modelled => ({
+  requests: 0,
+  durationGbSeconds: 0,
+  onDemandGbSeconds: 0,
+  pcDurationGbSeconds: 0,
+  pcGbSeconds: 0,
+  storageGbSeconds: 0,
+  unknownDays: 0,
+});
+
+function addModelled(into: Modelled, m: Modelled): void {
+  into.requests += m.requests;
+  into.durationGbSeconds += m.durationGbSeconds;
+  into.onDemandGbSeconds += m.onDemandGbSeconds;
+  into.pcDurationGbSeconds += m.pcDurationGbSeconds;
+  into.pcGbSeconds += m.pcGbSeconds;
+  into.storageGbSeconds += m.storageGbSeconds;
+  into.unknownDays += m.unknownDays;
+}
+
+function addLine(into: Sums, parsed: ParsedUsageType, line: BilledLine): void {
+  into.lines++;
+  into.usd += line.unblendedUsd;
+  into.netUsd = into.netUsd === null || line.netUnblendedUsd === null ? null : into.netUsd + line.netUnblendedUsd;
+  if (parsed.kind === 'requests') into.requests += line.quantity;
+  else if (parsed.kind === 'duration' || parsed.kind === 'pcDuration') into.durationGbSeconds += line.quantity;
+  else if (parsed.kind === 'pc') into.pcGbSeconds += line.quantity;
+}
+
+function addSums(into: Sums, s: Sums): void {
+  into.requests += s.requests;
+  into.durationGbSeconds += s.durationGbSeconds;
+  into.pcGbSeconds += s.pcGbSeconds;
+  into.usd += s.usd;
+  into.netUsd = into.netUsd === null || s.netUsd === null ? null : into.netUsd + s.netUsd;
+  into.lines += s.lines;
+}
+
+/**
+ * Modelled dollars at list prices (https://aws.amazon.com/lambda/pricing/): requests x request
+ * price; on-demand GB-s at the first duration tier, PC and PC-duration at their prices, all three
+ * after pricing.lambdaDiscount (a Savings Plan covers duration and PC only); storage undiscounted.
+ */
+function modelledUsd(m: Modelled, prices: LambdaRegionPrices | undefined, arch: Architecture, discount: number): number | null {
+  if (!prices) return null;
+  const firstTier = prices.durationTiers[arch][0]?.usdPerGbSecond;
+  if (firstTier === undefined) return null;
+  return (
+    m.requests * prices.requestUsd[arch] +
+    (m.onDemandGbSeconds * firstTier +
+      m.pcGbSeconds * prices.provisionedConcurrencyUsdPerGbSecond[arch] +
+      m.pcDurationGbSeconds * prices.provisionedDurationUsdPerGbSecond[arch]) *
+      (1 - discount) +
+    m.storageGbSeconds * prices.ephemeralStorageUsdPerGbSecond[arch]
+  );
+}
+
+export function figure(modelled: number | null, billed: number | null): ReconFigure {
+  const deviation = modelled !== null && billed !== null ? modelled - billed : null;
+  return {
+    modelled,
+    billed,
+    deviation,
+    deviationPct: deviation !== null && billed !== null && billed !== 0 ? (deviation / billed) * 100 : null,
+  };
+}
+
+function quantities(m: Modelled | null, usd: number | null, b: Sums | null): ReconQuantities {
+  return {
+    requests: figure(m?.requests ?? null, b ? b.requests : null),
+    durationGbSeconds: figure(m?.durationGbSeconds ?? null, b ? b.durationGbSeconds : null),
+    pcGbSeconds: figure(m?.pcGbSeconds ?? null, b ? b.pcGbSeconds : null),
+    usd: figure(usd, b ? b.usd : null),
+    billedNetUsd: b ? b.netUsd : null,
+  };
+}
+
+const agree = (a: number, b: number) => Math.abs(a - b) <= AGREE_SHARE * Math.max(Math.abs(a), Math.abs(b));
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+const usdText = (n: number) => `${n < 0 ? '-' : ''}$${fmt(Math.abs(n), 2)}`;
+
+/** The reasons a row deviates, from what both sides show. */
+function reasonsFor(m: Modelled, b: Sums, modelledDollars: number | null): ReconReason[] {
+  const reasons: ReconReason[] = [];
+  if (m.unknownDays > 0) {
+    reasons.push({ code: 'missing-metrics', message: `${m.unknownDays} function-day(s) had unknown metrics and were left out of the model` });
+  }
+  const requestsAgree = agree(m.requests, b.requests);
+  if (!requestsAgree) {
+    reasons.push({
+      code: 'requests-differ',
+      message: `billed ${fmt(b.requests)} requests, metrics counted ${fmt(m.requests)}`,
+    });
+  }
+  if (requestsAgree && b.durationGbSeconds > m.durationGbSeconds && !agree(m.durationGbSeconds, b.durationGbSeconds)) {
+    const extra = b.durationGbSeconds - m.durationGbSeconds;
+    reasons.push({
+      code: 'init',
+      message: `billed ${fmt(extra, 1)} GB-s more duration than Duration + rounding (${fmt((extra / b.durationGbSeconds) * 100, 1)} % of the billed duration): INIT time, billed since 2025-08-01, is not in the Duration metric`,
+    });
+  }
+  if (!agree(m.pcGbSeconds, b.pcGbSeconds)) {
+    reasons.push({
+      code: 'provisioned-concurrency',
+      message: `provisioned concurrency billed ${fmt(b.pcGbSeconds)} GB-s, modelled ${fmt(m.pcGbSeconds)} GB-s (the model holds one PC value for the whole window)`,
+    });
+  }
+  if (b.netUsd !== null && b.usd > 0 && b.netUsd < b.usd * (1 - DISCOUNT_SHARE)) {
+    reasons.push({
+      code: 'savings-plan',
+      message: `NetUnblendedCost ${usdText(b.netUsd)} is ${fmt(((b.usd - b.netUsd) / b.usd) * 100, 1)} % below UnblendedCost ${usdText(b.usd)}: a Savings Plan or discount applies`,
+    });
+  }
+  if (
+    modelledDollars !== null &&
+    requestsAgree &&
+    agree(m.durationGbSeconds, b.durationGbSeconds) &&
+    b.usd < modelledDollars * (1 - AGREE_SHARE)
+  ) {
+    reasons.push({ code: 'free-tier', message: 'usage agrees but the bill is lower: the free tier or credits' });
+  }
+  return reasons;
+}
+
+/** `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]` -> region and name. */
+export function functionOfArn(resourceId: string): { region: string; name: string } | null {
+  const match = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d*:function:([^:]+)(?::.*)?$/.exec(resourceId);
+  return match ? { region: match[1] as string, name: match[2] as string } : null;
+}
+
+function dayRange(first: string, last: string): string {
+  if (first === last) return first;
+  if (first.slice(0, 7) === last.slice(0, 7)) return `${first}..${last.slice(8)}`;
+  if (first.slice(0, 4) === last.slice(0, 4)) return `${first}..${last.slice(5)}`;
+  return `${first}..${last}`;
+}
+
+function pctText(pct: number): string {
+  return `${fmt(Math.abs(pct), 1)} %`;
+}
+
+function unavailable(input: ReconcileInput, reason: string): ReconcileOutput {
+  const { billed, config } = input;
+  return {
+    reconciliation: {
+      status: 'unavailable',
+      reason,
+      level: billed.level,
+      firstDay: null,
+      lastDay: null,
+      headline: `no reconciliation with the bill: ${reason}`,
+      maxDeviationPct: config.reconcile.maxDeviationPct,
+      costExplorer: { requests: billed.requests, usd: billed.requests * CE_USD_PER_REQUEST },
+      totals: null,
+      byRegion: [],
+      functions: [],
+      init: null,
+      lmi: [],
+      unknownUsageTypes: [],
+    },
+    warnings: [{ code: 'reconcile-unavailable', message: `Reconciliation with Cost Explorer: ${reason}` }],
+  };
+}
+
+const key = (...parts: string[]) => parts.join('\u0000');
+
+export function reconcile(input: ReconcileInput): ReconcileOutput {
+  const { billed, config, priceBook, table } = input;
+  if (billed.status !== 'ok') {
+    return unavailable(input, billed.notes.join('; ') || `Cost Explorer ${billed.status}`);
+  }
+  const days = wholeDays(input.window).filter((d) => d >= billed.startDay && d < billed.endDay);
+  if (days.length === 0) {
+    return unavailable(input, `no whole UTC day of the window ${input.window.start}..${input.window.end} is in the bill's days ${billed.startDay}..${billed.endDay}`);
+  }
+  const daySet = new Set(days);
+  const discount = config.pricing.lambdaDiscount;
+  const resourceLevel = billed.level === 'resource';
+  const warnings: ReportWarning[] = [];
+
+  // ---- modelled side: per function over the compared days (resource level: known days only) ----
+  const modelledByFunction = new Map<string, { f: FunctionDays; m: Modelled; knownDays: Set<string> }>();
+  for (const f of input.functions) {
+    if (f.alreadyOnLmi) continue;
+    const m = emptyModelled();
+    const knownDays = new Set<string>();
+    for (const d of f.days) {
+      if (!daySet.has(d.day)) continue;
+      // Unknown metrics or unknown PC: the day is left out (never read as 0).
+      if (d.requests === null || d.onDemandGbSeconds === null || d.pcDurationGbSeconds === null || d.storageGbSeconds === null || d.pcGbSeconds === null) {
+        m.unknownDays++;
+        continue;
+      }
+      knownDays.add(d.day);
+      m.requests += d.requests;
+      m.onDemandGbSeconds += d.onDemandGbSeconds;
+      m.pcDurationGbSeconds += d.pcDurationGbSeconds;
+      m.durationGbSeconds += d.onDemandGbSeconds + d.pcDurationGbSeconds;
+      m.pcGbSeconds += d.pcGbSeconds;
+      m.storageGbSeconds += d.storageGbSeconds;
+    }
+    modelledByFunction.set(key(f.region, f.name), { f, m, knownDays });
+  }
+
+  // ---- billed side ----
+  const unknown = new Map<string, ReconUnknownUsageType>();
+  const billedByRegion = new Map<string, Sums>();
+  const billedByFunction = new Map<string, { sums: Sums; architecture: Architecture | null; region: string; name: string }>();
+  const lmiBilled = new Map<string, { region: string; provider: string | null; instanceType: string | null; usd: number }>();
+  const lmiProviderOfFunction = new Map<string, string>();
+  for (const p of input.lmiPredictions ?? []) lmiProviderOfFunction.set(key(p.region, p.name), p.capacityProviderArn);
+  for (const line of billed.lines) {
+    if (!daySet.has(line.day)) continue;
+    const parsed = parseUsageType(line.usageType, table);
+    if (parsed.kind === 'unknown') {
+      const u = unknown.get(line.usageType) ?? { usageType: line.usageType, reason: parsed.reason, billedUsd: 0, quantity: 0 };
+      u.billedUsd += line.unblendedUsd;
+      u.quantity += line.quantity;
+      unknown.set(line.usageType, u);
+      continue;
+    }
+    if (parsed.kind === 'freeTier') continue; // price 0: the discount shows in the priced lines.
+    const region = parsed.region ?? line.region ?? 'unknown';
+    if (parsed.kind === 'lmiFee' || parsed.kind === 'lmiRequests') {
+      const fn = line.resourceId ? functionOfArn(line.resourceId) : null;
+      const provider = line.resourceId?.includes(':capacity-provider')
+        ? line.resourceId
+        : fn
+          ? (lmiProviderOfFunction.get(key(fn.region, fn.name)) ?? null)
+          : null;
+      const k = key(region, provider ?? '', parsed.kind === 'lmiFee' ? (parsed.instanceType ?? '') : '');
+      const row = lmiBilled.get(k) ?? { region, provider, instanceType: parsed.kind === 'lmiFee' ? (parsed.instanceType ?? null) : null, usd: 0 };
+      row.usd += line.unblendedUsd;
+      lmiBilled.set(k, row);
+      continue;
+    }
+    const arch = parsed.architecture ?? 'x86_64';
+    if (resourceLevel) {
+      const fn = line.resourceId ? functionOfArn(line.resourceId) : null;
+      if (!fn) {
+        const u = unknown.get(`${line.usageType} ${line.resourceId ?? '(no resource)'}`) ?? {
+          usageType: line.usageType,
+          reason: `resource "${line.resourceId ?? ''}" is not a Lambda function ARN`,
+          billedUsd: 0,
+          quantity: 0,
+        };
+        u.billedUsd += line.unblendedUsd;
+        u.quantity += line.quantity;
+        unknown.set(`${line.usageType} ${line.resourceId ?? '(no resource)'}`, u);
+        continue;
+      }
+      const mf = modelledByFunction.get(key(fn.region, fn.name));
+      // A day the model does not know is left out of both sides.
+      if (mf && !mf.knownDays.has(line.day)) continue;
+      const k = key(fn.region, fn.name);
+      const entry = billedByFunction.get(k) ?? { sums: emptySums(), architecture: arch, region: fn.region, name: fn.name };
+      addLine(entry.sums, parsed, line);
+      billedByFunction.set(k, entry);
+      // Functions outside the analysed set (filters) get their own row, not the region totals.
+      if (!mf) continue;
+    }
+    const rk = key(region, arch);
+    const sums = billedByRegion.get(rk) ?? emptySums();
+    addLine(sums, parsed, line);
+    billedByRegion.set(rk, sums);
+  }
+
+  const hoursCompared = days.length * 24;
+  const perMonth = HOURS_PER_MONTH / hoursCompared;
+  const firstTierOf = (region: string, arch: Architecture): number | null =>
+    priceBook.regions[region]?.lambda?.durationTiers[arch][0]?.usdPerGbSecond ?? null;
+
+  // ---- per function (resource level) ----
+  const functions: ReconFunctionRow[] = [];
+  if (resourceLevel) {
+    const keys = new Set([...modelledByFunction.keys(), ...billedByFunction.keys()]);
+    for (const k of keys) {
+      const mf = modelledByFunction.get(k);
+      const bf = billedByFunction.get(k);
+      const region = mf?.f.region ?? bf!.region;
+      const name = mf?.f.name ?? bf!.name;
+      const arch = mf?.f.architecture ?? bf?.architecture ?? null;
+      if (mf && !bf && mf.m.requests === 0 && mf.m.pcGbSeconds === 0) continue; // idle, nothing billed
+      const prices = priceBook.regions[region]?.lambda;
+      const usd = mf && arch ? modelledUsd(mf.m, prices, arch, discount) : null;
+      const reasons: ReconReason[] = [];
+      if (mf && bf) reasons.push(...reasonsFor(mf.m, bf.sums, usd));
+      else if (mf) reasons.push({ code: 'not-billed', message: 'the model has usage but the bill has no line for this function on these days' });
+      else reasons.push({ code: 'not-modelled', message: 'billed, but not in the analysed functions (filtered out, deleted or not listed)' });
+      const firstTier = arch ? firstTierOf(region, arch) : null;
+      const initGbs = mf && bf ? (bf.sums.durationGbSeconds - mf.m.durationGbSeconds) * perMonth : null;
+      functions.push({
+        region,
+        name,
+        architecture: arch,
+        ...quantities(mf?.m ?? null, usd, bf?.sums ?? null),
+        initGbSecondsPerMonth: initGbs,
+        initUsdPerMonth: initGbs !== null && firstTier !== null ? initGbs * firstTier * (1 - discount) : null,
+        reasons,
+      });
+    }
+    // Largest absolute $ deviation first, to a tenth of a cent (float noise is not an order).
+    const size = (f: ReconFunctionRow) => Math.round(Math.abs(f.usd.deviation ?? f.usd.billed ?? f.usd.modelled ?? 0) * 1000);
+    functions.sort(
+      (a, b) =>
+        size(b) - size(a) ||
+        (a.region < b.region ? -1 : a.region > b.region ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
+  }
+
+  // ---- per region x architecture ----
+  const modelledByRegion = new Map<string, Modelled>();
+  for (const { f, m } of modelledByFunction.values()) {
+    const rk = key(f.region, f.architecture);
+    const into = modelledByRegion.get(rk) ?? emptyModelled();
+    addModelled(into, m);
+    modelledByRegion.set(rk, into);
+  }
+  const byRegion: ReconRegionRow[] = [];
+  const totalM = emptyModelled();
+  const totalB = emptySums();
+  let totalUsd: number | null = 0;
+  for (const rk of [...new Set([...modelledByRegion.keys(), ...billedByRegion.keys()])].sort()) {
+    const [region, arch] = rk.split('\u0000') as [string, Architecture];
+    const m = modelledByRegion.get(rk) ?? emptyModelled();
+    const b = billedByRegion.get(rk) ?? emptySums();
+    if (m.requests === 0 && m.pcGbSeconds === 0 && b.lines === 0) continue;
+    const usd = modelledUsd(m, priceBook.regions[region]?.lambda, arch, discount);
+    const reasons = b.lines === 0
+      ? [{ code: 'not-billed' as const, message: 'no bill line for this region and architecture on these days' }]
+      : reasonsFor(m, b, usd);
+    byRegion.push({ region, architecture: arch, ...quantities(m, usd, b), reasons });
+    addModelled(totalM, m);
+    addSums(totalB, b);
+    totalUsd = totalUsd === null || usd === null ? null : totalUsd + usd;
+  }
+  const totals = quantities(totalM, totalUsd, totalB);
+
+  // ---- INIT (billed minus modelled duration), per month ----
+  let init: Reconciliation['init'] = null;
+  const rows: { region: string; architecture: Architecture | null; durationGbSeconds: ReconFigure }[] = resourceLevel ? functions : byRegion;
+  let initGbs = 0;
+  let initUsd = 0;
+  let any = false;
+  for (const r of rows) {
+    if (r.durationGbSeconds.deviation === null || r.architecture === null) continue;
+    const extra = -r.durationGbSeconds.deviation * perMonth;
+    const tier = firstTierOf(r.region, r.architecture);
+    any = true;
+    initGbs += extra;
+    if (tier !== null) initUsd += extra * tier * (1 - discount);
+  }
+  if (any) init = { gbSecondsPerMonth: initGbs, usdPerMonth: initUsd };
+
+  // ---- LMI actuals ----
+  const lmi: ReconLmiRow[] = [];
+  const predictedByProvider = new Map<string, number>();
+  for (const p of input.lmiPredictions ?? []) {
+    const k = key(p.region, p.capacityProviderArn);
+    predictedByProvider.set(k, (predictedByProvider.get(k) ?? 0) + p.lambdaBilledUsdPerDay * days.length);
+  }
+  const billedByProvider = new Map<string, { region: string; provider: string | null; instanceType: string | null; usd: number }>();
+  for (const row of lmiBilled.values()) {
+    const k = key(row.region, row.provider ?? '');
+    const into = billedByProvider.get(k) ?? { ...row, usd: 0 };
+    into.usd += row.usd;
+    if (into.instanceType !== row.instanceType) into.instanceType = into.instanceType ?? row.instanceType;
+    billedByProvider.set(k, into);
+  }
+  for (const [k, b] of [...billedByProvider.entries()].sort(([a], [c]) => (a < c ? -1 : 1))) {
+    const predicted = predictedByProvider.get(k) ?? null;
+    const where = b.provider ? `capacity provider ${b.provider}` : `${b.region} (provider unknown: no resource-level data)`;
+    lmi.push({
+      region: b.region,
+      capacityProvider: b.provider,
+      instanceType: b.instanceType,
+      predictedUsd: predicted,
+      billedUsd: b.usd,
+      message:
+        predicted !== null
+          ? `${where}: predicted ${usdText(predicted)}, billed ${usdText(b.usd)} (management fee + LMI requests; the EC2 instances are billed under EC2)`
+          : `${where}: billed ${usdText(b.usd)} (management fee + LMI requests); no prediction for it`,
+    });
+  }
+  for (const [k, predicted] of predictedByProvider) {
+    if (billedByProvider.has(k)) continue;
+    const [region, provider] = k.split('\u0000') as [string, string];
+    lmi.push({
+      region,
+      capacityProvider: provider,
+      instanceType: null,
+      predictedUsd: predicted,
+      billedUsd: 0,
+      message: `capacity provider ${provider}: predicted ${usdText(predicted)}, no LMI line in the bill on these days`,
+    });
+  }
+
+  // ---- headline and warnings ----
+  const first = days[0]!;
+  const last = days[days.length - 1]!;
+  const span = dayRange(first, last);
+  const max = config.reconcile.maxDeviationPct;
+  const pct = totals.usd.deviationPct;
+  let headline: string;
+  if (pct === null) {
+    headline = totals.usd.billed === 0
+      ? `the bill shows no standard Lambda cost for ${span}`
+      : `modelled standard cost for ${span} cannot be compared with the bill (prices missing)`;
+  } else {
+    const side = Math.abs(pct) <= max ? `within ${pctText(pct)} of` : `${pctText(pct)} ${pct < 0 ? 'below' : 'above'}`;
+    headline = `modelled standard cost for ${span} is ${side} the bill (${usdText(totals.usd.modelled!)} modelled, ${usdText(totals.usd.billed!)} billed)`;
+  }
+  if (pct !== null && Math.abs(pct) > max) {
+    warnings.push({
+      code: 'reconcile-deviation',
+      message: `The model is ${pctText(pct)} ${pct < 0 ? 'below' : 'above'} the bill for ${span} (more than reconcile.maxDeviationPct ${max} %): see the Reconciliation section.`,
+    });
+  }
+  const unknownList = [...unknown.values()].sort((a, b) => (a.usageType < b.usageType ? -1 : a.usageType > b.usageType ? 1 : 0));
+  if (unknownList.length > 0) {
+    warnings.push({
+      code: 'unknown-usage-type',
+      message: `${unknownList.length} Lambda usage type(s) in the bill are not understood and are left out of the comparison: ${unknownList.map((u) => u.usageType).join(', ')} (${usdText(unknownList.reduce((s, u) => s + u.billedUsd, 0))}).`,
+    });
+  }
+
+  return {
+    reconciliation: {
+      status: 'ok',
+      reason: billed.notes.length > 0 ? billed.notes.join('; ') : null,
+      level: billed.level,
+      firstDay: first,
+      lastDay: last,
+      headline,
+      maxDeviationPct: max,
+      costExplorer: { requests: billed.requests, usd: billed.requests * CE_USD_PER_REQUEST },
+      totals,
+      byRegion,
+      functions,
+      init,
+      lmi,
+      unknownUsageTypes: unknownList,
+    },
+    warnings,
+  };
+}

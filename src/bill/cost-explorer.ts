@@ -1,0 +1,291 @@
+/**
+ * Reads the Lambda bill from Cost Explorer (client injected). Resource level first
+ * (GetCostAndUsageWithResources, daily, grouped by RESOURCE_ID and USAGE_TYPE: an opt-in setting,
+ * the last 14 days only); when that is not enabled or not allowed, the account level
+ * (GetCostAndUsage, daily, grouped by REGION and USAGE_TYPE). Every request (pages, throttled
+ * retries) is counted: each costs $0.01 (https://aws.amazon.com/aws-cost-management/pricing/).
+ * AccessDenied is not an error of the run: the result says why it is empty.
+ */
+import {
+  CostExplorerClient,
+  GetCostAndUsageCommand,
+  type GetCostAndUsageCommandOutput,
+  GetCostAndUsageWithResourcesCommand,
+  type Expression,
+} from '@aws-sdk/client-cost-explorer';
+import * as z from 'zod';
+import type { SnapshotWindow } from '../source/profile.js';
+import { describeError, isAccessDenied } from '../source/aws/aws-errors.js';
+import { utcDay, wholeDays } from './daily-usage.js';
+import type { BilledData, BilledLine } from './types.js';
+
+/** Cost Explorer's SERVICE dimension value for Lambda. */
+export const LAMBDA_SERVICE = 'AWS Lambda';
+/** Resource-level data covers the last 14 days only (GetCostAndUsageWithResources API reference). */
+export const RESOURCE_LEVEL_DAYS = 14;
+const METRICS = ['UnblendedCost', 'NetUnblendedCost', 'UsageQuantity'];
+const DAY_MS = 86_400_000;
+
+export type CostExplorerSend = Pick<CostExplorerClient, 'send'>;
+
+export interface FetchBillOptions {
+  client: CostExplorerSend;
+  window: SnapshotWindow;
+  now: Date;
+  /** Regions analysed: the bill is filtered to them. */
+  regions: readonly string[];
+  /** false: skip the resource-level call (account level only). Default true. */
+  resourceLevel?: boolean;
+  /** Attempts per request when throttled (LimitExceededException, ThrottlingException). */
+  maxAttempts?: number;
+  /** Injected for tests; default setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const amount = z.object({ Amount: z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/), Unit: z.string().optional() });
+const pageSchema = z.object({
+  NextPageToken: z.string().optional(),
+  ResultsByTime: z
+    .array(
+      z.object({
+        TimePeriod: z.object({ Start: z.string().regex(/^\d{4}-\d{2}-\d{2}/) }),
+        Groups: z
+          .array(z.object({ Keys: z.array(z.string()).length(2), Metrics: z.record(z.string(), amount) }))
+          .optional(),
+      }),
+    )
+    .optional(),
+});
+
+const THROTTLED = new Set(['LimitExceededException', 'ThrottlingException', 'TooManyRequestsException', 'Throttling']);
+
+function errorName(error: unknown): string {
+  return error && typeof error === 'object' && typeof (error as { name?: unknown }).name === 'string'
+    ? (error as { name: string }).name
+    : 'Error';
+}
+
+/**
+ * The error GetCostAndUsageWithResources gives when resource-level data is not enabled.
+ * The API reference lists DataUnavailableException; accounts without the opt-in have also been
+ * seen answering ValidationException about the RESOURCE_ID dimension (aws/aws-sdk#700,
+ * reference scale-out.md 5). [UNCONFIRMED] the exact message: any ValidationException of the
+ * resource-level call is treated as "not available", and the account level is used.
+ */
+export function isResourceLevelUnavailable(error: unknown): boolean {
+  const name = errorName(error);
+  return name === 'DataUnavailableException' || name === 'ValidationException' || name === 'OptInRequired';
+}
+
+class Counter {
+  requests = 0;
+  throttled = 0;
+}
+
+async function sendWithRetry<T>(
+  call: () => Promise<T>,
+  counter: Counter,
+  maxAttempts: number,
+  sleep: (ms: number) => Promise<void>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    counter.requests++;
+    try {
+      return await call();
+    } catch (error) {
+      if (!THROTTLED.has(errorName(error)) || attempt >= maxAttempts) throw error;
+      counter.throttled++;
+      // Exponential backoff from 1 s: Cost Explorer's quota is a few requests per second.
+      await sleep(Math.min(20_000, 1000 * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+function filterFor(regions: readonly string[]): Expression {
+  const service: Expression = { Dimensions: { Key: 'SERVICE', Values: [LAMBDA_SERVICE] } };
+  if (regions.length === 0) return service;
+  return { And: [service, { Dimensions: { Key: 'REGION', Values: [...regions] } }] };
+}
+
+function linesOf(page: unknown, level: 'resource' | 'region', where: string): BilledLine[] {
+  const parsed = pageSchema.safeParse(page);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${where}: unexpected answer at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const lines: BilledLine[] = [];
+  for (const result of parsed.data.ResultsByTime ?? []) {
+    const day = result.TimePeriod.Start.slice(0, 10);
+    for (const group of result.Groups ?? []) {
+      const [first, usageType] = group.Keys as [string, string];
+      const net = group.Metrics['NetUnblendedCost'];
+      lines.push({
+        day,
+        usageType,
+        resourceId: level === 'resource' ? first : null,
+        region: level === 'region' ? first : null,
+        unblendedUsd: Number(group.Metrics['UnblendedCost']?.Amount ?? '0'),
+        netUnblendedUsd: net ? Number(net.Amount) : null,
+        quantity: Number(group.Metrics['UsageQuantity']?.Amount ?? '0'),
+      });
+    }
+  }
+  return lines;
+}
+
+async function allPages(
+  send: (token: string | undefined) => Promise<GetCostAndUsageCommandOutput | object>,
+  level: 'resource' | 'region',
+  where: string,
+): Promise<BilledLine[]> {
+  const lines: BilledLine[] = [];
+  let token: string | undefined;
+  do {
+    const page = await send(token);
+    lines.push(...linesOf(page, level, where));
+    token = (page as { NextPageToken?: string }).NextPageToken || undefined;
+  } while (token);
+  return lines;
+}
+
+/** Fetches the bill for the window's whole UTC days (resource level: the last 14 of them). */
+export async function fetchBill(opts: FetchBillOptions): Promise<BilledData> {
+  const days = wholeDays(opts.window);
+  const counter = new Counter();
+  const maxAttempts = opts.maxAttempts ?? 6;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const notes: string[] = [];
+  if (days.length === 0) {
+    return {
+      status: 'ok',
+      level: null,
+      startDay: utcDay(Date.parse(opts.window.end)),
+      endDay: utcDay(Date.parse(opts.window.end)),
+      lines: [],
+      requests: 0,
+      throttled: 0,
+      notes: ['the window holds no whole UTC day'],
+    };
+  }
+  const startDay = days[0]!;
+  const endDay = utcDay(Date.parse(`${days[days.length - 1]!}T00:00:00Z`) + DAY_MS);
+  const filter = filterFor(opts.regions);
+  const result = (status: BilledData['status'], level: BilledData['level'], from: string, lines: BilledLine[]): BilledData => ({
+    status,
+    level,
+    startDay: from,
+    endDay,
+    lines,
+    requests: counter.requests,
+    throttled: counter.throttled,
+    notes,
+  });
+
+  if (opts.resourceLevel !== false) {
+    // Resource-level data reaches back 14 days from today (UTC).
+    const oldest = utcDay(Date.parse(`${utcDay(opts.now.getTime())}T00:00:00Z`) - RESOURCE_LEVEL_DAYS * DAY_MS);
+    const from = startDay > oldest ? startDay : oldest;
+    if (from < endDay) {
+      try {
+        const lines = await allPages(
+          (token) =>
+            sendWithRetry(
+              () =>
+                opts.client.send(
+                  new GetCostAndUsageWithResourcesCommand({
+                    TimePeriod: { Start: from, End: endDay },
+                    Granularity: 'DAILY',
+                    Filter: filter,
+                    Metrics: METRICS,
+                    GroupBy: [
+                      { Type: 'DIMENSION', Key: 'RESOURCE_ID' },
+                      { Type: 'DIMENSION', Key: 'USAGE_TYPE' },
+                    ],
+                    ...(token ? { NextPageToken: token } : {}),
+                  }),
+                ),
+              counter,
+              maxAttempts,
+              sleep,
+            ),
+          'resource',
+          'ce:GetCostAndUsageWithResources',
+        );
+        if (from > startDay) notes.push(`resource-level data covers the last ${RESOURCE_LEVEL_DAYS} days only: compared from ${from}`);
+        return result('ok', 'resource', from, lines);
+      } catch (error) {
+        if (isAccessDenied(error)) {
+          notes.push(`ce:GetCostAndUsageWithResources denied (${describeError(error)}): compared per region only`);
+        } else if (isResourceLevelUnavailable(error)) {
+          notes.push(`resource-level data is not available (${describeError(error)}; enable it in Cost Explorer settings): compared per region only`);
+        } else {
+          notes.push(`ce:GetCostAndUsageWithResources failed (${describeError(error)}): compared per region only`);
+        }
+      }
+    }
+  }
+
+  try {
+    const lines = await allPages(
+      (token) =>
+        sendWithRetry(
+          () =>
+            opts.client.send(
+              new GetCostAndUsageCommand({
+                TimePeriod: { Start: startDay, End: endDay },
+                Granularity: 'DAILY',
+                Filter: filter,
+                Metrics: METRICS,
+                GroupBy: [
+                  { Type: 'DIMENSION', Key: 'REGION' },
+                  { Type: 'DIMENSION', Key: 'USAGE_TYPE' },
+                ],
+                ...(token ? { NextPageToken: token } : {}),
+              }),
+            ),
+          counter,
+          maxAttempts,
+          sleep,
+        ),
+      'region',
+      'ce:GetCostAndUsage',
+    );
+    return result('ok', 'region', startDay, lines);
+  } catch (error) {
+    if (isAccessDenied(error)) {
+      notes.push(`Cost Explorer denied access (${describeError(error)}); the role needs ce:GetCostAndUsage`);
+      return result('denied', null, startDay, []);
+    }
+    notes.push(`ce:GetCostAndUsage failed: ${describeError(error)}`);
+    return result('failed', null, startDay, []);
+  }
+}
+
+/**
+ * The fetcher a live run uses: one Cost Explorer client (its endpoint is us-east-1 whatever the
+ * regions analysed; AWS_ENDPOINT_URL_COST_EXPLORER overrides it, as for every SDK client) with
+ * SDK retries off, so that fetchBill's own retries are the only ones and each request is counted.
+ */
+export function liveBillFetcher(settings: { profile?: string; client?: CostExplorerSend } = {}) {
+  let client = settings.client;
+  return async (args: { window: SnapshotWindow; now: Date; regions: string[] }): Promise<BilledData> => {
+    client ??= new CostExplorerClient({ region: 'us-east-1', maxAttempts: 1, ...(settings.profile ? { profile: settings.profile } : {}) });
+    try {
+      return await fetchBill({ client, ...args });
+    } catch (error) {
+      // An answer that cannot be read (schema) or a client that cannot be built: the run goes on
+      // without the bill and says why, like AccessDenied.
+      const days = wholeDays(args.window);
+      return {
+        status: 'failed',
+        level: null,
+        startDay: days[0] ?? utcDay(Date.parse(args.window.end)),
+        endDay: days.length > 0 ? utcDay(Date.parse(`${days[days.length - 1]!}T00:00:00Z`) + DAY_MS) : utcDay(Date.parse(args.window.end)),
+        lines: [],
+        requests: 0,
+        throttled: 0,
+        notes: [`reading the bill failed: ${describeError(error)}`],
+      };
+    }
+  };
+}

@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import { reconcile, type LmiPrediction } from '../../src/bill/compare.js';
+import { modelledDays, wholeDays } from '../../src/bill/daily-usage.js';
+import type { BilledData, BilledLine } from '../../src/bill/types.js';
+import { defaultUsageTypeTable } from '../../src/bill/usage-types.js';
+import type { Config } from '../../src/config/schema.js';
+import {
+  API_INIT_GBS_PER_DAY,
+  DAYS,
+  LMI_FEE_USD_PER_DAY,
+  PROVIDER_ARN,
+  syntheticBill,
+  syntheticConfig,
+  syntheticPriceBook,
+  syntheticProfiles,
+  UNKNOWN_USAGE_TYPE,
+  WINDOW,
+  WORKER_NET_SHARE,
+} from './synthetic-account.js';
+
+const X86_FIRST_TIER = 0.0000166667;
+const ARM_FIRST_TIER = 0.0000133334;
+
+function billedData(level: 'resource' | 'region', lines = syntheticBill()): BilledData {
+  return {
+    status: 'ok',
+    level,
+    startDay: '2026-11-10',
+    endDay: '2026-11-24',
+    lines: lines.map(
+      (l): BilledLine => ({ ...l, resourceId: level === 'resource' ? l.resourceId : null, region: level === 'region' ? l.region : null }),
+    ),
+    requests: 1,
+    throttled: 0,
+    notes: [],
+  };
+}
+
+function run(level: 'resource' | 'region', config: Config = syntheticConfig(), extra: { lmiPredictions?: LmiPrediction[]; lines?: ReturnType<typeof syntheticBill> } = {}) {
+  return reconcile({
+    window: WINDOW,
+    functions: syntheticProfiles().map((p) => modelledDays(p, WINDOW, config)),
+    billed: billedData(level, extra.lines),
+    priceBook: syntheticPriceBook(),
+    config,
+    table: defaultUsageTypeTable(),
+    ...(extra.lmiPredictions ? { lmiPredictions: extra.lmiPredictions } : {}),
+  });
+}
+
+describe('wholeDays', () => {
+  it('keeps only UTC days entirely inside the window', () => {
+    expect(wholeDays(WINDOW)).toHaveLength(14);
+    expect(wholeDays({ start: '2026-11-10T03:00:00Z', end: '2026-11-12T03:00:00Z', periodSeconds: 60 })).toEqual(['2026-11-11']);
+  });
+});
+
+describe('reconcile, resource level (synthetic account with INIT and a Savings Plan)', () => {
+  const { reconciliation: r, warnings } = run('resource');
+  const fn = (name: string) => r.functions.find((f) => f.name === name)!;
+
+  it('finds the INIT put into api: the GB-s, the dollars, per month', () => {
+    const api = fn('api');
+    const initGbs = API_INIT_GBS_PER_DAY * DAYS;
+    expect(api.durationGbSeconds.deviation).toBeCloseTo(-initGbs, 6);
+    expect(api.requests.deviation).toBe(0);
+    expect(api.usd.deviation).toBeCloseTo(-initGbs * X86_FIRST_TIER, 9);
+    expect(api.initGbSecondsPerMonth).toBeCloseTo((initGbs * 730) / (DAYS * 24), 6);
+    expect(api.initUsdPerMonth).toBeCloseTo(((initGbs * 730) / (DAYS * 24)) * X86_FIRST_TIER, 9);
+    expect(api.reasons.map((x) => x.code)).toEqual(['init']);
+    // The largest $ deviation comes first.
+    expect(r.functions[0]!.name).toBe('api');
+  });
+
+  it('names the Savings Plan on worker (NetUnblendedCost below UnblendedCost), with no usage deviation', () => {
+    const worker = fn('worker');
+    expect(worker.usd.deviationPct).toBeCloseTo(0, 9);
+    expect(worker.reasons.map((x) => x.code)).toEqual(['savings-plan']);
+    const durationUsd = 280_000 * (800 + 0.5) / 1000 * 2 * ARM_FIRST_TIER;
+    const requestsUsd = 280_000 * 0.2e-6;
+    expect(worker.billedNetUsd).toBeCloseTo(requestsUsd + durationUsd * WORKER_NET_SHARE, 9);
+    expect(worker.reasons[0]!.message).toMatch(/Savings Plan/);
+  });
+
+  it('agrees exactly where nothing was put in (PC function, other region)', () => {
+    for (const name of ['pc-fn', 'euw']) {
+      const row = fn(name);
+      expect(row.reasons).toEqual([]);
+      expect(row.usd.deviationPct).toBeCloseTo(0, 9);
+      expect(row.pcGbSeconds.deviation).toBeCloseTo(0, 6);
+    }
+    expect(fn('pc-fn').pcGbSeconds.billed).toBeCloseTo(2 * 0.5 * 86_400 * DAYS, 6);
+  });
+
+  it('totals the account: only INIT differs; the headline says how far', () => {
+    expect(r.status).toBe('ok');
+    expect(r.level).toBe('resource');
+    expect(r.firstDay).toBe('2026-11-10');
+    expect(r.lastDay).toBe('2026-11-23');
+    expect(r.totals!.usd.deviation).toBeCloseTo(-API_INIT_GBS_PER_DAY * DAYS * X86_FIRST_TIER, 9);
+    const pct = r.totals!.usd.deviationPct!;
+    expect(pct).toBeLessThan(0);
+    expect(r.headline).toMatch(new RegExp(`^modelled standard cost for 2026-11-10\\.\\.23 is within ${Math.abs(pct).toFixed(1)} % of the bill \\(\\$`));
+    expect(r.init!.gbSecondsPerMonth).toBeCloseTo((API_INIT_GBS_PER_DAY * DAYS * 730) / (DAYS * 24), 6);
+    expect(warnings.map((w) => w.code)).toEqual(['unknown-usage-type']);
+  });
+
+  it('lists the unknown usage type with its quantity and cost, outside the comparison', () => {
+    expect(r.unknownUsageTypes).toEqual([
+      { usageType: UNKNOWN_USAGE_TYPE, reason: expect.stringMatching(/unknown Lambda usage type/), billedUsd: expect.closeTo(0.0015 * DAYS, 9), quantity: 1000 * DAYS },
+    ]);
+  });
+
+  it('leaves the LMI function out of the standard comparison and shows its billed LMI lines', () => {
+    expect(r.functions.find((f) => f.name === 'onlmi')).toBeUndefined();
+    expect(r.lmi).toHaveLength(1);
+    expect(r.lmi[0]!.billedUsd).toBeCloseTo(LMI_FEE_USD_PER_DAY * DAYS + 2_000_000 * 0.2e-6, 9);
+  });
+});
+
+describe('reconcile, other paths', () => {
+  it('per region x architecture without resource-level data: the same INIT, at account level', () => {
+    const { reconciliation: r } = run('region');
+    expect(r.level).toBe('region');
+    expect(r.functions).toEqual([]);
+    const eastX86 = r.byRegion.find((b) => b.region === 'us-east-1' && b.architecture === 'x86_64')!;
+    expect(eastX86.durationGbSeconds.deviation).toBeCloseTo(-API_INIT_GBS_PER_DAY * DAYS, 6);
+    expect(eastX86.reasons.map((x) => x.code)).toEqual(['init']);
+    const eastArm = r.byRegion.find((b) => b.region === 'us-east-1' && b.architecture === 'arm64')!;
+    expect(eastArm.reasons.map((x) => x.code)).toEqual(['savings-plan']);
+    expect(r.byRegion.find((b) => b.region === 'eu-west-1')!.reasons).toEqual([]);
+    expect(r.init!.gbSecondsPerMonth).toBeCloseTo((API_INIT_GBS_PER_DAY * DAYS * 730) / (DAYS * 24), 6);
+  });
+
+  it('a deviation beyond reconcile.maxDeviationPct is a warning and the headline says above/below', () => {
+    const config = syntheticConfig();
+    config.reconcile.maxDeviationPct = 0.1;
+    const { reconciliation: r, warnings } = run('resource', config);
+    expect(r.headline).toMatch(/^modelled standard cost for 2026-11-10\.\.23 is \d+\.\d % below the bill/);
+    expect(warnings.find((w) => w.code === 'reconcile-deviation')!.message).toMatch(/below the bill .*reconcile\.maxDeviationPct 0\.1 %/);
+  });
+
+  it('missing metrics: the unknown day is left out of both sides and named', () => {
+    const config = syntheticConfig();
+    const profiles = syntheticProfiles();
+    profiles[1]!.series.invocations[30] = null; // worker, day 2
+    const { reconciliation: r } = reconcile({
+      window: WINDOW,
+      functions: profiles.map((p) => modelledDays(p, WINDOW, config)),
+      billed: billedData('resource'),
+      priceBook: syntheticPriceBook(),
+      config,
+      table: defaultUsageTypeTable(),
+    });
+    const worker = r.functions.find((f) => f.name === 'worker')!;
+    expect(worker.reasons.map((x) => x.code)).toEqual(['missing-metrics', 'savings-plan']);
+    expect(worker.requests.deviation).toBe(0);
+    const day1 = profiles[1]!.series.invocations.slice(24, 48).reduce<number>((a, b) => a + (b ?? 0), 0);
+    const all = syntheticProfiles()[1]!.series.invocations.slice(24, 48).reduce<number>((a, b) => a + (b ?? 0), 0);
+    expect(worker.requests.billed).toBe(280_000 - all);
+    expect(day1).toBeLessThan(all);
+  });
+
+  it('a billed function outside the analysed set gets its own row, not the totals', () => {
+    const lines = syntheticBill();
+    lines.push({ day: '2026-11-12', usageType: 'Request', resourceId: 'arn:aws:lambda:us-east-1:123456789012:function:ghost', region: 'us-east-1', unblendedUsd: 1, netUnblendedUsd: 1, quantity: 5_000_000 });
+    const base = run('resource').reconciliation;
+    const { reconciliation: r } = run('resource', syntheticConfig(), { lines });
+    expect(r.functions.find((f) => f.name === 'ghost')!.reasons.map((x) => x.code)).toEqual(['not-modelled']);
+    expect(r.totals!.usd.billed).toBeCloseTo(base.totals!.usd.billed!, 9);
+  });
+
+  it('LMI actuals: predicted next to billed per capacity provider', () => {
+    const { reconciliation: r } = run('resource', syntheticConfig(), {
+      lmiPredictions: [{ region: 'us-east-1', name: 'onlmi', capacityProviderArn: PROVIDER_ARN, lambdaBilledUsdPerDay: 2 }],
+    });
+    expect(r.lmi).toHaveLength(1);
+    expect(r.lmi[0]).toMatchObject({ capacityProvider: PROVIDER_ARN, predictedUsd: 28, instanceType: 'm7g.xlarge' });
+    expect(r.lmi[0]!.message).toMatch(/predicted \$28\.00, billed \$\d+\.\d\d/);
+  });
+
+  it('denied: unavailable with the reason, and a warning', () => {
+    const config = syntheticConfig();
+    const { reconciliation: r, warnings } = reconcile({
+      window: WINDOW,
+      functions: [],
+      billed: { status: 'denied', level: null, startDay: '2026-11-10', endDay: '2026-11-24', lines: [], requests: 1, throttled: 0, notes: ['Cost Explorer denied access'] },
+      priceBook: syntheticPriceBook(),
+      config,
+      table: defaultUsageTypeTable(),
+    });
+    expect(r.status).toBe('unavailable');
+    expect(r.reason).toBe('Cost Explorer denied access');
+    expect(r.headline).toBe('no reconciliation with the bill: Cost Explorer denied access');
+    expect(r.costExplorer).toEqual({ requests: 1, usd: 0.01 });
+    expect(warnings).toEqual([{ code: 'reconcile-unavailable', message: 'Reconciliation with Cost Explorer: Cost Explorer denied access' }]);
+  });
+});
