@@ -273,6 +273,18 @@ describe('lmi-advisor analyze: unexpected failure', () => {
   });
 });
 
+describe('lmi-advisor analyze: lmi.allowedInstanceTypes against the prices', () => {
+  it('a type no analysed region prices is exit 2 naming the key and the type, nothing written', async () => {
+    const config = join(dir, 'types.yaml');
+    await writeFile(config, 'lmi:\n  allowedInstanceTypes: [m7g.large, c7x.mega]\n');
+    const out = join(dir, 'never-types');
+    const run = await runCli(['analyze', '--snapshot', snapshot, '--config', config, '--out', out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^lmi-advisor: error: ${config}: lmi\\.allowedInstanceTypes\\[1\\]: "c7x\\.mega" is not an instance type`));
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
 describe('lmi-advisor analyze: paths that cannot be used are exit 2 naming them (issue 8 item 12)', () => {
   it('--out that is a file, or below a file: exit 2 naming it, the file untouched', async () => {
     const blocker = join(dir, 'a-file');
