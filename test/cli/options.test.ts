@@ -198,3 +198,35 @@ describe('run.command: every option that changes a figure', () => {
     expect(report.run.command).toBe(`lmi-advisor analyze --snapshot ${snapshot} --config ${config} --now 2026-11-22T00:00:00.000Z`);
   });
 });
+
+describe('--now: property', () => {
+  it('any date-time string is either refused naming --now, or read as exactly the instant written (no roll-over)', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1970, max: 2030 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.integer({ min: 0, max: 61 }),
+        (y, mo, d, h, mi, s) => {
+          const pad = (n: number) => String(n).padStart(2, '0');
+          const text = `${y}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}Z`;
+          let parsed: Date;
+          try {
+            parsed = parseNow(text, CLOCK);
+          } catch (error) {
+            expect(error).toBeInstanceOf(UserInputError);
+            expect((error as Error).message.startsWith('--now: ')).toBe(true);
+            return;
+          }
+          // Accepted: the same fields back (2026-02-30 would come back as 2026-03-02), not after the clock + skew.
+          expect(parsed.toISOString()).toBe(`${y}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}.000Z`);
+          expect(parsed.getTime()).toBeLessThanOrEqual(CLOCK.getTime() + CLOCK_SKEW_MS);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
