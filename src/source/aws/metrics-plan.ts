@@ -25,7 +25,7 @@ export interface MetricSpec {
   stat: 'Sum' | 'Maximum';
 }
 
-/** Always fetched: what the model needs (design.md, snapshot format v1). */
+/** Always fetched: what the model needs (docs/snapshot-format.md). */
 export const REQUIRED_METRICS: readonly MetricSpec[] = [
   { key: 'invocations', metricName: 'Invocations', stat: 'Sum' },
   { key: 'durationMsSum', metricName: 'Duration', stat: 'Sum' },
