@@ -149,31 +149,53 @@ describe('run.command reproduces the report (issue 8 item 9)', () => {
   });
 });
 
-describe('record and analyze --live refuse the same function the same way (issue 8 item 11)', () => {
-  it('a function whose name no snapshot can hold is left out by both, named with where it came from', async () => {
-    // Prepare: moto accepts a name Lambda itself would not (a dot); real Lambda: [A-Za-z0-9_-]{1,64}.
+describe('record and analyze --live validate a function the same way (issue 8 item 11)', () => {
+  const clock = () => new Date('2026-11-21T04:00:00Z');
+  const common = ['--regions', 'us-east-1', '--days', '1', '--now', '2026-11-21T03:00:00Z', '--no-live-prices'];
+
+  it('a name analyze --live reads, record writes (and the snapshot reads back)', async () => {
+    // Prepare: moto accepts a name real Lambda would not (a dot); it must not split the two paths.
     sdkEnv();
     const { dir } = account;
     const clients = motoClients(account.moto);
-    await createFunction(clients, 'odd.name', 2048);
+    await createFunction(clients, 'dotted.name', 2048);
+    const path = join(dir, 'dotted.ndjson');
+    // Act
+    const recorded = await runCli(['record', ...common, '--include', 'dotted*', '--out', path], false, clock);
+    const analysed = await runCli(['analyze', '--snapshot', path, '--out', join(dir, 'dotted-reports'), '--format', 'json'], false, clock);
+    const live = await runCli(['analyze', '--live', ...common, '--include', 'dotted*', '--out', join(dir, 'dotted-live'), '--format', 'json'], false, clock);
+    // Assess
+    expect(recorded.code, recorded.stderr).toBe(0);
+    expect(analysed.code, analysed.stderr).toBe(0);
+    expect(live.code, live.stderr).toBe(0);
+    const fromFile = JSON.parse(await readFile(join(dir, 'dotted-reports', 'report.json'), 'utf8')) as ReportModel;
+    const fromLive = JSON.parse(await readFile(join(dir, 'dotted-live', 'report.json'), 'utf8')) as ReportModel;
+    expect(fromFile.functions.map((f) => f.name)).toEqual(['dotted.name']);
+    expect(fromLive.functions).toEqual(fromFile.functions);
+  });
+
+  it('a function no snapshot can hold is left out by both, named with where it came from, never a file line', async () => {
+    // Prepare: a 171-character name (the API allows 170).
+    sdkEnv();
+    const { dir } = account;
+    const clients = motoClients(account.moto);
+    const long = `odd${'x'.repeat(168)}`;
+    await createFunction(clients, long, 2048);
     await createFunction(clients, 'odd-fine', 2048);
-    const common = ['--regions', 'us-east-1', '--days', '1', '--now', '2026-11-21T03:00:00Z', '--include', 'odd*', '--no-live-prices'];
-    const clock = () => new Date('2026-11-21T04:00:00Z');
-    const expected = 'function us-east-1/odd.name from ListFunctions: name: expected a Lambda function name';
+    const expected = `function us-east-1/${long} from ListFunctions: name: expected a function name (1-170 characters); it is left out of this run`;
 
     // Act
-    const recorded = await runCli(['record', ...common, '--out', join(dir, 'odd.ndjson')], false, clock);
-    const live = await runCli(['analyze', '--live', ...common, '--out', join(dir, 'odd-reports'), '--format', 'json'], false, clock);
+    const recorded = await runCli(['record', ...common, '--include', 'odd*', '--out', join(dir, 'odd.ndjson')], false, clock);
+    const live = await runCli(['analyze', '--live', ...common, '--include', 'odd*', '--out', join(dir, 'odd-reports'), '--format', 'json'], false, clock);
 
-    // Assess: both exit 3 (written, something missing), both name the function and its origin,
-    // neither cites a line of a file.
+    // Assess: both exit 3 (written, something missing), both say the same, neither cites a line.
     expect(recorded.code).toBe(3);
     expect(recorded.stderr).toContain(expected);
     expect(recorded.stderr).not.toMatch(/odd\.ndjson:\d/);
     expect(live.code).toBe(3);
     const report = JSON.parse(await readFile(join(dir, 'odd-reports', 'report.json'), 'utf8')) as ReportModel;
     expect(report.run.complete).toBe(false);
-    expect(report.warnings.find((w) => w.code === 'function-failed')?.message).toContain(expected);
+    expect(report.warnings.find((w) => w.code === 'function-failed')?.message).toBe(expected);
     expect(report.functions.map((f) => f.name)).toEqual(['odd-fine']);
   });
 });

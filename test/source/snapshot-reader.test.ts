@@ -331,3 +331,20 @@ describe('openSnapshot: over-long lines and unusable paths (issue 8 item 12)', (
     expect(missing.message).toBe(`${join(dir, 'missing.ndjson')}: file not found`);
   });
 });
+
+describe('function names (issue 8 item 11: what ListFunctions returns, the snapshot holds)', () => {
+  it.each([
+    ['dotted.name', true],
+    ['<b>*x*_y_&', true],
+    ['x'.repeat(170), true],
+    ['x'.repeat(171), false],
+    ['', false],
+    ['evil\u001b[2Jname', false],
+  ])('%j readable: %s', async (name, ok) => {
+    const path = join(dir, `name-${ok}-${name.length}.ndjson`);
+    await writeFile(path, `${JSON.stringify(HEADER)}\n${JSON.stringify(line({ name }))}\n`);
+    const act = validateSnapshot(path);
+    if (ok) await expect(act).resolves.toMatchObject({ functions: 1 });
+    else expect((await rejection(act)).field).toBe('name');
+  });
+});
