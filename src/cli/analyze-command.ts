@@ -73,7 +73,7 @@ Exit codes:
   0  reports written
   1  unexpected failure (add --debug for the stack trace)
   2  bad input: snapshot, config or option (the message names the line, field, key or flag)
-  ${EXIT_INCOMPLETE}  reports written, but data is missing (a region or account failed)
+  ${EXIT_INCOMPLETE}  reports written, but data is missing (a region or account failed, a function was left out)
 
 Examples:
   $ lmi-advisor analyze --snapshot fixtures/sample-account.ndjson.gz

@@ -64,7 +64,7 @@ Exit codes:
   0  everything published
   1  a channel or a renderer failed (the others still ran), or an unexpected failure
   2  bad input: option or config
-  3  published, but the run is incomplete (a region failed)
+  3  published, but the run is incomplete (a region failed, a function was left out)
 
 Examples:
   $ lmi-advisor run --regions us-east-1 --publish dir --out reports
