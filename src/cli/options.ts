@@ -13,6 +13,12 @@ import { TOOL_NAME } from '../version.js';
  *
  * A command declares its options with `addOptions(command, [...names])`, checks them with
  * `rejectInapplicable` and builds its reproduce line with `reproduceCommand`.
+ *
+ * Adding an option shared by several commands (e.g. a `--store <dir>`): one entry in
+ * OPTION_SPECS (flags, help, default, modes, reproduce), its name in the commands' lists (or in
+ * COLLECTION_OPTIONS for every live command), its parser here (a UserInputError naming the flag),
+ * and, when it changes a figure, its value in the command's reproduce values. `--now` is parsed
+ * by `parseNow` against the clock the entry point read once (`clockOf` in io.ts, injectable).
  */
 
 // ---------------------------------------------------------------------------------------------
