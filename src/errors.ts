@@ -15,7 +15,10 @@ export class UserInputError extends LmiAdvisorError {
   override name = 'UserInputError';
 }
 
-/** A snapshot line that fails validation; `line` is 1-based, `field` a dotted path. */
+/**
+ * A snapshot line that fails validation; `line` is 1-based, `field` a dotted path. Line 0 means
+ * the file as a whole (missing, a directory): the message then names the file alone.
+ */
 export class SnapshotError extends UserInputError {
   override name = 'SnapshotError';
   constructor(
@@ -25,7 +28,7 @@ export class SnapshotError extends UserInputError {
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`${file}:${line}${field ? ` field ${field}` : ''}: ${detail}`, options);
+    super(`${file}${line > 0 ? `:${line}` : ''}${field ? ` field ${field}` : ''}: ${detail}`, options);
   }
 }
 

@@ -13,6 +13,7 @@ import { parseChannels, type ChannelResult, type PublishTargets } from './publis
 import type { FetchLike, SlackRetryOptions } from './publish/slack.js';
 import { redact, resolveWebhookUrl } from './secrets.js';
 import { completeClientFactory, type AwsClientFactory } from './source/aws/clients.js';
+import { planWindow } from './source/aws/metrics-plan.js';
 
 /**
  * The scheduled entry point (EventBridge, nightly): runs the live pipeline over the configured
@@ -244,7 +245,11 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}) {
         targets,
         timeLeftMs: () => context.getRemainingTimeInMillis(),
         reserveMs: env.LMI_SAFETY_MARGIN_MS,
-        command: `lambda ${context.functionName ?? 'lmi-advisor'} (regions ${regions.join(',')}, ${env.LMI_DAYS} days)`,
+        // The CLI line that reproduces this run (every option that changes a figure; issue 8 item 9).
+        command:
+          `lmi-advisor run --regions ${regions.join(',')} --days ${env.LMI_DAYS} --now ${now.toISOString()}` +
+          ` --resolution ${planWindow(now, env.LMI_DAYS, env.LMI_RESOLUTION).periodSeconds}` +
+          ` (lambda ${context.functionName ?? 'lmi-advisor'}${env.LMI_CONFIG_JSON === undefined ? '' : '; --config: a file holding its env LMI_CONFIG_JSON'})`,
         log,
         ...(env.LMI_RECONCILE ? { reconcile: { fetchBill: liveBillFetcher(deps.costExplorer ? { client: deps.costExplorer } : {}) } } : {}),
       });

@@ -105,8 +105,10 @@ describe('time watch', () => {
     expect(keys.some((k) => k.startsWith('reports/2026-11-21/'))).toBe(true);
     expect(keys.filter((k) => k.startsWith('reports/latest/'))).toEqual([]);
     const json = s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === 'reports/2026-11-21/report.json');
-    const report = JSON.parse(String(json?.args[0].input.Body)) as { run: { complete: boolean }; warnings: { code: string }[] };
+    const report = JSON.parse(String(json?.args[0].input.Body)) as { run: { complete: boolean; command: string }; warnings: { code: string }[] };
     expect(report.run.complete).toBe(false);
+    // The reproduce line is a CLI command with every figure-changing setting (issue 8 item 9).
+    expect(report.run.command).toMatch(/^lmi-advisor run --regions us-east-1 --days 1 --now 2026-11-21T03:00:00.000Z --resolution 60 \(lambda /);
     expect(report.warnings.map((w) => w.code)).toContain('run-cut-short');
   });
 });

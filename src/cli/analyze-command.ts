@@ -6,8 +6,21 @@ import { writeReportFiles } from '../publish/dir.js';
 import { RENDERERS } from '../render/index.js';
 import { liveAwsSource, runPipeline } from '../pipeline/run.js';
 import { createTtyProgress } from '../source/aws/index.js';
-import { contextOf } from './io.js';
-import { addCollectionOptions, collectionSettings, type CollectionFlags, parseDays, parseInstant, parseRegions, RECONCILE_FLAG, RECONCILE_HELP } from './options.js';
+import { planWindow } from '../source/aws/metrics-plan.js';
+import { clockOf, contextOf } from './io.js';
+import {
+  addOptions,
+  COLLECTION_OPTIONS,
+  type CollectionFlags,
+  collectionReproduceValues,
+  helpOption,
+  type OptionName,
+  parseCollection,
+  parseNow,
+  rejectInapplicable,
+  reproduceCommand,
+} from './options.js';
+import { checkOutDir } from './paths.js';
 import { liveBillFetcher } from '../bill/cost-explorer.js';
 import { formatSummary } from './summary.js';
 
@@ -26,37 +39,45 @@ interface AnalyzeOptions extends CollectionFlags {
 /** Exit code of a run that published a report but missed data (a region or account failed). */
 export const EXIT_INCOMPLETE = 3;
 
+/** The shared options of `analyze` (src/cli/options.ts), in help order after --snapshot/--live. */
+const ANALYZE_OPTIONS: readonly OptionName[] = ['regions', ...COLLECTION_OPTIONS, 'config', 'format', 'reconcile', 'quiet'];
+
 /** `lmi-advisor analyze`: a snapshot file (or, with --live, AWS itself) in, report files out. */
 export function register(program: Command): void {
   const command = program
     .command('analyze')
     .description('analyse a recorded snapshot (or, with --live, the account itself) and write the migration reports')
-    .option('--snapshot <file>', 'snapshot to analyse (.ndjson or .ndjson.gz, format lmi-advisor.snapshot/v1); no AWS access needed')
-    .option('--live', 'read functions, metrics and prices from AWS instead of a snapshot (same collection as `record`, in memory)')
-    .option('--regions <list>', 'with --live: comma-separated regions, e.g. us-east-1,eu-west-1');
-  addCollectionOptions(command, 'with --live: ')
-    .option('--config <file>', 'assumptions file (.json, .yaml or .yml; every knob: README "Configuration", example: examples/config.yaml); unset knobs keep their defaults')
-    .option('--out <dir>', 'directory the report files are written to', 'reports')
-    .option(
-      '--format <list>',
-      `comma-separated output formats (default: all registered: ${Object.keys(RENDERERS).join(',')})`,
+    .addOption(
+      helpOption('--snapshot <file>', 'snapshot to analyse (.ndjson or .ndjson.gz, format lmi-advisor.snapshot/v1); no AWS access needed', {
+        required: 'unless --live',
+      }),
     )
-    .option('--now <iso>', "timestamp stamped as the report's generatedAt (default: the snapshot's capturedAt; with --live: the end of the window, default now)")
-    .option('--quiet', 'print nothing on success (errors still go to stderr)')
-    .option(RECONCILE_FLAG, `${RECONCILE_HELP}; with --snapshot: from the bill recorded in it (record --reconcile)`)
+    .option('--live', 'read functions, metrics and prices from AWS instead of a snapshot (same collection as `record`, in memory)');
+  addOptions(command, ANALYZE_OPTIONS, {
+    note: 'with --live: ',
+    required: { regions: 'with --live' },
+    describe: {
+      format: `comma-separated output formats (default: every registered one: ${Object.keys(RENDERERS).join(',')})`,
+      reconcile:
+        'compare the modelled standard cost with the bill and add a Reconciliation section. With --live: read Cost Explorer (ce:GetCostAndUsage, ce:GetCostAndUsageWithResources; $0.01 per request); with --snapshot: from the bill recorded in it (record --reconcile)',
+      now: "with --snapshot: the report's generatedAt (default: the snapshot's capturedAt); with --live: also the end of the window (default: now). An ISO-8601 date-time with a zone, at most 5 minutes after this machine's clock",
+    },
+  })
+    .addOption(helpOption('--out <dir>', 'directory the report files are written to', { defaultValue: 'reports' }))
     .addHelpText(
       'after',
       `
 Give exactly one of --snapshot and --live. Everything (snapshot, config, formats, options) is
 validated before any file is written; a bad input writes nothing. The same snapshot, config and
---now give byte-identical files. With --live, a report.json already in --out is the previous
-run: the report then shows what changed since it.
+--now give byte-identical files. The options marked "with --live" are refused with --snapshot
+(the snapshot already holds what they choose). With --live, a report.json already in --out is
+the previous run: the report then shows what changed since it.
 
 Exit codes:
   0  reports written
   1  unexpected failure (add --debug for the stack trace)
-  2  bad input: snapshot, config or option (the message names the line, field or key)
-  ${EXIT_INCOMPLETE}  reports written, but data is missing (a region or account failed)
+  2  bad input: snapshot, config or option (the message names the line, field, key or flag)
+  ${EXIT_INCOMPLETE}  reports written, but data is missing (a region or account failed, a function was left out)
 
 Examples:
   $ lmi-advisor analyze --snapshot fixtures/sample-account.ndjson.gz
@@ -68,12 +89,14 @@ Examples:
       if (opts.live && opts.snapshot !== undefined) throw new UserInputError('--snapshot and --live exclude each other: give one');
       if (opts.live) return analyzeLive(opts, command);
       if (opts.snapshot === undefined) throw new UserInputError('give --snapshot <file> (or --live --regions <list>)');
+      rejectInapplicable(command, ANALYZE_OPTIONS, 'snapshot', 'with --snapshot (it applies with --live, record and run; the snapshot holds what was recorded)');
       const snapshot = opts.snapshot;
       const context = contextOf(command);
       const { io } = context;
       const formats = parseFormats(opts.format);
-      const now = opts.now === undefined ? undefined : parseInstant(opts.now).toISOString();
+      const now = opts.now === undefined ? undefined : parseNow(opts.now, clockOf(command)).toISOString();
       const config = await loadConfig(opts.config);
+      await checkOutDir(opts.out);
 
       // Progress is for a person watching: a terminal only, never a log or a pipe.
       const showProgress = io.stderrIsTTY && !opts.quiet;
@@ -82,6 +105,12 @@ Examples:
         ...(opts.config !== undefined ? { configPath: opts.config } : {}),
         ...(now !== undefined ? { now } : {}),
         ...(opts.reconcile ? { reconcile: true } : {}),
+        command: reproduceCommand(['analyze'], [
+          ['snapshot', snapshot],
+          ['config', opts.config],
+          ['now', now],
+          ['reconcile', opts.reconcile === true],
+        ]),
         ...(showProgress
           ? {
               onProgress: (done: number) => {
@@ -109,26 +138,28 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
   const context = contextOf(command);
   const { io } = context;
   if (opts.regions === undefined) throw new UserInputError('--live needs --regions <list>');
-  const regions = parseRegions(opts.regions);
-  const days = parseDays(opts.days);
+  // The one place a live analyze reads the clock: everything below gets `now` and `clock`.
+  const collection = parseCollection({ ...opts, regions: opts.regions }, clockOf(command));
   const formats = parseFormats(opts.format);
-  const settings = collectionSettings(opts);
-  // The one place a live analyze reads the clock: everything below gets `now`.
-  const now = opts.now === undefined ? new Date() : parseInstant(opts.now);
+  // The window is planned here too (pure, the same as the source's) so that a window CloudWatch
+  // cannot answer for is exit 2 before any AWS call, and the reproduce line has its period.
+  const window = planWindow(collection.now, collection.days, collection.settings.resolution ?? 'auto', collection.clock);
   const config = await loadConfig(opts.config);
+  await checkOutDir(opts.out);
   const progress = opts.quiet ? undefined : createTtyProgress({ isTTY: io.stderrIsTTY, write: io.err });
   const result = await runPipeline({
-    regions,
-    days,
-    now,
+    regions: collection.regions,
+    days: collection.days,
+    now: collection.now,
+    clock: collection.clock,
     config,
     ...(opts.config !== undefined ? { configPath: opts.config } : {}),
-    source: liveAwsSource({ ...settings, ...(progress ? { onProgress: progress } : {}) }),
+    source: liveAwsSource({ ...collection.settings, ...(progress ? { onProgress: progress } : {}) }),
     channels: ['dir'],
     targets: { dir: { outDir: opts.out } },
     formats,
-    ...(opts.reconcile ? { reconcile: { fetchBill: liveBillFetcher(settings.profile ? { profile: settings.profile } : {}) } } : {}),
-    command: `lmi-advisor analyze --live --regions ${regions.join(',')} --days ${days} --now ${now.toISOString()}${opts.config !== undefined ? ` --config ${opts.config}` : ''}${opts.reconcile ? ' --reconcile' : ''}`,
+    ...(opts.reconcile ? { reconcile: { fetchBill: liveBillFetcher(collection.settings.profile ? { profile: collection.settings.profile } : {}) } } : {}),
+    command: reproduceCommand(['analyze', '--live'], collectionReproduceValues(collection, window.periodSeconds, opts.config, { reconcile: opts.reconcile === true })),
   });
   const dir = result.publish.results.find((r) => r.channel === 'dir');
   if (dir && !dir.ok) throw new PublishError('dir', dir.error ?? 'writing the reports failed');
@@ -136,7 +167,8 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
   context.exitCode = result.exitCode;
 }
 
-function parseFormats(value: string | undefined): string[] {
+/** `--format`: known renderer names (shared by analyze and run). */
+export function parseFormats(value: string | undefined): string[] {
   const known = Object.keys(RENDERERS);
   if (value === undefined) return known;
   const formats = [...new Set(value.split(',').map((f) => f.trim().toLowerCase()).filter((f) => f !== ''))];

@@ -13,6 +13,8 @@ export interface CliContext {
   io: CliIo;
   /** Set by a command that finished but must not report plain success (e.g. incomplete run). */
   exitCode: number;
+  /** The machine's clock, injectable for tests; the commands read it once (`clockOf`). */
+  clock?: () => Date;
 }
 
 const contexts = new WeakMap<Command, CliContext>();
@@ -28,6 +30,12 @@ export function contextOf(command: Command): CliContext {
   const context = contexts.get(root);
   if (!context) throw new Error('CLI context missing: build the program with buildProgram()');
   return context;
+}
+
+/** The real time for this run: the context's clock, else the machine's. */
+export function clockOf(command: Command): Date {
+  const { clock } = contextOf(command);
+  return clock ? clock() : new Date();
 }
 
 export function processIo(): CliIo {

@@ -13,8 +13,8 @@ import { buildProgram } from './program.js';
  * @example
  * process.exitCode = await main(['analyze', '--snapshot', 'acct.ndjson.gz']);
  */
-export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const context = { io, exitCode: 0 };
+export async function main(argv: string[], io: CliIo = processIo(), deps: { clock?: () => Date } = {}): Promise<number> {
+  const context = { io, exitCode: 0, ...(deps.clock ? { clock: deps.clock } : {}) };
   const program = buildProgram(context);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,19 +1,71 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { UserInputError } from '../errors.js';
 import type { AwsSourceOptions } from '../source/aws/index.js';
 import type { Resolution } from '../source/aws/metrics-plan.js';
+import { TOOL_NAME } from '../version.js';
 
 /**
- * Option parsers shared by the commands: each returns the parsed value or throws a
- * UserInputError naming the flag (exit 2).
+ * The one definition of the options `analyze`, `record` and `run` share: how each is declared
+ * (help text, default, whether it is required), how its value is parsed (a UserInputError naming
+ * the flag: exit 2), where it applies (an option given where it does not apply is exit 2, never
+ * silently ignored), and whether it changes a figure (then it is part of the report's
+ * `run.command`, so that command reproduces the report).
+ *
+ * A command declares its options with `addOptions(command, [...names])`, checks them with
+ * `rejectInapplicable` and builds its reproduce line with `reproduceCommand`.
+ *
+ * Adding an option shared by several commands (e.g. a `--store <dir>`): one entry in
+ * OPTION_SPECS (flags, help, default, modes, reproduce), its name in the commands' lists (or in
+ * COLLECTION_OPTIONS for every live command), its parser here (a UserInputError naming the flag),
+ * and, when it changes a figure, its value in the command's reproduce values. `--now` is parsed
+ * by `parseNow` against the clock the entry point read once (`clockOf` in io.ts, injectable).
  */
 
-/** A full date-time with an explicit zone, so the same flag means the same instant everywhere. */
+// ---------------------------------------------------------------------------------------------
+// Parsers
+// ---------------------------------------------------------------------------------------------
+
+/** How far `--now` may be ahead of the machine's clock (clocks of two machines disagree a little). */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|([+-])(\d{2}):(\d{2}))$/;
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * A full date-time with an explicit zone that exists on the calendar (2026-02-30 is refused, not
+ * read as March 2; hours 0-23, minutes and seconds 0-59, zone offsets up to ±23:59), so the same
+ * flag means the same instant everywhere.
+ */
 export function parseInstant(value: string, flag = '--now'): Date {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new UserInputError(`${flag}: "${value}" is not an ISO-8601 date-time with a zone (e.g. 2026-11-21T03:00:00Z)`);
+  const bad = (why: string) => new UserInputError(`${flag}: "${value}" ${why}`);
+  const m = INSTANT.exec(value);
+  if (!m) throw bad('is not an ISO-8601 date-time with a zone (e.g. 2026-11-21T03:00:00Z)');
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12) throw bad(`is not a calendar date (there is no month ${m[2]})`);
+  const monthDays = daysInMonth(year, month);
+  if (day < 1 || day > monthDays) throw bad(`is not a calendar date (${year}-${m[2]} has ${monthDays} days)`);
+  if (hour > 23 || minute > 59 || second > 59) throw bad('is not a time of day (hours 00-23, minutes and seconds 00-59)');
+  if (m[9] !== undefined && (Number(m[10]) > 23 || Number(m[11]) > 59)) throw bad('has an impossible zone offset');
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw bad('is not an ISO-8601 date-time with a zone (e.g. 2026-11-21T03:00:00Z)');
+  return date;
+}
+
+/**
+ * `--now`: a calendar-valid instant no later than `clock` + CLOCK_SKEW_MS. A window that ends in
+ * the future cannot have data; reading it would give zeros that look like known figures.
+ */
+export function parseNow(value: string, clock: Date, flag = '--now'): Date {
+  const now = parseInstant(value, flag);
+  if (now.getTime() > clock.getTime() + CLOCK_SKEW_MS) {
+    throw new UserInputError(
+      `${flag}: ${now.toISOString()} is in the future (this machine's clock says ${clock.toISOString()}; at most ${CLOCK_SKEW_MS / 60_000} minutes ahead are accepted)`,
+    );
   }
-  return new Date(value);
+  return now;
 }
 
 export function parseRegions(value: string): string[] {
@@ -29,7 +81,7 @@ export function parseRegions(value: string): string[] {
 
 /** CloudWatch keeps hourly data 455 days: no longer window can be read. */
 export function parseDays(value: string): number {
-  const days = Number(value);
+  const days = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
   if (!Number.isInteger(days) || days < 1 || days > 455) {
     throw new UserInputError(`--days: expected a whole number from 1 to 455, got "${value}"`);
   }
@@ -53,12 +105,239 @@ export function parseResolution(value: string): Resolution {
   throw new UserInputError(`--resolution: expected auto, 60, 300 or 3600, got "${value}"`);
 }
 
+/** A name glob for --include / --exclude: not empty. */
+function checkGlobs(values: string[] | undefined, flag: string): string[] | undefined {
+  if (!values) return undefined;
+  for (const v of values) if (v.trim() === '') throw new UserInputError(`${flag}: empty pattern`);
+  return values;
+}
+
 /** Commander collector for repeatable options. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** Flags of the live collection shared by `record` and `analyze --live`. */
+// ---------------------------------------------------------------------------------------------
+// Definitions
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Where an option applies. `live`: the commands that collect from AWS (`record`, `run`,
+ * `analyze --live`); `snapshot`: `analyze --snapshot`.
+ */
+export type Mode = 'live' | 'snapshot';
+
+export interface OptionSpec {
+  flags: string;
+  /** commander's attribute name (`--exclude-tag` -> excludeTag, `--no-live-prices` -> livePrices). */
+  attribute: string;
+  description: string;
+  /** Shown in --help as `(default: 14)`, unquoted. */
+  defaultValue?: string | boolean;
+  repeatable?: boolean;
+  /** Modes the option applies to; given in another, it is exit 2. */
+  modes: readonly Mode[];
+  /** Changes a figure of the report: recorded in `run.command` (the reproduce line). */
+  reproduce: boolean;
+}
+
+/** Every shared option, by name (the long flag without dashes). */
+export const OPTION_SPECS = {
+  regions: {
+    flags: '--regions <list>',
+    attribute: 'regions',
+    description: 'comma-separated regions, e.g. us-east-1,eu-west-1',
+    modes: ['live'],
+    reproduce: true,
+  },
+  days: {
+    flags: '--days <n>',
+    attribute: 'days',
+    description: 'whole days of metrics before --now (1-455)',
+    defaultValue: '14',
+    modes: ['live'],
+    reproduce: true,
+  },
+  now: {
+    flags: '--now <iso>',
+    attribute: 'now',
+    description:
+      'end of the window and the time stamped on the output: an ISO-8601 date-time with a zone, at most 5 minutes after this machine\'s clock (default: now)',
+    modes: ['live', 'snapshot'],
+    reproduce: true,
+  },
+  profile: {
+    flags: '--profile <name>',
+    attribute: 'profile',
+    description: 'AWS shared-config profile (default: the default credential chain)',
+    modes: ['live'],
+    reproduce: true,
+  },
+  include: {
+    flags: '--include <glob>',
+    attribute: 'include',
+    description: 'only functions whose name matches (repeatable; * and ?)',
+    repeatable: true,
+    modes: ['live'],
+    reproduce: true,
+  },
+  exclude: {
+    flags: '--exclude <glob>',
+    attribute: 'exclude',
+    description: 'skip functions whose name matches (repeatable)',
+    repeatable: true,
+    modes: ['live'],
+    reproduce: true,
+  },
+  tag: {
+    flags: '--tag <key=value>',
+    attribute: 'tag',
+    description: 'only functions with this tag (repeatable; all must match)',
+    repeatable: true,
+    modes: ['live'],
+    reproduce: true,
+  },
+  'exclude-tag': {
+    flags: '--exclude-tag <key=value>',
+    attribute: 'excludeTag',
+    description: 'skip functions with this tag (repeatable)',
+    repeatable: true,
+    modes: ['live'],
+    reproduce: true,
+  },
+  resolution: {
+    flags: '--resolution <s>',
+    attribute: 'resolution',
+    description: 'metric period in seconds: auto (the finest CloudWatch keeps for the window), 60, 300 or 3600',
+    defaultValue: 'auto',
+    modes: ['live'],
+    reproduce: true,
+  },
+  'optional-metrics': {
+    flags: '--optional-metrics',
+    attribute: 'optionalMetrics',
+    description: 'also fetch Duration Maximum, Errors and Throttles (2x the queries)',
+    modes: ['live'],
+    reproduce: true,
+  },
+  'no-live-prices': {
+    flags: '--no-live-prices',
+    attribute: 'livePrices',
+    description: 'do not call the Price List API; use the bundled prices (us-east-1 only; the report says so)',
+    modes: ['live'],
+    reproduce: true,
+  },
+  config: {
+    flags: '--config <file>',
+    attribute: 'config',
+    description:
+      'assumptions file (.json, .yaml or .yml; every knob: README "Configuration", example: examples/config.yaml); unset knobs keep their defaults',
+    modes: ['live', 'snapshot'],
+    reproduce: true,
+  },
+  format: {
+    flags: '--format <list>',
+    attribute: 'format',
+    description: 'comma-separated output formats (default: every registered one)',
+    modes: ['live', 'snapshot'],
+    reproduce: false,
+  },
+  reconcile: {
+    flags: '--reconcile',
+    attribute: 'reconcile',
+    description:
+      'compare the modelled standard cost with the bill (Cost Explorer: ce:GetCostAndUsage, ce:GetCostAndUsageWithResources; $0.01 per request) and add a Reconciliation section',
+    modes: ['live', 'snapshot'],
+    reproduce: true,
+  },
+  quiet: {
+    flags: '--quiet',
+    attribute: 'quiet',
+    description: 'print nothing on success (errors still go to stderr)',
+    modes: ['live', 'snapshot'],
+    reproduce: false,
+  },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTION_SPECS;
+
+/** The live collection's options, in help order (record, run and analyze --live). */
+export const COLLECTION_OPTIONS: readonly OptionName[] = [
+  'days',
+  'now',
+  'profile',
+  'include',
+  'exclude',
+  'tag',
+  'exclude-tag',
+  'resolution',
+  'optional-metrics',
+  'no-live-prices',
+];
+
+/**
+ * A commander Option whose default shows unquoted and whose required-ness shows in --help
+ * (commander prints string defaults as `(default: "14")` and marks nothing as required).
+ */
+export function helpOption(flags: string, description: string, settings: { defaultValue?: string | boolean; required?: boolean | string } = {}): Option {
+  const required = settings.required === true ? ' (required)' : typeof settings.required === 'string' ? ` (required ${settings.required})` : '';
+  const option = new Option(flags, `${description}${required}`);
+  if (settings.defaultValue !== undefined) option.default(settings.defaultValue, String(settings.defaultValue));
+  if (settings.required === true) option.makeOptionMandatory();
+  return option;
+}
+
+export interface AddOptionsSettings {
+  /** Prefix of each help line, e.g. "with --live: ". */
+  note?: string;
+  /** Options that must be given (`true`) or are required in a case (a string: "with --live"). */
+  required?: Partial<Record<OptionName, true | string>>;
+  /** Help text replacing the shared one. */
+  describe?: Partial<Record<OptionName, string>>;
+}
+
+/** Declares the named shared options on `command`, in the order given. */
+export function addOptions(command: Command, names: readonly OptionName[], settings: AddOptionsSettings = {}): Command {
+  for (const name of names) {
+    const spec: OptionSpec = OPTION_SPECS[name];
+    const live = spec.modes.length === 1 && spec.modes[0] === 'live';
+    const note = live ? (settings.note ?? '') : '';
+    const required = settings.required?.[name];
+    const option = helpOption(spec.flags, `${note}${settings.describe?.[name] ?? spec.description}`, {
+      ...(spec.defaultValue !== undefined ? { defaultValue: spec.defaultValue } : {}),
+      ...(required !== undefined ? { required } : {}),
+    });
+    if (spec.repeatable) option.argParser(collect);
+    command.addOption(option);
+  }
+  return command;
+}
+
+/** True when the user gave the option (not its default). */
+export function given(command: Command, name: OptionName): boolean {
+  const source = command.getOptionValueSource(OPTION_SPECS[name].attribute);
+  return source !== undefined && source !== 'default';
+}
+
+/**
+ * Exit 2 for a shared option given where it does not apply (e.g. `--include` with `analyze
+ * --snapshot`, which reads the functions recorded in the snapshot): never silently ignored.
+ */
+export function rejectInapplicable(command: Command, names: readonly OptionName[], mode: Mode, why: string): void {
+  for (const name of names) {
+    const spec: OptionSpec = OPTION_SPECS[name];
+    if (!spec.modes.includes(mode) && given(command, name)) {
+      throw new UserInputError(`${spec.flags.split(' ')[0]} does not apply ${why}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Collection settings
+// ---------------------------------------------------------------------------------------------
+
+/** Flags of the live collection shared by `record`, `run` and `analyze --live`. */
 export interface CollectionFlags {
   days: string;
+  now?: string;
   profile?: string;
   include?: string[];
   exclude?: string[];
@@ -69,37 +348,93 @@ export interface CollectionFlags {
   livePrices: boolean;
 }
 
-/** Adds the collection flags; `note` prefixes each help line (e.g. "with --live: "). */
-export function addCollectionOptions(command: Command, note = ''): Command {
-  return command
-    .option('--days <n>', `${note}whole days of metrics before now`, '14')
-    .option('--profile <name>', `${note}AWS shared-config profile (default: the default credential chain)`)
-    .option('--include <glob>', `${note}only functions whose name matches (repeatable; * and ?)`, collect)
-    .option('--exclude <glob>', `${note}skip functions whose name matches (repeatable)`, collect)
-    .option('--tag <key=value>', `${note}only functions with this tag (repeatable; all must match)`, collect)
-    .option('--exclude-tag <key=value>', `${note}skip functions with this tag (repeatable)`, collect)
-    .option('--resolution <s>', `${note}metric period: auto (finest CloudWatch keeps), 60, 300 or 3600`, 'auto')
-    .option('--optional-metrics', `${note}also fetch Duration Maximum, Errors and Throttles (2x the queries)`)
-    .option('--no-live-prices', `${note}do not call the Price List API; use the bundled prices (the report says so)`);
+/** The parsed collection: what the live source needs, with `now` resolved against the clock. */
+export interface Collection {
+  regions: string[];
+  days: number;
+  /** End of the window: --now, else the clock. */
+  now: Date;
+  /** The real time, read once by the entry point. */
+  clock: Date;
+  settings: Omit<AwsSourceOptions, 'regions' | 'days' | 'now' | 'clock'>;
 }
 
-/** The source options the collection flags give (everything but regions, days and now). */
-export function collectionSettings(flags: CollectionFlags): Omit<AwsSourceOptions, 'regions' | 'days' | 'now'> {
+/** Parses every collection flag (each error names its flag) against the injected clock. */
+export function parseCollection(flags: CollectionFlags & { regions: string }, clock: Date): Collection {
   const includeTags = parseTags(flags.tag, '--tag');
   const excludeTags = parseTags(flags.excludeTag, '--exclude-tag');
+  const include = checkGlobs(flags.include, '--include');
+  const exclude = checkGlobs(flags.exclude, '--exclude');
   return {
-    resolution: parseResolution(flags.resolution),
-    optionalMetrics: flags.optionalMetrics === true,
-    livePrices: flags.livePrices,
-    ...(flags.profile ? { profile: flags.profile } : {}),
-    ...(flags.include ? { include: flags.include } : {}),
-    ...(flags.exclude ? { exclude: flags.exclude } : {}),
-    ...(includeTags ? { includeTags } : {}),
-    ...(excludeTags ? { excludeTags } : {}),
+    regions: parseRegions(flags.regions),
+    days: parseDays(flags.days),
+    now: flags.now === undefined ? clock : parseNow(flags.now, clock),
+    clock,
+    settings: {
+      resolution: parseResolution(flags.resolution),
+      optionalMetrics: flags.optionalMetrics === true,
+      livePrices: flags.livePrices,
+      ...(flags.profile ? { profile: flags.profile } : {}),
+      ...(include ? { include } : {}),
+      ...(exclude ? { exclude } : {}),
+      ...(includeTags ? { includeTags } : {}),
+      ...(excludeTags ? { excludeTags } : {}),
+    },
   };
 }
 
-/** `--reconcile` (issue 11): compare the model with the bill (Cost Explorer, $0.01 per request). */
-export const RECONCILE_FLAG = '--reconcile';
-export const RECONCILE_HELP =
-  'compare the modelled standard cost with the bill (Cost Explorer: ce:GetCostAndUsage, ce:GetCostAndUsageWithResources; $0.01 per request) and add a Reconciliation section';
+// ---------------------------------------------------------------------------------------------
+// Reproduce line
+// ---------------------------------------------------------------------------------------------
+
+/** Quotes a value for a POSIX shell when it holds anything but safe characters. */
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The command line that reproduces a report: the command, then every option that changes a
+ * figure with its resolved value (`--now` as the instant used; `--resolution` as the period the
+ * window got, since `auto` may pick another one on a later day). Options that only choose where
+ * or how the report goes (`--out`, `--format`, `--publish`, `--quiet`) are left out.
+ *
+ * @example
+ * reproduceCommand(['run'], [['regions', 'us-east-1'], ['resolution', '300'], ['include', ['api-*']]])
+ * // => "lmi-advisor run --regions us-east-1 --resolution 300 --include 'api-*'"
+ */
+export function reproduceCommand(words: readonly string[], values: readonly [OptionName | 'snapshot' | 'live', string | boolean | readonly string[] | undefined][]): string {
+  const parts: string[] = [TOOL_NAME, ...words];
+  for (const [name, value] of values) {
+    if (value === undefined || value === false) continue;
+    const flag = name === 'snapshot' || name === 'live' ? `--${name}` : OPTION_SPECS[name].flags.split(' ')[0]!;
+    if (value === true) parts.push(flag);
+    else for (const v of typeof value === 'string' ? [value] : value) parts.push(flag, shellQuote(v));
+  }
+  return parts.join(' ');
+}
+
+/** The reproduce values of a parsed collection (every figure-changing live option). */
+export function collectionReproduceValues(
+  collection: Collection,
+  periodSeconds: number,
+  configPath: string | undefined,
+  more: { reconcile?: boolean } = {},
+): [OptionName, string | boolean | readonly string[] | undefined][] {
+  const s = collection.settings;
+  const tags = (t: Record<string, string> | undefined) => (t ? Object.entries(t).map(([k, v]) => `${k}=${v}`) : undefined);
+  return [
+    ['regions', collection.regions.join(',')],
+    ['days', String(collection.days)],
+    ['now', collection.now.toISOString()],
+    ['resolution', String(periodSeconds)],
+    ['profile', s.profile],
+    ['include', s.include],
+    ['exclude', s.exclude],
+    ['tag', tags(s.includeTags)],
+    ['exclude-tag', tags(s.excludeTags)],
+    ['optional-metrics', s.optionalMetrics === true],
+    ['no-live-prices', s.livePrices === false],
+    ['config', configPath],
+    ['reconcile', more.reconcile === true],
+  ];
+}

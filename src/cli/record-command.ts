@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { UserInputError } from '../errors.js';
 import type { SnapshotHeader } from '../source/profile.js';
 import { createTtyProgress, openAwsSource, type AwsSourceOptions } from '../source/aws/index.js';
-import { checkSnapshotDestination, replaceSnapshotHeader, writeSnapshot } from '../source/snapshot-writer.js';
-import { EXIT_INCOMPLETE } from './analyze-command.js';
-import { contextOf } from './io.js';
-import { addCollectionOptions, collectionSettings, type CollectionFlags, parseDays, parseRegions, RECONCILE_FLAG, RECONCILE_HELP } from './options.js';
+import { replaceSnapshotHeader, writeSnapshot } from '../source/snapshot-writer.js';
 import { type CostExplorerSend, liveBillFetcher } from '../bill/cost-explorer.js';
 import type { BilledData } from '../bill/types.js';
+import { EXIT_INCOMPLETE } from './analyze-command.js';
+import { clockOf, contextOf } from './io.js';
+import { addOptions, COLLECTION_OPTIONS, type CollectionFlags, helpOption, parseCollection } from './options.js';
+import { checkOutFile } from './paths.js';
 
 interface RecordFlags extends CollectionFlags {
   regions: string;
@@ -20,6 +21,7 @@ interface RecordFlags extends CollectionFlags {
 export interface RecordDeps {
   clients?: AwsSourceOptions['clients'];
   limits?: AwsSourceOptions['limits'];
+  /** The clock (default: the CLI context's, else the machine's). */
   now?: () => Date;
   /** Cost Explorer client for --reconcile (default: the SDK's, endpoint us-east-1). */
   costExplorer?: CostExplorerSend;
@@ -75,12 +77,15 @@ export async function runRecord(
 export function register(program: Command, deps: RecordDeps = {}): void {
   const command = program
     .command('record')
-    .description('collect functions, metrics and prices from AWS into a snapshot file')
-    .requiredOption('--regions <list>', 'comma-separated regions, e.g. us-east-1,eu-west-1')
-    .requiredOption('--out <file>', 'snapshot to write (.ndjson or .ndjson.gz)');
-  addCollectionOptions(command)
-    .option('--quiet', 'print nothing on success')
-    .option(RECONCILE_FLAG, `${RECONCILE_HELP}: the bill is stored in the snapshot header for \`analyze --snapshot --reconcile\``)
+    .description('collect functions, metrics and prices from AWS into a snapshot file');
+  addOptions(command, ['regions'], { required: { regions: true } })
+    .addOption(helpOption('--out <file>', 'snapshot to write (.ndjson or .ndjson.gz; its directory must exist)', { required: true }));
+  addOptions(command, [...COLLECTION_OPTIONS, 'reconcile', 'quiet'], {
+    describe: {
+      reconcile:
+        'read the bill for the window (Cost Explorer: ce:GetCostAndUsage, ce:GetCostAndUsageWithResources; $0.01 per request) and store it in the snapshot header for `analyze --snapshot --reconcile`',
+    },
+  })
     .addHelpText(
       'after',
       `
@@ -91,7 +96,8 @@ Exit codes:
   0  snapshot written, every region collected
   1  unexpected failure, or no region could be read (nothing written)
   2  bad option
-  ${EXIT_INCOMPLETE}  snapshot written, but a region failed (named in stderr and in the header warnings)
+  ${EXIT_INCOMPLETE}  snapshot written, but a region failed or a function was left out (named in stderr
+     and in the header warnings)
 
 Example:
   $ lmi-advisor record --regions us-east-1,eu-west-1 --days 14 --out acct.ndjson.gz`,
@@ -102,13 +108,16 @@ Example:
       if (!/\.ndjson(\.gz)?$/.test(flags.out)) {
         throw new UserInputError(`--out: "${flags.out}" must end in .ndjson or .ndjson.gz`);
       }
-      await checkSnapshotDestination(flags.out); // before collecting: a bad --out fails now, not after the collection
+      // The one place record reads the clock.
+      const collection = parseCollection(flags, deps.now ? deps.now() : clockOf(command));
+      await checkOutFile(flags.out);
       const progress = flags.quiet ? undefined : createTtyProgress({ isTTY: io.stderrIsTTY, write: io.err });
       const options: AwsSourceOptions = {
-        regions: parseRegions(flags.regions),
-        days: parseDays(flags.days),
-        now: deps.now ? deps.now() : new Date(),
-        ...collectionSettings(flags),
+        regions: collection.regions,
+        days: collection.days,
+        now: collection.now,
+        clock: collection.clock,
+        ...collection.settings,
         ...(deps.clients ? { clients: deps.clients } : {}),
         ...(deps.limits ? { limits: deps.limits } : {}),
         ...(progress ? { onProgress: progress } : {}),
@@ -117,21 +126,28 @@ Example:
         options,
         flags.out,
         flags.reconcile
-          ? liveBillFetcher({ ...(deps.costExplorer ? { client: deps.costExplorer } : {}), ...(flags.profile ? { profile: flags.profile } : {}) })
+          ? liveBillFetcher({ ...(deps.costExplorer ? { client: deps.costExplorer } : {}), ...(collection.settings.profile ? { profile: collection.settings.profile } : {}) })
           : undefined,
       );
       for (const region of result.failedRegions) {
         const reasons = result.warnings.filter((w) => w.code === 'region-failed' && w.region === region);
         io.err(`lmi-advisor: record: region ${region} FAILED: ${reasons.map((w) => w.message).join('; ')}\n`);
       }
+      const leftOut = result.warnings.filter((w) => w.code === 'function-failed');
+      for (const w of leftOut) io.err(`lmi-advisor: record: ${w.message}\n`);
+      const incomplete = result.failedRegions.length > 0 || leftOut.length > 0;
       if (!flags.quiet) {
+        const missing = [
+          ...(result.failedRegions.length > 0 ? [`failed: ${result.failedRegions.join(', ')}`] : []),
+          ...(leftOut.length > 0 ? [`${leftOut.length} functions left out`] : []),
+        ];
         io.out(
           `wrote ${flags.out}: ${result.functions} functions, ${result.warnings.length} warnings` +
-            (result.failedRegions.length > 0 ? `, INCOMPLETE (failed: ${result.failedRegions.join(', ')})` : '') +
+            (incomplete ? `, INCOMPLETE (${missing.join('; ')})` : '') +
             (result.bill ? `, bill: ${result.bill.status} (${result.bill.lines.length} lines, ${result.bill.requests} Cost Explorer request(s))` : '') +
             '\n',
         );
       }
-      if (result.failedRegions.length > 0) context.exitCode = EXIT_INCOMPLETE;
+      if (incomplete) context.exitCode = EXIT_INCOMPLETE;
     });
 }

@@ -8,13 +8,16 @@ import { liveAwsSource, runPipeline, type PipelineLog } from '../pipeline/run.js
 import { CHANNELS, parseChannels, type PublishTargets } from '../publish/index.js';
 import { redact, resolveWebhookUrl } from '../secrets.js';
 import { formatUsd } from '../render/slack.js';
-import { contextOf } from './io.js';
-import { parseDays, parseInstant, parseRegions, RECONCILE_FLAG, RECONCILE_HELP } from './options.js';
+import { RENDERERS } from '../render/index.js';
+import { planWindow } from '../source/aws/metrics-plan.js';
+import { parseFormats } from './analyze-command.js';
+import { clockOf, contextOf } from './io.js';
+import { addOptions, COLLECTION_OPTIONS, type CollectionFlags, collectionReproduceValues, helpOption, parseCollection, reproduceCommand } from './options.js';
+import { checkOutDir } from './paths.js';
 import { liveBillFetcher } from '../bill/cost-explorer.js';
 
-interface RunOptions {
+interface RunOptions extends CollectionFlags {
   regions: string;
-  days: string;
   publish: string;
   out: string;
   bucket?: string;
@@ -24,8 +27,7 @@ interface RunOptions {
   emailFrom?: string;
   emailTo?: string;
   config?: string;
-  now?: string;
-  profile?: string;
+  format?: string;
   quiet?: boolean;
   reconcile?: boolean;
 }
@@ -36,24 +38,22 @@ interface RunOptions {
  * and the secret's origin differ.
  */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('run')
-    .description('collect live metrics and prices, analyse, and publish reports and digests (the nightly job, run by hand)')
-    .requiredOption('--regions <list>', 'comma-separated regions to analyse, e.g. us-east-1,eu-west-1')
-    .option('--days <n>', 'days of CloudWatch history to read', '14')
-    .option('--publish <list>', `channels, comma-separated: ${CHANNELS.join(',')}`, 'dir')
-    .option('--out <dir>', 'directory for the dir channel', 'reports')
-    .option('--bucket <name>', 'S3 bucket for the s3 channel')
-    .option('--prefix <prefix>', 'S3 key prefix', 'reports/')
+    .description('collect live metrics and prices, analyse, and publish reports and digests (the nightly job, run by hand)');
+  addOptions(command, ['regions', ...COLLECTION_OPTIONS, 'config', 'format', 'reconcile'], {
+    required: { regions: true },
+    describe: { format: `comma-separated formats to render and publish (default: every registered one: ${Object.keys(RENDERERS).join(',')})` },
+  })
+    .addOption(helpOption('--publish <list>', `channels, comma-separated: ${CHANNELS.join(',')}`, { defaultValue: 'dir' }))
+    .addOption(helpOption('--out <dir>', 'directory for the dir channel', { defaultValue: 'reports' }))
+    .option('--bucket <name>', 'S3 bucket for the s3 channel (required with --publish s3)')
+    .addOption(helpOption('--prefix <prefix>', 'S3 key prefix', { defaultValue: 'reports/' }))
     .option('--report-base-url <url>', 'URL that serves the bucket, for the digest link (default: S3 console link)')
     .option('--slack-webhook-parameter <name>', 'SSM SecureString holding the Slack webhook URL (default: env SLACK_WEBHOOK_URL)')
-    .option('--email-from <address>', 'verified SES sender for the email channel')
-    .option('--email-to <list>', 'comma-separated recipients for the email channel')
-    .option('--config <file>', 'assumptions file (.json, .yaml or .yml)')
-    .option('--now <iso>', 'end of the analysed window and generatedAt (default: now)')
-    .option('--profile <name>', 'AWS named profile (default: the default credential chain)')
-    .option('--quiet', 'print nothing on success')
-    .option(RECONCILE_FLAG, RECONCILE_HELP)
+    .option('--email-from <address>', 'verified SES sender for the email channel (required with --publish email)')
+    .option('--email-to <list>', 'comma-separated recipients for the email channel (required with --publish email)');
+  addOptions(command, ['quiet'])
     .addHelpText(
       'after',
       `
@@ -66,7 +66,7 @@ Exit codes:
   0  everything published
   1  a channel or a renderer failed (the others still ran), or an unexpected failure
   2  bad input: option or config
-  3  published, but the run is incomplete (a region failed)
+  3  published, but the run is incomplete (a region failed, a function was left out)
 
 Examples:
   $ lmi-advisor run --regions us-east-1 --publish dir --out reports
@@ -77,11 +77,13 @@ Examples:
       const context = contextOf(command);
       const { io } = context;
       const channels = parseChannels(opts.publish);
-      const regions = parseRegions(opts.regions);
-      const days = parseDays(opts.days);
-      // The one place this command reads the clock: the pipeline below only gets `now`.
-      const now = opts.now === undefined ? new Date() : parseInstant(opts.now);
+      // The one place this command reads the clock: the pipeline below only gets `now` and `clock`.
+      const collection = parseCollection(opts, clockOf(command));
+      const { regions, days, now } = collection;
+      const formats = parseFormats(opts.format);
+      const window = planWindow(now, days, collection.settings.resolution ?? 'auto', collection.clock);
       const config = await loadConfig(opts.config);
+      if (channels.includes('dir')) await checkOutDir(opts.out);
       const emailTo = (opts.emailTo ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
       if (channels.includes('s3') && !opts.bucket) throw new UserInputError('--publish s3 needs --bucket');
       if (channels.includes('email') && (!opts.emailFrom || emailTo.length === 0)) throw new UserInputError('--publish email needs --email-from and --email-to');
@@ -90,7 +92,7 @@ Examples:
       }
 
       const home = regions[0] as string;
-      const common = { region: home, ...(opts.profile ? { profile: opts.profile } : {}) };
+      const common = { region: home, ...(collection.settings.profile ? { profile: collection.settings.profile } : {}) };
       const secrets: string[] = [];
       if (process.env['SLACK_WEBHOOK_URL']) secrets.push(process.env['SLACK_WEBHOOK_URL']);
       const ssm = new SSMClient(common);
@@ -118,14 +120,16 @@ Examples:
         regions,
         days,
         now,
+        clock: collection.clock,
         config,
         ...(opts.config !== undefined ? { configPath: opts.config } : {}),
-        source: liveAwsSource(opts.profile ? { profile: opts.profile } : {}),
+        source: liveAwsSource(collection.settings),
         channels,
         targets,
-        command: reproduce(opts, regions, days, now),
+        formats,
+        command: reproduceCommand(['run'], collectionReproduceValues(collection, window.periodSeconds, opts.config, { reconcile: opts.reconcile === true })),
         log,
-        ...(opts.reconcile ? { reconcile: { fetchBill: liveBillFetcher(opts.profile ? { profile: opts.profile } : {}) } } : {}),
+        ...(opts.reconcile ? { reconcile: { fetchBill: liveBillFetcher(collection.settings.profile ? { profile: collection.settings.profile } : {}) } } : {}),
       });
       if (!opts.quiet) {
         const t = result.model.totals;
@@ -141,11 +145,4 @@ Examples:
       }
       context.exitCode = result.exitCode;
     });
-}
-
-function reproduce(opts: RunOptions, regions: string[], days: number, now: Date): string {
-  const parts = ['lmi-advisor', 'run', '--regions', regions.join(','), '--days', String(days), '--now', now.toISOString()];
-  if (opts.config !== undefined) parts.push('--config', opts.config);
-  if (opts.reconcile) parts.push('--reconcile');
-  return parts.join(' ');
 }

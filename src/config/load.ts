@@ -24,9 +24,15 @@ export async function loadConfig(path?: string): Promise<Config> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(path, null, code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(error)})`, {
-      cause: error,
-    });
+    const detail =
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a directory, not a config file'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : `cannot read file (${code ?? String(error)})`;
+    throw new ConfigError(path, null, detail, { cause: error });
   }
   // Editors on Windows may save a byte-order mark; JSON.parse would reject it.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -110,6 +116,13 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line, column };
 }
 
+/**
+ * Aliases a config may expand. A config has no use for many (the knobs are a few scalars and
+ * short lists); a file with more is an alias bomb ("billion laughs") whose expansion would
+ * exhaust memory, refused as bad input naming the file.
+ */
+export const MAX_YAML_ALIASES = 50;
+
 function parseYamlText(text: string, file: string): unknown {
   // uniqueKeys (the default) turns a repeated key into an error instead of "last one wins".
   const doc = parseDocument(text);
@@ -120,5 +133,14 @@ function parseYamlText(text: string, file: string): unknown {
     const where = start ? `line ${start.line}, column ${start.col}: ` : '';
     throw new ConfigError(file, null, `${where}invalid YAML: ${firstLine}`, { cause: error });
   }
-  return doc.toJS() as unknown;
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) as unknown;
+  } catch (error) {
+    // yaml throws a ReferenceError for an alias expanding too far, and for an alias to nothing.
+    const message = error instanceof Error ? error.message : String(error);
+    const detail = /alias count/i.test(message)
+      ? `invalid YAML: its aliases expand too far (more than ${MAX_YAML_ALIASES} uses, a resource-exhaustion pattern); write the values out`
+      : `invalid YAML: ${message}`;
+    throw new ConfigError(file, null, detail, { cause: error });
+  }
 }

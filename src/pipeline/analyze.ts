@@ -1,4 +1,5 @@
 import { describeAssumptions } from '../config/assumptions.js';
+import { checkAllowedInstanceTypes } from '../config/instance-types.js';
 import type { Config } from '../config/schema.js';
 import { buildReport } from '../model/build-report.js';
 import { summarizeFunction } from '../model/summarize.js';
@@ -43,6 +44,7 @@ export interface AnalyzeInput {
  */
 export async function analyzeProfiles(input: AnalyzeInput): Promise<ReportModel> {
   const { header, config, priceBook } = input;
+  checkAllowedInstanceTypes(config, priceBook, header.regions ?? Object.keys(priceBook.regions), input.run.config);
   const summaries: FunctionSummary[] = [];
   for await (const profile of input.profiles) {
     const fromBill = input.durationFromBill?.(profile) ?? null;
@@ -94,6 +96,8 @@ export interface AnalyzeFileOptions {
   configPath?: string;
   /** generatedAt; defaults to the snapshot's capturedAt, so the output depends only on inputs. */
   now?: string;
+  /** The reproduce line stamped as `run.command` (default: built from the path, config and now). */
+  command?: string;
   onProgress?: (done: number) => void;
   /** --reconcile: compare with the bill recorded in the snapshot (`record --reconcile`). */
   reconcile?: boolean;
@@ -112,7 +116,7 @@ export async function analyzeSnapshotFile(path: string, opts: AnalyzeFileOptions
     tool: TOOL_NAME,
     version: VERSION,
     generatedAt: opts.now ?? header.capturedAt,
-    command: reproduceCommand(path, opts),
+    command: opts.command ?? reproduceCommand(path, opts),
     snapshot: path,
     ...(opts.configPath !== undefined ? { config: opts.configPath } : {}),
   };

@@ -43,7 +43,14 @@ export interface SourceResult {
 }
 
 /** Collects the given regions (the live AWS source in production, an in-memory set in tests). */
-export type SourceFn = (opts: { regions: string[]; days: number; now: Date; onProgress?: (message: string) => void }) => Promise<SourceResult>;
+export type SourceFn = (opts: {
+  regions: string[];
+  days: number;
+  now: Date;
+  /** The real time of the run (default `now`): CloudWatch retention counts from it. */
+  clock?: Date;
+  onProgress?: (message: string) => void;
+}) => Promise<SourceResult>;
 
 export interface PipelineLog {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -55,6 +62,8 @@ export interface RunPipelineOptions {
   regions: string[];
   days: number;
   now: Date;
+  /** The real time of the run, when `now` (the window's end) was given by the user. */
+  clock?: Date;
   config: Config;
   configPath?: string;
   source: SourceFn;
@@ -129,7 +138,7 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   // ---- collect: discovery must finish within the budget; metrics stream during analysis ----
   let collectedResult: SourceResult;
   try {
-    collectedResult = await within(opts.source({ regions: opts.regions, days: opts.days, now: opts.now }), budget());
+    collectedResult = await within(opts.source({ regions: opts.regions, days: opts.days, now: opts.now, ...(opts.clock ? { clock: opts.clock } : {}) }), budget());
   } catch (error) {
     if (error instanceof TimeIsShort) {
       throw new LmiAdvisorError(`nothing collected before the time limit (regions ${opts.regions.join(', ')}): ${error.message}`, { cause: error });
@@ -210,8 +219,9 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     model.warnings.push({ code: 'run-cut-short', message: `the run ran short of time after ${model.functions.length} functions: the rest were not analysed` });
     log.warn('time short: analysis stopped early', { analysed: model.functions.length });
   }
-  // Whatever analyze decided, a cut or failed collection is never complete.
-  if (cutShort || failedRegions.length > 0) model.run.complete = false;
+  // Whatever analyze decided, a cut or failed collection is never complete; nor is one that left
+  // out a function the source could not use (a 'function-failed' warning names it).
+  if (cutShort || failedRegions.length > 0 || model.warnings.some((w) => w.code === 'function-failed')) model.run.complete = false;
 
   if (collector && billPromise) {
     const billed = await billPromise;
@@ -388,5 +398,5 @@ export type AwsSourceSettings = Omit<AwsSourceOptions, 'regions' | 'days' | 'now
 
 /** The live source (src/source/aws) as a SourceFn. */
 export function liveAwsSource(settings: AwsSourceSettings = {}): SourceFn {
-  return async ({ regions, days, now }) => openAwsSource({ ...settings, regions, days, now });
+  return async ({ regions, days, now, clock }) => openAwsSource({ ...settings, regions, days, now, ...(clock ? { clock } : {}) });
 }

@@ -136,7 +136,7 @@ export async function fetchLivePrices(opts: FetchLivePricesOptions): Promise<Liv
     const book = opts.fallback();
     warnings.push({
       code: 'prices-fallback',
-      message: `live prices could not be read (${describeError(cause)}); using the bundled price book of ${book.asOf}`,
+      message: `live prices could not be read (${describeError(cause)}); using the bundled price book of ${book.asOf}, which covers ${Object.keys(book.regions).join(', ') || 'no region'} only`,
     });
     return { items: [], book, asOf: book.asOf, source: 'bundled', warnings };
   }

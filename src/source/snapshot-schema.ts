@@ -195,8 +195,15 @@ function buildFunctionSchema(points: number, periodSeconds: PeriodSeconds) {
   return z
     .object({
       region: regionName,
-      // Lambda function names: 1-64 letters, digits, hyphens, underscores.
-      name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a Lambda function name (1-64 of A-Z a-z 0-9 - _)'),
+      // Whatever ListFunctions can return (API model: FunctionName up to 170 characters), so that
+      // record writes every function analyze --live reads; real names are [A-Za-z0-9_-]{1,64},
+      // anything else is escaped by every renderer. Control characters are refused (they would
+      // rewrite a terminal line).
+      name: z
+        .string()
+        .min(1, 'expected a function name (1-170 characters)')
+        .max(170, 'expected a function name (1-170 characters)')
+        .regex(/^[^\u0000-\u001f\u007f]*$/, 'expected a function name without control characters'),
       runtime: z.string().min(1).nullable(),
       architecture: z.enum(['x86_64', 'arm64']),
       // The widest range of either kind here; the standard-Lambda range is checked below.

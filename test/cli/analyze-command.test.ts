@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KNOB_DESCRIPTIONS } from '../../src/config/assumptions.js';
 import { RENDERERS } from '../../src/render/index.js';
+import { MAX_LINE_BYTES } from '../../src/source/snapshot-reader.js';
 import { RECOMMENDATIONS, type ReportModel } from '../../src/report/types.js';
 import { runCli } from './run-cli.js';
 import { SHAPES, WINDOW, writeSnapshot } from './snapshot-builder.js';
@@ -245,6 +246,105 @@ describe('lmi-advisor analyze: bad input exits 2 and writes nothing', () => {
     expect(missing.stderr).toMatch(/--snapshot/);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown option '--colour'/);
+  });
+});
+
+describe('lmi-advisor analyze: unexpected failure', () => {
+  it('exits 1 with the message, and the stack only with --debug', async () => {
+    // Prepare: a renderer that fails (a bug, not bad input)
+    const json = RENDERERS['json']!;
+    const spy = vi.spyOn(json, 'render').mockImplementation(() => {
+      throw new Error('renderer broke', { cause: new Error('the inner reason') });
+    });
+    const out = join(dir, 'broken-renderer');
+    // Act
+    const plain = await runCli(['analyze', '--snapshot', snapshot, '--out', out, '--format', 'json']);
+    const debug = await runCli(['analyze', '--snapshot', snapshot, '--out', out, '--format', 'json', '--debug']);
+    spy.mockRestore();
+    // Assess
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/^lmi-advisor: error: renderer broke\n/);
+    expect(plain.stderr).toContain('--debug');
+    expect(plain.stderr).not.toMatch(/\n\s+at /);
+    expect(plain.stdout).toBe('');
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/Error: renderer broke[\s\S]*\n\s+at [\s\S]*Caused by:[\s\S]*the inner reason/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('lmi-advisor analyze: lmi.allowedInstanceTypes against the prices', () => {
+  it('a type no analysed region prices is exit 2 naming the key and the type, nothing written', async () => {
+    const config = join(dir, 'types.yaml');
+    await writeFile(config, 'lmi:\n  allowedInstanceTypes: [m7g.large, c7x.mega]\n');
+    const out = join(dir, 'never-types');
+    const run = await runCli(['analyze', '--snapshot', snapshot, '--config', config, '--out', out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^lmi-advisor: error: ${config}: lmi\\.allowedInstanceTypes\\[1\\]: "c7x\\.mega" is not an instance type`));
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('lmi-advisor analyze: paths that cannot be used are exit 2 naming them (issue 8 item 12)', () => {
+  it('--out that is a file, or below a file: exit 2 naming it, the file untouched', async () => {
+    const blocker = join(dir, 'a-file');
+    await writeFile(blocker, 'x', 'utf8');
+    for (const out of [blocker, join(blocker, 'reports')]) {
+      const run = await runCli(['analyze', '--snapshot', snapshot, '--out', out]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`error: --out ${out}: `);
+    }
+    expect(await readFile(blocker, 'utf8')).toBe('x');
+  });
+
+  it('run --out that is a file: exit 2 naming it before any AWS call', async () => {
+    const blocker = join(dir, 'a-file-run');
+    await writeFile(blocker, 'x', 'utf8');
+    const run = await runCli(['run', '--regions', 'us-east-1', '--out', blocker]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`error: --out ${blocker}: is a file`);
+  });
+
+  it('--snapshot that is a directory, or missing: exit 2 naming the file, no ":0"', async () => {
+    const isDir = await runCli(['analyze', '--snapshot', dir, '--out', join(dir, 'never')]);
+    expect(isDir.code).toBe(2);
+    expect(isDir.stderr).toBe(`lmi-advisor: error: ${dir}: is a directory, not a snapshot file\n`);
+    const missing = await runCli(['analyze', '--snapshot', join(dir, 'nope.ndjson'), '--out', join(dir, 'never')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`lmi-advisor: error: ${join(dir, 'nope.ndjson')}: file not found\n`);
+  });
+
+  it('--config that is a directory, or a YAML alias bomb: exit 2 naming the file', async () => {
+    const bomb = join(dir, 'bomb.yaml');
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${new Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    await writeFile(bomb, `${levels.join('\n')}\n`);
+    const run = await runCli(['analyze', '--snapshot', snapshot, '--config', bomb, '--out', join(dir, 'never')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^lmi-advisor: error: ${bomb}: invalid YAML: its aliases expand too far`));
+    const asDir = join(dir, 'cfg-dir.yaml');
+    await mkdir(asDir);
+    const dirRun = await runCli(['analyze', '--snapshot', snapshot, '--config', asDir, '--out', join(dir, 'never')]);
+    expect(dirRun.code).toBe(2);
+    expect(dirRun.stderr).toBe(`lmi-advisor: error: ${asDir}: is a directory, not a config file\n`);
+  });
+
+  it('a line longer than any snapshot line is refused at its own line number (gzip: not inflated whole)', async () => {
+    // Prepare: line 1 a header, line 2 longer than MAX_LINE_BYTES; gzip keeps the file small.
+    const { snapshotText } = await import('./snapshot-builder.js');
+    const header = snapshotText([]).split('\n')[0]!;
+    const long = Buffer.alloc(MAX_LINE_BYTES + 1024, 0x20);
+    const path = join(dir, 'long-line.ndjson.gz');
+    await writeFile(path, gzipSync(Buffer.concat([Buffer.from(`${header}\n`), long, Buffer.from('\n{}\n')]), { level: 1 }));
+    // Act
+    const run = await runCli(['analyze', '--snapshot', path, '--out', join(dir, 'never')]);
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`lmi-advisor: error: ${path}:2: line longer than ${MAX_LINE_BYTES} bytes (no snapshot line is that long); not read further\n`);
   });
 });
 

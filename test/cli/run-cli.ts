@@ -8,8 +8,8 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI in-process with captured output. */
-export async function runCli(argv: string[], stderrIsTTY = false): Promise<CliRun> {
+/** Runs the CLI in-process with captured output; `clock` stands for the machine's clock. */
+export async function runCli(argv: string[], stderrIsTTY = false, clock?: () => Date): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
@@ -20,7 +20,7 @@ export async function runCli(argv: string[], stderrIsTTY = false): Promise<CliRu
       stderr += text;
     },
     stderrIsTTY,
-  });
+  }, clock ? { clock } : {});
   return { code, stdout, stderr };
 }
 
@@ -31,11 +31,18 @@ export interface CommandHarness {
   err: string[];
 }
 
-/** One command registered on a bare program with captured output (errors are thrown, not printed). */
-export function commandHarness(register: (program: Command) => void): CommandHarness {
+/**
+ * One command registered on a bare program with captured output (errors are thrown, not
+ * printed); `clock` stands for the machine's clock.
+ */
+export function commandHarness(register: (program: Command) => void, clock?: () => Date): CommandHarness {
   const out: string[] = [];
   const err: string[] = [];
-  const context: CliContext = { io: { out: (t) => out.push(t), err: (t) => err.push(t), stderrIsTTY: false }, exitCode: 0 };
+  const context: CliContext = {
+    io: { out: (t) => out.push(t), err: (t) => err.push(t), stderrIsTTY: false },
+    exitCode: 0,
+    ...(clock ? { clock } : {}),
+  };
   const program = new Command('lmi-advisor').exitOverride();
   attachContext(program, context);
   register(program);

@@ -187,3 +187,38 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(/unsupported file type "\.toml"/);
   });
 });
+
+describe('loadConfig: hostile YAML and unusable paths (issue 8 item 12)', () => {
+  it('refuses an alias bomb naming the file (yaml would expand it to millions of nodes)', async () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${new Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    const path = await file('bomb.yaml', `${levels.join('\n')}\n`);
+    const error = await configError(() => loadConfig(path));
+    expect(error.file).toBe(path);
+    expect(error.message).toMatch(/^.*bomb\.yaml: invalid YAML: its aliases expand too far/);
+  });
+
+  it('a few aliases (a shared list) stay fine', async () => {
+    const path = await file('aliases.yaml', 'lmi:\n  instanceFamilies: &fam [c, m]\n');
+    expect((await loadConfig(path)).lmi.instanceFamilies).toEqual(['c', 'm']);
+  });
+
+  it('an alias to no anchor is invalid YAML naming the file', async () => {
+    const path = await file('dangling.yaml', 'lmi:\n  instanceFamilies: *nothing\n');
+    const error = await configError(() => loadConfig(path));
+    expect(error.message).toContain('dangling.yaml: ');
+    expect(error.message).toContain('invalid YAML');
+  });
+
+  it('a directory is named as such', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    const path = join(dir, 'a-dir.yaml');
+    await mkdir(path);
+    const error = await configError(() => loadConfig(path));
+    expect(error.message).toBe(`${path}: is a directory, not a config file`);
+  });
+});

@@ -59,7 +59,7 @@ describe('lmi-advisor run against moto', () => {
     expect(first.out.join('')).toContain('1 functions analysed');
     expect(first.out.join('')).toMatch(/ {2}dir: ok .*report\.json/);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as ReportModel;
-    expect(report.run.command).toBe(`lmi-advisor run --regions us-east-1 --days 1 --now 2026-11-22T03:00:00.000Z --config ${config}`);
+    expect(report.run.command).toBe(`lmi-advisor run --regions us-east-1 --days 1 --now 2026-11-22T03:00:00.000Z --resolution 60 --config ${config}`);
     expect(report.prices.source).toBe('live');
     expect(report.functions.map((f) => f.name).sort()).toEqual(['api', 'worker']);
     expect(report.changes?.newFunctions).toEqual(['us-east-1/worker']);

@@ -116,7 +116,15 @@ export async function putTraffic(
     const Timestamp = new Date(t);
     data.push(
       { MetricName: 'Invocations', Dimensions: dims, Timestamp, Value: perDatum.invocations, Unit: 'Count' },
-      { MetricName: 'Duration', Dimensions: dims, Timestamp, Value: perDatum.invocations * perDatum.durationMs, Unit: 'Milliseconds' },
+      // A statistic set, as Lambda reports it: Sum over the invocations, Maximum of one invocation
+      // (a single value of the sum would read as one impossibly long invocation).
+      {
+        MetricName: 'Duration',
+        Dimensions: dims,
+        Timestamp,
+        StatisticValues: { SampleCount: perDatum.invocations, Sum: perDatum.invocations * perDatum.durationMs, Minimum: perDatum.durationMs, Maximum: perDatum.durationMs },
+        Unit: 'Milliseconds',
+      },
       { MetricName: 'ConcurrentExecutions', Dimensions: dims, Timestamp, Value: perDatum.concurrency, Unit: 'Count' },
     );
   }

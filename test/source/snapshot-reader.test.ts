@@ -232,7 +232,7 @@ describe('openSnapshot', () => {
       const path = join(dir, 'nope.ndjson');
       const error = await rejection(open(path));
       expect(error.line).toBe(0);
-      expect(error.message).toBe(`${path}:0: file not found`);
+      expect(error.message).toBe(`${path}: file not found`);
     });
 
     it('an empty file', async () => {
@@ -289,5 +289,64 @@ describe('openSnapshot iteration', () => {
     };
     expect(await names()).toEqual(['idle-hook']);
     expect(await names()).toEqual(['idle-hook']);
+  });
+});
+
+describe('openSnapshot: over-long lines and unusable paths (issue 8 item 12)', () => {
+  const cap = 4096;
+  const good = JSON.stringify(line());
+  const long = `{"pad":"${'x'.repeat(cap)}"}`;
+
+  it.each([
+    ['plain, second line', false, [JSON.stringify(HEADER), long, good], 2],
+    ['gzip, second line', true, [JSON.stringify(HEADER), long, good], 2],
+    ['plain, third line', false, [JSON.stringify(HEADER), good, long], 3],
+    ['gzip, last line without a newline', true, [JSON.stringify(HEADER), good, good.replace('"api"', '"b"'), long], 4],
+  ])('%s: refused at its own line number', async (_label, gz, lines, lineNumber) => {
+    // Prepare
+    const text = lines.join('\n') + (lines[lines.length - 1] === long && _label.includes('without') ? '' : '\n');
+    const path = join(dir, `long-${String(lineNumber)}-${gz ? 'gz' : 'plain'}.ndjson${gz ? '.gz' : ''}`);
+    await writeFile(path, gz ? gzipSync(text) : text);
+    // Act
+    const opened = await openSnapshot(path, { maxLineBytes: cap });
+    const error = await rejection((async () => {
+      for await (const _p of opened.profiles) {
+        /* read through */
+      }
+    })());
+    // Assess
+    expect(error.line).toBe(lineNumber);
+    expect(error.message).toBe(`${path}:${lineNumber}: line longer than ${cap} bytes (no snapshot line is that long); not read further`);
+  });
+
+  it('an over-long header is line 1', async () => {
+    const path = join(dir, 'long-header.ndjson');
+    await writeFile(path, `${long}\n${good}\n`);
+    const error = await rejection(openSnapshot(path, { maxLineBytes: cap }));
+    expect(error.line).toBe(1);
+  });
+
+  it('a directory or a missing file is named without a line number', async () => {
+    const asDir = await rejection(openSnapshot(dir));
+    expect(asDir.message).toBe(`${dir}: is a directory, not a snapshot file`);
+    const missing = await rejection(openSnapshot(join(dir, 'missing.ndjson')));
+    expect(missing.message).toBe(`${join(dir, 'missing.ndjson')}: file not found`);
+  });
+});
+
+describe('function names (issue 8 item 11: what ListFunctions returns, the snapshot holds)', () => {
+  it.each([
+    ['dotted.name', true],
+    ['<b>*x*_y_&', true],
+    ['x'.repeat(170), true],
+    ['x'.repeat(171), false],
+    ['', false],
+    ['evil\u001b[2Jname', false],
+  ])('%j readable: %s', async (name, ok) => {
+    const path = join(dir, `name-${ok}-${name.length}.ndjson`);
+    await writeFile(path, `${JSON.stringify(HEADER)}\n${JSON.stringify(line({ name }))}\n`);
+    const act = validateSnapshot(path);
+    if (ok) await expect(act).resolves.toMatchObject({ functions: 1 });
+    else expect((await rejection(act)).field).toBe('name');
   });
 });

@@ -12,12 +12,15 @@ import {
   minimumCalls,
   OPTIONAL_METRICS,
   planWindow,
+  readablePeriods,
+  readabilityWarnings,
   REQUIRED_METRICS,
   type Resolution,
 } from './metrics-plan.js';
 import type { ProgressEvent } from './progress.js';
 import { createRateLimiter, DEFAULT_LIMITS, type RateLimiter, type RateLimits } from './rate-limit.js';
 import { periodCount } from '../profile.js';
+import { firstIssue, functionLineSchema } from '../snapshot-schema.js';
 
 export type { AwsClientFactory, RegionClients } from './clients.js';
 export type { ProgressEvent } from './progress.js';
@@ -27,7 +30,13 @@ export { createTtyProgress } from './progress.js';
 export interface AwsSourceOptions {
   regions: string[];
   days: number;
+  /** End of the window (`--now`). */
   now: Date;
+  /**
+   * The real time of the run, read once by the entry point (default `now`). CloudWatch's
+   * retention counts from it, and periods ending after it are unknown (metrics-plan.ts).
+   */
+  clock?: Date;
   profile?: string;
   /** Function-name globs (`*`, `?`). */
   include?: string[];
@@ -80,13 +89,15 @@ async function resolveAccountId(discoveries: RegionDiscovery[], factory: AwsClie
  * Throws AwsSourceError only when no region could be read at all.
  */
 export async function openAwsSource(opts: AwsSourceOptions): Promise<AwsSource> {
-  const window = planWindow(opts.now, opts.days, opts.resolution ?? 'auto');
+  const clock = opts.clock ?? opts.now;
+  const window = planWindow(opts.now, opts.days, opts.resolution ?? 'auto', clock);
+  const readable = readablePeriods(window, clock);
   const points = periodCount(window);
   const factory = completeClientFactory(opts.clients, opts.profile ? { profile: opts.profile } : {});
   const limits: RateLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const metrics = opts.optionalMetrics ? [...REQUIRED_METRICS, ...OPTIONAL_METRICS] : [...REQUIRED_METRICS];
   const regions = [...new Set(opts.regions)];
-  const warnings: SourceWarning[] = [];
+  const warnings: SourceWarning[] = [...readabilityWarnings(window, readable, clock)];
   const failedRegions: string[] = [];
   const progress = opts.onProgress ?? (() => {});
 
@@ -105,7 +116,12 @@ export async function openAwsSource(opts: AwsSourceOptions): Promise<AwsSource> 
             book,
             asOf: book.asOf,
             source: 'bundled' as const,
-            warnings: [{ code: 'prices-fallback', message: `live prices not requested; using the bundled price book of ${book.asOf}` }],
+            warnings: [
+              {
+                code: 'prices-fallback',
+                message: `live prices not requested; using the bundled price book of ${book.asOf}, which covers ${Object.keys(book.regions).join(', ') || 'no region'} only`,
+              },
+            ],
           };
         })
       : fetchLivePrices({
@@ -192,6 +208,8 @@ export async function openAwsSource(opts: AwsSourceOptions): Promise<AwsSource> 
     );
   let callsDone = 0;
 
+  const profileSchema = functionLineSchema(points, window.periodSeconds);
+
   async function* profiles(): AsyncGenerator<FunctionProfile> {
     let count = 0;
     for (const d of discoveries) {
@@ -200,6 +218,7 @@ export async function openAwsSource(opts: AwsSourceOptions): Promise<AwsSource> 
         cloudWatch: factory.forRegion(d.region).cloudWatch,
         limit: regionLimits.get(d.region)!.getMetricData,
         window,
+        readable,
         functionNames: d.batches,
         metrics,
         warn: (w) => warnings.push(w),
@@ -220,8 +239,23 @@ export async function openAwsSource(opts: AwsSourceOptions): Promise<AwsSource> 
           d.pendingInsights.delete(fetched.index);
         }
         const { arn: _arn, ...base } = d.functions[fetched.index]!;
+        const profile: FunctionProfile = { ...base, series: fetched.series };
+        // The snapshot's own schema, here, for both paths (record and analyze --live): a function
+        // the reader would refuse is left out of either the same way, named where it came from.
+        const checked = profileSchema.safeParse(profile);
+        if (!checked.success) {
+          const { field, detail } = firstIssue(checked.error);
+          const origin = field?.startsWith('series') ? 'CloudWatch GetMetricData' : 'ListFunctions';
+          warnings.push({
+            code: 'function-failed',
+            region: d.region,
+            function: profile.name,
+            message: `function ${d.region}/${profile.name} from ${origin}: ${field ? `${field}: ` : ''}${detail}; it is left out of this run`,
+          });
+          continue;
+        }
         count++;
-        yield { ...base, series: fetched.series };
+        yield profile;
       }
     }
     progress({ type: 'done', functions: count });

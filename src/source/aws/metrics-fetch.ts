@@ -32,6 +32,11 @@ export interface MetricsFetchOptions {
    */
   functionNames: readonly string[] | AsyncIterable<readonly string[]>;
   metrics: readonly MetricSpec[];
+  /**
+   * The periods CloudWatch can answer for (metrics-plan.ts `readablePeriods`); default the whole
+   * window. Only these are asked for; the others stay null (unknown), never 0.
+   */
+  readable?: PeriodRange;
   /** Calls started ahead of the consumer; bounds memory. Default 2 x the limiter's concurrency. */
   lookahead?: number;
   /** `total` is the calls planned so far (final once the input has ended). */
@@ -45,8 +50,18 @@ export interface FetchedSeries {
   /** Index into `functionNames` (counted across batches). */
   index: number;
   series: FunctionSeries;
-  /** Points that are null (unknown) over all series of the function. */
+  /**
+   * Points of the readable periods that are null (CloudWatch did not answer for them) over all
+   * series of the function. Periods outside the readable range are null too, but are counted
+   * (and warned about) once by the plan, not per function.
+   */
   unknownPoints: number;
+}
+
+/** Period indices [from, to) of a window. */
+export interface PeriodRange {
+  from: number;
+  to: number;
 }
 
 /**
@@ -98,16 +113,19 @@ function toQuery(q: PlannedCall['queries'][number], name: string, periodSeconds:
  * One query's series. A missing point of a Complete result is 0: Lambda emits its metrics only
  * when there is activity (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics.html).
  * A result that is not Complete (PartialData after the last page, InternalError, Forbidden) or
- * absent leaves the points it did not return null: unknown, never 0. Points are placed by
- * timestamp, whatever their order.
+ * absent leaves the points it did not return null: unknown, never 0. Periods outside `readable`
+ * (expired at this resolution, or not ended) are null whatever the status: CloudWatch answers
+ * "Complete" with no points for them. Points are placed by timestamp, whatever their order.
  */
 export function toSeries(
   result: RawResult | undefined,
   window: SnapshotWindow,
+  readable: PeriodRange = { from: 0, to: periodCount(window) },
 ): { series: Series; unknownPoints: number } {
   const points = periodCount(window);
   const complete = result?.status === 'Complete';
-  const series: Series = new Array<number | null>(points).fill(complete ? 0 : null);
+  const series: Series = new Array<number | null>(points).fill(null);
+  if (complete) series.fill(0, readable.from, readable.to);
   if (result) {
     const startMs = Date.parse(window.start);
     const periodMs = window.periodSeconds * 1000;
@@ -124,12 +142,12 @@ export function toSeries(
             ? raw.getTime()
             : Number.NaN;
         const index = Math.floor((t - startMs) / periodMs);
-        if (index >= 0 && index < points) series[index] = value;
+        if (index >= readable.from && index < readable.to) series[index] = value;
       }
     }
   }
   let unknownPoints = 0;
-  if (!complete) for (let i = 0; i < points; i++) if (series[i] === null) unknownPoints++;
+  if (!complete) for (let i = readable.from; i < readable.to; i++) if (series[i] === null) unknownPoints++;
   return { series, unknownPoints };
 }
 
@@ -266,8 +284,12 @@ export async function* fetchMetricSeries(opts: MetricsFetchOptions): AsyncGenera
   const points = periodCount(window);
   const packer = createCallPacker(metrics, points);
   const lookahead = Math.max(1, opts.lookahead ?? opts.limit.options.concurrency * 2);
-  const startTime = new Date(window.start);
-  const endTime = new Date(window.end);
+  const readable = opts.readable ?? { from: 0, to: points };
+  // Only the readable periods are asked for: a StartTime older than the resolution's retention
+  // makes CloudWatch return no data for the whole query (API model, MetricStat.Period).
+  const periodMs = window.periodSeconds * 1000;
+  const startTime = new Date(Date.parse(window.start) + readable.from * periodMs);
+  const endTime = new Date(Date.parse(window.start) + readable.to * periodMs);
   let regionDenied: string | null = null;
   let done = 0;
 
@@ -284,6 +306,9 @@ export async function* fetchMetricSeries(opts: MetricsFetchOptions): AsyncGenera
 
   async function execute(call: PlannedCall): Promise<CallOutcome> {
     if (regionDenied !== null) return { ok: false, error: regionDenied, accessDenied: true, skipped: true };
+    if (readable.to <= readable.from) {
+      return { ok: true, series: call.queries.map(() => toSeries(undefined, window, readable)), messages: [] };
+    }
     const queries = call.queries.map((q) => toQuery(q, names[q.fn]!, window.periodSeconds));
     const results = new Map<string, RawResult>();
     const messages: string[] = [];
@@ -320,7 +345,7 @@ export async function* fetchMetricSeries(opts: MetricsFetchOptions): AsyncGenera
         for (const m of page.Messages ?? []) if (m.Value) messages.push(`${m.Code ?? ''} ${m.Value}`.trim());
         token = page.NextToken || undefined;
       } while (token);
-      return { ok: true, series: call.queries.map((q) => toSeries(results.get(q.id), window)), messages };
+      return { ok: true, series: call.queries.map((q) => toSeries(results.get(q.id), window, readable)), messages };
     } catch (error) {
       const accessDenied = isAccessDenied(error);
       const message = describeError(error);
@@ -413,7 +438,7 @@ export async function* fetchMetricSeries(opts: MetricsFetchOptions): AsyncGenera
       opts.warn({ code: 'metrics-messages', region: opts.region, message: outcome.messages.join('; ') });
     }
     for (const [i, q] of call.queries.entries()) {
-      const { series, unknownPoints } = outcome.ok ? outcome.series[i]! : toSeries(undefined, window);
+      const { series, unknownPoints } = outcome.ok ? outcome.series[i]! : toSeries(undefined, window, readable);
       let entry = partial.get(q.fn);
       if (!entry) {
         entry = { series: {}, unknownPoints: 0 };

@@ -1,5 +1,5 @@
 import { UserInputError } from '../../errors.js';
-import type { FunctionSeries, PeriodSeconds, SnapshotWindow } from '../profile.js';
+import { periodCount, type FunctionSeries, type PeriodSeconds, type SnapshotWindow, type SourceWarning } from '../profile.js';
 
 /**
  * The GetMetricData plan: which window and period to ask for, and how to pack every function's
@@ -25,7 +25,7 @@ export interface MetricSpec {
   stat: 'Sum' | 'Maximum';
 }
 
-/** Always fetched: what the model needs (design.md, snapshot format v1). */
+/** Always fetched: what the model needs (docs/snapshot-format.md). */
 export const REQUIRED_METRICS: readonly MetricSpec[] = [
   { key: 'invocations', metricName: 'Invocations', stat: 'Sum' },
   { key: 'durationMsSum', metricName: 'Duration', stat: 'Sum' },
@@ -63,37 +63,113 @@ function alignedWindow(nowMs: number, days: number, period: PeriodSeconds) {
   return { startMs: endMs - days * DAY_MS, endMs };
 }
 
+/** True when CloudWatch still keeps `period`-second data for a period starting at `periodStartMs`. */
+function retained(clockMs: number, periodStartMs: number, period: PeriodSeconds): boolean {
+  return clockMs - periodStartMs < RETENTION_DAYS[period] * DAY_MS;
+}
+
 /**
  * The window of the last `days` whole days before `now`, aligned to the period. With
  * `resolution: 'auto'` the period is the finest CloudWatch keeps for the window's start.
+ *
+ * `clock` is the real time of the run (injected; defaults to `now`): retention is counted from
+ * it, not from `now`, because a `--now` in the past moves the window back while CloudWatch keeps
+ * counting from today. Throws UserInputError (naming the flags) when no period of the window
+ * can be read at all; a window only partly readable is planned, and `readablePeriods` says
+ * which periods are unknown.
  */
-export function planWindow(now: Date, days: number, resolution: Resolution = 'auto'): SnapshotWindow {
+export function planWindow(now: Date, days: number, resolution: Resolution = 'auto', clock: Date = now): SnapshotWindow {
   if (!Number.isInteger(days) || days < 1) {
     throw new UserInputError(`--days: must be a whole number of days >= 1, got ${days}`);
   }
+  if (days > RETENTION_DAYS[3600]) {
+    throw new UserInputError(`--days ${days}: CloudWatch keeps Lambda metrics at most ${RETENTION_DAYS[3600]} days`);
+  }
   const nowMs = now.getTime();
+  const clockMs = clock.getTime();
   const candidates: PeriodSeconds[] = resolution === 'auto' ? [60, 300, 3600] : [resolution];
   for (const period of candidates) {
     const { startMs, endMs } = alignedWindow(nowMs, days, period);
-    const finest = finestRetainedPeriod(nowMs, startMs);
-    if (finest !== null && period >= finest) {
-      return {
-        start: new Date(startMs).toISOString(),
-        end: new Date(endMs).toISOString(),
-        periodSeconds: period,
-      };
-    }
-    if (resolution !== 'auto') {
+    const window: SnapshotWindow = {
+      start: new Date(startMs).toISOString(),
+      end: new Date(endMs).toISOString(),
+      periodSeconds: period,
+    };
+    const last = candidates[candidates.length - 1];
+    // auto: the finest period whose data is still kept back to the window's start; failing
+    // every one, hourly data with the expired part unknown (below).
+    if (resolution === 'auto' && period !== last && !retained(clockMs, startMs, period)) continue;
+    const readable = readablePeriods(window, clock);
+    if (readable.from >= readable.to) {
+      const finest = finestRetainedPeriod(clockMs, startMs);
       throw new UserInputError(
-        finest === null
-          ? `--days ${days}: CloudWatch keeps Lambda metrics at most ${RETENTION_DAYS[3600]} days`
-          : `--resolution ${period}: CloudWatch no longer keeps ${period}-second data ${days} days back; use ${finest} or coarser`,
+        readable.notEnded === periodCount(window)
+          ? `--now ${window.end}: the window has not ended yet (the clock says ${clock.toISOString()})`
+          : resolution !== 'auto' && finest !== null
+            ? `--resolution ${period}: CloudWatch no longer keeps ${period}-second data for this window (it starts ${ageText(clockMs, startMs)} ago; kept ${RETENTION_DAYS[period]} days); use ${finest} or coarser`
+            : `--now ${now.toISOString()} --days ${days}: the window starts ${ageText(clockMs, startMs)} ago and ends ${ageText(clockMs, endMs)} ago; CloudWatch keeps ${period}-second Lambda metrics ${RETENTION_DAYS[period]} days, so none of it can be read`,
       );
     }
+    return window;
   }
-  throw new UserInputError(
-    `--days ${days}: CloudWatch keeps Lambda metrics at most ${RETENTION_DAYS[3600]} days`,
-  );
+  /* c8 ignore next */
+  throw new Error('unreachable: the last candidate period always returns or throws');
+}
+
+function ageText(clockMs: number, atMs: number): string {
+  return `${Math.round(((clockMs - atMs) / DAY_MS) * 10) / 10} days`;
+}
+
+/**
+ * Which periods of a window CloudWatch can answer for at `clock`: [from, to) as period indices.
+ * Before `from`, the period's data has expired at this resolution (CloudWatch then returns no
+ * data and no error, which would read as "no invocations"); from `to` on, the period had not
+ * ended at `clock`. Periods outside [from, to) are unknown (null), never 0: the fetch asks only
+ * for [from, to).
+ */
+export interface ReadablePeriods {
+  from: number;
+  to: number;
+  /** Periods before `from`: expired at the window's resolution. */
+  expired: number;
+  /** Periods from `to` on: not ended at the clock. */
+  notEnded: number;
+}
+
+export function readablePeriods(window: SnapshotWindow, clock: Date): ReadablePeriods {
+  const points = periodCount(window);
+  const startMs = Date.parse(window.start);
+  const periodMs = window.periodSeconds * 1000;
+  const clockMs = clock.getTime();
+  const keptMs = RETENTION_DAYS[window.periodSeconds] * DAY_MS;
+  // First period whose start is younger than the retention; first period ending after the clock.
+  const from = Math.min(points, Math.max(0, Math.floor((clockMs - keptMs - startMs) / periodMs) + 1));
+  const to = Math.max(0, Math.min(points, Math.floor((clockMs - startMs) / periodMs)));
+  const end = Math.max(from, to);
+  return { from, to: end, expired: from, notEnded: points - end };
+}
+
+/** One source warning per kind of plan-level unknown periods (none when the whole window is readable). */
+export function readabilityWarnings(window: SnapshotWindow, readable: ReadablePeriods, clock: Date): SourceWarning[] {
+  const periodMs = window.periodSeconds * 1000;
+  const startMs = Date.parse(window.start);
+  const at = (index: number) => new Date(startMs + index * periodMs).toISOString();
+  const warnings: SourceWarning[] = [];
+  if (readable.expired > 0) {
+    warnings.push({
+      code: 'periods-expired',
+      message:
+        `${readable.expired} of ${periodCount(window)} periods (${at(0)} to ${at(readable.from)}) are unknown: CloudWatch keeps ` +
+        `${window.periodSeconds}-second Lambda metrics ${RETENTION_DAYS[window.periodSeconds]} days before ${clock.toISOString()}`,
+    });
+  }
+  if (readable.notEnded > 0) {
+    warnings.push({
+      code: 'periods-not-ended',
+      message: `${readable.notEnded} periods from ${at(readable.to)} on are unknown: they had not ended at ${clock.toISOString()}`,
+    });
+  }
+  return warnings;
 }
 
 /** Queries that fit one call for series of `pointsPerSeries` points. */

@@ -25,6 +25,7 @@ async function collect(
   window: SnapshotWindow,
   names: string[] | AsyncIterable<readonly string[]>,
   metrics: readonly MetricSpec[] = REQUIRED_METRICS,
+  readable?: { from: number; to: number },
 ) {
   const warnings: SourceWarning[] = [];
   const failed: string[] = [];
@@ -36,6 +37,7 @@ async function collect(
     window,
     functionNames: names,
     metrics,
+    ...(readable ? { readable } : {}),
     warn: (w) => warnings.push(w),
     onRegionFailed: (m) => failed.push(m),
   })) {
@@ -47,6 +49,38 @@ async function collect(
 type Query = NonNullable<GetMetricDataCommandInput['MetricDataQueries']>[number];
 const fnOf = (q: Query) => q.MetricStat!.Metric!.Dimensions![0]!.Value!;
 const metricOf = (q: Query) => `${q.MetricStat!.Metric!.MetricName}/${q.MetricStat!.Stat}`;
+
+describe('fetchMetricSeries: periods CloudWatch cannot answer for (issue 8 item 2)', () => {
+  it('asks only for the readable periods and leaves the others null, never 0, even when the answer is Complete', async () => {
+    // Prepare: 24 hourly periods, of which 5..19 are readable (0..4 expired, 20..23 not ended).
+    const window = planWindow(NOW, 1, 3600);
+    const start = Date.parse(window.start);
+    const { client, mock } = newClient();
+    mock.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
+      MetricDataResults: input.MetricDataQueries!.map((q): MetricDataResult => ({
+        Id: q.Id,
+        StatusCode: 'Complete',
+        // A point outside the asked range (a server that ignores StartTime) is not taken either.
+        Timestamps: [new Date(start + 2 * 3_600_000), new Date(start + 10 * 3_600_000)],
+        Values: [9, 4],
+      })),
+    }));
+    // Act
+    const { out, warnings } = await collect(client, window, ['a'], REQUIRED_METRICS, { from: 5, to: 20 });
+    // Assess
+    const input = mock.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+    expect(input.StartTime).toEqual(new Date(start + 5 * 3_600_000));
+    expect(input.EndTime).toEqual(new Date(start + 20 * 3_600_000));
+    const expected: (number | null)[] = new Array(24).fill(null);
+    for (let i = 5; i < 20; i++) expected[i] = 0;
+    expected[10] = 4;
+    expect(out[0]!.series.invocations).toEqual(expected);
+    expect(out[0]!.series.concurrencyMax).toEqual(expected);
+    // Plan-level unknowns are warned once by the source, not per function.
+    expect(out[0]!.unknownPoints).toBe(0);
+    expect(warnings).toEqual([]);
+  });
+});
 
 describe('fetchMetricSeries', () => {
   it('orders points by timestamp, fills missing Sum points with 0 and follows NextToken pages', async () => {

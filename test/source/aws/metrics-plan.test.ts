@@ -10,6 +10,8 @@ import {
   minimumCalls,
   planCalls,
   planWindow,
+  readablePeriods,
+  readabilityWarnings,
 } from '../../../src/source/aws/metrics-plan.js';
 import { UserInputError } from '../../../src/errors.js';
 
@@ -40,13 +42,77 @@ describe('planWindow', () => {
     expect(planWindow(NOW, 400).periodSeconds).toBe(3600);
   });
 
-  it('accepts a coarser resolution and refuses one CloudWatch no longer keeps', () => {
+  it('accepts a coarser resolution; a finer one than kept leaves the expired part unknown', () => {
     expect(planWindow(NOW, 14, 3600).periodSeconds).toBe(3600);
     expect(Date.parse(planWindow(NOW, 14, 3600).end) % 3_600_000).toBe(0);
-    expect(() => planWindow(NOW, 30, 60)).toThrow(UserInputError);
-    expect(() => planWindow(NOW, 30, 60)).toThrow(/--resolution 60/);
+    // 30 days at 60 s: the first 15 days are past what CloudWatch keeps at 60 s (a clock on
+    // the minute, so the window ends at it).
+    const clock = new Date('2026-11-21T03:17:00Z');
+    const w = planWindow(clock, 30, 60);
+    const r = readablePeriods(w, clock);
+    expect(r.expired).toBe(15 * 1440 + 1); // the period starting exactly 15 days back is gone too
+    expect(r).toMatchObject({ from: 15 * 1440 + 1, to: 30 * 1440, notEnded: 0 });
     expect(() => planWindow(NOW, 456)).toThrow(/455 days/);
     expect(() => planWindow(NOW, 0)).toThrow(/--days/);
+  });
+});
+
+describe('planWindow and readablePeriods against the real clock (issue 8 item 2)', () => {
+  const DAY = 86_400_000;
+  // A clock just after the hour: windows ending at it are aligned for every period.
+  const NOW = new Date('2026-11-21T03:00:30Z');
+  const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
+
+  it('counts retention from the clock, not from --now: a window 20 days back gets 5-minute data', () => {
+    // Before the fix: 60 s (the window looked 14 days old), which CloudWatch answers with no data = zeros.
+    const w = planWindow(ago(20), 14, 'auto', NOW);
+    expect(w.periodSeconds).toBe(300);
+    expect(readablePeriods(w, NOW)).toEqual({ from: 0, to: 14 * 288, expired: 0, notEnded: 0 });
+  });
+
+  it('a window partly past even hourly retention: hourly, the expired part unknown', () => {
+    const w = planWindow(ago(10), 455, 'auto', NOW);
+    expect(w.periodSeconds).toBe(3600);
+    const r = readablePeriods(w, NOW);
+    expect(r.expired).toBe(10 * 24 + 1);
+    expect(r.from + (r.to - r.from) + r.notEnded).toBe(455 * 24);
+    const warnings = readabilityWarnings(w, r, NOW);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'periods-expired' })]);
+    expect(warnings[0]!.message).toContain('241 of 10920 periods');
+    expect(warnings[0]!.message).toContain('3600-second Lambda metrics 455 days');
+  });
+
+  it('an explicit resolution partly past its retention: the expired periods are unknown with a warning', () => {
+    const w = planWindow(ago(10), 14, 60, NOW);
+    const r = readablePeriods(w, NOW);
+    // The window starts 24 days back; 60-second data is kept 15: 9 days unknown.
+    expect(r.expired).toBe(9 * 1440 + 1);
+    expect(readabilityWarnings(w, r, NOW).map((x) => x.code)).toEqual(['periods-expired']);
+  });
+
+  it('periods that have not ended at the clock are unknown (a --now a few minutes ahead)', () => {
+    const now = new Date(NOW.getTime() + 3 * 60_000);
+    const w = planWindow(now, 1, 60, NOW);
+    const r = readablePeriods(w, NOW);
+    expect(r.notEnded).toBe(3);
+    expect(r.to).toBe(1440 - 3);
+    expect(readabilityWarnings(w, r, NOW).map((x) => x.code)).toEqual(['periods-not-ended']);
+    // Hourly: the hour holding the clock has not ended either.
+    const hourly = readablePeriods(planWindow(new Date('2026-11-21T04:01:00Z'), 1, 3600, NOW), NOW);
+    expect(hourly.notEnded).toBe(1);
+  });
+
+  it('a window nothing of which CloudWatch keeps is exit 2 naming the flag', () => {
+    expect(() => planWindow(ago(20), 1, 60, NOW)).toThrow(UserInputError);
+    expect(() => planWindow(ago(20), 1, 60, NOW)).toThrow(/^--resolution 60: .*use 300 or coarser/);
+    expect(() => planWindow(ago(500), 14, 'auto', NOW)).toThrow(/^--now .* --days 14: .*none of it can be read/);
+  });
+
+  it('with the clock equal to --now (the default) the whole window is readable', () => {
+    for (const days of [1, 14, 15, 62, 63, 454]) {
+      const w = planWindow(NOW, days);
+      expect(readablePeriods(w, NOW)).toMatchObject({ expired: 0, notEnded: 0 });
+    }
   });
 });
 

@@ -99,11 +99,14 @@ describe('lmi-advisor record', () => {
   });
 
   it('rejects bad flags with a message naming the flag', async () => {
+    await mkdir(join(dir, 'a-dir.ndjson'));
     await expect(run(['--regions', 'us-east-1', '--days', 'x', '--out', join(dir, 'x.ndjson')])).rejects.toThrow(/--days/);
     await expect(run(['--regions', 'mars', '--out', join(dir, 'x.ndjson')])).rejects.toThrow(/--regions: "mars"/);
     await expect(run(['--regions', 'us-east-1', '--out', join(dir, 'x.csv')])).rejects.toThrow(/--out/);
     await expect(run(['--regions', 'us-east-1', '--tag', 'novalue', '--out', join(dir, 'x.ndjson')])).rejects.toThrow(/--tag: expected key=value/);
-    await expect(run(['--regions', 'us-east-1', '--days', '30', '--resolution', '60', '--out', join(dir, 'x.ndjson')])).rejects.toThrow(/--resolution 60/);
+    await expect(run(['--regions', 'us-east-1', '--resolution', '45', '--out', join(dir, 'x.ndjson')])).rejects.toThrow(/--resolution: expected auto, 60, 300 or 3600/);
+    await expect(run(['--regions', 'us-east-1', '--out', join(dir, 'no-such-dir', 'x.ndjson')])).rejects.toThrow(/--out .*no-such-dir.*: directory .*no-such-dir does not exist/);
+    await expect(run(['--regions', 'us-east-1', '--out', join(dir, 'a-dir.ndjson')])).rejects.toThrow(/--out .*a-dir\.ndjson: is a directory/);
   });
 
   it('refuses a directory at --out before collecting anything, and leaves it alone (issue 8)', async () => {

@@ -131,7 +131,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function record(args: string[]): Promise<{ context: CliContext; out: string; err: string }> {
+async function record(args: string[], clock: () => Date = () => now): Promise<{ context: CliContext; out: string; err: string }> {
   let out = '';
   let err = '';
   const context: CliContext = {
@@ -140,7 +140,7 @@ async function record(args: string[]): Promise<{ context: CliContext; out: strin
   };
   const program = new Command('lmi-advisor').exitOverride();
   attachContext(program, context);
-  register(program, { clients: factory(), now: () => now });
+  register(program, { clients: factory(), now: clock });
   await program.parseAsync(['record', ...args], { from: 'user' });
   return { context, out, err };
 }
@@ -206,5 +206,69 @@ describe('record against moto_server', () => {
     const names: string[] = [];
     for await (const p of profiles) names.push(p.name);
     expect(names).toEqual(['orders-api']);
+  });
+});
+
+describe('record: periods CloudWatch cannot answer for are unknown, never 0 (issue 8 item 2)', () => {
+  const MINUTE = 60_000;
+  const DAY = 1440 * MINUTE;
+  const series = async (path: string) => {
+    const { header, profiles } = await openSnapshot(path);
+    const got = new Map<string, FunctionProfile>();
+    for await (const p of profiles) got.set(p.name, p);
+    return { header, got, points: periodCount(header.window) };
+  };
+
+  it('a window partly older than 1-minute retention: the expired periods are null, the rest read', async () => {
+    // Prepare: the clock 15 days - 6 h after the window's end: only its last 6 h of 1-minute data is kept.
+    const clock = new Date(now.getTime() + 15 * DAY - 6 * 60 * MINUTE);
+    const path = join(dir, 'expired.ndjson');
+    // Act
+    const { context, err } = await record(
+      ['--regions', 'us-east-1', '--days', '1', '--resolution', '60', '--now', now.toISOString(), '--out', path, '--no-live-prices'],
+      () => clock,
+    );
+    // Assess
+    expect(err).toBe('');
+    expect(context.exitCode).toBe(0);
+    const { header, got, points } = await series(path);
+    const unknown = (header.warnings ?? []).find((w) => w.code === 'periods-expired');
+    expect(unknown?.message).toContain('CloudWatch keeps 60-second Lambda metrics 15 days');
+    const orders = got.get('orders-api')!;
+    const thumbnailer = got.get('thumbnailer')!;
+    // 10 h before the end: expired. moto still has it, but asking would read an expired period as
+    // CloudWatch answers it (no data = 0); it is unknown instead.
+    expect(thumbnailer.series.invocations[points - 600]).toBeNull();
+    expect(orders.series.invocations[points - 5]).toBe(120);
+    expect(orders.series.invocations[points - 90]).toBe(3);
+    const known = orders.series.invocations.filter((v) => v !== null).length;
+    expect(known).toBeGreaterThanOrEqual(6 * 60 - 1);
+    expect(known).toBeLessThanOrEqual(6 * 60 + 1);
+    expect(orders.series.invocations.slice(0, points - 6 * 60 - 1).every((v) => v === null)).toBe(true);
+  });
+
+  it('periods not ended at the clock are null (a --now a few minutes ahead of it)', async () => {
+    // Prepare: the clock 3 minutes before the window's end.
+    const clock = new Date(now.getTime() - 3 * MINUTE);
+    const path = join(dir, 'not-ended.ndjson');
+    // Act
+    const { context } = await record(['--regions', 'us-east-1', '--days', '1', '--now', now.toISOString(), '--out', path, '--no-live-prices'], () => clock);
+    // Assess
+    expect(context.exitCode).toBe(0);
+    const { header, got, points } = await series(path);
+    expect((header.warnings ?? []).map((w) => w.code)).toContain('periods-not-ended');
+    const orders = got.get('orders-api')!;
+    expect(orders.series.invocations[points - 5]).toBe(120); // ended before the clock
+    const tail = orders.series.invocations.slice(points - 3);
+    expect(tail.every((v) => v === null)).toBe(true);
+  });
+
+  it('a window nothing of which is kept at the chosen resolution is exit 2 naming it, nothing written', async () => {
+    const path = join(dir, 'never.ndjson');
+    const clock = new Date(now.getTime() + 20 * DAY);
+    await expect(record(['--regions', 'us-east-1', '--days', '1', '--resolution', '60', '--now', now.toISOString(), '--out', path], () => clock)).rejects.toThrow(
+      /^--resolution 60: CloudWatch no longer keeps 60-second data/,
+    );
+    await expect(openSnapshot(path)).rejects.toThrow(/file not found/);
   });
 });
