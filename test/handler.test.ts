@@ -175,7 +175,7 @@ describe('nightly handler against moto', () => {
     const html = mails[0]?.Content?.Simple?.Body?.Html?.Data ?? '';
     expect(html).toContain('&lt;b&gt;*x*_y_&amp;');
     expect(html).not.toContain('<b>*x*');
-    expect(mails[0]?.Content?.Simple?.Body?.Text?.Data).toContain(`- ${HOSTILE} (us-east-1): migrate`);
+    expect(mails[0]?.Content?.Simple?.Body?.Text?.Data).toContain(`- ${HOSTILE} (us-east-1): Migrate: LMI saves $`);
 
     // Slack got Block Kit with the totals, the escaped hostile name and the report link
     expect(slack.received).toHaveLength(1);
