@@ -116,7 +116,7 @@ function monthlyOf(
   };
 }
 
-function nonTieredCostOf(
+export function nonTieredCostOf(
   monthly: MonthlyQuantities,
   profile: FunctionProfile,
   prices: NonNullable<RegionPrices['lambda']>,

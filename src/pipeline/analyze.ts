@@ -29,6 +29,16 @@ export interface AnalyzeInput {
   run: Omit<RunInfo, 'complete'> & { complete?: boolean };
   /** Called with the number of functions summarized so far. */
   onProgress?: (done: number) => void;
+  /** Called with each profile and its summary, before the series is dropped (the what-if page's data). */
+  onSummary?: (event: SummaryEvent) => void;
+}
+
+export interface SummaryEvent {
+  profile: FunctionProfile;
+  summary: FunctionSummary;
+  header: SnapshotHeader;
+  priceBook: PriceBook;
+  config: Config;
 }
 
 /**
@@ -40,9 +50,9 @@ export async function analyzeProfiles(input: AnalyzeInput): Promise<ReportModel>
   const { header, config, priceBook } = input;
   const summaries: FunctionSummary[] = [];
   for await (const profile of input.profiles) {
-    summaries.push(
-      summarizeFunction(profile, { window: header.window, prices: regionPrices(priceBook, profile.region), config }),
-    );
+    const summary = summarizeFunction(profile, { window: header.window, prices: regionPrices(priceBook, profile.region), config });
+    input.onSummary?.({ profile, summary, header, priceBook, config });
+    summaries.push(summary);
     input.onProgress?.(summaries.length);
   }
   const recorded = header.warnings ?? [];
@@ -78,6 +88,7 @@ export interface AnalyzeFileOptions {
   /** generatedAt; defaults to the snapshot's capturedAt, so the output depends only on inputs. */
   now?: string;
   onProgress?: (done: number) => void;
+  onSummary?: (event: SummaryEvent) => void;
 }
 
 /**
@@ -101,6 +112,7 @@ export async function analyzeSnapshotFile(path: string, opts: AnalyzeFileOptions
     config: opts.config,
     run,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.onSummary ? { onSummary: opts.onSummary } : {}),
   });
 }
 
