@@ -9,6 +9,8 @@ import { createTtyProgress } from '../source/aws/index.js';
 import { contextOf } from './io.js';
 import { addCollectionOptions, collectionSettings, type CollectionFlags, parseDays, parseInstant, parseRegions } from './options.js';
 import { formatSummary } from './summary.js';
+import { WhatIfCollector } from '../whatif/data.js';
+import { renderWhatIfHtml } from '../whatif/page.js';
 
 interface AnalyzeOptions extends CollectionFlags {
   snapshot?: string;
@@ -19,6 +21,7 @@ interface AnalyzeOptions extends CollectionFlags {
   format?: string;
   now?: string;
   quiet?: boolean;
+  whatif?: boolean;
 }
 
 /** Exit code of a run that published a report but missed data (a region or account failed). */
@@ -41,6 +44,7 @@ export function register(program: Command): void {
     )
     .option('--now <iso>', "timestamp stamped as the report's generatedAt (default: the snapshot's capturedAt; with --live: the end of the window, default now)")
     .option('--quiet', 'print nothing on success (errors still go to stderr)')
+    .option('--no-whatif', 'report.html without the what-if panel (no script, no embedded data; --snapshot only)')
     .addHelpText(
       'after',
       `
@@ -74,10 +78,13 @@ Examples:
 
       // Progress is for a person watching: a terminal only, never a log or a pipe.
       const showProgress = io.stderrIsTTY && !opts.quiet;
+      // The what-if panel of report.html needs per-function data taken while the series are read.
+      const whatIf = formats.includes('html') && opts.whatif !== false ? new WhatIfCollector() : null;
       const model = await analyzeSnapshotFile(snapshot, {
         config,
         ...(opts.config !== undefined ? { configPath: opts.config } : {}),
         ...(now !== undefined ? { now } : {}),
+        ...(whatIf ? { onSummary: (event) => whatIf.add(event) } : {}),
         ...(showProgress
           ? {
               onProgress: (done: number) => {
@@ -89,9 +96,12 @@ Examples:
       if (showProgress) io.err(`\ranalysed ${model.functions.length} functions\n`);
 
       // Render everything before writing anything: a renderer failing must not leave a partial set.
+      const whatIfData = whatIf?.data(model.run) ?? null;
+      const whatIfHtml = whatIfData ? (await renderWhatIfHtml(model, whatIfData)).html : null;
       const files = formats.map((name) => {
         const renderer = RENDERERS[name];
         if (!renderer) throw new UserInputError(`--format: unknown format "${name}"`);
+        if (name === 'html' && whatIfHtml !== null) return { name: renderer.file, content: whatIfHtml };
         return { name: renderer.file, content: renderer.render(model) };
       });
       const written = await writeReportFiles(opts.out, files);

@@ -58,7 +58,7 @@ export class WhatIfCollector {
     const { series: _series, ...profileRest } = profile;
     let sizing: WhatIfFunction['sizing'] = null;
     if (summary.sizing !== null) {
-      const replay = extractCompactReplay(profile, header.window, config.lmi);
+      const replay = extractCompactReplay(profile, header.window, config.lmi, summary.usage.avgDurationMs);
       const knownPeriods = replay.periods - summary.usage.unknownPeriods;
       // The same expression summarize.ts hands sizeLmi (known invocations extrapolated).
       sizing = { invocations: (summary.usage.invocations * replay.periods) / knownPeriods, replay };

@@ -8,6 +8,7 @@ import { type Config, configSchema } from '../config/schema.js';
 
 export interface NumberKnob {
   key: string;
+  label: string;
   kind: 'range' | 'number';
   min: number;
   max: number;
@@ -18,19 +19,20 @@ export interface NumberKnob {
 
 export interface BooleanKnob {
   key: string;
+  label: string;
   kind: 'checkbox';
 }
 
 export type Knob = NumberKnob | BooleanKnob;
 
 export const WHATIF_KNOBS: readonly Knob[] = [
-  { key: 'lmi.cpuBusyFraction', kind: 'range', min: 0.01, max: 1, step: 0.01, unit: 'share' },
-  { key: 'lmi.discount', kind: 'range', min: 0, max: 0.9, step: 0.01, unit: 'share' },
-  { key: 'pricing.lambdaDiscount', kind: 'range', min: 0, max: 0.17, step: 0.01, unit: 'share' },
-  { key: 'lmi.headroom', kind: 'range', min: 1, max: 10, step: 0.1, unit: 'x' },
-  { key: 'lmi.minEnvironments', kind: 'number', min: 0, max: 15000, step: 1, unit: 'count' },
-  { key: 'recommend.minSavingsPct', kind: 'range', min: 0, max: 100, step: 1, unit: 'pct' },
-  { key: 'lmi.groupUntagged', kind: 'checkbox' },
+  { key: 'lmi.cpuBusyFraction', label: 'CPU share of duration, where not measured', kind: 'range', min: 0.01, max: 1, step: 0.01, unit: 'share' },
+  { key: 'lmi.discount', label: "Savings Plan / RI discount on LMI's EC2 part", kind: 'range', min: 0, max: 0.9, step: 0.01, unit: 'share' },
+  { key: 'pricing.lambdaDiscount', label: 'Compute Savings Plan discount on Lambda', kind: 'range', min: 0, max: 0.17, step: 0.01, unit: 'share' },
+  { key: 'lmi.headroom', label: 'Capacity kept per unit of demand', kind: 'range', min: 1, max: 10, step: 0.1, unit: 'x' },
+  { key: 'lmi.minEnvironments', label: 'Minimum execution environments per function', kind: 'number', min: 0, max: 15000, step: 1, unit: 'count' },
+  { key: 'recommend.minSavingsPct', label: 'Savings needed to say migrate, % of standard', kind: 'range', min: 0, max: 100, step: 1, unit: 'pct' },
+  { key: 'lmi.groupUntagged', label: 'Untagged functions may share a capacity provider', kind: 'checkbox' },
 ];
 
 /** Shown, not movable: the replayed served concurrency depends on them. */
@@ -105,4 +107,20 @@ export function knobsFromHash(hash: string): { values: KnobValues; ignored: stri
     }
   }
   return { values, ignored };
+}
+
+/** The value as shown beside its control. */
+export function formatKnob(knob: Knob, value: number | boolean): string {
+  if (knob.kind === 'checkbox') return value ? 'yes' : 'no';
+  const n = value as number;
+  switch (knob.unit) {
+    case 'share':
+      return `${n} (${Number((n * 100).toFixed(2))} %)`;
+    case 'pct':
+      return `${n} %`;
+    case 'x':
+      return `${n}x`;
+    default:
+      return String(n);
+  }
 }

@@ -45,6 +45,13 @@ function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config): Functi
   return { ...f.summary, cost, sizing };
 }
 
+/** Builds every function's compact replay ahead of the first update (the page calls it at load). */
+export function prepareReplays(data: WhatIfData): void {
+  for (const f of data.functions) {
+    if (f.sizing !== null && !replays.has(f)) replays.set(f, compactReplay(f.sizing.replay, data.window));
+  }
+}
+
 export function whatIfReport(data: WhatIfData, config: Config): ReportModel {
   for (const key of ['scaleOutMinutes', 'scaleInMinutes'] as const) {
     if (config.lmi[key] !== data.config.lmi[key]) {

@@ -18,6 +18,8 @@ import { type Histogram, knownConcurrency, laggedWindowMax, scalingDelays, targe
 import type { ChosenReplay, ReplaySource } from '../model/lmi/replay-source.js';
 import type { CapacityRuns } from '../model/lmi/types.js';
 import { periodCount, type FunctionProfile, type SnapshotWindow } from '../source/profile.js';
+import { checkEligibility } from '../model/lmi/eligibility.js';
+import { cpuPerInvocation } from '../model/lmi/shape.js';
 
 export interface CompactReplayData {
   periods: number;
@@ -26,8 +28,9 @@ export interface CompactReplayData {
   /** Served concurrency as runs: servedValues[i] for servedLengths[i] periods. */
   servedValues: number[];
   servedLengths: number[];
-  /** Periods (ascending) whose known concurrency reaches the served level, with it and their invocations. */
-  reachAt: number[];
+  /** Periods whose known concurrency reaches the served level, as gaps (first: its index, then the
+   *  distance from the previous one: small numbers pack well), with it and their invocations. */
+  reachGaps: number[];
   reachConcurrency: number[];
   reachInvocations: (number | null)[];
   /** Chart: periods per bucket and the peak known concurrency of each bucket (null: none known). */
@@ -41,8 +44,38 @@ export interface CompactReplayData {
  */
 const REACH_SLACK = 1e-6;
 
+/** Below this, whole concurrencies and a whole per-EE concurrency make f(v) x perEnvironment >= v exactly. */
+const EXACT_INTEGER_LIMIT = 1e6;
+
+/**
+ * True when a period whose concurrency equals the served level can never throttle, whatever the
+ * page's knobs: every concurrency is a whole number below EXACT_INTEGER_LIMIT, and the per-EE
+ * concurrency is a whole number (>= 1) for every CPU share the knobs allow (the share never exceeds
+ * 1 vCPU, the smallest EE; see perEnvironmentConcurrency in shape.ts).
+ */
+function equalNeverThrottles(profile: FunctionProfile, avgDurationMs: number | null): boolean {
+  for (const c of profile.series.concurrencyMax) {
+    if (c != null && !(Number.isInteger(c) && c >= 0 && c < EXACT_INTEGER_LIMIT)) return false;
+  }
+  const { traits } = checkEligibility(profile.runtime, profile.memoryMB);
+  // lmi.cpuBusyFraction <= 1: the bound is the largest share an unmeasured function gets.
+  const widest = cpuPerInvocation({
+    memoryMB: profile.memoryMB,
+    avgDurationMs,
+    measuredCpuSeconds: profile.cpuSecondsPerInvocation,
+    singleThreaded: traits.singleThreaded,
+    cpuBusyFraction: 1,
+  });
+  return widest.cpuShare <= 1;
+}
+
 /** Node side: the compact data from a profile's series (same steps as seriesReplay). */
-export function extractCompactReplay(profile: FunctionProfile, window: SnapshotWindow, lmi: Config['lmi']): CompactReplayData {
+export function extractCompactReplay(
+  profile: FunctionProfile,
+  window: SnapshotWindow,
+  lmi: Config['lmi'],
+  avgDurationMs: number | null,
+): CompactReplayData {
   const periods = periodCount(window);
   const concurrency = profile.series.concurrencyMax;
   const invocations = profile.series.invocations;
@@ -58,15 +91,18 @@ export function extractCompactReplay(profile: FunctionProfile, window: SnapshotW
       servedLengths.push(1);
     }
   }
-  const reachAt: number[] = [];
+  const strict = equalNeverThrottles(profile, avgDurationMs);
+  const reachGaps: number[] = [];
+  let last = 0;
   const reachConcurrency: number[] = [];
   const reachInvocations: (number | null)[] = [];
   for (let p = 0; p < periods; p++) {
     const c = concurrency[p];
     if (c == null || c <= 0) continue;
     const v = served[p] as number;
-    if (c >= v * (1 - REACH_SLACK) - REACH_SLACK) {
-      reachAt.push(p);
+    if (strict ? c > v : c >= v * (1 - REACH_SLACK) - REACH_SLACK) {
+      reachGaps.push(p - last);
+      last = p;
       reachConcurrency.push(c);
       reachInvocations.push(invocations[p] ?? null);
     }
@@ -89,7 +125,7 @@ export function extractCompactReplay(profile: FunctionProfile, window: SnapshotW
     allUnknown: known.allUnknown,
     servedValues,
     servedLengths,
-    reachAt,
+    reachGaps,
     reachConcurrency,
     reachInvocations,
     bucketPeriods,
@@ -127,11 +163,13 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
     }
     at = end;
   });
-  const reachServed = new Float64Array(data.reachAt.length);
+  const reachAt = new Float64Array(data.reachGaps.length);
+  data.reachGaps.forEach((gap, i) => (reachAt[i] = (i > 0 ? (reachAt[i - 1] as number) : 0) + gap));
+  const reachServed = new Float64Array(reachAt.length);
   {
     let run = 0;
     let runEnd = servedLengths[0] ?? 0;
-    data.reachAt.forEach((p, i) => {
+    reachAt.forEach((p, i) => {
       while (p >= runEnd && run < servedLengths.length - 1) runEnd += servedLengths[++run] as number;
       reachServed[i] = servedValues[run] as number;
     });
@@ -160,7 +198,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       // Throttles in period order, as the series replay adds them.
       let throttledInvocations = 0;
       const throttledBucket = new Uint8Array(buckets);
-      data.reachAt.forEach((p, i) => {
+      reachAt.forEach((p, i) => {
         const c = data.reachConcurrency[i] as number;
         const servable = f(reachServed[i] as number) * perEnvironment;
         if (c > servable) {

@@ -34,7 +34,7 @@ describe('compactReplay', () => {
 
           // Act
           const fromSeries = sizeLmi(profile, usageOf(profile), ctx);
-          const compact = JSON.parse(JSON.stringify(extractCompactReplay(profile, window, ctx.config.lmi)));
+          const compact = JSON.parse(JSON.stringify(extractCompactReplay(profile, window, ctx.config.lmi, usageOf(profile).avgDurationMs)));
           const fromCompact = sizeLmi(profile, usageOf(profile), ctx, compactReplay(compact, window));
 
           // Assess
@@ -58,10 +58,10 @@ describe('compactReplay', () => {
     const profile = testProfile({ concurrency });
 
     // Act
-    const compact = extractCompactReplay(profile, testWindow(concurrency.length), testConfig().lmi);
+    const compact = extractCompactReplay(profile, testWindow(concurrency.length), testConfig().lmi, usageOf(profile).avgDurationMs);
 
     // Assess
-    expect(compact.reachAt.length).toBeLessThan(concurrency.length / 2);
+    expect(compact.reachGaps.length).toBeLessThan(concurrency.length / 2);
     expect(compact.servedValues.length).toBeLessThan(concurrency.length / 2);
   });
 });
