@@ -10,7 +10,7 @@ import { generateAccount } from '../scripts/sample-generator.js';
 import { findChromium, launchChromium } from '../test/helpers/browser.js';
 
 /**
- * Size and speed of the what-if page: `npx tsx bench/whatif.ts 32 1000 10000`.
+ * Size and speed of the what-if page: `npx tsx bench/whatif.ts 32 1000 10000` (`--size-only`: no browser).
  * For each N: a synthetic account (scripts/sample-generator.ts, 14 days x 60 s, seed 7) through
  * analyze with the what-if collector; the page with the panel forced on (no size limit) is written
  * to bench/out/whatif-<N>.html and opened from file:// in headless Chromium (CHROMIUM_PATH or PATH),
@@ -50,9 +50,9 @@ async function measure(n: number, outDir: string): Promise<void> {
       `default page: panel ${byDefault.live ? 'live' : `read-only (data above ${WHATIF_MAX_DATA_BYTES / MB} MB)`}, ${(Buffer.byteLength(byDefault.html) / MB).toFixed(2)} MB`,
   );
 
-  const executable = findChromium();
+  const executable = process.argv.includes('--size-only') ? null : findChromium();
   if (executable === null) {
-    console.log('  no Chromium (CHROMIUM_PATH or PATH): update time not measured');
+    console.log('  update time not measured (--size-only, or no Chromium on CHROMIUM_PATH / PATH)');
     return;
   }
   const browser = await launchChromium(executable);
@@ -70,7 +70,10 @@ async function measure(n: number, outDir: string): Promise<void> {
       const before = await page.locator('#whatif').getAttribute('data-update-ms');
       const t = performance.now();
       await input.fill(value);
-      await page.waitForFunction((b) => document.querySelector<HTMLElement>('#whatif')?.dataset.updateMs !== b, before, { timeout: 600_000 });
+      await page.waitForFunction((b) => {
+        const panel = document.querySelector<HTMLElement>('#whatif');
+        return panel?.dataset.updateMs !== b && panel?.dataset.pending === undefined;
+      }, before, { timeout: 600_000 });
       const wallMs = performance.now() - t;
       const inPage = Number(await page.locator('#whatif').getAttribute('data-update-ms'));
       updates.push(`${key}=${value}: ${Math.round(inPage)} ms in page, ${Math.round(wallMs)} ms wall`);

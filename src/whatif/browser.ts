@@ -102,12 +102,22 @@ async function start(): Promise<void> {
     panel.dataset.updateMs = String(ms);
   };
 
+  // A dragged slider fires many events: show each value at once, recompute only the latest.
+  let scheduled = false;
   const fromControls = (): void => {
     const values = read();
     const changed: KnobValues = {};
     for (const knob of WHATIF_KNOBS) if (values[knob.key] !== runValues[knob.key]) changed[knob.key] = values[knob.key] as number | boolean;
     history.replaceState(null, '', Object.keys(changed).length > 0 ? `#${knobsToHash(changed)}` : location.pathname + location.search);
-    update(values, 'controls');
+    showValues(values);
+    if (scheduled) return;
+    scheduled = true;
+    panel.dataset.pending = 'true';
+    setTimeout(() => {
+      scheduled = false;
+      update(read(), 'controls');
+      delete panel.dataset.pending;
+    }, 0);
   };
   const fromHash = (): void => {
     const { values, ignored } = knobsFromHash(location.hash);

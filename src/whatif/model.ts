@@ -17,6 +17,17 @@ import type { WhatIfData, WhatIfFunction } from './data.js';
 import { compactReplay } from './replay-compact.js';
 
 const replays = new WeakMap<WhatIfFunction, ReplaySource>();
+/**
+ * sizeLmi depends on the config only through config.lmi: the last sizing per function is kept
+ * with that section's JSON, so moving pricing.lambdaDiscount, recommend.minSavingsPct or
+ * lmi.groupUntagged (grouping happens in buildReport) re-runs buildReport alone.
+ */
+const sizings = new WeakMap<WhatIfFunction, { lmiKey: string; sizing: FunctionSummary['sizing'] }>();
+
+function lmiKey(config: Config): string {
+  const { groupUntagged: _grouping, ...sizingKnobs } = config.lmi;
+  return JSON.stringify(sizingKnobs);
+}
 const EMPTY_SERIES = { invocations: [], durationMsSum: [], concurrencyMax: [] };
 
 function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config): FunctionSummary {
@@ -29,7 +40,11 @@ function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config): Functi
       ? nonTieredCostOf(f.summary.monthly, profile, lambdaPrices, config)
       : null;
   let sizing: FunctionSummary['sizing'] = null;
-  if (f.sizing !== null && prices !== undefined) {
+  const key = lmiKey(config);
+  const kept = sizings.get(f);
+  if (kept !== undefined && kept.lmiKey === key) {
+    sizing = kept.sizing;
+  } else if (f.sizing !== null && prices !== undefined) {
     let replay = replays.get(f);
     if (replay === undefined) {
       replay = compactReplay(f.sizing.replay, data.window);
@@ -41,6 +56,7 @@ function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config): Functi
       { window: data.window, prices, config },
       replay,
     );
+    sizings.set(f, { lmiKey: key, sizing });
   }
   return { ...f.summary, cost, sizing };
 }

@@ -114,6 +114,7 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     for (let i = 0; i < 28; i++) await page.keyboard.press('ArrowRight');
     await page.locator('input[data-knob="lmi.groupUntagged"]').focus();
     await page.keyboard.press('Space');
+    await page.locator('#whatif:not([data-pending])').waitFor();
     const yaml = await page.locator('[data-whatif="yaml"]').inputValue();
     const hash = await page.evaluate(() => location.hash);
     writeFileSync(join(dir, 'whatif.yaml'), yaml);
@@ -138,6 +139,7 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
   it('reset returns to the run values and clears the link', async () => {
     // Act
     await page.locator('[data-whatif="reset"]').click();
+    await page.locator('#whatif:not([data-pending])').waitFor();
 
     // Assess
     expect(await page.evaluate(() => location.hash)).toBe('');
