@@ -86,10 +86,16 @@ async function start(): Promise<void> {
       panel.dataset.state = 'error';
       return;
     }
-    const model = whatIfReport(data, config);
-    const fresh = new DOMParser().parseFromString(renderHtml(model), 'text/html');
-    for (const selector of ['.page > header', '.page > main']) {
-      element(selector).replaceWith(document.adoptNode(element(selector, fresh)));
+    try {
+      const model = whatIfReport(data, config);
+      const fresh = new DOMParser().parseFromString(renderHtml(model), 'text/html');
+      for (const selector of ['.page > header', '.page > main']) {
+        element(selector).replaceWith(document.adoptNode(element(selector, fresh)));
+      }
+    } catch (error) {
+      status.textContent = `The report could not be recomputed: ${error instanceof Error ? error.message : String(error)}`;
+      panel.dataset.state = 'error';
+      return;
     }
     shown = key;
     const ms = performance.now() - began;
@@ -97,7 +103,8 @@ async function start(): Promise<void> {
     status.textContent =
       changed === 0
         ? `Showing the run's values (${reason}).`
-        : `Showing ${changed} knob(s) changed from the run (${reason}; recomputed in ${Math.round(ms)} ms).`;
+        : `Showing ${changed} knob(s) changed from the run (${reason}; recomputed in ${Math.round(ms)} ms). ` +
+          'The command under "Reproduce" is the run\'s: add --config with the file below to get these figures.';
     panel.dataset.state = changed === 0 ? 'run' : 'changed';
     panel.dataset.updateMs = String(ms);
   };
