@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Finds Chromium once for the browser tests; prints one line when they skip.
+    globalSetup: ['test/helpers/browser-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     env: {

@@ -23,6 +23,8 @@ import {
 import { checkOutDir } from './paths.js';
 import { liveBillFetcher } from '../bill/cost-explorer.js';
 import { formatSummary } from './summary.js';
+import { WhatIfCollector } from '../whatif/data.js';
+import { renderWhatIfHtml } from '../whatif/page.js';
 
 interface AnalyzeOptions extends CollectionFlags {
   snapshot?: string;
@@ -34,6 +36,7 @@ interface AnalyzeOptions extends CollectionFlags {
   now?: string;
   quiet?: boolean;
   reconcile?: boolean;
+  whatif?: boolean;
 }
 
 /** Exit code of a run that published a report but missed data (a region or account failed). */
@@ -64,6 +67,7 @@ export function register(program: Command): void {
     },
   })
     .addOption(helpOption('--out <dir>', 'directory the report files are written to', { defaultValue: 'reports' }))
+    .option('--no-whatif', 'report.html without the what-if panel (no script, no embedded data; --snapshot only)')
     .addHelpText(
       'after',
       `
@@ -100,6 +104,8 @@ Examples:
 
       // Progress is for a person watching: a terminal only, never a log or a pipe.
       const showProgress = io.stderrIsTTY && !opts.quiet;
+      // The what-if panel of report.html needs per-function data taken while the series are read.
+      const whatIf = formats.includes('html') && opts.whatif !== false ? new WhatIfCollector() : null;
       const model = await analyzeSnapshotFile(snapshot, {
         config,
         ...(opts.config !== undefined ? { configPath: opts.config } : {}),
@@ -111,6 +117,7 @@ Examples:
           ['now', now],
           ['reconcile', opts.reconcile === true],
         ]),
+        ...(whatIf ? { onSummary: (event) => whatIf.add(event) } : {}),
         ...(showProgress
           ? {
               onProgress: (done: number) => {
@@ -122,9 +129,12 @@ Examples:
       if (showProgress) io.err(`\ranalysed ${model.functions.length} functions\n`);
 
       // Render everything before writing anything: a renderer failing must not leave a partial set.
+      const whatIfData = whatIf?.data(model.run) ?? null;
+      const whatIfHtml = whatIfData ? (await renderWhatIfHtml(model, whatIfData)).html : null;
       const files = formats.map((name) => {
         const renderer = RENDERERS[name];
         if (!renderer) throw new UserInputError(`--format: unknown format "${name}"`);
+        if (name === 'html' && whatIfHtml !== null) return { name: renderer.file, content: whatIfHtml };
         return { name: renderer.file, content: renderer.render(model) };
       });
       const written = await writeReportFiles(opts.out, files);

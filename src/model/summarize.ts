@@ -199,7 +199,7 @@ function monthlyOf(
   };
 }
 
-function nonTieredCostOf(
+export function nonTieredCostOf(
   monthly: MonthlyQuantities,
   profile: FunctionProfile,
   prices: NonNullable<RegionPrices['lambda']>,

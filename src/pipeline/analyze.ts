@@ -35,6 +35,16 @@ export interface AnalyzeInput {
   onProgress?: (done: number) => void;
   /** billing.initFromBill: the bill's duration per invocation, where it covers the function. */
   durationFromBill?: (profile: FunctionProfile) => DurationFromBill | null;
+  /** Called with each profile and its summary, before the series is dropped (the what-if page's data). */
+  onSummary?: (event: SummaryEvent) => void;
+}
+
+export interface SummaryEvent {
+  profile: FunctionProfile;
+  summary: FunctionSummary;
+  header: SnapshotHeader;
+  priceBook: PriceBook;
+  config: Config;
 }
 
 /**
@@ -55,6 +65,7 @@ export async function analyzeProfiles(input: AnalyzeInput): Promise<ReportModel>
       ...(fromBill ? { extraBilledMsPerInvocation: fromBill.extraMsPerInvocation } : {}),
     });
     if (fromBill) summary.warnings.push({ code: 'duration-from-bill', message: fromBill.message, region: profile.region, function: profile.name });
+    input.onSummary?.({ profile, summary, header, priceBook, config });
     summaries.push(summary);
     input.onProgress?.(summaries.length);
   }
@@ -101,6 +112,7 @@ export interface AnalyzeFileOptions {
   onProgress?: (done: number) => void;
   /** --reconcile: compare with the bill recorded in the snapshot (`record --reconcile`). */
   reconcile?: boolean;
+  onSummary?: (event: SummaryEvent) => void;
 }
 
 /**
@@ -140,6 +152,7 @@ export async function analyzeSnapshotFile(path: string, opts: AnalyzeFileOptions
     run,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(fromBill ? { durationFromBill: fromBill } : {}),
+    ...(opts.onSummary ? { onSummary: opts.onSummary } : {}),
   });
   if (opts.config.billing.initFromBill && !opts.reconcile) model.warnings.push(INIT_FROM_BILL_UNUSED);
   if (collector && header.bill) {

@@ -1,34 +1,26 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { renderHtml } from '../../src/render/html.js';
 import { packageRoot } from '../../src/render/templates.js';
+import { chromiumPath, launchChromium } from '../helpers/browser.js';
 import { buildView } from '../../src/render/view-model.js';
 import { smallReport } from './fixtures/small-report.js';
 
-// The HTML report in a real headless Chromium (Debian's package; .ci/run installs it).
+// The HTML report in a real headless Chromium (test/helpers/browser.ts finds it; skipped without one).
 const ARTIFACTS = join(packageRoot(), 'test-artifacts');
 
-describe('report.html in headless Chromium', () => {
+const browserPath = chromiumPath();
+
+describe.skipIf(browserPath === null)('report.html in headless Chromium', () => {
   let browser: Browser;
   const model = smallReport();
   const html = renderHtml(model);
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium(browserPath ?? '');
   });
 
   afterAll(async () => {

@@ -15,18 +15,11 @@
 import { LmiAdvisorError } from '../../errors.js';
 import type { LmiResult } from '../../report/types.js';
 import { periodCount, type FunctionProfile } from '../../source/profile.js';
-import { buildChart, capacityRuns } from './chart.js';
 import { monthFactor } from './cost.js';
 import { checkEligibility, LMI_MIN_MEMORY_MB } from './eligibility.js';
-import { candidateInstanceTypes, cheapestType, instancesFor, typeOptions, type TypeChoice } from './instances.js';
-import {
-  environmentHistogram,
-  histogram,
-  knownConcurrency,
-  laggedWindowMax,
-  scalingDelays,
-  targetEnvironments,
-} from './replay.js';
+import { candidateInstanceTypes, cheapestType, typeOptions, type TypeChoice } from './instances.js';
+import { environmentHistogram, scalingDelays } from './replay.js';
+import { type ReplaySource, seriesReplay } from './replay-source.js';
 import { cpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
 import type { LmiContext, LmiSizing } from './types.js';
 
@@ -52,6 +45,8 @@ export function sizeLmi(
   profile: FunctionProfile,
   usage: { invocations: number; avgDurationMs: number | null },
   ctx: LmiContext,
+  /** The replay data; default: the profile's own series (the what-if page passes a compact one). */
+  replay?: ReplaySource,
 ): LmiSizing | null {
   const { config, window, prices } = ctx;
   const lmi = config.lmi;
@@ -61,10 +56,6 @@ export function sizeLmi(
   if (types.length === 0) return null;
   const periods = periodCount(window);
   if (periods <= 0) throw new LmiAdvisorError(`${where}: the window ${window.start}..${window.end} holds no period`);
-  const concurrencySeries = profile.series.concurrencyMax;
-  if (concurrencySeries.length !== periods) {
-    throw new LmiAdvisorError(`${where}: series.concurrencyMax has ${concurrencySeries.length} points, the window holds ${periods}`);
-  }
 
   const eligibility = checkEligibility(profile.runtime, profile.memoryMB);
   const traits = eligibility.traits;
@@ -85,10 +76,10 @@ export function sizeLmi(
   const processMemoryMB = python ? (measuredProcessMB ?? profile.memoryMB) : null;
   const processMemorySource = python ? (measuredProcessMB !== null ? 'measured' : 'configured') : null;
 
-  const known = knownConcurrency(concurrencySeries);
-  const delays = scalingDelays(window.periodSeconds, lmi.scaleOutMinutes, lmi.scaleInMinutes);
-  const served = laggedWindowMax(known.values, delays);
-  const hist = histogram(served);
+  const source = replay ?? seriesReplay(profile, window, lmi);
+  if (source.periods !== periods) throw new LmiAdvisorError(`${where}: the replay holds ${source.periods} periods, the window ${periods}`);
+  const known = { unknownPeriods: source.unknownPeriods, allUnknown: source.allUnknown };
+  const hist = source.hist;
 
   const factor = monthFactor(window);
   const periodHours = window.periodSeconds / 3600;
@@ -144,15 +135,8 @@ export function sizeLmi(
   const option = chosen.choice.option;
   const perEnvironment = concurrency.perEnvironment;
 
-  const { environments, throttledFlags, throttledInvocations, instancePeriods, peakInstances, environmentPeriods, maxEnvironments } =
-    replayChosen({
-      served,
-      concurrency: concurrencySeries,
-      invocations: profile.series.invocations,
-      perEnvironment,
-      perInstance: option.perInstance,
-      lmi,
-    });
+  const replayed = source.chosen({ perEnvironment, perInstance: option.perInstance, lmi });
+  const { throttledInvocations, instancePeriods, peakInstances, environmentPeriods, maxEnvironments } = replayed;
 
   const instanceHoursMonth = instancePeriods * periodHours * factor;
   const ec2Usd = instanceHoursMonth * option.rates.ec2UsdPerHour;
@@ -200,15 +184,11 @@ export function sizeLmi(
     result,
     costByCpuShare,
     costByTrafficScale,
-    chart: buildChart({
-      start: window.start,
-      periodSeconds: window.periodSeconds,
-      concurrency: concurrencySeries,
-      environments,
-      perEnvironment,
-      throttled: throttledFlags,
-    }),
-    capacity: capacityRuns(environments, window.periodSeconds),
+    chart: replayed.chart,
+    // A getter: a compact replay (the what-if page) builds the runs only if grouping reads them.
+    get capacity() {
+      return replayed.capacity;
+    },
     risks: sizingRisks({
       profile,
       eligibility,
@@ -217,7 +197,7 @@ export function sizeLmi(
       processMemorySource,
       throttledInvocations,
       totalInvocations: usage.invocations,
-      coarse: delays.outPeriods === 0 && lmi.scaleOutMinutes > 0,
+      coarse: scalingDelays(window.periodSeconds, lmi.scaleOutMinutes, lmi.scaleInMinutes).outPeriods === 0 && lmi.scaleOutMinutes > 0,
       periodSeconds: window.periodSeconds,
       unknownPeriods: known.unknownPeriods,
       allUnknown: known.allUnknown,
@@ -225,56 +205,6 @@ export function sizeLmi(
       lmi,
     }),
   };
-}
-
-/**
- * The one full pass, for the chosen configuration: EEs and instances per period, and throttles.
- * Demand above what the capacity serves (EEs x per-EE concurrency) is throttled, in proportion
- * of the period's invocations.
- */
-function replayChosen(a: {
-  served: Float64Array;
-  concurrency: readonly (number | null)[];
-  invocations: readonly (number | null)[];
-  perEnvironment: number;
-  perInstance: number;
-  lmi: LmiContext['config']['lmi'];
-}) {
-  const periods = a.served.length;
-  const { served, concurrency, invocations, perEnvironment, perInstance, lmi } = a;
-  const environments = new Uint32Array(periods);
-  const throttledFlags = new Uint8Array(periods);
-  let throttledInvocations = 0;
-  let instancePeriods = 0;
-  let peakInstances = 0;
-  let environmentPeriods = 0;
-  let maxEnvironments = 0;
-  // The served series is piecewise constant (a sliding max): recompute only when it changes.
-  let lastServed = -1;
-  let e = 0;
-  let n = 0;
-  let servable = 0;
-  for (let p = 0; p < periods; p++) {
-    const v = served[p] as number;
-    if (v !== lastServed) {
-      lastServed = v;
-      e = targetEnvironments(v, perEnvironment, lmi.headroom, lmi.minEnvironments);
-      n = instancesFor(e, perInstance, lmi.minInstances);
-      servable = e * perEnvironment;
-      if (e > maxEnvironments) maxEnvironments = e;
-      if (n > peakInstances) peakInstances = n;
-    }
-    environments[p] = e;
-    environmentPeriods += e;
-    instancePeriods += n;
-    const c = concurrency[p];
-    if (c != null && c > servable) {
-      throttledFlags[p] = 1;
-      const inv = invocations[p];
-      if (inv != null) throttledInvocations += (inv * (c - servable)) / c;
-    }
-  }
-  return { environments, throttledFlags, throttledInvocations, instancePeriods, peakInstances, environmentPeriods, maxEnvironments };
 }
 
 function sizingRisks(a: {

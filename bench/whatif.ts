@@ -1,0 +1,91 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { defaultConfig } from '../src/config/schema.js';
+import { analyzeProfiles, priceBookFor } from '../src/pipeline/analyze.js';
+import { renderHtml } from '../src/render/html.js';
+import { loadBundledPriceBook } from '../src/prices/bundled.js';
+import { WhatIfCollector } from '../src/whatif/data.js';
+import { renderWhatIfHtml, WHATIF_MAX_DATA_BYTES } from '../src/whatif/page.js';
+import { generateAccount } from '../scripts/sample-generator.js';
+import { findChromium, launchChromium } from '../test/helpers/browser.js';
+
+/**
+ * Size and speed of the what-if page: `npx tsx bench/whatif.ts 32 1000 10000` (`--size-only`: no browser).
+ * For each N: a synthetic account (scripts/sample-generator.ts, 14 days x 60 s, seed 7) through
+ * analyze with the what-if collector; the page with the panel forced on (no size limit) is written
+ * to bench/out/whatif-<N>.html and opened from file:// in headless Chromium (CHROMIUM_PATH or PATH),
+ * then four knob changes are made through the controls (three that re-size every function, then
+ * recommend.minSavingsPct, which re-runs buildReport only). Prints: static page bytes, data bytes,
+ * page bytes with what-if, whether the default page keeps the panel live (limit
+ * WHATIF_MAX_DATA_BYTES), load time to a ready panel, and each update's time as measured in the
+ * page (model + render + DOM swap) and from the key press to the new DOM (wall).
+ */
+
+const SEED = 7;
+const MB = 1024 * 1024;
+
+async function measure(n: number, outDir: string): Promise<void> {
+  const started = performance.now();
+  const { header, profiles } = generateAccount({ seed: SEED, functions: n });
+  const collector = new WhatIfCollector();
+  const model = await analyzeProfiles({
+    header,
+    profiles: profiles(),
+    priceBook: header.prices ? priceBookFor(header) : loadBundledPriceBook(),
+    config: defaultConfig(),
+    run: { tool: 'lmi-advisor', version: 'bench', generatedAt: header.capturedAt, command: 'bench/whatif.ts' },
+    onSummary: (e) => collector.add(e),
+  });
+  const data = collector.data(model.run);
+  if (data === null) throw new Error('no function');
+  const analyzeS = (performance.now() - started) / 1000;
+  const staticBytes = Buffer.byteLength(renderHtml(model));
+  const forced = await renderWhatIfHtml(model, data, Number.POSITIVE_INFINITY);
+  const pageBytes = Buffer.byteLength(forced.html);
+  const byDefault = await renderWhatIfHtml(model, data);
+  const path = `${outDir}whatif-${n}.html`;
+  await writeFile(path, forced.html);
+  console.log(
+    `N=${n}: analyze+collect ${analyzeS.toFixed(1)} s; static page ${(staticBytes / MB).toFixed(2)} MB, ` +
+      `what-if data ${(forced.dataBytes / MB).toFixed(2)} MB, page with what-if ${(pageBytes / MB).toFixed(2)} MB; ` +
+      `default page: panel ${byDefault.live ? 'live' : `read-only (data above ${WHATIF_MAX_DATA_BYTES / MB} MB)`}, ${(Buffer.byteLength(byDefault.html) / MB).toFixed(2)} MB`,
+  );
+
+  const executable = process.argv.includes('--size-only') ? null : findChromium();
+  if (executable === null) {
+    console.log('  update time not measured (--size-only, or no Chromium on CHROMIUM_PATH / PATH)');
+    return;
+  }
+  const browser = await launchChromium(executable);
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const loadStart = performance.now();
+    await page.goto(pathToFileURL(path).href, { timeout: 600_000 });
+    await page.locator('#whatif[data-ready="true"]').waitFor({ timeout: 600_000 });
+    const loadS = (performance.now() - loadStart) / 1000;
+    const updates: string[] = [];
+    for (const [key, value] of [['lmi.discount', '0.3'], ['lmi.headroom', '1.5'], ['lmi.discount', '0.2'], ['recommend.minSavingsPct', '20']] as const) {
+      const input = page.locator(`input[data-knob="${key}"]`);
+      const before = await page.locator('#whatif').getAttribute('data-update-ms');
+      const t = performance.now();
+      await input.fill(value);
+      await page.waitForFunction((b) => {
+        const panel = document.querySelector<HTMLElement>('#whatif');
+        return panel?.dataset.updateMs !== b && panel?.dataset.pending === undefined;
+      }, before, { timeout: 600_000 });
+      const wallMs = performance.now() - t;
+      const inPage = Number(await page.locator('#whatif').getAttribute('data-update-ms'));
+      updates.push(`${key}=${value}: ${Math.round(inPage)} ms in page, ${Math.round(wallMs)} ms wall`);
+    }
+    console.log(`  Chromium: load to ready panel ${loadS.toFixed(1)} s; updates: ${updates.join('; ')}${errors.length ? `; ERRORS: ${errors.join(' | ')}` : ''}`);
+  } finally {
+    await browser.close();
+  }
+}
+
+const sizes = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
+const outDir = fileURLToPath(new URL('./out/', import.meta.url));
+await mkdir(outDir, { recursive: true });
+for (const n of sizes.length > 0 ? sizes : [32, 1000]) await measure(n, outDir);

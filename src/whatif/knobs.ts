@@ -1,0 +1,126 @@
+/**
+ * The knobs the what-if panel moves, with the control each gets. Their ranges are the schema's
+ * (src/config/schema.ts); the steps are what a slider offers (any valid value also comes in
+ * through the URL hash). Knobs that change the replayed series itself (scale-out and scale-in
+ * delays) need the per-period data the page does not carry: they are shown read-only.
+ */
+import { type Config, configSchema } from '../config/schema.js';
+
+export interface NumberKnob {
+  key: string;
+  label: string;
+  kind: 'range' | 'number';
+  min: number;
+  max: number;
+  step: number;
+  /** How the value is shown beside the control. */
+  unit: 'share' | 'pct' | 'x' | 'count';
+}
+
+export interface BooleanKnob {
+  key: string;
+  label: string;
+  kind: 'checkbox';
+}
+
+export type Knob = NumberKnob | BooleanKnob;
+
+export const WHATIF_KNOBS: readonly Knob[] = [
+  { key: 'lmi.cpuBusyFraction', label: 'CPU share of duration, where not measured', kind: 'range', min: 0.01, max: 1, step: 0.01, unit: 'share' },
+  { key: 'lmi.discount', label: "Savings Plan / RI discount on LMI's EC2 part", kind: 'range', min: 0, max: 0.72, step: 0.01, unit: 'share' },
+  { key: 'pricing.lambdaDiscount', label: 'Compute Savings Plan discount on Lambda', kind: 'range', min: 0, max: 0.17, step: 0.01, unit: 'share' },
+  { key: 'lmi.headroom', label: 'Capacity kept per unit of demand', kind: 'range', min: 1, max: 10, step: 0.1, unit: 'x' },
+  { key: 'lmi.minEnvironments', label: 'Minimum execution environments per function', kind: 'number', min: 0, max: 15000, step: 1, unit: 'count' },
+  { key: 'recommend.minSavingsPct', label: 'Savings needed to say migrate, % of standard', kind: 'range', min: 0, max: 100, step: 1, unit: 'pct' },
+  { key: 'lmi.groupUntagged', label: 'Untagged functions may share a capacity provider', kind: 'checkbox' },
+];
+
+/** Shown, not movable: the replayed served concurrency depends on them. */
+export const READ_ONLY_KNOBS: readonly string[] = ['lmi.scaleOutMinutes', 'lmi.scaleInMinutes'];
+
+export type KnobValues = Record<string, number | boolean>;
+
+export function knobValue(config: Config, key: string): unknown {
+  let value: unknown = config;
+  for (const part of key.split('.')) value = (value as Record<string, unknown>)[part];
+  return value;
+}
+
+/** The knobs' values in a config. */
+export function knobValues(config: Config): KnobValues {
+  const out: KnobValues = {};
+  for (const knob of WHATIF_KNOBS) out[knob.key] = knobValue(config, knob.key) as number | boolean;
+  return out;
+}
+
+/** `base` with the given knobs set, validated by the config schema (throws on a bad value). */
+export function applyKnobs(base: Config, values: KnobValues): Config {
+  const input = structuredClone(base) as unknown as Record<string, Record<string, unknown>>;
+  for (const [key, value] of Object.entries(values)) {
+    if (!WHATIF_KNOBS.some((k) => k.key === key)) throw new Error(`not a what-if knob: ${key}`);
+    const [section, name] = key.split('.') as [string, string];
+    (input[section] as Record<string, unknown>)[name] = value;
+  }
+  return configSchema.parse(input);
+}
+
+/** The config file (YAML) that makes `analyze --config` use these knob values. */
+export function knobsAsYaml(values: KnobValues): string {
+  const sections = new Map<string, string[]>();
+  for (const knob of WHATIF_KNOBS) {
+    const value = values[knob.key];
+    if (value === undefined) continue;
+    const [section, name] = knob.key.split('.') as [string, string];
+    const lines = sections.get(section) ?? [];
+    lines.push(`  ${name}: ${String(value)}`);
+    sections.set(section, lines);
+  }
+  return [...sections].map(([section, lines]) => `${section}:\n${lines.join('\n')}\n`).join('');
+}
+
+/** URL hash form: `#lmi.discount=0.28&lmi.groupUntagged=true` (only the knobs given). */
+export function knobsToHash(values: KnobValues): string {
+  return Object.entries(values)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join('&');
+}
+
+/** Parses a hash; unknown keys and unparsable values are reported, not applied. */
+export function knobsFromHash(hash: string): { values: KnobValues; ignored: string[] } {
+  const values: KnobValues = {};
+  const ignored: string[] = [];
+  for (const part of hash.replace(/^#/, '').split('&')) {
+    if (part === '') continue;
+    const [rawKey, raw = ''] = part.split('=');
+    const key = decodeURIComponent(rawKey ?? '');
+    const knob = WHATIF_KNOBS.find((k) => k.key === key);
+    const text = decodeURIComponent(raw);
+    if (!knob) {
+      ignored.push(key);
+    } else if (knob.kind === 'checkbox') {
+      if (text === 'true' || text === 'false') values[key] = text === 'true';
+      else ignored.push(key);
+    } else {
+      const n = Number(text);
+      if (text !== '' && Number.isFinite(n)) values[key] = n;
+      else ignored.push(key);
+    }
+  }
+  return { values, ignored };
+}
+
+/** The value as shown beside its control. */
+export function formatKnob(knob: Knob, value: number | boolean): string {
+  if (knob.kind === 'checkbox') return value ? 'yes' : 'no';
+  const n = value as number;
+  switch (knob.unit) {
+    case 'share':
+      return `${n} (${Number((n * 100).toFixed(2))} %)`;
+    case 'pct':
+      return `${n} %`;
+    case 'x':
+      return `${n}x`;
+    default:
+      return String(n);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The report for other knob values, rebuilt from WhatIfData by the model itself: sizeLmi over
+ * the compact replay, nonTieredCostOf, and buildReport (tiers, free tier, recommendations,
+ * capacity providers, totals). Runs in the browser (bundle.ts) and in Node (tests, bench).
+ */
+import { describeAssumptions } from '../config/assumptions.js';
+import type { Config } from '../config/schema.js';
+import { buildReport } from '../model/build-report.js';
+import { sizeLmi } from '../model/lmi/size.js';
+import type { ReplaySource } from '../model/lmi/replay-source.js';
+import { nonTieredCostOf } from '../model/summarize.js';
+import type { FunctionSummary } from '../model/summary.js';
+import { regionPrices } from '../prices/price-list.js';
+import type { ReportModel } from '../report/types.js';
+import type { FunctionProfile } from '../source/profile.js';
+import type { WhatIfData, WhatIfFunction } from './data.js';
+import { compactReplay } from './replay-compact.js';
+
+const replays = new WeakMap<WhatIfFunction, ReplaySource>();
+/**
+ * sizeLmi depends on the config only through config.lmi: the last sizing per function is kept
+ * with that section's JSON, so moving pricing.lambdaDiscount, recommend.minSavingsPct or
+ * lmi.groupUntagged (grouping happens in buildReport) re-runs buildReport alone.
+ */
+const sizings = new WeakMap<WhatIfFunction, { lmiKey: string; sizing: FunctionSummary['sizing'] }>();
+
+function lmiKey(config: Config): string {
+  const { groupUntagged: _grouping, ...sizingKnobs } = config.lmi;
+  return JSON.stringify(sizingKnobs);
+}
+const EMPTY_SERIES = { invocations: [], durationMsSum: [], concurrencyMax: [] };
+
+function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config): FunctionSummary {
+  const prices = regionPrices(data.priceBook, f.summary.region);
+  const lambdaPrices = prices?.lambda;
+  const profile: FunctionProfile = { ...f.profile, series: EMPTY_SERIES };
+  // As summarize.ts: a cost needs monthly quantities, Lambda prices and a known PC.
+  const cost =
+    f.summary.monthly && lambdaPrices && f.profile.provisionedConcurrency !== null
+      ? nonTieredCostOf(f.summary.monthly, profile, lambdaPrices, config)
+      : null;
+  let sizing: FunctionSummary['sizing'] = null;
+  const key = lmiKey(config);
+  const kept = sizings.get(f);
+  if (kept !== undefined && kept.lmiKey === key) {
+    sizing = kept.sizing;
+  } else if (f.sizing !== null && prices !== undefined) {
+    let replay = replays.get(f);
+    if (replay === undefined) {
+      replay = compactReplay(f.sizing.replay, data.window);
+      replays.set(f, replay);
+    }
+    sizing = sizeLmi(
+      profile,
+      { invocations: f.sizing.invocations, avgDurationMs: f.summary.usage.avgDurationMs },
+      { window: data.window, prices, config },
+      replay,
+    );
+    sizings.set(f, { lmiKey: key, sizing });
+  }
+  return { ...f.summary, cost, sizing };
+}
+
+/** Builds every function's compact replay ahead of the first update (the page calls it at load). */
+export function prepareReplays(data: WhatIfData): void {
+  for (const f of data.functions) {
+    if (f.sizing !== null && !replays.has(f)) replays.set(f, compactReplay(f.sizing.replay, data.window));
+  }
+}
+
+export function whatIfReport(data: WhatIfData, config: Config): ReportModel {
+  for (const key of ['scaleOutMinutes', 'scaleInMinutes'] as const) {
+    if (config.lmi[key] !== data.config.lmi[key]) {
+      throw new Error(`lmi.${key} is fixed by the page's data (${data.config.lmi[key]}); re-run the CLI to change it`);
+    }
+  }
+  return buildReport({
+    accountId: data.accountId,
+    window: data.window,
+    summaries: data.functions.map((f) => summaryFor(data, f, config)),
+    priceBook: data.priceBook,
+    config,
+    assumptions: describeAssumptions(config),
+    run: data.run,
+    warnings: data.recordedWarnings.map((w) => ({ ...w })),
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * report.html with the what-if panel: the static report (renderHtml, unchanged), the panel
+ * (templates/partials/whatif-panel.hbs) at the top of the page, the compact data and the bundled
+ * script. Above WHATIF_MAX_DATA_BYTES of data, or without the bundle, the panel shows the run's
+ * values read-only and says why.
+ */
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import { renderHtml } from '../render/html.js';
+import { templatesDir } from '../render/templates.js';
+import type { ReportModel } from '../report/types.js';
+import { whatIfBundle } from './bundle.js';
+import type { WhatIfData } from './data.js';
+import { stringifyData } from './json.js';
+import { formatKnob, knobsAsYaml, knobValue, knobValues, READ_ONLY_KNOBS, WHATIF_KNOBS } from './knobs.js';
+
+/** Largest data block the page carries (bench/whatif.ts: 10,000 functions stay below it). */
+export const WHATIF_MAX_DATA_BYTES = 20 * 1024 * 1024;
+
+let panelTemplate: Handlebars.TemplateDelegate | null = null;
+
+function panel(data: WhatIfData, enabled: boolean, disabledReason: string): string {
+  if (panelTemplate === null) {
+    panelTemplate = Handlebars.create().compile(readFileSync(join(templatesDir(), 'partials', 'whatif-panel.hbs'), 'utf8'));
+  }
+  const values = knobValues(data.config);
+  return panelTemplate({
+    enabled,
+    disabledReason,
+    knobs: WHATIF_KNOBS.map((knob) => ({
+      ...knob,
+      id: knob.key.replace(/\./g, '-'),
+      checkbox: knob.kind === 'checkbox',
+      checked: values[knob.key] === true,
+      value: values[knob.key],
+      shown: formatKnob(knob, values[knob.key] as number | boolean),
+    })),
+    fixed: READ_ONLY_KNOBS.map((key) => ({ key, value: String(knobValue(data.config, key)) })),
+    yaml: knobsAsYaml(values),
+  });
+}
+
+export interface WhatIfPage {
+  html: string;
+  /** Whether the panel is live (data and script embedded). */
+  live: boolean;
+  dataBytes: number;
+}
+
+/** The report page with the panel; `model` is the report the CLI built from the same run as `data`. */
+export async function renderWhatIfHtml(model: ReportModel, data: WhatIfData, maxDataBytes = WHATIF_MAX_DATA_BYTES): Promise<WhatIfPage> {
+  const html = renderHtml(model);
+  // gzip + base64: the page inflates it with the browser's own DecompressionStream (no network).
+  const packed = gzipSync(stringifyData(data), { level: 9 }).toString('base64');
+  const dataBytes = packed.length;
+  const bundle = dataBytes <= maxDataBytes ? await whatIfBundle() : null;
+  const live = bundle !== null;
+  const reason =
+    dataBytes > maxDataBytes
+      ? `The what-if panel is read-only for this report: its data would take ${(dataBytes / 1048576).toFixed(1)} MB, above the ${(maxDataBytes / 1048576).toFixed(0)} MB limit. The values below are the run's; to try others, edit the config and re-run analyze.`
+      : 'The what-if panel is read-only: this installation has no browser bundle (run npm run build). The values below are the run\'s.';
+  const withPanel = html.replace('<div class="page">', () => `<div class="page">\n${panel(data, live, reason)}`);
+  if (withPanel === html) throw new Error('what-if: the report has no <div class="page"> to put the panel in');
+  if (!live) return { html: withPanel, live, dataBytes };
+  const scripts = `<script type="application/gzip;base64" id="lmi-whatif-data">${packed}</script>\n<script>${bundle}</script>\n`;
+  const at = withPanel.lastIndexOf('</body>');
+  return { html: `${withPanel.slice(0, at)}${scripts}${withPanel.slice(at)}`, live, dataBytes };
+}

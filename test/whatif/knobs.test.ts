@@ -1,0 +1,51 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { configSchema, defaultConfig } from '../../src/config/schema.js';
+import { applyKnobs, knobsAsYaml, knobsFromHash, knobsToHash, knobValues, WHATIF_KNOBS } from '../../src/whatif/knobs.js';
+import { edgeSettings, knobSettings } from './settings.js';
+
+describe('what-if knobs', () => {
+  it('the offered YAML, read as a config file, is the config the page computes with', () => {
+    fc.assert(
+      fc.property(knobSettings(), (values) => {
+        expect(configSchema.parse(parse(knobsAsYaml(values)))).toEqual(applyKnobs(defaultConfig(), values));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the URL hash gives back the same values', () => {
+    for (const values of [...edgeSettings(), ...fc.sample(knobSettings(), { numRuns: 50, seed: 1 })]) {
+      expect(knobsFromHash(`#${knobsToHash(values)}`)).toEqual({ values, ignored: [] });
+    }
+  });
+
+  it('names what a link holds that it cannot use, and rejects values outside the schema', () => {
+    // Act
+    const parsed = knobsFromHash('#lmi.discount=abc&lmi.nope=1&lmi.groupUntagged=yes&lmi.headroom=3');
+
+    // Assess
+    expect(parsed).toEqual({ values: { 'lmi.headroom': 3 }, ignored: ['lmi.discount', 'lmi.nope', 'lmi.groupUntagged'] });
+    expect(() => applyKnobs(defaultConfig(), { 'lmi.discount': 5 })).toThrow();
+    expect(() => applyKnobs(defaultConfig(), { 'lmi.scaleOutMinutes': 1 })).toThrow(/not a what-if knob/);
+    expect(knobValues(defaultConfig())['lmi.headroom']).toBe(2);
+  });
+});
+
+describe('what-if knob ranges', () => {
+  // The sliders must offer exactly what a config file may say: a range wider than the schema
+  // gives figures `analyze --config` refuses; a narrower one hides allowed values.
+  const withKnob = (key: string, value: number): unknown => {
+    const [section, name] = key.split('.') as [string, string];
+    return { [section]: { [name]: value } };
+  };
+  for (const knob of WHATIF_KNOBS) {
+    if (knob.kind === 'checkbox') continue;
+    it(`${knob.key}: the slider's max is the config schema's max`, () => {
+      expect(configSchema.safeParse(withKnob(knob.key, knob.max)).success).toBe(true);
+      expect(configSchema.safeParse(withKnob(knob.key, knob.max + knob.step)).success).toBe(false);
+      expect(configSchema.safeParse(withKnob(knob.key, knob.min)).success).toBe(true);
+    });
+  }
+});

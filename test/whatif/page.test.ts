@@ -1,0 +1,56 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderHtml } from '../../src/render/html.js';
+import { WHATIF_KNOBS } from '../../src/whatif/knobs.js';
+import { renderWhatIfHtml } from '../../src/whatif/page.js';
+import { runCli } from '../cli/run-cli.js';
+import { loadSample, SAMPLE_SNAPSHOT, type Sample } from './sample.js';
+
+describe('renderWhatIfHtml', () => {
+  let sample: Sample;
+  let dir: string;
+  beforeAll(async () => {
+    sample = await loadSample();
+    dir = mkdtempSync(join(tmpdir(), 'lmi-whatif-page-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('adds the panel, the data and the script to the static report, and nothing else', async () => {
+    // Act
+    const page = await renderWhatIfHtml(sample.base, sample.data);
+
+    // Assess
+    expect(page.live).toBe(true);
+    for (const knob of WHATIF_KNOBS) expect(page.html).toContain(`data-knob="${knob.key}"`);
+    expect(page.html.match(/<script/g)).toHaveLength(2);
+    const withoutAdditions = page.html
+      .replace(/\n<section id="whatif"[\s\S]*?<\/section>\n/, '')
+      .replace(/<script type="application\/gzip;base64"[\s\S]*?<\/script>\n<script>[\s\S]*?<\/script>\n/, '');
+    expect(withoutAdditions).toBe(renderHtml(sample.base));
+  });
+
+  it('above the size limit: no data, no script, and the page says why', async () => {
+    // Act
+    const page = await renderWhatIfHtml(sample.base, sample.data, 1000);
+
+    // Assess
+    expect(page.live).toBe(false);
+    expect(page.html).not.toContain('<script');
+    expect(page.html).toMatch(/read-only for this report: its data would take [\d.]+ MB, above the 0 MB limit/);
+  });
+
+  it('analyze writes the panel by default and the static page with --no-whatif', async () => {
+    // Act
+    const withPanel = await runCli(['analyze', '--snapshot', SAMPLE_SNAPSHOT, '--out', join(dir, 'a'), '--format', 'html', '--quiet']);
+    const without = await runCli(['analyze', '--snapshot', SAMPLE_SNAPSHOT, '--out', join(dir, 'b'), '--format', 'html', '--quiet', '--no-whatif']);
+
+    // Assess
+    expect([withPanel.code, without.code]).toEqual([0, 0]);
+    expect(readFileSync(join(dir, 'a', 'report.html'), 'utf8')).toContain('id="lmi-whatif-data"');
+    const plain = readFileSync(join(dir, 'b', 'report.html'), 'utf8');
+    expect(plain).not.toContain('<script');
+    expect(plain).not.toContain('id="whatif"');
+  });
+});

@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sizeLmi } from '../../src/model/lmi/size.js';
+import { compactReplay, extractCompactReplay } from '../../src/whatif/replay-compact.js';
+import { testConfig, testProfile, testRegionPrices, testWindow, usageOf } from '../model/lmi/helpers.js';
+
+// The compact replay must give sizeLmi exactly what the series gives it, for any series and knobs.
+describe('compactReplay', () => {
+  const series = fc.array(fc.option(fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 3000 })), { freq: 12 }), {
+    minLength: 1,
+    maxLength: 600,
+  });
+  const knobs = fc.record({
+    cpuBusyFraction: fc.double({ min: 0.01, max: 1, noNaN: true }),
+    discount: fc.double({ min: 0, max: 0.72, noNaN: true }),
+    headroom: fc.double({ min: 1, max: 10, noNaN: true }),
+    minEnvironments: fc.integer({ min: 0, max: 40 }),
+    scaleOutMinutes: fc.integer({ min: 0, max: 30 }),
+    scaleInMinutes: fc.integer({ min: 0, max: 120 }),
+  });
+
+  it('sizes a function exactly as its series does (result, grids, chart, capacity runs, risks)', () => {
+    fc.assert(
+      fc.property(
+        series,
+        knobs,
+        fc.constantFrom('nodejs22.x', 'python3.13', 'java21', 'provided.al2023'),
+        fc.constantFrom(128, 1024, 2048, 4096, 10240),
+        (concurrency, lmi, runtime, memoryMB) => {
+          // Prepare
+          const profile = testProfile({ concurrency, runtime, memoryMB });
+          const window = testWindow(concurrency.length);
+          const ctx = { window, prices: testRegionPrices(), config: testConfig(lmi) };
+
+          // Act
+          const fromSeries = sizeLmi(profile, usageOf(profile), ctx);
+          const compact = JSON.parse(JSON.stringify(extractCompactReplay(profile, window, ctx.config.lmi, usageOf(profile).avgDurationMs)));
+          const fromCompact = sizeLmi(profile, usageOf(profile), ctx, compactReplay(compact, window));
+
+          // Assess
+          expect(fromCompact === null).toBe(fromSeries === null);
+          if (fromSeries === null || fromCompact === null) return;
+          expect(fromCompact.result).toEqual(fromSeries.result);
+          expect(fromCompact.costByCpuShare).toEqual(fromSeries.costByCpuShare);
+          expect(fromCompact.costByTrafficScale).toEqual(fromSeries.costByTrafficScale);
+          expect(fromCompact.chart).toEqual(fromSeries.chart);
+          expect(fromCompact.capacity).toEqual(fromSeries.capacity);
+          expect(fromCompact.risks).toEqual(fromSeries.risks);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps only the periods that can throttle, far fewer than the series on a steady load', () => {
+    // Prepare: a slow sine plus noise, 2 days of minutes.
+    const concurrency = Array.from({ length: 2880 }, (_, p) => Math.round(50 + 30 * Math.sin(p / 200) + ((p * 7919) % 5)));
+    const profile = testProfile({ concurrency });
+
+    // Act
+    const compact = extractCompactReplay(profile, testWindow(concurrency.length), testConfig().lmi, usageOf(profile).avgDurationMs);
+
+    // Assess
+    expect(compact.reachGaps.length).toBeLessThan(concurrency.length / 2);
+    expect(compact.servedValues.length).toBeLessThan(concurrency.length / 2);
+  });
+});
