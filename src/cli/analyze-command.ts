@@ -9,6 +9,8 @@ import { createTtyProgress } from '../source/aws/index.js';
 import { contextOf } from './io.js';
 import { addCollectionOptions, collectionSettings, type CollectionFlags, parseDays, parseInstant, parseRegions } from './options.js';
 import { formatSummary } from './summary.js';
+import { storeBackendFor } from '../store/open.js';
+import { cliS3Options } from './record-command.js';
 
 interface AnalyzeOptions extends CollectionFlags {
   snapshot?: string;
@@ -119,7 +121,11 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
     now,
     config,
     ...(opts.config !== undefined ? { configPath: opts.config } : {}),
-    source: liveAwsSource({ ...settings, ...(progress ? { onProgress: progress } : {}) }),
+    source: liveAwsSource({
+      ...settings,
+      ...(progress ? { onProgress: progress } : {}),
+      ...(opts.store !== undefined ? { store: storeBackendFor(opts.store, cliS3Options(regions, opts.profile)) } : {}),
+    }),
     channels: ['dir'],
     targets: { dir: { outDir: opts.out } },
     formats,

@@ -67,6 +67,7 @@ export interface CollectionFlags {
   resolution: string;
   optionalMetrics?: boolean;
   livePrices: boolean;
+  store?: string;
 }
 
 /** Adds the collection flags; `note` prefixes each help line (e.g. "with --live: "). */
@@ -80,7 +81,8 @@ export function addCollectionOptions(command: Command, note = ''): Command {
     .option('--exclude-tag <key=value>', `${note}skip functions with this tag (repeatable)`, collect)
     .option('--resolution <s>', `${note}metric period: auto (finest CloudWatch keeps), 60, 300 or 3600`, 'auto')
     .option('--optional-metrics', `${note}also fetch Duration Maximum, Errors and Throttles (2x the queries)`)
-    .option('--no-live-prices', `${note}do not call the Price List API; use the bundled prices (the report says so)`);
+    .option('--no-live-prices', `${note}do not call the Price List API; use the bundled prices (the report says so)`)
+    .option('--store <dir|s3://bucket/prefix>', `${note}metric store: read from CloudWatch only the days it lacks, keep them, assemble the window from it (docs/store-format.md)`);
 }
 
 /** The source options the collection flags give (everything but regions, days and now). */

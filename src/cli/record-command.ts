@@ -10,12 +10,28 @@ import { createTtyProgress, openAwsSource, type AwsSourceOptions } from '../sour
 import { writeSnapshot } from '../source/snapshot-writer.js';
 import { EXIT_INCOMPLETE } from './analyze-command.js';
 import { contextOf } from './io.js';
-import { addCollectionOptions, collectionSettings, type CollectionFlags, parseDays, parseRegions } from './options.js';
+import { addCollectionOptions, collectionSettings, type CollectionFlags, parseDays, parseInstant, parseRegions } from './options.js';
+import type { StoreBackend } from '../store/backend.js';
+import { openStoreSource } from '../store/collect.js';
+import { storeBackendFor } from '../store/open.js';
 
 interface RecordFlags extends CollectionFlags {
   regions: string;
   out: string;
+  now?: string;
   quiet?: boolean;
+}
+
+/**
+ * S3 client settings for a `--store s3://...` from the command line: the first region, the
+ * profile, and path-style addressing when the SDK is pointed at a custom endpoint (moto, MinIO).
+ */
+export function cliS3Options(regions: string[], profile: string | undefined) {
+  return {
+    region: regions[0] ?? 'us-east-1',
+    ...(profile ? { profile } : {}),
+    forcePathStyle: process.env['AWS_ENDPOINT_URL'] !== undefined || process.env['AWS_ENDPOINT_URL_S3'] !== undefined,
+  };
 }
 
 /** What tests (and the Lambda handler) inject instead of real AWS and the wall clock. */
@@ -65,8 +81,9 @@ export const RECORD_GZIP_LEVEL = 4;
  * Collects live data and writes the snapshot. When a region fails, the snapshot of the others is
  * still written, with the failure in its header warnings, and the result names the region.
  */
-export async function runRecord(options: AwsSourceOptions, out: string): Promise<RecordResult> {
-  const source = await openAwsSource(options);
+export async function runRecord(options: AwsSourceOptions, out: string, store?: StoreBackend): Promise<RecordResult> {
+  // With a store: the window assembled from it (reading only what it lacks), the same snapshot.
+  const source = store ? await openStoreSource({ ...options, store }) : await openAwsSource(options);
   // gzip level 4, not zlib's default 6: on minute data (1.4 GB of JSON at 10,000 functions x
   // 14 days) level 6 costs 3.4x the CPU of level 4 (~41 s vs ~12 s) for a file 7 % smaller,
   // and that CPU competes with decoding the GetMetricData answers (docs/live-collection.md).
@@ -84,7 +101,8 @@ export function register(program: Command, deps: RecordDeps = {}): void {
     .command('record')
     .description('collect functions, metrics and prices from AWS into a snapshot file')
     .requiredOption('--regions <list>', 'comma-separated regions, e.g. us-east-1,eu-west-1')
-    .requiredOption('--out <file>', 'snapshot to write (.ndjson or .ndjson.gz)');
+    .requiredOption('--out <file>', 'snapshot to write (.ndjson or .ndjson.gz)')
+    .option('--now <iso>', 'end of the window, aligned down to the period (default: now)');
   addCollectionOptions(command)
     .option('--quiet', 'print nothing on success')
     .addHelpText(
@@ -100,7 +118,8 @@ Exit codes:
   ${EXIT_INCOMPLETE}  snapshot written, but a region failed (named in stderr and in the header warnings)
 
 Example:
-  $ lmi-advisor record --regions us-east-1,eu-west-1 --days 14 --out acct.ndjson.gz`,
+  $ lmi-advisor record --regions us-east-1,eu-west-1 --days 14 --out acct.ndjson.gz
+  $ lmi-advisor record --regions us-east-1 --store s3://my-bucket/store --out acct.ndjson.gz`,
     )
     .action(async (flags: RecordFlags, command: Command) => {
       const context = contextOf(command);
@@ -109,16 +128,18 @@ Example:
         throw new UserInputError(`--out: "${flags.out}" must end in .ndjson or .ndjson.gz`);
       }
       const progress = flags.quiet ? undefined : createTtyProgress({ isTTY: io.stderrIsTTY, write: io.err });
+      const regions = parseRegions(flags.regions);
       const options: AwsSourceOptions = {
-        regions: parseRegions(flags.regions),
+        regions,
         days: parseDays(flags.days),
-        now: deps.now ? deps.now() : new Date(),
+        now: flags.now !== undefined ? parseInstant(flags.now) : deps.now ? deps.now() : new Date(),
         ...collectionSettings(flags),
         ...(deps.clients ? { clients: deps.clients } : {}),
         ...(deps.limits ? { limits: deps.limits } : {}),
         ...(progress ? { onProgress: progress } : {}),
       };
-      const result = await runRecord(options, flags.out);
+      const store = flags.store !== undefined ? storeBackendFor(flags.store, cliS3Options(regions, flags.profile)) : undefined;
+      const result = await runRecord(options, flags.out, store);
       for (const region of result.failedRegions) {
         const reasons = result.warnings.filter((w) => w.code === 'region-failed' && w.region === region);
         io.err(`lmi-advisor: record: region ${region} FAILED: ${reasons.map((w) => w.message).join('; ')}\n`);

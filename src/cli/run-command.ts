@@ -10,6 +10,8 @@ import { redact, resolveWebhookUrl } from '../secrets.js';
 import { formatUsd } from '../render/slack.js';
 import { contextOf } from './io.js';
 import { parseDays, parseInstant, parseRegions } from './options.js';
+import { cliS3Options } from './record-command.js';
+import { storeBackendFor } from '../store/open.js';
 
 interface RunOptions {
   regions: string;
@@ -25,6 +27,7 @@ interface RunOptions {
   config?: string;
   now?: string;
   profile?: string;
+  store?: string;
   quiet?: boolean;
 }
 
@@ -50,6 +53,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'assumptions file (.json, .yaml or .yml)')
     .option('--now <iso>', 'end of the analysed window and generatedAt (default: now)')
     .option('--profile <name>', 'AWS named profile (default: the default credential chain)')
+    .option('--store <dir|s3://bucket/prefix>', 'metric store: read from CloudWatch only the days it lacks (docs/store-format.md)')
     .option('--quiet', 'print nothing on success')
     .addHelpText(
       'after',
@@ -117,7 +121,10 @@ Examples:
         now,
         config,
         ...(opts.config !== undefined ? { configPath: opts.config } : {}),
-        source: liveAwsSource(opts.profile ? { profile: opts.profile } : {}),
+        source: liveAwsSource({
+          ...(opts.profile ? { profile: opts.profile } : {}),
+          ...(opts.store !== undefined ? { store: storeBackendFor(opts.store, cliS3Options(regions, opts.profile)) } : {}),
+        }),
         channels,
         targets,
         command: reproduce(opts, regions, days, now),
@@ -139,5 +146,6 @@ Examples:
 function reproduce(opts: RunOptions, regions: string[], days: number, now: Date): string {
   const parts = ['lmi-advisor', 'run', '--regions', regions.join(','), '--days', String(days), '--now', now.toISOString()];
   if (opts.config !== undefined) parts.push('--config', opts.config);
+  if (opts.store !== undefined) parts.push('--store', opts.store);
   return parts.join(' ');
 }

@@ -11,6 +11,8 @@ import type { ReportModel, ReportWarning, RunInfo } from '../report/types.js';
 import type { FunctionProfile, SnapshotHeader, SourceWarning } from '../source/profile.js';
 import { LmiAdvisorError } from '../errors.js';
 import { openAwsSource, type AwsSourceOptions } from '../source/aws/index.js';
+import type { StoreBackend } from '../store/backend.js';
+import { openStoreSource } from '../store/collect.js';
 import { TOOL_NAME, VERSION } from '../version.js';
 import { analyzeProfiles } from './analyze.js';
 
@@ -234,10 +236,27 @@ function addWarning(model: ReportModel, warning: ReportWarning): void {
   model.warnings.push(warning);
 }
 
-/** Options of the live AWS source other than what each call sets. */
-export type AwsSourceSettings = Omit<AwsSourceOptions, 'regions' | 'days' | 'now'>;
+/** Options of the live AWS source other than what each call sets; `store` reads through the metric store. */
+export type AwsSourceSettings = Omit<AwsSourceOptions, 'regions' | 'days' | 'now'> & {
+  store?: StoreBackend;
+  settleMinutes?: number;
+  /** Time left for reading CloudWatch into the store (the rest is for analysing and publishing). */
+  storeTimeLeftMs?: () => number;
+};
 
-/** The live source (src/source/aws) as a SourceFn. */
+/** The live source (src/source/aws), or the store-backed one (src/store), as a SourceFn. */
 export function liveAwsSource(settings: AwsSourceSettings = {}): SourceFn {
-  return async ({ regions, days, now }) => openAwsSource({ ...settings, regions, days, now });
+  const { store, settleMinutes, storeTimeLeftMs, ...aws } = settings;
+  return async ({ regions, days, now }) =>
+    store
+      ? openStoreSource({
+          ...aws,
+          regions,
+          days,
+          now,
+          store,
+          ...(settleMinutes !== undefined ? { settleMinutes } : {}),
+          ...(storeTimeLeftMs ? { timeLeftMs: storeTimeLeftMs } : {}),
+        })
+      : openAwsSource({ ...aws, regions, days, now });
 }
