@@ -1,5 +1,6 @@
 import { fetchMetricSeries } from '../source/aws/metrics-fetch.js';
 import type { MetricSpec } from '../source/aws/metrics-plan.js';
+import { createRateLimiter, type RateLimiter } from '../source/aws/rate-limit.js';
 import { startCollection, type AwsSource, type AwsSourceOptions } from '../source/aws/index.js';
 import type { DiscoveredFunction, RegionDiscovery } from '../source/aws/discovery.js';
 import type { FunctionProfile, FunctionSeries, PeriodSeconds, Series, SourceWarning } from '../source/profile.js';
@@ -41,6 +42,9 @@ export type StoreSource = AwsSource & { stats: StoreRunStats; plan: WindowPlan }
 export const FUNCTIONS_PER_BATCH = 250;
 
 const MAX_CHANGE_WARNINGS = 20;
+
+/** CloudWatch data-points quotas: 180,000/s for data newer than 3 h over 396,000/s for older. */
+export const RECENT_POINTS_SHARE = 180_000 / 396_000;
 
 function configOf(f: DiscoveredFunction, observedAt: string, unknownPoints: number): StoredConfig & { name: string } {
   const { arn: _arn, region: _region, ...rest } = f;
@@ -139,6 +143,22 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
   }
   const window = plans.values().next().value?.window ?? started.header.window;
 
+  // CloudWatch serves 180,000 data points/s for data newer than 3 h, 396,000 for older
+  // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html): a
+  // day reaching into the last 3 h gets the region's budget scaled down to the recent quota.
+  const recentLimiters = new Map<string, RateLimiter>();
+  const recentFromMs = opts.now.getTime() - 3 * 3_600_000;
+  function limiterFor(region: string, day: DayPlan): RateLimiter {
+    const base = regionLimits.get(region)!.getMetricData;
+    if (day.readEndMs <= recentFromMs || base.options.weightPerSecond === undefined) return base;
+    let recent = recentLimiters.get(region);
+    if (!recent) {
+      recent = createRateLimiter({ ...base.options, weightPerSecond: base.options.weightPerSecond * RECENT_POINTS_SHARE });
+      recentLimiters.set(region, recent);
+    }
+    return recent;
+  }
+
   // ---- read what the store lacks, newest day first, within the time left ----
   const weightPerSecond = [...regionLimits.values()][0]?.getMetricData.options.weightPerSecond ?? 396_000;
   let outOfTime = false;
@@ -159,7 +179,8 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
       const points = Math.round((day.readEndMs - dayStartMs(date)) / (day.periodSeconds! * 1000));
       const dayPoints = names.length * metrics.length * points;
       // A day is read whole or not at all: start it only when it fits (1.5 x its quota time + 10 s).
-      const needMs = (dayPoints / weightPerSecond) * 1500 + 10_000;
+      const rate = day.readEndMs > opts.now.getTime() - 3 * 3_600_000 ? weightPerSecond * RECENT_POINTS_SHARE : weightPerSecond;
+      const needMs = (dayPoints / rate) * 1500 + 10_000;
       if (outOfTime || timeLeft() < needMs) {
         outOfTime = true;
         stats.daysMissing.push(`${d.region}/${date}`);
@@ -208,7 +229,7 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
     const stream = fetchMetricSeries({
       region: d.region,
       cloudWatch: factory.forRegion(d.region).cloudWatch,
-      limit: regionLimits.get(d.region)!.getMetricData,
+      limit: limiterFor(d.region, day),
       window: { start: new Date(startMs).toISOString(), end: new Date(startMs + points * p * 1000).toISOString(), periodSeconds: p },
       functionNames: names,
       metrics: metrics as MetricSpec[],

@@ -39,7 +39,7 @@ describe('the store read by DuckDB', () => {
     const glob = join(dir, 'metrics', '**', '*.parquet');
     const reader = await conn.runAndReadAll(`
       SELECT function_name, account, region, count(*) AS n, sum(invocations) AS inv, sum(duration_ms_sum) AS dur,
-             max(concurrency_max) AS peak, count(*) FILTER (WHERE invocations IS NULL) AS unknown,
+             max(concurrency_max) AS peak, count(*) FILTER (WHERE isnan(invocations)) AS unknown,
              CAST(min(date) AS VARCHAR) AS first_date, CAST(max(date) AS VARCHAR) AS last_date
       FROM read_parquet('${glob}', hive_partitioning = true)
       GROUP BY ALL ORDER BY function_name`);
@@ -59,5 +59,26 @@ describe('the store read by DuckDB', () => {
       expect(row['last_date']).toBe('2026-11-20');
     }
     expect(rows.reduce((a, r) => a + Number(r['inv']), 0)).toBeGreaterThan(0);
+  });
+
+  it('sees unknown minutes as NaN, which an unfiltered sum propagates instead of counting as 0', async () => {
+    // 1 attempt per call, the first GetMetricData (the newest day, 11-20) fails: its points are unknown.
+    fake = await startFakeAws({ functions: fakeFunctions(2), density: 0.4, throttleFirst: 1 });
+    const dir = await tempStore();
+    const now = new Date('2026-11-21T00:00:00Z');
+    const { profiles } = await fromStore(fake.endpoint, dir, { days: 2, now, settleMinutes: 0 }, 1);
+    const unknown = profiles.reduce((a, p) => a + p.series.invocations.filter((v) => v === null).length, 0);
+    expect(unknown).toBe(2 * 1440);
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const reader = await conn.runAndReadAll(`
+      SELECT CAST(date AS VARCHAR) AS d, count(*) FILTER (WHERE isnan(invocations)) AS unknown, sum(invocations) AS total,
+             sum(invocations) FILTER (WHERE NOT isnan(invocations)) AS known
+      FROM read_parquet('${join(dir, 'metrics', '**', '*.parquet')}', hive_partitioning = true) GROUP BY 1 ORDER BY 1`);
+    const rows = reader.getRowObjectsJS() as Record<string, unknown>[];
+    conn.closeSync();
+    expect(rows.map((r) => [r['d'], Number(r['unknown'])])).toEqual([['2026-11-19', 0], ['2026-11-20', 2 * 1440]]);
+    expect(Number.isNaN(Number(rows[1]!['total']))).toBe(true);
+    expect(Number(rows[0]!['total'])).toBe(Number(rows[0]!['known']));
   });
 });
