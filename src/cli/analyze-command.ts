@@ -65,6 +65,7 @@ Examples:
     )
     .action(async (opts: AnalyzeOptions, command: Command) => {
       if (opts.live && opts.snapshot !== undefined) throw new UserInputError('--snapshot and --live exclude each other: give one');
+      if (opts.store !== undefined && !opts.live) throw new UserInputError('--store reads live data: give it with --live');
       if (opts.live) return analyzeLive(opts, command);
       if (opts.snapshot === undefined) throw new UserInputError('give --snapshot <file> (or --live --regions <list>)');
       const snapshot = opts.snapshot;

@@ -3,6 +3,7 @@ import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { register } from '../../src/cli/record-command.js';
+import { register as registerAnalyze } from '../../src/cli/analyze-command.js';
 import { openSnapshot } from '../../src/source/snapshot-reader.js';
 import type { FunctionProfile } from '../../src/source/profile.js';
 import { StoreError } from '../../src/store/errors.js';
@@ -59,6 +60,15 @@ describe('record --store', () => {
   it('rejects a --store that is not a directory or s3://bucket/prefix', async () => {
     fake = await startFakeAws({ functions: fakeFunctions(1) });
     await expect(record(['--store', 'gs://bucket/x', '--out', '/tmp/never.ndjson'])).rejects.toThrow(/--store: "gs:\/\/bucket\/x"/);
+  });
+});
+
+describe('analyze --store', () => {
+  it('is refused without --live (a snapshot is analysed as it is)', async () => {
+    const h = commandHarness(registerAnalyze);
+    await expect(
+      h.program.parseAsync(['node', 'lmi-advisor', 'analyze', '--snapshot', 'fixtures/sample-account.ndjson.gz', '--store', '/tmp/s']),
+    ).rejects.toThrow('--store reads live data: give it with --live');
   });
 });
 
