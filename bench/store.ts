@@ -165,13 +165,17 @@ type RunLine = { stats: StoreRunStats; wallMs: number; collectMs: number; maxRss
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const M = (x: number) => `${(x / 1e6).toFixed(2)} M`;
 
-async function measure(n: number, runSeconds: number): Promise<void> {
+async function measure(n: number, runSeconds: number, analyzeOnly: boolean): Promise<void> {
   await mkdir('bench/out', { recursive: true });
   const dir = `bench/out/store-${n}`;
-  await rm(dir, { recursive: true, force: true });
   const metrics = REQUIRED_METRICS.length;
+  if (!analyzeOnly) await rm(dir, { recursive: true, force: true });
   console.log(`store bench: ${n} functions x ${DAYS} d at 60 s, ${metrics} metrics; quota 396,000 / 180,000 points/s; runs of ${runSeconds} s`);
+  if (!analyzeOnly) await collectSteps(n, runSeconds, dir, metrics);
+  await analyzeSteps(n, dir);
+}
 
+async function collectSteps(n: number, runSeconds: number, dir: string, metrics: number): Promise<void> {
   // 1. backfill from empty
   const readComplete = new Set<string>();
   let twice = 0;
@@ -203,7 +207,10 @@ async function measure(n: number, runSeconds: number): Promise<void> {
     );
   }
 
-  // 3. analyze from the store vs from a snapshot of the same window
+}
+
+/** 3. analyze from the store vs from a snapshot of the same window (`--analyze-only`: on the store left by a full run). */
+async function analyzeSteps(n: number, dir: string): Promise<void> {
   {
     const { result } = await withServer(n, NIGHT2, (endpoint) => runChild(['--analyze-store', endpoint, dir]).done);
     const line = JSON.parse(result) as { functions: number; savingsUsd: number; stats: StoreRunStats; wallMs: number; maxRssMB: number; cpuMs: number };
@@ -225,6 +232,8 @@ else if (args[0] === '--analyze-store') await analyzeStore(args[1]!, args[2]!);
 else if (args[0] === '--snapshot') await writeSnapshotFromStore(args[1]!, args[2]!, args[3]!);
 else if (args[0] === '--analyze-snapshot') await analyzeSnapshot(args[1]!);
 else {
-  const n = Number(args[0] ?? 10_000);
-  await measure(n, Number(args[1] ?? Math.round((840 * n) / 10_000)));
+  const analyzeOnly = args.includes('--analyze-only');
+  const rest = args.filter((a) => a !== '--analyze-only');
+  const n = Number(rest[0] ?? 10_000);
+  await measure(n, Number(rest[1] ?? Math.round((840 * n) / 10_000)), analyzeOnly);
 }

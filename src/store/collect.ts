@@ -212,7 +212,11 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
       for (let f = 0; f < old.functions.length; f += FUNCTIONS_PER_BATCH) {
         const to = Math.min(old.functions.length, f + FUNCTIONS_PER_BATCH);
         const range = await readMetricRange(old.metrics.location, old.metrics.buffer, old.metrics.metadata, p, metricKeys, f, to);
-        writer.add({ names: old.functions.slice(f, to).map((x) => x.name), series: Object.fromEntries(range) });
+        const perFn = (values: Float64Array) => Array.from({ length: to - f }, (_, i) => values.subarray(i * full, (i + 1) * full));
+        writer.add({
+          names: old.functions.slice(f, to).map((x) => x.name),
+          series: Object.fromEntries([...range].map(([m, values]) => [m, perFn(values)])),
+        });
       }
       configs.push(...old.functions);
     }
@@ -311,7 +315,7 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
       for (let b = 0; b < d.functions.length; b += FUNCTIONS_PER_BATCH) {
         const batch = d.functions.slice(b, b + FUNCTIONS_PER_BATCH);
         // Per day: the batch's rows (normally one contiguous run), read at once.
-        const perDay = new Map<string, { rows: (number | undefined)[]; first: number; data: Map<MetricKey, Series[]> }>();
+        const perDay = new Map<string, { rows: (number | undefined)[]; first: number; points: number; data: Map<MetricKey, Float64Array> }>();
         for (const [date, day] of days) {
           const rows = batch.map((f) => day.rowOf.get(f.name));
           const present = rows.filter((r): r is number => r !== undefined);
@@ -319,7 +323,7 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
           const first = Math.min(...present);
           const last = Math.max(...present);
           const data = await readMetricRange(day.metrics.location, day.metrics.buffer, day.metrics.metadata, day.status.periodSeconds as PeriodSeconds, metricKeys, first, last + 1);
-          perDay.set(date, { rows, first, data });
+          perDay.set(date, { rows, first, points: pointsPerDay(day.status.periodSeconds as PeriodSeconds), data });
         }
         for (const [i, f] of batch.entries()) {
           const series: Partial<FunctionSeries> = {};
@@ -328,7 +332,8 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
               const entry = perDay.get(date);
               const row = entry?.rows[i];
               if (!entry || row === undefined) return null;
-              return { periodSeconds: days.get(date)!.status.periodSeconds as PeriodSeconds, series: entry.data.get(key)![row - entry.first]! };
+              const offset = (row - entry.first) * entry.points;
+              return { periodSeconds: days.get(date)!.status.periodSeconds as PeriodSeconds, series: entry.data.get(key)!.subarray(offset, offset + entry.points) };
             });
           }
           noteConfigChanges(d.region, f, dates, days);

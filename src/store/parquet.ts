@@ -1,6 +1,6 @@
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { ByteWriter, ParquetWriter, parquetWriteBuffer } from 'hyparquet-writer';
-import type { FunctionProfile, PeriodSeconds, Series } from '../source/profile.js';
+import type { FunctionProfile, PeriodSeconds } from '../source/profile.js';
 import { StoreError, TruncatedObjectError } from './errors.js';
 import { METRIC_COLUMNS, type MetricKey, pointsPerDay, STORE_SCHEMA } from './format.js';
 
@@ -46,8 +46,8 @@ function metricsSchema(metrics: readonly MetricKey[]): SchemaElement[] {
 /** One batch of functions for the metrics object: full-day series per metric. */
 export interface MetricsBatch {
   names: readonly string[];
-  /** series[metric][f]: function f's full-day series (pointsPerDay values, null = unknown). */
-  series: Partial<Record<MetricKey, readonly Series[]>>;
+  /** series[metric][f]: function f's full-day series (pointsPerDay values, null or NaN = unknown). */
+  series: Partial<Record<MetricKey, readonly ArrayLike<number | null>[]>>;
 }
 
 /** Writes the metrics object batch by batch (one row group per batch) into memory. */
@@ -282,8 +282,9 @@ export async function readFunctions(location: string, buffer: AsyncBuffer, metad
 }
 
 /**
- * Series of the functions at rows [fnStart, fnEnd) of the functions object: each a full day,
- * per metric. Only the metric columns are read (the layout is fixed, see above).
+ * The metric values of the functions at rows [fnStart, fnEnd) of the functions object: per
+ * metric one Float64Array, function after function, each a full day (NaN = unknown). Only the
+ * metric columns are read (the layout is fixed, see above), straight into the typed arrays.
  */
 export async function readMetricRange(
   location: string,
@@ -293,26 +294,37 @@ export async function readMetricRange(
   metrics: readonly MetricKey[],
   fnStart: number,
   fnEnd: number,
-): Promise<Map<MetricKey, Series[]>> {
+): Promise<Map<MetricKey, Float64Array>> {
   const points = pointsPerDay(periodSeconds);
-  const columns = metrics.map((m) => METRIC_COLUMNS[m]);
-  for (const col of columns) {
+  const byColumn = new Map<string, MetricKey>(metrics.map((m) => [METRIC_COLUMNS[m], m]));
+  for (const col of byColumn.keys()) {
     if (!metadata.schema.some((s) => s.name === col)) throw new StoreError(location, `missing column ${col}`);
   }
-  const cols = await readColumns(location, buffer, metadata, columns, fnStart * points, fnEnd * points);
-  const out = new Map<MetricKey, Series[]>();
-  for (const m of metrics) {
-    const data = cols.get(METRIC_COLUMNS[m])!;
-    const perFn: Series[] = [];
-    for (let f = 0; f < fnEnd - fnStart; f++) {
-      const s: Series = new Array<number | null>(points);
-      for (let i = 0; i < points; i++) {
-        const v = data[f * points + i] as number | null | undefined;
-        s[i] = v === null || v === undefined || Number.isNaN(v) ? null : v;
-      }
-      perFn.push(s);
-    }
-    out.set(m, perFn);
+  const rowStart = fnStart * points;
+  const rowEnd = fnEnd * points;
+  const out = new Map<MetricKey, Float64Array>(metrics.map((m) => [m, new Float64Array(rowEnd - rowStart).fill(Number.NaN)]));
+  try {
+    await parquetRead({
+      file: buffer,
+      metadata,
+      columns: [...byColumn.keys()],
+      rowStart,
+      rowEnd,
+      onChunk: (chunk) => {
+        const m = byColumn.get(chunk.columnName);
+        if (!m) return;
+        const target = out.get(m)!;
+        const from = Math.max(chunk.rowStart, rowStart);
+        const to = Math.min(chunk.rowEnd, rowEnd);
+        const data = chunk.columnData as ArrayLike<number | null>;
+        for (let r = from; r < to; r++) {
+          const v = data[r - chunk.rowStart];
+          target[r - rowStart] = v === null || v === undefined ? Number.NaN : v;
+        }
+      },
+    });
+  } catch (cause) {
+    throw new StoreError(location, `unreadable Parquet data (${(cause as Error).message})`, { cause });
   }
   return out;
 }
