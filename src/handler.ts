@@ -14,6 +14,8 @@ import type { FetchLike, SlackRetryOptions } from './publish/slack.js';
 import { redact, resolveWebhookUrl } from './secrets.js';
 import { completeClientFactory, type AwsClientFactory } from './source/aws/clients.js';
 import { planWindow } from './source/aws/metrics-plan.js';
+import { storeBackendFor } from './store/open.js';
+import { DEFAULT_SETTLE_MINUTES } from './store/plan.js';
 
 /**
  * The scheduled entry point (EventBridge, nightly): runs the live pipeline over the configured
@@ -54,6 +56,15 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * Metric store (docs/store-format.md): s3://bucket/prefix, or `off`. Default: the reports
+   * bucket under `store/`, so each night reads only the days the store lacks.
+   */
+  LMI_STORE: z.string().min(1).optional(),
+  /** A day is stored final only when it ended this many minutes before the run (default 30). */
+  LMI_STORE_SETTLE_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(DEFAULT_SETTLE_MINUTES),
+  /** Time kept, besides the safety margin, to assemble and analyse the window from the store (default 120 s). */
+  LMI_STORE_ANALYSIS_MS: z.coerce.number().int().min(0).default(120_000),
 });
 
 export type HandlerEnv = z.infer<typeof envSchema>;
@@ -227,10 +238,23 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}) {
     // An env-provided URL (local runs) is known before anything is logged.
     if (deps.env['SLACK_WEBHOOK_URL']) secrets.push(deps.env['SLACK_WEBHOOK_URL']);
 
+    const storeValue = env.LMI_STORE ?? (env.REPORT_BUCKET ? `s3://${env.REPORT_BUCKET}/store/` : undefined);
+    const store = storeValue === undefined || storeValue === 'off' ? undefined : storeBackendFor(storeValue, { flag: 'env LMI_STORE', s3, region });
     const source =
       deps.source ??
-      liveAwsSource({ resolution: env.LMI_RESOLUTION, clients: countingFactory(completeClientFactory(deps.clients, {}), counter) });
-    log.info('nightly run starting', { regions, channels, days: env.LMI_DAYS, now: now.toISOString() });
+      liveAwsSource({
+        resolution: env.LMI_RESOLUTION,
+        clients: countingFactory(completeClientFactory(deps.clients, {}), counter),
+        ...(store
+          ? {
+              store,
+              settleMinutes: env.LMI_STORE_SETTLE_MINUTES,
+              // CloudWatch reads stop in time to assemble, analyse and publish what is stored.
+              storeTimeLeftMs: () => context.getRemainingTimeInMillis() - env.LMI_SAFETY_MARGIN_MS - env.LMI_STORE_ANALYSIS_MS,
+            }
+          : {}),
+      });
+    log.info('nightly run starting', { regions, channels, days: env.LMI_DAYS, now: now.toISOString(), store: store ? storeValue : 'off' });
 
     let result: RunResult;
     try {

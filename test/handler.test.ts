@@ -162,6 +162,13 @@ describe('nightly handler against moto', () => {
     expect(keys).toEqual(expect.arrayContaining(['reports/2026-11-21/report.json', 'reports/latest/report.json']));
     const formats = keys.filter((k) => k.startsWith('reports/2026-11-21/')).map((k) => k.slice('reports/2026-11-21/'.length));
     expect(keys.filter((k) => k.startsWith('reports/latest/')).map((k) => k.slice('reports/latest/'.length)).sort()).toEqual(formats.sort());
+    // The metric store (default: the reports bucket under store/) holds the days read, status last.
+    const storePrefix = 'store/metrics/account=123456789012/region=us-east-1/';
+    expect(keys).toEqual(expect.arrayContaining([`${storePrefix}date=2026-11-20/_status.json`, `${storePrefix}date=2026-11-21/_status.json`]));
+    const status20 = JSON.parse(await getText(clients, `${storePrefix}date=2026-11-20/_status.json`)) as { state: string; functions: number };
+    expect(status20).toMatchObject({ state: 'complete', functions: 3 });
+    expect(JSON.parse(await getText(clients, `${storePrefix}date=2026-11-21/_status.json`))).toMatchObject({ state: 'unsettled' });
+    expect(keys.filter((k) => k.startsWith('store/functions/')).length).toBe(2);
     const dated = JSON.parse(await getText(clients, 'reports/2026-11-21/report.json')) as ReportModel;
     expect(dated.accountId).toBe('123456789012');
     expect(dated.functions.map((f) => f.name).sort()).toEqual([HOSTILE, 'cron-job', 'orders-api'].sort());
@@ -216,6 +223,10 @@ describe('nightly handler against moto', () => {
     expect(text2).toContain('since 2026-11-21');
     expect(await listKeys(clients)).toEqual(expect.arrayContaining(['reports/2026-11-21/report.json', 'reports/2026-11-22/report.json']));
     expect((await sentEmails(moto)) - sentBefore).toBe(4);
+    // Second night: 11-21 is now final and holds the new function; 11-20, outside the window, is untouched.
+    const status21 = JSON.parse(await getText(clients, `${storePrefix}date=2026-11-21/_status.json`)) as { state: string; functions: number };
+    expect(status21).toMatchObject({ state: 'complete', functions: 4 });
+    expect(JSON.parse(await getText(clients, `${storePrefix}date=2026-11-20/_status.json`))).toEqual(status20);
   });
 
   it('keeps S3 when Slack answers 500 and SES rejects the sender: failures logged, counted, run fails, secret never logged', async () => {

@@ -22,6 +22,8 @@ import {
 } from './options.js';
 import { checkOutDir } from './paths.js';
 import { liveBillFetcher } from '../bill/cost-explorer.js';
+import { storeBackendFor } from '../store/open.js';
+import { cliS3Options } from './record-command.js';
 import { formatSummary } from './summary.js';
 import { WhatIfCollector } from '../whatif/data.js';
 import { renderWhatIfHtml } from '../whatif/page.js';
@@ -164,7 +166,11 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
     clock: collection.clock,
     config,
     ...(opts.config !== undefined ? { configPath: opts.config } : {}),
-    source: liveAwsSource({ ...collection.settings, ...(progress ? { onProgress: progress } : {}) }),
+    source: liveAwsSource({
+      ...collection.settings,
+      ...(progress ? { onProgress: progress } : {}),
+      ...(collection.store !== undefined ? { store: storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)) } : {}),
+    }),
     channels: ['dir'],
     targets: { dir: { outDir: opts.out } },
     formats,

@@ -105,6 +105,12 @@ export function parseResolution(value: string): Resolution {
   throw new UserInputError(`--resolution: expected auto, 60, 300 or 3600, got "${value}"`);
 }
 
+/** --store: a directory or s3://bucket/prefix (opened, and checked further, by src/store/open.ts). */
+function checkStore(value: string): string {
+  if (value.trim() === '') throw new UserInputError('--store: empty path; give a directory or s3://bucket/prefix');
+  return value;
+}
+
 /** A name glob for --include / --exclude: not empty. */
 function checkGlobs(values: string[] | undefined, flag: string): string[] | undefined {
   if (!values) return undefined;
@@ -225,6 +231,14 @@ export const OPTION_SPECS = {
     modes: ['live'],
     reproduce: true,
   },
+  store: {
+    flags: '--store <dir|s3://bucket/prefix>',
+    attribute: 'store',
+    description:
+      'metric store: read from CloudWatch only the days it lacks, keep them, and assemble the window from it (docs/store-format.md)',
+    modes: ['live'],
+    reproduce: true,
+  },
   config: {
     flags: '--config <file>',
     attribute: 'config',
@@ -271,6 +285,7 @@ export const COLLECTION_OPTIONS: readonly OptionName[] = [
   'resolution',
   'optional-metrics',
   'no-live-prices',
+  'store',
 ];
 
 /**
@@ -346,6 +361,7 @@ export interface CollectionFlags {
   resolution: string;
   optionalMetrics?: boolean;
   livePrices: boolean;
+  store?: string;
 }
 
 /** The parsed collection: what the live source needs, with `now` resolved against the clock. */
@@ -356,6 +372,8 @@ export interface Collection {
   now: Date;
   /** The real time, read once by the entry point. */
   clock: Date;
+  /** --store as given (opened by the command: a local dir or s3://bucket/prefix). */
+  store?: string;
   settings: Omit<AwsSourceOptions, 'regions' | 'days' | 'now' | 'clock'>;
 }
 
@@ -370,6 +388,7 @@ export function parseCollection(flags: CollectionFlags & { regions: string }, cl
     days: parseDays(flags.days),
     now: flags.now === undefined ? clock : parseNow(flags.now, clock),
     clock,
+    ...(flags.store !== undefined ? { store: checkStore(flags.store) } : {}),
     settings: {
       resolution: parseResolution(flags.resolution),
       optionalMetrics: flags.optionalMetrics === true,
@@ -434,6 +453,7 @@ export function collectionReproduceValues(
     ['exclude-tag', tags(s.excludeTags)],
     ['optional-metrics', s.optionalMetrics === true],
     ['no-live-prices', s.livePrices === false],
+    ['store', collection.store],
     ['config', configPath],
     ['reconcile', more.reconcile === true],
   ];

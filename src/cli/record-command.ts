@@ -5,6 +5,9 @@ import { createTtyProgress, openAwsSource, type AwsSourceOptions } from '../sour
 import { replaceSnapshotHeader, writeSnapshot } from '../source/snapshot-writer.js';
 import { type CostExplorerSend, liveBillFetcher } from '../bill/cost-explorer.js';
 import type { BilledData } from '../bill/types.js';
+import type { StoreBackend } from '../store/backend.js';
+import { openStoreSource } from '../store/collect.js';
+import { storeBackendFor } from '../store/open.js';
 import { EXIT_INCOMPLETE } from './analyze-command.js';
 import { clockOf, contextOf } from './io.js';
 import { addOptions, COLLECTION_OPTIONS, type CollectionFlags, helpOption, parseCollection } from './options.js';
@@ -15,6 +18,18 @@ interface RecordFlags extends CollectionFlags {
   out: string;
   quiet?: boolean;
   reconcile?: boolean;
+}
+
+/**
+ * S3 client settings for a `--store s3://...` from the command line: the first region, the
+ * profile, and path-style addressing when the SDK is pointed at a custom endpoint (moto, MinIO).
+ */
+export function cliS3Options(regions: string[], profile: string | undefined) {
+  return {
+    region: regions[0] ?? 'us-east-1',
+    ...(profile ? { profile } : {}),
+    forcePathStyle: process.env['AWS_ENDPOINT_URL'] !== undefined || process.env['AWS_ENDPOINT_URL_S3'] !== undefined,
+  };
 }
 
 /** What tests (and the Lambda handler) inject instead of real AWS and the wall clock. */
@@ -54,8 +69,10 @@ export async function runRecord(
   options: AwsSourceOptions,
   out: string,
   fetchBill?: (args: { window: SnapshotHeader['window']; now: Date; regions: string[] }) => Promise<BilledData>,
+  store?: StoreBackend,
 ): Promise<RecordResult> {
-  const source = await openAwsSource(options);
+  // With a store: the window assembled from it (reading only what it lacks), the same snapshot.
+  const source = store ? await openStoreSource({ ...options, store }) : await openAwsSource(options);
   // The bill is read while the metrics stream; it goes into the header once both are done.
   const billPromise = fetchBill?.({ window: source.header.window, now: options.now, regions: options.regions });
   // gzip level 4, not zlib's default 6: on minute data (1.4 GB of JSON at 10,000 functions x
@@ -128,6 +145,7 @@ Example:
         flags.reconcile
           ? liveBillFetcher({ ...(deps.costExplorer ? { client: deps.costExplorer } : {}), ...(collection.settings.profile ? { profile: collection.settings.profile } : {}) })
           : undefined,
+        collection.store !== undefined ? storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)) : undefined,
       );
       for (const region of result.failedRegions) {
         const reasons = result.warnings.filter((w) => w.code === 'region-failed' && w.region === region);

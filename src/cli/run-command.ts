@@ -15,6 +15,8 @@ import { clockOf, contextOf } from './io.js';
 import { addOptions, COLLECTION_OPTIONS, type CollectionFlags, collectionReproduceValues, helpOption, parseCollection, reproduceCommand } from './options.js';
 import { checkOutDir } from './paths.js';
 import { liveBillFetcher } from '../bill/cost-explorer.js';
+import { storeBackendFor } from '../store/open.js';
+import { cliS3Options } from './record-command.js';
 
 interface RunOptions extends CollectionFlags {
   regions: string;
@@ -123,7 +125,10 @@ Examples:
         clock: collection.clock,
         config,
         ...(opts.config !== undefined ? { configPath: opts.config } : {}),
-        source: liveAwsSource(collection.settings),
+        source: liveAwsSource({
+          ...collection.settings,
+          ...(collection.store !== undefined ? { store: storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)) } : {}),
+        }),
         channels,
         targets,
         formats,

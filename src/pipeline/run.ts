@@ -23,6 +23,8 @@ import { openAwsSource, type AwsSourceOptions } from '../source/aws/index.js';
 import { attachReconciliation, createDailyCollector, usageTypeTableFor } from '../bill/reconcile-run.js';
 import { type BilledData, CE_USD_PER_REQUEST } from '../bill/types.js';
 import type { SnapshotWindow } from '../source/profile.js';
+import type { StoreBackend } from '../store/backend.js';
+import { openStoreSource } from '../store/collect.js';
 import { TOOL_NAME, VERSION } from '../version.js';
 import { analyzeProfiles, INIT_FROM_BILL_UNUSED } from './analyze.js';
 import { durationFromBill } from '../bill/init-from-bill.js';
@@ -393,10 +395,28 @@ function addWarning(model: ReportModel, warning: ReportWarning): void {
   model.warnings.push(warning);
 }
 
-/** Options of the live AWS source other than what each call sets. */
-export type AwsSourceSettings = Omit<AwsSourceOptions, 'regions' | 'days' | 'now'>;
+/** Options of the live AWS source other than what each call sets; `store` reads through the metric store. */
+export type AwsSourceSettings = Omit<AwsSourceOptions, 'regions' | 'days' | 'now'> & {
+  store?: StoreBackend;
+  settleMinutes?: number;
+  /** Time left for reading CloudWatch into the store (the rest is for analysing and publishing). */
+  storeTimeLeftMs?: () => number;
+};
 
-/** The live source (src/source/aws) as a SourceFn. */
+/** The live source (src/source/aws), or the store-backed one (src/store), as a SourceFn. */
 export function liveAwsSource(settings: AwsSourceSettings = {}): SourceFn {
-  return async ({ regions, days, now, clock }) => openAwsSource({ ...settings, regions, days, now, ...(clock ? { clock } : {}) });
+  const { store, settleMinutes, storeTimeLeftMs, ...aws } = settings;
+  return async ({ regions, days, now, clock }) =>
+    store
+      ? openStoreSource({
+          ...aws,
+          regions,
+          days,
+          now,
+          ...(clock ? { clock } : {}),
+          store,
+          ...(settleMinutes !== undefined ? { settleMinutes } : {}),
+          ...(storeTimeLeftMs ? { timeLeftMs: storeTimeLeftMs } : {}),
+        })
+      : openAwsSource({ ...aws, regions, days, now, ...(clock ? { clock } : {}) });
 }

@@ -95,6 +95,7 @@ describe('options that do not apply are exit 2, never ignored', () => {
     resolution: ['300'],
     'optional-metrics': [],
     'no-live-prices': [],
+    store: ['/tmp/lmi-store'],
   };
 
   it('every live-only option has a sample here', () => {
@@ -176,7 +177,7 @@ describe('run.command: every option that changes a figure', () => {
 
   it('names every live option marked as changing a figure', () => {
     const collection = parseCollection(
-      { regions: 'us-east-1', days: '14', resolution: 'auto', include: ['a'], exclude: ['b'], tag: ['k=v'], excludeTag: ['k=w'], optionalMetrics: true, livePrices: false, profile: 'p' },
+      { regions: 'us-east-1', days: '14', resolution: 'auto', include: ['a'], exclude: ['b'], tag: ['k=v'], excludeTag: ['k=w'], optionalMetrics: true, livePrices: false, profile: 'p', store: 's3://b/store' },
       CLOCK,
     );
     const command = reproduceCommand(['analyze', '--live'], collectionReproduceValues(collection, 60, 'c.yaml', { reconcile: true }));

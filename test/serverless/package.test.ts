@@ -52,7 +52,7 @@ beforeAll(async () => {
   customDir = join(base, 'custom');
   // One after the other: osls writes into the service dir's .esbuild while packaging.
   template = await packageTo(defaultDir);
-  custom = await packageTo(customDir, ['schedule=rate(6 hours)', 'reportPrefix=finops/', 'sesIdentity=example.com', 'slackWebhookParameter=/team/slack', 'reconcile=false']);
+  custom = await packageTo(customDir, ['schedule=rate(6 hours)', 'reportPrefix=finops/', 'sesIdentity=example.com', 'slackWebhookParameter=/team/slack', 'reconcile=false', 'storePrefix=history/', 'storeRetentionDays=30']);
 }, 180_000);
 
 afterAll(async () => {
@@ -88,7 +88,8 @@ describe('packaged CloudFormation', () => {
   });
 
   it('grants exactly the actions the job needs', () => {
-    const all = statements(template).flatMap(actions).sort();
+    // As a set: the reports and the store grant s3:GetObject/PutObject on their own prefixes.
+    const all = [...new Set(statements(template).flatMap(actions))].sort();
     expect(all).toEqual(
       [
         // added by the framework for the function's own log group
@@ -107,7 +108,8 @@ describe('packaged CloudFormation', () => {
         // reconciliation with the bill (--reconcile, on by default in the nightly job)
         'ce:GetCostAndUsage',
         'ce:GetCostAndUsageWithResources',
-        // publishers
+        // publishers and the metric store
+        's3:DeleteObject',
         's3:GetObject',
         's3:ListBucket',
         's3:PutObject',
@@ -126,8 +128,13 @@ describe('packaged CloudFormation', () => {
         if (resources.includes('*')) expect(action).toMatch(/^[a-z0-9-]+:(List|Get|Describe)[A-Za-z]+$/);
       }
     }
-    const put = statements(template).find((s) => actions(s).includes('s3:PutObject'));
+    const put = statements(template).find((s) => actions(s).includes('s3:PutObject') && !actions(s).includes('s3:DeleteObject'));
     expect(JSON.stringify(put?.Resource)).toContain('/reports/*');
+    // The store's own access: its prefix only, and the only statement that may delete.
+    const deleting = statements(template).filter((s) => actions(s).includes('s3:DeleteObject'));
+    expect(deleting).toHaveLength(1);
+    expect(JSON.stringify(deleting[0]?.Resource)).toContain('/store/*');
+    expect(JSON.stringify(deleting[0]?.Resource)).not.toContain('/reports/');
     const ses = statements(template).find((s) => actions(s).includes('ses:SendEmail'));
     expect(JSON.stringify(ses?.Resource)).toContain(':identity/finops@example.com');
     const ssm = statements(template).find((s) => actions(s).includes('ssm:GetParameter'));
@@ -171,6 +178,45 @@ describe('packaged CloudFormation', () => {
     expect(rule?.ExpirationInDays).toBe(90);
     expect('reports/2026-11-21/report.json'.startsWith(rule?.Prefix ?? '?')).toBe(true);
     expect('reports/latest/report.json'.startsWith(rule?.Prefix ?? '?')).toBe(false);
+  });
+});
+
+describe('metric store', () => {
+  it('points the job at the store in the reports bucket and expires it after storeRetentionDays', () => {
+    const [fn] = ofType(template, 'AWS::Lambda::Function');
+    expect(JSON.stringify(fn?.Properties.Environment.Variables.LMI_STORE)).toContain('/store/');
+    const bucket = ofType(template, 'AWS::S3::Bucket').find((b) => b.Properties.LifecycleConfiguration);
+    const rules = bucket?.Properties.LifecycleConfiguration.Rules as { Id: string; Status: string; Prefix: string; ExpirationInDays: number }[];
+    const store = rules.find((r) => r.Id === 'expire-store');
+    expect(store).toMatchObject({ Status: 'Enabled', Prefix: 'store/', ExpirationInDays: 400 });
+    // The dated-reports rule does not reach the store, nor the store rule the reports.
+    expect('store/metrics/account=1/region=r/date=2026-11-21/x.parquet'.startsWith(rules[0]?.Prefix ?? '?')).toBe(false);
+    expect('reports/latest/report.json'.startsWith(store?.Prefix ?? '?')).toBe(false);
+  });
+
+  it('declares Glue tables with partition projection over the store for Athena', () => {
+    const [db] = ofType(template, 'AWS::Glue::Database');
+    expect(db?.Properties.DatabaseInput.Name).toBe('lmi_advisor');
+    const tables = ofType(template, 'AWS::Glue::Table').map((t) => t.Properties.TableInput as { Name: string; Parameters: Record<string, unknown>; PartitionKeys: { Name: string }[]; StorageDescriptor: { Columns: { Name: string }[] } });
+    expect(tables.map((t) => t.Name).sort()).toEqual(['store_functions', 'store_metrics']);
+    const metrics = tables.find((t) => t.Name === 'store_metrics')!;
+    expect(metrics.PartitionKeys.map((k) => k.Name)).toEqual(['account', 'region', 'date']);
+    expect(metrics.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.date.type': 'date', 'projection.date.format': 'yyyy-MM-dd' });
+    const template_ = JSON.stringify(metrics.Parameters['storage.location.template']);
+    expect(template_.replace(/","/g, '')).toContain('/store/metrics/account=${account}/region=${region}/date=${date}/');
+    expect(metrics.StorageDescriptor.Columns.map((c) => c.Name)).toEqual(
+      ['function_name', 'ts', 'invocations', 'duration_ms_sum', 'concurrency_max', 'duration_ms_max', 'errors', 'throttles'],
+    );
+  });
+
+  it('takes the store prefix and retention from parameters', () => {
+    const bucket = ofType(custom, 'AWS::S3::Bucket').find((b) => b.Properties.LifecycleConfiguration);
+    const rules = bucket?.Properties.LifecycleConfiguration.Rules as { Id: string; Prefix: string; ExpirationInDays: number }[];
+    const store = rules.find((r) => r.Id === 'expire-store');
+    expect(store?.Prefix).toBe('history/');
+    // A --param is a string; CloudFormation reads "30" as the integer 30.
+    expect(Number(store?.ExpirationInDays)).toBe(30);
+    expect(JSON.stringify(statements(custom))).toContain('/history/*');
   });
 });
 

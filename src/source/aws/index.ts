@@ -3,7 +3,8 @@ import { AwsSourceError } from '../../errors.js';
 import { loadBundledPriceBook } from '../../prices/bundled.js';
 import { fetchLivePrices, type LivePrices } from '../../prices/fetch-live.js';
 import type { PriceBook } from '../../prices/types.js';
-import type { FunctionProfile, SnapshotHeader, SourceWarning } from '../profile.js';
+import type { FunctionProfile, SnapshotHeader, SnapshotWindow, SourceWarning } from '../profile.js';
+import { firstIssue, functionLineSchema } from '../snapshot-schema.js';
 import { describeError } from './aws-errors.js';
 import { completeClientFactory, type AwsClientFactory } from './clients.js';
 import { startRegionDiscovery, type ExistingCapacityProvider, type RegionDiscovery } from './discovery.js';
@@ -12,15 +13,15 @@ import {
   minimumCalls,
   OPTIONAL_METRICS,
   planWindow,
+  REQUIRED_METRICS,
+  type MetricSpec,
   readablePeriods,
   readabilityWarnings,
-  REQUIRED_METRICS,
   type Resolution,
 } from './metrics-plan.js';
 import type { ProgressEvent } from './progress.js';
 import { createRateLimiter, DEFAULT_LIMITS, type RateLimiter, type RateLimits } from './rate-limit.js';
 import { periodCount } from '../profile.js';
-import { firstIssue, functionLineSchema } from '../snapshot-schema.js';
 
 export type { AwsClientFactory, RegionClients } from './clients.js';
 export type { ProgressEvent } from './progress.js';
@@ -82,22 +83,30 @@ async function resolveAccountId(discoveries: RegionDiscovery[], factory: AwsClie
   throw new AwsSourceError('global', 'sts:GetCallerIdentity', 'no account id returned');
 }
 
+/** What discovery and prices give a collection, before any metric is read (shared with the store, src/store). */
+export interface StartedCollection {
+  header: SnapshotHeader;
+  discoveries: RegionDiscovery[];
+  factory: AwsClientFactory;
+  regionLimits: Map<string, { getMetricData: RateLimiter }>;
+  metrics: MetricSpec[];
+  warnings: SourceWarning[];
+  failedRegions: string[];
+  progress: (event: ProgressEvent) => void;
+  failRegion: (region: string, message: string) => void;
+  prices: LivePrices;
+}
+
 /**
- * The live source: discovers functions in every region, reads prices, and streams profiles whose
- * metrics are fetched in GetMetricData batches while iterating. A region that fails is named in
- * `failedRegions` and a `region-failed` warning; the other regions are still collected.
- * Throws AwsSourceError only when no region could be read at all.
+ * Discovery of every region and the prices, as `openAwsSource` starts them; `window` is the one
+ * Lambda Insights values are read over and the header's.
  */
-export async function openAwsSource(opts: AwsSourceOptions): Promise<AwsSource> {
-  const clock = opts.clock ?? opts.now;
-  const window = planWindow(opts.now, opts.days, opts.resolution ?? 'auto', clock);
-  const readable = readablePeriods(window, clock);
-  const points = periodCount(window);
+export async function startCollection(opts: AwsSourceOptions, window: SnapshotWindow): Promise<StartedCollection> {
   const factory = completeClientFactory(opts.clients, opts.profile ? { profile: opts.profile } : {});
   const limits: RateLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const metrics = opts.optionalMetrics ? [...REQUIRED_METRICS, ...OPTIONAL_METRICS] : [...REQUIRED_METRICS];
   const regions = [...new Set(opts.regions)];
-  const warnings: SourceWarning[] = [...readabilityWarnings(window, readable, clock)];
+  const warnings: SourceWarning[] = [];
   const failedRegions: string[] = [];
   const progress = opts.onProgress ?? (() => {});
 
@@ -199,6 +208,24 @@ export async function openAwsSource(opts: AwsSourceOptions): Promise<AwsSource> 
     // A copy: the header shows what was known when it was made; `warnings` keeps growing.
     warnings: [...warnings],
   };
+
+  return { header, discoveries, factory, regionLimits, metrics, warnings, failedRegions, progress, failRegion, prices };
+}
+
+/**
+ * The live source: discovers functions in every region, reads prices, and streams profiles whose
+ * metrics are fetched in GetMetricData batches while iterating. A region that fails is named in
+ * `failedRegions` and a `region-failed` warning; the other regions are still collected.
+ * Throws AwsSourceError only when no region could be read at all.
+ */
+export async function openAwsSource(opts: AwsSourceOptions): Promise<AwsSource> {
+  const clock = opts.clock ?? opts.now;
+  const window = planWindow(opts.now, opts.days, opts.resolution ?? 'auto', clock);
+  const readable = readablePeriods(window, clock);
+  const points = periodCount(window);
+  const { header, discoveries, factory, regionLimits, metrics, warnings, failedRegions, progress, failRegion, prices } =
+    await startCollection(opts, window);
+  warnings.unshift(...readabilityWarnings(window, readable, clock));
 
   // The total grows while discovery streams: the minimum for the functions found so far.
   const callsTotal = () =>

@@ -26,11 +26,17 @@ export interface FakeAwsOptions {
   latencyMs?: [number, number];
   /** Share of periods that have a data point (Lambda emits only when there is activity). */
   density?: number;
+  /**
+   * CloudWatch's data-points quota, judged on arrival over a rolling second: points of data
+   * older than 3 h before `nowMs` count against `old` (AWS: 396,000/s), newer against `recent`
+   * (AWS: 180,000/s); a call that would pass either is answered Throttling.
+   */
+  pointsPerSecond?: { old: number; recent: number; nowMs: number };
 }
 
 export interface FakeAws {
   endpoint: string;
-  counts: { getMetricData: number; throttled: number; listFunctions: number; other: number };
+  counts: { getMetricData: number; throttled: number; listFunctions: number; other: number; pointsServed: number; pointsThrottled: number };
   /** The value this fake returns for a point (null: no point, i.e. no activity). */
   valueAt(fnName: string, metricName: string, stat: string, epochSeconds: number): number | null;
   close(): Promise<void>;
@@ -48,8 +54,10 @@ function hash(text: string): number {
 export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const account = options.accountId ?? '123456789012';
   const density = options.density ?? 0.2;
-  const counts = { getMetricData: 0, throttled: 0, listFunctions: 0, other: 0 };
+  const counts = { getMetricData: 0, throttled: 0, listFunctions: 0, other: 0, pointsServed: 0, pointsThrottled: 0 };
   const recent: number[] = [];
+  // Admitted calls of the last second: [arrival, old points, recent points].
+  const pointWindow: [number, number, number][] = [];
   let seed = 12345;
   const random = () => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -127,17 +135,46 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     res.end(text);
   }
 
+  /** Data points a GetMetricData body asks for: [older than 3 h, newer]. */
+  function pointsOf(body: string): [number, number] {
+    const quota = options.pointsPerSecond;
+    if (!quota) return [0, 0];
+    const req = JSON.parse(body) as { MetricDataQueries: { MetricStat: { Period: number } }[]; StartTime: number; EndTime: number };
+    const boundary = (quota.nowMs - 3 * 3_600_000) / 1000;
+    let old = 0;
+    let fresh = 0;
+    for (const q of req.MetricDataQueries) {
+      const p = q.MetricStat.Period;
+      const total = Math.max(0, Math.ceil((req.EndTime - req.StartTime) / p));
+      const olderThan = Math.max(0, Math.min(total, Math.ceil((boundary - req.StartTime) / p)));
+      old += olderThan;
+      fresh += total - olderThan;
+    }
+    return [old, fresh];
+  }
+
   /** Judged on arrival, as AWS does: throttle or count this GetMetricData call. */
-  function admitGetMetricData(): boolean {
+  function admitGetMetricData(body: string): boolean {
     counts.getMetricData++;
     const now = performance.now();
     while (recent.length > 0 && now - recent[0]! >= 1000) recent.shift();
+    while (pointWindow.length > 0 && now - pointWindow[0]![0] >= 1000) pointWindow.shift();
     const overRate = options.getMetricDataPerSecond !== undefined && recent.length >= options.getMetricDataPerSecond;
-    if (counts.getMetricData <= (options.throttleFirst ?? 0) || overRate) {
+    const [old, fresh] = pointsOf(body);
+    let overPoints = false;
+    if (options.pointsPerSecond) {
+      const usedOld = pointWindow.reduce((a, w) => a + w[1], 0);
+      const usedFresh = pointWindow.reduce((a, w) => a + w[2], 0);
+      overPoints = usedOld + old > options.pointsPerSecond.old || usedFresh + fresh > options.pointsPerSecond.recent;
+    }
+    if (counts.getMetricData <= (options.throttleFirst ?? 0) || overRate || overPoints) {
       counts.throttled++;
+      counts.pointsThrottled += old + fresh;
       return false;
     }
     recent.push(now);
+    if (options.pointsPerSecond) pointWindow.push([now, old, fresh]);
+    counts.pointsServed += old + fresh;
     return true;
   }
 
@@ -179,7 +216,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     req.on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
       const admitted =
-        req.headers['x-amz-target'] === 'GraniteServiceVersion20100801.GetMetricData' ? admitGetMetricData() : true;
+        req.headers['x-amz-target'] === 'GraniteServiceVersion20100801.GetMetricData' ? admitGetMetricData(body) : true;
       const delay = minMs + (maxMs - minMs) * random();
       if (delay > 0) setTimeout(() => handle(req, body, res, admitted), delay);
       else handle(req, body, res, admitted);

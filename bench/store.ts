@@ -1,0 +1,240 @@
+import { spawn } from 'node:child_process';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { runRecord } from '../src/cli/record-command.js';
+import { defaultConfig } from '../src/config/schema.js';
+import { analyzeProfiles, analyzeSnapshotFile } from '../src/pipeline/analyze.js';
+import { clientFactoryFrom } from '../src/source/aws/clients.js';
+import { minimumCalls, REQUIRED_METRICS } from '../src/source/aws/metrics-plan.js';
+import { DEFAULT_LIMITS } from '../src/source/aws/rate-limit.js';
+import { localBackend } from '../src/store/backend.js';
+import { openStoreSource, type StoreRunStats } from '../src/store/collect.js';
+import { TOOL_NAME, VERSION } from '../src/version.js';
+import { startFakeAws } from '../test/source/aws/fake-aws.js';
+
+/**
+ * Benchmark of the metric store: `npx tsx bench/store.ts [functions] [run-seconds]`.
+ *
+ * A child process serves the local fake endpoint (test/source/aws/fake-aws.ts) with N functions,
+ * 150-400 ms latency, 50 GetMetricData calls/s and CloudWatch's data-points quota (396,000/s
+ * for data older than 3 h, 180,000/s newer; Throttling beyond). Each measured step runs in a
+ * child of its own, so its peak RSS is its own. Steps, 14 days at 60 s:
+ *   1. backfill from an empty store in runs of `run-seconds` (default 840 x N / 10,000, the
+ *      Lambda's 840 s scaled to the fleet size), until no day is missing; no complete day read twice;
+ *   2. the nightly increment the next night after a complete store: wall, points, calls vs the
+ *      minimum, throttles, peak RSS;
+ *   3. analyze from the store (no CloudWatch read left) vs from a snapshot of the same window.
+ */
+
+const here = fileURLToPath(import.meta.url);
+const NIGHT1 = new Date('2026-11-21T03:00:00Z');
+const NIGHT2 = new Date('2026-11-22T03:00:00Z');
+const ANALYZE_AT = new Date('2026-11-22T00:00:00Z');
+const DAYS = 14;
+const LATENCY: [number, number] = [150, 400];
+
+function fleet(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `fn-${String(i).padStart(6, '0')}`,
+    memoryMB: [128, 256, 512, 1024, 2048][i % 5]!,
+    architecture: i % 3 === 0 ? ('x86_64' as const) : ('arm64' as const),
+    runtime: ['nodejs22.x', 'python3.13', 'java21'][i % 3]!,
+  }));
+}
+
+async function serve(n: number, nowMs: number): Promise<void> {
+  const fake = await startFakeAws({
+    functions: fleet(n),
+    latencyMs: LATENCY,
+    getMetricDataPerSecond: 50,
+    density: 0.2,
+    pointsPerSecond: { old: 396_000, recent: 180_000, nowMs },
+  });
+  process.stdout.write(`${fake.endpoint}\n`);
+  process.on('SIGTERM', () => void fake.close().then(() => process.exit(0)));
+}
+
+function clients(endpoint: string) {
+  return clientFactoryFrom((region) => ({
+    region,
+    endpoint,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    retryMode: 'adaptive' as const,
+    maxAttempts: 8,
+  }));
+}
+
+function report(extra: object): void {
+  const cpu = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ ...extra, maxRssMB: process.resourceUsage().maxRSS / 1024, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+}
+
+/** One store run (backfill or nightly): collection only, the assembled window is drained. */
+async function storeRun(endpoint: string, dir: string, nowIso: string, budgetMs: number): Promise<void> {
+  const started = performance.now();
+  const source = await openStoreSource({
+    regions: ['us-east-1'],
+    days: DAYS,
+    now: new Date(nowIso),
+    livePrices: false,
+    limits: { getMetricData: DEFAULT_LIMITS.getMetricData },
+    clients: clients(endpoint),
+    store: localBackend(dir),
+    timeLeftMs: () => budgetMs - (performance.now() - started),
+  });
+  const collectMs = performance.now() - started;
+  let functions = 0;
+  for await (const _ of source.profiles) functions++;
+  report({ stats: source.stats, functions, collectMs, wallMs: performance.now() - started });
+}
+
+async function analyzeStore(endpoint: string, dir: string): Promise<void> {
+  const started = performance.now();
+  const source = await openStoreSource({
+    regions: ['us-east-1'],
+    days: DAYS,
+    now: ANALYZE_AT,
+    settleMinutes: 0,
+    livePrices: false,
+    limits: { getMetricData: DEFAULT_LIMITS.getMetricData },
+    clients: clients(endpoint),
+    store: localBackend(dir),
+  });
+  const model = await analyzeProfiles({
+    header: source.header,
+    profiles: source.profiles,
+    priceBook: source.priceBook,
+    config: defaultConfig(),
+    run: { tool: TOOL_NAME, version: VERSION, generatedAt: ANALYZE_AT.toISOString(), command: 'bench' },
+  });
+  report({ functions: model.functions.length, savingsUsd: model.totals.savingsUsd, stats: source.stats, wallMs: performance.now() - started });
+}
+
+async function writeSnapshotFromStore(endpoint: string, dir: string, out: string): Promise<void> {
+  const started = performance.now();
+  const result = await runRecord(
+    { regions: ['us-east-1'], days: DAYS, now: ANALYZE_AT, livePrices: false, limits: { getMetricData: DEFAULT_LIMITS.getMetricData }, clients: clients(endpoint) },
+    out,
+    undefined,
+    localBackend(dir),
+  );
+  report({ functions: result.functions, wallMs: performance.now() - started });
+}
+
+async function analyzeSnapshot(file: string): Promise<void> {
+  const started = performance.now();
+  const model = await analyzeSnapshotFile(file, { config: defaultConfig(), now: ANALYZE_AT.toISOString() });
+  report({ functions: model.functions.length, savingsUsd: model.totals.savingsUsd, wallMs: performance.now() - started });
+}
+
+function runChild(args: string[], onLine?: (line: string) => void): { done: Promise<string>; kill: () => void } {
+  const child = spawn(process.execPath, [...process.execArgv, here, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let text = '';
+  let last = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    text += chunk;
+    const lines = text.split('\n');
+    text = lines.pop() ?? '';
+    for (const line of lines) {
+      last = line;
+      onLine?.(line);
+    }
+  });
+  const done = new Promise<string>((resolve, reject) => {
+    child.on('exit', (code) => (code === 0 || code === null ? resolve(last) : reject(new Error(`child ${args[0]} exited ${code}`))));
+  });
+  return { done, kill: () => child.kill('SIGTERM') };
+}
+
+async function withServer<T>(n: number, now: Date, body: (endpoint: string) => Promise<T>): Promise<{ result: T; counts: Record<string, number> }> {
+  let resolveEndpoint: (e: string) => void = () => {};
+  const ready = new Promise<string>((r) => (resolveEndpoint = r));
+  const server = runChild(['--serve', String(n), String(now.getTime())], (line) => resolveEndpoint(line.trim()));
+  const endpoint = await ready;
+  try {
+    const result = await body(endpoint);
+    const counts = (await (await fetch(`${endpoint}/__counts`)).json()) as Record<string, number>;
+    return { result, counts };
+  } finally {
+    server.kill();
+    await server.done.catch(() => {});
+  }
+}
+
+type RunLine = { stats: StoreRunStats; wallMs: number; collectMs: number; maxRssMB: number; cpuMs: number };
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const M = (x: number) => `${(x / 1e6).toFixed(2)} M`;
+
+async function measure(n: number, runSeconds: number, analyzeOnly: boolean): Promise<void> {
+  await mkdir('bench/out', { recursive: true });
+  const dir = `bench/out/store-${n}`;
+  const metrics = REQUIRED_METRICS.length;
+  if (!analyzeOnly) await rm(dir, { recursive: true, force: true });
+  console.log(`store bench: ${n} functions x ${DAYS} d at 60 s, ${metrics} metrics; quota 396,000 / 180,000 points/s; runs of ${runSeconds} s`);
+  if (!analyzeOnly) await collectSteps(n, runSeconds, dir, metrics);
+  await analyzeSteps(n, dir);
+}
+
+async function collectSteps(n: number, runSeconds: number, dir: string, metrics: number): Promise<void> {
+  // 1. backfill from empty
+  const readComplete = new Set<string>();
+  let twice = 0;
+  for (let run = 1; ; run++) {
+    const { result, counts } = await withServer(n, NIGHT1, (endpoint) => runChild(['--store-run', endpoint, dir, NIGHT1.toISOString(), String(runSeconds * 1000)]).done);
+    const line = JSON.parse(result) as RunLine;
+    for (const day of line.stats.daysRead) {
+      if (day.endsWith('2026-11-21')) continue; // today: unsettled, read every run by design
+      if (readComplete.has(day)) twice++;
+      readComplete.add(day);
+    }
+    console.log(
+      `  backfill run ${run}: wall ${s(line.wallMs)} (CloudWatch+store ${s(line.collectMs)}), days read ${line.stats.daysRead.length}, missing ${line.stats.daysMissing.length}, ` +
+        `calls ${line.stats.getMetricDataCalls} (answered ${counts['getMetricData']! - counts['throttled']!}, throttled ${counts['throttled']}), points ${M(line.stats.pointsRequested)}, peak RSS ${line.maxRssMB.toFixed(0)} MB, CPU ${s(line.cpuMs)}`,
+    );
+    if (line.stats.daysMissing.length === 0) break;
+    if (run > 20) throw new Error('backfill did not converge');
+  }
+  console.log(`  backfill: complete days read twice: ${twice}`);
+
+  // 2. nightly increment
+  {
+    const { result, counts } = await withServer(n, NIGHT2, (endpoint) => runChild(['--store-run', endpoint, dir, NIGHT2.toISOString(), '840000']).done);
+    const line = JSON.parse(result) as RunLine;
+    const minimum = minimumCalls(n * metrics, 1440) + minimumCalls(n * metrics, 180);
+    console.log(
+      `  nightly: wall ${s(line.wallMs)} (CloudWatch+store ${s(line.collectMs)}), days read [${line.stats.daysRead.join(', ')}], kept ${line.stats.daysKept}, ` +
+        `points ${M(line.stats.pointsRequested)} (served ${M(counts['pointsServed']!)}), calls answered ${counts['getMetricData']! - counts['throttled']!} (minimum ${minimum}), throttled ${counts['throttled']}, peak RSS ${line.maxRssMB.toFixed(0)} MB, CPU ${s(line.cpuMs)}`,
+    );
+  }
+
+}
+
+/** 3. analyze from the store vs from a snapshot of the same window (`--analyze-only`: on the store left by a full run). */
+async function analyzeSteps(n: number, dir: string): Promise<void> {
+  {
+    const { result } = await withServer(n, NIGHT2, (endpoint) => runChild(['--analyze-store', endpoint, dir]).done);
+    const line = JSON.parse(result) as { functions: number; savingsUsd: number; stats: StoreRunStats; wallMs: number; maxRssMB: number; cpuMs: number };
+    console.log(`  analyze from the store: wall ${s(line.wallMs)}, peak RSS ${line.maxRssMB.toFixed(0)} MB, ${line.functions} functions, GetMetricData calls ${line.stats.getMetricDataCalls}, savings ${line.savingsUsd.toFixed(2)} USD/month`);
+    const file = `bench/out/store-${n}.ndjson.gz`;
+    await withServer(n, NIGHT2, (endpoint) => runChild(['--snapshot', endpoint, dir, file]).done);
+    const snap = JSON.parse(await runChild(['--analyze-snapshot', file]).done) as { functions: number; savingsUsd: number; wallMs: number; maxRssMB: number };
+    console.log(`  analyze from a snapshot (${((await stat(file)).size / 1e6).toFixed(1)} MB gzip): wall ${s(snap.wallMs)}, peak RSS ${snap.maxRssMB.toFixed(0)} MB, ${snap.functions} functions, savings ${snap.savingsUsd.toFixed(2)} USD/month`);
+    await rm(file, { force: true });
+  }
+  const { execFileSync } = await import('node:child_process');
+  console.log(`  store size on disk: ${execFileSync('du', ['-sh', dir]).toString().split('\t')[0]}`);
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--serve') await serve(Number(args[1]), Number(args[2]));
+else if (args[0] === '--store-run') await storeRun(args[1]!, args[2]!, args[3]!, Number(args[4]));
+else if (args[0] === '--analyze-store') await analyzeStore(args[1]!, args[2]!);
+else if (args[0] === '--snapshot') await writeSnapshotFromStore(args[1]!, args[2]!, args[3]!);
+else if (args[0] === '--analyze-snapshot') await analyzeSnapshot(args[1]!);
+else {
+  const analyzeOnly = args.includes('--analyze-only');
+  const rest = args.filter((a) => a !== '--analyze-only');
+  const n = Number(rest[0] ?? 10_000);
+  await measure(n, Number(rest[1] ?? Math.round((840 * n) / 10_000)), analyzeOnly);
+}
