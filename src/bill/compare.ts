@@ -12,6 +12,7 @@ import type {
   Reconciliation,
   ReconFigure,
   ReconFunctionRow,
+  ReconInsightsInit,
   ReconLmiRow,
   ReconQuantities,
   ReconReason,
@@ -201,6 +202,25 @@ function reasonsFor(m: Modelled, b: Sums, modelledDollars: number | null): Recon
   return reasons;
 }
 
+/**
+ * Lambda Insights INIT over the compared (known) days next to the bill's unexplained duration:
+ * INIT GB-s = init ms per invocation x invocations x memory GB / 1000 (INIT is billed at the
+ * function's memory, https://aws.amazon.com/lambda/pricing/), against billed minus modelled
+ * duration GB-s. null without Insights INIT data.
+ */
+function insightsInitCheck(f: FunctionDays, m: Modelled, b: Sums): ReconInsightsInit | null {
+  if (f.initMsPerInvocation === null) return null;
+  const insightsGbSeconds = ((f.initMsPerInvocation * m.requests) / 1000) * (f.memoryMB / 1024);
+  const unexplainedGbSeconds = b.durationGbSeconds - m.durationGbSeconds;
+  const deviationGbSeconds = insightsGbSeconds - unexplainedGbSeconds;
+  return {
+    insightsGbSeconds,
+    unexplainedGbSeconds,
+    deviationGbSeconds,
+    deviationPct: unexplainedGbSeconds !== 0 ? (deviationGbSeconds / unexplainedGbSeconds) * 100 : null,
+  };
+}
+
 /** `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]` -> region and name. */
 export function functionOfArn(resourceId: string): { region: string; name: string } | null {
   const match = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d*:function:([^:]+)(?::.*)?$/.exec(resourceId);
@@ -368,6 +388,7 @@ export function reconcile(input: ReconcileInput): ReconcileOutput {
       else reasons.push({ code: 'not-modelled', message: 'billed, but not in the analysed functions (filtered out, deleted or not listed)' });
       const firstTier = arch ? firstTierOf(region, arch) : null;
       const initGbs = mf && bf ? (bf.sums.durationGbSeconds - mf.m.durationGbSeconds) * perMonth : null;
+      const insightsInit = mf && bf ? insightsInitCheck(mf.f, mf.m, bf.sums) : null;
       functions.push({
         region,
         name,
@@ -375,6 +396,7 @@ export function reconcile(input: ReconcileInput): ReconcileOutput {
         ...quantities(mf?.m ?? null, usd, bf?.sums ?? null),
         initGbSecondsPerMonth: initGbs,
         initUsdPerMonth: initGbs !== null && firstTier !== null ? initGbs * firstTier * (1 - discount) : null,
+        insightsInit,
         reasons,
       });
     }

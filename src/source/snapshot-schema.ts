@@ -114,6 +114,7 @@ function describe(value: unknown): string {
  *   T before it;
  * - durationMsMax <= T x 1,000 (T of the function's kind: standard or LMI);
  * - cpuSecondsPerInvocation <= T x the kind's vCPUs; memoryUsedMBMax <= the kind's memory;
+ *   initMsPerInvocation <= T x 1,000 (a mean over invocations of at most one INIT each);
  *   provisioned and reserved concurrency <= C.
  */
 export const LAMBDA_LIMITS = {
@@ -213,6 +214,8 @@ function buildFunctionSchema(points: number, periodSeconds: PeriodSeconds) {
         .max((maxInvocationMs('lmi') / 1000) * LAMBDA_LIMITS.lmi.maxVCpus)
         .nullable()
         .optional(),
+      // A mean over invocations of at most one INIT each: no longer than the longest invocation.
+      initMsPerInvocation: finiteNonNegative.max(maxInvocationMs('lmi')).nullable().optional(),
       series: z.object({
         invocations: count(bounds.invocations, `${c} concurrent executions x one invocation per ms`),
         durationMsSum: bounded(bounds.durationMsSum, `${c} concurrent executions x (period + longest invocation)`),

@@ -196,3 +196,59 @@ describe('reconcile, other paths', () => {
     expect(warnings).toEqual([{ code: 'reconcile-unavailable', message: 'Reconciliation with Cost Explorer: Cost Explorer denied access' }]);
   });
 });
+
+describe('reconcile, Lambda Insights INIT next to the bill', () => {
+  // api: 100,000 invocations a day at 1 GB; the bill has 500 GB-s a day more than Duration +
+  // rounding, i.e. 5 ms of INIT per invocation.
+  const withInit = (initMs: number | null) =>
+    reconcile({
+      window: WINDOW,
+      functions: syntheticProfiles().map((p) =>
+        modelledDays(p.name === 'api' ? { ...p, initMsPerInvocation: initMs } : p, WINDOW, syntheticConfig()),
+      ),
+      billed: billedData('resource'),
+      priceBook: syntheticPriceBook(),
+      config: syntheticConfig(),
+      table: defaultUsageTypeTable(),
+    }).reconciliation;
+
+  it('agrees when Insights measured the INIT the bill has', () => {
+    const api = withInit(5).functions.find((f) => f.name === 'api')!;
+    expect(api.insightsInit!.insightsGbSeconds).toBeCloseTo(API_INIT_GBS_PER_DAY * DAYS, 6);
+    expect(api.insightsInit!.unexplainedGbSeconds).toBeCloseTo(API_INIT_GBS_PER_DAY * DAYS, 6);
+    expect(api.insightsInit!.deviationPct).toBeCloseTo(0, 6);
+  });
+
+  it('shows the deviation when Insights measured less INIT than the bill has', () => {
+    const api = withInit(4).functions.find((f) => f.name === 'api')!;
+    // 4 ms x 1,400,000 invocations x 1 GB = 5,600 GB-s against 7,000 unexplained: -1,400, -20 %
+    expect(api.insightsInit!.insightsGbSeconds).toBeCloseTo(5600, 6);
+    expect(api.insightsInit!.deviationGbSeconds).toBeCloseTo(-1400, 6);
+    expect(api.insightsInit!.deviationPct).toBeCloseTo(-20, 6);
+  });
+
+  it('is null (not 0) for functions without Insights INIT data', () => {
+    const r = withInit(null);
+    expect(r.functions.every((f) => f.insightsInit === null)).toBe(true);
+  });
+
+  it('counts only the days compared: a day of unknown metrics is left out of the Insights side too', () => {
+    const profiles = syntheticProfiles().map((p) => (p.name === 'api' ? { ...p, initMsPerInvocation: 5 } : p));
+    const api = profiles.find((p) => p.name === 'api')!;
+    api.series.invocations[30] = null; // day 2 unknown
+    const r = reconcile({
+      window: WINDOW,
+      functions: profiles.map((p) => modelledDays(p, WINDOW, syntheticConfig())),
+      billed: billedData('resource'),
+      priceBook: syntheticPriceBook(),
+      config: syntheticConfig(),
+      table: defaultUsageTypeTable(),
+    }).reconciliation;
+    const row = r.functions.find((f) => f.name === 'api')!;
+    // The Insights side is per invocation over the 13 known days (the synthetic hours carry
+    // whole invocations, so a day is not exactly 100,000): 5 ms x the invocations compared x 1 GB.
+    expect(row.requests.modelled).toBeLessThan(1_400_000 - 90_000);
+    expect(row.insightsInit!.insightsGbSeconds).toBeCloseTo((row.requests.modelled! * 5) / 1000, 9);
+    expect(row.insightsInit!.unexplainedGbSeconds).toBeCloseTo(API_INIT_GBS_PER_DAY * (DAYS - 1), 6);
+  });
+});

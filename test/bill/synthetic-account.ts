@@ -15,6 +15,8 @@ export const NOW = new Date('2026-11-24T03:00:00Z');
 export const DAYS = 14;
 /** INIT GB-s billed per day for `api` on top of Duration + rounding. */
 export const API_INIT_GBS_PER_DAY = 500;
+/** Lambda Insights `init_duration` per invocation of `api` in the recorded snapshot, ms (the bill's INIT is 5 ms). */
+export const API_INSIGHTS_INIT_MS = 4.8;
 /** Savings Plan: `worker`'s duration net cost is this share of its unblended cost. */
 export const WORKER_NET_SHARE = 0.83;
 export const PROVIDER_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:capacity-provider:cp-main`;
@@ -114,7 +116,11 @@ export function syntheticBill(profiles: FunctionProfile[] = syntheticProfiles(),
 /** The synthetic account as a snapshot header with its bill recorded (`record --reconcile`). */
 export function syntheticSnapshot(): { header: import('../../src/source/profile.js').SnapshotHeader; profiles: FunctionProfile[] } {
   // us-east-1 only: the bundled price book a snapshot without prices is analysed with has no other region.
-  const profiles = syntheticProfiles().filter((p) => p.region === 'us-east-1');
+  // `api` has Lambda Insights: it measured API_INSIGHTS_INIT_MS per invocation (a bit less INIT
+  // than the bill's 5 ms: the reconciliation shows the gap).
+  const profiles = syntheticProfiles()
+    .filter((p) => p.region === 'us-east-1')
+    .map((p) => (p.name === 'api' ? { ...p, initMsPerInvocation: API_INSIGHTS_INIT_MS } : p));
   const lines = syntheticBill(profiles).map((l) => ({ ...l, region: null }));
   return {
     header: {

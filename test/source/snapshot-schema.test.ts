@@ -75,12 +75,14 @@ const UPPER: Bound[] = [
   { name: 'memoryUsedMBMax, LMI', max: 32_768, field: 'memoryUsedMBMax', make: (v) => line({ memoryUsedMBMax: v, capacityProviderArn: LMI_ARN }) },
   { name: 'cpuSecondsPerInvocation, standard (6 vCPU x 960 s)', max: 5_760, field: 'cpuSecondsPerInvocation', make: (v) => line({ cpuSecondsPerInvocation: v }) },
   { name: 'cpuSecondsPerInvocation, LMI (16 vCPU x 5,460 s)', max: 87_360, field: 'cpuSecondsPerInvocation', make: (v) => line({ cpuSecondsPerInvocation: v, capacityProviderArn: LMI_ARN }) },
+  { name: 'initMsPerInvocation (the longest invocation, 5,460 s)', max: 5_460_000, field: 'initMsPerInvocation', make: (v) => line({ initMsPerInvocation: v }) },
 ];
 
 const LOWER: Bound[] = [
   { name: 'memoryMB', max: 128, field: 'memoryMB', make: (v) => line({ memoryMB: v }) },
   { name: 'timeoutSeconds', max: 1, field: 'timeoutSeconds', make: (v) => line({ timeoutSeconds: v }) },
   { name: 'ephemeralStorageMB', max: 512, field: 'ephemeralStorageMB', make: (v) => line({ ephemeralStorageMB: v }) },
+  { name: 'initMsPerInvocation', max: 0, field: 'initMsPerInvocation', make: (v) => line({ initMsPerInvocation: v }) },
 ];
 
 describe('physical bounds of a function line', () => {
