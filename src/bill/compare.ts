@@ -22,7 +22,7 @@ import type {
 } from '../report/types.js';
 import type { Architecture, SnapshotWindow } from '../source/profile.js';
 import { type FunctionDays, wholeDays } from './daily-usage.js';
-import { type BilledData, type BilledLine, CE_USD_PER_REQUEST } from './types.js';
+import { type BilledData, type BilledLine, CE_USD_PER_REQUEST, LMI_INSTANCE_TAG } from './types.js';
 import { parseUsageType, type ParsedUsageType, type UsageTypeTable } from './usage-types.js';
 
 /** Relative gap under which two quantities agree (metrics and the bill round differently). */
@@ -37,6 +37,8 @@ export interface LmiPrediction {
   capacityProviderArn: string;
   /** Management fee + LMI requests per day, USD (the parts billed under the Lambda service). */
   lambdaBilledUsdPerDay: number;
+  /** EC2 instance cost per day, USD (billed under EC2). */
+  instancesUsdPerDay: number;
 }
 
 export interface ReconcileInput {
@@ -263,6 +265,100 @@ function unavailable(input: ReconcileInput, reason: string): ReconcileOutput {
 
 const key = (...parts: string[]) => parts.join('\u0000');
 
+/** The capacity provider ARN a tag value names: an ARN itself, or a known provider's name in that region. */
+function providerOfTag(value: string, region: string, known: ReadonlySet<string>): string {
+  if (value.startsWith('arn:')) return value;
+  for (const arn of known) {
+    const m = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d*:capacity-provider:(.+)$/.exec(arn);
+    if (m && m[1] === region && m[2] === value) return arn;
+  }
+  return value;
+}
+
+type LmiBilled = Map<string, { region: string; provider: string | null; instanceType: string | null; usd: number }>;
+
+/**
+ * LMI actuals per capacity provider: what the model predicts (management fee + LMI requests +
+ * EC2 instances, the function sized as if it were a candidate) next to the bill: the Lambda
+ * service's LMI lines and the EC2 instance cost tagged `aws:lambda:capacity-provider`. The
+ * instances are in both figures only where the bill has them for that provider; elsewhere they
+ * are left out of both, and the row says why (never billed as $0).
+ */
+function lmiRows(
+  input: ReconcileInput,
+  days: readonly string[],
+  lmiBilled: LmiBilled,
+  lmiProviderOfFunction: ReadonlyMap<string, string>,
+  daySet: ReadonlySet<string>,
+): ReconLmiRow[] {
+  const predictedLambda = new Map<string, number>();
+  const predictedInstances = new Map<string, number>();
+  for (const p of input.lmiPredictions ?? []) {
+    const k = key(p.region, p.capacityProviderArn);
+    predictedLambda.set(k, (predictedLambda.get(k) ?? 0) + p.lambdaBilledUsdPerDay * days.length);
+    predictedInstances.set(k, (predictedInstances.get(k) ?? 0) + p.instancesUsdPerDay * days.length);
+  }
+  const billedLambda: LmiBilled = new Map();
+  for (const row of lmiBilled.values()) {
+    const k = key(row.region, row.provider ?? '');
+    const into = billedLambda.get(k) ?? { ...row, usd: 0 };
+    into.usd += row.usd;
+    if (into.instanceType !== row.instanceType) into.instanceType = into.instanceType ?? row.instanceType;
+    billedLambda.set(k, into);
+  }
+  const known = new Set([...lmiProviderOfFunction.values(), ...(input.lmiPredictions ?? []).map((p) => p.capacityProviderArn)]);
+  const instances = input.billed.lmiInstances;
+  const billedInstances = new Map<string, { region: string; provider: string; usd: number }>();
+  for (const line of instances?.status === 'ok' ? instances.lines : []) {
+    if (!daySet.has(line.day)) continue;
+    const provider = providerOfTag(line.capacityProvider, line.region, known);
+    const k = key(line.region, provider);
+    const into = billedInstances.get(k) ?? { region: line.region, provider, usd: 0 };
+    into.usd += line.unblendedUsd;
+    billedInstances.set(k, into);
+  }
+  const whyNoInstances = (): string => {
+    if (!instances) return 'not read (the bill was read without them)';
+    if (instances.status !== 'ok') return instances.notes.join('; ') || `Cost Explorer ${instances.status}`;
+    if (instances.lines.length === 0) return `no EC2 cost tagged ${LMI_INSTANCE_TAG} on these days (the tag may not be activated as a cost allocation tag)`;
+    return 'no EC2 cost tagged with this capacity provider on these days';
+  };
+
+  const rows: ReconLmiRow[] = [];
+  const keys = [...new Set([...billedLambda.keys(), ...predictedLambda.keys(), ...billedInstances.keys()])].sort();
+  for (const k of keys) {
+    const [region, providerKey] = k.split('\u0000') as [string, string];
+    const provider = providerKey === '' ? null : providerKey;
+    const lambdaBill = billedLambda.get(k);
+    const instancesBill = billedInstances.get(k)?.usd ?? null;
+    const included = instancesBill !== null;
+    const lambdaPred = predictedLambda.get(k) ?? null;
+    const instancesPred = predictedInstances.get(k) ?? null;
+    const predictedUsd = lambdaPred === null ? null : lambdaPred + (included ? (instancesPred ?? 0) : 0);
+    const billedUsd = (lambdaBill?.usd ?? 0) + (included ? instancesBill : 0);
+    const where = provider ? `capacity provider ${provider}` : `${region} (provider unknown: no resource-level data)`;
+    const parts = included
+      ? 'EC2 instances + management fee + LMI requests'
+      : `management fee + LMI requests; EC2 instances not included: ${whyNoInstances()}`;
+    const billedText = lambdaBill || included ? `billed ${usdText(billedUsd)}` : 'no LMI line in the bill on these days';
+    rows.push({
+      region,
+      capacityProvider: provider,
+      instanceType: lambdaBill?.instanceType ?? null,
+      predictedUsd,
+      billedUsd,
+      instancesIncluded: included,
+      predictedInstancesUsd: included ? instancesPred : null,
+      billedInstancesUsd: instancesBill,
+      message:
+        predictedUsd !== null
+          ? `${where}: predicted ${usdText(predictedUsd)}, ${billedText} (${parts})`
+          : `${where}: ${billedText} (${parts}); no prediction for it`,
+    });
+  }
+  return rows;
+}
+
 export function reconcile(input: ReconcileInput): ReconcileOutput {
   const { billed, config, priceBook, table } = input;
   if (billed.status !== 'ok') {
@@ -453,48 +549,8 @@ export function reconcile(input: ReconcileInput): ReconcileOutput {
   }
   if (any) init = { gbSecondsPerMonth: initGbs, usdPerMonth: initUsd };
 
-  // ---- LMI actuals ----
-  const lmi: ReconLmiRow[] = [];
-  const predictedByProvider = new Map<string, number>();
-  for (const p of input.lmiPredictions ?? []) {
-    const k = key(p.region, p.capacityProviderArn);
-    predictedByProvider.set(k, (predictedByProvider.get(k) ?? 0) + p.lambdaBilledUsdPerDay * days.length);
-  }
-  const billedByProvider = new Map<string, { region: string; provider: string | null; instanceType: string | null; usd: number }>();
-  for (const row of lmiBilled.values()) {
-    const k = key(row.region, row.provider ?? '');
-    const into = billedByProvider.get(k) ?? { ...row, usd: 0 };
-    into.usd += row.usd;
-    if (into.instanceType !== row.instanceType) into.instanceType = into.instanceType ?? row.instanceType;
-    billedByProvider.set(k, into);
-  }
-  for (const [k, b] of [...billedByProvider.entries()].sort(([a], [c]) => (a < c ? -1 : 1))) {
-    const predicted = predictedByProvider.get(k) ?? null;
-    const where = b.provider ? `capacity provider ${b.provider}` : `${b.region} (provider unknown: no resource-level data)`;
-    lmi.push({
-      region: b.region,
-      capacityProvider: b.provider,
-      instanceType: b.instanceType,
-      predictedUsd: predicted,
-      billedUsd: b.usd,
-      message:
-        predicted !== null
-          ? `${where}: predicted ${usdText(predicted)}, billed ${usdText(b.usd)} (management fee + LMI requests; the EC2 instances are billed under EC2)`
-          : `${where}: billed ${usdText(b.usd)} (management fee + LMI requests); no prediction for it`,
-    });
-  }
-  for (const [k, predicted] of predictedByProvider) {
-    if (billedByProvider.has(k)) continue;
-    const [region, provider] = k.split('\u0000') as [string, string];
-    lmi.push({
-      region,
-      capacityProvider: provider,
-      instanceType: null,
-      predictedUsd: predicted,
-      billedUsd: 0,
-      message: `capacity provider ${provider}: predicted ${usdText(predicted)}, no LMI line in the bill on these days`,
-    });
-  }
+  // ---- LMI actuals: Lambda lines (fee, requests) + the EC2 instances, per capacity provider ----
+  const lmi = lmiRows(input, days, lmiBilled, lmiProviderOfFunction, daySet);
 
   // ---- headline and warnings ----
   const first = days[0]!;

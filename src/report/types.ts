@@ -332,8 +332,14 @@ export interface ReconLmiRow {
   region: string;
   capacityProvider: string | null;
   instanceType: string | null;
+  /** Predicted and billed cover the same parts: management fee + LMI requests, plus the EC2 instances when instancesIncluded. */
   predictedUsd: number | null;
   billedUsd: number;
+  /** The bill had EC2 instance cost tagged with this capacity provider (both figures include it). */
+  instancesIncluded: boolean;
+  /** The instances' part of predictedUsd and billedUsd; null when not included. */
+  predictedInstancesUsd: number | null;
+  billedInstancesUsd: number | null;
   message: string;
 }
 

@@ -78,6 +78,21 @@ export const headerSchema = z.object({
       requests: z.number().int().min(0),
       throttled: z.number().int().min(0),
       notes: z.array(z.string()),
+      lmiInstances: z
+        .object({
+          status: z.enum(['ok', 'denied', 'failed']),
+          lines: z.array(
+            z.object({
+              day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+              capacityProvider: z.string().min(1),
+              region: z.string().min(1),
+              unblendedUsd: z.number().finite(),
+              netUnblendedUsd: z.number().finite().nullable(),
+            }),
+          ),
+          notes: z.array(z.string()),
+        })
+        .optional(),
     })
     .optional(),
 });

@@ -7,7 +7,7 @@ import { defaultConfig, type Config } from '../../src/config/schema.js';
 import type { PriceBook } from '../../src/prices/types.js';
 import type { FunctionProfile, SnapshotWindow } from '../../src/source/profile.js';
 import { steadyProfile, testPriceBook } from '../model/helpers.js';
-import type { FakeBillLine } from './cost-explorer-fake.js';
+import type { FakeBillLine, FakeInstanceLine } from './cost-explorer-fake.js';
 
 export const ACCOUNT = '123456789012';
 export const WINDOW: SnapshotWindow = { start: '2026-11-10T00:00:00Z', end: '2026-11-24T00:00:00Z', periodSeconds: 3600 };
@@ -24,6 +24,24 @@ export const UNKNOWN_USAGE_TYPE = 'Lambda-SnapStart-Cache-GB-Second';
 export const LMI_FEE_USAGE_TYPE = 'Lambda-Managed-Instances-Management-Hours:m7g.xlarge';
 /** Billed LMI management fee per day (3 x m7g.xlarge x 24 h x $0.02448). */
 export const LMI_FEE_USD_PER_DAY = 3 * 24 * 0.02448;
+
+/** Billed EC2 cost per day of cp-main's instances (3 x m7g.xlarge x 24 h x $0.1632, on-demand us-east-1). */
+export const LMI_INSTANCES_USD_PER_DAY = 3 * 24 * 0.1632;
+/** Another EC2 instance of the account, not LMI (untagged): must not count. */
+export const OTHER_EC2_USD_PER_DAY = 24 * 0.0832;
+
+/**
+ * The account's EC2 compute cost: cp-main's instances tagged `aws:lambda:capacity-provider` =
+ * `cp-main` (its name: the tag's value, name or ARN, is [UNCONFIRMED], both are matched), and an
+ * untagged instance.
+ */
+export function syntheticInstanceLines(): FakeInstanceLine[] {
+  const startMs = Date.parse(WINDOW.start);
+  return Array.from({ length: DAYS }, (_, d) => new Date(startMs + d * 86_400_000).toISOString().slice(0, 10)).flatMap((day) => [
+    { day, region: 'us-east-1', tag: 'cp-main', unblendedUsd: LMI_INSTANCES_USD_PER_DAY, netUnblendedUsd: LMI_INSTANCES_USD_PER_DAY },
+    { day, region: 'us-east-1', tag: '', unblendedUsd: OTHER_EC2_USD_PER_DAY, netUnblendedUsd: OTHER_EC2_USD_PER_DAY },
+  ]);
+}
 
 export function arnOf(region: string, name: string): string {
   return `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`;
@@ -135,9 +153,17 @@ export function syntheticSnapshot(): { header: import('../../src/source/profile.
         startDay: '2026-11-10',
         endDay: '2026-11-24',
         lines,
-        requests: 1,
+        // The Lambda query and, since the bill has LMI lines, the EC2 one.
+        requests: 2,
         throttled: 0,
         notes: [],
+        lmiInstances: {
+          status: 'ok',
+          lines: syntheticInstanceLines()
+            .filter((l) => l.tag !== '')
+            .map((l) => ({ day: l.day, capacityProvider: l.tag, region: l.region, unblendedUsd: l.unblendedUsd, netUnblendedUsd: l.netUnblendedUsd })),
+          notes: [],
+        },
       },
     },
     profiles,
