@@ -325,22 +325,40 @@ function lmiRows(
   };
 
   const rows: ReconLmiRow[] = [];
+  const resourceLevel = input.billed.level === 'resource';
   const keys = [...new Set([...billedLambda.keys(), ...predictedLambda.keys(), ...billedInstances.keys()])].sort();
   for (const k of keys) {
     const [region, providerKey] = k.split('\u0000') as [string, string];
     const provider = providerKey === '' ? null : providerKey;
+    // Without resource-level data the Lambda LMI lines have no provider: they are in the region's
+    // row (provider null), so a provider's row can only compare its instances.
+    const lambdaParts = resourceLevel || provider === null;
     const lambdaBill = billedLambda.get(k);
     const instancesBill = billedInstances.get(k)?.usd ?? null;
     const included = instancesBill !== null;
-    const lambdaPred = predictedLambda.get(k) ?? null;
-    const instancesPred = predictedInstances.get(k) ?? null;
-    const predictedUsd = lambdaPred === null ? null : lambdaPred + (included ? (instancesPred ?? 0) : 0);
-    const billedUsd = (lambdaBill?.usd ?? 0) + (included ? instancesBill : 0);
+    const hasPrediction = predictedLambda.has(k);
+    const comparable = lambdaParts || included;
+    const predictedUsd =
+      !hasPrediction || !comparable
+        ? null
+        : (lambdaParts ? predictedLambda.get(k)! : 0) + (included ? predictedInstances.get(k)! : 0);
+    const billedUsd = comparable ? (lambdaParts ? (lambdaBill?.usd ?? 0) : 0) + (included ? instancesBill : 0) : null;
     const where = provider ? `capacity provider ${provider}` : `${region} (provider unknown: no resource-level data)`;
-    const parts = included
-      ? 'EC2 instances + management fee + LMI requests'
-      : `management fee + LMI requests; EC2 instances not included: ${whyNoInstances()}`;
-    const billedText = lambdaBill || included ? `billed ${usdText(billedUsd)}` : 'no LMI line in the bill on these days';
+    const notIncluded = `EC2 instances not included: ${whyNoInstances()}`;
+    const inRegionRow = "without resource-level data the management fee and LMI requests are in the region's row";
+    const parts = lambdaParts
+      ? included
+        ? 'EC2 instances + management fee + LMI requests'
+        : `management fee + LMI requests; ${notIncluded}`
+      : included
+        ? `EC2 instances only: ${inRegionRow}`
+        : `${inRegionRow}; ${notIncluded}`;
+    const billedText =
+      billedUsd === null
+        ? 'nothing billed to compare'
+        : lambdaParts && !lambdaBill && !included
+          ? 'no LMI line in the bill on these days'
+          : `billed ${usdText(billedUsd)}`;
     rows.push({
       region,
       capacityProvider: provider,
@@ -348,12 +366,14 @@ function lmiRows(
       predictedUsd,
       billedUsd,
       instancesIncluded: included,
-      predictedInstancesUsd: included ? instancesPred : null,
+      predictedInstancesUsd: included && hasPrediction ? predictedInstances.get(k)! : null,
       billedInstancesUsd: instancesBill,
       message:
         predictedUsd !== null
           ? `${where}: predicted ${usdText(predictedUsd)}, ${billedText} (${parts})`
-          : `${where}: ${billedText} (${parts}); no prediction for it`,
+          : hasPrediction
+            ? `${where}: predicted ${usdText(predictedLambda.get(k)!)} (management fee + LMI requests), nothing billed to compare: ${inRegionRow}; ${notIncluded}`
+            : `${where}: ${billedText} (${parts}); no prediction for it`,
     });
   }
   return rows;

@@ -334,7 +334,8 @@ export interface ReconLmiRow {
   instanceType: string | null;
   /** Predicted and billed cover the same parts: management fee + LMI requests, plus the EC2 instances when instancesIncluded. */
   predictedUsd: number | null;
-  billedUsd: number;
+  /** null when nothing billed can be set next to the prediction in this row (account level: the fee and requests are in the region's row). */
+  billedUsd: number | null;
   /** The bill had EC2 instance cost tagged with this capacity provider (both figures include it). */
   instancesIncluded: boolean;
   /** The instances' part of predictedUsd and billedUsd; null when not included. */

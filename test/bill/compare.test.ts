@@ -273,7 +273,7 @@ describe('reconcile, LMI actuals with the EC2 instances', () => {
       lmiPredictions: predictions,
     }).reconciliation.lmi;
   // The Lambda part of cp-main's bill: fee + requests over 14 days.
-  const lambdaBilled = () => withInstances(undefined)[0]!.billedUsd;
+  const lambdaBilled = () => withInstances(undefined)[0]!.billedUsd!;
 
   it.each([
     ['its name', 'cp-main'],
@@ -309,6 +309,40 @@ describe('reconcile, LMI actuals with the EC2 instances', () => {
     expect(rows[1]).toMatchObject({ predictedUsd: null, instancesIncluded: true });
     expect(rows[1]!.billedUsd).toBeCloseTo(LMI_INSTANCES_USD_PER_DAY * DAYS, 9);
     expect(rows[1]!.message).toMatch(/^capacity provider cp-other: billed \$\d+\.\d\d \(EC2 instances/);
+  });
+
+  it('account level: the provider row compares its instances only; the fee and requests stay in the region row', () => {
+    const rows = reconcile({
+      window: WINDOW,
+      functions: syntheticProfiles().map((p) => modelledDays(p, WINDOW, syntheticConfig())),
+      billed: { ...billedData('region'), lmiInstances: { status: 'ok', lines: tagged('cp-main'), notes: [] } },
+      priceBook: syntheticPriceBook(),
+      config: syntheticConfig(),
+      table: defaultUsageTypeTable(),
+      lmiPredictions: [prediction],
+    }).reconciliation.lmi;
+    expect(rows.map((r) => r.capacityProvider)).toEqual([null, PROVIDER_ARN]);
+    const [regionRow, providerRow] = rows;
+    expect(regionRow).toMatchObject({ predictedUsd: null, instancesIncluded: false });
+    expect(regionRow!.billedUsd).toBeGreaterThan(0);
+    expect(providerRow).toMatchObject({ predictedUsd: 140, predictedInstancesUsd: 140, instancesIncluded: true });
+    expect(providerRow!.billedUsd).toBeCloseTo(LMI_INSTANCES_USD_PER_DAY * DAYS, 9);
+    expect(providerRow!.message).toMatch(/predicted \$140\.00, billed \$\d+\.\d\d \(EC2 instances only: without resource-level data the management fee and LMI requests are in the region's row\)$/);
+  });
+
+  it('account level without the instances: the provider row has nothing billed to compare (null, not $0)', () => {
+    const rows = reconcile({
+      window: WINDOW,
+      functions: syntheticProfiles().map((p) => modelledDays(p, WINDOW, syntheticConfig())),
+      billed: billedData('region'),
+      priceBook: syntheticPriceBook(),
+      config: syntheticConfig(),
+      table: defaultUsageTypeTable(),
+      lmiPredictions: [prediction],
+    }).reconciliation.lmi;
+    const providerRow = rows.find((r) => r.capacityProvider === PROVIDER_ARN)!;
+    expect(providerRow).toMatchObject({ predictedUsd: null, billedUsd: null, instancesIncluded: false });
+    expect(providerRow.message).toMatch(/predicted \$28\.00 \(management fee \+ LMI requests\), nothing billed to compare: .*region's row; EC2 instances not included: not read/);
   });
 
   it('only the compared days count', () => {
