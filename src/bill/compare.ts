@@ -308,13 +308,14 @@ function lmiRows(
   }
   const known = new Set([...lmiProviderOfFunction.values(), ...(input.lmiPredictions ?? []).map((p) => p.capacityProviderArn)]);
   const instances = input.billed.lmiInstances;
-  const billedInstances = new Map<string, { region: string; provider: string; usd: number }>();
+  const billedInstances = new Map<string, { region: string; provider: string; usd: number; netUsd: number | null }>();
   for (const line of instances?.status === 'ok' ? instances.lines : []) {
     if (!daySet.has(line.day)) continue;
     const provider = providerOfTag(line.capacityProvider, line.region, known);
     const k = key(line.region, provider);
-    const into = billedInstances.get(k) ?? { region: line.region, provider, usd: 0 };
+    const into = billedInstances.get(k) ?? { region: line.region, provider, usd: 0, netUsd: 0 };
     into.usd += line.unblendedUsd;
+    into.netUsd = into.netUsd === null || line.netUnblendedUsd === null ? null : into.netUsd + line.netUnblendedUsd;
     billedInstances.set(k, into);
   }
   const whyNoInstances = (): string => {
@@ -335,6 +336,13 @@ function lmiRows(
     const lambdaParts = resourceLevel || provider === null;
     const lambdaBill = billedLambda.get(k);
     const instancesBill = billedInstances.get(k)?.usd ?? null;
+    const instancesNet = billedInstances.get(k)?.netUsd ?? null;
+    // EC2 Savings Plans and RIs lower NetUnblendedCost, not UnblendedCost: said, not subtracted
+    // (the model's side applies lmi.discount).
+    const netNote =
+      instancesBill !== null && instancesNet !== null && instancesNet < instancesBill * (1 - DISCOUNT_SHARE)
+        ? `; the instances' NetUnblendedCost is ${usdText(instancesNet)} (a Savings Plan or discount applies; lmi.discount ${fmt(input.config.lmi.discount * 100, 0)} % in the model)`
+        : '';
     const included = instancesBill !== null;
     const hasPrediction = predictedLambda.has(k);
     const comparable = lambdaParts || included;
@@ -370,10 +378,10 @@ function lmiRows(
       billedInstancesUsd: instancesBill,
       message:
         predictedUsd !== null
-          ? `${where}: predicted ${usdText(predictedUsd)}, ${billedText} (${parts})`
+          ? `${where}: predicted ${usdText(predictedUsd)}, ${billedText} (${parts})${netNote}`
           : hasPrediction
             ? `${where}: predicted ${usdText(predictedLambda.get(k)!)} (management fee + LMI requests), nothing billed to compare: ${inRegionRow}; ${notIncluded}`
-            : `${where}: ${billedText} (${parts}); no prediction for it`,
+            : `${where}: ${billedText} (${parts})${netNote}; no prediction for it`,
     });
   }
   return rows;

@@ -345,6 +345,13 @@ describe('reconcile, LMI actuals with the EC2 instances', () => {
     expect(providerRow.message).toMatch(/predicted \$28\.00 \(management fee \+ LMI requests\), nothing billed to compare: .*region's row; EC2 instances not included: not read/);
   });
 
+  it('an EC2 Savings Plan on the instances is named (NetUnblendedCost below UnblendedCost), not subtracted', () => {
+    const lines = tagged('cp-main').map((l) => ({ ...l, netUnblendedUsd: l.unblendedUsd * 0.6 }));
+    const [row] = withInstances({ status: 'ok', lines, notes: [] });
+    expect(row!.billedInstancesUsd).toBeCloseTo(LMI_INSTANCES_USD_PER_DAY * DAYS, 9);
+    expect(row!.message).toMatch(/; the instances' NetUnblendedCost is \$\d+\.\d\d \(a Savings Plan or discount applies; lmi\.discount 0 % in the model\)$/);
+  });
+
   it('only the compared days count', () => {
     const lines = tagged('cp-main').concat([{ day: '2026-11-24', capacityProvider: 'cp-main', region: 'us-east-1', unblendedUsd: 1e6, netUnblendedUsd: 1e6 }]);
     const [row] = withInstances({ status: 'ok', lines, notes: [] });
