@@ -12,6 +12,7 @@ import type {
   Reconciliation,
   ReconFigure,
   ReconFunctionRow,
+  ReconInsightsInit,
   ReconLmiRow,
   ReconQuantities,
   ReconReason,
@@ -21,7 +22,7 @@ import type {
 } from '../report/types.js';
 import type { Architecture, SnapshotWindow } from '../source/profile.js';
 import { type FunctionDays, wholeDays } from './daily-usage.js';
-import { type BilledData, type BilledLine, CE_USD_PER_REQUEST } from './types.js';
+import { type BilledData, type BilledLine, CE_USD_PER_REQUEST, LMI_INSTANCE_TAG } from './types.js';
 import { parseUsageType, type ParsedUsageType, type UsageTypeTable } from './usage-types.js';
 
 /** Relative gap under which two quantities agree (metrics and the bill round differently). */
@@ -36,6 +37,8 @@ export interface LmiPrediction {
   capacityProviderArn: string;
   /** Management fee + LMI requests per day, USD (the parts billed under the Lambda service). */
   lambdaBilledUsdPerDay: number;
+  /** EC2 instance cost per day, USD (billed under EC2). */
+  instancesUsdPerDay: number;
 }
 
 export interface ReconcileInput {
@@ -201,6 +204,25 @@ function reasonsFor(m: Modelled, b: Sums, modelledDollars: number | null): Recon
   return reasons;
 }
 
+/**
+ * Lambda Insights INIT over the compared (known) days next to the bill's unexplained duration:
+ * INIT GB-s = init ms per invocation x invocations x memory GB / 1000 (INIT is billed at the
+ * function's memory, https://aws.amazon.com/lambda/pricing/), against billed minus modelled
+ * duration GB-s. null without Insights INIT data.
+ */
+function insightsInitCheck(f: FunctionDays, m: Modelled, b: Sums): ReconInsightsInit | null {
+  if (f.initMsPerInvocation === null) return null;
+  const insightsGbSeconds = ((f.initMsPerInvocation * m.requests) / 1000) * (f.memoryMB / 1024);
+  const unexplainedGbSeconds = b.durationGbSeconds - m.durationGbSeconds;
+  const deviationGbSeconds = insightsGbSeconds - unexplainedGbSeconds;
+  return {
+    insightsGbSeconds,
+    unexplainedGbSeconds,
+    deviationGbSeconds,
+    deviationPct: unexplainedGbSeconds !== 0 ? (deviationGbSeconds / unexplainedGbSeconds) * 100 : null,
+  };
+}
+
 /** `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]` -> region and name. */
 export function functionOfArn(resourceId: string): { region: string; name: string } | null {
   const match = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d*:function:([^:]+)(?::.*)?$/.exec(resourceId);
@@ -242,6 +264,128 @@ function unavailable(input: ReconcileInput, reason: string): ReconcileOutput {
 }
 
 const key = (...parts: string[]) => parts.join('\u0000');
+
+/** The capacity provider ARN a tag value names: an ARN itself, or a known provider's name in that region. */
+function providerOfTag(value: string, region: string, known: ReadonlySet<string>): string {
+  if (value.startsWith('arn:')) return value;
+  for (const arn of known) {
+    const m = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d*:capacity-provider:(.+)$/.exec(arn);
+    if (m && m[1] === region && m[2] === value) return arn;
+  }
+  return value;
+}
+
+type LmiBilled = Map<string, { region: string; provider: string | null; instanceType: string | null; usd: number }>;
+
+/**
+ * LMI actuals per capacity provider: what the model predicts (management fee + LMI requests +
+ * EC2 instances, the function sized as if it were a candidate) next to the bill: the Lambda
+ * service's LMI lines and the EC2 instance cost tagged `aws:lambda:capacity-provider`. The
+ * instances are in both figures only where the bill has them for that provider; elsewhere they
+ * are left out of both, and the row says why (never billed as $0).
+ */
+function lmiRows(
+  input: ReconcileInput,
+  days: readonly string[],
+  lmiBilled: LmiBilled,
+  lmiProviderOfFunction: ReadonlyMap<string, string>,
+  daySet: ReadonlySet<string>,
+): ReconLmiRow[] {
+  const predictedLambda = new Map<string, number>();
+  const predictedInstances = new Map<string, number>();
+  for (const p of input.lmiPredictions ?? []) {
+    const k = key(p.region, p.capacityProviderArn);
+    predictedLambda.set(k, (predictedLambda.get(k) ?? 0) + p.lambdaBilledUsdPerDay * days.length);
+    predictedInstances.set(k, (predictedInstances.get(k) ?? 0) + p.instancesUsdPerDay * days.length);
+  }
+  const billedLambda: LmiBilled = new Map();
+  for (const row of lmiBilled.values()) {
+    const k = key(row.region, row.provider ?? '');
+    const into = billedLambda.get(k) ?? { ...row, usd: 0 };
+    into.usd += row.usd;
+    if (into.instanceType !== row.instanceType) into.instanceType = into.instanceType ?? row.instanceType;
+    billedLambda.set(k, into);
+  }
+  const known = new Set([...lmiProviderOfFunction.values(), ...(input.lmiPredictions ?? []).map((p) => p.capacityProviderArn)]);
+  const instances = input.billed.lmiInstances;
+  const billedInstances = new Map<string, { region: string; provider: string; usd: number; netUsd: number | null }>();
+  for (const line of instances?.status === 'ok' ? instances.lines : []) {
+    if (!daySet.has(line.day)) continue;
+    const provider = providerOfTag(line.capacityProvider, line.region, known);
+    const k = key(line.region, provider);
+    const into = billedInstances.get(k) ?? { region: line.region, provider, usd: 0, netUsd: 0 };
+    into.usd += line.unblendedUsd;
+    into.netUsd = into.netUsd === null || line.netUnblendedUsd === null ? null : into.netUsd + line.netUnblendedUsd;
+    billedInstances.set(k, into);
+  }
+  const whyNoInstances = (): string => {
+    if (!instances) return 'not read (the bill was read without them)';
+    if (instances.status !== 'ok') return instances.notes.join('; ') || `Cost Explorer ${instances.status}`;
+    if (instances.lines.length === 0) return `no EC2 cost tagged ${LMI_INSTANCE_TAG} on these days (the tag may not be activated as a cost allocation tag)`;
+    return 'no EC2 cost tagged with this capacity provider on these days';
+  };
+
+  const rows: ReconLmiRow[] = [];
+  const resourceLevel = input.billed.level === 'resource';
+  const keys = [...new Set([...billedLambda.keys(), ...predictedLambda.keys(), ...billedInstances.keys()])].sort();
+  for (const k of keys) {
+    const [region, providerKey] = k.split('\u0000') as [string, string];
+    const provider = providerKey === '' ? null : providerKey;
+    // Without resource-level data the Lambda LMI lines have no provider: they are in the region's
+    // row (provider null), so a provider's row can only compare its instances.
+    const lambdaParts = resourceLevel || provider === null;
+    const lambdaBill = billedLambda.get(k);
+    const instancesBill = billedInstances.get(k)?.usd ?? null;
+    const instancesNet = billedInstances.get(k)?.netUsd ?? null;
+    // EC2 Savings Plans and RIs lower NetUnblendedCost, not UnblendedCost: said, not subtracted
+    // (the model's side applies lmi.discount).
+    const netNote =
+      instancesBill !== null && instancesNet !== null && instancesNet < instancesBill * (1 - DISCOUNT_SHARE)
+        ? `; the instances' NetUnblendedCost is ${usdText(instancesNet)} (a Savings Plan or discount applies; lmi.discount ${fmt(input.config.lmi.discount * 100, 0)} % in the model)`
+        : '';
+    const included = instancesBill !== null;
+    const hasPrediction = predictedLambda.has(k);
+    const comparable = lambdaParts || included;
+    const predictedUsd =
+      !hasPrediction || !comparable
+        ? null
+        : (lambdaParts ? predictedLambda.get(k)! : 0) + (included ? predictedInstances.get(k)! : 0);
+    const billedUsd = comparable ? (lambdaParts ? (lambdaBill?.usd ?? 0) : 0) + (included ? instancesBill : 0) : null;
+    const where = provider ? `capacity provider ${provider}` : `${region} (provider unknown: no resource-level data)`;
+    const notIncluded = `EC2 instances not included: ${whyNoInstances()}`;
+    const inRegionRow = "without resource-level data the management fee and LMI requests are in the region's row";
+    const parts = lambdaParts
+      ? included
+        ? 'EC2 instances + management fee + LMI requests'
+        : `management fee + LMI requests; ${notIncluded}`
+      : included
+        ? `EC2 instances only: ${inRegionRow}`
+        : `${inRegionRow}; ${notIncluded}`;
+    const billedText =
+      billedUsd === null
+        ? 'nothing billed to compare'
+        : lambdaParts && !lambdaBill && !included
+          ? 'no LMI line in the bill on these days'
+          : `billed ${usdText(billedUsd)}`;
+    rows.push({
+      region,
+      capacityProvider: provider,
+      instanceType: lambdaBill?.instanceType ?? null,
+      predictedUsd,
+      billedUsd,
+      instancesIncluded: included,
+      predictedInstancesUsd: included && hasPrediction ? predictedInstances.get(k)! : null,
+      billedInstancesUsd: instancesBill,
+      message:
+        predictedUsd !== null
+          ? `${where}: predicted ${usdText(predictedUsd)}, ${billedText} (${parts})${netNote}`
+          : hasPrediction
+            ? `${where}: predicted ${usdText(predictedLambda.get(k)!)} (management fee + LMI requests), nothing billed to compare: ${inRegionRow}; ${notIncluded}`
+            : `${where}: ${billedText} (${parts})${netNote}; no prediction for it`,
+    });
+  }
+  return rows;
+}
 
 export function reconcile(input: ReconcileInput): ReconcileOutput {
   const { billed, config, priceBook, table } = input;
@@ -368,6 +512,7 @@ export function reconcile(input: ReconcileInput): ReconcileOutput {
       else reasons.push({ code: 'not-modelled', message: 'billed, but not in the analysed functions (filtered out, deleted or not listed)' });
       const firstTier = arch ? firstTierOf(region, arch) : null;
       const initGbs = mf && bf ? (bf.sums.durationGbSeconds - mf.m.durationGbSeconds) * perMonth : null;
+      const insightsInit = mf && bf ? insightsInitCheck(mf.f, mf.m, bf.sums) : null;
       functions.push({
         region,
         name,
@@ -375,6 +520,7 @@ export function reconcile(input: ReconcileInput): ReconcileOutput {
         ...quantities(mf?.m ?? null, usd, bf?.sums ?? null),
         initGbSecondsPerMonth: initGbs,
         initUsdPerMonth: initGbs !== null && firstTier !== null ? initGbs * firstTier * (1 - discount) : null,
+        insightsInit,
         reasons,
       });
     }
@@ -431,48 +577,8 @@ export function reconcile(input: ReconcileInput): ReconcileOutput {
   }
   if (any) init = { gbSecondsPerMonth: initGbs, usdPerMonth: initUsd };
 
-  // ---- LMI actuals ----
-  const lmi: ReconLmiRow[] = [];
-  const predictedByProvider = new Map<string, number>();
-  for (const p of input.lmiPredictions ?? []) {
-    const k = key(p.region, p.capacityProviderArn);
-    predictedByProvider.set(k, (predictedByProvider.get(k) ?? 0) + p.lambdaBilledUsdPerDay * days.length);
-  }
-  const billedByProvider = new Map<string, { region: string; provider: string | null; instanceType: string | null; usd: number }>();
-  for (const row of lmiBilled.values()) {
-    const k = key(row.region, row.provider ?? '');
-    const into = billedByProvider.get(k) ?? { ...row, usd: 0 };
-    into.usd += row.usd;
-    if (into.instanceType !== row.instanceType) into.instanceType = into.instanceType ?? row.instanceType;
-    billedByProvider.set(k, into);
-  }
-  for (const [k, b] of [...billedByProvider.entries()].sort(([a], [c]) => (a < c ? -1 : 1))) {
-    const predicted = predictedByProvider.get(k) ?? null;
-    const where = b.provider ? `capacity provider ${b.provider}` : `${b.region} (provider unknown: no resource-level data)`;
-    lmi.push({
-      region: b.region,
-      capacityProvider: b.provider,
-      instanceType: b.instanceType,
-      predictedUsd: predicted,
-      billedUsd: b.usd,
-      message:
-        predicted !== null
-          ? `${where}: predicted ${usdText(predicted)}, billed ${usdText(b.usd)} (management fee + LMI requests; the EC2 instances are billed under EC2)`
-          : `${where}: billed ${usdText(b.usd)} (management fee + LMI requests); no prediction for it`,
-    });
-  }
-  for (const [k, predicted] of predictedByProvider) {
-    if (billedByProvider.has(k)) continue;
-    const [region, provider] = k.split('\u0000') as [string, string];
-    lmi.push({
-      region,
-      capacityProvider: provider,
-      instanceType: null,
-      predictedUsd: predicted,
-      billedUsd: 0,
-      message: `capacity provider ${provider}: predicted ${usdText(predicted)}, no LMI line in the bill on these days`,
-    });
-  }
+  // ---- LMI actuals: Lambda lines (fee, requests) + the EC2 instances, per capacity provider ----
+  const lmi = lmiRows(input, days, lmiBilled, lmiProviderOfFunction, daySet);
 
   // ---- headline and warnings ----
   const first = days[0]!;

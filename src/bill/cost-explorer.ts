@@ -17,13 +17,16 @@ import * as z from 'zod';
 import type { SnapshotWindow } from '../source/profile.js';
 import { describeError, isAccessDenied } from '../source/aws/aws-errors.js';
 import { utcDay, wholeDays } from './daily-usage.js';
-import type { BilledData, BilledLine } from './types.js';
+import { type BilledData, type BilledLine, type LmiInstanceBill, type LmiInstanceLine, LMI_INSTANCE_TAG } from './types.js';
 
 /** Cost Explorer's SERVICE dimension value for Lambda. */
 export const LAMBDA_SERVICE = 'AWS Lambda';
 /** Resource-level data covers the last 14 days only (GetCostAndUsageWithResources API reference). */
 export const RESOURCE_LEVEL_DAYS = 14;
 const METRICS = ['UnblendedCost', 'NetUnblendedCost', 'UsageQuantity'];
+/** Cost Explorer's SERVICE value for EC2 instance usage (EBS and the rest are "EC2 - Other"). */
+export const EC2_COMPUTE_SERVICE = 'Amazon Elastic Compute Cloud - Compute';
+export { LMI_INSTANCE_TAG };
 const DAY_MS = 86_400_000;
 
 export type CostExplorerSend = Pick<CostExplorerClient, 'send'>;
@@ -36,6 +39,8 @@ export interface FetchBillOptions {
   regions: readonly string[];
   /** false: skip the resource-level call (account level only). Default true. */
   resourceLevel?: boolean;
+  /** false: never read the capacity providers' EC2 instance cost. Default true (only when the bill has LMI lines). */
+  lmiInstances?: boolean;
   /** Attempts per request when throttled (LimitExceededException, ThrottlingException). */
   maxAttempts?: number;
   /** Injected for tests; default setTimeout. */
@@ -148,6 +153,98 @@ async function allPages(
   return lines;
 }
 
+/** True when a Lambda line is an LMI usage type (same markers as usage-types.ts). */
+export function hasLmiUsage(lines: readonly BilledLine[]): boolean {
+  return lines.some((l) => l.usageType.includes('Management-Hours') || l.usageType.includes('Managed-Instances-Request'));
+}
+
+const tagPageSchema = z.object({
+  NextPageToken: z.string().optional(),
+  ResultsByTime: z
+    .array(
+      z.object({
+        TimePeriod: z.object({ Start: z.string().regex(/^\d{4}-\d{2}-\d{2}/) }),
+        Groups: z
+          .array(z.object({ Keys: z.array(z.string()).length(2), Metrics: z.record(z.string(), amount) }))
+          .optional(),
+      }),
+    )
+    .optional(),
+});
+
+/**
+ * The capacity providers' EC2 instance cost: one GetCostAndUsage (plus its pages), daily,
+ * SERVICE = EC2 compute and REGION in the analysed regions, grouped by the
+ * `aws:lambda:capacity-provider` tag and REGION. Instances without the tag come back as one group
+ * per day and region with an empty value, and are dropped. Never throws: a refusal or an error is
+ * the result's status, and the Lambda comparison goes on without the instances.
+ */
+async function fetchLmiInstances(
+  opts: FetchBillOptions,
+  from: string,
+  endDay: string,
+  send: <T>(call: () => Promise<T>) => Promise<T>,
+): Promise<LmiInstanceBill> {
+  const service: Expression = { Dimensions: { Key: 'SERVICE', Values: [EC2_COMPUTE_SERVICE] } };
+  const filter: Expression =
+    opts.regions.length === 0 ? service : { And: [service, { Dimensions: { Key: 'REGION', Values: [...opts.regions] } }] };
+  const lines: LmiInstanceLine[] = [];
+  const prefix = `${LMI_INSTANCE_TAG}$`;
+  try {
+    let token: string | undefined;
+    do {
+      const page: unknown = await send(() =>
+        opts.client.send(
+          new GetCostAndUsageCommand({
+            TimePeriod: { Start: from, End: endDay },
+            Granularity: 'DAILY',
+            Filter: filter,
+            Metrics: ['UnblendedCost', 'NetUnblendedCost'],
+            GroupBy: [
+              { Type: 'TAG', Key: LMI_INSTANCE_TAG },
+              { Type: 'DIMENSION', Key: 'REGION' },
+            ],
+            ...(token ? { NextPageToken: token } : {}),
+          }),
+        ),
+      );
+      const parsed = tagPageSchema.safeParse(page);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`ce:GetCostAndUsage (EC2 by tag): unexpected answer at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
+      }
+      for (const result of parsed.data.ResultsByTime ?? []) {
+        const day = result.TimePeriod.Start.slice(0, 10);
+        for (const group of result.Groups ?? []) {
+          const [tag, region] = group.Keys as [string, string];
+          // Cost Explorer names a tag group `<key>$<value>`; `<key>$` is the untagged rest.
+          const value = tag.startsWith(prefix) ? tag.slice(prefix.length) : '';
+          if (value === '') continue;
+          const net = group.Metrics['NetUnblendedCost'];
+          lines.push({
+            day,
+            capacityProvider: value,
+            region,
+            unblendedUsd: Number(group.Metrics['UnblendedCost']?.Amount ?? '0'),
+            netUnblendedUsd: net ? Number(net.Amount) : null,
+          });
+        }
+      }
+      token = (page as { NextPageToken?: string }).NextPageToken || undefined;
+    } while (token);
+  } catch (error) {
+    if (isAccessDenied(error)) {
+      return { status: 'denied', lines: [], notes: [`the capacity providers' EC2 cost was not read: ce:GetCostAndUsage denied (${describeError(error)})`] };
+    }
+    return { status: 'failed', lines: [], notes: [`the capacity providers' EC2 cost was not read: ${describeError(error)}`] };
+  }
+  const notes =
+    lines.length === 0
+      ? [`no EC2 cost tagged ${LMI_INSTANCE_TAG} on these days (the tag may not be activated as a cost allocation tag): LMI actuals leave the instances out`]
+      : [];
+  return { status: 'ok', lines, notes };
+}
+
 /** Fetches the bill for the window's whole UTC days (resource level: the last 14 of them). */
 export async function fetchBill(opts: FetchBillOptions): Promise<BilledData> {
   const days = wholeDays(opts.window);
@@ -170,16 +267,24 @@ export async function fetchBill(opts: FetchBillOptions): Promise<BilledData> {
   const startDay = days[0]!;
   const endDay = utcDay(Date.parse(`${days[days.length - 1]!}T00:00:00Z`) + DAY_MS);
   const filter = filterFor(opts.regions);
-  const result = (status: BilledData['status'], level: BilledData['level'], from: string, lines: BilledLine[]): BilledData => ({
-    status,
-    level,
-    startDay: from,
-    endDay,
-    lines,
-    requests: counter.requests,
-    throttled: counter.throttled,
-    notes,
-  });
+  const send = <T>(call: () => Promise<T>) => sendWithRetry(call, counter, maxAttempts, sleep);
+  const result = async (status: BilledData['status'], level: BilledData['level'], from: string, lines: BilledLine[]): Promise<BilledData> => {
+    // The capacity providers' instances are billed under EC2: one more query, only when the
+    // Lambda bill shows LMI lines (an account without LMI pays nothing more).
+    const lmiInstances =
+      status === 'ok' && opts.lmiInstances !== false && hasLmiUsage(lines) ? await fetchLmiInstances(opts, from, endDay, send) : undefined;
+    return {
+      status,
+      level,
+      startDay: from,
+      endDay,
+      lines,
+      requests: counter.requests,
+      throttled: counter.throttled,
+      notes,
+      ...(lmiInstances ? { lmiInstances } : {}),
+    };
+  };
 
   if (opts.resourceLevel !== false) {
     // Resource-level data reaches back 14 days from today (UTC).

@@ -31,6 +31,8 @@ export interface FunctionDays {
   memoryMB: number;
   alreadyOnLmi: boolean;
   capacityProviderArn: string | null;
+  /** Lambda Insights INIT ms per invocation over the window (profile field); null = no Insights data. */
+  initMsPerInvocation: number | null;
   days: ModelledDay[];
 }
 
@@ -101,6 +103,7 @@ export function modelledDays(profile: FunctionProfile, window: SnapshotWindow, c
     memoryMB: profile.memoryMB,
     alreadyOnLmi: profile.capacityProviderArn != null && profile.capacityProviderArn !== '',
     capacityProviderArn: profile.capacityProviderArn ?? null,
+    initMsPerInvocation: profile.initMsPerInvocation ?? null,
     days,
   };
 }

@@ -43,8 +43,9 @@ export function createDailyCollector(window: SnapshotWindow, config: Config, pri
         region: profile.region,
         name: profile.name,
         capacityProviderArn: arn,
-        // Monthly (730 h) figures -> per day. Only the parts billed under the Lambda service.
+        // Monthly (730 h) figures -> per day: the Lambda service's parts and the EC2 instances apart.
         lambdaBilledUsdPerDay: ((result.managementFeeUsd + result.requestsUsd) * 24) / HOURS_PER_MONTH,
+        instancesUsdPerDay: (result.ec2Usd * 24) / HOURS_PER_MONTH,
       });
     },
   };

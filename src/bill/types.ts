@@ -40,6 +40,39 @@ export interface BilledData {
   throttled: number;
   /** Why the data is missing or only at region level. */
   notes: string[];
+  /**
+   * EC2 instance cost of the capacity providers (LMI), read only when the Lambda lines show LMI
+   * usage; absent when not asked (no LMI line, or a bill recorded before this field existed).
+   */
+  lmiInstances?: LmiInstanceBill;
+}
+
+/**
+ * The tag Lambda puts on a capacity provider's EC2 instances ("You can identify Lambda Managed
+ * Instances in your account by ... the aws:lambda:capacity-provider tag on the instance",
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances.html).
+ * [UNCONFIRMED] that Cost Explorer can group by it (an AWS-generated tag must be activated as a
+ * cost allocation tag to show) and whether its value is the provider's name or ARN: both are
+ * matched (compare.ts), and no tagged cost at all is reported as "not found", never as $0.
+ */
+export const LMI_INSTANCE_TAG = 'aws:lambda:capacity-provider';
+
+/** EC2 instance cost tagged `aws:lambda:capacity-provider`, per day x tag value x region. */
+export interface LmiInstanceLine {
+  day: string;
+  /** The tag's value as Cost Explorer groups it (a capacity provider's name or ARN). */
+  capacityProvider: string;
+  region: string;
+  unblendedUsd: number;
+  netUnblendedUsd: number | null;
+}
+
+export interface LmiInstanceBill {
+  /** `ok`: asked and read (lines may be empty: no tagged cost); else nothing read. */
+  status: 'ok' | 'denied' | 'failed';
+  /** Tagged lines only; cost without the tag (every other instance) is not kept. */
+  lines: LmiInstanceLine[];
+  notes: string[];
 }
 
 /** Cost Explorer price: $0.01 per API request, paginated requests each count (CE pricing page). */

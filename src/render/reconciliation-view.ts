@@ -29,6 +29,8 @@ export interface ReconciliationView {
   billedNet: string | null;
   regions: { region: string; architecture: string; modelled: string; billed: string; deviation: string; pct: string; reasons: string }[];
   functions: { name: string; region: string; modelled: string; billed: string; deviation: string; pct: string; init: string; reasons: string }[];
+  /** Functions with a Lambda Insights INIT comparison (all of them, not only the largest). */
+  insightsInit: { name: string; region: string; insights: string; unexplained: string; deviation: string; pct: string }[];
   functionsMore: number;
   init: string | null;
   unknownUsageTypes: { usageType: string; reason: string; billed: string; quantity: string }[];
@@ -96,6 +98,20 @@ export function reconciliationView(model: ReportModel): ReconciliationView | nul
           : `${formatNumber(f.initGbSecondsPerMonth)} GB-s (${formatUsd(f.initUsdPerMonth)})`,
       reasons: f.reasons.map((x) => x.message).join('; ') || '-',
     })),
+    insightsInit: r.functions.flatMap((f) =>
+      f.insightsInit
+        ? [
+            {
+              name: f.name,
+              region: f.region,
+              insights: `${formatNumber(f.insightsInit.insightsGbSeconds, 1)} GB-s`,
+              unexplained: `${formatNumber(f.insightsInit.unexplainedGbSeconds, 1)} GB-s`,
+              deviation: `${formatNumber(f.insightsInit.deviationGbSeconds, 1)} GB-s`,
+              pct: f.insightsInit.deviationPct === null ? 'unknown' : `${f.insightsInit.deviationPct > 0 ? '+' : ''}${formatNumber(f.insightsInit.deviationPct, 1)} %`,
+            },
+          ]
+        : [],
+    ),
     functionsMore: Math.max(0, r.functions.length - RECON_MAX_FUNCTIONS),
     init: r.init ? `${formatNumber(r.init.gbSecondsPerMonth)} GB-s (${formatUsd(r.init.usdPerMonth)}) per month` : null,
     unknownUsageTypes: r.unknownUsageTypes.map((u) => ({

@@ -307,7 +307,24 @@ export interface ReconFunctionRow extends ReconQuantities {
   /** Billed minus modelled duration GB-s per month (730 h): mostly INIT; null when unknown. */
   initGbSecondsPerMonth: number | null;
   initUsdPerMonth: number | null;
+  /** Lambda Insights `init_duration` vs the bill's unexplained duration, same days; null without Insights data or either side. */
+  insightsInit: ReconInsightsInit | null;
   reasons: ReconReason[];
+}
+
+/**
+ * INIT measured by Lambda Insights next to what the bill has that Duration + rounding does not
+ * (billed minus modelled duration GB-s), over the compared days.
+ */
+export interface ReconInsightsInit {
+  /** Insights INIT ms per invocation x modelled invocations x memory GB / 1000. */
+  insightsGbSeconds: number;
+  /** Billed minus modelled duration GB-s (may be negative). */
+  unexplainedGbSeconds: number;
+  /** insights - unexplained. */
+  deviationGbSeconds: number;
+  /** deviation / unexplained x 100; null when the unexplained GB-s are 0. */
+  deviationPct: number | null;
 }
 
 /** LMI actuals: a capacity provider's billed LMI lines next to the model's prediction. */
@@ -315,8 +332,15 @@ export interface ReconLmiRow {
   region: string;
   capacityProvider: string | null;
   instanceType: string | null;
+  /** Predicted and billed cover the same parts: management fee + LMI requests, plus the EC2 instances when instancesIncluded. */
   predictedUsd: number | null;
-  billedUsd: number;
+  /** null when nothing billed can be set next to the prediction in this row (account level: the fee and requests are in the region's row). */
+  billedUsd: number | null;
+  /** The bill had EC2 instance cost tagged with this capacity provider (both figures include it). */
+  instancesIncluded: boolean;
+  /** The instances' part of predictedUsd and billedUsd; null when not included. */
+  predictedInstancesUsd: number | null;
+  billedInstancesUsd: number | null;
   message: string;
 }
 

@@ -89,6 +89,12 @@ export interface FunctionProfile {
   memoryUsedMBMax?: number | null;
   /** Lambda Insights `cpu_total_time` per invocation, in seconds, when known. */
   cpuSecondsPerInvocation?: number | null;
+  /**
+   * Lambda Insights `init_duration` summed over the window / invocations (ms; cold starts spread
+   * over all invocations), when known: INIT GB-s = this x invocations x memory GB / 1000.
+   * Compared with the bill's unexplained duration in the reconciliation (docs/reconciliation.md).
+   */
+  initMsPerInvocation?: number | null;
   series: FunctionSeries;
 }
 

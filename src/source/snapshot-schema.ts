@@ -78,6 +78,21 @@ export const headerSchema = z.object({
       requests: z.number().int().min(0),
       throttled: z.number().int().min(0),
       notes: z.array(z.string()),
+      lmiInstances: z
+        .object({
+          status: z.enum(['ok', 'denied', 'failed']),
+          lines: z.array(
+            z.object({
+              day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+              capacityProvider: z.string().min(1),
+              region: z.string().min(1),
+              unblendedUsd: z.number().finite(),
+              netUnblendedUsd: z.number().finite().nullable(),
+            }),
+          ),
+          notes: z.array(z.string()),
+        })
+        .optional(),
     })
     .optional(),
 });
@@ -114,6 +129,7 @@ function describe(value: unknown): string {
  *   T before it;
  * - durationMsMax <= T x 1,000 (T of the function's kind: standard or LMI);
  * - cpuSecondsPerInvocation <= T x the kind's vCPUs; memoryUsedMBMax <= the kind's memory;
+ *   initMsPerInvocation <= T x 1,000 (a mean over invocations of at most one INIT each);
  *   provisioned and reserved concurrency <= C.
  */
 export const LAMBDA_LIMITS = {
@@ -220,6 +236,8 @@ function buildFunctionSchema(points: number, periodSeconds: PeriodSeconds) {
         .max((maxInvocationMs('lmi') / 1000) * LAMBDA_LIMITS.lmi.maxVCpus)
         .nullable()
         .optional(),
+      // A mean over invocations of at most one INIT each: no longer than the longest invocation.
+      initMsPerInvocation: finiteNonNegative.max(maxInvocationMs('lmi')).nullable().optional(),
       series: z.object({
         invocations: count(bounds.invocations, `${c} concurrent executions x one invocation per ms`),
         durationMsSum: bounded(bounds.durationMsSum, `${c} concurrent executions x (period + longest invocation)`),

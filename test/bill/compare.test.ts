@@ -8,6 +8,8 @@ import {
   API_INIT_GBS_PER_DAY,
   DAYS,
   LMI_FEE_USD_PER_DAY,
+  LMI_INSTANCES_USD_PER_DAY,
+  syntheticInstanceLines,
   PROVIDER_ARN,
   syntheticBill,
   syntheticConfig,
@@ -172,11 +174,12 @@ describe('reconcile, other paths', () => {
 
   it('LMI actuals: predicted next to billed per capacity provider', () => {
     const { reconciliation: r } = run('resource', syntheticConfig(), {
-      lmiPredictions: [{ region: 'us-east-1', name: 'onlmi', capacityProviderArn: PROVIDER_ARN, lambdaBilledUsdPerDay: 2 }],
+      lmiPredictions: [{ region: 'us-east-1', name: 'onlmi', capacityProviderArn: PROVIDER_ARN, lambdaBilledUsdPerDay: 2, instancesUsdPerDay: 10 }],
     });
     expect(r.lmi).toHaveLength(1);
-    expect(r.lmi[0]).toMatchObject({ capacityProvider: PROVIDER_ARN, predictedUsd: 28, instanceType: 'm7g.xlarge' });
-    expect(r.lmi[0]!.message).toMatch(/predicted \$28\.00, billed \$\d+\.\d\d/);
+    // No EC2 data in this bill: the instances are out of both figures, and the row says so.
+    expect(r.lmi[0]).toMatchObject({ capacityProvider: PROVIDER_ARN, predictedUsd: 28, instanceType: 'm7g.xlarge', instancesIncluded: false, billedInstancesUsd: null });
+    expect(r.lmi[0]!.message).toMatch(/predicted \$28\.00, billed \$\d+\.\d\d \(management fee \+ LMI requests; EC2 instances not included: not read/);
   });
 
   it('denied: unavailable with the reason, and a warning', () => {
@@ -194,5 +197,164 @@ describe('reconcile, other paths', () => {
     expect(r.headline).toBe('no reconciliation with the bill: Cost Explorer denied access');
     expect(r.costExplorer).toEqual({ requests: 1, usd: 0.01 });
     expect(warnings).toEqual([{ code: 'reconcile-unavailable', message: 'Reconciliation with Cost Explorer: Cost Explorer denied access' }]);
+  });
+});
+
+describe('reconcile, Lambda Insights INIT next to the bill', () => {
+  // api: 100,000 invocations a day at 1 GB; the bill has 500 GB-s a day more than Duration +
+  // rounding, i.e. 5 ms of INIT per invocation.
+  const withInit = (initMs: number | null) =>
+    reconcile({
+      window: WINDOW,
+      functions: syntheticProfiles().map((p) =>
+        modelledDays(p.name === 'api' ? { ...p, initMsPerInvocation: initMs } : p, WINDOW, syntheticConfig()),
+      ),
+      billed: billedData('resource'),
+      priceBook: syntheticPriceBook(),
+      config: syntheticConfig(),
+      table: defaultUsageTypeTable(),
+    }).reconciliation;
+
+  it('agrees when Insights measured the INIT the bill has', () => {
+    const api = withInit(5).functions.find((f) => f.name === 'api')!;
+    expect(api.insightsInit!.insightsGbSeconds).toBeCloseTo(API_INIT_GBS_PER_DAY * DAYS, 6);
+    expect(api.insightsInit!.unexplainedGbSeconds).toBeCloseTo(API_INIT_GBS_PER_DAY * DAYS, 6);
+    expect(api.insightsInit!.deviationPct).toBeCloseTo(0, 6);
+  });
+
+  it('shows the deviation when Insights measured less INIT than the bill has', () => {
+    const api = withInit(4).functions.find((f) => f.name === 'api')!;
+    // 4 ms x 1,400,000 invocations x 1 GB = 5,600 GB-s against 7,000 unexplained: -1,400, -20 %
+    expect(api.insightsInit!.insightsGbSeconds).toBeCloseTo(5600, 6);
+    expect(api.insightsInit!.deviationGbSeconds).toBeCloseTo(-1400, 6);
+    expect(api.insightsInit!.deviationPct).toBeCloseTo(-20, 6);
+  });
+
+  it('is null (not 0) for functions without Insights INIT data', () => {
+    const r = withInit(null);
+    expect(r.functions.every((f) => f.insightsInit === null)).toBe(true);
+  });
+
+  it('counts only the days compared: a day of unknown metrics is left out of the Insights side too', () => {
+    const profiles = syntheticProfiles().map((p) => (p.name === 'api' ? { ...p, initMsPerInvocation: 5 } : p));
+    const api = profiles.find((p) => p.name === 'api')!;
+    api.series.invocations[30] = null; // day 2 unknown
+    const r = reconcile({
+      window: WINDOW,
+      functions: profiles.map((p) => modelledDays(p, WINDOW, syntheticConfig())),
+      billed: billedData('resource'),
+      priceBook: syntheticPriceBook(),
+      config: syntheticConfig(),
+      table: defaultUsageTypeTable(),
+    }).reconciliation;
+    const row = r.functions.find((f) => f.name === 'api')!;
+    // The Insights side is per invocation over the 13 known days (the synthetic hours carry
+    // whole invocations, so a day is not exactly 100,000): 5 ms x the invocations compared x 1 GB.
+    expect(row.requests.modelled).toBeLessThan(1_400_000 - 90_000);
+    expect(row.insightsInit!.insightsGbSeconds).toBeCloseTo((row.requests.modelled! * 5) / 1000, 9);
+    expect(row.insightsInit!.unexplainedGbSeconds).toBeCloseTo(API_INIT_GBS_PER_DAY * (DAYS - 1), 6);
+  });
+});
+
+describe('reconcile, LMI actuals with the EC2 instances', () => {
+  const prediction: LmiPrediction = { region: 'us-east-1', name: 'onlmi', capacityProviderArn: PROVIDER_ARN, lambdaBilledUsdPerDay: 2, instancesUsdPerDay: 10 };
+  const tagged = (tag: string) =>
+    syntheticInstanceLines()
+      .filter((l) => l.tag !== '')
+      .map((l) => ({ day: l.day, capacityProvider: tag, region: l.region, unblendedUsd: l.unblendedUsd, netUnblendedUsd: l.netUnblendedUsd }));
+  const withInstances = (lmiInstances: BilledData['lmiInstances'], predictions: LmiPrediction[] = [prediction]) =>
+    reconcile({
+      window: WINDOW,
+      functions: syntheticProfiles().map((p) => modelledDays(p, WINDOW, syntheticConfig())),
+      billed: { ...billedData('resource'), ...(lmiInstances ? { lmiInstances } : {}) },
+      priceBook: syntheticPriceBook(),
+      config: syntheticConfig(),
+      table: defaultUsageTypeTable(),
+      lmiPredictions: predictions,
+    }).reconciliation.lmi;
+  // The Lambda part of cp-main's bill: fee + requests over 14 days.
+  const lambdaBilled = () => withInstances(undefined)[0]!.billedUsd!;
+
+  it.each([
+    ['its name', 'cp-main'],
+    ['its ARN', PROVIDER_ARN],
+  ])('adds the instances tagged with %s to both sides: predicted $X, billed $Y cover instances + fee + requests', (_, tag) => {
+    const [row, ...rest] = withInstances({ status: 'ok', lines: tagged(tag), notes: [] });
+    expect(rest).toEqual([]);
+    expect(row).toMatchObject({ capacityProvider: PROVIDER_ARN, instancesIncluded: true, predictedInstancesUsd: 140 });
+    expect(row!.billedInstancesUsd).toBeCloseTo(LMI_INSTANCES_USD_PER_DAY * DAYS, 9);
+    expect(row!.predictedUsd).toBeCloseTo(28 + 140, 9);
+    expect(row!.billedUsd).toBeCloseTo(lambdaBilled() + LMI_INSTANCES_USD_PER_DAY * DAYS, 9);
+    expect(row!.message).toMatch(/^capacity provider .*cp-main: predicted \$168\.00, billed \$\d+\.\d\d \(EC2 instances \+ management fee \+ LMI requests\)$/);
+  });
+
+  it('no tagged EC2 cost at all: the instances are left out of both sides (never billed as $0) and the row says why', () => {
+    const [row] = withInstances({ status: 'ok', lines: [], notes: [] });
+    expect(row).toMatchObject({ instancesIncluded: false, predictedUsd: 28, billedInstancesUsd: null, predictedInstancesUsd: null });
+    expect(row!.billedUsd).toBeCloseTo(lambdaBilled(), 9);
+    expect(row!.message).toContain('EC2 instances not included: no EC2 cost tagged aws:lambda:capacity-provider on these days (the tag may not be activated as a cost allocation tag)');
+  });
+
+  it('EC2 query denied: left out, with the reason', () => {
+    const [row] = withInstances({ status: 'denied', lines: [], notes: ['ce:GetCostAndUsage denied (AccessDenied)'] });
+    expect(row!.instancesIncluded).toBe(false);
+    expect(row!.message).toContain('EC2 instances not included: ce:GetCostAndUsage denied (AccessDenied)');
+  });
+
+  it('a tag value no predicted provider has: its own row, billed only', () => {
+    const rows = withInstances({ status: 'ok', lines: tagged('cp-other'), notes: [] });
+    expect(rows.map((r) => r.capacityProvider)).toEqual([PROVIDER_ARN, 'cp-other']);
+    expect(rows[0]!.instancesIncluded).toBe(false);
+    expect(rows[0]!.message).toContain('no EC2 cost tagged with this capacity provider on these days');
+    expect(rows[1]).toMatchObject({ predictedUsd: null, instancesIncluded: true });
+    expect(rows[1]!.billedUsd).toBeCloseTo(LMI_INSTANCES_USD_PER_DAY * DAYS, 9);
+    expect(rows[1]!.message).toMatch(/^capacity provider cp-other: billed \$\d+\.\d\d \(EC2 instances/);
+  });
+
+  it('account level: the provider row compares its instances only; the fee and requests stay in the region row', () => {
+    const rows = reconcile({
+      window: WINDOW,
+      functions: syntheticProfiles().map((p) => modelledDays(p, WINDOW, syntheticConfig())),
+      billed: { ...billedData('region'), lmiInstances: { status: 'ok', lines: tagged('cp-main'), notes: [] } },
+      priceBook: syntheticPriceBook(),
+      config: syntheticConfig(),
+      table: defaultUsageTypeTable(),
+      lmiPredictions: [prediction],
+    }).reconciliation.lmi;
+    expect(rows.map((r) => r.capacityProvider)).toEqual([null, PROVIDER_ARN]);
+    const [regionRow, providerRow] = rows;
+    expect(regionRow).toMatchObject({ predictedUsd: null, instancesIncluded: false });
+    expect(regionRow!.billedUsd).toBeGreaterThan(0);
+    expect(providerRow).toMatchObject({ predictedUsd: 140, predictedInstancesUsd: 140, instancesIncluded: true });
+    expect(providerRow!.billedUsd).toBeCloseTo(LMI_INSTANCES_USD_PER_DAY * DAYS, 9);
+    expect(providerRow!.message).toMatch(/predicted \$140\.00, billed \$\d+\.\d\d \(EC2 instances only: without resource-level data the management fee and LMI requests are in the region's row\)$/);
+  });
+
+  it('account level without the instances: the provider row has nothing billed to compare (null, not $0)', () => {
+    const rows = reconcile({
+      window: WINDOW,
+      functions: syntheticProfiles().map((p) => modelledDays(p, WINDOW, syntheticConfig())),
+      billed: billedData('region'),
+      priceBook: syntheticPriceBook(),
+      config: syntheticConfig(),
+      table: defaultUsageTypeTable(),
+      lmiPredictions: [prediction],
+    }).reconciliation.lmi;
+    const providerRow = rows.find((r) => r.capacityProvider === PROVIDER_ARN)!;
+    expect(providerRow).toMatchObject({ predictedUsd: null, billedUsd: null, instancesIncluded: false });
+    expect(providerRow.message).toMatch(/predicted \$28\.00 \(management fee \+ LMI requests\), nothing billed to compare: .*region's row; EC2 instances not included: not read/);
+  });
+
+  it('an EC2 Savings Plan on the instances is named (NetUnblendedCost below UnblendedCost), not subtracted', () => {
+    const lines = tagged('cp-main').map((l) => ({ ...l, netUnblendedUsd: l.unblendedUsd * 0.6 }));
+    const [row] = withInstances({ status: 'ok', lines, notes: [] });
+    expect(row!.billedInstancesUsd).toBeCloseTo(LMI_INSTANCES_USD_PER_DAY * DAYS, 9);
+    expect(row!.message).toMatch(/; the instances' NetUnblendedCost is \$\d+\.\d\d \(a Savings Plan or discount applies; lmi\.discount 0 % in the model\)$/);
+  });
+
+  it('only the compared days count', () => {
+    const lines = tagged('cp-main').concat([{ day: '2026-11-24', capacityProvider: 'cp-main', region: 'us-east-1', unblendedUsd: 1e6, netUnblendedUsd: 1e6 }]);
+    const [row] = withInstances({ status: 'ok', lines, notes: [] });
+    expect(row!.billedInstancesUsd).toBeCloseTo(LMI_INSTANCES_USD_PER_DAY * DAYS, 9);
   });
 });

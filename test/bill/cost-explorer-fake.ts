@@ -5,6 +5,10 @@
  * RESOURCE_ID, USAGE_TYPE) from a list of billed lines, daily, filtered by time period and
  * REGION, paged `pageSize` groups at a time. Modes: resource level not enabled, throttling of the
  * first N requests, AccessDenied.
+ * EC2: GetCostAndUsage with SERVICE = "Amazon Elastic Compute Cloud - Compute" grouped by TAG
+ * `aws:lambda:capacity-provider` and REGION answers from `instanceLines` as Cost Explorer groups a
+ * tag: `<key>$<value>`, and `<key>$` for the untagged rest (every line without a tag value, or
+ * all of them when the tag is not activated for cost allocation).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,8 +20,23 @@ export interface FakeBillLine extends Omit<BilledLine, 'resourceId' | 'region'> 
   region: string;
 }
 
+/** An EC2 instance-hours line of one day; `tag` = the aws:lambda:capacity-provider value, '' = untagged. */
+export interface FakeInstanceLine {
+  day: string;
+  region: string;
+  tag: string;
+  unblendedUsd: number;
+  netUnblendedUsd: number;
+}
+
 export interface CostExplorerFakeOptions {
   lines: FakeBillLine[];
+  /** EC2 compute cost (default none). */
+  instanceLines?: FakeInstanceLine[];
+  /** false: the tag is not a cost allocation tag, every instance groups as untagged. Default true. */
+  instanceTagActive?: boolean;
+  /** The EC2 query answers AccessDeniedException (the Lambda ones do not). */
+  denyEc2?: boolean;
   /** Groups per page (Cost Explorer does not document its own; default 5,000). */
   pageSize?: number;
   /** How GetCostAndUsageWithResources answers when the opt-in is missing. */
@@ -43,14 +62,22 @@ interface Filter {
   And?: Filter[];
 }
 
-function matches(line: FakeBillLine, filter: Filter | undefined): boolean {
+const EC2 = 'Amazon Elastic Compute Cloud - Compute';
+
+function matches(line: { region: string }, filter: Filter | undefined, service: string): boolean {
   if (!filter) return true;
-  if (filter.And) return filter.And.every((f) => matches(line, f));
+  if (filter.And) return filter.And.every((f) => matches(line, f, service));
   const d = filter.Dimensions;
   if (!d) return true;
-  if (d.Key === 'SERVICE') return d.Values.includes('AWS Lambda');
+  if (d.Key === 'SERVICE') return d.Values.includes(service);
   if (d.Key === 'REGION') return d.Values.includes(line.region);
   return true;
+}
+
+function services(filter: Filter | undefined): string[] {
+  if (!filter) return [];
+  if (filter.And) return filter.And.flatMap(services);
+  return filter.Dimensions?.Key === 'SERVICE' ? filter.Dimensions.Values : [];
 }
 
 function error(res: ServerResponse, type: string, message: string): void {
@@ -71,13 +98,28 @@ export async function startCostExplorerFake(options: CostExplorerFakeOptions): P
   const group = (resource: boolean, period: { Start: string; End: string }, filter: Filter | undefined): Group[] => {
     const groups = new Map<string, Group>();
     for (const line of options.lines) {
-      if (line.day < period.Start || line.day >= period.End || !matches(line, filter)) continue;
+      if (line.day < period.Start || line.day >= period.End || !matches(line, filter, 'AWS Lambda')) continue;
       const keys: [string, string] = [resource ? line.resourceId : line.region, line.usageType];
       const k = `${line.day}\u0000${keys.join('\u0000')}`;
       const g = groups.get(k) ?? { day: line.day, keys, u: 0, n: 0, q: 0 };
       g.u += line.unblendedUsd;
       g.n += line.netUnblendedUsd ?? line.unblendedUsd;
       g.q += line.quantity;
+      groups.set(k, g);
+    }
+    return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+  };
+  const TAG = 'aws:lambda:capacity-provider';
+  const groupInstances = (period: { Start: string; End: string }, filter: Filter | undefined): Group[] => {
+    const groups = new Map<string, Group>();
+    for (const line of options.instanceLines ?? []) {
+      if (line.day < period.Start || line.day >= period.End || !matches(line, filter, EC2)) continue;
+      const value = options.instanceTagActive === false ? '' : line.tag;
+      const keys: [string, string] = [`${TAG}$${value}`, line.region];
+      const k = `${line.day}\u0000${keys.join('\u0000')}`;
+      const g = groups.get(k) ?? { day: line.day, keys, u: 0, n: 0, q: 0 };
+      g.u += line.unblendedUsd;
+      g.n += line.netUnblendedUsd;
       groups.set(k, g);
     }
     return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
@@ -106,9 +148,17 @@ export async function startCostExplorerFake(options: CostExplorerFakeOptions): P
     }
     const period = body['TimePeriod'] as { Start: string; End: string };
     const filter = body['Filter'] as Filter | undefined;
+    const ec2 = services(filter).includes(EC2);
+    if (ec2) {
+      const groupBy = body['GroupBy'] as { Type: string; Key: string }[];
+      if (groupBy[0]?.Type !== 'TAG' || groupBy[0].Key !== TAG || groupBy[1]?.Key !== 'REGION') {
+        return error(res, 'ValidationException', 'the fake answers EC2 grouped by the capacity-provider tag and REGION only');
+      }
+      if (options.denyEc2) return error(res, 'AccessDeniedException', 'User is not authorized to perform: ce:GetCostAndUsage on EC2');
+    }
     // Pages of one query share its grouped result (computed once: benchmarks page through 10^5 groups).
     const cacheKey = JSON.stringify([operation, period, filter]);
-    const all = cache.get(cacheKey) ?? group(resource, period, filter);
+    const all = cache.get(cacheKey) ?? (ec2 ? groupInstances(period, filter) : group(resource, period, filter));
     cache.set(cacheKey, all);
     const offset = Number(body['NextPageToken'] ?? '0');
     const slice = all.slice(offset, offset + pageSize);

@@ -8,7 +8,10 @@ import {
   API_INIT_GBS_PER_DAY,
   DAYS,
   NOW,
+  LMI_INSTANCES_USD_PER_DAY,
+  PROVIDER_ARN,
   syntheticBill,
+  syntheticInstanceLines,
   syntheticConfig,
   syntheticPriceBook,
   syntheticProfiles,
@@ -44,8 +47,9 @@ describe('fetchBill against the local Cost Explorer', () => {
     expect(bill.lines).toHaveLength(RESOURCE_GROUPS);
     const pages = Math.ceil(RESOURCE_GROUPS / 40);
     expect(pages).toBeGreaterThan(1);
-    expect(bill.requests).toBe(pages);
-    expect(fake!.requests).toEqual({ GetCostAndUsageWithResources: pages });
+    // + 1: the bill has LMI lines, so the capacity providers' EC2 cost is asked for once.
+    expect(bill.requests).toBe(pages + 1);
+    expect(fake!.requests).toEqual({ GetCostAndUsageWithResources: pages, GetCostAndUsage: 1 });
     const body = fake!.bodies[0]!.body;
     expect(body).toMatchObject({
       TimePeriod: { Start: '2026-11-10', End: '2026-11-24' },
@@ -72,7 +76,8 @@ describe('fetchBill against the local Cost Explorer', () => {
     expect(api.durationGbSeconds.deviation).toBeCloseTo(-API_INIT_GBS_PER_DAY * DAYS, 4);
     expect(api.reasons.map((x) => x.code)).toEqual(['init']);
     expect(r.functions.find((f) => f.name === 'worker')!.reasons.map((x) => x.code)).toEqual(['savings-plan']);
-    expect(r.costExplorer).toEqual({ requests: 1, usd: 0.01 });
+    // The Lambda query and the EC2 query (the bill has LMI lines)
+    expect(r.costExplorer).toEqual({ requests: 2, usd: 0.02 });
   });
 
   for (const optIn of ['DataUnavailableException', 'ValidationException'] as const) {
@@ -82,8 +87,9 @@ describe('fetchBill against the local Cost Explorer', () => {
       expect(bill.level).toBe('region');
       expect(bill.notes[0]).toMatch(new RegExp(`resource-level data is not available \\(${optIn}.*compared per region only`));
       expect(bill.lines).toHaveLength(REGION_GROUPS);
-      expect(bill.requests).toBe(1 + Math.ceil(REGION_GROUPS / 100));
-      expect(fake!.requests).toEqual({ GetCostAndUsageWithResources: 1, GetCostAndUsage: Math.ceil(REGION_GROUPS / 100) });
+      // + 1: the EC2 query (the bill has LMI lines)
+      expect(bill.requests).toBe(1 + Math.ceil(REGION_GROUPS / 100) + 1);
+      expect(fake!.requests).toEqual({ GetCostAndUsageWithResources: 1, GetCostAndUsage: Math.ceil(REGION_GROUPS / 100) + 1 });
       expect(fake!.bodies[1]!.body['GroupBy']).toEqual([{ Type: 'DIMENSION', Key: 'REGION' }, { Type: 'DIMENSION', Key: 'USAGE_TYPE' }]);
     });
   }
@@ -100,7 +106,7 @@ describe('fetchBill against the local Cost Explorer', () => {
     const bill = await fetchBill({ client: fake.client, window: WINDOW, now: NOW, regions: ['us-east-1'], sleep: async (ms) => void slept.push(ms) });
     expect(bill.status).toBe('ok');
     expect(bill.level).toBe('resource');
-    expect(bill.requests).toBe(3);
+    expect(bill.requests).toBe(4); // 2 throttled + the Lambda query + the EC2 query
     expect(bill.throttled).toBe(2);
     expect(slept).toEqual([1000, 2000]);
     // REGION filter: eu-west-1 lines are not asked for.
@@ -121,6 +127,83 @@ describe('fetchBill against the local Cost Explorer', () => {
     expect(bill.startDay).toBe('2026-11-13');
     expect(fake.bodies[0]!.body['TimePeriod']).toEqual({ Start: '2026-11-13', End: '2026-11-24' });
     expect(bill.notes[0]).toMatch(/last 14 days only: compared from 2026-11-13/);
+  });
+});
+
+describe("fetchBill: the capacity providers' EC2 instances", () => {
+  it('one GetCostAndUsage on EC2 grouped by the aws:lambda:capacity-provider tag and REGION; untagged cost dropped', async () => {
+    const bill = await fetchWith({ instanceLines: syntheticInstanceLines() });
+    const ec2 = fake!.bodies.filter((b) => JSON.stringify(b.body['Filter']).includes('Elastic Compute Cloud'));
+    expect(ec2).toHaveLength(1);
+    expect(ec2[0]).toMatchObject({
+      operation: 'GetCostAndUsage',
+      body: {
+        TimePeriod: { Start: '2026-11-10', End: '2026-11-24' },
+        Granularity: 'DAILY',
+        Metrics: ['UnblendedCost', 'NetUnblendedCost'],
+        GroupBy: [{ Type: 'TAG', Key: 'aws:lambda:capacity-provider' }, { Type: 'DIMENSION', Key: 'REGION' }],
+        Filter: { And: [{ Dimensions: { Key: 'SERVICE', Values: ['Amazon Elastic Compute Cloud - Compute'] } }, { Dimensions: { Key: 'REGION', Values: ['us-east-1', 'eu-west-1'] } }] },
+      },
+    });
+    expect(bill.lmiInstances!.status).toBe('ok');
+    expect(bill.lmiInstances!.lines).toHaveLength(DAYS);
+    expect(bill.lmiInstances!.lines.every((l) => l.capacityProvider === 'cp-main' && l.region === 'us-east-1')).toBe(true);
+    expect(bill.lmiInstances!.lines.reduce((sum, l) => sum + l.unblendedUsd, 0)).toBeCloseTo(LMI_INSTANCES_USD_PER_DAY * DAYS, 9);
+  });
+
+  it('the resource-level window (clipped to 14 days) is the EC2 one too', async () => {
+    fake = await startCostExplorerFake({ lines: syntheticBill(), instanceLines: syntheticInstanceLines() });
+    const bill = await fetchBill({ client: fake.client, window: WINDOW, now: new Date('2026-11-27T10:00:00Z'), regions: ['us-east-1'], sleep: noSleep });
+    expect(fake.bodies.at(-1)!.body['TimePeriod']).toEqual({ Start: '2026-11-13', End: '2026-11-24' });
+    expect(bill.lmiInstances!.lines.every((l) => l.day >= '2026-11-13')).toBe(true);
+  });
+
+  it('no LMI line in the Lambda bill: no EC2 request at all', async () => {
+    const lines = syntheticBill().filter((l) => !l.usageType.includes('Managed-Instances') && !l.usageType.includes('Management-Hours'));
+    fake = await startCostExplorerFake({ lines, instanceLines: syntheticInstanceLines() });
+    const bill = await fetchBill({ client: fake.client, window: WINDOW, now: NOW, regions: ['us-east-1'], sleep: noSleep });
+    expect(bill.requests).toBe(1);
+    expect(fake.requests).toEqual({ GetCostAndUsageWithResources: 1 });
+    expect(bill.lmiInstances).toBeUndefined();
+  });
+
+  it('the tag not activated for cost allocation: everything is untagged, read as "not found" (never $0)', async () => {
+    const bill = await fetchWith({ instanceLines: syntheticInstanceLines(), instanceTagActive: false });
+    expect(bill.lmiInstances).toMatchObject({ status: 'ok', lines: [] });
+    expect(bill.lmiInstances!.notes[0]).toMatch(/no EC2 cost tagged aws:lambda:capacity-provider .*cost allocation tag/);
+  });
+
+  it('EC2 query denied: the Lambda bill stands, the instances say why', async () => {
+    const bill = await fetchWith({ instanceLines: syntheticInstanceLines(), denyEc2: true });
+    expect(bill.status).toBe('ok');
+    expect(bill.level).toBe('resource');
+    expect(bill.lmiInstances!.status).toBe('denied');
+    expect(bill.lmiInstances!.notes[0]).toMatch(/EC2 cost was not read: ce:GetCostAndUsage denied/);
+  });
+
+  it('EC2 query paged: every page is a counted request', async () => {
+    const bill = await fetchWith({ instanceLines: syntheticInstanceLines(), pageSize: 10 });
+    const lambdaPages = Math.ceil(RESOURCE_GROUPS / 10);
+    const ec2Pages = Math.ceil((DAYS * 2) / 10); // tagged + untagged group per day
+    expect(bill.requests).toBe(lambdaPages + ec2Pages);
+    expect(bill.lmiInstances!.lines).toHaveLength(DAYS);
+  });
+
+  it('from the fake to the report row: predicted $X, billed $Y cover the instances + fee + requests', async () => {
+    const bill = await fetchWith({ instanceLines: syntheticInstanceLines() });
+    const config = syntheticConfig();
+    const { reconciliation: r } = reconcile({
+      window: WINDOW,
+      functions: syntheticProfiles().map((p) => modelledDays(p, WINDOW, config)),
+      billed: bill,
+      priceBook: syntheticPriceBook(),
+      config,
+      table: defaultUsageTypeTable(),
+      lmiPredictions: [{ region: 'us-east-1', name: 'onlmi', capacityProviderArn: PROVIDER_ARN, lambdaBilledUsdPerDay: 1, instancesUsdPerDay: 12 }],
+    });
+    expect(r.lmi).toHaveLength(1);
+    expect(r.lmi[0]).toMatchObject({ capacityProvider: PROVIDER_ARN, instancesIncluded: true, predictedUsd: 13 * DAYS });
+    expect(r.lmi[0]!.billedInstancesUsd).toBeCloseTo(LMI_INSTANCES_USD_PER_DAY * DAYS, 9);
   });
 });
 

@@ -7,7 +7,7 @@ import { defaultConfig, type Config } from '../../src/config/schema.js';
 import type { PriceBook } from '../../src/prices/types.js';
 import type { FunctionProfile, SnapshotWindow } from '../../src/source/profile.js';
 import { steadyProfile, testPriceBook } from '../model/helpers.js';
-import type { FakeBillLine } from './cost-explorer-fake.js';
+import type { FakeBillLine, FakeInstanceLine } from './cost-explorer-fake.js';
 
 export const ACCOUNT = '123456789012';
 export const WINDOW: SnapshotWindow = { start: '2026-11-10T00:00:00Z', end: '2026-11-24T00:00:00Z', periodSeconds: 3600 };
@@ -15,6 +15,8 @@ export const NOW = new Date('2026-11-24T03:00:00Z');
 export const DAYS = 14;
 /** INIT GB-s billed per day for `api` on top of Duration + rounding. */
 export const API_INIT_GBS_PER_DAY = 500;
+/** Lambda Insights `init_duration` per invocation of `api` in the recorded snapshot, ms (the bill's INIT is 5 ms). */
+export const API_INSIGHTS_INIT_MS = 4.8;
 /** Savings Plan: `worker`'s duration net cost is this share of its unblended cost. */
 export const WORKER_NET_SHARE = 0.83;
 export const PROVIDER_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:capacity-provider:cp-main`;
@@ -22,6 +24,24 @@ export const UNKNOWN_USAGE_TYPE = 'Lambda-SnapStart-Cache-GB-Second';
 export const LMI_FEE_USAGE_TYPE = 'Lambda-Managed-Instances-Management-Hours:m7g.xlarge';
 /** Billed LMI management fee per day (3 x m7g.xlarge x 24 h x $0.02448). */
 export const LMI_FEE_USD_PER_DAY = 3 * 24 * 0.02448;
+
+/** Billed EC2 cost per day of cp-main's instances (3 x m7g.xlarge x 24 h x $0.1632, on-demand us-east-1). */
+export const LMI_INSTANCES_USD_PER_DAY = 3 * 24 * 0.1632;
+/** Another EC2 instance of the account, not LMI (untagged): must not count. */
+export const OTHER_EC2_USD_PER_DAY = 24 * 0.0832;
+
+/**
+ * The account's EC2 compute cost: cp-main's instances tagged `aws:lambda:capacity-provider` =
+ * `cp-main` (its name: the tag's value, name or ARN, is [UNCONFIRMED], both are matched), and an
+ * untagged instance.
+ */
+export function syntheticInstanceLines(): FakeInstanceLine[] {
+  const startMs = Date.parse(WINDOW.start);
+  return Array.from({ length: DAYS }, (_, d) => new Date(startMs + d * 86_400_000).toISOString().slice(0, 10)).flatMap((day) => [
+    { day, region: 'us-east-1', tag: 'cp-main', unblendedUsd: LMI_INSTANCES_USD_PER_DAY, netUnblendedUsd: LMI_INSTANCES_USD_PER_DAY },
+    { day, region: 'us-east-1', tag: '', unblendedUsd: OTHER_EC2_USD_PER_DAY, netUnblendedUsd: OTHER_EC2_USD_PER_DAY },
+  ]);
+}
 
 export function arnOf(region: string, name: string): string {
   return `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`;
@@ -114,7 +134,11 @@ export function syntheticBill(profiles: FunctionProfile[] = syntheticProfiles(),
 /** The synthetic account as a snapshot header with its bill recorded (`record --reconcile`). */
 export function syntheticSnapshot(): { header: import('../../src/source/profile.js').SnapshotHeader; profiles: FunctionProfile[] } {
   // us-east-1 only: the bundled price book a snapshot without prices is analysed with has no other region.
-  const profiles = syntheticProfiles().filter((p) => p.region === 'us-east-1');
+  // `api` has Lambda Insights: it measured API_INSIGHTS_INIT_MS per invocation (a bit less INIT
+  // than the bill's 5 ms: the reconciliation shows the gap).
+  const profiles = syntheticProfiles()
+    .filter((p) => p.region === 'us-east-1')
+    .map((p) => (p.name === 'api' ? { ...p, initMsPerInvocation: API_INSIGHTS_INIT_MS } : p));
   const lines = syntheticBill(profiles).map((l) => ({ ...l, region: null }));
   return {
     header: {
@@ -129,9 +153,17 @@ export function syntheticSnapshot(): { header: import('../../src/source/profile.
         startDay: '2026-11-10',
         endDay: '2026-11-24',
         lines,
-        requests: 1,
+        // The Lambda query and, since the bill has LMI lines, the EC2 one.
+        requests: 2,
         throttled: 0,
         notes: [],
+        lmiInstances: {
+          status: 'ok',
+          lines: syntheticInstanceLines()
+            .filter((l) => l.tag !== '')
+            .map((l) => ({ day: l.day, capacityProvider: l.tag, region: l.region, unblendedUsd: l.unblendedUsd, netUnblendedUsd: l.netUnblendedUsd })),
+          notes: [],
+        },
       },
     },
     profiles,

@@ -42,6 +42,15 @@ describe('the bill in the digests', () => {
     expect(email.html).toMatch(/<p style="[^"]+">Bill check: .*0\.8 % below the bill/);
   });
 
+  it('INIT measured by Lambda Insights next to the bill: api only (the one with Insights), in report.json and the section', () => {
+    const api = within.reconciliation!.functions.find((f) => f.name === 'api')!;
+    // 4.8 ms x ~1.4 M invocations x 1 GB against the 500 GB-s a day the bill has beyond Duration + rounding: -4 %
+    expect(api.insightsInit!.deviationPct).toBeCloseTo(-4, 1);
+    expect(within.reconciliation!.functions.filter((f) => f.insightsInit !== null).map((f) => f.name)).toEqual(['api']);
+    const view = reconciliationView(within)!;
+    expect(view.insightsInit).toEqual([expect.objectContaining({ name: 'api', pct: expect.stringMatching(/^-4\.0 %$/) })]);
+  });
+
   it('without --reconcile: nothing about the bill', async () => {
     const plain = await analyzeSnapshotFile(FIXTURE, { config: defaultConfig(), now: '2026-11-24T03:00:00Z' });
     expect(reconciliationDigest(plain)).toBeNull();

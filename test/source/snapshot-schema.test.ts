@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PeriodSeconds } from '../../src/source/profile.js';
-import { firstIssue, functionLineSchema, LAMBDA_LIMITS, seriesBounds } from '../../src/source/snapshot-schema.js';
+import { firstIssue, functionLineSchema, headerSchema, LAMBDA_LIMITS, seriesBounds } from '../../src/source/snapshot-schema.js';
 import { runCli } from '../cli/run-cli.js';
 
 const POINTS = 5;
@@ -75,12 +75,14 @@ const UPPER: Bound[] = [
   { name: 'memoryUsedMBMax, LMI', max: 32_768, field: 'memoryUsedMBMax', make: (v) => line({ memoryUsedMBMax: v, capacityProviderArn: LMI_ARN }) },
   { name: 'cpuSecondsPerInvocation, standard (6 vCPU x 960 s)', max: 5_760, field: 'cpuSecondsPerInvocation', make: (v) => line({ cpuSecondsPerInvocation: v }) },
   { name: 'cpuSecondsPerInvocation, LMI (16 vCPU x 5,460 s)', max: 87_360, field: 'cpuSecondsPerInvocation', make: (v) => line({ cpuSecondsPerInvocation: v, capacityProviderArn: LMI_ARN }) },
+  { name: 'initMsPerInvocation (the longest invocation, 5,460 s)', max: 5_460_000, field: 'initMsPerInvocation', make: (v) => line({ initMsPerInvocation: v }) },
 ];
 
 const LOWER: Bound[] = [
   { name: 'memoryMB', max: 128, field: 'memoryMB', make: (v) => line({ memoryMB: v }) },
   { name: 'timeoutSeconds', max: 1, field: 'timeoutSeconds', make: (v) => line({ timeoutSeconds: v }) },
   { name: 'ephemeralStorageMB', max: 512, field: 'ephemeralStorageMB', make: (v) => line({ ephemeralStorageMB: v }) },
+  { name: 'initMsPerInvocation', max: 0, field: 'initMsPerInvocation', make: (v) => line({ initMsPerInvocation: v }) },
 ];
 
 describe('physical bounds of a function line', () => {
@@ -130,5 +132,28 @@ describe('absurd values through the CLI', () => {
     expect(run.stderr).toContain(`${file}:2 field ${field}: `);
     expect(run.stderr).not.toMatch(/report\.json|non-finite/);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('header: the bill with the capacity providers\' EC2 instances (lmiInstances)', () => {
+  const header = (lmiInstances: unknown) => ({
+    schema: 'lmi-advisor.snapshot/v1',
+    capturedAt: '2026-11-24T03:00:00Z',
+    accountId: '123456789012',
+    window: { start: '2026-11-10T00:00:00Z', end: '2026-11-24T00:00:00Z', periodSeconds: 3600 },
+    bill: { status: 'ok', level: 'resource', startDay: '2026-11-10', endDay: '2026-11-24', lines: [], requests: 2, throttled: 0, notes: [], lmiInstances },
+  });
+  const line = { day: '2026-11-10', capacityProvider: 'cp-main', region: 'us-east-1', unblendedUsd: 11.75, netUnblendedUsd: 11.75 };
+
+  it('accepts it absent (older snapshots) and well formed', () => {
+    expect(headerSchema.safeParse(header(undefined)).success).toBe(true);
+    expect(headerSchema.safeParse(header({ status: 'ok', lines: [line], notes: [] })).success).toBe(true);
+  });
+
+  it('rejects an empty tag value and an unknown status, naming the field', () => {
+    const empty = headerSchema.safeParse(header({ status: 'ok', lines: [{ ...line, capacityProvider: '' }], notes: [] }));
+    expect(empty.success).toBe(false);
+    expect(empty.error!.issues[0]!.path.join('.')).toBe('bill.lmiInstances.lines.0.capacityProvider');
+    expect(headerSchema.safeParse(header({ status: 'maybe', lines: [], notes: [] })).success).toBe(false);
   });
 });

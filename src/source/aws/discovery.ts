@@ -429,6 +429,7 @@ export function startRegionDiscovery(
           settled: lookup.values.then((values) => {
             discovered.cpuSecondsPerInvocation = values.cpuSecondsPerInvocation;
             discovered.memoryUsedMBMax = values.memoryUsedMBMax;
+            if (values.initMsPerInvocation !== null) discovered.initMsPerInvocation = values.initMsPerInvocation;
           }),
           demand: lookup.demand,
         });

@@ -6,14 +6,16 @@ import type { RateLimiter } from './rate-limit.js';
 
 /**
  * Lambda Insights values of the functions that have it (found by discovery.ts with one paged
- * ListMetrics, not a call per function): `cpu_total_time` (ms of CPU, one sample per invocation)
- * and `used_memory_max` (MB), namespace `LambdaInsights`, dimension `function_name` alone (all
+ * ListMetrics, not a call per function): `cpu_total_time` (ms of CPU, one sample per invocation),
+ * `used_memory_max` (MB) and `init_duration` (ms of the INIT phase, emitted by cold starts only;
+ * unit Milliseconds in the Insights performance event,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Lambda-Insights-example-event.html), namespace `LambdaInsights`, dimension `function_name` alone (all
  * versions together), https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Lambda-Insights-metrics.html
  *
  * One value per function over the whole window is all the profile needs, so the queries ask for
  * daily periods (86,400 s, the largest Period GetMetricData takes, and a multiple of 60, 300 and
  * 3600, so valid whatever the age of the window's start): a 14-day window is 14 points a series,
- * and 500 queries fit one call up to 201 days. Per function, three queries:
+ * and 500 queries fit one call up to 201 days. Per function, four queries:
  *
  * - `cpu_total_time` **Sum** and **SampleCount**: CPU per invocation = sum over days of Sum /
  *   sum over days of SampleCount. This is the invocation-weighted mean (a day of 10 invocations
@@ -21,11 +23,16 @@ import type { RateLimiter } from './rate-limit.js';
  *   sum(SampleCount_d) without rebuilding the Sum from a rounded Average. Averaging the daily
  *   Averages would over-weight quiet days.
  * - `used_memory_max` **Maximum**: the largest of the daily maxima.
+ * - `init_duration` **Sum** (the fourth query, for the reconciliation with the bill): INIT ms per
+ *   invocation = its sum over days / the `cpu_total_time` SampleCount (one sample per
+ *   invocation), so INIT GB-s over any set of days = that x invocations x memory. Unknown (null)
+ *   when the window has no `init_duration` point at all: no cold start is as likely as an
+ *   Insights version that does not publish it, and 0 would claim the former.
  *
  * These calls are apart from the main GetMetricData plan (metrics-fetch.ts): functions without
  * Insights cost nothing more, and the main plan stays the minimum. The queries are laid end to
  * end and cut every `queriesPerCall` (createCallPacker), so they are the fewest calls too,
- * ceil(3 x functions with Insights / 500), with one exception: a profile is yielded in
+ * ceil(4 x functions with Insights / 500), with one exception: a profile is yielded in
  * ListFunctions order and waits for its Insights values, so when it would wait for a call held
  * open for more functions while the listing goes on, `demand()` starts that call early (else the
  * whole metric stream would stall until the last ListFunctions page, ~55 s at 10,000 functions).
@@ -41,11 +48,11 @@ export const INSIGHTS_DIMENSION = 'function_name';
 /** GetMetricData's largest Period (CloudWatch quotas): one point per day. */
 export const INSIGHTS_PERIOD_SECONDS = 86_400;
 
-type InsightsKey = 'cpuMsSum' | 'cpuSamples' | 'memoryMBMax';
+type InsightsKey = 'cpuMsSum' | 'cpuSamples' | 'memoryMBMax' | 'initMsSum';
 
 export interface InsightsQuerySpec {
   key: InsightsKey;
-  metricName: 'cpu_total_time' | 'used_memory_max';
+  metricName: 'cpu_total_time' | 'used_memory_max' | 'init_duration';
   stat: 'Sum' | 'SampleCount' | 'Maximum';
 }
 
@@ -53,6 +60,7 @@ export const INSIGHTS_QUERIES: readonly InsightsQuerySpec[] = [
   { key: 'cpuMsSum', metricName: 'cpu_total_time', stat: 'Sum' },
   { key: 'cpuSamples', metricName: 'cpu_total_time', stat: 'SampleCount' },
   { key: 'memoryMBMax', metricName: 'used_memory_max', stat: 'Maximum' },
+  { key: 'initMsSum', metricName: 'init_duration', stat: 'Sum' },
 ];
 
 export interface InsightsValues {
@@ -60,6 +68,8 @@ export interface InsightsValues {
   cpuSecondsPerInvocation: number | null;
   /** Largest `used_memory_max` over the window, MB; null = not known. */
   memoryUsedMBMax: number | null;
+  /** `init_duration` summed over the window / invocations (cold starts spread over all), ms; null = not known. */
+  initMsPerInvocation: number | null;
 }
 
 export interface InsightsFetchOptions {
@@ -100,6 +110,9 @@ interface Accumulator {
   cpuMsSum: number;
   cpuSamples: number;
   memoryMBMax: number | null;
+  initMsSum: number;
+  /** `init_duration` points seen (0 = no data: unknown, not 0 ms). */
+  initPoints: number;
   /** Keys whose result was not Complete, absent, or whose call failed. */
   unknown: Set<InsightsKey>;
   /** Queries not yet answered. */
@@ -111,9 +124,12 @@ function valuesOf(acc: Accumulator): InsightsValues {
   const cpuKnown = !acc.unknown.has('cpuMsSum') && !acc.unknown.has('cpuSamples') && acc.cpuSamples > 0;
   const cpuSeconds = cpuKnown ? acc.cpuMsSum / acc.cpuSamples / 1000 : null;
   const memoryKnown = !acc.unknown.has('memoryMBMax') && acc.memoryMBMax !== null && acc.memoryMBMax > 0;
+  const initKnown = cpuKnown && !acc.unknown.has('initMsSum') && acc.initPoints > 0;
+  const initMs = initKnown ? acc.initMsSum / acc.cpuSamples : null;
   return {
     cpuSecondsPerInvocation: cpuSeconds !== null && Number.isFinite(cpuSeconds) && cpuSeconds >= 0 ? cpuSeconds : null,
     memoryUsedMBMax: memoryKnown ? acc.memoryMBMax : null,
+    initMsPerInvocation: initMs !== null && Number.isFinite(initMs) && initMs >= 0 ? initMs : null,
   };
 }
 
@@ -192,6 +208,9 @@ export function createInsightsFetcher(opts: InsightsFetchOptions): InsightsFetch
         const list = values.get(q.id) ?? [];
         if (q.metric.key === 'memoryMBMax') {
           for (const v of list) acc.memoryMBMax = acc.memoryMBMax === null ? v : Math.max(acc.memoryMBMax, v);
+        } else if (q.metric.key === 'initMsSum') {
+          for (const v of list) acc.initMsSum += v;
+          acc.initPoints += list.length;
         } else {
           for (const v of list) acc[q.metric.key] += v;
         }
@@ -201,14 +220,14 @@ export function createInsightsFetcher(opts: InsightsFetchOptions): InsightsFetch
       opts.warn({
         code: 'insights-failed',
         region: opts.region,
-        message: `a Lambda Insights GetMetricData call failed (${failure}): CPU and memory of ${incomplete.size} functions are unknown`,
+        message: `a Lambda Insights GetMetricData call failed (${failure}): CPU, memory and INIT of ${incomplete.size} functions are unknown`,
       });
     } else if (incomplete.size > 0) {
       const listed = [...incomplete].slice(0, 5).join(', ');
       opts.warn({
         code: 'insights-partial',
         region: opts.region,
-        message: `Lambda Insights data was not complete for ${incomplete.size} functions (${listed}${incomplete.size > 5 ? ', ...' : ''}): their CPU or memory is unknown`,
+        message: `Lambda Insights data was not complete for ${incomplete.size} functions (${listed}${incomplete.size > 5 ? ', ...' : ''}): their CPU, memory or INIT is unknown`,
       });
     }
     for (const q of call.queries) settle(q.fn);
@@ -233,6 +252,8 @@ export function createInsightsFetcher(opts: InsightsFetchOptions): InsightsFetch
           cpuMsSum: 0,
           cpuSamples: 0,
           memoryMBMax: null,
+          initMsSum: 0,
+          initPoints: 0,
           unknown: new Set(),
           pending: INSIGHTS_QUERIES.length,
           resolve,

@@ -51,6 +51,8 @@ const DAY_SUM = [1500, 900];
 const DAY_COUNT = [10, 90];
 const DAY_AVERAGE = [150, 10];
 const DAY_MEMORY = [300, 250];
+/** init_duration Sum per day (cold starts only): 1200 ms over 100 invocations = 12 ms per invocation. */
+const DAY_INIT = [800, 400];
 
 interface Setup {
   names: string[];
@@ -97,7 +99,7 @@ function setup(s: Setup) {
         if (!isInsights(q)) return { Id: q.Id, StatusCode: 'Complete', Timestamps: [], Values: [] };
         if (s.insightsResult) return s.insightsResult(q, input);
         const stat = q.MetricStat!.Stat;
-        const values = stat === 'Sum' ? DAY_SUM : stat === 'SampleCount' ? DAY_COUNT : stat === 'Average' ? DAY_AVERAGE : DAY_MEMORY;
+        const values = q.MetricStat!.Metric!.MetricName === 'init_duration' ? DAY_INIT : stat === 'Sum' ? DAY_SUM : stat === 'SampleCount' ? DAY_COUNT : stat === 'Average' ? DAY_AVERAGE : DAY_MEMORY;
         // Newest first, as CloudWatch's default order.
         return { Id: q.Id, StatusCode: 'Complete', Timestamps: [...days].reverse(), Values: [...values].reverse() };
       }),
@@ -130,19 +132,22 @@ describe('Lambda Insights (live source)', () => {
     const p = profiles.get('with-insights')!;
     expect(p.cpuSecondsPerInvocation).toBeCloseTo(0.024, 12);
     expect(p.memoryUsedMBMax).toBe(300);
+    // INIT: 1200 ms of init_duration over the 100 invocations cpu_total_time counted
+    expect(p.initMsPerInvocation).toBeCloseTo(12, 12);
     const q = profiles.get('without')!;
     expect(q.cpuSecondsPerInvocation ?? null).toBeNull();
+    expect(q.initMsPerInvocation ?? null).toBeNull();
     expect(q.memoryUsedMBMax ?? null).toBeNull();
     expect(source.warnings).toEqual(source.header.warnings); // only prices-fallback
     expect(codes(source.warnings)).toEqual(['prices-fallback']);
-    // One extra call, apart from the main plan: 3 queries of the one function, daily periods over the window
+    // One extra call, apart from the main plan: 4 queries of the one function, daily periods over the window
     const calls = cw.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
     const extra = calls.filter(insightsCalls);
     expect(extra).toHaveLength(1);
     expect(extra[0]!.StartTime).toEqual(new Date(source.header.window.start));
     expect(extra[0]!.EndTime).toEqual(new Date(source.header.window.end));
     expect(extra[0]!.MetricDataQueries!.map((x) => x.MetricStat)).toEqual(
-      [['cpu_total_time', 'Sum'], ['cpu_total_time', 'SampleCount'], ['used_memory_max', 'Maximum']].map(([metric, stat]) => ({
+      [['cpu_total_time', 'Sum'], ['cpu_total_time', 'SampleCount'], ['used_memory_max', 'Maximum'], ['init_duration', 'Sum']].map(([metric, stat]) => ({
         Metric: { Namespace: 'LambdaInsights', MetricName: metric, Dimensions: [{ Name: 'function_name', Value: 'with-insights' }] },
         Period: 86_400,
         Stat: stat,
@@ -180,12 +185,12 @@ describe('Lambda Insights (live source)', () => {
       // The minimum, plus at most one early call per ListFunctions page when a profile waited for
       // values held in the incomplete call while the listing went on (the fetcher's own test
       // below shows the exact minimum when nobody waits).
-      expect(extra.length).toBeGreaterThanOrEqual(Math.ceil((3 * withInsights) / 500));
-      expect(extra.length).toBeLessThanOrEqual(Math.ceil((3 * withInsights) / 500) + 8);
+      expect(extra.length).toBeGreaterThanOrEqual(Math.ceil((4 * withInsights) / 500));
+      expect(extra.length).toBeLessThanOrEqual(Math.ceil((4 * withInsights) / 500) + 8);
       expect(extra.every((c) => c.MetricDataQueries!.every(isInsights) && c.MetricDataQueries!.length <= 500)).toBe(true);
-      const asked = extra.flatMap((c) => c.MetricDataQueries!.map((x) => `${x.MetricStat!.Metric!.Dimensions![0]!.Value}/${x.MetricStat!.Stat}`));
-      expect(asked).toHaveLength(3 * withInsights);
-      expect(new Set(asked).size).toBe(3 * withInsights);
+      const asked = extra.flatMap((c) => c.MetricDataQueries!.map((x) => `${x.MetricStat!.Metric!.Dimensions![0]!.Value}/${x.MetricStat!.Metric!.MetricName}/${x.MetricStat!.Stat}`));
+      expect(asked).toHaveLength(4 * withInsights);
+      expect(new Set(asked).size).toBe(4 * withInsights);
       const points = periodCount(source.header.window);
       expect(calls.length - extra.length).toBe(minimumCalls(400 * REQUIRED_METRICS.length, points));
       for (const p of profiles.values()) {
@@ -214,6 +219,7 @@ describe('Lambda Insights (live source)', () => {
     const p = profiles.get('with-insights')!;
     expect(p.cpuSecondsPerInvocation).toBeNull();
     expect(p.memoryUsedMBMax).toBeNull();
+    expect(p.initMsPerInvocation ?? null).toBeNull();
     expect(p.series.invocations.every((v) => v === 0)).toBe(true); // the main metrics are unaffected
     expect(source.failedRegions).toEqual([]);
     expect(source.warnings).toContainEqual(
@@ -239,6 +245,26 @@ describe('Lambda Insights (live source)', () => {
     expect(p.cpuSecondsPerInvocation).toBeCloseTo(0.025, 12);
     expect(p.memoryUsedMBMax).toBeNull();
     expect(source.warnings).toContainEqual(expect.objectContaining({ code: 'insights-partial', message: expect.stringContaining('with-insights') }));
+  });
+
+  it('leaves INIT unknown (not 0 ms) when init_duration has no point in the window, and keeps CPU', async () => {
+    // Prepare: cpu_total_time and used_memory_max answer, init_duration is silent (no cold start
+    // published, or an Insights version without it: the two cannot be told apart)
+    const { factory } = setup({
+      names: ['warm'],
+      withInsights: new Set(['warm']),
+      insightsResult: (q) =>
+        q.MetricStat!.Metric!.MetricName === 'init_duration'
+          ? { Id: q.Id, StatusCode: 'Complete', Timestamps: [], Values: [] }
+          : { Id: q.Id, StatusCode: 'Complete', Timestamps: [NOW], Values: [q.MetricStat!.Stat === 'Sum' ? 50 : q.MetricStat!.Stat === 'SampleCount' ? 2 : 100] },
+    });
+    // Act
+    const { source, profiles } = await collect(factory, 1);
+    // Assess
+    const p = profiles.get('warm')!;
+    expect(p.cpuSecondsPerInvocation).toBeCloseTo(0.025, 12);
+    expect(p.initMsPerInvocation ?? null).toBeNull();
+    expect(codes(source.warnings)).toEqual(['prices-fallback']);
   });
 
   it('leaves the values null without a warning when Insights has no data in the window', async () => {
@@ -293,7 +319,7 @@ describe('createInsightsFetcher', () => {
   }
 
   for (const n of [1, 166, 167, 333, 334, 1000]) {
-    it(`makes exactly ceil(3n / 500) calls for ${n} functions when nobody waits before the end`, async () => {
+    it(`makes exactly ceil(4n / 500) calls for ${n} functions when nobody waits before the end`, async () => {
       // Prepare
       const { f, mock, warnings } = fetcher();
       // Act
@@ -301,7 +327,7 @@ describe('createInsightsFetcher', () => {
       f.finish();
       const values = await Promise.all(lookups.map((l) => l.values));
       // Assess
-      expect(mock).toHaveReceivedCommandTimes(GetMetricDataCommand, Math.ceil((3 * n) / 500));
+      expect(mock).toHaveReceivedCommandTimes(GetMetricDataCommand, Math.ceil((4 * n) / 500));
       expect(mock.commandCalls(GetMetricDataCommand).every((c) => c.args[0].input.MetricDataQueries!.length <= 500)).toBe(true);
       expect(values.every((v) => v.cpuSecondsPerInvocation === 0.002 && v.memoryUsedMBMax === 8)).toBe(true);
       expect(warnings).toEqual([]);
@@ -309,25 +335,29 @@ describe('createInsightsFetcher', () => {
   }
 
   it('starts a held call early on demand, and only when the function is still in it', async () => {
-    // Prepare: 167 functions = 501 queries: one call cut (500), 1 query held
+    // Prepare: 126 functions x 4 queries = 504: one call cut at 500 (fn-0..fn-124), fn-125 held.
+    // (500 is a multiple of 4, so no function straddles two calls.)
     const { f, mock } = fetcher();
-    const first = Array.from({ length: 167 }, (_, i) => f.add(`fn-${i}`));
+    const first = Array.from({ length: 126 }, (_, i) => f.add(`fn-${i}`));
     expect(f.calls).toBe(1);
     // Act / Assess: fn-0 is in the started call: no new call
     first[0]!.demand();
     expect(f.calls).toBe(1);
-    // fn-166 straddles: two of its queries went out, the third is held: demand starts it
-    first[166]!.demand();
+    // fn-124 is the last one of the started call: no new call either
+    first[124]!.demand();
+    expect(f.calls).toBe(1);
+    // fn-125's queries are held: demand starts them
+    first[125]!.demand();
     expect(f.calls).toBe(2);
-    expect((await first[166]!.values).cpuSecondsPerInvocation).toBe(0.002);
-    first[166]!.demand(); // already started: nothing more
+    expect((await first[125]!.values).cpuSecondsPerInvocation).toBe(0.002);
+    first[125]!.demand(); // already started: nothing more
     expect(f.calls).toBe(2);
     // The fetcher goes on packing after an early cut
     const later = f.add('late');
     f.finish();
     expect(f.calls).toBe(3);
     expect((await later.values).memoryUsedMBMax).toBe(8);
-    expect(mock.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input.MetricDataQueries!.length)).toEqual([500, 1, 3]);
+    expect(mock.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input.MetricDataQueries!.length)).toEqual([500, 4, 4]);
   });
 
   it('asks for daily periods: 14 points a series on a 14-day window at 60 s', async () => {

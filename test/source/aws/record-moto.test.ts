@@ -18,7 +18,8 @@ import { periodCount, type FunctionProfile } from '../../../src/source/profile.j
  * The real SDK against a real moto_server: functions created with CreateFunction, their AWS/Lambda
  * metrics put with PutMetricData, then `record` writes a snapshot that must hold exactly that.
  * One function also has Lambda Insights metrics (namespace LambdaInsights, dimension
- * function_name), which must become its cpuSecondsPerInvocation and memoryUsedMBMax.
+ * function_name), which must become its cpuSecondsPerInvocation, memoryUsedMBMax and
+ * initMsPerInvocation.
  */
 
 let moto: MotoServer;
@@ -120,6 +121,9 @@ beforeAll(async () => {
         { MetricName: 'cpu_total_time', Dimensions: fn, Timestamp: at(30), Values: [10], Counts: [90], Unit: 'Milliseconds' },
         { MetricName: 'used_memory_max', Dimensions: fn, Timestamp: at(700), Value: 300, Unit: 'Megabytes' },
         { MetricName: 'used_memory_max', Dimensions: fn, Timestamp: at(30), Value: 250, Unit: 'Megabytes' },
+        // Three cold starts: 1,200 ms of INIT over the 100 invocations cpu_total_time counted = 12 ms each.
+        { MetricName: 'init_duration', Dimensions: fn, Timestamp: at(700), Values: [300, 500], Counts: [1, 1], Unit: 'Milliseconds' },
+        { MetricName: 'init_duration', Dimensions: fn, Timestamp: at(30), Value: 400, Unit: 'Milliseconds' },
         { MetricName: 'cpu_total_time', Dimensions: [...fn, { Name: 'version', Value: '1' }], Timestamp: at(30), Value: 9999, Unit: 'Milliseconds' },
       ],
     }),
@@ -189,9 +193,11 @@ describe('record against moto_server', () => {
       if (spec.name === 'thumbnailer') {
         expect(p.cpuSecondsPerInvocation).toBeCloseTo(0.024, 12);
         expect(p.memoryUsedMBMax).toBe(300);
+        expect(p.initMsPerInvocation).toBeCloseTo(12, 12);
       } else {
         expect(p.cpuSecondsPerInvocation).toBeUndefined();
         expect(p.memoryUsedMBMax).toBeUndefined();
+        expect(p.initMsPerInvocation).toBeUndefined();
       }
     }
   });
