@@ -1,5 +1,5 @@
 /**
- * The recommendation rules of design.md "Recommendation", as one pure function. Every outcome
+ * The recommendation rules of docs/model.md "Recommendation" (verdicts: src/report/verdicts.ts), as one pure function. Every outcome
  * carries plain reasons with numbers so a FinOps reader can check the call.
  */
 import type { Config } from '../config/schema.js';

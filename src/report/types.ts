@@ -2,7 +2,7 @@ import type { Architecture, PeriodSeconds } from '../source/profile.js';
 
 /**
  * ReportModel: the plain data every renderer (JSON, Markdown, HTML, Slack, email) reads.
- * `report.json` is this object serialised (schema lmi-advisor.report/v1, design.md).
+ * `report.json` is this object serialised (schema lmi-advisor.report/v1; fields in the README "report.json").
  * All money is USD per month of 730 h (window totals x 730 / window hours), unrounded.
  * `null` means unknown (no price for the region, no data) and is never shown as 0.
  */

@@ -2,8 +2,8 @@ import type { BilledData } from '../bill/types.js';
 
 /**
  * What every source (snapshot file or live AWS) yields: one header per run and a stream of
- * FunctionProfiles. This is the contract between sources and the model; see design.md
- * "Snapshot format v1".
+ * FunctionProfiles. This is the contract between sources and the model; see
+ * docs/snapshot-format.md.
  */
 
 export type Architecture = 'x86_64' | 'arm64';

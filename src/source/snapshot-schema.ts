@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { FunctionProfile, PeriodSeconds, Series, SnapshotHeader } from './profile.js';
 
 /**
- * zod schemas of snapshot format v1 (design.md "Snapshot format v1"): line 1 is the header, every
+ * zod schemas of snapshot format v1 (docs/snapshot-format.md): line 1 is the header, every
  * further line one function. Objects are not strict: unknown fields are dropped, so a newer
  * recorder can add fields without breaking older readers.
  */

@@ -1,5 +1,5 @@
 /**
- * recommend(): one test per branch of design.md "Recommendation", with a hand-built LmiResult so
+ * recommend(): one test per branch of docs/model.md "Recommendation" (verdicts: src/report/verdicts.ts), with a hand-built LmiResult so
  * that each rule is isolated. The end-to-end path is covered in build-report.test.ts.
  */
 import { describe, expect, it } from 'vitest';

@@ -82,7 +82,7 @@ describe('generateAccount determinism', () => {
 });
 
 describe('the sample account', () => {
-  it('has the fixed header of design.md', () => {
+  it('has the fixed header of docs/snapshot-format.md', () => {
     const { header } = generateAccount({ seed: SAMPLE_SEED });
     expect(headerSchema.parse(header)).toEqual(header);
     expect(header).toMatchObject({

@@ -7,7 +7,7 @@
 import { windowHours, type SnapshotWindow } from '../../source/profile.js';
 import type { InstancePrice } from '../../prices/types.js';
 
-/** Month of the report: 730 h (design.md "Month scaling"). */
+/** Month of the report: 730 h (README: every figure is USD per month of 730 hours). */
 export const HOURS_PER_MONTH = 730;
 
 /** Factor turning window totals into a 730-h month. */
