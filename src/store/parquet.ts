@@ -110,7 +110,7 @@ export function createMetricsWriter(meta: Omit<DayMeta, 'kind' | 'schema'>) {
 }
 
 const CONFIG_SCHEMA: SchemaElement[] = [
-  { name: 'root', num_children: 15 },
+  { name: 'root', num_children: 16 },
   { name: 'function_name', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
   { name: 'runtime', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
   { name: 'architecture', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
@@ -124,6 +124,7 @@ const CONFIG_SCHEMA: SchemaElement[] = [
   { name: 'capacity_provider_arn', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
   { name: 'memory_used_mb_max', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
   { name: 'cpu_seconds_per_invocation', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
+  { name: 'init_ms_per_invocation', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
   { name: 'observed_at', type: 'INT64', converted_type: 'TIMESTAMP_MILLIS', repetition_type: 'REQUIRED' },
   { name: 'unknown_points', type: 'INT32', repetition_type: 'REQUIRED' },
 ];
@@ -151,6 +152,7 @@ export function encodeFunctions(meta: Omit<DayMeta, 'kind' | 'schema'>, configs:
       { name: 'capacity_provider_arn', data: col((c) => c.capacityProviderArn ?? null) },
       { name: 'memory_used_mb_max', data: col((c) => c.memoryUsedMBMax ?? null) },
       { name: 'cpu_seconds_per_invocation', data: col((c) => c.cpuSecondsPerInvocation ?? null) },
+      { name: 'init_ms_per_invocation', data: col((c) => c.initMsPerInvocation ?? null) },
       { name: 'observed_at', data: col((c) => BigInt(Date.parse(c.observedAt))) },
       { name: 'unknown_points', data: col((c) => c.unknownPoints) },
     ],
@@ -274,6 +276,7 @@ export async function readFunctions(location: string, buffer: AsyncBuffer, metad
       capacityProviderArn: str('capacity_provider_arn'),
       memoryUsedMBMax: num('memory_used_mb_max'),
       cpuSecondsPerInvocation: num('cpu_seconds_per_invocation'),
+      initMsPerInvocation: num('init_ms_per_invocation'),
       observedAt: observed instanceof Date ? observed.toISOString() : new Date(Number(observed)).toISOString(),
       unknownPoints: num('unknown_points') ?? 0,
     });

@@ -1,6 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { localBackend } from '../../src/store/backend.js';
+import { openDay, readStatus } from '../../src/store/day-io.js';
 import { startFakeAws, type FakeAws } from '../source/aws/fake-aws.js';
 import { direct, fakeFunctions, fromStore, tempStore } from './fake-store-account.js';
 
@@ -36,6 +38,29 @@ describe('store-backed collection', () => {
     expect((await status('2026-11-21')).coveredUntil).toBe('2026-11-21T03:17:00.000Z');
     expect((await status('2026-11-20')).state).toBe('complete');
     expect(source.warnings.filter((w) => /store|failed|cut-short/.test(w.code))).toEqual([]);
+  });
+
+  it('stores the Lambda Insights values (CPU, memory, INIT) of a function that has them, as record reads them', async () => {
+    const functions = fakeFunctions(3).map((f, i) => (i === 1 ? { ...f, insights: true } : f));
+    fake = await startFakeAws({ functions, density: 0.3 });
+    const dir = await tempStore();
+    const { profiles } = await fromStore(fake.endpoint, dir, { days: 2, now: NOW });
+    const expected = await direct(fake.endpoint, { days: 2, now: NOW });
+    expect(profiles).toEqual(expected);
+    // The fake's daily values: 400 ms CPU over 10 samples, 300 MB peak, 250 ms INIT.
+    const insights = ({ cpuSecondsPerInvocation, memoryUsedMBMax, initMsPerInvocation }: Partial<typeof expected[number]>) => ({
+      cpuSecondsPerInvocation: cpuSecondsPerInvocation ?? null,
+      memoryUsedMBMax: memoryUsedMBMax ?? null,
+      initMsPerInvocation: initMsPerInvocation ?? null,
+    });
+    expect(insights(expected[1]!)).toEqual({ cpuSecondsPerInvocation: 0.04, memoryUsedMBMax: 300, initMsPerInvocation: 25 });
+    // Every stored day holds the values record read, unknown (null) for the functions without Insights.
+    for (const date of ['2026-11-19', '2026-11-20', '2026-11-21']) {
+      const status = await readStatus(localBackend(dir), '123456789012', 'us-east-1', date);
+      const day = await openDay(localBackend(dir), status!);
+      if ('missing' in day) throw new Error(day.missing);
+      expect(day.functions.map(insights)).toEqual(expected.map(insights));
+    }
   });
 
   it('a second run reads only the unsettled day; the next night reads only the new days', async () => {

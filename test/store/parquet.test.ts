@@ -21,6 +21,7 @@ const config = (name: string, extra: Partial<StoredConfig> = {}): StoredConfig &
   capacityProviderArn: null,
   memoryUsedMBMax: null,
   cpuSecondsPerInvocation: null,
+  initMsPerInvocation: null,
   observedAt: '2026-11-21T03:00:00.000Z',
   unknownPoints: 0,
   ...extra,
@@ -41,7 +42,7 @@ describe('store Parquet codec', () => {
     expect([back(range.get('invocations')!, 0), back(range.get('invocations')!, 1)]).toEqual([series(2), series(7)]);
     expect(range.get('concurrencyMax')![P + 5]).toBeNaN();
 
-    const configs = [config('a'), config('b', { provisionedConcurrency: null, runtime: null, packageType: 'Image', memoryUsedMBMax: 612.5, cpuSecondsPerInvocation: 0.012, capacityProviderArn: 'arn:aws:lambda:us-east-1:1:capacity-provider:x' })];
+    const configs = [config('a'), config('b', { provisionedConcurrency: null, runtime: null, packageType: 'Image', memoryUsedMBMax: 612.5, cpuSecondsPerInvocation: 0.012, initMsPerInvocation: 41.5, capacityProviderArn: 'arn:aws:lambda:us-east-1:1:capacity-provider:x' })];
     const fbytes = encodeFunctions({ ...META, metrics: [...META.metrics] }, configs);
     const fbuf = bufferFromBytes(fbytes);
     const fmeta = await readMeta('f', fbuf, { kind: 'functions', date: META.date, periodSeconds: 300, bytes: fbytes.byteLength, rows: 2 });

@@ -42,15 +42,18 @@ async function profilesOf(file: string): Promise<FunctionProfile[]> {
 
 describe('record --store', () => {
   it('writes the same snapshot series as record without a store, and reads only what the store lacks', async () => {
-    fake = await startFakeAws({ functions: fakeFunctions(5), density: 0.3 });
+    // One function with Lambda Insights (CPU, memory, INIT per invocation) among them.
+    fake = await startFakeAws({ functions: fakeFunctions(5).map((f, i) => (i === 2 ? { ...f, insights: true } : f)), density: 0.3 });
     const dir = await tempStore();
     await record(['--days', '2', '--out', join(dir, 'direct.ndjson.gz')]);
     await record(['--days', '2', '--store', join(dir, 'store'), '--out', join(dir, 'stored.ndjson.gz')]);
     const before = fake.counts.getMetricData;
     await record(['--days', '2', '--store', join(dir, 'store'), '--out', join(dir, 'again.ndjson.gz')]);
-    expect(fake.counts.getMetricData - before).toBe(1); // the unsettled day only
+    // The unsettled day, and the window's Lambda Insights values (read live by every run).
+    expect(fake.counts.getMetricData - before).toBe(2);
     const expected = await profilesOf(join(dir, 'direct.ndjson.gz'));
     expect(expected).toHaveLength(5);
+    expect(expected[2]).toMatchObject({ cpuSecondsPerInvocation: 0.04, memoryUsedMBMax: 300, initMsPerInvocation: 25 });
     expect(await profilesOf(join(dir, 'stored.ndjson.gz'))).toEqual(expected);
     expect(await profilesOf(join(dir, 'again.ndjson.gz'))).toEqual(expected);
     const snapshot = await openSnapshot(join(dir, 'stored.ndjson.gz'));

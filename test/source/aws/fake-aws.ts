@@ -13,6 +13,8 @@ export interface FakeFunction {
   memoryMB: number;
   architecture: 'x86_64' | 'arm64';
   runtime: string;
+  /** Has Lambda Insights (namespace LambdaInsights): listed, with fixed daily CPU, memory and INIT values. */
+  insights?: boolean;
 }
 
 export interface FakeAwsOptions {
@@ -81,6 +83,17 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     return h % 3; // Errors, Throttles
   }
 
+  const withInsights = new Set(options.functions.filter((f) => f.insights).map((f) => f.name));
+
+  /** Lambda Insights daily values: 10 samples of 40 ms CPU, 300 MB peak, 250 ms INIT (1 cold start). */
+  function insightsValue(fn: string, metricName: string, stat: string): number | null {
+    if (!withInsights.has(fn)) return null;
+    if (metricName === 'cpu_total_time') return stat === 'SampleCount' ? 10 : 400;
+    if (metricName === 'used_memory_max') return 300;
+    if (metricName === 'init_duration') return 250;
+    return null;
+  }
+
   function metricData(body: {
     MetricDataQueries: {
       Id: string;
@@ -91,12 +104,15 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   }) {
     return {
       MetricDataResults: body.MetricDataQueries.map((q) => {
+        const insightsFn = q.MetricStat.Metric.Dimensions.find((d) => d.Name === 'function_name')?.Value;
         const fn = q.MetricStat.Metric.Dimensions.find((d) => d.Name === 'FunctionName')?.Value ?? '';
         const fnHash = hash(fn);
         const timestamps: number[] = [];
         const values: number[] = [];
         for (let t = body.StartTime; t < body.EndTime; t += q.MetricStat.Period) {
-          const v = valueFromHash(fnHash, q.MetricStat.Metric.MetricName, q.MetricStat.Stat, t);
+          const v = insightsFn !== undefined
+            ? insightsValue(insightsFn, q.MetricStat.Metric.MetricName, q.MetricStat.Stat)
+            : valueFromHash(fnHash, q.MetricStat.Metric.MetricName, q.MetricStat.Stat, t);
           if (v !== null) {
             timestamps.push(t);
             values.push(v);
@@ -191,7 +207,11 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     }
     if (target === 'GraniteServiceVersion20100801.ListMetrics') {
       counts.other++;
-      return respond(res, 200, 'application/x-amz-json-1.0', { Metrics: [] });
+      const ask = JSON.parse(body) as { Namespace?: string; MetricName?: string };
+      const metrics = ask.Namespace === 'LambdaInsights'
+        ? [...withInsights].map((name) => ({ Namespace: 'LambdaInsights', MetricName: ask.MetricName, Dimensions: [{ Name: 'function_name', Value: name }] }))
+        : [];
+      return respond(res, 200, 'application/x-amz-json-1.0', { Metrics: metrics });
     }
     if (target === 'ResourceGroupsTaggingAPI_20170126.GetResources') {
       counts.other++;
