@@ -7,10 +7,11 @@ import { RENDERERS } from '../render/index.js';
 import { liveAwsSource, runPipeline } from '../pipeline/run.js';
 import { createTtyProgress } from '../source/aws/index.js';
 import { contextOf } from './io.js';
-import { addCollectionOptions, collectionSettings, type CollectionFlags, parseDays, parseInstant, parseRegions } from './options.js';
+import { addAccountOptions, addCollectionOptions, collectionSettings, type AccountFlags, type CollectionFlags, parseDays, parseInstant, parseRegions, wantsAccounts } from './options.js';
+import { runOrgCommand } from '../org/command.js';
 import { formatSummary } from './summary.js';
 
-interface AnalyzeOptions extends CollectionFlags {
+interface AnalyzeOptions extends CollectionFlags, AccountFlags {
   snapshot?: string;
   live?: boolean;
   regions?: string;
@@ -32,6 +33,7 @@ export function register(program: Command): void {
     .option('--snapshot <file>', 'snapshot to analyse (.ndjson or .ndjson.gz, format lmi-advisor.snapshot/v1); no AWS access needed')
     .option('--live', 'read functions, metrics and prices from AWS instead of a snapshot (same collection as `record`, in memory)')
     .option('--regions <list>', 'with --live: comma-separated regions, e.g. us-east-1,eu-west-1');
+  addAccountOptions(command, 'with --live: ');
   addCollectionOptions(command, 'with --live: ')
     .option('--config <file>', 'assumptions file (.json, .yaml or .yml; every knob: README "Configuration", example: examples/config.yaml); unset knobs keep their defaults')
     .option('--out <dir>', 'directory the report files are written to', 'reports')
@@ -112,6 +114,27 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
   // The one place a live analyze reads the clock: everything below gets `now`.
   const now = opts.now === undefined ? new Date() : parseInstant(opts.now);
   const config = await loadConfig(opts.config);
+  if (wantsAccounts(opts)) {
+    // Accounts x regions as shards, merged into one organization report (src/org/).
+    const org = await runOrgCommand({
+      flags: opts,
+      regions,
+      days,
+      now,
+      config,
+      ...(opts.config !== undefined ? { configPath: opts.config } : {}),
+      formats,
+      outDir: opts.out,
+      settings,
+      command: `lmi-advisor analyze --live --regions ${regions.join(',')} --days ${days} --now ${now.toISOString()}${opts.config !== undefined ? ` --config ${opts.config}` : ''}`,
+      progress: (line) => {
+        if (!opts.quiet) io.err(`${line}\n`);
+      },
+    });
+    if (!opts.quiet) io.out(org.summary);
+    context.exitCode = org.exitCode;
+    return;
+  }
   const progress = opts.quiet ? undefined : createTtyProgress({ isTTY: io.stderrIsTTY, write: io.err });
   const result = await runPipeline({
     regions,

@@ -98,3 +98,37 @@ export function collectionSettings(flags: CollectionFlags): Omit<AwsSourceOption
     ...(excludeTags ? { excludeTags } : {}),
   };
 }
+
+/** Flags choosing the accounts of an organization run (`run`, `analyze --live`, `record`). */
+export interface AccountFlags {
+  accounts?: string;
+  org?: boolean;
+  ou?: string[];
+  excludeAccounts?: string;
+  roleName: string;
+  externalId?: string;
+  concurrency: string;
+}
+
+/** Adds the account flags (src/org/); without them a run reads the current account only. */
+export function addAccountOptions(command: Command, note = ''): Command {
+  return command
+    .option('--accounts <ids>', `${note}comma-separated account ids, each read through --role-name (the current account with the current credentials)`)
+    .option('--org', `${note}every ACTIVE account of the organization (Organizations ListAccounts: management or delegated-admin account)`)
+    .option('--ou <id>', `${note}with --org: only accounts directly in this OU or root (repeatable)`, collect)
+    .option('--exclude-accounts <ids>', `${note}comma-separated account ids to leave out`)
+    .option('--role-name <name>', `${note}role assumed in each member account (deploy/member-role.yaml)`, 'lmi-advisor-reader')
+    .option('--external-id <id>', `${note}ExternalId for AssumeRole, if the member role requires one`)
+    .option('--concurrency <n>', `${note}account-region shards run side by side`, '4');
+}
+
+/** true when any account flag asks for an organization run. */
+export function wantsAccounts(flags: Partial<AccountFlags>): boolean {
+  return flags.accounts !== undefined || flags.org === true;
+}
+
+export function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UserInputError(`--concurrency: expected a whole number from 1 to 256, got "${value}"`);
+  return n;
+}

@@ -9,9 +9,10 @@ import { CHANNELS, parseChannels, type PublishTargets } from '../publish/index.j
 import { redact, resolveWebhookUrl } from '../secrets.js';
 import { formatUsd } from '../render/slack.js';
 import { contextOf } from './io.js';
-import { parseDays, parseInstant, parseRegions } from './options.js';
+import { addAccountOptions, parseDays, parseInstant, parseRegions, type AccountFlags, wantsAccounts } from './options.js';
+import { runOrgCommand } from '../org/command.js';
 
-interface RunOptions {
+interface RunOptions extends AccountFlags {
   regions: string;
   days: string;
   publish: string;
@@ -34,7 +35,7 @@ interface RunOptions {
  * and the secret's origin differ.
  */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('collect live metrics and prices, analyse, and publish reports and digests (the nightly job, run by hand)')
     .requiredOption('--regions <list>', 'comma-separated regions to analyse, e.g. us-east-1,eu-west-1')
@@ -50,7 +51,8 @@ export function register(program: Command): void {
     .option('--config <file>', 'assumptions file (.json, .yaml or .yml)')
     .option('--now <iso>', 'end of the analysed window and generatedAt (default: now)')
     .option('--profile <name>', 'AWS named profile (default: the default credential chain)')
-    .option('--quiet', 'print nothing on success')
+    .option('--quiet', 'print nothing on success');
+  addAccountOptions(command)
     .addHelpText(
       'after',
       `
@@ -87,6 +89,33 @@ Examples:
       }
 
       const home = regions[0] as string;
+      if (wantsAccounts(opts)) {
+        // Accounts x regions as shards, merged into one organization report (src/org/).
+        const org = await runOrgCommand({
+          flags: opts,
+          regions,
+          days,
+          now,
+          config,
+          ...(opts.config !== undefined ? { configPath: opts.config } : {}),
+          outDir: opts.out,
+          writeDir: channels.includes('dir'),
+          ...(channels.includes('s3') && opts.bucket
+            ? { s3: { client: new S3Client({ region: home, ...(opts.profile ? { profile: opts.profile } : {}) }), bucket: opts.bucket, prefix: opts.prefix } }
+            : {}),
+          ...(opts.profile ? { settings: { profile: opts.profile }, base: { profile: opts.profile } } : {}),
+          command: reproduce(opts, regions, days, now),
+          progress: (line) => {
+            if (!opts.quiet) io.err(`${line}\n`);
+          },
+        });
+        if (channels.includes('slack') || channels.includes('email')) {
+          io.err('warn: organization runs publish to dir and s3 only; slack/email digests of an org report are not built yet\n');
+        }
+        if (!opts.quiet) io.out(org.summary);
+        context.exitCode = org.exitCode;
+        return;
+      }
       const common = { region: home, ...(opts.profile ? { profile: opts.profile } : {}) };
       const secrets: string[] = [];
       if (process.env['SLACK_WEBHOOK_URL']) secrets.push(process.env['SLACK_WEBHOOK_URL']);

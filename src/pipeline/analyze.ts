@@ -1,6 +1,6 @@
 import { describeAssumptions } from '../config/assumptions.js';
 import type { Config } from '../config/schema.js';
-import { buildReport } from '../model/build-report.js';
+import { buildReportParts, type ReportParts } from '../model/build-report.js';
 import { summarizeFunction } from '../model/summarize.js';
 import type { FunctionSummary } from '../model/summary.js';
 import { loadBundledPriceBook } from '../prices/bundled.js';
@@ -37,6 +37,11 @@ export interface AnalyzeInput {
  * not with series length x functions.
  */
 export async function analyzeProfiles(input: AnalyzeInput): Promise<ReportModel> {
+  return (await analyzeProfileParts(input)).report;
+}
+
+/** analyzeProfiles with the free-tier usage a shard keeps for the org merge (src/org/). */
+export async function analyzeProfileParts(input: AnalyzeInput): Promise<ReportParts> {
   const { header, config, priceBook } = input;
   const summaries: FunctionSummary[] = [];
   for await (const profile of input.profiles) {
@@ -48,7 +53,7 @@ export async function analyzeProfiles(input: AnalyzeInput): Promise<ReportModel>
   const recorded = header.warnings ?? [];
   const warnings: ReportWarning[] = recorded.map((w) => ({ ...w }));
   const complete = (input.run.complete ?? true) && !recorded.some(marksIncomplete);
-  return buildReport({
+  return buildReportParts({
     accountId: header.accountId,
     window: header.window,
     summaries,
