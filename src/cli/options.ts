@@ -122,9 +122,9 @@ export function addAccountOptions(command: Command, note = ''): Command {
     .option('--concurrency <n>', `${note}account-region shards run side by side`, '4');
 }
 
-/** true when any account flag asks for an organization run. */
+/** true when any account flag (other than the defaulted --role-name) is given: an organization run. */
 export function wantsAccounts(flags: Partial<AccountFlags>): boolean {
-  return flags.accounts !== undefined || flags.org === true;
+  return flags.accounts !== undefined || flags.org === true || (flags.ou?.length ?? 0) > 0 || flags.excludeAccounts !== undefined || flags.externalId !== undefined;
 }
 
 export function parseConcurrency(value: string): number {
