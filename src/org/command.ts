@@ -8,7 +8,7 @@ import { latestKey, publishToS3, readPreviousReportFromS3, type S3Target } from 
 import { formatUsd } from '../render/format.js';
 import type { BaseClientConfig } from './credentials.js';
 import { parseAccountIds, parseExternalId, parseRoleName } from './plan.js';
-import { readPreviousFromDir, runOrg, type AccountSelection, type OrgRunResult } from './run-org.js';
+import { newRunId, readPreviousFromDir, runOrg, type AccountSelection, type OrgRunResult } from './run-org.js';
 import { dirShardStore } from './shard-store.js';
 import { join } from 'node:path';
 
@@ -69,8 +69,9 @@ export async function runOrgCommand(opts: OrgCommandOptions): Promise<OrgCommand
   const previous = opts.s3
     ? await readPreviousReportFromS3(opts.s3).then((text) => (text === null ? null : { text, where: `s3://${opts.s3!.bucket}/${latestKey(opts.s3!.prefix, 'report.json')}` }))
     : await readPreviousFromDir(opts.outDir);
-  const runId = opts.now.toISOString().replace(/[:.]/g, '-');
+  const runId = newRunId(opts.now);
   const result = await runOrg({
+    runId,
     selection,
     regions: opts.regions,
     days: opts.days,

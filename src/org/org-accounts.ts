@@ -59,6 +59,13 @@ export async function listOrganizationAccounts(
     }
     throw new LmiAdvisorError(`--org: listing the organization's accounts failed: ${describeError(error)}`, { cause: error });
   }
+  // An organization always lists its management account: nothing at all means these
+  // credentials see no organization (not a member, or not allowed to list it).
+  if (listed.length === 0 && problems.length === 0) {
+    throw new OrganizationError(
+      `--org: account ${opts.callerAccountId ?? '(current)'} sees no accounts in its organization; run from the management account or a delegated administrator, or give --accounts`,
+    );
+  }
   return { ...selectActiveAccounts(listed, opts.exclude), problems };
 }
 

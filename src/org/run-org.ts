@@ -1,5 +1,6 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
@@ -78,7 +79,13 @@ export async function planOrgRun(opts: PlanOrgOptions): Promise<OrgPlan> {
   return planShards({ runId: opts.runId, accounts, regions: opts.regions, currentAccountId: current, roleName: sel.roleName, skipped, problems });
 }
 
+/** Time-stamped and unique: a re-run for the same --now never reads another run's shards. */
+export function newRunId(now: Date): string {
+  return `${now.toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
+}
+
 export interface OrgRunOptions {
+  runId?: string;
   selection: AccountSelection;
   regions: string[];
   days: number;
@@ -107,7 +114,7 @@ export interface OrgRunResult extends MergeOutput {
 
 export async function runOrg(opts: OrgRunOptions): Promise<OrgRunResult> {
   const say = opts.onProgress ?? (() => {});
-  const runId = opts.now.toISOString().replace(/[:.]/g, '-');
+  const runId = opts.runId ?? newRunId(opts.now);
   const plan = await planOrgRun({
     selection: opts.selection,
     regions: opts.regions,

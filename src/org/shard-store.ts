@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { LmiAdvisorError } from '../errors.js';
 import { shardKey } from './plan.js';
-import type { OrgPlan, ShardResult } from './types.js';
+import type { OrgPlan, ShardFailure, ShardResult } from './types.js';
 
 /**
  * Where a run's plan and shard results live between the steps: a local dir (laptop) or an S3
@@ -71,7 +71,12 @@ export interface ShardStore {
   putResult(result: ShardResult): Promise<string>;
   /** Every result present (a failed shard has none). */
   listResults(): Promise<ShardResult[]>;
+  /** Why a shard failed, when it could say so before failing (a role it could not assume). */
+  putFailure(failure: ShardFailure): Promise<string>;
+  listFailures(): Promise<ShardFailure[]>;
 }
+
+const failureSchema = z.object({ accountId: z.string(), region: z.string(), message: z.string() });
 
 /** <dir>/plan.json, <dir>/items.json, <dir>/shards/<account>-<region>.json. */
 export function dirShardStore(dir: string): ShardStore {
@@ -112,6 +117,21 @@ export function dirShardStore(dir: string): ShardStore {
       }
       return out;
     },
+    async putFailure(failure) {
+      await mkdir(join(dir, 'failures'), { recursive: true });
+      const path = join(dir, 'failures', shardKey(failure));
+      await write(path, JSON.stringify(failure));
+      return path;
+    },
+    async listFailures() {
+      const names = (await readdir(join(dir, 'failures')).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
+      const out: ShardFailure[] = [];
+      for (const name of names) {
+        const path = join(dir, 'failures', name);
+        out.push(parse<ShardFailure>(failureSchema, await readFile(path, 'utf8'), path));
+      }
+      return out;
+    },
   };
 }
 
@@ -126,6 +146,16 @@ export function s3ShardStore(client: S3Client, bucket: string, runPrefix: string
     const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return (await out.Body?.transformToString('utf-8')) ?? '';
   };
+  const list = async (under: string) => {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: under, ...(token ? { ContinuationToken: token } : {}) }));
+      for (const o of page.Contents ?? []) if (o.Key?.endsWith('.json')) keys.push(o.Key);
+      token = page.NextContinuationToken;
+    } while (token);
+    return keys.sort();
+  };
   return {
     where: `s3://${bucket}/${prefix}`,
     putPlan: (plan) => put(`${prefix}plan.json`, JSON.stringify(plan)),
@@ -133,15 +163,16 @@ export function s3ShardStore(client: S3Client, bucket: string, runPrefix: string
     putItems: (plan) => put(`${prefix}items.json`, JSON.stringify(plan.items)),
     putResult: (result) => put(`${prefix}shards/${shardKey(result)}`, JSON.stringify(result)),
     async listResults() {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}shards/`, ...(token ? { ContinuationToken: token } : {}) }));
-        for (const o of page.Contents ?? []) if (o.Key?.endsWith('.json')) keys.push(o.Key);
-        token = page.NextContinuationToken;
-      } while (token);
+      const keys = await list(`${prefix}shards/`);
       const out: ShardResult[] = [];
-      for (const key of keys.sort()) out.push(parseShardResult(await get(key), `s3://${bucket}/${key}`));
+      for (const key of keys) out.push(parseShardResult(await get(key), `s3://${bucket}/${key}`));
+      return out;
+    },
+    putFailure: (failure) => put(`${prefix}failures/${shardKey(failure)}`, JSON.stringify(failure)),
+    async listFailures() {
+      const keys = await list(`${prefix}failures/`);
+      const out: ShardFailure[] = [];
+      for (const key of keys) out.push(parse<ShardFailure>(failureSchema, await get(key), `s3://${bucket}/${key}`));
       return out;
     },
   };

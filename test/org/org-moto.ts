@@ -2,7 +2,11 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetProductsCommand, PricingClient, type GetProductsCommandInput } from '@aws-sdk/client-pricing';
+import { mockClient } from 'aws-sdk-client-mock';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { MOTO_CREDENTIALS, type MotoServer } from '../helpers/moto.js';
 import { putTraffic, type MotoClients } from '../publish/moto-account.js';
 
@@ -117,3 +121,20 @@ export async function startStsGate(motoEndpoint: string): Promise<StsGate> {
   gate.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return gate;
 }
+
+/** GetProducts from the bundled us-east-1 items, relabelled for the region asked (same figures). */
+export function mockPrices() {
+  const file = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'src', 'prices', 'bundled', 'price-list.json'), 'utf8')) as {
+    items: { serviceCode: string; product: { attributes: Record<string, string> } }[];
+  };
+  const mock = mockClient(PricingClient);
+  mock.on(GetProductsCommand).callsFake((input: GetProductsCommandInput) => {
+    const region = input.Filters?.find((f) => f.Field === 'regionCode')?.Value ?? '';
+    const items = file.items
+      .filter((i) => i.serviceCode === input.ServiceCode)
+      .map((i) => ({ ...i, product: { ...i.product, attributes: { ...i.product.attributes, regionCode: region } } }));
+    return { FormatVersion: 'aws_v1', PriceList: items.map((i) => JSON.stringify(i)) };
+  });
+  return mock;
+}
+

@@ -1,7 +1,5 @@
-import { GetProductsCommand, PricingClient, type GetProductsCommandInput } from '@aws-sdk/client-pricing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -11,7 +9,7 @@ import type { OrgReportModel } from '../../src/org/types.js';
 import type { ReportModel } from '../../src/report/types.js';
 import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../helpers/moto.js';
 import { commandHarness } from '../cli/run-cli.js';
-import { CURRENT_ACCOUNT, credentialsFor, seedAccountRegion, startStsGate, type StsGate } from './org-moto.js';
+import { CURRENT_ACCOUNT, credentialsFor, mockPrices, seedAccountRegion, startStsGate, type StsGate } from './org-moto.js';
 
 /**
  * `analyze --live --accounts`: plan -> shards -> merge in-process against moto with 3 accounts
@@ -28,22 +26,6 @@ let moto: MotoServer;
 let gate: StsGate;
 let dir: string;
 let pricing: ReturnType<typeof mockClient>;
-
-/** GetProducts from the bundled us-east-1 items, relabelled for the region asked (same figures). */
-function mockPrices() {
-  const file = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'src', 'prices', 'bundled', 'price-list.json'), 'utf8')) as {
-    items: { serviceCode: string; product: { attributes: Record<string, string> } }[];
-  };
-  const mock = mockClient(PricingClient);
-  mock.on(GetProductsCommand).callsFake((input: GetProductsCommandInput) => {
-    const region = input.Filters?.find((f) => f.Field === 'regionCode')?.Value ?? '';
-    const items = file.items
-      .filter((i) => i.serviceCode === input.ServiceCode)
-      .map((i) => ({ ...i, product: { ...i.product, attributes: { ...i.product.attributes, regionCode: region } } }));
-    return { FormatVersion: 'aws_v1', PriceList: items.map((i) => JSON.stringify(i)) };
-  });
-  return mock;
-}
 
 function useEnv(endpoint: string, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = MOTO_CREDENTIALS) {
   vi.stubEnv('AWS_ENDPOINT_URL', endpoint);
