@@ -1,6 +1,6 @@
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -38,7 +38,7 @@ export function definitionWith(subs: Record<string, string>): string {
   return text.replace(/\$\{(\w+)\}/g, (m, key: string) => subs[key] ?? m);
 }
 
-const SUBS = { PlanFunctionArn: arn('org-plan'), ShardFunctionArn: arn('org-shard'), MergeFunctionArn: arn('org-merge') };
+const SUBS = { PlanFunctionArn: arn('org-plan'), ShardFunctionArn: arn('org-shard'), MergeFunctionArn: arn('org-merge'), ReportsBucketName: 'reports', OrgRunsPrefix: 'org-runs/' };
 
 let moto: MotoServer;
 beforeAll(async () => {
@@ -115,6 +115,14 @@ describe('org state machine definition', () => {
     const order = events.map((e) => e.type);
     expect(order.lastIndexOf('TaskScheduled')).toBeGreaterThan(order.indexOf('MapStateExited'));
     // The merge's answer is the execution's result; the plan's knobs travelled in the state.
-    expect(JSON.parse(output!)).toMatchObject({ plan: { runId: 'r1', maxConcurrency: 2 }, result: { complete: false, failedShards: 1 } });
+    const final = JSON.parse(output!) as { shards: { mapRunArn: string } };
+    expect(final).toMatchObject({ plan: { runId: 'r1', maxConcurrency: 2 }, result: { complete: false, failedShards: 1 } });
+    // The children's outputs went to S3 (ResultWriter); only the map run's ARN stays in the state.
+    expect(final.shards).toEqual({ mapRunArn: runs.mapRuns![0]!.mapRunArn });
+    expect(output!.length).toBeLessThan(2000);
+    const written = await s3.send(new ListObjectsV2Command({ Bucket: 'reports', Prefix: 'org-runs/map-results' }));
+    expect((written.Contents ?? []).length).toBeGreaterThan(0);
+    // The definition has no null (serverless would drop it when including the file).
+    expect(definitionWith(SUBS)).not.toMatch(/:\s*null/);
   }, 120_000);
 });
