@@ -108,11 +108,15 @@ Examples:
           progress: (line) => {
             if (!opts.quiet) io.err(`${line}\n`);
           },
+          ...(channels.includes('slack')
+            ? { slack: { webhookUrl: () => resolveWebhookUrl({ parameterName: opts.slackWebhookParameter ?? null, env: process.env, ssm: new SSMClient({ region: home, ...(opts.profile ? { profile: opts.profile } : {}) }) }) } }
+            : {}),
+          ...(channels.includes('email') && opts.emailFrom
+            ? { email: { client: new SESv2Client({ region: home, ...(opts.profile ? { profile: opts.profile } : {}) }), from: opts.emailFrom, to: emailTo } }
+            : {}),
+          s3Link: { region: home, baseUrl: opts.reportBaseUrl ?? null },
         });
-        if (channels.includes('slack') || channels.includes('email')) {
-          io.err('warn: organization runs publish to dir and s3 only; slack/email digests of an org report are not built yet\n');
-        }
-        if (!opts.quiet) io.out(org.summary);
+        if (!opts.quiet) io.out(redact(org.summary, process.env['SLACK_WEBHOOK_URL'] ? [process.env['SLACK_WEBHOOK_URL']] : []));
         context.exitCode = org.exitCode;
         return;
       }

@@ -4,8 +4,11 @@ import { parseConcurrency } from '../cli/options.js';
 import type { Config } from '../config/schema.js';
 import type { AwsSourceSettings } from '../pipeline/run.js';
 import { writeReportFiles } from '../publish/dir.js';
-import { latestKey, publishToS3, readPreviousReportFromS3, type S3Target } from '../publish/s3.js';
+import { datedKey, latestKey, publishToS3, readPreviousReportFromS3, reportLink, type S3Target } from '../publish/s3.js';
 import { formatUsd } from '../render/format.js';
+import { sendEmailDigest, type EmailTarget } from '../publish/email.js';
+import { postSlackMessage } from '../publish/slack.js';
+import { renderOrgEmailDigest, renderOrgSlackDigest } from './digest.js';
 import type { BaseClientConfig } from './credentials.js';
 import { parseAccountIds, parseExternalId, parseRoleName } from './plan.js';
 import { newRunId, readPreviousFromDir, runOrg, type AccountSelection, type OrgRunResult } from './run-org.js';
@@ -53,14 +56,19 @@ export interface OrgCommandOptions {
   command: string;
   /** Progress lines (stderr). */
   progress?: (line: string) => void;
+  /** Digests of the org report, sent after the files are written. */
+  slack?: { webhookUrl: () => Promise<string> };
+  email?: EmailTarget;
+  /** For the digests' link to the dated S3 org page (region; base URL that serves the bucket). */
+  s3Link?: { region: string; baseUrl: string | null };
 }
 
 export interface OrgCommandResult {
   result: OrgRunResult;
   written: string[];
   summary: string;
-  /** 0 complete, 3 published but some account or region was not read. */
-  exitCode: 0 | 3;
+  /** 0 complete, 1 a digest failed, 3 published but some account or region was not read. */
+  exitCode: 0 | 1 | 3;
 }
 
 export async function runOrgCommand(opts: OrgCommandOptions): Promise<OrgCommandResult> {
@@ -93,11 +101,36 @@ export async function runOrgCommand(opts: OrgCommandOptions): Promise<OrgCommand
     written.push(...s3.datedKeys.map((k) => `s3://${opts.s3!.bucket}/${k}`), ...s3.latestKeys.map((k) => `s3://${opts.s3!.bucket}/${k}`));
   }
   const org = result.org;
+  const reportUrl =
+    opts.s3 && opts.s3Link
+      ? reportLink({ bucket: opts.s3.bucket, key: datedKey(opts.s3.prefix, org.run.generatedAt.slice(0, 10), 'report.html'), region: opts.s3Link.region, baseUrl: opts.s3Link.baseUrl })
+      : null;
+  const digestLines: string[] = [];
+  let digestFailed = false;
+  if (opts.slack) {
+    try {
+      await postSlackMessage(await opts.slack.webhookUrl(), renderOrgSlackDigest(org, { reportUrl }));
+      digestLines.push('  slack: ok');
+    } catch (error) {
+      digestFailed = true;
+      digestLines.push(`  slack: FAILED ${(error as Error).message}`);
+    }
+  }
+  if (opts.email) {
+    try {
+      await sendEmailDigest(opts.email, renderOrgEmailDigest(org, { reportUrl }));
+      digestLines.push(`  email: ok to ${opts.email.to.length} recipient(s)`);
+    } catch (error) {
+      digestFailed = true;
+      digestLines.push(`  email: FAILED ${(error as Error).message}`);
+    }
+  }
   const lines = [
     `${org.accounts.length} accounts, ${org.accounts.reduce((s, a) => s + a.functions, 0)} functions analysed; savings ${formatUsd(org.totals.savingsUsd)}/month${org.run.complete ? '' : ' (INCOMPLETE run: see "Not read")'}`,
     ...org.failures.map((f) => `  not read: ${f.accountId ?? 'organization'}${f.region ? ` ${f.region}` : ''}: ${f.message}`),
     ...org.skippedAccounts.map((s) => `  skipped: ${s.accountId} (${s.state})`),
     `  wrote ${written.length} files${opts.writeDir === false ? '' : ` to ${opts.outDir}`}${opts.s3 ? ` and s3://${opts.s3.bucket}` : ''}`,
+    ...digestLines,
   ];
-  return { result, written, summary: `${lines.join('\n')}\n`, exitCode: org.run.complete ? 0 : 3 };
+  return { result, written, summary: `${lines.join('\n')}\n`, exitCode: digestFailed ? 1 : org.run.complete ? 0 : 3 };
 }
