@@ -126,6 +126,8 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
       formats,
       outDir: opts.out,
       settings,
+      // The job's own credentials (and the ones that assume the member roles) from --profile.
+      ...(opts.profile ? { base: { profile: opts.profile } } : {}),
       command: `lmi-advisor analyze --live --regions ${regions.join(',')} --days ${days} --now ${now.toISOString()}${opts.config !== undefined ? ` --config ${opts.config}` : ''}`,
       progress: (line) => {
         if (!opts.quiet) io.err(`${line}\n`);

@@ -157,7 +157,7 @@ export function createShardHandler(overrides: Partial<OrgHandlerDeps> = {}) {
     if (!parsed.success) throw new ConfigError('shard event', parsed.error.issues[0]?.path.join('.') ?? null, parsed.error.issues[0]?.message ?? 'invalid');
     const { item, bucket, prefix, generatedAt } = parsed.data;
     const store = s3ShardStore(deps.s3 ?? new S3Client({ region: region(env) }), bucket, prefix);
-    const config = parseConfig(env.LMI_CONFIG_JSON === undefined ? {} : JSON.parse(env.LMI_CONFIG_JSON), 'env LMI_CONFIG_JSON');
+    const config = parseConfig(env.LMI_CONFIG_JSON === undefined ? {} : parseJsonEnv(env.LMI_CONFIG_JSON), 'env LMI_CONFIG_JSON');
     try {
       const result = await runShard(item, {
         days: env.LMI_DAYS,
@@ -235,6 +235,14 @@ export function createMergeHandler(overrides: Partial<OrgHandlerDeps> = {}) {
     logger.info('org report published', { runId: state.runId, complete: merged.org.run.complete, failedShards, reportUrl });
     return { complete: merged.org.run.complete, failedShards, reportUrl };
   };
+}
+
+function parseJsonEnv(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError('env LMI_CONFIG_JSON', null, `invalid JSON: ${(cause as Error).message}`, { cause });
+  }
 }
 
 /** Entry points (serverless.yml org mode: src/org/handlers.plan / .shard / .merge). */
