@@ -91,6 +91,7 @@ Examples:
       const home = regions[0] as string;
       if (wantsAccounts(opts)) {
         // Accounts x regions as shards, merged into one organization report (src/org/).
+        const orgSecrets = process.env['SLACK_WEBHOOK_URL'] ? [process.env['SLACK_WEBHOOK_URL']] : [];
         const org = await runOrgCommand({
           flags: opts,
           regions,
@@ -109,14 +110,22 @@ Examples:
             if (!opts.quiet) io.err(`${line}\n`);
           },
           ...(channels.includes('slack')
-            ? { slack: { webhookUrl: () => resolveWebhookUrl({ parameterName: opts.slackWebhookParameter ?? null, env: process.env, ssm: new SSMClient({ region: home, ...(opts.profile ? { profile: opts.profile } : {}) }) }) } }
+            ? {
+                slack: {
+                  webhookUrl: async () => {
+                    const url = await resolveWebhookUrl({ parameterName: opts.slackWebhookParameter ?? null, env: process.env, ssm: new SSMClient({ region: home, ...(opts.profile ? { profile: opts.profile } : {}) }) });
+                    orgSecrets.push(url);
+                    return url;
+                  },
+                },
+              }
             : {}),
           ...(channels.includes('email') && opts.emailFrom
             ? { email: { client: new SESv2Client({ region: home, ...(opts.profile ? { profile: opts.profile } : {}) }), from: opts.emailFrom, to: emailTo } }
             : {}),
           s3Link: { region: home, baseUrl: opts.reportBaseUrl ?? null },
         });
-        if (!opts.quiet) io.out(redact(org.summary, process.env['SLACK_WEBHOOK_URL'] ? [process.env['SLACK_WEBHOOK_URL']] : []));
+        if (!opts.quiet) io.out(redact(org.summary, orgSecrets));
         context.exitCode = org.exitCode;
         return;
       }

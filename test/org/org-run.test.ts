@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { register } from '../../src/cli/analyze-command.js';
+import { register as registerRun } from '../../src/cli/run-command.js';
+import { startSlackReceiver } from '../publish/moto-account.js';
 import { UserInputError } from '../../src/errors.js';
 import type { OrgReportModel } from '../../src/org/types.js';
 import type { ReportModel } from '../../src/report/types.js';
@@ -163,4 +165,27 @@ describe('analyze --live --accounts against moto', () => {
     expect(error).toBeInstanceOf(UserInputError);
     expect((error as Error).message).toContain(message);
   });
+
+  it('run --accounts --publish dir,slack: the org report and the org digest', async () => {
+    useEnv(gate.endpoint);
+    gate.deny = [];
+    const slack = await startSlackReceiver();
+    vi.stubEnv('SLACK_WEBHOOK_URL', slack.url);
+    try {
+      const out = join(dir, 'run-org');
+      const h = commandHarness(registerRun);
+      await h.program.parseAsync(
+        ['run', '--regions', 'us-east-1', '--days', '1', '--now', NOW, '--config', join(dir, 'cfg.yaml'), '--accounts', MEMBERS.join(','), '--publish', 'dir,slack', '--out', out],
+        { from: 'user' },
+      );
+      expect(h.context.exitCode).toBe(0);
+      const org = await readJson<OrgReportModel>(join(out, 'report.json'));
+      expect(org.accounts.map((a) => a.accountId)).toEqual(MEMBERS);
+      expect(slack.received).toHaveLength(1);
+      expect(JSON.stringify(slack.received[0]!.body)).toContain('LMI advisor: 2 accounts');
+      expect(h.out.join('')).toContain('slack: ok');
+    } finally {
+      await slack.close();
+    }
+  }, 240_000);
 });
