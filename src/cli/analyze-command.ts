@@ -9,6 +9,8 @@ import { createTtyProgress } from '../source/aws/index.js';
 import { planWindow } from '../source/aws/metrics-plan.js';
 import { clockOf, contextOf } from './io.js';
 import {
+  ACCOUNT_OPTIONS,
+  type AccountFlags,
   addOptions,
   COLLECTION_OPTIONS,
   type CollectionFlags,
@@ -17,18 +19,21 @@ import {
   type OptionName,
   parseCollection,
   parseNow,
+  rejectAccountTuningAlone,
   rejectInapplicable,
   reproduceCommand,
+  wantsAccounts,
 } from './options.js';
 import { checkOutDir } from './paths.js';
 import { liveBillFetcher } from '../bill/cost-explorer.js';
 import { storeBackendFor } from '../store/open.js';
 import { cliS3Options } from './record-command.js';
+import { runOrgCommand } from '../org/command.js';
 import { formatSummary } from './summary.js';
 import { WhatIfCollector } from '../whatif/data.js';
 import { renderWhatIfHtml } from '../whatif/page.js';
 
-interface AnalyzeOptions extends CollectionFlags {
+interface AnalyzeOptions extends CollectionFlags, AccountFlags {
   snapshot?: string;
   live?: boolean;
   regions?: string;
@@ -45,7 +50,7 @@ interface AnalyzeOptions extends CollectionFlags {
 export const EXIT_INCOMPLETE = 3;
 
 /** The shared options of `analyze` (src/cli/options.ts), in help order after --snapshot/--live. */
-const ANALYZE_OPTIONS: readonly OptionName[] = ['regions', ...COLLECTION_OPTIONS, 'config', 'format', 'reconcile', 'quiet'];
+const ANALYZE_OPTIONS: readonly OptionName[] = ['regions', ...COLLECTION_OPTIONS, ...ACCOUNT_OPTIONS, 'config', 'format', 'reconcile', 'quiet'];
 
 /** `lmi-advisor analyze`: a snapshot file (or, with --live, AWS itself) in, report files out. */
 export function register(program: Command): void {
@@ -158,6 +163,33 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
   const window = planWindow(collection.now, collection.days, collection.settings.resolution ?? 'auto', collection.clock);
   const config = await loadConfig(opts.config);
   await checkOutDir(opts.out);
+  rejectAccountTuningAlone(command, opts);
+  if (wantsAccounts(opts)) {
+    // Accounts x regions as shards, merged into one organization report (src/org/).
+    if (opts.reconcile) throw new UserInputError('--reconcile does not apply with account options (an organization run does not read Cost Explorer)');
+    // The shards read CloudWatch directly today; the store's seam is src/org/shard.ts collectShardProfiles.
+    if (collection.store !== undefined) throw new UserInputError('--store does not apply with account options yet (organization shards read CloudWatch directly)');
+    const org = await runOrgCommand({
+      flags: opts,
+      regions: collection.regions,
+      days: collection.days,
+      now: collection.now,
+      config,
+      ...(opts.config !== undefined ? { configPath: opts.config } : {}),
+      formats,
+      outDir: opts.out,
+      settings: { ...collection.settings, clock: collection.clock },
+      // The job's own credentials (and the ones that assume the member roles) from --profile.
+      ...(collection.settings.profile ? { base: { profile: collection.settings.profile } } : {}),
+      command: (accounts) => reproduceCommand(['analyze', '--live'], collectionReproduceValues(collection, window.periodSeconds, opts.config, { accounts })),
+      progress: (line) => {
+        if (!opts.quiet) io.err(`${line}\n`);
+      },
+    });
+    if (!opts.quiet) io.out(org.summary);
+    context.exitCode = org.exitCode;
+    return;
+  }
   const progress = opts.quiet ? undefined : createTtyProgress({ isTTY: io.stderrIsTTY, write: io.err });
   const result = await runPipeline({
     regions: collection.regions,

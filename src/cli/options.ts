@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { UserInputError } from '../errors.js';
 import type { AwsSourceOptions } from '../source/aws/index.js';
 import type { Resolution } from '../source/aws/metrics-plan.js';
+import type { AccountSelection } from '../org/run-org.js';
 import { TOOL_NAME } from '../version.js';
 
 /**
@@ -262,6 +263,61 @@ export const OPTION_SPECS = {
     modes: ['live', 'snapshot'],
     reproduce: true,
   },
+  // Organization runs (src/org/): any of these but --role-name / --concurrency makes the live
+  // run read accounts x regions as shards and merge them into one organization report.
+  accounts: {
+    flags: '--accounts <ids>',
+    attribute: 'accounts',
+    description: 'comma-separated account ids, each read through --role-name (the current account with the current credentials)',
+    modes: ['live'],
+    reproduce: true,
+  },
+  org: {
+    flags: '--org',
+    attribute: 'org',
+    description: 'every ACTIVE account of the organization (Organizations ListAccounts: management or delegated-admin account)',
+    modes: ['live'],
+    reproduce: true,
+  },
+  ou: {
+    flags: '--ou <id>',
+    attribute: 'ou',
+    description: 'with --org: only accounts directly in this OU or root (repeatable)',
+    repeatable: true,
+    modes: ['live'],
+    reproduce: true,
+  },
+  'exclude-accounts': {
+    flags: '--exclude-accounts <ids>',
+    attribute: 'excludeAccounts',
+    description: 'comma-separated account ids to leave out',
+    modes: ['live'],
+    reproduce: true,
+  },
+  'role-name': {
+    flags: '--role-name <name>',
+    attribute: 'roleName',
+    description: 'with account options: role assumed in each member account (deploy/member-role.yaml)',
+    defaultValue: 'lmi-advisor-reader',
+    modes: ['live'],
+    reproduce: true,
+  },
+  'external-id': {
+    flags: '--external-id <id>',
+    attribute: 'externalId',
+    description: 'ExternalId for AssumeRole, if the member role requires one',
+    modes: ['live'],
+    // An access check, not a figure: kept out of the published run.command (give it again to reproduce).
+    reproduce: false,
+  },
+  concurrency: {
+    flags: '--concurrency <n>',
+    attribute: 'concurrency',
+    description: 'with account options: account-region shards run side by side (1-256)',
+    defaultValue: '4',
+    modes: ['live'],
+    reproduce: false,
+  },
   quiet: {
     flags: '--quiet',
     attribute: 'quiet',
@@ -287,6 +343,9 @@ export const COLLECTION_OPTIONS: readonly OptionName[] = [
   'no-live-prices',
   'store',
 ];
+
+/** The options choosing the accounts of an organization run (run and analyze --live). */
+export const ACCOUNT_OPTIONS: readonly OptionName[] = ['accounts', 'org', 'ou', 'exclude-accounts', 'role-name', 'external-id', 'concurrency'];
 
 /**
  * A commander Option whose default shows unquoted and whose required-ness shows in --help
@@ -437,7 +496,7 @@ export function collectionReproduceValues(
   collection: Collection,
   periodSeconds: number,
   configPath: string | undefined,
-  more: { reconcile?: boolean } = {},
+  more: { reconcile?: boolean; accounts?: AccountSelection } = {},
 ): [OptionName, string | boolean | readonly string[] | undefined][] {
   const s = collection.settings;
   const tags = (t: Record<string, string> | undefined) => (t ? Object.entries(t).map(([k, v]) => `${k}=${v}`) : undefined);
@@ -456,5 +515,55 @@ export function collectionReproduceValues(
     ['store', collection.store],
     ['config', configPath],
     ['reconcile', more.reconcile === true],
+    ...accountReproduceValues(more.accounts),
   ];
+}
+
+/** The accounts an organization run read (parsed ids; the role name even when defaulted). */
+function accountReproduceValues(selection: AccountSelection | undefined): [OptionName, string | boolean | readonly string[] | undefined][] {
+  if (!selection) return [];
+  return [
+    ['accounts', selection.accounts?.join(',')],
+    ['org', selection.org === true],
+    ['ou', selection.ous],
+    ['exclude-accounts', selection.exclude?.join(',')],
+    ['role-name', selection.roleName],
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Organization runs
+// ---------------------------------------------------------------------------------------------
+
+/** Flags choosing the accounts of an organization run (`run`, `analyze --live`). */
+export interface AccountFlags {
+  accounts?: string;
+  org?: boolean;
+  ou?: string[];
+  excludeAccounts?: string;
+  roleName: string;
+  externalId?: string;
+  concurrency: string;
+}
+
+/** true when any account flag (other than the defaulted --role-name and --concurrency) is given: an organization run. */
+export function wantsAccounts(flags: Partial<AccountFlags>): boolean {
+  return flags.accounts !== undefined || flags.org === true || (flags.ou?.length ?? 0) > 0 || flags.excludeAccounts !== undefined || flags.externalId !== undefined;
+}
+
+/**
+ * Exit 2 for --role-name or --concurrency given without an account option (they only steer an
+ * organization run; a single-account run would ignore them).
+ */
+export function rejectAccountTuningAlone(command: Command, flags: Partial<AccountFlags>): void {
+  if (wantsAccounts(flags)) return;
+  for (const name of ['role-name', 'concurrency'] as const) {
+    if (given(command, name)) throw new UserInputError(`${OPTION_SPECS[name].flags.split(' ')[0]} applies only with --accounts, --org or --exclude-accounts`);
+  }
+}
+
+export function parseConcurrency(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UserInputError(`--concurrency: expected a whole number from 1 to 256, got "${value}"`);
+  return n;
 }

@@ -12,13 +12,26 @@ import { RENDERERS } from '../render/index.js';
 import { planWindow } from '../source/aws/metrics-plan.js';
 import { parseFormats } from './analyze-command.js';
 import { clockOf, contextOf } from './io.js';
-import { addOptions, COLLECTION_OPTIONS, type CollectionFlags, collectionReproduceValues, helpOption, parseCollection, reproduceCommand } from './options.js';
+import {
+  ACCOUNT_OPTIONS,
+  type AccountFlags,
+  addOptions,
+  COLLECTION_OPTIONS,
+  type CollectionFlags,
+  collectionReproduceValues,
+  helpOption,
+  parseCollection,
+  rejectAccountTuningAlone,
+  reproduceCommand,
+  wantsAccounts,
+} from './options.js';
 import { checkOutDir } from './paths.js';
 import { liveBillFetcher } from '../bill/cost-explorer.js';
 import { storeBackendFor } from '../store/open.js';
 import { cliS3Options } from './record-command.js';
+import { runOrgCommand } from '../org/command.js';
 
-interface RunOptions extends CollectionFlags {
+interface RunOptions extends CollectionFlags, AccountFlags {
   regions: string;
   publish: string;
   out: string;
@@ -43,7 +56,7 @@ export function register(program: Command): void {
   const command = program
     .command('run')
     .description('collect live metrics and prices, analyse, and publish reports and digests (the nightly job, run by hand)');
-  addOptions(command, ['regions', ...COLLECTION_OPTIONS, 'config', 'format', 'reconcile'], {
+  addOptions(command, ['regions', ...COLLECTION_OPTIONS, ...ACCOUNT_OPTIONS, 'config', 'format', 'reconcile'], {
     required: { regions: true },
     describe: { format: `comma-separated formats to render and publish (default: every registered one: ${Object.keys(RENDERERS).join(',')})` },
   })
@@ -95,6 +108,48 @@ Examples:
 
       const home = regions[0] as string;
       const common = { region: home, ...(collection.settings.profile ? { profile: collection.settings.profile } : {}) };
+      rejectAccountTuningAlone(command, opts);
+      if (wantsAccounts(opts)) {
+        // Accounts x regions as shards, merged into one organization report (src/org/).
+        if (opts.reconcile) throw new UserInputError('--reconcile does not apply with account options (an organization run does not read Cost Explorer)');
+        // The shards read CloudWatch directly today; the store's seam is src/org/shard.ts collectShardProfiles.
+        if (collection.store !== undefined) throw new UserInputError('--store does not apply with account options yet (organization shards read CloudWatch directly)');
+        const orgSecrets = process.env['SLACK_WEBHOOK_URL'] ? [process.env['SLACK_WEBHOOK_URL']] : [];
+        const org = await runOrgCommand({
+          flags: opts,
+          regions,
+          days,
+          now,
+          config,
+          ...(opts.config !== undefined ? { configPath: opts.config } : {}),
+          formats,
+          outDir: opts.out,
+          writeDir: channels.includes('dir'),
+          ...(channels.includes('s3') && opts.bucket ? { s3: { client: new S3Client(common), bucket: opts.bucket, prefix: opts.prefix } } : {}),
+          settings: { ...collection.settings, clock: collection.clock },
+          ...(collection.settings.profile ? { base: { profile: collection.settings.profile } } : {}),
+          command: (accounts) => reproduceCommand(['run'], collectionReproduceValues(collection, window.periodSeconds, opts.config, { accounts })),
+          progress: (line) => {
+            if (!opts.quiet) io.err(`${line}\n`);
+          },
+          ...(channels.includes('slack')
+            ? {
+                slack: {
+                  webhookUrl: async () => {
+                    const url = await resolveWebhookUrl({ parameterName: opts.slackWebhookParameter ?? null, env: process.env, ssm: new SSMClient(common) });
+                    orgSecrets.push(url);
+                    return url;
+                  },
+                },
+              }
+            : {}),
+          ...(channels.includes('email') && opts.emailFrom ? { email: { client: new SESv2Client(common), from: opts.emailFrom, to: emailTo } } : {}),
+          s3Link: { region: home, baseUrl: opts.reportBaseUrl ?? null },
+        });
+        if (!opts.quiet) io.out(redact(org.summary, orgSecrets));
+        context.exitCode = org.exitCode;
+        return;
+      }
       const secrets: string[] = [];
       if (process.env['SLACK_WEBHOOK_URL']) secrets.push(process.env['SLACK_WEBHOOK_URL']);
       const ssm = new SSMClient(common);

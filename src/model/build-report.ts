@@ -47,6 +47,8 @@ interface AccountStandard {
   freeTierCreditUsd: number;
   /** Sum of the functions' totals minus the free-tier credit. */
   totalUsd: number;
+  /** The free-tier-eligible usage per region+architecture the credit was computed from. */
+  freeTierBuckets: FreeTierBucket[];
 }
 
 const bucketKey = (s: FunctionSummary) => `${s.region}\u0000${s.architecture}`;
@@ -110,8 +112,9 @@ function accountStandard(summaries: readonly FunctionSummary[], priceBook: Price
       b.gbSeconds += monthly.onDemandGbSeconds;
     }
   }
-  const credit = freeTierCreditUsd([...freeBuckets.values()]);
-  return { perFunction, freeTierCreditUsd: credit, totalUsd: sum - credit };
+  const buckets = [...freeBuckets.values()];
+  const credit = freeTierCreditUsd(buckets);
+  return { perFunction, freeTierCreditUsd: credit, totalUsd: sum - credit, freeTierBuckets: buckets };
 }
 
 /**
@@ -206,7 +209,7 @@ function namedList(names: readonly string[]): string {
   return sorted.length > MAX_NAMED ? `${shown} and ${sorted.length - MAX_NAMED} more` : shown;
 }
 
-function compareFunctions(a: FunctionReport, b: FunctionReport): number {
+export function compareFunctions(a: FunctionReport, b: FunctionReport): number {
   if (a.savingsUsd !== b.savingsUsd) {
     if (a.savingsUsd == null) return 1;
     if (b.savingsUsd == null) return -1;
@@ -217,6 +220,20 @@ function compareFunctions(a: FunctionReport, b: FunctionReport): number {
 }
 
 export function buildReport(input: BuildReportInput): ReportModel {
+  return buildReportParts(input).report;
+}
+
+/**
+ * The report plus the free-tier usage behind its credit (all functions, and those that stay on
+ * standard Lambda when every `migrate` is applied): the only account-wide figure that crosses a
+ * region boundary, so a shard of one region keeps it for the merge (src/org/merge.ts).
+ */
+export interface ReportParts {
+  report: ReportModel;
+  freeTier: { all: FreeTierBucket[]; staying: FreeTierBucket[] };
+}
+
+export function buildReportParts(input: BuildReportInput): ReportParts {
   const { window, summaries, priceBook, config } = input;
   const hours = windowHours(window);
   const account = accountStandard(summaries, priceBook, config);
@@ -385,7 +402,7 @@ export function buildReport(input: BuildReportInput): ReportModel {
   assertFinite('account totals', { totals, providers: planned.map((p) => p.plan) });
 
   const regions = [...new Set(summaries.map((s) => s.region))].sort();
-  return {
+  const report: ReportModel = {
     schema: 'lmi-advisor.report/v1',
     accountId: input.accountId,
     run: input.run,
@@ -402,4 +419,5 @@ export function buildReport(input: BuildReportInput): ReportModel {
     functions: reports.sort(compareFunctions),
     warnings,
   };
+  return { report, freeTier: { all: account.freeTierBuckets, staying: staying.freeTierBuckets } };
 }

@@ -1,7 +1,7 @@
 import { describeAssumptions } from '../config/assumptions.js';
 import { checkAllowedInstanceTypes } from '../config/instance-types.js';
 import type { Config } from '../config/schema.js';
-import { buildReport } from '../model/build-report.js';
+import { buildReportParts, type ReportParts } from '../model/build-report.js';
 import { summarizeFunction } from '../model/summarize.js';
 import type { FunctionSummary } from '../model/summary.js';
 import { loadBundledPriceBook } from '../prices/bundled.js';
@@ -53,6 +53,11 @@ export interface SummaryEvent {
  * not with series length x functions.
  */
 export async function analyzeProfiles(input: AnalyzeInput): Promise<ReportModel> {
+  return (await analyzeProfileParts(input)).report;
+}
+
+/** analyzeProfiles with the free-tier usage a shard keeps for the org merge (src/org/). */
+export async function analyzeProfileParts(input: AnalyzeInput): Promise<ReportParts> {
   const { header, config, priceBook } = input;
   checkAllowedInstanceTypes(config, priceBook, header.regions ?? Object.keys(priceBook.regions), input.run.config);
   const summaries: FunctionSummary[] = [];
@@ -72,7 +77,7 @@ export async function analyzeProfiles(input: AnalyzeInput): Promise<ReportModel>
   const recorded = header.warnings ?? [];
   const warnings: ReportWarning[] = recorded.map((w) => ({ ...w }));
   const complete = (input.run.complete ?? true) && !recorded.some(marksIncomplete);
-  return buildReport({
+  return buildReportParts({
     accountId: header.accountId,
     window: header.window,
     summaries,

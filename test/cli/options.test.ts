@@ -96,6 +96,13 @@ describe('options that do not apply are exit 2, never ignored', () => {
     'optional-metrics': [],
     'no-live-prices': [],
     store: ['/tmp/lmi-store'],
+    accounts: ['111111111111'],
+    org: [],
+    ou: ['ou-ab12-cdefgh12'],
+    'exclude-accounts': ['111111111111'],
+    'role-name': ['reader'],
+    'external-id': ['x-1'],
+    concurrency: ['2'],
   };
 
   it('every live-only option has a sample here', () => {
@@ -107,6 +114,21 @@ describe('options that do not apply are exit 2, never ignored', () => {
     const run = await runCli(['analyze', '--snapshot', snapshot, `--${name}`, ...(sample[name] ?? []), '--out', out], false, clock);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`error: --${name} does not apply with --snapshot`);
+    await expect(readdir(out)).rejects.toThrow();
+  });
+
+  it.each([
+    [['analyze', '--live', '--regions', 'us-east-1', '--concurrency', '2'], '--concurrency applies only with --accounts, --org or --exclude-accounts'],
+    [['run', '--regions', 'us-east-1', '--role-name', 'reader'], '--role-name applies only with --accounts, --org or --exclude-accounts'],
+    [['analyze', '--live', '--regions', 'us-east-1', '--accounts', '111111111111', '--reconcile'], '--reconcile does not apply with account options'],
+    [['run', '--regions', 'us-east-1', '--org', '--reconcile'], '--reconcile does not apply with account options'],
+    [['analyze', '--live', '--regions', 'us-east-1', '--accounts', '111111111111', '--store', '/tmp/lmi-never-store'], '--store does not apply with account options'],
+    [['run', '--regions', 'us-east-1', '--org', '--store', '/tmp/lmi-never-store'], '--store does not apply with account options'],
+  ])('%j: exit 2 before any AWS call, nothing written', async (args, message) => {
+    const out = join(dir, `never-org-${args.join('-')}`);
+    const run = await runCli([...args, '--out', out], false, clock);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
     await expect(readdir(out)).rejects.toThrow();
   });
 
@@ -181,9 +203,20 @@ describe('run.command: every option that changes a figure', () => {
       CLOCK,
     );
     const command = reproduceCommand(['analyze', '--live'], collectionReproduceValues(collection, 60, 'c.yaml', { reconcile: true }));
+    // --accounts and --org exclude each other: an organization run names one or the other.
+    const byAccounts = reproduceCommand(['run'], collectionReproduceValues(collection, 60, 'c.yaml', { accounts: { accounts: ['111111111111', '222222222222'], exclude: ['222222222222'], roleName: 'reader' } }));
+    const byOrg = reproduceCommand(['run'], collectionReproduceValues(collection, 60, 'c.yaml', { accounts: { org: true, ous: ['ou-ab12-cdefgh12'], roleName: 'reader' } }));
     for (const [name, spec] of Object.entries(OPTION_SPECS)) {
-      if (spec.reproduce && (spec.modes as readonly string[]).includes('live')) expect(command, name).toContain(`--${name}`);
+      if (!spec.reproduce || !(spec.modes as readonly string[]).includes('live')) continue;
+      const account = (['accounts', 'org', 'ou', 'exclude-accounts', 'role-name'] as string[]).includes(name);
+      if (account) expect(`${byAccounts}\n${byOrg}`, name).toMatch(new RegExp(`--${name}( |$)`, 'm'));
+      else expect(command, name).toContain(`--${name}`);
     }
+    expect(byAccounts).toContain('--accounts 111111111111,222222222222 --exclude-accounts 222222222222 --role-name reader');
+    expect(byOrg).toContain('--org --ou ou-ab12-cdefgh12 --role-name reader');
+    expect(byOrg).not.toContain('--accounts');
+    // A single-account run names no account option.
+    expect(command).not.toMatch(/--(accounts|org|ou|exclude-accounts|role-name|external-id|concurrency)\b/);
     // --now is the clock when not given: the reproduce line pins it.
     expect(command).toContain(`--now ${CLOCK.toISOString()}`);
   });

@@ -297,6 +297,9 @@ export async function* fetchMetricSeries(opts: MetricsFetchOptions): AsyncGenera
   const calls: PlannedCall[] = [];
   // Each function's queries are contiguous, so it is complete once its last call is merged.
   const lastCallOf: number[] = [];
+  // Queries planned per function: a function straddling two calls is not complete when its
+  // first call is answered if the rest of its queries still wait in the packer.
+  const plannedQueries: number[] = [];
   let inputEnded = false;
   const signal = createSignal();
 
@@ -371,7 +374,10 @@ export async function* fetchMetricSeries(opts: MetricsFetchOptions): AsyncGenera
     for (const call of newCalls) {
       const c = calls.length;
       calls.push(call);
-      for (const q of call.queries) lastCallOf[q.fn] = c;
+      for (const q of call.queries) {
+        lastCallOf[q.fn] = c;
+        plannedQueries[q.fn] = (plannedQueries[q.fn] ?? 0) + 1;
+      }
     }
     if (newCalls.length > 0) {
       launch();
@@ -449,7 +455,12 @@ export async function* fetchMetricSeries(opts: MetricsFetchOptions): AsyncGenera
     }
     // Release the call's plan (its queries name the functions) once it is merged.
     (calls as (PlannedCall | undefined)[])[c] = undefined;
-    while (nextToYield < names.length && lastCallOf[nextToYield] !== undefined && lastCallOf[nextToYield]! <= c) {
+    while (
+      nextToYield < names.length &&
+      lastCallOf[nextToYield] !== undefined &&
+      lastCallOf[nextToYield]! <= c &&
+      plannedQueries[nextToYield] === opts.metrics.length
+    ) {
       const entry = partial.get(nextToYield)!;
       partial.delete(nextToYield);
       if (entry.unknownPoints > 0 && regionDenied === null) {

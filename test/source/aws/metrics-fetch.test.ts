@@ -260,4 +260,29 @@ describe('fetchMetricSeries', () => {
     expect(mock).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
     expect(warnings).toEqual([]);
   });
+
+  it('never yields a function whose queries straddle a call before its last query is planned', async () => {
+    // Prepare: 1 day at 300 s = 288 points, so 350 queries a call; the first page's 117
+    // functions fill call 0 up to the middle of function 116, whose last query waits for the
+    // next page, which comes only after call 0 is answered.
+    const window = planWindow(NOW, 1, 300);
+    const { client, mock } = newClient();
+    let answered = 0;
+    mock.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+      answered++;
+      return { MetricDataResults: input.MetricDataQueries!.map((q) => ({ Id: q.Id, StatusCode: 'Complete', Timestamps: [], Values: [] })) };
+    });
+    const names = Array.from({ length: 200 }, (_, i) => `fn-${i}`);
+    async function* pages(): AsyncGenerator<readonly string[]> {
+      yield names.slice(0, 117);
+      while (answered === 0) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 20));
+      yield names.slice(117);
+    }
+    // Act
+    const { out } = await collect(client, window, pages());
+    // Assess: every function comes out once, with every metric.
+    expect(out.map((f) => f.index)).toEqual(names.map((_, i) => i));
+    for (const f of out) expect(Object.keys(f.series).sort()).toEqual(REQUIRED_METRICS.map((m) => m.key).sort());
+  });
 });
