@@ -126,6 +126,12 @@ export interface AnalyzeFileOptions {
  */
 export async function analyzeSnapshotFile(path: string, opts: AnalyzeFileOptions): Promise<ReportModel> {
   const { header, profiles } = await openSnapshot(path);
+  // A report stamped before the end of its data would claim to know what had not happened yet.
+  if (opts.now !== undefined && Date.parse(opts.now) < Date.parse(header.window.end)) {
+    throw new UserInputError(
+      `--now: ${opts.now} is before the end of the snapshot's window (${header.window.end}); a report cannot be generated before its data (omit --now to use the snapshot's capturedAt)`,
+    );
+  }
   if (opts.reconcile && !header.bill) {
     throw new UserInputError(`--reconcile: ${path} holds no billed data; record it with \`lmi-advisor record --reconcile\` (offline analyze never calls Cost Explorer)`);
   }

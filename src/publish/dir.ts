@@ -81,7 +81,7 @@ function pathProblem(where: string, path: string, error: unknown): UserInputErro
  * `outDir` itself may be a symlink to a directory: the reports go into that directory.
  */
 export async function checkOutDir(outDir: string, names: readonly string[], where = '--out', fs: DirFs = nodeDirFs): Promise<void> {
-  if (outDir === '') {
+  if (outDir.trim() === '') {
     throw new UserInputError(`${where}: empty path (it would write into the current directory); give a directory, e.g. ${where} reports`);
   }
   const look = async <T>(path: string, fn: () => Promise<T>): Promise<T> => {

@@ -108,7 +108,7 @@ function notASnapshot(where: string, path: string, kind: SnapshotPathKind): User
  * collecting, so a bad `--out` fails in a second, not after an hour of GetMetricData.
  */
 export async function checkSnapshotDestination(path: string, where = '--out', fs: SnapshotFs = nodeSnapshotFs): Promise<void> {
-  if (path === '') throw new UserInputError(`${where}: empty path; give a file, e.g. ${where} snapshot.ndjson.gz`);
+  if (path.trim() === '') throw new UserInputError(`${where}: empty path; give a file, e.g. ${where} snapshot.ndjson.gz`);
   const look = async <T>(at: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();

@@ -363,3 +363,20 @@ describe('lmi-advisor --help', () => {
     expect(run.stdout).toMatch(/analyze/);
   });
 });
+
+describe('lmi-advisor analyze: hostile review follow-ups (issue 8)', () => {
+  it('--now before the end of the snapshot window is exit 2 naming --now, nothing written', async () => {
+    const out = join(dir, 'never-early-now');
+    const run = await runCli(['analyze', '--snapshot', snapshot, '--now', '2026-10-01T00:00:00Z', '--out', out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^lmi-advisor: error: --now: 2026-10-01T00:00:00(\.000)?Z is before the end of the snapshot's window/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('--out of blanks only is exit 2 like an empty --out (no directory named "   ")', async () => {
+    const run = await runCli(['analyze', '--snapshot', snapshot, '--out', '   ']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--out: empty path');
+    expect(existsSync('   ')).toBe(false);
+  });
+});
