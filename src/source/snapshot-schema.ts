@@ -97,6 +97,53 @@ export const headerSchema = z.object({
     .optional(),
 });
 
+/**
+ * Characters that would rewrite or reorder what a terminal or a report shows: C0 and C1 controls
+ * (U+009B is a terminal CSI), DEL, the line and paragraph separators U+2028/U+2029 and the bidi
+ * embedding, override and isolate controls U+202A-U+202E, U+2066-U+2069. No real function name
+ * ([A-Za-z0-9_-]) or tag (letters, digits, spaces and + - = . _ : / @) holds one.
+ */
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Tag limits (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-tag.html:
+ * key 1-128, value 0-256 characters; https://docs.aws.amazon.com/tag-editor/latest/userguide/reference.html:
+ * at most 50 per resource, tags whose key starts with `aws:` not counted). Lengths in Unicode
+ * characters (code points), which is never more than JavaScript's UTF-16 length.
+ */
+export const TAG_LIMITS = { maxUserTags: 50, keyChars: { min: 1, max: 128 }, valueChars: { max: 256 } } as const;
+
+const tagsSchema = z.record(z.string(), z.string()).superRefine((tags, ctx) => {
+  const keys = Object.keys(tags);
+  const userTags = keys.filter((k) => !k.toLowerCase().startsWith('aws:')).length;
+  if (userTags > TAG_LIMITS.maxUserTags) {
+    ctx.addIssue({ code: 'custom', message: `${userTags} tags; Lambda allows at most ${TAG_LIMITS.maxUserTags} per function (not counting aws: tags)` });
+    return;
+  }
+  for (const key of keys) {
+    const value = tags[key]!;
+    const keyChars = [...key].length;
+    const issue = (message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
+    if (keyChars < TAG_LIMITS.keyChars.min || keyChars > TAG_LIMITS.keyChars.max) {
+      issue(`tag key of ${keyChars} characters; AWS allows ${TAG_LIMITS.keyChars.min}-${TAG_LIMITS.keyChars.max}`);
+      return;
+    }
+    if (UNSAFE_TEXT.test(key)) {
+      issue('tag key holds a control, line-separator or bidi character');
+      return;
+    }
+    const valueChars = [...value].length;
+    if (valueChars > TAG_LIMITS.valueChars.max) {
+      issue(`tag value of ${valueChars} characters; AWS allows at most ${TAG_LIMITS.valueChars.max}`);
+      return;
+    }
+    if (UNSAFE_TEXT.test(value)) {
+      issue('tag value holds a control, line-separator or bidi character');
+      return;
+    }
+  }
+});
+
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'string') return `string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}...` : value)}`;
@@ -131,6 +178,7 @@ function describe(value: unknown): string {
  * - cpuSecondsPerInvocation <= T x the kind's vCPUs; memoryUsedMBMax <= the kind's memory;
  *   initMsPerInvocation <= T x 1,000 (a mean over invocations of at most one INIT each);
  *   provisioned and reserved concurrency <= C.
+ * Between series (crossCheckDurations): durationMsSum per invocation, durationMsMax <= durationMsSum.
  */
 export const LAMBDA_LIMITS = {
   maxConcurrency: 100_000_000,
@@ -213,13 +261,13 @@ function buildFunctionSchema(points: number, periodSeconds: PeriodSeconds) {
       region: regionName,
       // Whatever ListFunctions can return (API model: FunctionName up to 170 characters), so that
       // record writes every function analyze --live reads; real names are [A-Za-z0-9_-]{1,64},
-      // anything else is escaped by every renderer. Control characters are refused (they would
-      // rewrite a terminal line).
+      // anything else is escaped by every renderer. Control, line-separator and bidi characters
+      // are refused (they would rewrite or reorder a terminal line or a report).
       name: z
         .string()
         .min(1, 'expected a function name (1-170 characters)')
         .max(170, 'expected a function name (1-170 characters)')
-        .regex(/^[^\u0000-\u001f\u007f]*$/, 'expected a function name without control characters'),
+        .refine((n) => !UNSAFE_TEXT.test(n), 'expected a function name without control, line-separator or bidi characters'),
       runtime: z.string().min(1).nullable(),
       architecture: z.enum(['x86_64', 'arm64']),
       // The widest range of either kind here; the standard-Lambda range is checked below.
@@ -229,7 +277,7 @@ function buildFunctionSchema(points: number, periodSeconds: PeriodSeconds) {
       provisionedConcurrency: maxCount.nullable(),
       reservedConcurrency: maxCount.nullable().optional(),
       packageType: z.enum(['Zip', 'Image']).optional(),
-      tags: z.record(z.string(), z.string()),
+      tags: tagsSchema,
       capacityProviderArn: z.string().min(1).nullable().optional(),
       memoryUsedMBMax: z.number().positive().max(LAMBDA_LIMITS.lmi.memoryMB.max).nullable().optional(),
       cpuSecondsPerInvocation: finiteNonNegative
@@ -242,41 +290,106 @@ function buildFunctionSchema(points: number, periodSeconds: PeriodSeconds) {
         invocations: count(bounds.invocations, `${c} concurrent executions x one invocation per ms`),
         durationMsSum: bounded(bounds.durationMsSum, `${c} concurrent executions x (period + longest invocation)`),
         concurrencyMax: count(bounds.concurrencyMax, 'concurrent executions, far above any Lambda quota'),
-        durationMsMax: bounded(bounds.durationMsMax, 'the longest invocation Lambda allows, with slack').optional(),
+        // Bounded below by the function's kind (standard or LMI), so the message cites that bound.
+        durationMsMax: seriesSchema(points).optional(),
         errors: count(bounds.invocations, `${c} concurrent executions x one invocation per ms`).optional(),
         throttles: count(bounds.invocations, `${c} concurrent executions x one invocation per ms`).optional(),
       }),
     })
     .superRefine((f, ctx) => {
-      // Standard functions (no capacity provider) have tighter limits than LMI ones.
-      if (f.capacityProviderArn != null && f.capacityProviderArn !== '') return;
-      const std = LAMBDA_LIMITS.standard;
+      const lmi = f.capacityProviderArn != null && f.capacityProviderArn !== '';
       const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-      if (f.memoryMB > std.memoryMB.max) {
-        issue(['memoryMB'], `${f.memoryMB} MB is above the ${std.memoryMB.max} MB standard Lambda allows (more needs a capacity provider, capacityProviderArn)`);
+      // Standard functions (no capacity provider) have tighter limits than LMI ones.
+      if (!lmi) {
+        const std = LAMBDA_LIMITS.standard;
+        if (f.memoryMB > std.memoryMB.max) {
+          issue(['memoryMB'], `${f.memoryMB} MB is above the ${std.memoryMB.max} MB standard Lambda allows (more needs a capacity provider, capacityProviderArn)`);
+        }
+        if (f.timeoutSeconds > std.timeoutSeconds.max) {
+          issue(['timeoutSeconds'], `${f.timeoutSeconds} s is above the ${std.timeoutSeconds.max} s standard Lambda allows`);
+        }
+        if (f.memoryUsedMBMax != null && f.memoryUsedMBMax > std.memoryMB.max) {
+          issue(['memoryUsedMBMax'], `${f.memoryUsedMBMax} MB is above the ${std.memoryMB.max} MB standard Lambda allows`);
+        }
+        const maxCpu = (maxInvocationMs('standard') / 1000) * std.maxVCpus;
+        if (f.cpuSecondsPerInvocation != null && f.cpuSecondsPerInvocation > maxCpu) {
+          issue(['cpuSecondsPerInvocation'], `${f.cpuSecondsPerInvocation} CPU-s is more than one invocation can use (${maxCpu}: ${std.maxVCpus} vCPUs x ${maxInvocationMs('standard') / 1000} s)`);
+        }
       }
-      if (f.timeoutSeconds > std.timeoutSeconds.max) {
-        issue(['timeoutSeconds'], `${f.timeoutSeconds} s is above the ${std.timeoutSeconds.max} s standard Lambda allows`);
-      }
-      if (f.memoryUsedMBMax != null && f.memoryUsedMBMax > std.memoryMB.max) {
-        issue(['memoryUsedMBMax'], `${f.memoryUsedMBMax} MB is above the ${std.memoryMB.max} MB standard Lambda allows`);
-      }
-      const maxCpu = (maxInvocationMs('standard') / 1000) * std.maxVCpus;
-      if (f.cpuSecondsPerInvocation != null && f.cpuSecondsPerInvocation > maxCpu) {
-        issue(['cpuSecondsPerInvocation'], `${f.cpuSecondsPerInvocation} CPU-s is more than one invocation can use (${maxCpu}: ${std.maxVCpus} vCPUs x ${maxInvocationMs('standard') / 1000} s)`);
-      }
-      const maxMs = maxInvocationMs('standard');
+      const kind: FunctionKind = lmi ? 'lmi' : 'standard';
+      const maxMs = maxInvocationMs(kind);
+      const timeoutS = LAMBDA_LIMITS[kind].timeoutSeconds.max;
+      const kindName = lmi ? 'LMI' : 'standard Lambda';
       const durMax = f.series.durationMsMax;
       if (durMax) {
         for (let i = 0; i < durMax.length; i++) {
           const v = durMax[i];
           if (v != null && v > maxMs) {
-            issue(['series', 'durationMsMax', i], `${v} ms is longer than any standard Lambda invocation (at most ${maxMs} ms: the 900 s timeout with slack)`);
+            issue(['series', 'durationMsMax', i], `${v} ms is longer than any ${kindName} invocation (at most ${maxMs} ms: the ${timeoutS} s timeout with slack)`);
             return;
           }
         }
       }
+      crossCheckDurations(f.series, periodSeconds, maxMs, issue);
     });
+}
+
+/**
+ * Checks between the series of one function (each value already within its own bound).
+ *
+ * durationMsSum[i] is a sum of Duration datapoints, one per invocation, each at most `maxMs` (the
+ * timeout of the function's kind + slack). Which invocations it holds: those reported in period i.
+ * CloudWatch may time-stamp an invocation at its end or its start, and Invocations and Duration
+ * need not use the same instant; this bound holds in every case. An invocation whose duration lands
+ * in period i ran within [start of i - maxMs, end of i], so it is counted in invocations[j] for a
+ * period j from i - K to i (K = ceil(maxMs / period)), or, for j before the window, it was running
+ * at the window start: at most C of those (the concurrency bound). So, per invocation:
+ *   durationMsSum[i] <= maxMs x (invocations[i-K] + ... + invocations[i] + (C if i - K < 0)).
+ * Unknown (null) invocations in that range leave the check out (unknown, not zero).
+ *
+ * durationMsMax[i] (a Maximum of the same datapoints as the Sum) cannot exceed durationMsSum[i];
+ * a relative 1e-9 absorbs any rounding in CloudWatch's aggregation.
+ *
+ * concurrencyMax is NOT cross-checked: CloudWatch's ConcurrentExecutions Maximum is sampled, so it
+ * can miss short peaks (a mean concurrency durationMsSum / period above it is real), and invocations
+ * started in earlier periods keep it above 0 with no invocation in the period. No check of it against
+ * the other series is safe for every real account.
+ */
+function crossCheckDurations(
+  series: { invocations: Series; durationMsSum: Series; durationMsMax?: Series | undefined },
+  periodSeconds: PeriodSeconds,
+  maxMs: number,
+  issue: (path: (string | number)[], message: string) => void,
+): void {
+  const { invocations, durationMsSum: sum, durationMsMax: max } = series;
+  const lookback = Math.ceil(maxMs / (periodSeconds * 1000));
+  for (let i = 0; i < sum.length; i++) {
+    const s = sum[i];
+    if (s == null) continue;
+    let count = i - lookback < 0 ? LAMBDA_LIMITS.maxConcurrency : 0;
+    let known = true;
+    for (let j = Math.max(0, i - lookback); j <= i; j++) {
+      const n = invocations[j];
+      if (n == null) {
+        known = false;
+        break;
+      }
+      count += n;
+    }
+    if (known && s > count * maxMs) {
+      issue(
+        ['series', 'durationMsSum', i],
+        `${s} ms is more than the invocations that can end in this period can run (at most ${count * maxMs} ms: ${count} invocations of this and the ${lookback} earlier periods${i - lookback < 0 ? ', and those running at the window start,' : ''} x ${maxMs} ms)`,
+      );
+      return;
+    }
+    const m = max?.[i];
+    const n = invocations[i];
+    if (m != null && n != null && n > 0 && m > s * (1 + 1e-9)) {
+      issue(['series', 'durationMsMax', i], `${m} ms is more than durationMsSum ${s} ms of the same period (the longest invocation is part of the sum)`);
+      return;
+    }
+  }
 }
 
 export type FunctionLineSchema = ReturnType<typeof buildFunctionSchema>;

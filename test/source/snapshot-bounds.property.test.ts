@@ -70,9 +70,43 @@ const lineArb = (name: string, beyond: boolean) =>
       },
       { requiredKeys: ['invocations', 'durationMsSum', 'concurrencyMax'] },
     ),
-  });
+  }).chain((line) => fitArb(beyond)(line as Line));
 
 type Line = Record<string, unknown> & { memoryMB: number; series: Partial<Record<SeriesKey, (number | null)[]>> };
+
+/**
+ * Within the bounds, a duration sum also fits its invocations (each at most the longest
+ * invocation) and a duration maximum fits its sum, mostly: some lines keep the raw values, to
+ * exercise the cross-field checks.
+ */
+const MAX_MS = maxInvocationMs('standard');
+const LOOKBACK = Math.ceil(MAX_MS / (PERIOD * 1000));
+const fitArb = (beyond: boolean) => (line: Line) =>
+  fc.boolean().map((fit) => {
+    if (!fit || beyond) return line;
+    const { invocations = [], durationMsSum = [], durationMsMax } = line.series;
+    const sum = durationMsSum.map((v, i) => (v !== null && invocations[i] != null ? Math.min(v, invocations[i]! * MAX_MS) : v));
+    const max = durationMsMax?.map((v, i) => (v !== null && sum[i] != null ? Math.min(v, sum[i]!) : v));
+    return { ...line, series: { ...line.series, durationMsSum: sum, ...(max ? { durationMsMax: max } : {}) } };
+  });
+
+/** What the schema checks between series (snapshot-schema.ts crossCheckDurations), written out. */
+function crossFieldBad(series: Line['series']): string[] {
+  const bad: string[] = [];
+  const inv = series.invocations ?? [];
+  (series.durationMsSum ?? []).forEach((s, i) => {
+    if (s === null) return;
+    const range = inv.slice(Math.max(0, i - LOOKBACK), i + 1);
+    if (!range.includes(null)) {
+      const count = (i < LOOKBACK ? LAMBDA_LIMITS.maxConcurrency : 0) + range.reduce<number>((a, n) => a + n!, 0);
+      if (s > count * MAX_MS) bad.push(`series.durationMsSum[${i}]`);
+    }
+    const m = series.durationMsMax?.[i];
+    const n = inv[i];
+    if (m != null && n != null && n > 0 && m > s * (1 + 1e-9)) bad.push(`series.durationMsMax[${i}]`);
+  });
+  return bad;
+}
 
 /** Fields of a line that are beyond the bounds, as the reader names them. */
 function outOfBounds(line: Line): string[] {
@@ -83,7 +117,7 @@ function outOfBounds(line: Line): string[] {
       if (v !== null && (v > BOUNDS[key] || (COUNTS.includes(key) && !Number.isInteger(v)))) bad.push(`series.${key}[${i}]`);
     });
   }
-  return bad;
+  return bad.length > 0 ? bad : crossFieldBad(line.series);
 }
 
 function nonFinitePaths(value: unknown, path = ''): string[] {

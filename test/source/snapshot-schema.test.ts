@@ -58,12 +58,13 @@ const UPPER: Bound[] = [
   { name: 'concurrencyMax', max: C, field: 'series.concurrencyMax[2]', make: (v) => line({}, { concurrencyMax: at2(v) }) },
   ...([60, 300, 3600] as const).flatMap((p): Bound[] => [
     { name: `invocations at ${p} s`, max: C * p * 1000, field: 'series.invocations[2]', make: (v) => line({}, { invocations: at2(v) }), periodSeconds: p },
-    { name: `durationMsSum at ${p} s`, max: seriesBounds(p).durationMsSum, field: 'series.durationMsSum[2]', make: (v) => line({}, { durationMsSum: at2(v) }), periodSeconds: p },
+    // As many invocations as can be, so that only the per-period bound applies (not the cross-check).
+    { name: `durationMsSum at ${p} s`, max: seriesBounds(p).durationMsSum, field: 'series.durationMsSum[2]', make: (v) => line({}, { invocations: Array(POINTS).fill(C * p * 1000), durationMsSum: at2(v) }), periodSeconds: p },
   ]),
   { name: 'errors', max: C * 60_000, field: 'series.errors[2]', make: (v) => line({}, { errors: at2(v) }) },
   { name: 'throttles', max: C * 60_000, field: 'series.throttles[2]', make: (v) => line({}, { throttles: at2(v) }) },
-  { name: 'durationMsMax, standard (900 s + 60 s)', max: 960_000, field: 'series.durationMsMax[2]', make: (v) => line({}, { durationMsMax: at2(v) }) },
-  { name: 'durationMsMax, LMI (5,400 s + 60 s)', max: 5_460_000, field: 'series.durationMsMax[2]', make: (v) => line({ capacityProviderArn: LMI_ARN }, { durationMsMax: at2(v) }) },
+  { name: 'durationMsMax, standard (900 s + 60 s)', max: 960_000, field: 'series.durationMsMax[2]', make: (v) => line({}, { durationMsSum: Array(POINTS).fill(1e10), durationMsMax: at2(v) }) },
+  { name: 'durationMsMax, LMI (5,400 s + 60 s)', max: 5_460_000, field: 'series.durationMsMax[2]', make: (v) => line({ capacityProviderArn: LMI_ARN }, { durationMsSum: Array(POINTS).fill(1e10), durationMsMax: at2(v) }) },
   { name: 'memoryMB, standard', max: 10_240, field: 'memoryMB', make: (v) => line({ memoryMB: v }) },
   { name: 'memoryMB, LMI', max: 32_768, field: 'memoryMB', make: (v) => line({ memoryMB: v, capacityProviderArn: LMI_ARN }) },
   { name: 'timeoutSeconds, standard', max: 900, field: 'timeoutSeconds', make: (v) => line({ timeoutSeconds: v }) },
@@ -110,6 +111,91 @@ describe('physical bounds of a function line', () => {
       detail: `1e+200 is more than Lambda can produce in a period (at most ${C * 60_000}: 100,000,000 concurrent executions x one invocation per ms)`,
     });
     expect(check(line({}, { durationMsSum: at2(1e100) }))?.detail).toMatch(/^1e\+100 is more than Lambda can produce in a period/);
+  });
+});
+
+describe('fields each within bounds but impossible together (issue 8 item 3, review)', () => {
+  const STD_MS = 960_000;
+  const LMI_MS = 5_460_000;
+  const ones = [1, 1, 1, 1, 1];
+
+  it('rejects 5e14 ms of duration for one invocation a period (a standard function), naming durationMsSum[0]', () => {
+    const issue = check(line({}, { invocations: ones, durationMsSum: Array(POINTS).fill(5e14) }));
+    expect(issue?.field).toBe('series.durationMsSum[0]');
+    expect(issue?.detail).toMatch(/^500000000000000 ms is more than the invocations that can end in this period can run/);
+  });
+
+  it('after the look-back (3600 s periods), allows exactly the invocations of this and the earlier period x the longest invocation', () => {
+    // Standard: ceil(960 s / 3600 s) = 1 earlier period; index 2 has invocations 1 + 1.
+    const series = (v: number) => ({ invocations: ones, durationMsSum: [0, 0, v, 0, 0] });
+    expect(check(line({}, series(2 * STD_MS)), 3600)).toBeNull();
+    expect(check(line({}, series(2 * STD_MS + 1)), 3600)?.field).toBe('series.durationMsSum[2]');
+    // LMI: ceil(5,460 s / 3600 s) = 2 earlier periods, the longer timeout.
+    const lmi = (v: number) => line({ capacityProviderArn: LMI_ARN }, series(v));
+    expect(check(lmi(3 * LMI_MS), 3600)).toBeNull();
+    expect(check(lmi(3 * LMI_MS + 1), 3600)?.field).toBe('series.durationMsSum[2]');
+  });
+
+  it('accepts one long invocation reported in a period with no invocation counted (it may have started earlier)', () => {
+    // Invoked in period 1 (counted there), ended in period 2 (its duration there).
+    expect(check(line({}, { invocations: [0, 0, 1, 0, 0], durationMsSum: [0, 0, 0, STD_MS, 0] }), 3600)).toBeNull();
+    // At the start of the window: invocations from before it are not known, up to C of them may run.
+    expect(check(line({}, { invocations: [0, 0, 0, 0, 0], durationMsSum: [STD_MS, 0, 0, 0, 0] }))).toBeNull();
+  });
+
+  it('leaves the check out where an invocation count of the look-back is unknown', () => {
+    expect(check(line({}, { invocations: [1, null, 1, 1, 1], durationMsSum: [0, 0, 1e13, 0, 0] }), 3600)).toBeNull();
+    expect(check(line({}, { invocations: [1, 1, null, 1, 1], durationMsSum: [0, 0, 0, 1e13, 0] }), 3600)).toBeNull();
+    expect(check(line({}, { invocations: [1, 1, 1, null, 1], durationMsSum: [0, 0, 0, 0, 1e13] }), 3600)).toBeNull();
+  });
+
+  it('rejects a durationMsMax above the durationMsSum of the same period', () => {
+    const series = (max: number) => ({ durationMsSum: at2(1000), durationMsMax: at2(max) });
+    expect(check(line({}, series(1000)))).toBeNull();
+    expect(check(line({}, series(1001)))).toEqual({
+      field: 'series.durationMsMax[2]',
+      detail: '1001 ms is more than durationMsSum 1000 ms of the same period (the longest invocation is part of the sum)',
+    });
+    // With no invocation in the period the two are not compared.
+    expect(check(line({}, { invocations: at2(0), ...series(1001) }))).toBeNull();
+  });
+
+  it('cites the bound of the function\'s kind for durationMsMax', () => {
+    const big = (lmi: boolean) => check(line(lmi ? { capacityProviderArn: LMI_ARN } : {}, { durationMsMax: at2(1e300) }))?.detail;
+    expect(big(false)).toBe('1e+300 ms is longer than any standard Lambda invocation (at most 960000 ms: the 900 s timeout with slack)');
+    expect(big(true)).toBe('1e+300 ms is longer than any LMI invocation (at most 5460000 ms: the 5400 s timeout with slack)');
+  });
+});
+
+describe('tags and names that AWS cannot hold or a terminal would obey', () => {
+  const tags = (t: Record<string, string>) => check(line({ tags: t }));
+  const many = (n: number, prefix = 'k') => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 'v']));
+
+  it('allows 50 tags (and aws: tags besides), refuses 51 naming tags', () => {
+    expect(tags(many(50))).toBeNull();
+    expect(tags({ ...many(50), ...many(3, 'aws:cloudformation:') })).toBeNull();
+    expect(tags(many(51))).toEqual({ field: 'tags', detail: '51 tags; Lambda allows at most 50 per function (not counting aws: tags)' });
+  });
+
+  it('allows keys of 1-128 and values of 0-256 characters, refuses beyond naming tags.<key>', () => {
+    expect(tags({ ['k'.repeat(128)]: 'v'.repeat(256), e: '' })).toBeNull();
+    expect(tags({ ['k'.repeat(129)]: 'v' })?.field).toBe(`tags.${'k'.repeat(129)}`);
+    expect(tags({ '': 'v' })?.field).toBe('tags.');
+    expect(tags({ team: 'v'.repeat(257) })).toEqual({ field: 'tags.team', detail: 'tag value of 257 characters; AWS allows at most 256' });
+    expect(tags({ team: 'v'.repeat(1_000_000) })?.field).toBe('tags.team');
+    // Characters, not UTF-16 units: 256 emoji fit.
+    expect(tags({ team: '\u{1F600}'.repeat(256) })).toBeNull();
+  });
+
+  const UNSAFE = ['\u0007', '\u007f', '\u0080', '\u009b', '\u009f', '\u2028', '\u2029', '\u202a', '\u202e', '\u2066', '\u2069'];
+  it.each(UNSAFE.map((c) => [`U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`, c]))('refuses %s in a name, a tag key and a tag value', (_, c) => {
+    expect(check(line({ name: `api${c}x` }))?.field).toBe('name');
+    expect(tags({ [`team${c}`]: 'v' })?.field).toBe(`tags.team${c}`);
+    expect(tags({ team: `v${c}` })?.field).toBe('tags.team');
+  });
+
+  it('still allows what real names and tags hold, and other non-ASCII text', () => {
+    expect(check(line({ name: 'api-Prod_2', tags: { 'cost center': 'a+b=c.d_e:f/g@h-i', ['\u00e9quipe']: '\u6771\u4eac \u00a0' } }))).toBeNull();
   });
 });
 
