@@ -257,6 +257,7 @@ export function buildReport(input: BuildReportInput): ReportModel {
       lmiUnknownReason: s.lmiUnknownReason,
       runtime: s.runtime,
       memoryMB: s.memoryMB,
+      avgDurationMs: s.usage.avgDurationMs,
       standardUsd: standard?.totalUsd ?? null,
       lmi,
       sizingRisks: sizing?.risks ?? [],
