@@ -274,6 +274,7 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
       lmiUnknownReason: s.lmiUnknownReason,
       runtime: s.runtime,
       memoryMB: s.memoryMB,
+      avgDurationMs: s.usage.avgDurationMs,
       standardUsd: standard?.totalUsd ?? null,
       lmi,
       sizingRisks: sizing?.risks ?? [],

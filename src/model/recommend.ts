@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { LmiResult, Recommendation } from '../report/types.js';
+import { breakEvenCondition, cpuVCpusUsed, formatVCpus, shareAgainstLimit, throttledPhrase } from '../report/wording.js';
 
 /** Periods longer than this hide bursts (CloudWatch 1-minute data is the finest Lambda has). */
 const FINE_PERIOD_SECONDS = 60;
@@ -25,6 +26,8 @@ export interface RecommendInput {
   lmiUnknownReason?: string | null;
   runtime: string | null;
   memoryMB: number;
+  /** Average duration, to say the CPU figure used in vCPUs next to the break-even; absent = not said. */
+  avgDurationMs?: number | null;
   /** Standard monthly total of the function alone (before the free tier); null = unknown. */
   standardUsd: number | null;
   /** With breakEvenCpuShare filled. */
@@ -99,9 +102,10 @@ function structuredRisks(input: RecommendInput, lmi: LmiResult): BlockingRisk[] 
   const risks: BlockingRisk[] = [];
   const throttledShare = input.invocations != null && input.invocations > 0 ? lmi.throttledInvocations / input.invocations : 0;
   if (throttledShare > config.recommend.maxThrottledShare) {
+    const shown = shareAgainstLimit(throttledShare, config.recommend.maxThrottledShare);
     risks.push({
-      long: `The replay throttles about ${count(lmi.throttledInvocations)} invocations (${pct(throttledShare)}) while LMI scales out; the limit is ${pct(config.recommend.maxThrottledShare)} (recommend.maxThrottledShare).`,
-      short: `${pct(throttledShare)} of invocations throttled in the replay (limit ${pct(config.recommend.maxThrottledShare)})`,
+      long: `The replay throttles about ${count(lmi.throttledInvocations)} invocations (${shown.share}) while LMI scales out; the limit is ${shown.limit} (recommend.maxThrottledShare).`,
+      short: throttledPhrase(throttledShare, config.recommend.maxThrottledShare),
     });
   }
   if (lmi.needsRuntimeUpgrade) {
@@ -145,6 +149,22 @@ function cpuNote(lmi: LmiResult): string {
       return `CPU not measured: sized at the single-threaded bound of 1 vCPU (lmi.cpuBound = single-threaded, an assumption: native thread pools use more) (${perInv}).`;
     default:
       return `CPU not measured: sized at the safe bound (${perInv}).`;
+  }
+}
+
+/** "the safe bound assumes 1.70 vCPUs": the CPU figure used, in the break-even's unit; null when unknown. */
+function cpuUsedNote(input: RecommendInput, lmi: LmiResult): string | null {
+  const used = cpuVCpusUsed(lmi.cpuSecondsPerInvocation, input.avgDurationMs ?? null);
+  if (used === null) return null;
+  switch (lmi.cpuSource) {
+    case 'measured':
+      return `measured: ${formatVCpus(used)}`;
+    case 'assumed':
+      return `lmi.cpuBusyFraction assumes ${formatVCpus(used)}`;
+    case 'bound-single-threaded':
+      return `the single-threaded bound assumes ${formatVCpus(used)}`;
+    default:
+      return `the safe bound assumes ${formatVCpus(used)}`;
   }
 }
 
@@ -250,7 +270,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
       recommendation: 'review',
       reasons: [
         `At the CPU figure used, ${compare}.`,
-        `LMI is cheaper if less than ${pct(breakEven)} of duration is CPU work (at least recommend.reviewCpuShare, ${pct(config.recommend.reviewCpuShare)}).`,
+        `LMI is cheaper only if ${breakEvenCondition(breakEven, cpuUsedNote(input, lmi))}; that break-even is at least recommend.reviewCpuShare (${pct(config.recommend.reviewCpuShare)} of the duration).`,
         cpuNote(lmi),
         ...context,
         // Even at a lower CPU share, these must still be accepted before moving.
@@ -270,7 +290,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
   // Only when LMI loses at the CPU figure used: then the break-even share is below the review floor.
   if (savingsUsd <= 0 && lmi.cpuSource !== 'measured' && breakEven != null) {
     reasons.push(
-      `LMI is cheaper only if less than ${pct(breakEven)} of duration is CPU work, below recommend.reviewCpuShare (${pct(config.recommend.reviewCpuShare)}).`,
+      `LMI is cheaper only if ${breakEvenCondition(breakEven, cpuUsedNote(input, lmi))}; that break-even is below recommend.reviewCpuShare (${pct(config.recommend.reviewCpuShare)} of the duration).`,
     );
   }
   reasons.push(cpuNote(lmi), ...context);

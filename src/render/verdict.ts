@@ -1,5 +1,6 @@
 import type { FunctionReport, Recommendation, ReportModel } from '../report/types.js';
 import { VERDICT_LABELS } from '../report/verdicts.js';
+import { breakEvenCondition, cpuVCpusUsed, formatVCpus, throttledPhrase } from '../report/wording.js';
 import { formatPercent, formatUsd } from './format.js';
 
 /**
@@ -31,12 +32,17 @@ export const VERDICT_EMOJI: Record<Recommendation, string> = {
 /** Thresholds the headlines quote, read from the report's own assumptions (null = not recorded). */
 export interface VerdictKnobs {
   minSavingsPct: number | null;
+  /** recommend.maxThrottledShare: a replay throttling more is said next to any LMI saving. */
+  maxThrottledShare?: number | null;
 }
 
 export function verdictKnobs(model: Pick<ReportModel, 'assumptions'>): VerdictKnobs {
   // Tolerates a partial model (the CLI summary is tested on one): no assumptions = not recorded.
-  const value = (model.assumptions ?? []).find((a) => a.key === 'recommend.minSavingsPct')?.value;
-  return { minSavingsPct: typeof value === 'number' && Number.isFinite(value) ? value : null };
+  const knob = (key: string): number | null => {
+    const value = (model.assumptions ?? []).find((a) => a.key === key)?.value;
+    return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  };
+  return { minSavingsPct: knob('recommend.minSavingsPct'), maxThrottledShare: knob('recommend.maxThrottledShare') };
 }
 
 export interface VerdictStory {
@@ -65,28 +71,53 @@ function lmiWould(savingsUsd: number): string {
   return savingsUsd > 0 ? `LMI would save ${monthly(savingsUsd)}` : `LMI would cost ${monthly(-savingsUsd)} more`;
 }
 
+/**
+ * " and would throttle 55.0 % of invocations in the replay (limit 0.1 %)" when the replay throttles
+ * more than recommend.maxThrottledShare; "" otherwise or when either figure is not known.
+ */
+function throttleNote(f: FunctionReport, knobs: VerdictKnobs): string {
+  const limit = knobs.maxThrottledShare ?? null;
+  const invocations = f.usage?.invocations ?? null;
+  const throttled = f.lmi?.throttledInvocations;
+  if (limit === null || invocations === null || !(invocations > 0) || throttled === undefined) return '';
+  const share = throttled / invocations;
+  if (!(share > limit)) return '';
+  return ` and would have ${throttledPhrase(share, limit)}`;
+}
+
 function cpuFigure(f: FunctionReport): string {
+  const used = f.lmi ? cpuVCpusUsed(f.lmi.cpuSecondsPerInvocation, f.usage?.avgDurationMs ?? null) : null;
+  const inVCpus = used !== null ? ` (${formatVCpus(used)})` : '';
   switch (f.lmi?.cpuSource) {
     case 'assumed':
-      return 'the assumed CPU share (lmi.cpuBusyFraction)';
+      return `the assumed CPU share (lmi.cpuBusyFraction)${inVCpus}`;
     case 'measured':
-      return 'the measured CPU';
+      return `the measured CPU${inVCpus}`;
+    case 'bound-single-threaded':
+      return `the single-threaded CPU bound${inVCpus}`;
     default:
-      return 'the safe CPU bound';
+      return `the safe CPU bound${inVCpus}`;
   }
 }
 
 /** `review`: what must hold for the saving to be real. */
-function reviewCondition(f: FunctionReport): string {
+function reviewCondition(f: FunctionReport, knobs: VerdictKnobs): string {
   const savings = f.savingsUsd;
   if (savings !== null && savings > 0) {
     const risks = f.reviewRisks ?? [];
-    return risks.length > 0 ? `only if you accept: ${risks.join(', ')}` : 'only if the risks in the report are accepted';
+    const accept = risks.length > 0 ? `only if you accept: ${risks.join(', ')}` : 'only if the risks in the report are accepted';
+    return `${accept}${throttleUnlessListed(f, knobs, risks)}`;
   }
   const share = f.lmi?.breakEvenCpuShare ?? null;
   const risks = f.reviewRisks ?? [];
   const accept = risks.length > 0 ? ` and you accept: ${risks.join(', ')}` : '';
-  return share !== null ? `only if CPU work is under ${formatPercent(share)} of the duration${accept}` : 'only under the conditions in the report';
+  const throttles = throttleUnlessListed(f, knobs, risks);
+  return share !== null ? `only if ${breakEvenCondition(share)}${accept}${throttles}` : `only under the conditions in the report${throttles}`;
+}
+
+/** The throttle note, unless a review risk already says it (recommend.ts lists it when over the limit). */
+function throttleUnlessListed(f: FunctionReport, knobs: VerdictKnobs, risks: readonly string[]): string {
+  return risks.some((r) => r.includes('throttled in the replay')) ? '' : throttleNote(f, knobs);
 }
 
 function reviewHeadline(f: FunctionReport, condition: string): string {
@@ -105,10 +136,16 @@ function stayHeadline(f: FunctionReport, knobs: VerdictKnobs): string {
     const share = shareOfStandard(f, savings);
     const floor = knobs.minSavingsPct !== null ? `recommend.minSavingsPct (${knobs.minSavingsPct} %)` : 'recommend.minSavingsPct';
     // Says why it stays right next to the figure: a cheaper LMI is not a reason to move on its own.
-    return `LMI would save ${monthly(savings)}${share ? ` (${share})` : ''}, too little to move: not more than ${floor}`;
+    return `LMI would save ${monthly(savings)}${share ? ` (${share})` : ''}${throttleNote(f, knobs)}, too little to move: not more than ${floor}`;
   }
   if (formatUsd(savings) === formatUsd(0)) return 'LMI would cost about the same';
   return `Standard Lambda is cheaper by ${monthly(-savings)}`;
+}
+
+/** The throttle note, beside a figure that is an LMI saving only. */
+function savingNote(f: FunctionReport, knobs: VerdictKnobs): string {
+  const savings = f.savingsUsd;
+  return savings !== null && savings > 0 && formatUsd(savings) !== formatUsd(0) ? throttleNote(f, knobs) : '';
 }
 
 export function verdictStory(f: FunctionReport, knobs: VerdictKnobs): VerdictStory {
@@ -122,7 +159,7 @@ export function verdictStory(f: FunctionReport, knobs: VerdictKnobs): VerdictSto
       return { ...base, headline: `LMI saves ${monthly(savings)}${share ? ` (${share})` : ''}`, condition: null };
     }
     case 'review': {
-      const condition = reviewCondition(f);
+      const condition = reviewCondition(f, knobs);
       return { ...base, headline: reviewHeadline(f, condition), condition };
     }
     case 'stay':
@@ -130,13 +167,13 @@ export function verdictStory(f: FunctionReport, knobs: VerdictKnobs): VerdictSto
     case 'insufficient-data':
       return {
         ...base,
-        headline: savings === null ? 'No verdict: cost unknown' : `No verdict on this data; unchecked estimate: ${lmiWould(savings)}`,
+        headline: savings === null ? 'No verdict: cost unknown' : `No verdict on this data; unchecked estimate: ${lmiWould(savings)}${savingNote(f, knobs)}`,
         condition: null,
       };
     case 'ineligible':
       return {
         ...base,
-        headline: savings === null ? 'LMI cannot run it as it is' : `LMI cannot run it as it is; priced as if it could: ${lmiWould(savings)}`,
+        headline: savings === null ? 'LMI cannot run it as it is' : `LMI cannot run it as it is; priced as if it could: ${lmiWould(savings)}${savingNote(f, knobs)}`,
         condition: null,
       };
   }

@@ -8,6 +8,7 @@ import type {
 } from '../report/types.js';
 import { RECOMMENDATIONS } from '../report/types.js';
 import { VERDICT_DEFINITIONS, VERDICT_LABELS } from '../report/verdicts.js';
+import { breakEvenCondition, cpuVCpusUsed, formatVCpus } from '../report/wording.js';
 import { type ChartFacts, chartFacts } from './charts.js';
 import {
   formatCompact,
@@ -330,6 +331,21 @@ function lmiRows(f: FunctionReport): Row[] {
   return rows;
 }
 
+/** "the sizing used 1.70 vCPUs", next to the break-even in its unit; null when unknown. */
+function usedVCpus(f: FunctionReport): string | null {
+  const used = f.lmi ? cpuVCpusUsed(f.lmi.cpuSecondsPerInvocation, f.usage.avgDurationMs) : null;
+  return used === null ? null : `the sizing used ${formatVCpus(used)}`;
+}
+
+/**
+ * The break-even is the top of the priced CPU grid (1 vCPU or the figure used, whichever is more)
+ * when LMI is cheaper even there: then it is a floor, not a threshold (src/model/break-even.ts).
+ */
+function breakEvenAtTop(f: FunctionReport, share: number): boolean {
+  const used = f.lmi ? cpuVCpusUsed(f.lmi.cpuSecondsPerInvocation, f.usage.avgDurationMs) : null;
+  return f.savingsUsd !== null && f.savingsUsd > 0 && share >= Math.max(1, used ?? 1) - 1e-9;
+}
+
 function breakEvenRows(f: FunctionReport): Row[] {
   const rows: Row[] = [];
   const share = f.lmi?.breakEvenCpuShare ?? null;
@@ -340,9 +356,9 @@ function breakEvenRows(f: FunctionReport): Row[] {
         ? 'unknown'
         : share === null
           ? 'none: LMI is not cheaper even at 1 % CPU'
-          : share > 1
-            ? `LMI is cheaper while CPU time stays under ${formatPercent(share, 0)} of the duration (more than one vCPU busy)`
-            : `LMI is cheaper if under ${formatPercent(share, 0)} of the duration is CPU work`,
+          : breakEvenAtTop(f, share)
+            ? `LMI is cheaper at every CPU figure priced, up to ${formatVCpus(share)} busy on average${usedVCpus(f) ? ` (${usedVCpus(f)})` : ''}`
+            : `LMI is cheaper if ${breakEvenCondition(share, usedVCpus(f))}`,
   });
   rows.push({
     label: 'Break-even traffic',

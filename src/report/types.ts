@@ -112,7 +112,7 @@ export interface LmiResult {
   cpuSource: CpuSource;
   /** CPU-seconds per invocation used for sizing; null = unknown (no known duration; sizing then uses the CPU share). */
   cpuSecondsPerInvocation: number | null;
-  /** LMI is cheaper if less than this share of duration is CPU work; null if never/always. */
+  /** LMI is cheaper below this many CPU-seconds per second of duration (vCPUs busy on average; may exceed 1); null if never. */
   breakEvenCpuShare: number | null;
 }
 

@@ -128,8 +128,18 @@ describe('recommend', () => {
     expect(out.recommendation).toBe('review');
     expect(out.reasons.join(' ')).toContain('10,001 invocations');
     // The phrase shown next to the saving in rankings and digests names the share and the limit.
-    expect(out.reviewRisks).toEqual(['0.1 % of invocations throttled in the replay (limit 0.1 %)']);
+    // Enough decimals that a share over the limit never prints equal to it.
+    expect(out.reviewRisks).toEqual(['0.10001 % of invocations throttled in the replay (limit 0.10000 %)']);
     expect(ok.reviewRisks).toEqual([]);
+  });
+
+  it('review: a throttled share just over the limit is printed over it, in the phrase and the reason (partner-sync)', () => {
+    const out = recommend(input({ lmi: lmi({ throttledInvocations: 14_980 }) })); // 0.1498 %
+    expect(out.recommendation).toBe('review');
+    expect(out.reviewRisks).toEqual(['0.15 % of invocations throttled in the replay (limit 0.10 %)']);
+    expect(out.reasons).toContain(
+      'Review first: The replay throttles about 14,980 invocations (0.15 %) while LMI scales out; the limit is 0.10 % (recommend.maxThrottledShare).',
+    );
   });
 
   it('review: every blocking risk has a short phrase, in the order of the reasons', () => {
@@ -179,9 +189,30 @@ describe('recommend', () => {
   it('review: CPU not measured, LMI cheaper only below the bound but at >= recommend.reviewCpuShare', () => {
     const out = recommend(input({ standardUsd: 300, lmi: lmi({ breakEvenCpuShare: 0.4 }) }));
     expect(out.recommendation).toBe('review');
-    expect(out.reasons.join(' ')).toContain('LMI is cheaper if less than 40.0 % of duration is CPU work');
+    expect(out.reasons.join(' ')).toContain('LMI is cheaper only if CPU work is under 40.0 % of the duration (0.40 vCPU busy on average)');
     // Its condition is the CPU share (lmi.breakEvenCpuShare), not a risk to accept.
     expect(out.reviewRisks).toEqual([]);
+  });
+
+  it('review: a break-even above one vCPU is said in vCPUs next to the bound, never as more than 100 % of the duration (catalog-search)', () => {
+    // 3008 MB: the safe bound is 3008 / 1769 = 1.70 vCPUs, i.e. 0.170 CPU-s in a 100 ms invocation.
+    const out = recommend(
+      input({ standardUsd: 300, memoryMB: 3008, avgDurationMs: 100, lmi: lmi({ breakEvenCpuShare: 1.019, cpuSecondsPerInvocation: 0.17 }) }),
+    );
+    expect(out.recommendation).toBe('review');
+    const text = out.reasons.join(' ');
+    expect(text).toContain(
+      'LMI is cheaper only if the function keeps under 1.02 vCPUs busy on average while it runs (the safe bound assumes 1.70 vCPUs); that break-even is at least recommend.reviewCpuShare (25.0 % of the duration).',
+    );
+    expect(text).not.toMatch(/1\d\d\.\d %/);
+  });
+
+  it('stay: a break-even below the review floor names the CPU figure used too', () => {
+    const out = recommend(input({ standardUsd: 300, avgDurationMs: 100, lmi: lmi({ breakEvenCpuShare: 0.2, cpuSource: 'assumed', cpuSecondsPerInvocation: 0.05 }) }));
+    expect(out.recommendation).toBe('stay');
+    expect(out.reasons).toContain(
+      'LMI is cheaper only if CPU work is under 20.0 % of the duration (0.20 vCPU busy on average; lmi.cpuBusyFraction assumes 0.50 vCPU); that break-even is below recommend.reviewCpuShare (25.0 % of the duration).',
+    );
   });
 
   it('review at a lower CPU share still names the risks that would stand', () => {

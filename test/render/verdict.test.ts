@@ -71,7 +71,23 @@ const CASES: Case[] = [
       f.reviewRisks = [];
       if (f.lmi) f.lmi.breakEvenCpuShare = 0.331;
     },
-    headline: 'LMI is cheaper only if CPU work is under 33.1 % of the duration; at the safe CPU bound it costs $570.07 / month more',
+    headline:
+      'LMI is cheaper only if CPU work is under 33.1 % of the duration (0.33 vCPU busy on average); at the safe CPU bound (0.64 vCPU) it costs $570.07 / month more',
+    ranked: 'review',
+  },
+  {
+    // catalog-search: a break-even above one vCPU never reads as "CPU work under 101.9 % of the duration".
+    name: 'review-cpu-above-one-vcpu',
+    recommendation: 'review',
+    standardUsd: 1000,
+    lmiUsd: 4117.19,
+    patch: (f) => {
+      f.reviewRisks = [];
+      f.usage.avgDurationMs = 100;
+      if (f.lmi) Object.assign(f.lmi, { breakEvenCpuShare: 1.019, cpuSecondsPerInvocation: 0.17 });
+    },
+    headline:
+      'LMI is cheaper only if the function keeps under 1.02 vCPUs busy on average while it runs; at the safe CPU bound (1.70 vCPUs) it costs $3,117.19 / month more',
     ranked: 'review',
   },
   {
@@ -80,6 +96,19 @@ const CASES: Case[] = [
     standardUsd: 5616.59,
     lmiUsd: 5167.62,
     headline: 'LMI would save $448.97 / month (8.0 %), too little to move: not more than recommend.minSavingsPct (10 %)',
+    ranked: null,
+  },
+  {
+    // payments-authorizer: a saving too small to move, whose replay throttles far over the limit.
+    name: 'stay-saves-too-little-throttles',
+    recommendation: 'stay',
+    standardUsd: 18330,
+    lmiUsd: 17798.43,
+    patch: (f) => {
+      if (f.lmi) f.lmi.throttledInvocations = 665_500_000; // 55 % of 1,210,000,000
+    },
+    headline:
+      'LMI would save $531.57 / month (2.9 %) and would have 55.0 % of invocations throttled in the replay (limit 0.1 %), too little to move: not more than recommend.minSavingsPct (10 %)',
     ranked: null,
   },
   {
@@ -110,6 +139,29 @@ const CASES: Case[] = [
     ranked: null,
   },
   {
+    // partner-sync: 0.1498 % throttled is printed over the 0.1 % limit, never equal to it.
+    name: 'insufficient-thin-throttles',
+    recommendation: 'insufficient-data',
+    standardUsd: 400,
+    lmiUsd: 100,
+    patch: (f) => {
+      if (f.lmi) f.lmi.throttledInvocations = 1_812_580; // 0.1498 % of 1,210,000,000
+    },
+    headline: 'No verdict on this data; unchecked estimate: LMI would save $300.00 / month and would have 0.15 % of invocations throttled in the replay (limit 0.10 %)',
+    ranked: null,
+  },
+  {
+    name: 'ineligible-throttles',
+    recommendation: 'ineligible',
+    standardUsd: 1000,
+    lmiUsd: 400,
+    patch: (f) => {
+      if (f.lmi) f.lmi.throttledInvocations = 665_500_000;
+    },
+    headline: 'LMI cannot run it as it is; priced as if it could: LMI would save $600.00 / month and would have 55.0 % of invocations throttled in the replay (limit 0.1 %)',
+    ranked: null,
+  },
+  {
     name: 'ineligible-image',
     recommendation: 'ineligible',
     standardUsd: 908.39,
@@ -134,7 +186,11 @@ function modelFor(c: Case): ReportModel {
   c.patch?.(f);
   m.functions = [f];
   m.capacityProviders = [];
-  m.assumptions = [...m.assumptions, { key: 'recommend.minSavingsPct', value: 10, default: 10, description: 'Savings floor.' }];
+  m.assumptions = [
+    ...m.assumptions,
+    { key: 'recommend.minSavingsPct', value: 10, default: 10, description: 'Savings floor.' },
+    { key: 'recommend.maxThrottledShare', value: 0.001, default: 0.001, description: 'Throttle limit.' },
+  ];
   for (const r of RECOMMENDATIONS) m.totals.counts[r] = r === c.recommendation ? 1 : 0;
   return m;
 }
