@@ -6,6 +6,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
+import { parseConfigJsonEnv, parseLambdaEnv } from './config/lambda-env.js';
 import { parseConfig } from './config/load.js';
 import { ConfigError, LmiAdvisorError } from './errors.js';
 import { liveAwsSource, runPipeline, type PipelineLog, type RunResult, type SourceFn } from './pipeline/run.js';
@@ -71,14 +72,7 @@ export type HandlerEnv = z.infer<typeof envSchema>;
 
 /** Reads and checks the env; a bad value is a ConfigError naming the variable. */
 export function parseHandlerEnv(env: Record<string, string | undefined>): HandlerEnv {
-  // Empty strings (unset CloudFormation parameters) mean "not set".
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError('environment', issue?.path.join('.') ?? null, issue?.message ?? 'invalid', { cause: parsed.error });
-  }
-  return parsed.data;
+  return parseLambdaEnv(envSchema, env);
 }
 
 export interface HandlerDeps {
@@ -205,7 +199,7 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}) {
 
     const env = parseHandlerEnv(deps.env);
     const region = env.AWS_REGION ?? 'us-east-1';
-    const config = parseConfig(env.LMI_CONFIG_JSON === undefined ? {} : parseJsonEnv(env.LMI_CONFIG_JSON), 'env LMI_CONFIG_JSON');
+    const config = parseConfig(env.LMI_CONFIG_JSON === undefined ? {} : parseConfigJsonEnv(env.LMI_CONFIG_JSON), 'env LMI_CONFIG_JSON');
     const channels = parseChannels(env.LMI_PUBLISH, 'env LMI_PUBLISH');
     if (channels.includes('s3') && !env.REPORT_BUCKET) throw new ConfigError('environment', 'REPORT_BUCKET', 'LMI_PUBLISH has s3 but no bucket is set');
     if (channels.includes('email') && (!env.EMAIL_FROM || !env.EMAIL_TO || env.EMAIL_TO.length === 0)) {
@@ -324,14 +318,6 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}) {
     }
     return out;
   };
-}
-
-function parseJsonEnv(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new ConfigError('env LMI_CONFIG_JSON', null, `invalid JSON: ${(cause as Error).message}`, { cause });
-  }
 }
 
 /** The Lambda entry point (serverless.yml: src/handler.handler). */

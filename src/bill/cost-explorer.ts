@@ -286,36 +286,42 @@ export async function fetchBill(opts: FetchBillOptions): Promise<BilledData> {
     };
   };
 
+  /** All pages of one daily request (each retried): per resource (WithResources) or per region. */
+  const dailyLines = (level: 'resource' | 'region', start: string): Promise<BilledLine[]> =>
+    allPages(
+      (token) =>
+        sendWithRetry(
+          () => {
+            const input = {
+              TimePeriod: { Start: start, End: endDay },
+              Granularity: 'DAILY' as const,
+              Filter: filter,
+              Metrics: METRICS,
+              GroupBy: [
+                { Type: 'DIMENSION' as const, Key: level === 'resource' ? 'RESOURCE_ID' : 'REGION' },
+                { Type: 'DIMENSION' as const, Key: 'USAGE_TYPE' },
+              ],
+              ...(token ? { NextPageToken: token } : {}),
+            };
+            return level === 'resource'
+              ? opts.client.send(new GetCostAndUsageWithResourcesCommand(input))
+              : opts.client.send(new GetCostAndUsageCommand(input));
+          },
+          counter,
+          maxAttempts,
+          sleep,
+        ),
+      level,
+      level === 'resource' ? 'ce:GetCostAndUsageWithResources' : 'ce:GetCostAndUsage',
+    );
+
   if (opts.resourceLevel !== false) {
     // Resource-level data reaches back 14 days from today (UTC).
     const oldest = utcDay(Date.parse(`${utcDay(opts.now.getTime())}T00:00:00Z`) - RESOURCE_LEVEL_DAYS * DAY_MS);
     const from = startDay > oldest ? startDay : oldest;
     if (from < endDay) {
       try {
-        const lines = await allPages(
-          (token) =>
-            sendWithRetry(
-              () =>
-                opts.client.send(
-                  new GetCostAndUsageWithResourcesCommand({
-                    TimePeriod: { Start: from, End: endDay },
-                    Granularity: 'DAILY',
-                    Filter: filter,
-                    Metrics: METRICS,
-                    GroupBy: [
-                      { Type: 'DIMENSION', Key: 'RESOURCE_ID' },
-                      { Type: 'DIMENSION', Key: 'USAGE_TYPE' },
-                    ],
-                    ...(token ? { NextPageToken: token } : {}),
-                  }),
-                ),
-              counter,
-              maxAttempts,
-              sleep,
-            ),
-          'resource',
-          'ce:GetCostAndUsageWithResources',
-        );
+        const lines = await dailyLines('resource', from);
         if (from > startDay) notes.push(`resource-level data covers the last ${RESOURCE_LEVEL_DAYS} days only: compared from ${from}`);
         return result('ok', 'resource', from, lines);
       } catch (error) {
@@ -331,30 +337,7 @@ export async function fetchBill(opts: FetchBillOptions): Promise<BilledData> {
   }
 
   try {
-    const lines = await allPages(
-      (token) =>
-        sendWithRetry(
-          () =>
-            opts.client.send(
-              new GetCostAndUsageCommand({
-                TimePeriod: { Start: startDay, End: endDay },
-                Granularity: 'DAILY',
-                Filter: filter,
-                Metrics: METRICS,
-                GroupBy: [
-                  { Type: 'DIMENSION', Key: 'REGION' },
-                  { Type: 'DIMENSION', Key: 'USAGE_TYPE' },
-                ],
-                ...(token ? { NextPageToken: token } : {}),
-              }),
-            ),
-          counter,
-          maxAttempts,
-          sleep,
-        ),
-      'region',
-      'ce:GetCostAndUsage',
-    );
+    const lines = await dailyLines('region', startDay);
     return result('ok', 'region', startDay, lines);
   } catch (error) {
     if (isAccessDenied(error)) {

@@ -1,12 +1,12 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { PricingClient } from '@aws-sdk/client-pricing';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { LmiAdvisorError } from '../errors.js';
 import { describeError } from '../source/aws/aws-errors.js';
-import type { AwsClientFactory, RegionClients } from '../source/aws/clients.js';
+import {
+  type AwsClientFactory,
+  type AwsCredentialIdentity,
+  type AwsCredentialIdentityProvider,
+  clientFactoryFrom,
+} from '../source/aws/clients.js';
 import { SESSION_NAME } from './plan.js';
 
 /**
@@ -15,14 +15,7 @@ import { SESSION_NAME } from './plan.js';
  * shard never runs on stale keys); the job's own account with the job's own credentials.
  */
 
-/** Static keys, as the SDK takes them (no new dependency for the type). */
-export interface AwsCredentialIdentity {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-  expiration?: Date;
-}
-export type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
+export type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '../source/aws/clients.js';
 
 /** Where the job's clients point and what they sign with; empty in production (default chain). */
 export interface BaseClientConfig {
@@ -93,26 +86,5 @@ export function memberClientFactory(credentials: AwsCredentialIdentityProvider |
     ...(credentials ? { credentials } : {}),
     ...(base.profile && !credentials ? { profile: base.profile } : {}),
   });
-  const regions = new Map<string, RegionClients>();
-  let pricing: PricingClient | undefined;
-  let sts: STSClient | undefined;
-  return {
-    forRegion(region) {
-      let clients = regions.get(region);
-      if (!clients) {
-        const s = settings(region);
-        clients = { lambda: new LambdaClient(s), cloudWatch: new CloudWatchClient(s), tagging: new ResourceGroupsTaggingAPIClient(s) };
-        regions.set(region, clients);
-      }
-      return clients;
-    },
-    pricing() {
-      pricing ??= new PricingClient(settings('us-east-1'));
-      return pricing;
-    },
-    sts() {
-      sts ??= new STSClient(settings('us-east-1'));
-      return sts;
-    },
-  };
+  return clientFactoryFrom(settings);
 }

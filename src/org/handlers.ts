@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { STSClient } from '@aws-sdk/client-sts';
 import * as z from 'zod';
+import { parseConfigJsonEnv, parseLambdaEnv } from '../config/lambda-env.js';
 import { parseConfig } from '../config/load.js';
 import { ConfigError } from '../errors.js';
 import { datedKey, latestKey, publishToS3, readPreviousReportFromS3, reportLink } from '../publish/s3.js';
@@ -52,16 +53,11 @@ const envSchema = z.object({
 export type OrgHandlerEnv = z.infer<typeof envSchema>;
 
 export function parseOrgEnv(env: Record<string, string | undefined>): OrgHandlerEnv {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError('environment', issue?.path.join('.') ?? null, issue?.message ?? 'invalid', { cause: parsed.error });
-  }
-  for (const id of [...(parsed.data.LMI_ORG_ACCOUNTS ?? []), ...(parsed.data.LMI_ORG_EXCLUDE ?? [])]) {
+  const data = parseLambdaEnv(envSchema, env);
+  for (const id of [...(data.LMI_ORG_ACCOUNTS ?? []), ...(data.LMI_ORG_EXCLUDE ?? [])]) {
     if (!/^\d{12}$/.test(id)) throw new ConfigError('environment', 'LMI_ORG_ACCOUNTS', `"${id}" is not a 12-digit account id`);
   }
-  return parsed.data;
+  return data;
 }
 
 export interface OrgHandlerDeps {
@@ -157,7 +153,7 @@ export function createShardHandler(overrides: Partial<OrgHandlerDeps> = {}) {
     if (!parsed.success) throw new ConfigError('shard event', parsed.error.issues[0]?.path.join('.') ?? null, parsed.error.issues[0]?.message ?? 'invalid');
     const { item, bucket, prefix, generatedAt } = parsed.data;
     const store = s3ShardStore(deps.s3 ?? new S3Client({ region: region(env) }), bucket, prefix);
-    const config = parseConfig(env.LMI_CONFIG_JSON === undefined ? {} : parseJsonEnv(env.LMI_CONFIG_JSON), 'env LMI_CONFIG_JSON');
+    const config = parseConfig(env.LMI_CONFIG_JSON === undefined ? {} : parseConfigJsonEnv(env.LMI_CONFIG_JSON), 'env LMI_CONFIG_JSON');
     try {
       const result = await runShard(item, {
         days: env.LMI_DAYS,
@@ -235,14 +231,6 @@ export function createMergeHandler(overrides: Partial<OrgHandlerDeps> = {}) {
     logger.info('org report published', { runId: state.runId, complete: merged.org.run.complete, failedShards, reportUrl });
     return { complete: merged.org.run.complete, failedShards, reportUrl };
   };
-}
-
-function parseJsonEnv(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new ConfigError('env LMI_CONFIG_JSON', null, `invalid JSON: ${(cause as Error).message}`, { cause });
-  }
 }
 
 /** Entry points (serverless.yml org mode: src/org/handlers.plan / .shard / .merge). */

@@ -1,24 +1,13 @@
-import type { Stats } from 'node:fs';
-import { lstat, mkdir, mkdtemp, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { PublishError, UserInputError } from '../errors.js';
+import { codeOf, kindAt, lkindAt, type PathKind } from '../fs/path-kind.js';
+
+export type { PathKind } from '../fs/path-kind.js';
 
 export interface ReportFile {
   name: string;
   content: string;
-}
-
-/** What sits at a path, as `lstat` sees it (a symbolic link is never followed). */
-export type PathKind = 'file' | 'directory' | 'symbolic link' | 'FIFO' | 'socket' | 'device' | 'special file';
-
-function kindOf(s: Stats): PathKind {
-  if (s.isFile()) return 'file';
-  if (s.isDirectory()) return 'directory';
-  if (s.isSymbolicLink()) return 'symbolic link';
-  if (s.isFIFO()) return 'FIFO';
-  if (s.isSocket()) return 'socket';
-  if (s.isBlockDevice() || s.isCharacterDevice()) return 'device';
-  return 'special file';
 }
 
 /**
@@ -42,14 +31,9 @@ export interface DirFs {
   rmdir: (path: string) => Promise<void>;
 }
 
-function absentIsNull(error: unknown): null {
-  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-  throw error;
-}
-
 export const nodeDirFs: DirFs = {
-  lkind: (path) => lstat(path).then(kindOf, absentIsNull),
-  kind: (path) => stat(path).then(kindOf, absentIsNull),
+  lkind: lkindAt,
+  kind: kindAt,
   mkdir: (path) => mkdir(path, { recursive: true }),
   mkdtemp: (prefix) => mkdtemp(prefix),
   writeNewFile: (path, content) => writeFile(path, content, { encoding: 'utf8', flag: 'wx' }),
@@ -57,10 +41,6 @@ export const nodeDirFs: DirFs = {
   unlink,
   rmdir: (path) => rmdir(path),
 };
-
-function codeOf(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
 
 /** Errors that mean "this path is not usable as given": the user's to fix (exit 2). */
 const USER_PATH_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'EEXIST']);

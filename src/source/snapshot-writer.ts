@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { constants, createReadStream, type Stats } from 'node:fs';
-import { access, lstat, open, rename, stat, unlink } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { access, open, rename, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { LmiAdvisorError, SnapshotError, UserInputError } from '../errors.js';
+import { codeOf, kindAt, lkindAt, type PathKind } from '../fs/path-kind.js';
 import { periodCount, type FunctionProfile, type SnapshotHeader } from './profile.js';
 import { firstIssue, functionLineSchema, headerSchema } from './snapshot-schema.js';
 
@@ -29,17 +30,7 @@ export interface WriteSnapshotOptions {
 }
 
 /** What sits at a path, as `lstat` sees it (a symbolic link is never followed). */
-export type SnapshotPathKind = 'file' | 'directory' | 'symbolic link' | 'FIFO' | 'socket' | 'device' | 'special file';
-
-function kindOf(s: Stats): SnapshotPathKind {
-  if (s.isFile()) return 'file';
-  if (s.isDirectory()) return 'directory';
-  if (s.isSymbolicLink()) return 'symbolic link';
-  if (s.isFIFO()) return 'FIFO';
-  if (s.isSocket()) return 'socket';
-  if (s.isBlockDevice() || s.isCharacterDevice()) return 'device';
-  return 'special file';
-}
+export type SnapshotPathKind = PathKind;
 
 /**
  * The file-system calls the writer makes; injectable so tests can fail one mid-way. There is no
@@ -59,14 +50,9 @@ export interface SnapshotFs {
   unlink: (path: string) => Promise<void>;
 }
 
-function absentIsNull(error: unknown): null {
-  if (codeOf(error) === 'ENOENT') return null;
-  throw error;
-}
-
 export const nodeSnapshotFs: SnapshotFs = {
-  lkind: (path) => lstat(path).then(kindOf, absentIsNull),
-  kind: (path) => stat(path).then(kindOf, absentIsNull),
+  lkind: lkindAt,
+  kind: kindAt,
   canCreateIn: (path) => access(path, constants.W_OK | constants.X_OK),
   createNew: async (path) => {
     // 'wx' is O_CREAT|O_EXCL: fails on anything there, a dangling symlink included.
@@ -76,10 +62,6 @@ export const nodeSnapshotFs: SnapshotFs = {
   rename,
   unlink,
 };
-
-function codeOf(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
 
 /** Errors that mean "this path is not usable as given": the user's to fix (exit 2). */
 const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);

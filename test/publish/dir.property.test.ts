@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserInputError } from '../../src/errors.js';
 import { type DirFs, nodeDirFs, writeReportFiles } from '../../src/publish/dir.js';
+import { makeGuardDir, snapshotTree } from '../helpers/fs-tree.js';
 
 /**
  * Whatever was in (or at) the out directory before, and whether the publish succeeds or one
@@ -81,11 +82,8 @@ let guardBefore: Map<string, string>;
 
 beforeAll(async () => {
   // Outside every test directory: symlinks point here, and it must never change.
-  guard = await mkdtemp(join(tmpdir(), 'lmi-guard-'));
-  await writeFile(join(guard, 'g.txt'), 'guarded', 'utf8');
-  await mkdir(join(guard, 'sub'));
-  await writeFile(join(guard, 'sub', 'report.json'), 'guarded report', 'utf8');
-  guardBefore = await snapshot(guard);
+  guard = await makeGuardDir('lmi-guard-', 'report.json', 'guarded report');
+  guardBefore = await snapshotTree(guard);
 });
 afterAll(async () => {
   await rm(guard, { recursive: true, force: true });
@@ -124,21 +122,6 @@ async function materialise(path: string, node: Node, root: string): Promise<void
 }
 
 /** Every path under `dir` (relative), with its type and content or link target; links not followed. */
-async function snapshot(dir: string, prefix = '', into = new Map<string, string>()): Promise<Map<string, string>> {
-  for (const name of await readdir(dir)) {
-    const path = join(dir, name);
-    const rel = prefix === '' ? name : `${prefix}/${name}`;
-    const s = await lstat(path);
-    if (s.isSymbolicLink()) into.set(rel, `link:${await readlink(path)}`);
-    else if (s.isFile()) into.set(rel, `file:${(await readFile(path)).toString('base64')}`);
-    else if (s.isDirectory()) {
-      into.set(rel, 'dir');
-      await snapshot(path, rel, into);
-    } else into.set(rel, s.isFIFO() ? 'fifo' : 'other');
-  }
-  return into;
-}
-
 function failing(failure: Failure): DirFs {
   if (failure === null) return nodeDirFs;
   let calls = 0;
@@ -181,7 +164,7 @@ describe('writeReportFiles (property)', () => {
             await symlink(join(root, 'nowhere'), outPath);
           }
           const names = files.map((f) => f.name);
-          const before = await snapshot(root);
+          const before = await snapshotTree(root);
 
           // Act
           let error: unknown;
@@ -192,7 +175,7 @@ describe('writeReportFiles (property)', () => {
           }
 
           // Assess
-          const after = await snapshot(root);
+          const after = await snapshotTree(root);
           const reportPaths = new Set(names.map((n) => `${outRel}/${n}`));
           for (const [path, was] of before) {
             if (!reportPaths.has(path)) expect(after.get(path), `${path} changed`).toBe(was);
@@ -219,7 +202,7 @@ describe('writeReportFiles (property)', () => {
             for (const path of reportPaths) expect(after.get(path), path).toBe(before.get(path));
           }
           if (failure === null && error === undefined) expect([...after.keys()].some((p) => p.includes('.lmi-advisor-') && !before.has(p))).toBe(false);
-          expect(await snapshot(guard)).toEqual(guardBefore);
+          expect(await snapshotTree(guard)).toEqual(guardBefore);
         } finally {
           await rm(root, { recursive: true, force: true });
         }

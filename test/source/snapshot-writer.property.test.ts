@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,6 +9,7 @@ import { UserInputError } from '../../src/errors.js';
 import type { FunctionProfile, SnapshotHeader } from '../../src/source/profile.js';
 import { openSnapshot } from '../../src/source/snapshot-reader.js';
 import { nodeSnapshotFs, replaceSnapshotHeader, type SnapshotFs, writeSnapshot } from '../../src/source/snapshot-writer.js';
+import { makeGuardDir, snapshotTree } from '../helpers/fs-tree.js';
 
 /**
  * Whatever sits at and around a snapshot's destination, and whether the write succeeds, its source
@@ -134,11 +135,8 @@ let guardBefore: Map<string, string>;
 
 beforeAll(async () => {
   // Outside every test directory: symlinks point here, and it must never change.
-  guard = await mkdtemp(join(tmpdir(), 'lmi-snapguard-'));
-  await writeFile(join(guard, 'g.txt'), 'guarded', 'utf8');
-  await mkdir(join(guard, 'sub'));
-  await writeFile(join(guard, 'sub', 'snap.ndjson'), 'guarded snapshot', 'utf8');
-  guardBefore = await snapshot(guard);
+  guard = await makeGuardDir('lmi-snapguard-', 'snap.ndjson', 'guarded snapshot');
+  guardBefore = await snapshotTree(guard);
 });
 afterAll(async () => {
   await rm(guard, { recursive: true, force: true });
@@ -180,21 +178,6 @@ async function materialise(path: string, node: Node, root: string): Promise<void
 }
 
 /** Every path under `dir` (relative), with its type and content or link target; links not followed. */
-async function snapshot(dir: string, prefix = '', into = new Map<string, string>()): Promise<Map<string, string>> {
-  for (const name of await readdir(dir)) {
-    const path = join(dir, name);
-    const rel = prefix === '' ? name : `${prefix}/${name}`;
-    const s = await lstat(path);
-    if (s.isSymbolicLink()) into.set(rel, `link:${await readlink(path)}`);
-    else if (s.isFile()) into.set(rel, `file:${(await readFile(path)).toString('base64')}`);
-    else if (s.isDirectory()) {
-      into.set(rel, 'dir');
-      await snapshot(path, rel, into);
-    } else into.set(rel, s.isFIFO() ? 'fifo' : 'other');
-  }
-  return into;
-}
-
 const injected = (op: string): Error => Object.assign(new Error(`injected ${op} failure`), { code: 'EIO' });
 
 /** The real file system, except that the `n`-th call of one operation (or the `n`-th chunk written) fails. */
@@ -267,7 +250,7 @@ describe('writeSnapshot and replaceSnapshotHeader (property)', () => {
             path = join(root, 'd', dest);
             destRel = `${realDir}/${dest}`;
           }
-          const before = await snapshot(root);
+          const before = await snapshotTree(root);
 
           // Act
           let error: unknown;
@@ -280,7 +263,7 @@ describe('writeSnapshot and replaceSnapshotHeader (property)', () => {
           }
 
           // Assess
-          const after = await snapshot(root);
+          const after = await snapshotTree(root);
           for (const [rel, was] of before) {
             if (rel !== destRel) expect(after.get(rel), `${rel} changed`).toBe(was);
           }
@@ -309,7 +292,7 @@ describe('writeSnapshot and replaceSnapshotHeader (property)', () => {
           }
           const clean = failure === null && (mode === 'replace-header' ? at?.t === 'snapshot' : sourceFailsAt === null || sourceFailsAt >= functions);
           if (clean && !blocked) expect(error).toBeUndefined();
-          expect(await snapshot(guard)).toEqual(guardBefore);
+          expect(await snapshotTree(guard)).toEqual(guardBefore);
         } finally {
           await rm(root, { recursive: true, force: true });
         }

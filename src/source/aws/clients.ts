@@ -30,11 +30,20 @@ export interface DefaultClientOptions {
   maxAttempts?: number;
 }
 
+/** Static keys, as the SDK takes them (no new dependency for the type). */
+export interface AwsCredentialIdentity {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+export type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
+
 /** What every client of a region is built with (a subset of the SDK clients' own config). */
 export interface ClientSettings {
   region: string;
   endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   retryMode?: 'adaptive' | 'standard' | 'legacy';
   maxAttempts?: number;
   profile?: string;
