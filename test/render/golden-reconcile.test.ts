@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { checkGolden as checkGoldenFile, UPDATE_GOLDEN as UPDATE } from '../helpers/golden.js';
 import { defaultConfig } from '../../src/config/schema.js';
 import { analyzeSnapshotFile } from '../../src/pipeline/analyze.js';
 import type { ReportModel } from '../../src/report/types.js';
@@ -22,26 +23,8 @@ import { syntheticSnapshot } from '../bill/synthetic-account.js';
 const ROOT = packageRoot();
 const FIXTURE = 'fixtures/reconcile-account.ndjson';
 const NOW = '2026-11-24T03:00:00Z';
-const GOLDEN_DIR = join(ROOT, 'test/render/golden');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-function checkGolden(file: string, actual: string): void {
-  const path = join(GOLDEN_DIR, file);
-  if (UPDATE) {
-    mkdirSync(GOLDEN_DIR, { recursive: true });
-    writeFileSync(path, actual);
-    return;
-  }
-  if (!existsSync(path)) throw new Error(`golden file ${path} is missing: UPDATE_GOLDEN=1 npx vitest run test/render/golden-reconcile.test.ts`);
-  const expected = readFileSync(path, 'utf8');
-  if (actual !== expected) {
-    const a = actual.split('\n');
-    const e = expected.split('\n');
-    const line = a.findIndex((l, i) => l !== e[i]);
-    expect(`${file}:${line + 1}: ${a[line] ?? '<end of file>'}`).toBe(`${file}:${line + 1}: ${e[line] ?? '<end of file>'}`);
-  }
-  expect(actual).toBe(expected);
-}
+const checkGolden = (file: string, actual: string): void => checkGoldenFile(file, actual, 'test/render/golden-reconcile.test.ts');
 
 describe('golden reports with the Reconciliation section', () => {
   let model: ReportModel;

@@ -1,6 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { checkGolden as checkGoldenFile } from '../helpers/golden.js';
 import { defaultConfig } from '../../src/config/schema.js';
 import { analyzeSnapshotFile } from '../../src/pipeline/analyze.js';
 import type { ReportModel } from '../../src/report/types.js';
@@ -19,29 +18,8 @@ const ROOT = packageRoot();
 // Relative on purpose: the path is printed in the report's "reproduce" command.
 const SAMPLE = 'fixtures/sample-account.ndjson.gz';
 const NOW = '2026-11-21T03:00:00Z';
-const GOLDEN_DIR = join(ROOT, 'test/render/golden');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-function checkGolden(file: string, actual: string): void {
-  const path = join(GOLDEN_DIR, file);
-  if (UPDATE) {
-    mkdirSync(GOLDEN_DIR, { recursive: true });
-    writeFileSync(path, actual);
-    return;
-  }
-  if (!existsSync(path)) {
-    throw new Error(`golden file ${path} is missing: generate it with UPDATE_GOLDEN=1 npx vitest run test/render/golden.test.ts`);
-  }
-  const expected = readFileSync(path, 'utf8');
-  if (actual !== expected) {
-    // Point at the first differing line; the full diff is for `git diff` after UPDATE_GOLDEN=1.
-    const a = actual.split('\n');
-    const e = expected.split('\n');
-    const line = a.findIndex((l, i) => l !== e[i]);
-    expect(`${file}:${line + 1}: ${a[line] ?? '<end of file>'}`).toBe(`${file}:${line + 1}: ${e[line] ?? '<end of file>'}`);
-  }
-  expect(actual).toBe(expected);
-}
+const checkGolden = (file: string, actual: string): void => checkGoldenFile(file, actual, 'test/render/golden.test.ts');
 
 describe('golden reports of the bundled sample account', () => {
   let model: ReportModel;

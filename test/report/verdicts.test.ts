@@ -1,10 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { expectReadmeBlock } from '../helpers/readme-block.js';
 import { RECOMMENDATIONS } from '../../src/report/types.js';
 import { VERDICT_DEFINITIONS, VERDICT_LABELS, verdictDefinitionsMarkdown } from '../../src/report/verdicts.js';
-
-const START = /<!-- verdicts:start[^>]*-->\n/;
-const END = '\n<!-- verdicts:end -->';
 
 describe('verdict definitions', () => {
   it('define and label every recommendation', () => {
@@ -17,21 +14,6 @@ describe('verdict definitions', () => {
 
   // UPDATE_README=1 rewrites the block from VERDICT_DEFINITIONS instead of failing.
   it('are the README definitions, word for word', async () => {
-    // Prepare
-    const readme = await readFile('README.md', 'utf8');
-    const start = START.exec(readme);
-    const end = readme.indexOf(END);
-    expect(start).not.toBeNull();
-    expect(end).toBeGreaterThan(0);
-    const begin = (start?.index ?? 0) + (start?.[0].length ?? 0);
-    // Act
-    const committed = readme.slice(begin, end);
-    const generated = verdictDefinitionsMarkdown();
-    if (process.env.UPDATE_README === '1' && committed !== generated) {
-      await writeFile('README.md', readme.slice(0, begin) + generated + readme.slice(end), 'utf8');
-      return;
-    }
-    // Assess
-    expect(committed).toBe(generated);
+    await expectReadmeBlock('verdicts', verdictDefinitionsMarkdown());
   });
 });
