@@ -59,11 +59,8 @@ export class WhatIfCollector {
     let sizing: WhatIfFunction['sizing'] = null;
     if (summary.sizing !== null) {
       const replay = extractCompactReplay(profile, header.window, config.lmi, summary.usage.avgDurationMs);
-      // The same expression summarize.ts hands sizeLmi: the invocations series' known sum
-      // extrapolated over its own unknown periods (sizing exists only when that sum is known).
-      const unknownInvocationPeriods = summary.usage.unknownPeriodsBySeries?.invocations ?? summary.usage.unknownPeriods;
-      const knownPeriods = replay.periods - unknownInvocationPeriods;
-      sizing = { invocations: ((summary.usage.invocations ?? 0) * replay.periods) / knownPeriods, replay };
+      // Exactly what summarize.ts handed sizeLmi (sizing exists only when it is known).
+      sizing = { invocations: summary.windowInvocations ?? 0, replay };
     }
     this.functions.push({ summary: rest, profile: profileRest, sizing });
   }
