@@ -86,7 +86,7 @@ the previous run: the report then shows what changed since it.
 
 Exit codes:
   0  reports written
-  1  unexpected failure (add --debug for the stack trace)
+  1  unexpected failure, or no region could be read (nothing written; --debug shows the causes)
   2  bad input: snapshot, config or option (the message names the line, field, key or flag)
   ${EXIT_INCOMPLETE}  reports written, but data is missing (a region or account failed, a function was left out)
 
