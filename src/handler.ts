@@ -16,7 +16,6 @@ import { redact, resolveWebhookUrl } from './secrets.js';
 import { completeClientFactory, type AwsClientFactory } from './source/aws/clients.js';
 import { planWindow } from './source/aws/metrics-plan.js';
 import { storeBackendFor } from './store/open.js';
-import { DEFAULT_SETTLE_MINUTES } from './store/plan.js';
 
 /**
  * The scheduled entry point (EventBridge, nightly): runs the live pipeline over the configured
@@ -62,8 +61,6 @@ const envSchema = z.object({
    * bucket under `store/`, so each night reads only the days the store lacks.
    */
   LMI_STORE: z.string().min(1).optional(),
-  /** A day is stored final only when it ended this many minutes before the run (default 30). */
-  LMI_STORE_SETTLE_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(DEFAULT_SETTLE_MINUTES),
   /** Time kept, besides the safety margin, to assemble and analyse the window from the store (default 120 s). */
   LMI_STORE_ANALYSIS_MS: z.coerce.number().int().min(0).default(120_000),
 });
@@ -242,7 +239,7 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}) {
         ...(store
           ? {
               store,
-              settleMinutes: env.LMI_STORE_SETTLE_MINUTES,
+              settleMinutes: config.store.settleMinutes,
               // CloudWatch reads stop in time to assemble, analyse and publish what is stored.
               storeTimeLeftMs: () => context.getRemainingTimeInMillis() - env.LMI_SAFETY_MARGIN_MS - env.LMI_STORE_ANALYSIS_MS,
             }

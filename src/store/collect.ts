@@ -1,3 +1,4 @@
+import { defaultConfig } from '../config/schema.js';
 import { fetchMetricSeries } from '../source/aws/metrics-fetch.js';
 import type { MetricSpec } from '../source/aws/metrics-plan.js';
 import { createRateLimiter, type RateLimiter } from '../source/aws/rate-limit.js';
@@ -9,7 +10,7 @@ import type { StoreBackend } from './backend.js';
 import { openDay, readStatus, writeDay, type OpenDay } from './day-io.js';
 import { DAY_MS, dayStartMs, type DayStatus, type MetricKey, pointsPerDay, STORE_SCHEMA, STORE_SCHEMA_VERSION } from './format.js';
 import { createMetricsWriter, encodeFunctions, readMetricRange, type StoredConfig } from './parquet.js';
-import { assembleSeries, DEFAULT_SETTLE_MINUTES, planStoreWindow, windowDates, type DayPlan, type WindowPlan } from './plan.js';
+import { assembleSeries, planStoreWindow, windowDates, type DayPlan, type WindowPlan } from './plan.js';
 
 /**
  * The store-backed live source: lists the functions as `record` does, reads from CloudWatch only
@@ -19,7 +20,7 @@ import { assembleSeries, DEFAULT_SETTLE_MINUTES, planStoreWindow, windowDates, t
 
 export interface StoreSourceOptions extends AwsSourceOptions {
   store: StoreBackend;
-  /** A day is final only when it ended at least this long before `now` (default 30). */
+  /** A day is final only when it ended at least this long before `now` (config `store.settleMinutes`, default 30). */
   settleMinutes?: number;
   /** Milliseconds left for reading CloudWatch; days that would not fit are left for the next run. */
   timeLeftMs?: () => number;
@@ -61,7 +62,7 @@ function padDay(series: Series, points: number): Series {
 export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSource> {
   const store = opts.store;
   await store.checkWritable();
-  const settleMinutes = opts.settleMinutes ?? DEFAULT_SETTLE_MINUTES;
+  const settleMinutes = opts.settleMinutes ?? defaultConfig().store.settleMinutes;
   const timeLeft = opts.timeLeftMs ?? (() => Number.POSITIVE_INFINITY);
   // Insights and the header use the window `record` would read (auto: 60 s for 14 days).
   const recordPeriod: PeriodSeconds = opts.resolution === undefined || opts.resolution === 'auto' ? 60 : opts.resolution;

@@ -12,8 +12,6 @@ import { DAY_MS, dayStartMs, METRIC_AGGREGATE, type DayStatus, type MetricKey, u
  * is then assembled at that period (sums added, maxima maxed), as CloudWatch would aggregate.
  */
 
-export const DEFAULT_SETTLE_MINUTES = 30;
-
 export interface DayPlan {
   date: string;
   /** keep: complete in the store for every listed function. add: complete, but some listed

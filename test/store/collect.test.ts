@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
 import { localBackend } from '../../src/store/backend.js';
 import { openDay, readStatus } from '../../src/store/day-io.js';
 import { startFakeAws, type FakeAws } from '../source/aws/fake-aws.js';
@@ -90,6 +91,21 @@ describe('store-backed collection', () => {
     expect(later.source.stats.daysRead).toEqual(['us-east-1/2026-11-21', 'us-east-1/2026-11-20']);
     const third = await fromStore(fake.endpoint, dir, { days: 1, now: new Date('2026-11-21T00:50:00Z'), settleMinutes: 30 });
     expect(third.source.stats.daysRead).toEqual(['us-east-1/2026-11-21']);
+  });
+
+  it('store.settleMinutes decides: a day that ended 20 min before the run is unsettled at 30, complete at 10', async () => {
+    fake = await startFakeAws({ functions: fakeFunctions(2), density: 0.3 });
+    const now = new Date('2026-11-21T00:20:00Z');
+    const stateOf = async (config: unknown) => {
+      const dir = await tempStore();
+      const settleMinutes = parseConfig(config, 'test').store.settleMinutes;
+      await fromStore(fake!.endpoint, dir, { days: 1, now, settleMinutes });
+      return (await readStatus(localBackend(dir), '123456789012', 'us-east-1', '2026-11-20'))?.state;
+    };
+    expect(await stateOf({})).toBe('unsettled');
+    expect(await stateOf({ store: { settleMinutes: 30 } })).toBe('unsettled');
+    expect(await stateOf({ store: { settleMinutes: 10 } })).toBe('complete');
+    expect(() => parseConfig({ store: { settleMinutes: -1 } }, 'c.json')).toThrow(/store\.settleMinutes/);
   });
 
   it('a new function gets its stored days from CloudWatch; a deleted one drops out', async () => {
