@@ -15,6 +15,7 @@ import type { FetchLike, SlackRetryOptions } from './publish/slack.js';
 import { redact, resolveWebhookUrl } from './secrets.js';
 import { completeClientFactory, type AwsClientFactory } from './source/aws/clients.js';
 import { planWindow } from './source/aws/metrics-plan.js';
+import type { ProgressEvent } from './source/aws/progress.js';
 import { storeBackendFor } from './store/open.js';
 
 /**
@@ -183,6 +184,17 @@ function eventTime(event: unknown): Date | null {
   return null;
 }
 
+/** Logs the store's progress events (src/store/collect.ts) once per region-day read, and the last. */
+export function storeProgressLog(log: PipelineLog): (event: ProgressEvent) => void {
+  let lastDone = -1;
+  return (event) => {
+    if (event.type !== 'store' || (event.daysDone === lastDone && !event.final)) return;
+    lastDone = event.daysDone;
+    const { type: _type, ...fields } = event;
+    log.info(event.final ? 'store read finished' : 'store progress', fields);
+  };
+}
+
 export function createHandler(overrides: Partial<HandlerDeps> = {}) {
   return async function nightly(event: unknown, context: MinimalContext): Promise<HandlerResult> {
     const deps: HandlerDeps = { env: process.env, ...overrides };
@@ -242,6 +254,8 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}) {
               settleMinutes: config.store.settleMinutes,
               // CloudWatch reads stop in time to assemble, analyse and publish what is stored.
               storeTimeLeftMs: () => context.getRemainingTimeInMillis() - env.LMI_SAFETY_MARGIN_MS - env.LMI_STORE_ANALYSIS_MS,
+              // One log line per region-day read (and at the end): how far a long backfill got.
+              onProgress: storeProgressLog(log),
             }
           : {}),
       });
