@@ -31,7 +31,8 @@ import { startFakeAws } from '../test/source/aws/fake-aws.js';
  * `--seeded` replaces step 1: the complete store of the first night is written directly with the
  * store writer from the fake's own data generator (`valueAt`, so the store holds what the fake
  * serves) and the configuration its listing gives, not read through the quota-limited fake.
- * `--nightly-only` skips step 3.
+ * `--nightly-only` skips step 3. `--reuse`: the nightly on the store left in bench/out (the
+ * first night's days only: remove the two newest dates after a nightly to measure again).
  */
 
 const here = fileURLToPath(import.meta.url);
@@ -242,19 +243,19 @@ type RunLine = { stats: StoreRunStats; wallMs: number; collectMs: number; maxRss
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const M = (x: number) => `${(x / 1e6).toFixed(2)} M`;
 
-async function measure(n: number, runSeconds: number, flags: { analyzeOnly: boolean; seeded: boolean; nightlyOnly: boolean }): Promise<void> {
+async function measure(n: number, runSeconds: number, flags: { analyzeOnly: boolean; seeded: boolean; nightlyOnly: boolean; reuse: boolean }): Promise<void> {
   await mkdir('bench/out', { recursive: true });
   const dir = `bench/out/store-${n}`;
   const metrics = REQUIRED_METRICS.length;
-  if (!flags.analyzeOnly) await rm(dir, { recursive: true, force: true });
+  if (!flags.analyzeOnly && !flags.reuse) await rm(dir, { recursive: true, force: true });
   console.log(`store bench: ${n} functions x ${DAYS} d at 60 s, ${metrics} metrics; quota 396,000 / 180,000 points/s; runs of ${runSeconds} s`);
-  if (!flags.analyzeOnly) await collectSteps(n, runSeconds, dir, metrics, flags.seeded);
+  if (!flags.analyzeOnly) await collectSteps(n, runSeconds, dir, metrics, flags.seeded && !flags.reuse, flags.seeded || flags.reuse);
   if (!flags.nightlyOnly) await analyzeSteps(n, dir);
 }
 
-async function collectSteps(n: number, runSeconds: number, dir: string, metrics: number, seeded: boolean): Promise<void> {
+async function collectSteps(n: number, runSeconds: number, dir: string, metrics: number, seed: boolean, seeded: boolean): Promise<void> {
   // 1. backfill from empty (or the complete store written directly)
-  if (seeded) {
+  if (seed) {
     const line = JSON.parse(await runChild(['--seed', String(n), dir]).done) as { wallMs: number; maxRssMB: number };
     console.log(`  seeded ${DAYS} complete days directly with the store writer (not through the fake): ${s(line.wallMs)}, peak RSS ${line.maxRssMB.toFixed(0)} MB`);
   }
@@ -317,7 +318,7 @@ else if (args[0] === '--analyze-store') await analyzeStore(args[1]!, args[2]!);
 else if (args[0] === '--snapshot') await writeSnapshotFromStore(args[1]!, args[2]!, args[3]!);
 else if (args[0] === '--analyze-snapshot') await analyzeSnapshot(args[1]!);
 else {
-  const flags = { analyzeOnly: args.includes('--analyze-only'), seeded: args.includes('--seeded'), nightlyOnly: args.includes('--nightly-only') };
+  const flags = { analyzeOnly: args.includes('--analyze-only'), seeded: args.includes('--seeded'), nightlyOnly: args.includes('--nightly-only'), reuse: args.includes('--reuse') };
   const rest = args.filter((a) => !a.startsWith('--'));
   const n = Number(rest[0] ?? 10_000);
   await measure(n, Number(rest[1] ?? Math.round((840 * n) / 10_000)), flags);

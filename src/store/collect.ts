@@ -8,7 +8,7 @@ import type { FunctionProfile, FunctionSeries, PeriodSeconds, Series, SourceWarn
 import { VERSION } from '../version.js';
 import type { StoreBackend } from './backend.js';
 import { openDay, readStatus, writeDay, type OpenDay } from './day-io.js';
-import { countThrottles } from './throttles.js';
+import { watchAttempts } from './throttles.js';
 import { DAY_MS, dayStartMs, type DayStatus, type MetricKey, pointsPerDay, STORE_SCHEMA, STORE_SCHEMA_VERSION } from './format.js';
 import { createMetricsWriter, encodeFunctions, readMetricRange, type StoredConfig } from './parquet.js';
 import { alignedWindow, assembleSeries, planStoreWindow, windowDates, type DayPlan, type WindowPlan } from './plan.js';
@@ -188,12 +188,21 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
         return result;
       }, weight)) as RateLimiter;
     Object.defineProperty(counted, 'options', { value: limit.options });
+    Object.defineProperty(counted, 'turn', { value: limit.turn });
+    // Retries of this day's calls wait for the same quota (src/store/throttles.ts).
+    retryLimiter = limit;
     return counted;
   }
 
   // ---- read what the store lacks, newest day first, within the time left ----
   const weightPerSecond = [...regionLimits.values()][0]?.getMetricData.options.weightPerSecond ?? 396_000;
-  for (const d of discoveries) countThrottles(factory.forRegion(d.region).cloudWatch, () => stats.throttles++);
+  let retryLimiter: RateLimiter | null = null;
+  for (const d of discoveries) {
+    watchAttempts(factory.forRegion(d.region).cloudWatch, {
+      onThrottle: () => stats.throttles++,
+      retryTurn: (points) => retryLimiter?.turn(points) ?? Promise.resolve(),
+    });
+  }
   // New functions' days CloudWatch keeps only coarser than the store holds them, with activity
   // (not exact at the held period): region -> date -> function -> full-day series.
   const coarseHeld = new Map<string, Map<string, Map<string, Partial<Record<MetricKey, Series>>>>>();

@@ -25,6 +25,12 @@ export interface RateLimitOptions {
 export interface RateLimiter {
   <T>(fn: () => Promise<T>, weight?: number): Promise<T>;
   readonly options: RateLimitOptions;
+  /**
+   * Waits for a start by call rate and weight without taking a concurrency slot: for a retry
+   * of a call already in flight (the SDK re-sends a throttled call inside it), which counts
+   * against the quota like any start.
+   */
+  readonly turn: (weight: number) => Promise<void>;
 }
 
 interface Waiter {
@@ -119,6 +125,7 @@ export function createRateLimiter(
       return fn();
     })) as RateLimiter;
   Object.defineProperty(run, 'options', { value: options });
+  Object.defineProperty(run, 'turn', { value: waitTurn });
   return run;
 }
 
