@@ -5,9 +5,13 @@ import { runRecord } from '../src/cli/record-command.js';
 import { defaultConfig } from '../src/config/schema.js';
 import { analyzeProfiles, analyzeSnapshotFile } from '../src/pipeline/analyze.js';
 import { clientFactoryFrom } from '../src/source/aws/clients.js';
-import { minimumCalls, REQUIRED_METRICS } from '../src/source/aws/metrics-plan.js';
+import { minimumCalls, pointsPerCallFor, REQUIRED_METRICS } from '../src/source/aws/metrics-plan.js';
 import { DEFAULT_LIMITS } from '../src/source/aws/rate-limit.js';
+import { startCollection } from '../src/source/aws/index.js';
 import { localBackend } from '../src/store/backend.js';
+import { writeDay } from '../src/store/day-io.js';
+import { DAY_MS, dayStartMs, STORE_SCHEMA, STORE_SCHEMA_VERSION, utcDate } from '../src/store/format.js';
+import { createMetricsWriter, encodeFunctions } from '../src/store/parquet.js';
 import { openStoreSource, type StoreRunStats } from '../src/store/collect.js';
 import { TOOL_NAME, VERSION } from '../src/version.js';
 import { startFakeAws } from '../test/source/aws/fake-aws.js';
@@ -24,6 +28,11 @@ import { startFakeAws } from '../test/source/aws/fake-aws.js';
  *   2. the nightly increment the next night after a complete store: wall, points, calls vs the
  *      minimum, throttles, peak RSS;
  *   3. analyze from the store (no CloudWatch read left) vs from a snapshot of the same window.
+ * `--seeded` replaces step 1: the complete store of the first night is written directly with the
+ * store writer from the fake's own data generator (`valueAt`, so the store holds what the fake
+ * serves) and the configuration its listing gives, not read through the quota-limited fake.
+ * `--nightly-only` skips step 3. `--reuse`: the nightly on the store left in bench/out (the
+ * first night's days only: remove the two newest dates after a nightly to measure again).
  */
 
 const here = fileURLToPath(import.meta.url);
@@ -86,6 +95,74 @@ async function storeRun(endpoint: string, dir: string, nowIso: string, budgetMs:
   let functions = 0;
   for await (const _ of source.profiles) functions++;
   report({ stats: source.stats, functions, collectMs, wallMs: performance.now() - started });
+}
+
+/**
+ * Writes the complete days of the first night's window (all but the unsettled current day)
+ * directly, with the fake's data generator and the configuration a listing of it gives.
+ */
+async function seedStore(n: number, dir: string): Promise<void> {
+  const started = performance.now();
+  const fake = await startFakeAws({ functions: fleet(n), density: 0.2 });
+  try {
+    const collection = await startCollection(
+      { regions: ['us-east-1'], days: DAYS, now: NIGHT1, livePrices: false, clients: clients(fake.endpoint) },
+      { start: new Date(NIGHT1.getTime() - DAYS * DAY_MS).toISOString(), end: NIGHT1.toISOString(), periodSeconds: 60 },
+    );
+    const d = collection.discoveries[0]!;
+    await d.listed;
+    for (const p of d.pendingInsights.values()) p.demand();
+    await Promise.all([...d.pendingPc.values(), ...[...d.pendingInsights.values()].map((p) => p.settled)]);
+    const store = localBackend(dir);
+    const metrics = REQUIRED_METRICS.map((m) => m.key);
+    const firstDay = dayStartMs(utcDate(NIGHT1.getTime() - DAYS * DAY_MS));
+    for (let dayMs = firstDay; dayMs < dayStartMs(utcDate(NIGHT1.getTime())); dayMs += DAY_MS) {
+      const date = utcDate(dayMs);
+      const writer = createMetricsWriter({ date, periodSeconds: 60, metrics });
+      for (let b = 0; b < d.functions.length; b += 250) {
+        const batch = d.functions.slice(b, b + 250);
+        const series = Object.fromEntries(
+          REQUIRED_METRICS.map((m) => [
+            m.key,
+            batch.map((f) => {
+              const out = new Float64Array(1440);
+              for (let i = 0; i < 1440; i++) out[i] = fake.valueAt(f.name, m.metricName, m.stat, dayMs / 1000 + i * 60) ?? 0;
+              return out;
+            }),
+          ]),
+        );
+        writer.add({ names: batch.map((f) => f.name), series });
+      }
+      const observedAt = new Date(dayMs + DAY_MS + 3 * 3_600_000).toISOString();
+      const configs = d.functions.map(({ arn: _arn, region: _region, ...rest }) => ({ ...rest, observedAt, unknownPoints: 0 }));
+      const meta = { date, periodSeconds: 60 as const, metrics };
+      await writeDay(
+        store,
+        {
+          schema: STORE_SCHEMA,
+          schemaVersion: STORE_SCHEMA_VERSION,
+          accountId: collection.header.accountId,
+          region: 'us-east-1',
+          date,
+          state: 'complete',
+          periodSeconds: 60,
+          finestResolution: true,
+          coveredUntil: new Date(dayMs + DAY_MS).toISOString(),
+          metrics,
+          functions: configs.length,
+          unknownPoints: 0,
+          functionsWithUnknown: [],
+          writtenAt: observedAt,
+          writer: `lmi-advisor ${VERSION} (bench seed)`,
+        },
+        writer.finish(),
+        { bytes: encodeFunctions(meta, configs), rows: configs.length },
+      );
+    }
+  } finally {
+    await fake.close();
+  }
+  report({ wallMs: performance.now() - started });
 }
 
 async function analyzeStore(endpoint: string, dir: string): Promise<void> {
@@ -166,21 +243,25 @@ type RunLine = { stats: StoreRunStats; wallMs: number; collectMs: number; maxRss
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const M = (x: number) => `${(x / 1e6).toFixed(2)} M`;
 
-async function measure(n: number, runSeconds: number, analyzeOnly: boolean): Promise<void> {
+async function measure(n: number, runSeconds: number, flags: { analyzeOnly: boolean; seeded: boolean; nightlyOnly: boolean; reuse: boolean }): Promise<void> {
   await mkdir('bench/out', { recursive: true });
   const dir = `bench/out/store-${n}`;
   const metrics = REQUIRED_METRICS.length;
-  if (!analyzeOnly) await rm(dir, { recursive: true, force: true });
+  if (!flags.analyzeOnly && !flags.reuse) await rm(dir, { recursive: true, force: true });
   console.log(`store bench: ${n} functions x ${DAYS} d at 60 s, ${metrics} metrics; quota 396,000 / 180,000 points/s; runs of ${runSeconds} s`);
-  if (!analyzeOnly) await collectSteps(n, runSeconds, dir, metrics);
-  await analyzeSteps(n, dir);
+  if (!flags.analyzeOnly) await collectSteps(n, runSeconds, dir, metrics, flags.seeded && !flags.reuse, flags.seeded || flags.reuse);
+  if (!flags.nightlyOnly) await analyzeSteps(n, dir);
 }
 
-async function collectSteps(n: number, runSeconds: number, dir: string, metrics: number): Promise<void> {
-  // 1. backfill from empty
+async function collectSteps(n: number, runSeconds: number, dir: string, metrics: number, seed: boolean, seeded: boolean): Promise<void> {
+  // 1. backfill from empty (or the complete store written directly)
+  if (seed) {
+    const line = JSON.parse(await runChild(['--seed', String(n), dir]).done) as { wallMs: number; maxRssMB: number };
+    console.log(`  seeded ${DAYS} complete days directly with the store writer (not through the fake): ${s(line.wallMs)}, peak RSS ${line.maxRssMB.toFixed(0)} MB`);
+  }
   const readComplete = new Set<string>();
   let twice = 0;
-  for (let run = 1; ; run++) {
+  for (let run = 1; !seeded; run++) {
     const { result, counts } = await withServer(n, NIGHT1, (endpoint) => runChild(['--store-run', endpoint, dir, NIGHT1.toISOString(), String(runSeconds * 1000)]).done);
     const line = JSON.parse(result) as RunLine;
     for (const day of line.stats.daysRead) {
@@ -195,16 +276,19 @@ async function collectSteps(n: number, runSeconds: number, dir: string, metrics:
     if (line.stats.daysMissing.length === 0) break;
     if (run > 20) throw new Error('backfill did not converge');
   }
-  console.log(`  backfill: complete days read twice: ${twice}`);
+  if (!seeded) console.log(`  backfill: complete days read twice: ${twice}`);
 
   // 2. nightly increment
   {
     const { result, counts } = await withServer(n, NIGHT2, (endpoint) => runChild(['--store-run', endpoint, dir, NIGHT2.toISOString(), '840000']).done);
     const line = JSON.parse(result) as RunLine;
+    // The fewest calls: at the API's 100,800 points a call, and at the quota-fitting size the
+    // limiter packs to (pointsPerCallFor: 99,000 for 396,000/s, 90,000 for 180,000/s).
     const minimum = minimumCalls(n * metrics, 1440) + minimumCalls(n * metrics, 180);
+    const fitting = minimumCalls(n * metrics, 1440, pointsPerCallFor(396_000)) + minimumCalls(n * metrics, 180, pointsPerCallFor(180_000));
     console.log(
       `  nightly: wall ${s(line.wallMs)} (CloudWatch+store ${s(line.collectMs)}), days read [${line.stats.daysRead.join(', ')}], kept ${line.stats.daysKept}, ` +
-        `points ${M(line.stats.pointsRequested)} (served ${M(counts['pointsServed']!)}), calls answered ${counts['getMetricData']! - counts['throttled']!} (minimum ${minimum}), throttled ${counts['throttled']}, peak RSS ${line.maxRssMB.toFixed(0)} MB, CPU ${s(line.cpuMs)}`,
+        `points ${M(line.stats.pointsRequested)} (served ${M(counts['pointsServed']!)}), calls answered ${counts['getMetricData']! - counts['throttled']!} (minimum ${fitting} at the quota-fitting size, ${minimum} at 100,800 points), throttled ${counts['throttled']}, peak RSS ${line.maxRssMB.toFixed(0)} MB, CPU ${s(line.cpuMs)}`,
     );
   }
 
@@ -229,12 +313,13 @@ async function analyzeSteps(n: number, dir: string): Promise<void> {
 const args = process.argv.slice(2);
 if (args[0] === '--serve') await serve(Number(args[1]), Number(args[2]));
 else if (args[0] === '--store-run') await storeRun(args[1]!, args[2]!, args[3]!, Number(args[4]));
+else if (args[0] === '--seed') await seedStore(Number(args[1]), args[2]!);
 else if (args[0] === '--analyze-store') await analyzeStore(args[1]!, args[2]!);
 else if (args[0] === '--snapshot') await writeSnapshotFromStore(args[1]!, args[2]!, args[3]!);
 else if (args[0] === '--analyze-snapshot') await analyzeSnapshot(args[1]!);
 else {
-  const analyzeOnly = args.includes('--analyze-only');
-  const rest = args.filter((a) => a !== '--analyze-only');
+  const flags = { analyzeOnly: args.includes('--analyze-only'), seeded: args.includes('--seeded'), nightlyOnly: args.includes('--nightly-only'), reuse: args.includes('--reuse') };
+  const rest = args.filter((a) => !a.startsWith('--'));
   const n = Number(rest[0] ?? 10_000);
-  await measure(n, Number(rest[1] ?? Math.round((840 * n) / 10_000)), analyzeOnly);
+  await measure(n, Number(rest[1] ?? Math.round((840 * n) / 10_000)), flags);
 }

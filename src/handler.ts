@@ -15,8 +15,8 @@ import type { FetchLike, SlackRetryOptions } from './publish/slack.js';
 import { redact, resolveWebhookUrl } from './secrets.js';
 import { completeClientFactory, type AwsClientFactory } from './source/aws/clients.js';
 import { planWindow } from './source/aws/metrics-plan.js';
+import type { ProgressEvent } from './source/aws/progress.js';
 import { storeBackendFor } from './store/open.js';
-import { DEFAULT_SETTLE_MINUTES } from './store/plan.js';
 
 /**
  * The scheduled entry point (EventBridge, nightly): runs the live pipeline over the configured
@@ -62,8 +62,6 @@ const envSchema = z.object({
    * bucket under `store/`, so each night reads only the days the store lacks.
    */
   LMI_STORE: z.string().min(1).optional(),
-  /** A day is stored final only when it ended this many minutes before the run (default 30). */
-  LMI_STORE_SETTLE_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(DEFAULT_SETTLE_MINUTES),
   /** Time kept, besides the safety margin, to assemble and analyse the window from the store (default 120 s). */
   LMI_STORE_ANALYSIS_MS: z.coerce.number().int().min(0).default(120_000),
 });
@@ -186,6 +184,17 @@ function eventTime(event: unknown): Date | null {
   return null;
 }
 
+/** Logs the store's progress events (src/store/collect.ts) once per region-day read, and the last. */
+export function storeProgressLog(log: PipelineLog): (event: ProgressEvent) => void {
+  let lastDone = -1;
+  return (event) => {
+    if (event.type !== 'store' || (event.daysDone === lastDone && !event.final)) return;
+    lastDone = event.daysDone;
+    const { type: _type, ...fields } = event;
+    log.info(event.final ? 'store read finished' : 'store progress', fields);
+  };
+}
+
 export function createHandler(overrides: Partial<HandlerDeps> = {}) {
   return async function nightly(event: unknown, context: MinimalContext): Promise<HandlerResult> {
     const deps: HandlerDeps = { env: process.env, ...overrides };
@@ -242,9 +251,11 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}) {
         ...(store
           ? {
               store,
-              settleMinutes: env.LMI_STORE_SETTLE_MINUTES,
+              settleMinutes: config.store.settleMinutes,
               // CloudWatch reads stop in time to assemble, analyse and publish what is stored.
               storeTimeLeftMs: () => context.getRemainingTimeInMillis() - env.LMI_SAFETY_MARGIN_MS - env.LMI_STORE_ANALYSIS_MS,
+              // One log line per region-day read (and at the end): how far a long backfill got.
+              onProgress: storeProgressLog(log),
             }
           : {}),
       });

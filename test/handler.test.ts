@@ -169,6 +169,10 @@ describe('nightly handler against moto', () => {
     expect(status20).toMatchObject({ state: 'complete', functions: 3 });
     expect(JSON.parse(await getText(clients, `${storePrefix}date=2026-11-21/_status.json`))).toMatchObject({ state: 'unsettled' });
     expect(keys.filter((k) => k.startsWith('store/functions/')).length).toBe(2);
+    // Its progress is logged: one line per day read, then the totals.
+    const storeLines = logLines.filter((l) => /"message":"store (progress|read finished)"/.test(l)).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(storeLines.map((l) => l['daysDone'])).toEqual([0, 1, 2, 2]);
+    expect(storeLines.at(-1)).toMatchObject({ message: 'store read finished', daysToRead: 2, throttles: 0, final: true });
     const dated = JSON.parse(await getText(clients, 'reports/2026-11-21/report.json')) as ReportModel;
     expect(dated.accountId).toBe('123456789012');
     expect(dated.functions.map((f) => f.name).sort()).toEqual([HOSTILE, 'cron-job', 'orders-api'].sort());

@@ -201,7 +201,7 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
     source: liveAwsSource({
       ...collection.settings,
       ...(progress ? { onProgress: progress } : {}),
-      ...(collection.store !== undefined ? { store: storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)) } : {}),
+      ...(collection.store !== undefined ? { store: storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)), settleMinutes: config.store.settleMinutes } : {}),
     }),
     channels: ['dir'],
     targets: { dir: { outDir: opts.out } },

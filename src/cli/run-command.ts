@@ -182,7 +182,7 @@ Examples:
         ...(opts.config !== undefined ? { configPath: opts.config } : {}),
         source: liveAwsSource({
           ...collection.settings,
-          ...(collection.store !== undefined ? { store: storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)) } : {}),
+          ...(collection.store !== undefined ? { store: storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)), settleMinutes: config.store.settleMinutes } : {}),
         }),
         channels,
         targets,

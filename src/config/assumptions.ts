@@ -44,6 +44,8 @@ export const KNOB_DESCRIPTIONS: Record<string, string> = {
     'Peak throttled share of invocations above which a cheaper LMI is `review`, not `migrate`.',
   'reconcile.maxDeviationPct':
     'With --reconcile: a modelled standard cost further than this many percent from the bill is a warning, also in the Slack and email digests.',
+  'store.settleMinutes':
+    'With a metric store (--store, the nightly Lambda): a UTC day is stored final, never read again, only once it ended this many minutes before the run (CloudWatch metrics arrive late); a younger day is read but kept unsettled and read again next run.',
 };
 
 /**

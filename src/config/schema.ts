@@ -97,12 +97,23 @@ export const reconcileSchema = z
   })
   .prefault({});
 
+export const storeSchema = z
+  .strictObject({
+    /**
+     * A day is stored final (never read again) only when it ended at least this many minutes
+     * before the run: CloudWatch metrics arrive late, so a younger day is read but kept unsettled.
+     */
+    settleMinutes: z.number().int().min(0).max(24 * 60).default(30),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   pricing: pricingSchema,
   billing: billingSchema,
   lmi: lmiSchema,
   recommend: recommendSchema,
   reconcile: reconcileSchema,
+  store: storeSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

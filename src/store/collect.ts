@@ -1,3 +1,4 @@
+import { defaultConfig } from '../config/schema.js';
 import { fetchMetricSeries } from '../source/aws/metrics-fetch.js';
 import type { MetricSpec } from '../source/aws/metrics-plan.js';
 import { createRateLimiter, type RateLimiter } from '../source/aws/rate-limit.js';
@@ -7,9 +8,10 @@ import type { FunctionProfile, FunctionSeries, PeriodSeconds, Series, SourceWarn
 import { VERSION } from '../version.js';
 import type { StoreBackend } from './backend.js';
 import { openDay, readStatus, writeDay, type OpenDay } from './day-io.js';
+import { watchAttempts } from './throttles.js';
 import { DAY_MS, dayStartMs, type DayStatus, type MetricKey, pointsPerDay, STORE_SCHEMA, STORE_SCHEMA_VERSION } from './format.js';
 import { createMetricsWriter, encodeFunctions, readMetricRange, type StoredConfig } from './parquet.js';
-import { assembleSeries, DEFAULT_SETTLE_MINUTES, planStoreWindow, windowDates, type DayPlan, type WindowPlan } from './plan.js';
+import { alignedWindow, assembleSeries, planStoreWindow, windowDates, type DayPlan, type WindowPlan } from './plan.js';
 
 /**
  * The store-backed live source: lists the functions as `record` does, reads from CloudWatch only
@@ -19,7 +21,7 @@ import { assembleSeries, DEFAULT_SETTLE_MINUTES, planStoreWindow, windowDates, t
 
 export interface StoreSourceOptions extends AwsSourceOptions {
   store: StoreBackend;
-  /** A day is final only when it ended at least this long before `now` (default 30). */
+  /** A day is final only when it ended at least this long before `now` (config `store.settleMinutes`, default 30). */
   settleMinutes?: number;
   /** Milliseconds left for reading CloudWatch; days that would not fit are left for the next run. */
   timeLeftMs?: () => number;
@@ -34,6 +36,14 @@ export interface StoreRunStats {
   daysMissing: string[];
   getMetricDataCalls: number;
   pointsRequested: number;
+  /** Points of the calls answered so far. */
+  pointsRead: number;
+  /** GetMetricData attempts answered Throttling (each retried by the SDK). */
+  throttles: number;
+  /** Function-days read at a coarser period than their day is held at (`region/date/function`). */
+  coarseFunctionDays: string[];
+  /** Function-days CloudWatch no longer keeps finely enough: unknown (`region/date/function`). */
+  unknownFunctionDays: string[];
 }
 
 export type StoreSource = AwsSource & { stats: StoreRunStats; plan: WindowPlan };
@@ -61,7 +71,7 @@ function padDay(series: Series, points: number): Series {
 export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSource> {
   const store = opts.store;
   await store.checkWritable();
-  const settleMinutes = opts.settleMinutes ?? DEFAULT_SETTLE_MINUTES;
+  const settleMinutes = opts.settleMinutes ?? defaultConfig().store.settleMinutes;
   const timeLeft = opts.timeLeftMs ?? (() => Number.POSITIVE_INFINITY);
   // Insights and the header use the window `record` would read (auto: 60 s for 14 days).
   const recordPeriod: PeriodSeconds = opts.resolution === undefined || opts.resolution === 'auto' ? 60 : opts.resolution;
@@ -74,7 +84,18 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
   const { discoveries, factory, regionLimits, metrics, warnings, failRegion } = started;
   const accountId = started.header.accountId;
   const metricKeys = metrics.map((m) => m.key as MetricKey);
-  const stats: StoreRunStats = { daysKept: 0, daysRead: [], daysAdded: [], daysMissing: [], getMetricDataCalls: 0, pointsRequested: 0 };
+  const stats: StoreRunStats = {
+    daysKept: 0,
+    daysRead: [],
+    daysAdded: [],
+    daysMissing: [],
+    getMetricDataCalls: 0,
+    pointsRequested: 0,
+    pointsRead: 0,
+    throttles: 0,
+    coarseFunctionDays: [],
+    unknownFunctionDays: [],
+  };
 
   // Whole listings, with their PC and Insights values: the store needs every name before planning.
   for (const d of discoveries) {
@@ -141,7 +162,7 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
     plans = new Map();
     for (const d of discoveries) plans.set(d.region, await planFor(d, period));
   }
-  const window = plans.values().next().value?.window ?? started.header.window;
+  let window = plans.values().next().value?.window ?? started.header.window;
 
   // CloudWatch serves 180,000 data points/s for data newer than 3 h, 396,000 for older
   // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html): a
@@ -150,23 +171,54 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
   const recentFromMs = opts.now.getTime() - 3 * 3_600_000;
   function limiterFor(region: string, day: DayPlan): RateLimiter {
     const base = regionLimits.get(region)!.getMetricData;
-    if (day.readEndMs <= recentFromMs || base.options.weightPerSecond === undefined) return base;
+    if (day.readEndMs <= recentFromMs || base.options.weightPerSecond === undefined) return countingPoints(base);
     let recent = recentLimiters.get(region);
     if (!recent) {
       recent = createRateLimiter({ ...base.options, weightPerSecond: base.options.weightPerSecond * RECENT_POINTS_SHARE });
       recentLimiters.set(region, recent);
     }
-    return recent;
+    return countingPoints(recent);
+  }
+  /** The limiter, counting the points of each answered call (the weight it was started with). */
+  function countingPoints(limit: RateLimiter): RateLimiter {
+    const counted = (<T>(fn: () => Promise<T>, weight = 0) =>
+      limit(async () => {
+        const result = await fn();
+        stats.pointsRead += weight;
+        return result;
+      }, weight)) as RateLimiter;
+    Object.defineProperty(counted, 'options', { value: limit.options });
+    Object.defineProperty(counted, 'turn', { value: limit.turn });
+    // Retries of this day's calls wait for the same quota (src/store/throttles.ts).
+    retryLimiter = limit;
+    return counted;
   }
 
   // ---- read what the store lacks, newest day first, within the time left ----
   const weightPerSecond = [...regionLimits.values()][0]?.getMetricData.options.weightPerSecond ?? 396_000;
+  let retryLimiter: RateLimiter | null = null;
+  for (const d of discoveries) {
+    watchAttempts(factory.forRegion(d.region).cloudWatch, {
+      onThrottle: () => stats.throttles++,
+      retryTurn: (points) => retryLimiter?.turn(points) ?? Promise.resolve(),
+    });
+  }
+  // New functions' days CloudWatch keeps only coarser than the store holds them, with activity
+  // (not exact at the held period): region -> date -> function -> full-day series.
+  const coarseHeld = new Map<string, Map<string, Map<string, Partial<Record<MetricKey, Series>>>>>();
+  let coarsePeriod: PeriodSeconds | null = null;
   let outOfTime = false;
   const dayOrder = [...new Set([...plans.values()].flatMap((p) => p.days.map((x) => x.date)))].sort().reverse();
+  const toRead = [...plans.values()].flatMap((p) => p.days).filter((x) => x.action === 'read' || x.action === 'add' || x.action === 'add-coarse').length;
+  let daysDone = 0;
+  const progress = (final = false) =>
+    started.progress({ type: 'store', daysToRead: toRead, daysDone, pointsRead: stats.pointsRead, throttles: stats.throttles, ...(final ? { final } : {}) });
+  if (toRead > 0) progress();
   for (const date of dayOrder) {
     for (const d of discoveries) {
       const day = plans.get(d.region)!.days.find((x) => x.date === date);
       if (!day) continue;
+      for (const name of day.unknownFunctions) stats.unknownFunctionDays.push(`${d.region}/${date}/${name}`);
       if (day.action === 'keep') {
         stats.daysKept++;
         continue;
@@ -175,8 +227,15 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
         stats.daysMissing.push(`${d.region}/${date}`);
         continue;
       }
-      const names = day.action === 'add' ? day.missingFunctions : d.functions.map((f) => f.name);
-      const points = Math.round((day.readEndMs - dayStartMs(date)) / (day.periodSeconds! * 1000));
+      // A re-read day keeps the functions stored for it that are no longer listed (deleted since):
+      // they are read again with the others, so the day stays whole for queries of the store.
+      const listed = d.functions.map((f) => f.name);
+      const stored = day.action === 'read' ? await openStored(d.region, date) : null;
+      const listedSet = new Set(listed);
+      const unlisted = stored ? stored.functions.filter((f) => !listedSet.has(f.name)) : [];
+      const names = day.action === 'read' ? [...listed, ...unlisted.map((f) => f.name)] : day.missingFunctions;
+      const readPeriod = day.action === 'add-coarse' ? day.coarsePeriodSeconds! : day.periodSeconds!;
+      const points = Math.round((day.readEndMs - dayStartMs(date)) / (readPeriod * 1000));
       const dayPoints = names.length * metrics.length * points;
       // A day is read whole or not at all: start it only when it fits (1.5 x its quota time + 10 s).
       const rate = day.readEndMs > opts.now.getTime() - 3 * 3_600_000 ? weightPerSecond * RECENT_POINTS_SHARE : weightPerSecond;
@@ -187,19 +246,114 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
         continue;
       }
       stats.pointsRequested += dayPoints;
-      const written = await collectDay(d, day, names, points);
-      statuses.get(d.region)!.set(date, written);
-      opened.get(d.region)!.delete(date);
-      (day.action === 'add' ? stats.daysAdded : stats.daysRead).push(`${d.region}/${date}`);
+      if (day.action === 'add-coarse') {
+        const held = await collectCoarse(d, day, names);
+        if (held.size > 0) {
+          if (!coarseHeld.has(d.region)) coarseHeld.set(d.region, new Map());
+          coarseHeld.get(d.region)!.set(date, held);
+          coarsePeriod = Math.max(coarsePeriod ?? 0, readPeriod) as PeriodSeconds;
+          for (const name of held.keys()) stats.coarseFunctionDays.push(`${d.region}/${date}/${name}`);
+        }
+        stats.daysAdded.push(`${d.region}/${date}`);
+      } else {
+        const written = await collectDay(d, day, names, points, unlisted);
+        statuses.get(d.region)!.set(date, written);
+        opened.get(d.region)!.delete(date);
+        (day.action === 'add' ? stats.daysAdded : stats.daysRead).push(`${d.region}/${date}`);
+      }
+      daysDone++;
+      progress();
     }
   }
+  if (toRead > 0) progress(true);
 
-  async function collectDay(d: RegionDiscovery, day: DayPlan, names: string[], points: number): Promise<DayStatus> {
+  /** Copies a stored day's functions, batch by batch, into `writer` (its configs into `configs`). */
+  async function copyStored(old: OpenDay, writer: ReturnType<typeof createMetricsWriter>, configs: (StoredConfig & { name: string })[]): Promise<void> {
+    const p = old.status.periodSeconds as PeriodSeconds;
+    const full = pointsPerDay(p);
+    for (let f = 0; f < old.functions.length; f += FUNCTIONS_PER_BATCH) {
+      const to = Math.min(old.functions.length, f + FUNCTIONS_PER_BATCH);
+      const range = await readMetricRange(old.metrics.location, old.metrics.buffer, old.metrics.metadata, p, metricKeys, f, to);
+      const perFn = (values: Float64Array) => Array.from({ length: to - f }, (_, i) => values.subarray(i * full, (i + 1) * full));
+      writer.add({
+        names: old.functions.slice(f, to).map((x) => x.name),
+        series: Object.fromEntries([...range].map(([m, values]) => [m, perFn(values)])),
+      });
+    }
+    configs.push(...old.functions);
+  }
+
+  /**
+   * `add-coarse`: the new functions' day at the coarse period CloudWatch still keeps. A function
+   * with no activity that day (every coarse period answered 0) is exactly 0 at every finer
+   * period too: it is added to the stored day. The others are returned, held for this run's
+   * window only (which is then analysed at the coarse period), and read again next run.
+   */
+  async function collectCoarse(d: RegionDiscovery, day: DayPlan, names: string[]): Promise<Map<string, Partial<Record<MetricKey, Series>>>> {
+    const p = day.coarsePeriodSeconds!;
+    const startMs = dayStartMs(day.date);
+    const held = new Map<string, Partial<Record<MetricKey, Series>>>();
+    const idle: string[] = [];
+    const stream = fetchMetricSeries({
+      region: d.region,
+      cloudWatch: factory.forRegion(d.region).cloudWatch,
+      limit: limiterFor(d.region, day),
+      window: { start: new Date(startMs).toISOString(), end: new Date(startMs + DAY_MS).toISOString(), periodSeconds: p },
+      functionNames: names,
+      metrics: metrics as MetricSpec[],
+      warn: (w) => warnings.push({ ...w, message: `${day.date}: ${w.message}` }),
+      onCallDone: () => {
+        stats.getMetricDataCalls++;
+        progress();
+      },
+      onRegionFailed: (message) => failRegion(d.region, message),
+    });
+    for await (const fetched of stream) {
+      const name = names[fetched.index]!;
+      const series = Object.fromEntries(metricKeys.map((k) => [k, padDay(fetched.series[k as keyof FunctionSeries]!, pointsPerDay(p))])) as Record<MetricKey, Series>;
+      if (fetched.unknownPoints === 0 && metricKeys.every((k) => series[k].every((v) => v === 0))) idle.push(name);
+      else held.set(name, series);
+    }
+    if (idle.length === 0) return held;
+    const old = await openStored(d.region, day.date);
+    if (!old) throw new Error(`store day ${d.region}/${day.date} vanished while merging`);
+    const heldPeriod = old.status.periodSeconds as PeriodSeconds;
+    const writer = createMetricsWriter({ date: day.date, periodSeconds: heldPeriod, metrics: metricKeys });
+    const configs: (StoredConfig & { name: string })[] = [];
+    await copyStored(old, writer, configs);
+    const byName = new Map(d.functions.map((f) => [f.name, f]));
+    const zeros = new Float64Array(pointsPerDay(heldPeriod));
+    for (let b = 0; b < idle.length; b += FUNCTIONS_PER_BATCH) {
+      const batch = idle.slice(b, b + FUNCTIONS_PER_BATCH);
+      writer.add({ names: batch, series: Object.fromEntries(metricKeys.map((k) => [k, batch.map(() => zeros)])) });
+    }
+    for (const name of idle) configs.push(configOf(byName.get(name)!, opts.now.toISOString(), 0));
+    const { objects: _objects, ...status } = old.status;
+    const meta = { date: day.date, periodSeconds: heldPeriod, metrics: metricKeys };
+    const written = await writeDay(
+      store,
+      { ...status, functions: configs.length, writtenAt: opts.now.toISOString(), writer: `lmi-advisor ${VERSION}` },
+      writer.finish(),
+      { bytes: encodeFunctions(meta, configs), rows: configs.length },
+    );
+    statuses.get(d.region)!.set(day.date, written);
+    opened.get(d.region)!.delete(day.date);
+    return held;
+  }
+
+  async function collectDay(
+    d: RegionDiscovery,
+    day: DayPlan,
+    names: string[],
+    points: number,
+    unlisted: readonly (StoredConfig & { name: string })[],
+  ): Promise<DayStatus> {
     const p = day.periodSeconds!;
     const full = pointsPerDay(p);
     const startMs = dayStartMs(day.date);
     const observedAt = opts.now.toISOString();
     const byName = new Map(d.functions.map((f) => [f.name, f]));
+    const storedConfig = new Map(unlisted.map((f) => [f.name, f]));
     const writer = createMetricsWriter({ date: day.date, periodSeconds: p, metrics: metricKeys });
     const configs: (StoredConfig & { name: string })[] = [];
     let unknownPoints = 0;
@@ -209,16 +363,7 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
     if (day.action === 'add') {
       const old = await openStored(d.region, day.date);
       if (!old) throw new Error(`store day ${d.region}/${day.date} vanished while merging`);
-      for (let f = 0; f < old.functions.length; f += FUNCTIONS_PER_BATCH) {
-        const to = Math.min(old.functions.length, f + FUNCTIONS_PER_BATCH);
-        const range = await readMetricRange(old.metrics.location, old.metrics.buffer, old.metrics.metadata, p, metricKeys, f, to);
-        const perFn = (values: Float64Array) => Array.from({ length: to - f }, (_, i) => values.subarray(i * full, (i + 1) * full));
-        writer.add({
-          names: old.functions.slice(f, to).map((x) => x.name),
-          series: Object.fromEntries([...range].map(([m, values]) => [m, perFn(values)])),
-        });
-      }
-      configs.push(...old.functions);
+      await copyStored(old, writer, configs);
     }
 
     let batchNames: string[] = [];
@@ -238,7 +383,10 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
       functionNames: names,
       metrics: metrics as MetricSpec[],
       warn: (w) => warnings.push({ ...w, message: `${day.date}: ${w.message}` }),
-      onCallDone: () => stats.getMetricDataCalls++,
+      onCallDone: () => {
+        stats.getMetricDataCalls++;
+        progress();
+      },
       onRegionFailed: (message) => {
         regionFailed = true;
         failRegion(d.region, message);
@@ -250,7 +398,9 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
       for (const key of metricKeys) (batchSeries[key] ??= []).push(padDay(fetched.series[key as keyof FunctionSeries]!, full));
       unknownPoints += fetched.unknownPoints;
       if (fetched.unknownPoints > 0 && withUnknown.length < 100) withUnknown.push(name);
-      configs.push(configOf(byName.get(name)!, observedAt, fetched.unknownPoints));
+      const listedFn = byName.get(name);
+      // A function no longer listed keeps the configuration (and listing time) it was stored with.
+      configs.push(listedFn ? configOf(listedFn, observedAt, fetched.unknownPoints) : { ...storedConfig.get(name)!, unknownPoints: fetched.unknownPoints });
       if (batchNames.length === FUNCTIONS_PER_BATCH) flush();
     }
     flush();
@@ -288,6 +438,34 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
     warnings.push({
       code: outOfTime ? 'store-backfill-cut-short' : 'store-days-failed',
       message: `${stats.daysMissing.length} region-days of the window are not in the store${byTime}: their minutes are unknown (${stats.daysMissing.slice(0, 5).join(', ')}${stats.daysMissing.length > 5 ? ', ...' : ''})`,
+    });
+  }
+  // New functions held only at the coarse period: the whole window is analysed at it (as for a
+  // day held only coarse), and the report names them.
+  if (coarsePeriod !== null && coarsePeriod > window.periodSeconds) {
+    window = alignedWindow(opts.now.getTime(), opts.days, coarsePeriod);
+    for (const [region, plan] of plans) plans.set(region, { ...plan, window });
+  }
+  const listDays = (items: string[]) => {
+    const byFunction = new Map<string, string[]>();
+    for (const item of items) {
+      const [region, date, name] = item.split('/') as [string, string, string];
+      const key = `${name} (${region})`;
+      byFunction.set(key, [...(byFunction.get(key) ?? []), date]);
+    }
+    const parts = [...byFunction].slice(0, 10).map(([fn, dates]) => `${fn}: ${dates.sort().join(', ')}`);
+    return `${parts.join('; ')}${byFunction.size > 10 ? `; and ${byFunction.size - 10} more functions` : ''}`;
+  };
+  if (stats.coarseFunctionDays.length > 0) {
+    warnings.push({
+      code: 'store-coarse-functions',
+      message: `functions new to the store whose days CloudWatch keeps only at ${coarsePeriod} s, read at ${coarsePeriod} s (not stored; read again each run while in the window): ${listDays(stats.coarseFunctionDays)}`,
+    });
+  }
+  if (stats.unknownFunctionDays.length > 0) {
+    warnings.push({
+      code: 'store-function-days-unknown',
+      message: `functions new to the store on days CloudWatch no longer keeps at 5 minutes or finer (older than 63 days): their minutes are unknown: ${listDays(stats.unknownFunctionDays)}`,
     });
   }
   const coarse = [...plans.values()].some((p) => p.window.periodSeconds !== recordPeriod);
@@ -331,7 +509,10 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
             series[key] = assembleSeries(window, key, (date) => {
               const entry = perDay.get(date);
               const row = entry?.rows[i];
-              if (!entry || row === undefined) return null;
+              if (!entry || row === undefined) {
+                const held = coarseHeld.get(d.region)?.get(date)?.get(f.name);
+                return held ? { periodSeconds: coarsePeriod!, series: held[key]! } : null;
+              }
               const offset = (row - entry.first) * entry.points;
               return { periodSeconds: days.get(date)!.status.periodSeconds as PeriodSeconds, series: entry.data.get(key)!.subarray(offset, offset + entry.points) };
             });

@@ -12,22 +12,26 @@ import { DAY_MS, dayStartMs, METRIC_AGGREGATE, type DayStatus, type MetricKey, u
  * is then assembled at that period (sums added, maxima maxed), as CloudWatch would aggregate.
  */
 
-export const DEFAULT_SETTLE_MINUTES = 30;
-
 export interface DayPlan {
   date: string;
   /** keep: complete in the store for every listed function. add: complete, but some listed
-   * functions are not in it (new functions): read only those and merge. read: absent,
+   * functions are not in it (new functions): read only those and merge. add-coarse: the same,
+   * but CloudWatch now keeps the day only at a coarser period than it is held at: the new
+   * functions are read at `coarsePeriodSeconds` (see docs/store-format.md). read: absent,
    * incomplete or unsettled: read the whole day. skip: CloudWatch no longer keeps it. */
-  action: 'keep' | 'add' | 'read' | 'skip';
+  action: 'keep' | 'add' | 'add-coarse' | 'read' | 'skip';
   /** Period the day is (or will be) held at. */
   periodSeconds: PeriodSeconds | null;
   /** Whether the day ended settleMinutes or more before `now` (may be stored complete). */
   settled: boolean;
   /** Exclusive end of what can be read now (the day's end, or `now` aligned for today). */
   readEndMs: number;
-  /** For `add`: the listed functions the stored day lacks. */
+  /** For `add` and `add-coarse`: the listed functions the stored day lacks. */
   missingFunctions: string[];
+  /** For `add-coarse`: the period CloudWatch still keeps the day at (5 minutes). */
+  coarsePeriodSeconds?: PeriodSeconds;
+  /** Listed functions the stored day lacks and CloudWatch no longer keeps finely enough: unknown. */
+  unknownFunctions: string[];
 }
 
 export interface WindowPlan {
@@ -36,7 +40,7 @@ export interface WindowPlan {
   days: DayPlan[];
 }
 
-function alignedWindow(nowMs: number, days: number, period: PeriodSeconds): SnapshotWindow {
+export function alignedWindow(nowMs: number, days: number, period: PeriodSeconds): SnapshotWindow {
   const periodMs = period * 1000;
   const endMs = Math.floor(nowMs / periodMs) * periodMs;
   return { start: new Date(endMs - days * DAY_MS).toISOString(), end: new Date(endMs).toISOString(), periodSeconds: period };
@@ -95,13 +99,21 @@ export function planStoreWindow(input: PlanInput): WindowPlan {
       const p = dayPeriod(input, date);
       const settled = endMs + settleMs <= nowMs;
       const readEndMs = p === null ? endMs : Math.min(endMs, Math.floor(nowMs / (p * 1000)) * p * 1000);
-      const base = { date, periodSeconds: p, settled, readEndMs, missingFunctions: [] as string[] };
+      const base = { date, periodSeconds: p, settled, readEndMs, missingFunctions: [] as string[], unknownFunctions: [] as string[] };
       if (status?.state === 'complete' && input.metrics.every((m) => status.metrics.includes(m))) {
         const stored = input.storedFunctions(date);
         const missing = input.listed.filter((n) => !stored.has(n));
         if (missing.length === 0) return { ...base, action: 'keep' };
-        if (p === null || p !== status.periodSeconds) return { ...base, action: 'keep' };
-        return { ...base, action: 'add', missingFunctions: missing };
+        // Read at the period the day is held at while CloudWatch keeps it that fine (or finer).
+        const held = { ...base, periodSeconds: status.periodSeconds as PeriodSeconds };
+        const retained = finestRetainedPeriod(nowMs, startMs);
+        if (retained !== null && retained <= status.periodSeconds) return { ...held, action: 'add', missingFunctions: missing };
+        // CloudWatch keeps the day only coarser than it is held: the new functions' days at
+        // 5 minutes (or the window's own period), never coarser; past that they are unknown.
+        if (retained !== null && (retained <= 300 || retained <= window.periodSeconds)) {
+          return { ...held, action: 'add-coarse', missingFunctions: missing, coarsePeriodSeconds: retained };
+        }
+        return { ...held, action: 'keep', unknownFunctions: missing };
       }
       if (p === null) return { ...base, action: 'skip' };
       return { ...base, action: 'read' };

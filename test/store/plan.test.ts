@@ -77,6 +77,18 @@ describe('planStoreWindow', () => {
     expect(plan.days.filter((d) => d.action === 'read').map((d) => d.date)).toEqual(['2026-11-21', '2026-11-20']);
   });
 
+  it('a new function on stored 60-s days: read at 60 s, at 300 s past 15 days, unknown past 63 days', () => {
+    const stored = Object.fromEntries(
+      windowDates({ start: '2026-09-01T00:00:00Z', end: '2026-11-21T00:00:00Z', periodSeconds: 60 }).map((d) => [d, complete(d)]),
+    );
+    const plan = planStoreWindow(input({ days: 80, stored, listed: ['a', 'b', 'new'] }));
+    expect(plan.window.periodSeconds).toBe(60);
+    expect(plan.days.find((d) => d.date === '2026-11-10')).toMatchObject({ action: 'add', periodSeconds: 60, missingFunctions: ['new'] });
+    expect(plan.days.find((d) => d.date === '2026-11-01')).toMatchObject({ action: 'add-coarse', periodSeconds: 60, coarsePeriodSeconds: 300, missingFunctions: ['new'] });
+    expect(plan.days.find((d) => d.date === '2026-09-10')).toMatchObject({ action: 'keep', unknownFunctions: ['new'] });
+    expect(plan.days.filter((d) => d.unknownFunctions.length > 0).map((d) => d.date).at(0)).toBe('2026-09-19'); // 63 days before NOW: 09-19T03:17
+  });
+
   it('days CloudWatch no longer keeps at all are skipped', () => {
     const plan = planStoreWindow(input({ days: 455, resolution: 3600 }));
     expect(plan.days.at(-1)?.action).toBe('skip');

@@ -11,6 +11,7 @@ import { startRegionDiscovery, type ExistingCapacityProvider, type RegionDiscove
 import { fetchMetricSeries } from './metrics-fetch.js';
 import {
   minimumCalls,
+  pointsPerCallFor,
   OPTIONAL_METRICS,
   planWindow,
   REQUIRED_METRICS,
@@ -230,7 +231,11 @@ export async function openAwsSource(opts: AwsSourceOptions): Promise<AwsSource> 
   // The total grows while discovery streams: the minimum for the functions found so far.
   const callsTotal = () =>
     discoveries.reduce(
-      (sum, d) => sum + (d.functions.length > 0 ? minimumCalls(d.functions.length * metrics.length, points) : 0),
+      (sum, d) =>
+        sum +
+        (d.functions.length > 0
+          ? minimumCalls(d.functions.length * metrics.length, points, pointsPerCallFor(regionLimits.get(d.region)?.getMetricData.options.weightPerSecond))
+          : 0),
       0,
     );
   let callsDone = 0;

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { periodCount, type FunctionSeries, type Series, type SnapshotWindow, type SourceWarning } from '../profile.js';
 import { describeError, isAccessDenied } from './aws-errors.js';
-import { createCallPacker, type MetricSpec, type PlannedCall } from './metrics-plan.js';
+import { createCallPacker, pointsPerCallFor, type MetricSpec, type PlannedCall } from './metrics-plan.js';
 import type { RateLimiter } from './rate-limit.js';
 
 /**
@@ -282,7 +282,8 @@ function createSignal() {
 export async function* fetchMetricSeries(opts: MetricsFetchOptions): AsyncGenerator<FetchedSeries> {
   const { window, metrics } = opts;
   const points = periodCount(window);
-  const packer = createCallPacker(metrics, points);
+  // Calls sized so that whole calls fill the limiter's points quota (pointsPerCallFor).
+  const packer = createCallPacker(metrics, points, pointsPerCallFor(opts.limit.options.weightPerSecond));
   const lookahead = Math.max(1, opts.lookahead ?? opts.limit.options.concurrency * 2);
   const readable = opts.readable ?? { from: 0, to: points };
   // Only the readable periods are asked for: a StartTime older than the resolution's retention

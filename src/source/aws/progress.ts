@@ -6,7 +6,9 @@ export type ProgressEvent =
   | { type: 'discovered'; region: string; functions: number }
   | { type: 'region-failed'; region: string; message: string }
   | { type: 'metrics'; callsDone: number; callsTotal: number }
-  | { type: 'done'; functions: number };
+  | { type: 'done'; functions: number }
+  /** A store-backed run (src/store): region-days to read from CloudWatch and how far it is. */
+  | { type: 'store'; daysToRead: number; daysDone: number; pointsRead: number; throttles: number; final?: boolean };
 
 export interface ProgressStream {
   isTTY?: boolean;
@@ -51,6 +53,11 @@ export function createTtyProgress(
       }
       case 'done':
         stream.write(`\r\x1b[Klmi-advisor: ${event.functions} functions collected\n`);
+        break;
+      case 'store':
+        stream.write(
+          `\r\x1b[Klmi-advisor: store: days read ${event.daysDone}/${event.daysToRead}, ${(event.pointsRead / 1e6).toFixed(1)} M points, ${event.throttles} throttled${event.final ? '\n' : ''}`,
+        );
         break;
     }
   };

@@ -15,6 +15,8 @@ export interface FakeFunction {
   runtime: string;
   /** Has Lambda Insights (namespace LambdaInsights): listed, with fixed daily CPU, memory and INIT values. */
   insights?: boolean;
+  /** Created at this epoch second: no data point before it (a new function). */
+  createdAt?: number;
 }
 
 export interface FakeAwsOptions {
@@ -67,6 +69,8 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   };
 
   function valueAt(fnName: string, metricName: string, stat: string, t: number): number | null {
+    const createdAt = options.functions.find((f) => f.name === fnName)?.createdAt;
+    if (createdAt !== undefined && t < createdAt) return null;
     return valueFromHash(hash(fnName), metricName, stat, t);
   }
 
@@ -102,6 +106,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     StartTime: number;
     EndTime: number;
   }) {
+    const createdAt = new Map(options.functions.filter((f) => f.createdAt !== undefined).map((f) => [f.name, f.createdAt!]));
     return {
       MetricDataResults: body.MetricDataQueries.map((q) => {
         const insightsFn = q.MetricStat.Metric.Dimensions.find((d) => d.Name === 'function_name')?.Value;
@@ -109,7 +114,9 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
         const fnHash = hash(fn);
         const timestamps: number[] = [];
         const values: number[] = [];
+        const bornAt = createdAt.get(fn) ?? Number.NEGATIVE_INFINITY;
         for (let t = body.StartTime; t < body.EndTime; t += q.MetricStat.Period) {
+          if (t < bornAt) continue;
           const v = insightsFn !== undefined
             ? insightsValue(insightsFn, q.MetricStat.Metric.MetricName, q.MetricStat.Stat)
             : valueFromHash(fnHash, q.MetricStat.Metric.MetricName, q.MetricStat.Stat, t);

@@ -9,6 +9,8 @@ import {
   createCallPacker,
   minimumCalls,
   planCalls,
+  pointsPerCallFor,
+  queriesPerCall,
   planWindow,
   readablePeriods,
   readabilityWarnings,
@@ -21,6 +23,17 @@ const NOW = new Date('2026-11-21T03:17:42.123Z');
 function lowerBound(queries: number, points: number): number {
   return Math.max(Math.ceil(queries / MAX_QUERIES_PER_CALL), Math.ceil(queries / Math.floor(MAX_DATAPOINTS_PER_CALL / points)));
 }
+
+describe('pointsPerCallFor', () => {
+  it('sizes calls so that whole calls fill a rolling-second points quota', () => {
+    expect(pointsPerCallFor(396_000)).toBe(99_000); // 4 a second, not 3 of 100,800
+    expect(pointsPerCallFor(180_000)).toBe(90_000); // 2 a second
+    expect(pointsPerCallFor(undefined)).toBe(100_800);
+    expect(queriesPerCall(1440, pointsPerCallFor(396_000))).toBe(68); // 97,920 points
+    expect(queriesPerCall(1440)).toBe(70);
+    expect(minimumCalls(30_000, 1440, 99_000)).toBe(442);
+  });
+});
 
 describe('planWindow', () => {
   it('aligns a 14-day window to the minute, ends at or before now, and keeps 1-minute data', () => {
