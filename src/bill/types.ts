@@ -77,3 +77,30 @@ export interface LmiInstanceBill {
 
 /** Cost Explorer price: $0.01 per API request, paginated requests each count (CE pricing page). */
 export const CE_USD_PER_REQUEST = 0.01;
+
+/**
+ * CloudWatch's capacity-provider metrics over the window's whole days, for one capacity provider
+ * of a function already on LMI (src/source/aws/capacity-provider-metrics.ts). null = no data.
+ */
+export interface LmiProviderMetrics {
+  region: string;
+  capacityProviderArn: string;
+  /** InstanceType values the provider's metrics carry. */
+  instanceTypes: string[];
+  /** Days with a vCPUAllocated or vCPUAvailable point. */
+  daysWithData: number;
+  /** Mean of the daily Average CPUUtilization (%), per instance type. */
+  cpuUtilizationPctByType: Record<string, number | null>;
+  /** vCPUs allocated to execution environments (daily Average summed over instance types, mean over days). */
+  vCpuAllocatedAvg: number | null;
+  /** vCPUs available for allocation, same aggregation. */
+  vCpuAvailableAvg: number | null;
+}
+
+export interface LmiProviderMetricsRead {
+  providers: LmiProviderMetrics[];
+  /** Providers whose metrics could not be read, with the reason. */
+  notes: string[];
+  /** CloudWatch requests made (ListMetrics + GetMetricData). */
+  requests: number;
+}

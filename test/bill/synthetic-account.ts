@@ -21,7 +21,7 @@ export const API_INSIGHTS_INIT_MS = 4.8;
 export const WORKER_NET_SHARE = 0.83;
 export const PROVIDER_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:capacity-provider:cp-main`;
 export const UNKNOWN_USAGE_TYPE = 'Lambda-SnapStart-Cache-GB-Second';
-export const LMI_FEE_USAGE_TYPE = 'Lambda-Managed-Instances-Management-Hours:m7g.xlarge';
+export const LMI_FEE_USAGE_TYPE = 'Lambda-Managed-Instances-m7g.xlarge-Management-Hours';
 /** Billed LMI management fee per day (3 x m7g.xlarge x 24 h x $0.02448). */
 export const LMI_FEE_USD_PER_DAY = 3 * 24 * 0.02448;
 
