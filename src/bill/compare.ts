@@ -22,7 +22,7 @@ import type {
 } from '../report/types.js';
 import type { Architecture, SnapshotWindow } from '../source/profile.js';
 import { type FunctionDays, wholeDays } from './daily-usage.js';
-import { type BilledData, type BilledLine, CE_USD_PER_REQUEST, LMI_INSTANCE_TAG, type LmiProviderMetrics, type LmiProviderMetricsRead } from './types.js';
+import { type BilledData, type BilledLine, capacityProviderName, CE_USD_PER_REQUEST, LMI_INSTANCE_TAG, type LmiProviderMetrics, type LmiProviderMetricsRead } from './types.js';
 import { parseUsageType, type ParsedUsageType, type UsageTypeTable } from './usage-types.js';
 
 /** Relative gap under which two quantities agree (metrics and the bill round differently). */
@@ -392,7 +392,7 @@ function lmiRows(
       predictedVCpus: predictedVCpus.get(k) ?? null,
       metrics: metricsOf.get(k) ?? null,
       metricsNote: input.lmiMetrics
-        ? (input.lmiMetrics.notes.find((n) => n.includes(` ${capacityProviderNameOf(provider)}:`)) ?? 'CloudWatch has no capacity-provider metrics for it on these days')
+        ? (input.lmiMetrics.notes.find((n) => n.startsWith(`${region} ${capacityProviderName(provider)}:`)) ?? 'CloudWatch has no capacity-provider metrics for it on these days')
         : 'CloudWatch capacity-provider metrics not read (offline analyze reads only the recorded bill)',
     });
     rows.push({
@@ -416,11 +416,6 @@ function lmiRows(
     });
   }
   return rows;
-}
-
-/** `...:capacity-provider:<name>` -> `<name>` (a bare name is returned as it is). */
-function capacityProviderNameOf(provider: string): string {
-  return provider.slice(provider.lastIndexOf(':') + 1);
 }
 
 /**

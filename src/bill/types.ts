@@ -57,6 +57,11 @@ export interface BilledData {
  */
 export const LMI_INSTANCE_TAG = 'aws:lambda:capacity-provider';
 
+/** `arn:aws:lambda:<region>:<account>:capacity-provider:<name>` -> `<name>` (a bare name is returned as it is). */
+export function capacityProviderName(arnOrName: string): string {
+  return arnOrName.slice(arnOrName.lastIndexOf(':') + 1);
+}
+
 /** EC2 instance cost tagged `aws:lambda:capacity-provider`, per day x tag value x region. */
 export interface LmiInstanceLine {
   day: string;

@@ -21,7 +21,7 @@ import type { FunctionProfile, SnapshotHeader, SourceWarning } from '../source/p
 import { LmiAdvisorError } from '../errors.js';
 import { openAwsSource, type AwsSourceOptions } from '../source/aws/index.js';
 import { attachReconciliation, createDailyCollector, usageTypeTableFor } from '../bill/reconcile-run.js';
-import { type BilledData, CE_USD_PER_REQUEST, type LmiProviderMetricsRead } from '../bill/types.js';
+import { type BilledData, capacityProviderName, CE_USD_PER_REQUEST, type LmiProviderMetricsRead } from '../bill/types.js';
 import type { SnapshotWindow } from '../source/profile.js';
 import type { StoreBackend } from '../store/backend.js';
 import { openStoreSource } from '../store/collect.js';
@@ -235,7 +235,12 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     const lmiMetrics =
       opts.reconcile?.fetchLmiMetrics && providers.length > 0
         ? await opts.reconcile.fetchLmiMetrics({ window: header.window, providers }).catch(
-            (error: unknown): LmiProviderMetricsRead => ({ providers: [], notes: [`CloudWatch capacity-provider metrics not read: ${(error as Error).message}`], requests: 0 }),
+            // One note per provider, in the reader's own form (compare.ts finds a provider's note by it).
+            (error: unknown): LmiProviderMetricsRead => ({
+              providers: [],
+              notes: providers.map((p) => `${p.region} ${capacityProviderName(p.capacityProviderArn)}: CloudWatch capacity-provider metrics not read: ${(error as Error).message}`),
+              requests: 0,
+            }),
           )
         : undefined;
     if (lmiMetrics) log.info('capacity-provider metrics read', { providers: lmiMetrics.providers.length, cloudWatchRequests: lmiMetrics.requests, notes: lmiMetrics.notes });

@@ -11,7 +11,9 @@
  * a number: the reconciliation then says the metrics were not read.
  */
 import { type CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import type { LmiProviderMetrics, LmiProviderMetricsRead } from '../../bill/types.js';
+import { capacityProviderName, type LmiProviderMetrics, type LmiProviderMetricsRead } from '../../bill/types.js';
+
+export { capacityProviderName };
 import type { SnapshotWindow } from '../profile.js';
 import { createDefaultClientFactory } from './clients.js';
 
@@ -25,11 +27,6 @@ export interface ProviderRef {
   region: string;
   /** The capacity provider's ARN (its name is the last part: `...:capacity-provider:<name>`). */
   capacityProviderArn: string;
-}
-
-/** `arn:aws:lambda:<region>:<account>:capacity-provider:<name>` -> `<name>`. */
-export function capacityProviderName(arn: string): string {
-  return arn.slice(arn.lastIndexOf(':') + 1);
 }
 
 /** Mean of the known values (null when none is known). */
