@@ -393,7 +393,7 @@ function lmiRows(
       metrics: metricsOf.get(k) ?? null,
       metricsNote: input.lmiMetrics
         ? (input.lmiMetrics.notes.find((n) => n.startsWith(`${region} ${capacityProviderName(provider)}:`)) ?? 'CloudWatch has no capacity-provider metrics for it on these days')
-        : 'CloudWatch capacity-provider metrics not read (offline analyze reads only the recorded bill)',
+        : 'CloudWatch capacity-provider metrics not read (none recorded with this bill)',
     });
     rows.push({
       region,

@@ -83,7 +83,8 @@ export function attachReconciliation(
     config: input.config,
     table,
     lmiPredictions: input.collector.lmiPredictions,
-    ...(input.lmiMetrics ? { lmiMetrics: input.lmiMetrics } : {}),
+    // Read in this run, else recorded with the bill (record --reconcile).
+    ...((input.lmiMetrics ?? input.billed.lmiMetrics) ? { lmiMetrics: (input.lmiMetrics ?? input.billed.lmiMetrics)! } : {}),
   });
   model.reconciliation = out.reconciliation;
   model.warnings.push(...out.warnings);

@@ -45,6 +45,12 @@ export interface BilledData {
    * usage; absent when not asked (no LMI line, or a bill recorded before this field existed).
    */
   lmiInstances?: LmiInstanceBill;
+  /**
+   * CloudWatch's capacity-provider metrics of the providers functions already on LMI use, read
+   * with the bill (`record --reconcile` stores them so an offline analyze shows them); absent when
+   * not read.
+   */
+  lmiMetrics?: LmiProviderMetricsRead;
 }
 
 /**

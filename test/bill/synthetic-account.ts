@@ -27,6 +27,9 @@ export const LMI_FEE_USD_PER_DAY = 3 * 24 * 0.02448;
 
 /** Billed EC2 cost per day of cp-main's instances (3 x m7g.xlarge x 24 h x $0.1632, on-demand us-east-1). */
 export const LMI_INSTANCES_USD_PER_DAY = 3 * 24 * 0.1632;
+/** CloudWatch for cp-main: vCPUs allocated to execution environments on average, CPU utilisation %. */
+export const LMI_VCPU_ALLOCATED = 8;
+export const LMI_CPU_UTILIZATION_PCT = 35;
 /** Another EC2 instance of the account, not LMI (untagged): must not count. */
 export const OTHER_EC2_USD_PER_DAY = 24 * 0.0832;
 
@@ -163,6 +166,23 @@ export function syntheticSnapshot(): { header: import('../../src/source/profile.
             .filter((l) => l.tag !== '')
             .map((l) => ({ day: l.day, capacityProvider: l.tag, region: l.region, unblendedUsd: l.unblendedUsd, netUnblendedUsd: l.netUnblendedUsd })),
           notes: [],
+        },
+        // CloudWatch's capacity-provider metrics recorded with the bill: cp-main's 3 x m7g.xlarge
+        // (12 vCPUs), 8 of them allocated to execution environments on average.
+        lmiMetrics: {
+          providers: [
+            {
+              region: 'us-east-1',
+              capacityProviderArn: PROVIDER_ARN,
+              instanceTypes: ['m7g.xlarge'],
+              daysWithData: DAYS,
+              cpuUtilizationPctByType: { 'm7g.xlarge': LMI_CPU_UTILIZATION_PCT },
+              vCpuAllocatedAvg: LMI_VCPU_ALLOCATED,
+              vCpuAvailableAvg: 12 - LMI_VCPU_ALLOCATED,
+            },
+          ],
+          notes: [],
+          requests: 2,
         },
       },
     },
