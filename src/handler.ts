@@ -14,6 +14,7 @@ import { parseChannels, type ChannelResult, type PublishTargets } from './publis
 import type { FetchLike, SlackRetryOptions } from './publish/slack.js';
 import { redact, resolveWebhookUrl } from './secrets.js';
 import { completeClientFactory, type AwsClientFactory } from './source/aws/clients.js';
+import { readCapacityProviderMetrics } from './source/aws/capacity-provider-metrics.js';
 import { planWindow } from './source/aws/metrics-plan.js';
 import type { ProgressEvent } from './source/aws/progress.js';
 import { storeBackendFor } from './store/open.js';
@@ -243,11 +244,12 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}) {
 
     const storeValue = env.LMI_STORE ?? (env.REPORT_BUCKET ? `s3://${env.REPORT_BUCKET}/store/` : undefined);
     const store = storeValue === undefined || storeValue === 'off' ? undefined : storeBackendFor(storeValue, { flag: 'env LMI_STORE', s3, region });
+    const clients = countingFactory(completeClientFactory(deps.clients, {}), counter);
     const source =
       deps.source ??
       liveAwsSource({
         resolution: env.LMI_RESOLUTION,
-        clients: countingFactory(completeClientFactory(deps.clients, {}), counter),
+        clients,
         ...(store
           ? {
               store,
@@ -280,7 +282,15 @@ export function createHandler(overrides: Partial<HandlerDeps> = {}) {
           ` --resolution ${planWindow(now, env.LMI_DAYS, env.LMI_RESOLUTION).periodSeconds}` +
           ` (lambda ${context.functionName ?? 'lmi-advisor'}${env.LMI_CONFIG_JSON === undefined ? '' : '; --config: a file holding its env LMI_CONFIG_JSON'})`,
         log,
-        ...(env.LMI_RECONCILE ? { reconcile: { fetchBill: liveBillFetcher(deps.costExplorer ? { client: deps.costExplorer } : {}) } } : {}),
+        ...(env.LMI_RECONCILE
+          ? {
+              reconcile: {
+                fetchBill: liveBillFetcher(deps.costExplorer ? { client: deps.costExplorer } : {}),
+                // LMI actuals: the capacity providers' CloudWatch metrics, with the collector's clients.
+                fetchLmiMetrics: (args) => readCapacityProviderMetrics((r) => clients.forRegion(r).cloudWatch, args.providers, args.window),
+              },
+            }
+          : {}),
       });
     } catch (error) {
       const message = redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error), secrets);

@@ -22,7 +22,7 @@ import type {
 } from '../report/types.js';
 import type { Architecture, SnapshotWindow } from '../source/profile.js';
 import { type FunctionDays, wholeDays } from './daily-usage.js';
-import { type BilledData, type BilledLine, CE_USD_PER_REQUEST, LMI_INSTANCE_TAG } from './types.js';
+import { type BilledData, type BilledLine, capacityProviderName, CE_USD_PER_REQUEST, LMI_INSTANCE_TAG, type LmiProviderMetrics, type LmiProviderMetricsRead } from './types.js';
 import { parseUsageType, type ParsedUsageType, type UsageTypeTable } from './usage-types.js';
 
 /** Relative gap under which two quantities agree (metrics and the bill round differently). */
@@ -39,6 +39,12 @@ export interface LmiPrediction {
   lambdaBilledUsdPerDay: number;
   /** EC2 instance cost per day, USD (billed under EC2). */
   instancesUsdPerDay: number;
+  /** Instance-hours per day the model runs (the fee's billed quantity is the same unit). */
+  instanceHoursPerDay: number;
+  /** vCPUs the model allocates to execution environments on average (CloudWatch vCPUAllocated). */
+  vCpuAllocatedAvg: number;
+  /** The instance type the model sized for (instance-hours of different types do not compare 1:1). */
+  instanceType?: string | null;
 }
 
 export interface ReconcileInput {
@@ -49,6 +55,8 @@ export interface ReconcileInput {
   config: Config;
   table: UsageTypeTable;
   lmiPredictions?: readonly LmiPrediction[];
+  /** CloudWatch's capacity-provider metrics (live runs only; absent offline or when not read). */
+  lmiMetrics?: LmiProviderMetricsRead;
 }
 
 export interface ReconcileOutput {
@@ -275,7 +283,7 @@ function providerOfTag(value: string, region: string, known: ReadonlySet<string>
   return value;
 }
 
-type LmiBilled = Map<string, { region: string; provider: string | null; instanceType: string | null; usd: number }>;
+type LmiBilled = Map<string, { region: string; provider: string | null; instanceType: string | null; usd: number; feeHours: number }>;
 
 /**
  * LMI actuals per capacity provider: what the model predicts (management fee + LMI requests +
@@ -293,16 +301,24 @@ function lmiRows(
 ): ReconLmiRow[] {
   const predictedLambda = new Map<string, number>();
   const predictedInstances = new Map<string, number>();
+  const predictedHours = new Map<string, number>();
+  const predictedVCpus = new Map<string, number>();
+  const predictedTypes = new Map<string, Set<string>>();
   for (const p of input.lmiPredictions ?? []) {
     const k = key(p.region, p.capacityProviderArn);
     predictedLambda.set(k, (predictedLambda.get(k) ?? 0) + p.lambdaBilledUsdPerDay * days.length);
     predictedInstances.set(k, (predictedInstances.get(k) ?? 0) + p.instancesUsdPerDay * days.length);
+    predictedHours.set(k, (predictedHours.get(k) ?? 0) + p.instanceHoursPerDay * days.length);
+    predictedVCpus.set(k, (predictedVCpus.get(k) ?? 0) + p.vCpuAllocatedAvg);
+    if (p.instanceType) predictedTypes.set(k, (predictedTypes.get(k) ?? new Set()).add(p.instanceType));
   }
+  const metricsOf = new Map((input.lmiMetrics?.providers ?? []).map((m) => [key(m.region, m.capacityProviderArn), m]));
   const billedLambda: LmiBilled = new Map();
   for (const row of lmiBilled.values()) {
     const k = key(row.region, row.provider ?? '');
-    const into = billedLambda.get(k) ?? { ...row, usd: 0 };
+    const into = billedLambda.get(k) ?? { ...row, usd: 0, feeHours: 0 };
     into.usd += row.usd;
+    into.feeHours += row.feeHours;
     if (into.instanceType !== row.instanceType) into.instanceType = into.instanceType ?? row.instanceType;
     billedLambda.set(k, into);
   }
@@ -354,12 +370,13 @@ function lmiRows(
     const where = provider ? `capacity provider ${provider}` : `${region} (provider unknown: no resource-level data)`;
     const notIncluded = `EC2 instances not included: ${whyNoInstances()}`;
     const inRegionRow = "without resource-level data the management fee and LMI requests are in the region's row";
+    // The instances' EBS volumes (EC2 - Other) are neither predicted nor read: out of both figures.
     const parts = lambdaParts
       ? included
-        ? 'EC2 instances + management fee + LMI requests'
+        ? 'EC2 instances + management fee + LMI requests; their EBS volumes are not included'
         : `management fee + LMI requests; ${notIncluded}`
       : included
-        ? `EC2 instances only: ${inRegionRow}`
+        ? `EC2 instances only, their EBS volumes not included: ${inRegionRow}`
         : `${inRegionRow}; ${notIncluded}`;
     const billedText =
       billedUsd === null
@@ -367,24 +384,86 @@ function lmiRows(
         : lambdaParts && !lambdaBill && !included
           ? 'no LMI line in the bill on these days'
           : `billed ${usdText(billedUsd)}`;
+    const actuals = provider === null ? null : lmiActuals({
+      billedHours: lambdaBill && lambdaBill.feeHours > 0 ? lambdaBill.feeHours : null,
+      billedType: lambdaBill?.instanceType ?? null,
+      predictedTypes: [...(predictedTypes.get(k) ?? [])].sort(),
+      predictedHours: predictedHours.get(k) ?? null,
+      predictedVCpus: predictedVCpus.get(k) ?? null,
+      metrics: metricsOf.get(k) ?? null,
+      metricsNote: input.lmiMetrics
+        ? (input.lmiMetrics.notes.find((n) => n.startsWith(`${region} ${capacityProviderName(provider)}:`)) ?? 'CloudWatch has no capacity-provider metrics for it on these days')
+        : 'CloudWatch capacity-provider metrics not read (none recorded with this bill)',
+    });
     rows.push({
       region,
       capacityProvider: provider,
       instanceType: lambdaBill?.instanceType ?? null,
+      billedInstanceHours: actuals?.billedInstanceHours ?? null,
+      predictedInstanceHours: actuals?.predictedInstanceHours ?? null,
+      cloudWatch: actuals?.cloudWatch ?? null,
       predictedUsd,
       billedUsd,
       instancesIncluded: included,
       predictedInstancesUsd: included && hasPrediction ? predictedInstances.get(k)! : null,
       billedInstancesUsd: instancesBill,
       message:
-        predictedUsd !== null
+        (predictedUsd !== null
           ? `${where}: predicted ${usdText(predictedUsd)}, ${billedText} (${parts})${netNote}`
           : hasPrediction
             ? `${where}: predicted ${usdText(predictedLambda.get(k)!)} (management fee + LMI requests), nothing billed to compare: ${inRegionRow}; ${notIncluded}`
-            : `${where}: ${billedText} (${parts})${netNote}; no prediction for it`,
+            : `${where}: ${billedText} (${parts})${netNote}; no prediction for it`) + (actuals ? `. ${actuals.text}` : ''),
     });
   }
   return rows;
+}
+
+/**
+ * Actual vs model for one provider, beyond dollars: instance-hours (the management fee's billed
+ * quantity vs the model's) and vCPUs allocated to execution environments (CloudWatch's
+ * vCPUAllocated vs the model's environments x vCPUs), with CloudWatch's CPUUtilization.
+ */
+function lmiActuals(a: {
+  billedHours: number | null;
+  billedType: string | null;
+  predictedTypes: string[];
+  predictedHours: number | null;
+  predictedVCpus: number | null;
+  metrics: LmiProviderMetrics | null;
+  metricsNote: string;
+}): { billedInstanceHours: number | null; predictedInstanceHours: number | null; cloudWatch: ReconLmiRow['cloudWatch']; text: string } {
+  const hours =
+    a.billedHours === null && a.predictedHours === null
+      ? null
+      : `instance-hours: billed ${a.billedHours === null ? 'unknown (no fee line for this provider)' : `${fmt(a.billedHours, 1)}${a.billedType ? ` (${a.billedType})` : ''}`}, ` +
+        `predicted ${a.predictedHours === null ? 'none' : `${fmt(a.predictedHours, 1)}${a.predictedTypes.length > 0 ? ` (${a.predictedTypes.join(', ')})` : ''}`}`;
+  const m = a.metrics;
+  let cloudWatch: ReconLmiRow['cloudWatch'] = null;
+  let cw: string;
+  if (m && m.daysWithData > 0) {
+    cloudWatch = {
+      instanceTypes: m.instanceTypes,
+      cpuUtilizationPctByType: m.cpuUtilizationPctByType,
+      vCpuAllocatedAvg: m.vCpuAllocatedAvg,
+      vCpuAvailableAvg: m.vCpuAvailableAvg,
+      predictedVCpuAllocatedAvg: a.predictedVCpus,
+    };
+    const cpu = Object.entries(m.cpuUtilizationPctByType)
+      .map(([t, v]) => `${t} ${v === null ? 'unknown' : `${fmt(v, 1)} %`}`)
+      .join(', ');
+    cw =
+      `CloudWatch: vCPUs allocated ${m.vCpuAllocatedAvg === null ? 'unknown' : fmt(m.vCpuAllocatedAvg, 1)} on average ` +
+      `(model ${a.predictedVCpus === null ? 'none' : fmt(a.predictedVCpus, 1)}), available ${m.vCpuAvailableAvg === null ? 'unknown' : fmt(m.vCpuAvailableAvg, 1)}, ` +
+      `CPU utilisation ${cpu || 'unknown'} (${m.daysWithData} day(s))`;
+  } else {
+    cw = a.metricsNote;
+  }
+  return {
+    billedInstanceHours: a.billedHours,
+    predictedInstanceHours: a.predictedHours,
+    cloudWatch,
+    text: [hours, cw].filter((x) => x !== null).join('; '),
+  };
 }
 
 export function reconcile(input: ReconcileInput): ReconcileOutput {
@@ -429,7 +508,7 @@ export function reconcile(input: ReconcileInput): ReconcileOutput {
   const unknown = new Map<string, ReconUnknownUsageType>();
   const billedByRegion = new Map<string, Sums>();
   const billedByFunction = new Map<string, { sums: Sums; architecture: Architecture | null; region: string; name: string }>();
-  const lmiBilled = new Map<string, { region: string; provider: string | null; instanceType: string | null; usd: number }>();
+  const lmiBilled: LmiBilled = new Map();
   const lmiProviderOfFunction = new Map<string, string>();
   for (const p of input.lmiPredictions ?? []) lmiProviderOfFunction.set(key(p.region, p.name), p.capacityProviderArn);
   for (const line of billed.lines) {
@@ -452,8 +531,10 @@ export function reconcile(input: ReconcileInput): ReconcileOutput {
           ? (lmiProviderOfFunction.get(key(fn.region, fn.name)) ?? null)
           : null;
       const k = key(region, provider ?? '', parsed.kind === 'lmiFee' ? (parsed.instanceType ?? '') : '');
-      const row = lmiBilled.get(k) ?? { region, provider, instanceType: parsed.kind === 'lmiFee' ? (parsed.instanceType ?? null) : null, usd: 0 };
+      const row = lmiBilled.get(k) ?? { region, provider, instanceType: parsed.kind === 'lmiFee' ? (parsed.instanceType ?? null) : null, usd: 0, feeHours: 0 };
       row.usd += line.unblendedUsd;
+      // The fee is billed per instance-hour: its quantity is the instance-hours the provider ran.
+      if (parsed.kind === 'lmiFee') row.feeHours += line.quantity;
       lmiBilled.set(k, row);
       continue;
     }

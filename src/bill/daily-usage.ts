@@ -4,12 +4,17 @@
  * Only whole UTC days inside the window are kept: a part day cannot be compared with the bill.
  */
 import type { Config } from '../config/schema.js';
+import {
+  billedGbSeconds,
+  ephemeralGbSeconds,
+  periodBilledMs,
+  periodPcShare,
+  provisionedConcurrencyGbSeconds,
+} from '../model/standard.js';
 import type { Architecture, FunctionProfile, SnapshotWindow } from '../source/profile.js';
 
 const DAY_MS = 86_400_000;
-const MB_PER_GB = 1024;
-/** Ephemeral storage up to 512 MB is free (pricing page, "Ephemeral storage"). */
-const FREE_EPHEMERAL_MB = 512;
+const DAY_SECONDS = 86_400;
 
 /** One day of one function; `null` quantities = a period of the day had unknown metrics. */
 export interface ModelledDay {
@@ -52,15 +57,16 @@ export function wholeDays(window: SnapshotWindow): string[] {
 }
 
 /**
- * Per-day modelled quantities of one profile, with the same formulas as summarize.ts (billed
- * duration = Duration sum + invocations x billing.roundingMsPerInvocation; PC share per period =
- * min(1, PC / peak concurrency)). No extrapolation: a day with an unknown period is null.
+ * Per-day modelled quantities of one profile, with the formulas summarize.ts uses, shared with it
+ * (src/model/standard.ts: periodBilledMs = Duration sum + invocations x
+ * billing.roundingMsPerInvocation, periodPcShare = min(1, PC / peak concurrency); GB-s by
+ * billedGbSeconds, provisionedConcurrencyGbSeconds, ephemeralGbSeconds), so the two cannot
+ * drift. No extrapolation: a day with an unknown period is null.
  */
 export function modelledDays(profile: FunctionProfile, window: SnapshotWindow, config: Config): FunctionDays {
   const roundingMs = config.billing.roundingMsPerInvocation;
   const periodMs = window.periodSeconds * 1000;
   const startMs = Date.parse(window.start);
-  const memoryGB = profile.memoryMB / MB_PER_GB;
   const pc = profile.provisionedConcurrency;
   const keep = new Set(wholeDays(window));
   interface Acc { requests: number; billedMs: number; pcBilledMs: number; unknown: boolean }
@@ -78,23 +84,20 @@ export function modelledDays(profile: FunctionProfile, window: SnapshotWindow, c
       day.unknown = true;
       continue;
     }
-    const billedMs = dur + inv * roundingMs;
+    const billedMs = periodBilledMs(dur, inv, roundingMs);
     day.requests += inv;
     day.billedMs += billedMs;
-    if (pc !== null && pc > 0) {
-      // Same assumption as summarize.ts: PC serves min(1, PC / peak) of the period's duration.
-      const share = conc != null && conc > 0 ? Math.min(1, pc / conc) : 1;
-      day.pcBilledMs += billedMs * share;
-    }
+    if (pc !== null && pc > 0) day.pcBilledMs += billedMs * periodPcShare(pc, conc);
   }
-  const storageGB = Math.max(0, profile.ephemeralStorageMB - FREE_EPHEMERAL_MB) / MB_PER_GB;
+  // ms -> GB-s: billedGbSeconds with the round-up already in the ms (0 invocations x 0 ms).
+  const gbSecondsOf = (ms: number): number => billedGbSeconds(ms, 0, 0, profile.memoryMB);
   const days: ModelledDay[] = [...acc.entries()].map(([day, a]) => ({
     day,
     requests: a.unknown ? null : a.requests,
-    onDemandGbSeconds: a.unknown ? null : ((a.billedMs - a.pcBilledMs) / 1000) * memoryGB,
-    pcDurationGbSeconds: a.unknown ? null : (a.pcBilledMs / 1000) * memoryGB,
-    pcGbSeconds: pc === null ? null : pc * memoryGB * 86_400,
-    storageGbSeconds: a.unknown ? null : storageGB * (a.billedMs / 1000),
+    onDemandGbSeconds: a.unknown ? null : gbSecondsOf(a.billedMs - a.pcBilledMs),
+    pcDurationGbSeconds: a.unknown ? null : gbSecondsOf(a.pcBilledMs),
+    pcGbSeconds: pc === null ? null : provisionedConcurrencyGbSeconds(pc, profile.memoryMB, DAY_SECONDS),
+    storageGbSeconds: a.unknown ? null : ephemeralGbSeconds(profile.ephemeralStorageMB, a.billedMs / 1000),
   }));
   return {
     region: profile.region,

@@ -12,7 +12,7 @@ import type { ReportModel } from '../report/types.js';
 import type { FunctionProfile, SnapshotWindow } from '../source/profile.js';
 import { type LmiPrediction, reconcile } from './compare.js';
 import { type FunctionDays, modelledDays } from './daily-usage.js';
-import type { BilledData } from './types.js';
+import type { BilledData, LmiProviderMetricsRead } from './types.js';
 import { defaultUsageTypeTable, usageItemOf, usageTypeTableFromPriceList, type UsageTypeTable } from './usage-types.js';
 
 export interface DailyCollector {
@@ -46,6 +46,9 @@ export function createDailyCollector(window: SnapshotWindow, config: Config, pri
         // Monthly (730 h) figures -> per day: the Lambda service's parts and the EC2 instances apart.
         lambdaBilledUsdPerDay: ((result.managementFeeUsd + result.requestsUsd) * 24) / HOURS_PER_MONTH,
         instancesUsdPerDay: (result.ec2Usd * 24) / HOURS_PER_MONTH,
+        instanceHoursPerDay: (result.instanceHours * 24) / HOURS_PER_MONTH,
+        vCpuAllocatedAvg: result.avgEnvironments * result.vCpusPerEnvironment,
+        instanceType: result.instanceType,
       });
     },
   };
@@ -68,6 +71,7 @@ export function attachReconciliation(
     priceBook: PriceBook;
     config: Config;
     priceItems?: readonly (string | object)[];
+    lmiMetrics?: LmiProviderMetricsRead;
   },
 ): void {
   const { table, problems } = usageTypeTableFor(input.priceItems);
@@ -79,6 +83,8 @@ export function attachReconciliation(
     config: input.config,
     table,
     lmiPredictions: input.collector.lmiPredictions,
+    // Read in this run, else recorded with the bill (record --reconcile).
+    ...((input.lmiMetrics ?? input.billed.lmiMetrics) ? { lmiMetrics: (input.lmiMetrics ?? input.billed.lmiMetrics)! } : {}),
   });
   model.reconciliation = out.reconciliation;
   model.warnings.push(...out.warnings);

@@ -45,6 +45,12 @@ export interface BilledData {
    * usage; absent when not asked (no LMI line, or a bill recorded before this field existed).
    */
   lmiInstances?: LmiInstanceBill;
+  /**
+   * CloudWatch's capacity-provider metrics of the providers functions already on LMI use, read
+   * with the bill (`record --reconcile` stores them so an offline analyze shows them); absent when
+   * not read.
+   */
+  lmiMetrics?: LmiProviderMetricsRead;
 }
 
 /**
@@ -56,6 +62,11 @@ export interface BilledData {
  * matched (compare.ts), and no tagged cost at all is reported as "not found", never as $0.
  */
 export const LMI_INSTANCE_TAG = 'aws:lambda:capacity-provider';
+
+/** `arn:aws:lambda:<region>:<account>:capacity-provider:<name>` -> `<name>` (a bare name is returned as it is). */
+export function capacityProviderName(arnOrName: string): string {
+  return arnOrName.slice(arnOrName.lastIndexOf(':') + 1);
+}
 
 /** EC2 instance cost tagged `aws:lambda:capacity-provider`, per day x tag value x region. */
 export interface LmiInstanceLine {
@@ -77,3 +88,30 @@ export interface LmiInstanceBill {
 
 /** Cost Explorer price: $0.01 per API request, paginated requests each count (CE pricing page). */
 export const CE_USD_PER_REQUEST = 0.01;
+
+/**
+ * CloudWatch's capacity-provider metrics over the window's whole days, for one capacity provider
+ * of a function already on LMI (src/source/aws/capacity-provider-metrics.ts). null = no data.
+ */
+export interface LmiProviderMetrics {
+  region: string;
+  capacityProviderArn: string;
+  /** InstanceType values the provider's metrics carry. */
+  instanceTypes: string[];
+  /** Days with a vCPUAllocated or vCPUAvailable point. */
+  daysWithData: number;
+  /** Mean of the daily Average CPUUtilization (%), per instance type. */
+  cpuUtilizationPctByType: Record<string, number | null>;
+  /** vCPUs allocated to execution environments (daily Average summed over instance types, mean over days). */
+  vCpuAllocatedAvg: number | null;
+  /** vCPUs available for allocation, same aggregation. */
+  vCpuAvailableAvg: number | null;
+}
+
+export interface LmiProviderMetricsRead {
+  providers: LmiProviderMetrics[];
+  /** Providers whose metrics could not be read, with the reason. */
+  notes: string[];
+  /** CloudWatch requests made (ListMetrics + GetMetricData). */
+  requests: number;
+}

@@ -22,9 +22,9 @@ export type UsageKind =
   | 'storage'
   /** `Global-*`: the free tier's usage lines (price 0 in the Price List). */
   | 'freeTier'
-  /** LMI management fee hours (usage type holding `Management-Hours`). */
+  /** LMI management fee hours (`Lambda-Managed-Instances-<type>-Management-Hours`; quantity = instance-hours). */
   | 'lmiFee'
-  /** LMI requests (usage type holding `Managed-Instances-Request`). */
+  /** LMI requests (`Lambda-Managed-Instances-Request[-ARM]`). */
   | 'lmiRequests';
 
 export interface ParsedUsageType {
@@ -44,6 +44,13 @@ export interface UnknownUsageType {
   /** Why it was not understood (unknown prefix, unknown suffix). */
   reason: string;
 }
+
+/**
+ * LMI management fee: `Lambda-Managed-Instances-m7g.xlarge-Management-Hours` (group 1 = the
+ * instance type), or the `Management-Hours:<type>` form (group 2); any other suffix holding
+ * `Management-Hours` is still a fee line, its instance type unknown.
+ */
+const LMI_FEE = /^(?:Lambda-Managed-Instances-([a-z0-9-]+\.[a-z0-9-]+)-Management-Hours|.*Management-Hours(?::(.+))?)$/;
 
 /** Standard Lambda suffixes (Price List `usagetype` in us-east-1, bundled price book). */
 const SUFFIXES: Readonly<Record<string, [UsageKind, Architecture]>> = {
@@ -200,17 +207,13 @@ export function parseUsageType(usageType: string, table: UsageTypeTable): Parsed
   }
   const standard = SUFFIXES[suffix];
   if (standard) return { usageType, kind: standard[0], region, architecture: standard[1] };
-  // LMI usage types: only the markers are known ([SAMPLE] scripts/extract-pricing.js, reference
-  // lmi-and-pricing.md 2: the exact strings are not confirmed); the instance type follows `:`.
-  if (suffix.includes('Management-Hours')) {
-    const colon = suffix.indexOf(':');
-    return {
-      usageType,
-      kind: 'lmiFee',
-      region,
-      architecture: null,
-      instanceType: colon >= 0 ? suffix.slice(colon + 1) : null,
-    };
+  // LMI usage types: `Lambda-Managed-Instances-<instance type>-Management-Hours` (fee) and
+  // `Lambda-Managed-Instances-Request[-ARM]` (requests), as in the AWSLambda Price List items
+  // seen by third-party price-list tools (docs/reconciliation.md, "The usage-type table": not in
+  // an AWS document). The older guess `...-Management-Hours:<type>` is still read.
+  const fee = LMI_FEE.exec(suffix);
+  if (fee) {
+    return { usageType, kind: 'lmiFee', region, architecture: null, instanceType: fee[1] ?? fee[2] ?? null };
   }
   if (suffix.includes('Managed-Instances-Request')) {
     return { usageType, kind: 'lmiRequests', region, architecture: null };

@@ -26,6 +26,7 @@ import {
 } from './options.js';
 import { checkOutDir } from './paths.js';
 import { liveBillFetcher } from '../bill/cost-explorer.js';
+import { liveCapacityProviderMetricsFetcher } from '../source/aws/capacity-provider-metrics.js';
 import { storeBackendFor } from '../store/open.js';
 import { cliS3Options } from './record-command.js';
 import { runOrgCommand } from '../org/command.js';
@@ -206,7 +207,7 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
     channels: ['dir'],
     targets: { dir: { outDir: opts.out } },
     formats,
-    ...(opts.reconcile ? { reconcile: { fetchBill: liveBillFetcher(collection.settings.profile ? { profile: collection.settings.profile } : {}) } } : {}),
+    ...(opts.reconcile ? { reconcile: { fetchBill: liveBillFetcher(collection.settings.profile ? { profile: collection.settings.profile } : {}), fetchLmiMetrics: liveCapacityProviderMetricsFetcher(collection.settings.profile ? { profile: collection.settings.profile } : {}) } } : {}),
     command: reproduceCommand(['analyze', '--live'], collectionReproduceValues(collection, window.periodSeconds, opts.config, { reconcile: opts.reconcile === true })),
   });
   const dir = result.publish.results.find((r) => r.channel === 'dir');

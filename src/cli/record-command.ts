@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { UserInputError } from '../errors.js';
-import type { SnapshotHeader } from '../source/profile.js';
+import type { FunctionProfile, SnapshotHeader } from '../source/profile.js';
 import { createTtyProgress, openAwsSource, type AwsSourceOptions } from '../source/aws/index.js';
 import { replaceSnapshotHeader, writeSnapshot } from '../source/snapshot-writer.js';
 import { type CostExplorerSend, liveBillFetcher } from '../bill/cost-explorer.js';
-import type { BilledData } from '../bill/types.js';
+import { type BilledData, capacityProviderName, type LmiProviderMetricsRead } from '../bill/types.js';
+import { liveCapacityProviderMetricsFetcher, readCapacityProviderMetrics } from '../source/aws/capacity-provider-metrics.js';
 import type { StoreBackend } from '../store/backend.js';
 import { openStoreSource } from '../store/collect.js';
 import { storeBackendFor } from '../store/open.js';
@@ -70,6 +71,7 @@ export async function runRecord(
   out: string,
   fetchBill?: (args: { window: SnapshotHeader['window']; now: Date; regions: string[] }) => Promise<BilledData>,
   store?: StoreBackend,
+  fetchLmiMetrics?: (args: { window: SnapshotHeader['window']; providers: { region: string; capacityProviderArn: string }[] }) => Promise<LmiProviderMetricsRead>,
 ): Promise<RecordResult> {
   // With a store: the window assembled from it (reading only what it lacks), the same snapshot.
   const source = store ? await openStoreSource({ ...options, store }) : await openAwsSource(options);
@@ -78,9 +80,29 @@ export async function runRecord(
   // gzip level 4, not zlib's default 6: on minute data (1.4 GB of JSON at 10,000 functions x
   // 14 days) level 6 costs 3.4x the CPU of level 4 (~41 s vs ~12 s) for a file 7 % smaller,
   // and that CPU competes with decoding the GetMetricData answers (docs/live-collection.md).
-  const { functions } = await writeSnapshot(out, source.header, source.profiles, { gzipLevel: RECORD_GZIP_LEVEL });
+  // The capacity providers of functions already on LMI, seen as the profiles stream (LMI actuals).
+  const providers = new Map<string, { region: string; capacityProviderArn: string }>();
+  async function* tapped(): AsyncGenerator<FunctionProfile> {
+    for await (const profile of source.profiles) {
+      const arn = profile.capacityProviderArn;
+      if (billPromise && arn) providers.set(`${profile.region} ${arn}`, { region: profile.region, capacityProviderArn: arn });
+      yield profile;
+    }
+  }
+  const { functions } = await writeSnapshot(out, source.header, tapped(), { gzipLevel: RECORD_GZIP_LEVEL });
   const headerWarnings = source.header.warnings ?? [];
-  const bill = billPromise ? await billPromise : undefined;
+  let bill = billPromise ? await billPromise : undefined;
+  if (bill && bill.status === 'ok' && fetchLmiMetrics && providers.size > 0) {
+    const list = [...providers.values()];
+    const lmiMetrics = await fetchLmiMetrics({ window: source.header.window, providers: list }).catch(
+      (error: unknown): LmiProviderMetricsRead => ({
+        providers: [],
+        notes: list.map((p) => `${p.region} ${capacityProviderName(p.capacityProviderArn)}: CloudWatch capacity-provider metrics not read: ${(error as Error).message}`),
+        requests: 0,
+      }),
+    );
+    bill = { ...bill, lmiMetrics };
+  }
   if (bill && bill.status !== 'ok') {
     source.warnings.push({ code: 'reconcile-unavailable', message: `the bill was not recorded: ${bill.notes.join('; ')}` });
   }
@@ -146,6 +168,12 @@ Example:
           ? liveBillFetcher({ ...(deps.costExplorer ? { client: deps.costExplorer } : {}), ...(collection.settings.profile ? { profile: collection.settings.profile } : {}) })
           : undefined,
         collection.store !== undefined ? storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)) : undefined,
+        // LMI actuals recorded with the bill: the collector's CloudWatch clients when injected.
+        flags.reconcile
+          ? deps.clients?.forRegion
+            ? (args) => readCapacityProviderMetrics((r) => deps.clients!.forRegion!(r).cloudWatch, args.providers, args.window)
+            : liveCapacityProviderMetricsFetcher(collection.settings.profile ? { profile: collection.settings.profile } : {})
+          : undefined,
       );
       for (const region of result.failedRegions) {
         const reasons = result.warnings.filter((w) => w.code === 'region-failed' && w.region === region);

@@ -27,6 +27,7 @@ import {
 } from './options.js';
 import { checkOutDir } from './paths.js';
 import { liveBillFetcher } from '../bill/cost-explorer.js';
+import { liveCapacityProviderMetricsFetcher } from '../source/aws/capacity-provider-metrics.js';
 import { storeBackendFor } from '../store/open.js';
 import { cliS3Options } from './record-command.js';
 import { runOrgCommand } from '../org/command.js';
@@ -189,7 +190,7 @@ Examples:
         formats,
         command: reproduceCommand(['run'], collectionReproduceValues(collection, window.periodSeconds, opts.config, { reconcile: opts.reconcile === true })),
         log,
-        ...(opts.reconcile ? { reconcile: { fetchBill: liveBillFetcher(collection.settings.profile ? { profile: collection.settings.profile } : {}) } } : {}),
+        ...(opts.reconcile ? { reconcile: { fetchBill: liveBillFetcher(collection.settings.profile ? { profile: collection.settings.profile } : {}), fetchLmiMetrics: liveCapacityProviderMetricsFetcher(collection.settings.profile ? { profile: collection.settings.profile } : {}) } } : {}),
       });
       if (!opts.quiet) {
         const t = result.model.totals;

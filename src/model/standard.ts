@@ -25,6 +25,24 @@ export function billedGbSeconds(
 }
 
 /**
+ * One period's billed duration in ms: the Duration sum plus each invocation's round-up (the
+ * numerator of billedGbSeconds). The one formula summarize.ts and the bill's daily model
+ * (src/bill/daily-usage.ts) both use per period.
+ */
+export function periodBilledMs(durationMs: number, invocations: number, roundingMsPerInvocation: number): number {
+  return durationMs + invocations * roundingMsPerInvocation;
+}
+
+/**
+ * ASSUMPTION: in a period, the share of duration served by PC is min(1, PC / peak concurrency):
+ * PC environments take requests first, the rest spills to on-demand. With no concurrency
+ * recorded but duration present, all of it counts as on PC. Shared as periodBilledMs is.
+ */
+export function periodPcShare(provisionedConcurrency: number, concurrencyMax: number): number {
+  return concurrencyMax > 0 ? Math.min(1, provisionedConcurrency / concurrencyMax) : 1;
+}
+
+/**
  * Cost of an aggregate of monthly GB-s under the duration tiers (pricing page: x86 first 6 B GB-s,
  * next 9 B, over 15 B; arm64 first 7.5 B, next 11.25 B, over 18.75 B). Tiers are half-open
  * [from, to): GB-s exactly at a boundary are all priced in the lower tier.

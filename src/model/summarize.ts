@@ -15,6 +15,8 @@ import {
   billedGbSeconds,
   ephemeralGbSeconds,
   ephemeralStorageUsd,
+  periodBilledMs,
+  periodPcShare,
   provisionedConcurrencyGbSeconds,
   provisionedConcurrencyUsd,
   requestsUsd,
@@ -91,14 +93,10 @@ function walkSeries(profile: FunctionProfile, periods: number, roundingMs: numbe
     }
     if (inv != null && dur != null && conc != null) {
       t.pc.periods++;
-      const billedMs = dur + inv * roundingMs;
+      const billedMs = periodBilledMs(dur, inv, roundingMs);
       t.pc.billedMs += billedMs;
-      if (pc > 0) {
-        // ASSUMPTION: in a period, the share of duration served by PC is min(1, PC / peak
-        // concurrency): PC environments take requests first, the rest spills to on-demand.
-        // With no concurrency recorded but duration present, all of it counts as on PC.
-        t.pc.pcBilledMs += billedMs * (conc > 0 ? Math.min(1, pc / conc) : 1);
-      }
+      // The PC split's ASSUMPTION: standard.ts periodPcShare.
+      if (pc > 0) t.pc.pcBilledMs += billedMs * periodPcShare(pc, conc);
     }
   }
   return t;
@@ -182,18 +180,18 @@ function monthlyOf(
   }
   if (windowInvocations === null || windowDurationMs === null || unknown.length > 0) return { monthly: null, unknown };
   const scale = monthScale(window);
-  const billedMs = (windowDurationMs + windowInvocations * roundingMs) * scale;
+  const billedMs = periodBilledMs(windowDurationMs, windowInvocations, roundingMs) * scale;
   const pcBilledMs = billedMs * pcShare;
-  const memoryGB = profile.memoryMB / 1024;
   return {
     unknown: null,
     monthly: {
       requests: windowInvocations * scale,
-      onDemandGbSeconds: ((billedMs - pcBilledMs) / 1000) * memoryGB,
+      // ms -> GB-s as daily-usage.ts does: the round-up is already in the ms.
+      onDemandGbSeconds: billedGbSeconds(billedMs - pcBilledMs, 0, 0, profile.memoryMB),
       // ASSUMPTION: the PC configuration in the profile stood for the whole window (the snapshot
       // records one PC figure per function), so it is billed for the whole 730-h month.
       pcGbSeconds: provisionedConcurrencyGbSeconds(pc ?? 0, profile.memoryMB, SECONDS_PER_MONTH),
-      pcDurationGbSeconds: (pcBilledMs / 1000) * memoryGB,
+      pcDurationGbSeconds: billedGbSeconds(pcBilledMs, 0, 0, profile.memoryMB),
       ephemeralGbSeconds: ephemeralGbSeconds(profile.ephemeralStorageMB, billedMs / 1000),
     },
   };

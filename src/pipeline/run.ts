@@ -21,7 +21,7 @@ import type { FunctionProfile, SnapshotHeader, SourceWarning } from '../source/p
 import { LmiAdvisorError } from '../errors.js';
 import { openAwsSource, type AwsSourceOptions } from '../source/aws/index.js';
 import { attachReconciliation, createDailyCollector, usageTypeTableFor } from '../bill/reconcile-run.js';
-import { type BilledData, CE_USD_PER_REQUEST } from '../bill/types.js';
+import { type BilledData, capacityProviderName, CE_USD_PER_REQUEST, type LmiProviderMetricsRead } from '../bill/types.js';
 import type { SnapshotWindow } from '../source/profile.js';
 import type { StoreBackend } from '../store/backend.js';
 import { openStoreSource } from '../store/collect.js';
@@ -84,7 +84,11 @@ export interface RunPipelineOptions {
   formats?: readonly string[];
   log?: PipelineLog;
   /** --reconcile: read the bill for the window and add the Reconciliation section (src/bill). */
-  reconcile?: { fetchBill: (args: { window: SnapshotWindow; now: Date; regions: string[] }) => Promise<BilledData> };
+  reconcile?: {
+    fetchBill: (args: { window: SnapshotWindow; now: Date; regions: string[] }) => Promise<BilledData>;
+    /** CloudWatch's capacity-provider metrics of the providers functions already on LMI use (LMI actuals). */
+    fetchLmiMetrics?: (args: { window: SnapshotWindow; providers: { region: string; capacityProviderArn: string }[] }) => Promise<LmiProviderMetricsRead>;
+  };
 }
 
 export interface RunResult {
@@ -227,7 +231,21 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
 
   if (collector && billPromise) {
     const billed = await billPromise;
+    const providers = collector.functions.flatMap((f) => (f.alreadyOnLmi && f.capacityProviderArn ? [{ region: f.region, capacityProviderArn: f.capacityProviderArn }] : []));
+    const lmiMetrics =
+      opts.reconcile?.fetchLmiMetrics && providers.length > 0
+        ? await opts.reconcile.fetchLmiMetrics({ window: header.window, providers }).catch(
+            // One note per provider, in the reader's own form (compare.ts finds a provider's note by it).
+            (error: unknown): LmiProviderMetricsRead => ({
+              providers: [],
+              notes: providers.map((p) => `${p.region} ${capacityProviderName(p.capacityProviderArn)}: CloudWatch capacity-provider metrics not read: ${(error as Error).message}`),
+              requests: 0,
+            }),
+          )
+        : undefined;
+    if (lmiMetrics) log.info('capacity-provider metrics read', { providers: lmiMetrics.providers.length, cloudWatchRequests: lmiMetrics.requests, notes: lmiMetrics.notes });
     attachReconciliation(model, {
+      ...(lmiMetrics ? { lmiMetrics } : {}),
       window: header.window,
       collector,
       billed,

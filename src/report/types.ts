@@ -341,6 +341,20 @@ export interface ReconLmiRow {
   /** The instances' part of predictedUsd and billedUsd; null when not included. */
   predictedInstancesUsd: number | null;
   billedInstancesUsd: number | null;
+  /** Instance-hours over the compared days: the management fee's billed quantity (null: no fee line) and the model's. */
+  billedInstanceHours?: number | null;
+  predictedInstanceHours?: number | null;
+  /** CloudWatch capacity-provider metrics over the window (AWS/Lambda, CapacityProviderName x InstanceType); null when not read or no data. */
+  cloudWatch?: {
+    instanceTypes: string[];
+    /** Mean daily Average CPUUtilization, %, per instance type. */
+    cpuUtilizationPctByType: Record<string, number | null>;
+    /** vCPUs allocated to execution environments / available for allocation, mean of daily Averages. */
+    vCpuAllocatedAvg: number | null;
+    vCpuAvailableAvg: number | null;
+    /** The model's average vCPUs allocated (environments x vCPUs per environment), summed over the provider's functions. */
+    predictedVCpuAllocatedAvg: number | null;
+  } | null;
   message: string;
 }
 

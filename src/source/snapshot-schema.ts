@@ -93,6 +93,23 @@ export const headerSchema = z.object({
           notes: z.array(z.string()),
         })
         .optional(),
+      lmiMetrics: z
+        .object({
+          providers: z.array(
+            z.object({
+              region: z.string().min(1),
+              capacityProviderArn: z.string().min(1),
+              instanceTypes: z.array(z.string().min(1)),
+              daysWithData: z.number().int().min(0),
+              cpuUtilizationPctByType: z.record(z.string(), z.number().finite().nullable()),
+              vCpuAllocatedAvg: z.number().finite().nullable(),
+              vCpuAvailableAvg: z.number().finite().nullable(),
+            }),
+          ),
+          notes: z.array(z.string()),
+          requests: z.number().int().min(0),
+        })
+        .optional(),
     })
     .optional(),
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reconcile, type LmiPrediction } from '../../src/bill/compare.js';
 import { modelledDays, wholeDays } from '../../src/bill/daily-usage.js';
-import type { BilledData, BilledLine } from '../../src/bill/types.js';
+import type { BilledData, BilledLine, LmiProviderMetricsRead } from '../../src/bill/types.js';
 import { defaultUsageTypeTable } from '../../src/bill/usage-types.js';
 import type { Config } from '../../src/config/schema.js';
 import {
@@ -174,7 +174,7 @@ describe('reconcile, other paths', () => {
 
   it('LMI actuals: predicted next to billed per capacity provider', () => {
     const { reconciliation: r } = run('resource', syntheticConfig(), {
-      lmiPredictions: [{ region: 'us-east-1', name: 'onlmi', capacityProviderArn: PROVIDER_ARN, lambdaBilledUsdPerDay: 2, instancesUsdPerDay: 10 }],
+      lmiPredictions: [{ region: 'us-east-1', name: 'onlmi', capacityProviderArn: PROVIDER_ARN, lambdaBilledUsdPerDay: 2, instancesUsdPerDay: 10, instanceHoursPerDay: 60, vCpuAllocatedAvg: 4 }],
     });
     expect(r.lmi).toHaveLength(1);
     // No EC2 data in this bill: the instances are out of both figures, and the row says so.
@@ -257,7 +257,7 @@ describe('reconcile, Lambda Insights INIT next to the bill', () => {
 });
 
 describe('reconcile, LMI actuals with the EC2 instances', () => {
-  const prediction: LmiPrediction = { region: 'us-east-1', name: 'onlmi', capacityProviderArn: PROVIDER_ARN, lambdaBilledUsdPerDay: 2, instancesUsdPerDay: 10 };
+  const prediction: LmiPrediction = { region: 'us-east-1', name: 'onlmi', capacityProviderArn: PROVIDER_ARN, lambdaBilledUsdPerDay: 2, instancesUsdPerDay: 10, instanceHoursPerDay: 60, vCpuAllocatedAvg: 4 };
   const tagged = (tag: string) =>
     syntheticInstanceLines()
       .filter((l) => l.tag !== '')
@@ -285,7 +285,9 @@ describe('reconcile, LMI actuals with the EC2 instances', () => {
     expect(row!.billedInstancesUsd).toBeCloseTo(LMI_INSTANCES_USD_PER_DAY * DAYS, 9);
     expect(row!.predictedUsd).toBeCloseTo(28 + 140, 9);
     expect(row!.billedUsd).toBeCloseTo(lambdaBilled() + LMI_INSTANCES_USD_PER_DAY * DAYS, 9);
-    expect(row!.message).toMatch(/^capacity provider .*cp-main: predicted \$168\.00, billed \$\d+\.\d\d \(EC2 instances \+ management fee \+ LMI requests\)$/);
+    expect(row!.message).toMatch(
+      /^capacity provider .*cp-main: predicted \$168\.00, billed \$\d+\.\d\d \(EC2 instances \+ management fee \+ LMI requests; their EBS volumes are not included\)\. instance-hours: billed 1,008\.0 \(m7g\.xlarge\), predicted 840\.0; CloudWatch capacity-provider metrics not read/,
+    );
   });
 
   it('no tagged EC2 cost at all: the instances are left out of both sides (never billed as $0) and the row says why', () => {
@@ -327,7 +329,10 @@ describe('reconcile, LMI actuals with the EC2 instances', () => {
     expect(regionRow!.billedUsd).toBeGreaterThan(0);
     expect(providerRow).toMatchObject({ predictedUsd: 140, predictedInstancesUsd: 140, instancesIncluded: true });
     expect(providerRow!.billedUsd).toBeCloseTo(LMI_INSTANCES_USD_PER_DAY * DAYS, 9);
-    expect(providerRow!.message).toMatch(/predicted \$140\.00, billed \$\d+\.\d\d \(EC2 instances only: without resource-level data the management fee and LMI requests are in the region's row\)$/);
+    expect(providerRow!.message).toMatch(
+      /predicted \$140\.00, billed \$\d+\.\d\d \(EC2 instances only, their EBS volumes not included: without resource-level data the management fee and LMI requests are in the region's row\)\. instance-hours: billed unknown \(no fee line for this provider\), predicted 840\.0/,
+    );
+    expect(providerRow).toMatchObject({ billedInstanceHours: null, predictedInstanceHours: 840 });
   });
 
   it('account level without the instances: the provider row has nothing billed to compare (null, not $0)', () => {
@@ -349,7 +354,60 @@ describe('reconcile, LMI actuals with the EC2 instances', () => {
     const lines = tagged('cp-main').map((l) => ({ ...l, netUnblendedUsd: l.unblendedUsd * 0.6 }));
     const [row] = withInstances({ status: 'ok', lines, notes: [] });
     expect(row!.billedInstancesUsd).toBeCloseTo(LMI_INSTANCES_USD_PER_DAY * DAYS, 9);
-    expect(row!.message).toMatch(/; the instances' NetUnblendedCost is \$\d+\.\d\d \(a Savings Plan or discount applies; lmi\.discount 0 % in the model\)$/);
+    expect(row!.message).toMatch(/; the instances' NetUnblendedCost is \$\d+\.\d\d \(a Savings Plan or discount applies; lmi\.discount 0 % in the model\)\. /);
+  });
+
+  it('instance-hours: billed (fee quantity) vs model; CloudWatch capacity-provider metrics vs the model vCPUs', () => {
+    const metrics: LmiProviderMetricsRead = {
+      providers: [
+        {
+          region: 'us-east-1',
+          capacityProviderArn: PROVIDER_ARN,
+          instanceTypes: ['m7g.xlarge'],
+          daysWithData: DAYS,
+          cpuUtilizationPctByType: { 'm7g.xlarge': 31.5 },
+          vCpuAllocatedAvg: 6,
+          vCpuAvailableAvg: 6,
+        },
+      ],
+      notes: [],
+      requests: 2,
+    };
+    const [row] = reconcile({
+      window: WINDOW,
+      functions: syntheticProfiles().map((p) => modelledDays(p, WINDOW, syntheticConfig())),
+      billed: billedData('resource'),
+      priceBook: syntheticPriceBook(),
+      config: syntheticConfig(),
+      table: defaultUsageTypeTable(),
+      lmiPredictions: [prediction],
+      lmiMetrics: metrics,
+    }).reconciliation.lmi;
+    // The synthetic bill: 3 x m7g.xlarge x 24 h a day -> 72 fee-hours a day.
+    expect(row).toMatchObject({ billedInstanceHours: 72 * DAYS, predictedInstanceHours: 60 * DAYS });
+    expect(row!.cloudWatch).toEqual({
+      instanceTypes: ['m7g.xlarge'],
+      cpuUtilizationPctByType: { 'm7g.xlarge': 31.5 },
+      vCpuAllocatedAvg: 6,
+      vCpuAvailableAvg: 6,
+      predictedVCpuAllocatedAvg: 4,
+    });
+    expect(row!.message).toContain(
+      'instance-hours: billed 1,008.0 (m7g.xlarge), predicted 840.0; CloudWatch: vCPUs allocated 6.0 on average (model 4.0), available 6.0, CPU utilisation m7g.xlarge 31.5 % (14 day(s))',
+    );
+    // A provider CloudWatch could not be read for: the note, never a number.
+    const [failed] = reconcile({
+      window: WINDOW,
+      functions: syntheticProfiles().map((p) => modelledDays(p, WINDOW, syntheticConfig())),
+      billed: billedData('resource'),
+      priceBook: syntheticPriceBook(),
+      config: syntheticConfig(),
+      table: defaultUsageTypeTable(),
+      lmiPredictions: [prediction],
+      lmiMetrics: { providers: [], notes: ['us-east-1 cp-main: CloudWatch capacity-provider metrics not read: AccessDenied: no'], requests: 1 },
+    }).reconciliation.lmi;
+    expect(failed!.cloudWatch).toBeNull();
+    expect(failed!.message).toContain('us-east-1 cp-main: CloudWatch capacity-provider metrics not read: AccessDenied');
   });
 
   it('only the compared days count', () => {

@@ -199,7 +199,7 @@ describe("fetchBill: the capacity providers' EC2 instances", () => {
       priceBook: syntheticPriceBook(),
       config,
       table: defaultUsageTypeTable(),
-      lmiPredictions: [{ region: 'us-east-1', name: 'onlmi', capacityProviderArn: PROVIDER_ARN, lambdaBilledUsdPerDay: 1, instancesUsdPerDay: 12 }],
+      lmiPredictions: [{ region: 'us-east-1', name: 'onlmi', capacityProviderArn: PROVIDER_ARN, lambdaBilledUsdPerDay: 1, instancesUsdPerDay: 12, instanceHoursPerDay: 72, vCpuAllocatedAvg: 4 }],
     });
     expect(r.lmi).toHaveLength(1);
     expect(r.lmi[0]).toMatchObject({ capacityProvider: PROVIDER_ARN, instancesIncluded: true, predictedUsd: 13 * DAYS });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { modelledDays, utcDay, wholeDays } from '../../src/bill/daily-usage.js';
 import { defaultConfig } from '../../src/config/schema.js';
+import { monthScale } from '../../src/model/month.js';
+import { summarizeFunction } from '../../src/model/summarize.js';
 import type { FunctionProfile, SnapshotWindow } from '../../src/source/profile.js';
 
 const WINDOW: SnapshotWindow = { start: '2026-11-19T12:00:00Z', end: '2026-11-21T12:00:00Z', periodSeconds: 3600 };
@@ -50,5 +52,31 @@ describe('modelledDays', () => {
     expect(day.requests).toBeNull();
     expect(day.onDemandGbSeconds).toBeNull();
     expect(day.pcGbSeconds).toBeNull();
+  });
+
+  it('over whole days, the days add up to what summarize.ts bills for the window (one set of formulas)', () => {
+    // Whole-day window, varying traffic and a PC that serves part of the peaks.
+    const window: SnapshotWindow = { start: '2026-11-19T00:00:00Z', end: '2026-11-22T00:00:00Z', periodSeconds: 3600 };
+    const n = 72;
+    const p = profile({
+      provisionedConcurrency: 3,
+      series: {
+        invocations: Array.from({ length: n }, (_, i) => 50 + (i % 7) * 13),
+        durationMsSum: Array.from({ length: n }, (_, i) => 7_000 + (i % 5) * 1_111.5),
+        concurrencyMax: Array.from({ length: n }, (_, i) => 1 + (i % 6)),
+      },
+    });
+    const config = defaultConfig();
+    const days = modelledDays(p, window, config).days;
+    expect(days).toHaveLength(3);
+    const sum = (k: 'requests' | 'onDemandGbSeconds' | 'pcDurationGbSeconds' | 'pcGbSeconds' | 'storageGbSeconds') =>
+      days.reduce((a, d) => a + d[k]!, 0);
+    const monthly = summarizeFunction(p, { window, prices: undefined, config }).monthly!;
+    const scale = monthScale(window);
+    expect(sum('requests') * scale).toBeCloseTo(monthly.requests, 6);
+    expect(sum('onDemandGbSeconds') * scale).toBeCloseTo(monthly.onDemandGbSeconds, 6);
+    expect(sum('pcDurationGbSeconds') * scale).toBeCloseTo(monthly.pcDurationGbSeconds, 6);
+    expect(sum('pcGbSeconds') * scale).toBeCloseTo(monthly.pcGbSeconds, 6);
+    expect(sum('storageGbSeconds') * scale).toBeCloseTo(monthly.ephemeralGbSeconds, 6);
   });
 });

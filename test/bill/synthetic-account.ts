@@ -21,12 +21,15 @@ export const API_INSIGHTS_INIT_MS = 4.8;
 export const WORKER_NET_SHARE = 0.83;
 export const PROVIDER_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:capacity-provider:cp-main`;
 export const UNKNOWN_USAGE_TYPE = 'Lambda-SnapStart-Cache-GB-Second';
-export const LMI_FEE_USAGE_TYPE = 'Lambda-Managed-Instances-Management-Hours:m7g.xlarge';
+export const LMI_FEE_USAGE_TYPE = 'Lambda-Managed-Instances-m7g.xlarge-Management-Hours';
 /** Billed LMI management fee per day (3 x m7g.xlarge x 24 h x $0.02448). */
 export const LMI_FEE_USD_PER_DAY = 3 * 24 * 0.02448;
 
 /** Billed EC2 cost per day of cp-main's instances (3 x m7g.xlarge x 24 h x $0.1632, on-demand us-east-1). */
 export const LMI_INSTANCES_USD_PER_DAY = 3 * 24 * 0.1632;
+/** CloudWatch for cp-main: vCPUs allocated to execution environments on average, CPU utilisation %. */
+export const LMI_VCPU_ALLOCATED = 8;
+export const LMI_CPU_UTILIZATION_PCT = 35;
 /** Another EC2 instance of the account, not LMI (untagged): must not count. */
 export const OTHER_EC2_USD_PER_DAY = 24 * 0.0832;
 
@@ -163,6 +166,23 @@ export function syntheticSnapshot(): { header: import('../../src/source/profile.
             .filter((l) => l.tag !== '')
             .map((l) => ({ day: l.day, capacityProvider: l.tag, region: l.region, unblendedUsd: l.unblendedUsd, netUnblendedUsd: l.netUnblendedUsd })),
           notes: [],
+        },
+        // CloudWatch's capacity-provider metrics recorded with the bill: cp-main's 3 x m7g.xlarge
+        // (12 vCPUs), 8 of them allocated to execution environments on average.
+        lmiMetrics: {
+          providers: [
+            {
+              region: 'us-east-1',
+              capacityProviderArn: PROVIDER_ARN,
+              instanceTypes: ['m7g.xlarge'],
+              daysWithData: DAYS,
+              cpuUtilizationPctByType: { 'm7g.xlarge': LMI_CPU_UTILIZATION_PCT },
+              vCpuAllocatedAvg: LMI_VCPU_ALLOCATED,
+              vCpuAvailableAvg: 12 - LMI_VCPU_ALLOCATED,
+            },
+          ],
+          notes: [],
+          requests: 2,
         },
       },
     },

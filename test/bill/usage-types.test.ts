@@ -41,12 +41,26 @@ describe('parseUsageType', () => {
     expect(parseUsageType('USE1-Lambda-Provisioned-Concurrency', table)).toMatchObject({ kind: 'pc', region: 'us-east-1' });
     expect(parseUsageType('APN1-Lambda-Provisioned-GB-Second-ARM', table)).toMatchObject({ kind: 'pcDuration', region: 'ap-northeast-1', architecture: 'arm64' });
     expect(parseUsageType('Lambda-Storage-GB-Second', table)).toMatchObject({ kind: 'storage', region: 'us-east-1' });
-    expect(parseUsageType('USE2-Lambda-Managed-Instances-Management-Hours:m7g.xlarge', table)).toMatchObject({
+    // The LMI strings of the AWSLambda price list (docs/reconciliation.md, "The usage-type table").
+    expect(parseUsageType('USE2-Lambda-Managed-Instances-m7g.xlarge-Management-Hours', table)).toMatchObject({
       kind: 'lmiFee',
       region: 'us-east-2',
       instanceType: 'm7g.xlarge',
     });
+    expect(parseUsageType('Lambda-Managed-Instances-c7i.8xlarge-Management-Hours', table)).toMatchObject({
+      kind: 'lmiFee',
+      region: 'us-east-1',
+      instanceType: 'c7i.8xlarge',
+    });
+    expect(parseUsageType('Lambda-Managed-Instances-r8g.metal-24xl-Management-Hours', table)).toMatchObject({ instanceType: 'r8g.metal-24xl' });
+    // The colon form assumed before is still read; a fee line without a type keeps it unknown (null).
+    expect(parseUsageType('USE2-Lambda-Managed-Instances-Management-Hours:m7g.xlarge', table)).toMatchObject({
+      kind: 'lmiFee',
+      instanceType: 'm7g.xlarge',
+    });
+    expect(parseUsageType('Lambda-Managed-Instances-Management-Hours', table)).toMatchObject({ kind: 'lmiFee', instanceType: null });
     expect(parseUsageType('Lambda-Managed-Instances-Request', table)).toMatchObject({ kind: 'lmiRequests', region: 'us-east-1' });
+    expect(parseUsageType('APN1-Lambda-Managed-Instances-Request-ARM', table)).toMatchObject({ kind: 'lmiRequests', region: 'ap-northeast-1' });
     expect(parseUsageType('Global-Lambda-GB-Second', table)).toMatchObject({ kind: 'freeTier', region: null });
   });
 

@@ -3,6 +3,7 @@
  * region per architecture), the one account-level free tier, pro-rata shares, unknown data.
  */
 import { describe, expect, it } from 'vitest';
+import { periodBilledMs, periodPcShare } from '../../src/model/standard.js';
 import type { FunctionProfile } from '../../src/source/profile.js';
 import { cents, makeWindow, reportFor, steadyProfile, testConfig } from './helpers.js';
 
@@ -198,5 +199,18 @@ describe('usage and unknown data', () => {
     expect(none.usage.gbSeconds).toBeCloseTo(10_000, 9);
     expect(half.usage.gbSeconds).toBeCloseTo(10_500, 9);
     expect(cents(half.standard!.durationUsd)).toBe(cents(10_500 * X86_T1));
+  });
+});
+
+describe("per-period billing (shared by summarize.ts and the bill's daily model)", () => {
+  it('billed ms = Duration sum + invocations x round-up', () => {
+    expect(periodBilledMs(10_000, 100, 0.5)).toBe(10_050);
+    expect(periodBilledMs(10_000, 100, 0)).toBe(10_000);
+  });
+
+  it('PC serves min(1, PC / peak concurrency) of a period; all of it when no concurrency was recorded', () => {
+    expect(periodPcShare(2, 4)).toBe(0.5);
+    expect(periodPcShare(5, 4)).toBe(1);
+    expect(periodPcShare(2, 0)).toBe(1);
   });
 });

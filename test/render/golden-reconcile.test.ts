@@ -55,6 +55,8 @@ describe('golden reports with the Reconciliation section', () => {
     ]);
     expect(r.lmi).toHaveLength(1);
     expect(r.lmi[0]!.predictedUsd).not.toBeNull();
+    // Recorded with the bill, shown offline: CloudWatch next to the model.
+    expect(r.lmi[0]!.cloudWatch).toMatchObject({ vCpuAllocatedAvg: 8, vCpuAvailableAvg: 4, cpuUtilizationPctByType: { 'm7g.xlarge': 35 } });
     expect(r.unknownUsageTypes.map((u) => u.usageType)).toEqual(['Lambda-SnapStart-Cache-GB-Second']);
     expect(model.run.command).toContain('--reconcile');
   });
