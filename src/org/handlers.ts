@@ -16,6 +16,9 @@ import { attachOrgChanges, newRunId, planOrgRun } from './run-org.js';
 import { orgReportFiles } from './render.js';
 import { runShard } from './shard.js';
 import { s3ShardStore, shardItemSchema } from './shard-store.js';
+import { storeBackendFor } from '../store/open.js';
+import { DEFAULT_SETTLE_MINUTES } from '../store/plan.js';
+import type { Context } from 'aws-lambda';
 
 /**
  * The three Lambdas of the org state machine (deploy/org-state-machine.asl.json): plan, shard,
@@ -48,6 +51,14 @@ const envSchema = z.object({
   LMI_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(10),
   LMI_TOLERATED_FAILURE_PERCENTAGE: z.coerce.number().min(0).max(100).default(50),
   LMI_CONFIG_JSON: z.string().optional(),
+  /**
+   * Metric store (docs/store-format.md), as for the nightly Lambda: s3://bucket/prefix, or `off`.
+   * Default: the reports bucket under `store/`; each shard keeps account=<id>/region=<r>/.
+   */
+  LMI_STORE: z.string().min(1).optional(),
+  LMI_STORE_SETTLE_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(DEFAULT_SETTLE_MINUTES),
+  /** Time a shard keeps, after reading CloudWatch into the store, to analyse and write its result (default 120 s). */
+  LMI_STORE_ANALYSIS_MS: z.coerce.number().int().min(0).default(120_000),
 });
 
 export type OrgHandlerEnv = z.infer<typeof envSchema>;
@@ -145,14 +156,19 @@ const shardEventSchema = z.object({
 });
 
 export function createShardHandler(overrides: Partial<OrgHandlerDeps> = {}) {
-  return async function shard(event: unknown): Promise<{ key: string }> {
+  return async function shard(event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<{ key: string }> {
     const deps: OrgHandlerDeps = { env: process.env, ...overrides };
     const env = parseOrgEnv(deps.env);
     const logger = deps.logger ?? new Logger({ serviceName: 'lmi-advisor' });
     const parsed = shardEventSchema.safeParse(event);
     if (!parsed.success) throw new ConfigError('shard event', parsed.error.issues[0]?.path.join('.') ?? null, parsed.error.issues[0]?.message ?? 'invalid');
     const { item, bucket, prefix, generatedAt } = parsed.data;
-    const store = s3ShardStore(deps.s3 ?? new S3Client({ region: region(env) }), bucket, prefix);
+    const s3 = deps.s3 ?? new S3Client({ region: region(env) });
+    const store = s3ShardStore(s3, bucket, prefix);
+    // The metric store is written with the job's role (the bucket is the job's), the metrics are
+    // read with the member role: the store keys by the account the member credentials read.
+    const storeValue = env.LMI_STORE ?? `s3://${env.REPORT_BUCKET}/store/`;
+    const metricStore = storeValue === 'off' ? undefined : storeBackendFor(storeValue, { flag: 'env LMI_STORE', s3, region: region(env) });
     const config = parseConfig(env.LMI_CONFIG_JSON === undefined ? {} : parseConfigJsonEnv(env.LMI_CONFIG_JSON), 'env LMI_CONFIG_JSON');
     try {
       const result = await runShard(item, {
@@ -161,11 +177,22 @@ export function createShardHandler(overrides: Partial<OrgHandlerDeps> = {}) {
         config,
         ...(env.LMI_CONFIG_JSON !== undefined ? { configPath: 'env LMI_CONFIG_JSON' } : {}),
         ...(env.LMI_EXTERNAL_ID ? { externalId: env.LMI_EXTERNAL_ID } : {}),
-        settings: { resolution: env.LMI_RESOLUTION, ...(deps.clients ? { clients: deps.clients } : {}) },
+        settings: {
+          resolution: env.LMI_RESOLUTION,
+          ...(deps.clients ? { clients: deps.clients } : {}),
+          ...(metricStore
+            ? {
+                store: metricStore,
+                settleMinutes: env.LMI_STORE_SETTLE_MINUTES,
+                // CloudWatch reads stop in time to analyse and write the shard result.
+                ...(context ? { storeTimeLeftMs: () => context.getRemainingTimeInMillis() - env.LMI_STORE_ANALYSIS_MS } : {}),
+              }
+            : {}),
+        },
         ...(deps.base ? { base: deps.base } : {}),
       });
       const key = await store.putResult(result);
-      logger.info('shard done', { accountId: item.accountId, region: item.region, functions: result.report.functions.length, complete: result.report.run.complete });
+      logger.info('shard done', { accountId: item.accountId, region: item.region, functions: result.report.functions.length, complete: result.report.run.complete, ...(result.store ? { store: result.store } : {}) });
       return { key };
     } catch (error) {
       // A role that cannot be assumed will not work on a retry either: say why for the merge.

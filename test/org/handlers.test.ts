@@ -114,6 +114,13 @@ describe('org Lambdas against moto', () => {
     const keys = (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents!.map((o) => o.Key!);
     expect(keys).toContain(`reports/latest/account-${member}.html`);
     expect(keys).toContain(`${plan.prefix}shards/${member}-us-east-1.json`);
+    // Each shard collected into the metric store (default: the reports bucket under store/),
+    // partitioned by the account its credentials read (the member's through its role).
+    for (const id of [CURRENT_ACCOUNT, member]) {
+      expect(keys.some((k) => k.startsWith(`store/metrics/account=${id}/region=us-east-1/date=2026-11-20/`))).toBe(true);
+    }
+    const shardResult = JSON.parse(await text(`${plan.prefix}shards/${member}-us-east-1.json`)) as { store?: { daysRead: string[] } };
+    expect(shardResult.store?.daysRead).toEqual(['2026-11-21', '2026-11-20']);
     const memberTotals = org.accounts.find((a) => a.accountId === member)!.totals!;
     const mgmtTotals = org.accounts.find((a) => a.accountId === CURRENT_ACCOUNT)!.totals!;
     expect(org.totals.standardUsd).toBe(memberTotals.standardUsd + mgmtTotals.standardUsd);
