@@ -132,13 +132,24 @@ describe('serverless.yml org mode', () => {
         'sts:AssumeRole',
         's3:PutObject',
         's3:GetObject',
+        's3:PutObject',
+        's3:GetObject',
+        's3:DeleteObject',
         's3:ListBucket',
+        'ses:SendEmail',
+        'ssm:GetParameter',
         ...ORGANIZATION_LIST_ACTIONS,
       ].sort(),
     );
     const assume = statements.find((s) => actions(s).includes('sts:AssumeRole'))!;
     expect(assume.Resource).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/finops-reader' }]);
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+    // DeleteObject (the store replacing a day's objects) only under the store prefix.
+    const del = statements.find((s) => actions(s).includes('s3:DeleteObject'))!;
+    expect(JSON.stringify(del.Resource)).toContain('/store/*');
+    expect(JSON.stringify(del.Resource)).not.toContain('/reports/');
+    // The shards write the metric store in the reports bucket under store/ (as the nightly Lambda).
+    expect(active(org)['OrgShardLambdaFunction']!.Properties.Environment.Variables.LMI_STORE).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: 'ReportsBucket' }, '/store/']] });
     // Without --org (a list of accounts) the organizations statement is not created.
     const fromList = roleStatements(orgAccounts, 'OrgJobRole').flatMap(actions);
     expect(fromList.filter((a) => a.startsWith('organizations:'))).toEqual([]);
