@@ -6,9 +6,8 @@ import type { AwsSourceSettings } from '../pipeline/run.js';
 import { writeReportFiles } from '../publish/dir.js';
 import { datedKey, latestKey, publishToS3, readPreviousReportFromS3, reportLink, type S3Target } from '../publish/s3.js';
 import { formatUsd } from '../render/format.js';
-import { sendEmailDigest, type EmailTarget } from '../publish/email.js';
-import { postSlackMessage } from '../publish/slack.js';
-import { renderOrgEmailDigest, renderOrgSlackDigest } from './digest.js';
+import type { EmailTarget } from '../publish/email.js';
+import { orgDeliveryStoreDir, orgDeliveryStoreS3, sendOrgDigests } from './digest-publish.js';
 import type { BaseClientConfig } from './credentials.js';
 import { parseAccountIds, parseExternalId, parseRoleName } from './plan.js';
 import { newRunId, readPreviousFromDir, runOrg, type AccountSelection, type OrgRunResult } from './run-org.js';
@@ -91,6 +90,7 @@ export async function runOrgCommand(opts: OrgCommandOptions): Promise<OrgCommand
     ...(opts.settings ? { settings: opts.settings } : {}),
     ...(opts.base ? { base: opts.base } : {}),
     store: dirShardStore(join(opts.outDir, 'shards', runId)),
+    spoolDir: join(opts.outDir, 'shards', runId, 'rendered'),
     ...(opts.formats ? { formats: opts.formats } : {}),
     command: typeof opts.command === 'string' ? opts.command : opts.command(selection),
     previous,
@@ -106,26 +106,15 @@ export async function runOrgCommand(opts: OrgCommandOptions): Promise<OrgCommand
     opts.s3 && opts.s3Link
       ? reportLink({ bucket: opts.s3.bucket, key: datedKey(opts.s3.prefix, org.run.generatedAt.slice(0, 10), 'report.html'), region: opts.s3Link.region, baseUrl: opts.s3Link.baseUrl })
       : null;
-  const digestLines: string[] = [];
-  let digestFailed = false;
-  if (opts.slack) {
-    try {
-      await postSlackMessage(await opts.slack.webhookUrl(), renderOrgSlackDigest(org, { reportUrl }));
-      digestLines.push('  slack: ok');
-    } catch (error) {
-      digestFailed = true;
-      digestLines.push(`  slack: FAILED ${(error as Error).message}`);
-    }
-  }
-  if (opts.email) {
-    try {
-      await sendEmailDigest(opts.email, renderOrgEmailDigest(org, { reportUrl }));
-      digestLines.push(`  email: ok to ${opts.email.to.length} recipient(s)`);
-    } catch (error) {
-      digestFailed = true;
-      digestLines.push(`  email: FAILED ${(error as Error).message}`);
-    }
-  }
+  const digests = await sendOrgDigests(org, {
+    ...(opts.slack ? { slack: opts.slack } : {}),
+    ...(opts.email ? { email: opts.email } : {}),
+    reportUrl,
+    state: opts.s3 ? orgDeliveryStoreS3(opts.s3) : opts.writeDir === false ? null : orgDeliveryStoreDir(opts.outDir),
+    previous: result.previous,
+  });
+  const digestFailed = digests.some((d) => !d.ok);
+  const digestLines = digests.map((d) => `  ${d.channel}: ${d.ok ? `ok${d.detail.length ? ` ${d.detail.join('; ')}` : ''}` : `FAILED ${d.error ?? ''}`}`);
   const lines = [
     `${org.accounts.length} accounts, ${org.accounts.reduce((s, a) => s + a.functions, 0)} functions analysed; savings ${formatUsd(org.totals.savingsUsd)}/month${org.run.complete ? '' : ' (INCOMPLETE run: see "Not read")'}`,
     ...org.failures.map((f) => `  not read: ${f.accountId ?? 'organization'}${f.region ? ` ${f.region}` : ''}: ${f.message}`),
