@@ -76,7 +76,7 @@ function roleStatements(t: Template, logicalId: string): Statement[] {
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'lmi-sls-org-'));
   // One after the other: osls writes into the service dir's .esbuild while packaging.
-  org = await packageTo(join(base, 'org'), ['mode=org', 'orgSource=organization', 'orgMaxConcurrency=25', 'orgRoleName=finops-reader', 'schedule=rate(12 hours)']);
+  org = await packageTo(join(base, 'org'), ['mode=org', 'orgSource=organization', 'orgMaxConcurrency=25', 'orgRoleName=finops-reader', 'schedule=rate(12 hours)', 'orgId=o-abcd1234ef']);
   orgAccounts = await packageTo(join(base, 'accounts'), ['mode=org', 'orgAccounts=111122223333,444455556666']);
   single = await packageTo(join(base, 'single'), []);
 }, 600_000);
@@ -143,6 +143,11 @@ describe('serverless.yml org mode', () => {
     );
     const assume = statements.find((s) => actions(s).includes('sts:AssumeRole'))!;
     expect(assume.Resource).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/finops-reader' }]);
+    // orgId given: only roles in accounts of that organization; not given: no condition.
+    const ifOrg = (t: Template, c: any) => (c && 'Fn::If' in c ? (conditionTrue(t, c['Fn::If'][0]) ? c['Fn::If'][1] : c['Fn::If'][2]) : c);
+    expect(ifOrg(org, (assume as any).Condition)).toEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-abcd1234ef' } });
+    const assumeFromList = roleStatements(orgAccounts, 'OrgJobRole').find((s) => actions(s).includes('sts:AssumeRole'))!;
+    expect(ifOrg(orgAccounts, (assumeFromList as any).Condition)).toEqual({ Ref: 'AWS::NoValue' });
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
     // DeleteObject (the store replacing a day's objects) only under the store prefix.
     const del = statements.find((s) => actions(s).includes('s3:DeleteObject'))!;
