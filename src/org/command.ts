@@ -13,6 +13,7 @@ import { parseAccountIds, parseExternalId, parseRoleName } from './plan.js';
 import { newRunId, readPreviousFromDir, runOrg, type AccountSelection, type OrgRunResult } from './run-org.js';
 import { dirShardStore } from './shard-store.js';
 import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 
 /**
  * The CLI side of an organization run, shared by `run` and `analyze --live`: flags -> selection,
@@ -101,6 +102,8 @@ export async function runOrgCommand(opts: OrgCommandOptions): Promise<OrgCommand
     const s3 = await publishToS3(opts.s3, { date: result.org.run.generatedAt.slice(0, 10), files: result.files, complete: result.org.run.complete, generatedAt: result.org.run.generatedAt });
     written.push(...s3.datedKeys.map((k) => `s3://${opts.s3!.bucket}/${k}`), ...s3.latestKeys.map((k) => `s3://${opts.s3!.bucket}/${k}`));
   }
+  // The per-account files are published: their spool copies go (the shard results stay).
+  await rm(join(opts.outDir, 'shards', runId, 'rendered'), { recursive: true, force: true });
   const org = result.org;
   const reportUrl =
     opts.s3 && opts.s3Link
