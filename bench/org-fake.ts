@@ -96,6 +96,12 @@ export async function startOrgFake(o: OrgFakeOptions): Promise<{ endpoint: strin
         `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${account}:user/bench</Arn><UserId>bench</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>b</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
       );
     }
+    // The bench reads and resets the call counts between its steps (not an AWS API).
+    if (url.pathname === '/__counts') {
+      const out = JSON.stringify(counts);
+      if (req.method === 'POST') for (const k of Object.keys(counts)) delete counts[k];
+      return send(res, 200, 'application/json', out);
+    }
     if (target === 'GraniteServiceVersion20100801.GetMetricData') {
       count('cloudwatch:GetMetricData');
       const q = JSON.parse(body) as {
@@ -103,6 +109,7 @@ export async function startOrgFake(o: OrgFakeOptions): Promise<{ endpoint: strin
         StartTime: number;
         EndTime: number;
       };
+      counts['cloudwatch:GetMetricData queries'] = (counts['cloudwatch:GetMetricData queries'] ?? 0) + q.MetricDataQueries.length;
       return json(res, 'application/x-amz-json-1.0', {
         MetricDataResults: q.MetricDataQueries.map((m) => {
           const fn = m.MetricStat.Metric.Dimensions.find((d) => d.Name === 'FunctionName')?.Value ?? '';

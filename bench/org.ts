@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,11 @@ import { memberClientFactory, memberCredentials } from '../src/org/credentials.j
 import { fanOut } from '../src/org/fan-out.js';
 import { mergeShards } from '../src/org/merge.js';
 import { memberRoleArn, planShards } from '../src/org/plan.js';
-import { orgReportFiles } from '../src/org/render.js';
+import { orgFiles, orgReportFiles } from '../src/org/render.js';
+import { mergeToSpool } from '../src/org/merge-run.js';
+import { writeReportFiles } from '../src/publish/dir.js';
+import { queriesPerCall } from '../src/source/aws/metrics-plan.js';
+import type { ShardResult } from '../src/org/types.js';
 import { dirShardStore } from '../src/org/shard-store.js';
 import { analyzeProfiles } from '../src/pipeline/analyze.js';
 import { openAwsSource } from '../src/source/aws/index.js';
@@ -17,14 +21,17 @@ import { mockPrices } from '../test/org/org-moto.js';
 import { startOrgFake } from './org-fake.js';
 
 /**
- * Benchmark of an organization run: `npx tsx bench/org.ts [accounts] [functionsPerAccount] [concurrencies]`
- * (default 50 accounts x 2 regions x 1,000 functions, concurrency 1,10,25).
+ * Benchmark of an organization run: `npx tsx bench/org.ts [accounts] [functionsPerAccount] [concurrencies] [mergeShards] [memoryMergeMax]`
+ * (default 50 accounts x 2 regions x 1,000 functions, concurrency 1,10,25, merges of 50 and 500 shards).
  *
  * A child process serves every account on 127.0.0.1 (bench/org-fake.ts: the account comes from
  * the assumed role's keys; 20-60 ms latency per call). For each concurrency a fresh child runs
  * the in-process fan-out (plan -> shards, each shard's result written to a dir) and prints its
- * wall time and peak RSS. Another child runs the merge alone over those shard results (read
- * back, merged, every org and per-account file rendered): wall time and peak RSS. A last child
+ * wall time and peak RSS, and the endpoint's GetMetricData calls against the fewest the window
+ * needs. Other children run the merge alone (read back, merged one account at a time, every org
+ * and per-account file rendered and written to a dir): over the measured shards, then over 50
+ * and 500 shards copied from them under new account ids (peak RSS against the org's size), and
+ * the all-in-memory merge at 50 for comparison. A last child
  * runs each account alone through the single-account path (all its regions in one report) and
  * the sums are compared with the org totals. Prices: the Price List API is mocked in-process
  * with the bundled us-east-1 items relabelled per region (same figures everywhere).
@@ -77,20 +84,58 @@ async function fanOutChild(endpoint: string, accounts: number, concurrency: numb
   process.stdout.write(`${JSON.stringify({ wallMs, shards: results.length, failures: failures.map((f) => f.message), functions, rssMB: rssMB() })}\n`);
 }
 
-async function mergeChild(dir: string): Promise<void> {
+/**
+ * The merge alone over a shard dir, in a fresh process (peak RSS is the process's): `spool` is
+ * the merge the CLI and the Lambda run (one account at a time, files spooled, then written to a
+ * dir by the publisher); `memory` the all-at-once merge (every result, report and file in memory).
+ */
+async function mergeChild(dir: string, mode: string, out: string): Promise<void> {
   const started = performance.now();
   const store = dirShardStore(dir);
   const p = await store.getPlan();
-  const results = await store.listResults();
-  const readMs = performance.now() - started;
-  const merged = mergeShards({ plan: p, results, run: { tool: 'lmi-advisor', version: 'bench', generatedAt: NOW.toISOString(), command: 'bench' } });
-  const mergeMs = performance.now() - started - readMs;
-  const files = orgReportFiles(merged);
+  const run = { tool: 'lmi-advisor', version: 'bench', generatedAt: NOW.toISOString(), command: 'bench' };
+  const formats = ['json', 'md', 'html'];
+  let org;
+  let files;
+  if (mode === 'spool') {
+    const merged = await mergeToSpool({ store, plan: p, failures: [], run, formats, spoolDir: join(out, '..', 'spool') });
+    org = merged.org;
+    files = [...orgFiles(org, formats), ...merged.accountFiles];
+  } else {
+    const merged = mergeShards({ plan: p, results: await store.listResults(), run });
+    org = merged.org;
+    files = orgReportFiles(merged, formats);
+  }
+  const mergedMs = performance.now() - started;
+  await writeReportFiles(out, files);
   const wallMs = performance.now() - started;
-  const bytes = files.reduce((s, f) => s + Buffer.byteLength(f.content), 0);
+  let bytes = 0;
+  for (const name of await readdir(out)) bytes += (await readFile(join(out, name))).byteLength;
   process.stdout.write(
-    `${JSON.stringify({ wallMs, readMs, mergeMs, renderMs: wallMs - readMs - mergeMs, files: files.length, megabytes: bytes / 1e6, rssMB: rssMB(), totals: merged.org.totals, accounts: merged.org.accounts.map((a) => ({ id: a.accountId, standardUsd: a.totals?.standardUsd, savingsUsd: a.totals?.savingsUsd })) })}\n`,
+    `${JSON.stringify({ wallMs, mergedMs, writeMs: wallMs - mergedMs, files: files.length, megabytes: bytes / 1e6, rssMB: rssMB(), totals: org.totals, accounts: org.accounts.map((a) => ({ id: a.accountId, standardUsd: a.totals?.standardUsd, savingsUsd: a.totals?.savingsUsd })) })}\n`,
   );
+}
+
+/**
+ * `shards` shard results from the measured ones (`from`): accounts cycled, each copy under a new
+ * account id, so the merge's size grows with real shard results (same functions per shard).
+ */
+async function synthesise(from: string, to: string, shards: number): Promise<void> {
+  const names = (await readdir(join(from, 'shards'))).filter((n) => n.endsWith('.json')).sort();
+  const sources = [...new Set(names.map((n) => n.slice(0, 12)))];
+  const accounts = Array.from({ length: Math.ceil(shards / REGIONS.length) }, (_, k) => String(200_000_000_000 + k));
+  await mkdir(join(to, 'shards'), { recursive: true });
+  for (const [k, id] of accounts.entries()) {
+    const source = sources[k % sources.length]!;
+    for (const region of REGIONS) {
+      const r = JSON.parse(await readFile(join(from, 'shards', `${source}-${region}.json`), 'utf8')) as ShardResult;
+      r.accountId = id;
+      r.report.accountId = id;
+      await writeFile(join(to, 'shards', `${id}-${region}.json`), JSON.stringify(r));
+    }
+  }
+  const p = planShards({ runId: 'bench', accounts: accounts.map((accountId) => ({ accountId, name: null })), regions: REGIONS, currentAccountId: CURRENT, roleName: 'lmi-advisor-reader' });
+  await writeFile(join(to, 'plan.json'), JSON.stringify(p));
 }
 
 async function singleChild(endpoint: string, accounts: number): Promise<void> {
@@ -130,6 +175,10 @@ async function main(): Promise<void> {
   const accounts = Number(process.argv[2] ?? 50);
   const functions = Number(process.argv[3] ?? 1000);
   const concurrencies = (process.argv[4] ?? '1,10,25').split(',').map(Number);
+  // Merge memory against the org's size: shard results copied under new account ids.
+  const mergeSizes = (process.argv[5] ?? '50,500').split(',').map(Number);
+  // The all-in-memory merge (for comparison) only up to this many shards: it holds everything.
+  const memoryMergeMax = Number(process.argv[6] ?? 50);
   const server = spawn(process.execPath, ['--import', 'tsx', here, 'serve', String(functions)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const endpoint = await new Promise<string>((resolve) => server.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())));
   const work = await mkdtemp(join(tmpdir(), 'lmi-bench-org-'));
@@ -138,11 +187,31 @@ async function main(): Promise<void> {
     let lastDir = '';
     for (const c of concurrencies) {
       lastDir = join(work, `c${c}`);
+      await fetch(`${endpoint}/__counts`, { method: 'POST' });
       const r = JSON.parse(await child(['fanout', endpoint, String(accounts), String(c), lastDir])) as { wallMs: number; shards: number; failures: string[]; functions: number; rssMB: number };
-      console.log(`fan-out concurrency ${String(c).padStart(2)}: ${(r.wallMs / 1000).toFixed(1)} s, ${r.shards} shards, ${r.functions} functions, ${r.failures.length} failed, peak RSS ${r.rssMB} MB${r.failures.length ? ` (${r.failures[0]})` : ''}`);
+      const counts = (await (await fetch(`${endpoint}/__counts`, { method: 'POST' })).json()) as Record<string, number>;
+      const calls = counts['cloudwatch:GetMetricData'] ?? 0;
+      const queries = counts['cloudwatch:GetMetricData queries'] ?? 0;
+      // The fewest calls for the window: each shard's queries in calls of at most 500 queries and
+      // 100,800 points (GetMetricData API reference), a shard's calls never shared with another.
+      const points = (DAYS * 86_400) / RESOLUTION;
+      const minimum = r.shards * Math.ceil(queries / r.shards / queriesPerCall(points));
+      console.log(`fan-out concurrency ${String(c).padStart(2)}: ${(r.wallMs / 1000).toFixed(1)} s, ${r.shards} shards, ${r.functions} functions, ${r.failures.length} failed, peak RSS ${r.rssMB} MB${r.failures.length ? ` (${r.failures[0]})` : ''}; GetMetricData ${calls} calls for ${queries} queries (minimum ${minimum}: ${queriesPerCall(points)} queries of ${points} points per call)`);
     }
-    const m = JSON.parse(await child(['merge', lastDir])) as { wallMs: number; readMs: number; mergeMs: number; renderMs: number; files: number; megabytes: number; rssMB: number; totals: { standardUsd: number; savingsUsd: number }; accounts: { id: string; standardUsd: number; savingsUsd: number }[] };
-    console.log(`merge: ${(m.wallMs / 1000).toFixed(2)} s (read ${(m.readMs / 1000).toFixed(2)} s, merge ${(m.mergeMs / 1000).toFixed(2)} s, render ${(m.renderMs / 1000).toFixed(2)} s, ${m.files} files, ${m.megabytes.toFixed(1)} MB), peak RSS ${m.rssMB} MB`);
+    type Merged = { wallMs: number; mergedMs: number; writeMs: number; files: number; megabytes: number; rssMB: number; totals: { standardUsd: number; savingsUsd: number }; accounts: { id: string; standardUsd: number; savingsUsd: number }[] };
+    const say = (label: string, x: Merged) =>
+      console.log(`${label}: ${(x.wallMs / 1000).toFixed(2)} s (read+merge+render ${(x.mergedMs / 1000).toFixed(2)} s, write ${(x.writeMs / 1000).toFixed(2)} s, ${x.files} files, ${x.megabytes.toFixed(1)} MB), peak RSS ${x.rssMB} MB`);
+    // BENCH_FANOUT_ONLY=1: the fan-outs alone (to time a concurrency in a run of its own).
+    if (process.env['BENCH_FANOUT_ONLY'] === '1') return;
+    const m = JSON.parse(await child(['merge', lastDir, 'spool', join(work, 'merged-measured')])) as Merged;
+    say(`merge of the ${accounts * REGIONS.length} measured shards (one account at a time)`, m);
+    for (const shards of mergeSizes) {
+      const synth = join(work, `synth-${shards}`);
+      await synthesise(lastDir, synth, shards);
+      say(`merge of ${shards} shards, one account at a time`, JSON.parse(await child(['merge', synth, 'spool', join(work, `merged-${shards}`)])) as Merged);
+      if (shards <= memoryMergeMax) say(`merge of ${shards} shards, all in memory (before)`, JSON.parse(await child(['merge', synth, 'memory', join(work, `merged-mem-${shards}`)])) as Merged);
+      await rm(synth, { recursive: true, force: true });
+    }
     const s = JSON.parse(await child(['single', endpoint, String(accounts)])) as { wallMs: number; accounts: { id: string; standardUsd: number; savingsUsd: number }[] };
     const sumStandard = s.accounts.reduce((a, x) => a + x.standardUsd, 0);
     const sumSavings = s.accounts.reduce((a, x) => a + x.savingsUsd, 0);
@@ -159,6 +228,6 @@ async function main(): Promise<void> {
 const [mode, ...rest] = process.argv.slice(2);
 if (mode === 'serve') await serve(Number(rest[0]));
 else if (mode === 'fanout') await fanOutChild(rest[0]!, Number(rest[1]), Number(rest[2]), rest[3]!);
-else if (mode === 'merge') await mergeChild(rest[0]!);
+else if (mode === 'merge') await mergeChild(rest[0]!, rest[1]!, rest[2]!);
 else if (mode === 'single') await singleChild(rest[0]!, Number(rest[1]));
 else await main();

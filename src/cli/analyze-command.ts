@@ -168,8 +168,6 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
   if (wantsAccounts(opts)) {
     // Accounts x regions as shards, merged into one organization report (src/org/).
     if (opts.reconcile) throw new UserInputError('--reconcile does not apply with account options (an organization run does not read Cost Explorer)');
-    // The shards read CloudWatch directly today; the store's seam is src/org/shard.ts collectShardProfiles.
-    if (collection.store !== undefined) throw new UserInputError('--store does not apply with account options yet (organization shards read CloudWatch directly)');
     const org = await runOrgCommand({
       flags: opts,
       regions: collection.regions,
@@ -179,7 +177,12 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
       ...(opts.config !== undefined ? { configPath: opts.config } : {}),
       formats,
       outDir: opts.out,
-      settings: { ...collection.settings, clock: collection.clock },
+      // With --store each shard collects into the store under its own account=<id>/region=<r>/.
+      settings: {
+        ...collection.settings,
+        clock: collection.clock,
+        ...(collection.store !== undefined ? { store: storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)) } : {}),
+      },
       // The job's own credentials (and the ones that assume the member roles) from --profile.
       ...(collection.settings.profile ? { base: { profile: collection.settings.profile } } : {}),
       command: (accounts) => reproduceCommand(['analyze', '--live'], collectionReproduceValues(collection, window.periodSeconds, opts.config, { accounts })),

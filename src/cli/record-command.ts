@@ -11,10 +11,24 @@ import { openStoreSource } from '../store/collect.js';
 import { storeBackendFor } from '../store/open.js';
 import { EXIT_INCOMPLETE } from './analyze-command.js';
 import { clockOf, contextOf } from './io.js';
-import { addOptions, COLLECTION_OPTIONS, type CollectionFlags, helpOption, parseCollection } from './options.js';
-import { checkOutFile } from './paths.js';
+import {
+  ACCOUNT_OPTIONS,
+  type AccountFlags,
+  addOptions,
+  COLLECTION_OPTIONS,
+  type CollectionFlags,
+  helpOption,
+  parseCollection,
+  parseConcurrency,
+  rejectAccountTuningAlone,
+  wantsAccounts,
+} from './options.js';
+import { checkOutDir, checkOutFile } from './paths.js';
+import { parseAccountSelection } from '../org/command.js';
+import { recordAccounts } from '../org/record-accounts.js';
+import { newRunId } from '../org/run-org.js';
 
-interface RecordFlags extends CollectionFlags {
+interface RecordFlags extends CollectionFlags, AccountFlags {
   regions: string;
   out: string;
   quiet?: boolean;
@@ -118,8 +132,12 @@ export function register(program: Command, deps: RecordDeps = {}): void {
     .command('record')
     .description('collect functions, metrics and prices from AWS into a snapshot file');
   addOptions(command, ['regions'], { required: { regions: true } })
-    .addOption(helpOption('--out <file>', 'snapshot to write (.ndjson or .ndjson.gz; its directory must exist)', { required: true }));
-  addOptions(command, [...COLLECTION_OPTIONS, 'reconcile', 'quiet'], {
+    .addOption(
+      helpOption('--out <file>', 'snapshot to write (.ndjson or .ndjson.gz; its directory must exist); with account options a directory: one account-<id>.ndjson.gz per account', {
+        required: true,
+      }),
+    );
+  addOptions(command, [...COLLECTION_OPTIONS, ...ACCOUNT_OPTIONS, 'reconcile', 'quiet'], {
     describe: {
       reconcile:
         'read the bill for the window (Cost Explorer: ce:GetCostAndUsage, ce:GetCostAndUsageWithResources; $0.01 per request) and store it in the snapshot header for `analyze --snapshot --reconcile`',
@@ -138,12 +156,20 @@ Exit codes:
   ${EXIT_INCOMPLETE}  snapshot written, but a region failed or a function was left out (named in stderr
      and in the header warnings)
 
-Example:
-  $ lmi-advisor record --regions us-east-1,eu-west-1 --days 14 --out acct.ndjson.gz`,
+With account options (--accounts, --org, ...) record writes one snapshot per account, all its
+regions in it (the free tier is one credit per account, so a per-region snapshot analysed alone
+would count it once per region): <out>/account-<id>.ndjson.gz, each account read through its
+member role. An account that cannot be read is named on stderr, the others are written (exit 3).
+
+Examples:
+  $ lmi-advisor record --regions us-east-1,eu-west-1 --days 14 --out acct.ndjson.gz
+  $ lmi-advisor record --regions us-east-1 --accounts 111122223333,444455556666 --out snapshots/`,
     )
     .action(async (flags: RecordFlags, command: Command) => {
       const context = contextOf(command);
       const { io } = context;
+      rejectAccountTuningAlone(command, flags);
+      if (wantsAccounts(flags)) return recordOrg(flags, command, deps);
       if (!/\.ndjson(\.gz)?$/.test(flags.out)) {
         throw new UserInputError(`--out: "${flags.out}" must end in .ndjson or .ndjson.gz`);
       }
@@ -196,4 +222,57 @@ Example:
       }
       if (incomplete) context.exitCode = EXIT_INCOMPLETE;
     });
+}
+
+/** record with account options: one snapshot per account (src/org/record-accounts.ts). */
+async function recordOrg(flags: RecordFlags, command: Command, deps: RecordDeps): Promise<void> {
+  const context = contextOf(command);
+  const { io } = context;
+  if (flags.reconcile) throw new UserInputError('--reconcile does not apply with account options (record it per account, with that account\'s credentials)');
+  if (/\.ndjson(\.gz)?$/.test(flags.out)) {
+    throw new UserInputError(`--out: "${flags.out}" is a snapshot file name; with account options give a directory (one account-<id>.ndjson.gz per account)`);
+  }
+  const selection = parseAccountSelection(flags);
+  const concurrency = parseConcurrency(flags.concurrency);
+  const collection = parseCollection(flags, deps.now ? deps.now() : clockOf(command));
+  await checkOutDir(flags.out);
+  const result = await recordAccounts({
+    selection,
+    options: {
+      regions: collection.regions,
+      days: collection.days,
+      now: collection.now,
+      clock: collection.clock,
+      ...collection.settings,
+      ...(deps.clients ? { clients: deps.clients } : {}),
+      ...(deps.limits ? { limits: deps.limits } : {}),
+    },
+    outDir: flags.out,
+    concurrency,
+    runId: newRunId(collection.now),
+    ...(collection.settings.profile ? { base: { profile: collection.settings.profile } } : {}),
+    ...(collection.store !== undefined ? { store: storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)) } : {}),
+    onProgress: (line) => {
+      if (!flags.quiet) io.err(`${line}\n`);
+    },
+  });
+  let incomplete = result.problems.length > 0;
+  for (const p of result.problems) io.err(`lmi-advisor: record: ${p}\n`);
+  const lines: string[] = [];
+  for (const r of result.records) {
+    if (!r.result) {
+      incomplete = true;
+      io.err(`lmi-advisor: record: account ${r.accountId} FAILED: ${r.error}\n`);
+      continue;
+    }
+    const leftOut = r.result.warnings.filter((w) => w.code === 'function-failed').length;
+    if (r.result.failedRegions.length > 0 || leftOut > 0) incomplete = true;
+    lines.push(
+      `wrote ${r.path}: ${r.result.functions} functions, ${r.result.warnings.length} warnings` +
+        (r.result.failedRegions.length > 0 ? `, INCOMPLETE (failed: ${r.result.failedRegions.join(', ')})` : leftOut > 0 ? `, INCOMPLETE (${leftOut} functions left out)` : ''),
+    );
+  }
+  for (const s of result.skipped) lines.push(`skipped ${s.accountId} (${s.state})`);
+  if (!flags.quiet) io.out(`${lines.join('\n')}\n`);
+  if (incomplete) context.exitCode = EXIT_INCOMPLETE;
 }

@@ -113,8 +113,6 @@ Examples:
       if (wantsAccounts(opts)) {
         // Accounts x regions as shards, merged into one organization report (src/org/).
         if (opts.reconcile) throw new UserInputError('--reconcile does not apply with account options (an organization run does not read Cost Explorer)');
-        // The shards read CloudWatch directly today; the store's seam is src/org/shard.ts collectShardProfiles.
-        if (collection.store !== undefined) throw new UserInputError('--store does not apply with account options yet (organization shards read CloudWatch directly)');
         const orgSecrets = process.env['SLACK_WEBHOOK_URL'] ? [process.env['SLACK_WEBHOOK_URL']] : [];
         const org = await runOrgCommand({
           flags: opts,
@@ -127,7 +125,12 @@ Examples:
           outDir: opts.out,
           writeDir: channels.includes('dir'),
           ...(channels.includes('s3') && opts.bucket ? { s3: { client: new S3Client(common), bucket: opts.bucket, prefix: opts.prefix } } : {}),
-          settings: { ...collection.settings, clock: collection.clock },
+          // With --store each shard collects into the store under its own account=<id>/region=<r>/.
+          settings: {
+            ...collection.settings,
+            clock: collection.clock,
+            ...(collection.store !== undefined ? { store: storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)) } : {}),
+          },
           ...(collection.settings.profile ? { base: { profile: collection.settings.profile } } : {}),
           command: (accounts) => reproduceCommand(['run'], collectionReproduceValues(collection, window.periodSeconds, opts.config, { accounts })),
           progress: (line) => {

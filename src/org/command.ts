@@ -6,14 +6,14 @@ import type { AwsSourceSettings } from '../pipeline/run.js';
 import { writeReportFiles } from '../publish/dir.js';
 import { datedKey, latestKey, publishToS3, readPreviousReportFromS3, reportLink, type S3Target } from '../publish/s3.js';
 import { formatUsd } from '../render/format.js';
-import { sendEmailDigest, type EmailTarget } from '../publish/email.js';
-import { postSlackMessage } from '../publish/slack.js';
-import { renderOrgEmailDigest, renderOrgSlackDigest } from './digest.js';
+import type { EmailTarget } from '../publish/email.js';
+import { orgDeliveryStoreDir, orgDeliveryStoreS3, sendOrgDigests } from './digest-publish.js';
 import type { BaseClientConfig } from './credentials.js';
 import { parseAccountIds, parseExternalId, parseRoleName } from './plan.js';
 import { newRunId, readPreviousFromDir, runOrg, type AccountSelection, type OrgRunResult } from './run-org.js';
 import { dirShardStore } from './shard-store.js';
 import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 
 /**
  * The CLI side of an organization run, shared by `run` and `analyze --live`: flags -> selection,
@@ -91,6 +91,7 @@ export async function runOrgCommand(opts: OrgCommandOptions): Promise<OrgCommand
     ...(opts.settings ? { settings: opts.settings } : {}),
     ...(opts.base ? { base: opts.base } : {}),
     store: dirShardStore(join(opts.outDir, 'shards', runId)),
+    spoolDir: join(opts.outDir, 'shards', runId, 'rendered'),
     ...(opts.formats ? { formats: opts.formats } : {}),
     command: typeof opts.command === 'string' ? opts.command : opts.command(selection),
     previous,
@@ -101,31 +102,22 @@ export async function runOrgCommand(opts: OrgCommandOptions): Promise<OrgCommand
     const s3 = await publishToS3(opts.s3, { date: result.org.run.generatedAt.slice(0, 10), files: result.files, complete: result.org.run.complete, generatedAt: result.org.run.generatedAt });
     written.push(...s3.datedKeys.map((k) => `s3://${opts.s3!.bucket}/${k}`), ...s3.latestKeys.map((k) => `s3://${opts.s3!.bucket}/${k}`));
   }
+  // The per-account files are published: their spool copies go (the shard results stay).
+  await rm(join(opts.outDir, 'shards', runId, 'rendered'), { recursive: true, force: true });
   const org = result.org;
   const reportUrl =
     opts.s3 && opts.s3Link
       ? reportLink({ bucket: opts.s3.bucket, key: datedKey(opts.s3.prefix, org.run.generatedAt.slice(0, 10), 'report.html'), region: opts.s3Link.region, baseUrl: opts.s3Link.baseUrl })
       : null;
-  const digestLines: string[] = [];
-  let digestFailed = false;
-  if (opts.slack) {
-    try {
-      await postSlackMessage(await opts.slack.webhookUrl(), renderOrgSlackDigest(org, { reportUrl }));
-      digestLines.push('  slack: ok');
-    } catch (error) {
-      digestFailed = true;
-      digestLines.push(`  slack: FAILED ${(error as Error).message}`);
-    }
-  }
-  if (opts.email) {
-    try {
-      await sendEmailDigest(opts.email, renderOrgEmailDigest(org, { reportUrl }));
-      digestLines.push(`  email: ok to ${opts.email.to.length} recipient(s)`);
-    } catch (error) {
-      digestFailed = true;
-      digestLines.push(`  email: FAILED ${(error as Error).message}`);
-    }
-  }
+  const digests = await sendOrgDigests(org, {
+    ...(opts.slack ? { slack: opts.slack } : {}),
+    ...(opts.email ? { email: opts.email } : {}),
+    reportUrl,
+    state: opts.s3 ? orgDeliveryStoreS3(opts.s3) : opts.writeDir === false ? null : orgDeliveryStoreDir(opts.outDir),
+    previous: result.previous,
+  });
+  const digestFailed = digests.some((d) => !d.ok);
+  const digestLines = digests.map((d) => `  ${d.channel}: ${d.ok ? `ok${d.detail.length ? ` ${d.detail.join('; ')}` : ''}` : `FAILED ${d.error ?? ''}`}`);
   const lines = [
     `${org.accounts.length} accounts, ${org.accounts.reduce((s, a) => s + a.functions, 0)} functions analysed; savings ${formatUsd(org.totals.savingsUsd)}/month${org.run.complete ? '' : ' (INCOMPLETE run: see "Not read")'}`,
     ...org.failures.map((f) => `  not read: ${f.accountId ?? 'organization'}${f.region ? ` ${f.region}` : ''}: ${f.message}`),

@@ -43,7 +43,8 @@ export async function fanOut(opts: FanOutOptions): Promise<FanOutResult> {
           await opts.onResult?.(result);
           results.push(result);
           done++;
-          say(`[${done}/${total}] ${name}: ${result.report.functions.length} functions${result.report.run.complete ? '' : ' (incomplete)'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+          const store = result.store ? `; store: ${result.store.daysKept} days kept, read ${[...result.store.daysRead, ...result.store.daysAdded].join(', ') || 'none'}` : '';
+          say(`[${done}/${total}] ${name}: ${result.report.functions.length} functions${result.report.run.complete ? '' : ' (incomplete)'} in ${((Date.now() - started) / 1000).toFixed(1)} s${store}`);
         } catch (error) {
           const message = error instanceof Error && /^account \d{12}: /.test(error.message) ? error.message.replace(/^account \d{12}: /, '') : describeError(error);
           failures.push({ accountId: item.accountId, region: item.region, message });

@@ -11,11 +11,25 @@ import { datedKey, latestKey, publishToS3, readPreviousReportFromS3, reportLink 
 import type { AwsClientFactory } from '../source/aws/clients.js';
 import { TOOL_NAME, VERSION } from '../version.js';
 import { AccountAccessError, type BaseClientConfig } from './credentials.js';
-import { mergeShards } from './merge.js';
+import { mergeToSpool } from './merge-run.js';
 import { attachOrgChanges, newRunId, planOrgRun } from './run-org.js';
-import { orgReportFiles } from './render.js';
+import { orgFiles } from './render.js';
+import { RENDERERS } from '../render/index.js';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseChannels } from '../publish/index.js';
+import type { FetchLike, SlackRetryOptions } from '../publish/slack.js';
+import { redact, resolveWebhookUrl } from '../secrets.js';
+import type { PreviousOrgReport } from './changes.js';
+import { orgDeliveryStoreS3, sendOrgDigests, type OrgDigestResult } from './digest-publish.js';
 import { runShard } from './shard.js';
 import { s3ShardStore, shardItemSchema } from './shard-store.js';
+import { storeBackendFor } from '../store/open.js';
+import { DEFAULT_SETTLE_MINUTES } from '../store/plan.js';
+import type { Context } from 'aws-lambda';
 
 /**
  * The three Lambdas of the org state machine (deploy/org-state-machine.asl.json): plan, shard,
@@ -48,6 +62,19 @@ const envSchema = z.object({
   LMI_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(10),
   LMI_TOLERATED_FAILURE_PERCENTAGE: z.coerce.number().min(0).max(100).default(50),
   LMI_CONFIG_JSON: z.string().optional(),
+  /** Merge: channels besides S3 (always written): slack and/or email get the org digest. */
+  LMI_PUBLISH: z.string().default('s3'),
+  SLACK_WEBHOOK_PARAMETER: z.string().min(1).optional(),
+  EMAIL_FROM: z.string().min(3).optional(),
+  EMAIL_TO: list.optional(),
+  /**
+   * Metric store (docs/store-format.md), as for the nightly Lambda: s3://bucket/prefix, or `off`.
+   * Default: the reports bucket under `store/`; each shard keeps account=<id>/region=<r>/.
+   */
+  LMI_STORE: z.string().min(1).optional(),
+  LMI_STORE_SETTLE_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(DEFAULT_SETTLE_MINUTES),
+  /** Time a shard keeps, after reading CloudWatch into the store, to analyse and write its result (default 120 s). */
+  LMI_STORE_ANALYSIS_MS: z.coerce.number().int().min(0).default(120_000),
 });
 
 export type OrgHandlerEnv = z.infer<typeof envSchema>;
@@ -72,6 +99,11 @@ export interface OrgHandlerDeps {
   now?: () => Date;
   logger?: Logger;
   metrics?: Metrics;
+  /** Merge digests (tests: moto SES and SSM, a local Slack receiver). */
+  ses?: SESv2Client;
+  ssm?: SSMClient;
+  fetch?: FetchLike;
+  slackRetry?: SlackRetryOptions;
 }
 
 const region = (env: OrgHandlerEnv) => env.AWS_REGION ?? 'us-east-1';
@@ -145,14 +177,19 @@ const shardEventSchema = z.object({
 });
 
 export function createShardHandler(overrides: Partial<OrgHandlerDeps> = {}) {
-  return async function shard(event: unknown): Promise<{ key: string }> {
+  return async function shard(event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<{ key: string }> {
     const deps: OrgHandlerDeps = { env: process.env, ...overrides };
     const env = parseOrgEnv(deps.env);
     const logger = deps.logger ?? new Logger({ serviceName: 'lmi-advisor' });
     const parsed = shardEventSchema.safeParse(event);
     if (!parsed.success) throw new ConfigError('shard event', parsed.error.issues[0]?.path.join('.') ?? null, parsed.error.issues[0]?.message ?? 'invalid');
     const { item, bucket, prefix, generatedAt } = parsed.data;
-    const store = s3ShardStore(deps.s3 ?? new S3Client({ region: region(env) }), bucket, prefix);
+    const s3 = deps.s3 ?? new S3Client({ region: region(env) });
+    const store = s3ShardStore(s3, bucket, prefix);
+    // The metric store is written with the job's role (the bucket is the job's), the metrics are
+    // read with the member role: the store keys by the account the member credentials read.
+    const storeValue = env.LMI_STORE ?? `s3://${env.REPORT_BUCKET}/store/`;
+    const metricStore = storeValue === 'off' ? undefined : storeBackendFor(storeValue, { flag: 'env LMI_STORE', s3, region: region(env) });
     const config = parseConfig(env.LMI_CONFIG_JSON === undefined ? {} : parseConfigJsonEnv(env.LMI_CONFIG_JSON), 'env LMI_CONFIG_JSON');
     try {
       const result = await runShard(item, {
@@ -161,11 +198,22 @@ export function createShardHandler(overrides: Partial<OrgHandlerDeps> = {}) {
         config,
         ...(env.LMI_CONFIG_JSON !== undefined ? { configPath: 'env LMI_CONFIG_JSON' } : {}),
         ...(env.LMI_EXTERNAL_ID ? { externalId: env.LMI_EXTERNAL_ID } : {}),
-        settings: { resolution: env.LMI_RESOLUTION, ...(deps.clients ? { clients: deps.clients } : {}) },
+        settings: {
+          resolution: env.LMI_RESOLUTION,
+          ...(deps.clients ? { clients: deps.clients } : {}),
+          ...(metricStore
+            ? {
+                store: metricStore,
+                settleMinutes: env.LMI_STORE_SETTLE_MINUTES,
+                // CloudWatch reads stop in time to analyse and write the shard result.
+                ...(context ? { storeTimeLeftMs: () => context.getRemainingTimeInMillis() - env.LMI_STORE_ANALYSIS_MS } : {}),
+              }
+            : {}),
+        },
         ...(deps.base ? { base: deps.base } : {}),
       });
       const key = await store.putResult(result);
-      logger.info('shard done', { accountId: item.accountId, region: item.region, functions: result.report.functions.length, complete: result.report.run.complete });
+      logger.info('shard done', { accountId: item.accountId, region: item.region, functions: result.report.functions.length, complete: result.report.run.complete, ...(result.store ? { store: result.store } : {}) });
       return { key };
     } catch (error) {
       // A role that cannot be assumed will not work on a retry either: say why for the merge.
@@ -187,6 +235,8 @@ export interface MergeHandlerOutput {
   complete: boolean;
   failedShards: number;
   reportUrl: string | null;
+  /** The org digests (LMI_PUBLISH slack/email); a failed one is logged and counted, the run goes on. */
+  digests: OrgDigestResult[];
 }
 
 export function createMergeHandler(overrides: Partial<OrgHandlerDeps> = {}) {
@@ -198,38 +248,78 @@ export function createMergeHandler(overrides: Partial<OrgHandlerDeps> = {}) {
     const parsed = mergeEventSchema.safeParse(event);
     if (!parsed.success) throw new ConfigError('merge event', parsed.error.issues[0]?.path.join('.') ?? null, parsed.error.issues[0]?.message ?? 'invalid');
     const { plan: state, shardsError } = parsed.data;
+    const channels = parseChannels(env.LMI_PUBLISH, 'env LMI_PUBLISH');
+    if (channels.includes('email') && (!env.EMAIL_FROM || !env.EMAIL_TO || env.EMAIL_TO.length === 0)) {
+      throw new ConfigError('environment', 'EMAIL_TO', 'LMI_PUBLISH has email but EMAIL_FROM or EMAIL_TO is empty');
+    }
     const s3 = deps.s3 ?? new S3Client({ region: region(env) });
     const store = s3ShardStore(s3, state.bucket, state.prefix);
-    const [plan, results, failures] = [await store.getPlan(), await store.listResults(), await store.listFailures()];
-    const merged = mergeShards({
+    const [plan, failures] = [await store.getPlan(), await store.listFailures()];
+    // One account at a time, its files spooled to /tmp (serverless.yml gives the merge the room).
+    const merged = await mergeToSpool({
+      store,
       plan,
-      results,
       failures,
       run: { tool: TOOL_NAME, version: VERSION, generatedAt: state.generatedAt, command: `step functions org run ${state.runId}` },
+      formats: Object.keys(RENDERERS),
+      spoolDir: join(tmpdir(), `lmi-org-${state.runId}`),
     });
     if (shardsError) {
       merged.org.warnings.push({ code: 'shards-stopped', message: `The shard map stopped early (${shardsError.Error ?? 'error'}): shards without a result are listed under "Not read".` });
       merged.org.run.complete = false;
     }
     const target = { client: s3, bucket: env.REPORT_BUCKET, prefix: env.REPORT_PREFIX };
+    let previous: PreviousOrgReport | null = null;
     try {
       const text = await readPreviousReportFromS3(target);
-      attachOrgChanges(merged, text === null ? null : { text, where: `s3://${env.REPORT_BUCKET}/${latestKey(env.REPORT_PREFIX, 'report.json')}` });
+      previous = attachOrgChanges(merged, text === null ? null : { text, where: `s3://${env.REPORT_BUCKET}/${latestKey(env.REPORT_PREFIX, 'report.json')}` });
     } catch (error) {
       merged.org.warnings.push({ code: 'previous-report-unreadable', message: `${(error as Error).message}; change since last run not shown` });
     }
-    const files = orgReportFiles(merged);
+    const files = [...orgFiles(merged.org), ...merged.accountFiles];
     const date = merged.org.run.generatedAt.slice(0, 10);
-    await publishToS3(target, { date, files, complete: merged.org.run.complete, generatedAt: merged.org.run.generatedAt });
+    try {
+      await publishToS3(target, { date, files, complete: merged.org.run.complete, generatedAt: merged.org.run.generatedAt });
+    } finally {
+      await rm(join(tmpdir(), `lmi-org-${state.runId}`), { recursive: true, force: true });
+    }
     const reportUrl = reportLink({ bucket: env.REPORT_BUCKET, key: datedKey(env.REPORT_PREFIX, date, 'report.html'), region: region(env), baseUrl: env.REPORT_BASE_URL ?? null });
+
+    // The org digests, as the nightly job sends its own (delivery state per channel).
+    const secrets: string[] = [];
+    if (deps.env['SLACK_WEBHOOK_URL']) secrets.push(deps.env['SLACK_WEBHOOK_URL']);
+    const ssm = deps.ssm ?? new SSMClient({ region: region(env) });
+    const digests = await sendOrgDigests(merged.org, {
+      ...(channels.includes('slack')
+        ? {
+            slack: {
+              webhookUrl: async () => {
+                const url = await resolveWebhookUrl({ parameterName: env.SLACK_WEBHOOK_PARAMETER ?? null, env: deps.env, ssm });
+                secrets.push(url);
+                return url;
+              },
+              ...(deps.fetch ? { fetch: deps.fetch } : {}),
+              ...(deps.slackRetry ? { retry: deps.slackRetry } : {}),
+            },
+          }
+        : {}),
+      ...(channels.includes('email') ? { email: { client: deps.ses ?? new SESv2Client({ region: region(env) }), from: env.EMAIL_FROM!, to: env.EMAIL_TO! } } : {}),
+      reportUrl,
+      state: orgDeliveryStoreS3(target),
+      previous,
+    });
+    const clean = digests.map((d) => ({ ...d, detail: d.detail.map((x) => redact(x, secrets)), ...(d.error !== undefined ? { error: redact(d.error, secrets) } : {}) }));
+    for (const d of clean) if (!d.ok) logger.error('org digest failed', { channel: d.channel, error: d.error });
+
     const failedShards = merged.org.failures.filter((f) => f.region !== null).length;
     metrics.addMetric('Accounts', MetricUnit.Count, merged.org.accounts.length);
     metrics.addMetric('FailedShards', MetricUnit.Count, failedShards);
     metrics.addMetric('SavingsUsd', MetricUnit.NoUnit, merged.org.totals.savingsUsd);
     metrics.addMetric('Incomplete', MetricUnit.Count, merged.org.run.complete ? 0 : 1);
+    metrics.addMetric('ChannelFailures', MetricUnit.Count, clean.filter((d) => !d.ok).length);
     metrics.publishStoredMetrics();
-    logger.info('org report published', { runId: state.runId, complete: merged.org.run.complete, failedShards, reportUrl });
-    return { complete: merged.org.run.complete, failedShards, reportUrl };
+    logger.info('org report published', { runId: state.runId, complete: merged.org.run.complete, failedShards, reportUrl, digests: clean.map((d) => `${d.channel}: ${d.ok ? 'ok' : 'FAILED'}`) });
+    return { complete: merged.org.run.complete, failedShards, reportUrl, digests: clean };
   };
 }
 

@@ -129,44 +129,66 @@ function sumTotals(list: readonly Totals[]): Totals {
 const byAccountRegion = (a: { accountId: string; region: string }, b: { accountId: string; region: string }) =>
   a.accountId !== b.accountId ? (a.accountId < b.accountId ? -1 : 1) : a.region < b.region ? -1 : a.region > b.region ? 1 : 0;
 
-export function mergeShards(input: MergeInput): MergeOutput {
-  const results = [...input.results].sort(byAccountRegion);
-  const have = new Set(results.map((r) => `${r.accountId}\u0000${r.region}`));
-  // Every planned shard without a result is a failure, named even if nobody reported why.
-  const failures: ShardFailure[] = [];
-  for (const f of input.failures ?? []) {
-    if (!have.has(`${f.accountId}\u0000${f.region}`) && !failures.some((g) => g.accountId === f.accountId && g.region === f.region)) failures.push(f);
-  }
-  for (const item of input.plan.items) {
-    const key = `${item.accountId}\u0000${item.region}`;
-    if (!have.has(key) && !failures.some((f) => f.accountId === item.accountId && f.region === item.region)) {
-      failures.push({ accountId: item.accountId, region: item.region, message: 'no shard result (the shard failed after its retries)' });
-    }
-  }
-  failures.sort(byAccountRegion);
+/**
+ * The merge one account at a time: `addAccount` takes every shard of one account (accounts in
+ * ascending id order) and returns that account's full report, which the caller renders and
+ * lets go; the merger keeps only the account's summary, the best opportunities so far and a few
+ * run-level facts. So the merge's memory is one account's shards and report, not the
+ * organization's (bench/org.ts measures it at 50 and 500 shards).
+ */
+export class OrgMerger {
+  private readonly accounts: AccountSummary[] = [];
+  private readonly warnings: ReportWarning[] = [];
+  private readonly failures: ShardFailure[] = [];
+  private top: OrgOpportunity[] = [];
+  private readonly prices: PriceProvenance[] = [];
+  private readonly windows = new Set<string>();
+  private first: ReportModel | null = null;
+  private readonly seen = new Set<string>();
+  private readonly names: Map<string, string | null>;
 
-  const names = new Map(input.plan.accounts.map((a) => [a.accountId, a.name]));
-  const accountIds = [...new Set([...input.plan.accounts.map((a) => a.accountId), ...results.map((r) => r.accountId)])].sort();
-  const accounts: AccountSummary[] = [];
-  const accountReports: ReportModel[] = [];
-  const warnings: ReportWarning[] = [];
-  for (const accountId of accountIds) {
-    const shards = results.filter((r) => r.accountId === accountId);
-    const failedRegions = failures.filter((f) => f.accountId === accountId).map((f) => f.region).sort();
-    const complete = failedRegions.length === 0 && shards.length > 0 && shards.every((s) => s.report.run.complete);
-    if (shards.length === 0) {
-      accounts.push({ accountId, name: names.get(accountId) ?? null, regions: [], failedRegions, complete: false, functions: 0, totals: null, capacityProviders: [] });
-      continue;
+  constructor(private readonly input: Omit<MergeInput, 'results'>) {
+    this.names = new Map(input.plan.accounts.map((a) => [a.accountId, a.name]));
+  }
+
+  /** Planned shards of the account without a result, named even if nobody reported why. */
+  private failuresOf(accountId: string, have: ReadonlySet<string>): ShardFailure[] {
+    const out: ShardFailure[] = [];
+    const known = (region: string) => have.has(region) || out.some((f) => f.region === region);
+    for (const f of this.input.failures ?? []) if (f.accountId === accountId && !known(f.region)) out.push(f);
+    for (const item of this.input.plan.items) {
+      if (item.accountId === accountId && !known(item.region)) {
+        out.push({ accountId, region: item.region, message: 'no shard result (the shard failed after its retries)' });
+      }
     }
-    const report = mergeAccount(shards, { ...input.run, complete });
-    accountReports.push(report);
+    return out.sort(byAccountRegion);
+  }
+
+  /** Every shard result of one account; returns the account's report (null: no shard). */
+  addAccount(accountId: string, shardList: readonly ShardResult[]): ReportModel | null {
+    if (this.seen.has(accountId)) throw new Error(`merge: account ${accountId} added twice`);
+    this.seen.add(accountId);
+    const shards = [...shardList].sort(byAccountRegion);
+    const failed = this.failuresOf(accountId, new Set(shards.map((s) => s.region)));
+    this.failures.push(...failed);
+    const failedRegions = failed.map((f) => f.region).sort();
+    const complete = failedRegions.length === 0 && shards.length > 0 && shards.every((s) => s.report.run.complete);
+    const name = this.names.get(accountId) ?? null;
+    if (shards.length === 0) {
+      this.accounts.push({ accountId, name, regions: [], failedRegions, complete: false, functions: 0, totals: null, capacityProviders: [] });
+      return null;
+    }
+    const report = mergeAccount(shards, { ...this.input.run, complete });
+    this.first ??= report;
+    this.prices.push(report.prices);
+    this.windows.add(`${report.window.start}/${report.window.end}/${report.window.periodSeconds}`);
     for (const w of report.warnings) {
       // The org page carries run-level warnings (failed regions, prices), not per-function ones.
-      if (w.function === undefined && /-failed$|^prices-|cut-short/.test(w.code)) warnings.push({ ...w, message: `${accountId}: ${w.message}` });
+      if (w.function === undefined && /-failed$|^prices-|cut-short/.test(w.code)) this.warnings.push({ ...w, message: `${accountId}: ${w.message}` });
     }
-    accounts.push({
+    this.accounts.push({
       accountId,
-      name: names.get(accountId) ?? null,
+      name,
       regions: shards.map((s) => s.region),
       failedRegions,
       complete,
@@ -174,46 +196,67 @@ export function mergeShards(input: MergeInput): MergeOutput {
       totals: report.totals,
       capacityProviders: report.capacityProviders,
     });
+    // `migrate` savings only (src/render/verdict.ts): a `review` saving is never shown without its condition.
+    const mine = migrateOpportunities(report.functions).map((f) => ({
+      accountId,
+      region: f.region,
+      name: f.name,
+      recommendation: f.recommendation,
+      standardUsd: f.standard?.totalUsd ?? null,
+      lmiUsd: f.lmi?.totalUsd ?? null,
+      savingsUsd: f.savingsUsd!,
+    }));
+    this.top = [...this.top, ...mine].sort(byOpportunity).slice(0, this.input.topCount ?? 25);
+    return report;
   }
 
-  const topOpportunities: OrgOpportunity[] = accountReports
-    .flatMap((r) =>
-      // `migrate` savings only (src/render/verdict.ts): a `review` saving is never shown without its condition.
-      migrateOpportunities(r.functions).map((f) => ({
-        accountId: r.accountId,
-        region: f.region,
-        name: f.name,
-        recommendation: f.recommendation,
-        standardUsd: f.standard?.totalUsd ?? null,
-        lmiUsd: f.lmi?.totalUsd ?? null,
-        savingsUsd: f.savingsUsd!,
-      })),
-    )
-    .sort((a, b) => b.savingsUsd - a.savingsUsd || (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : a.name < b.name ? -1 : 1))
-    .slice(0, input.topCount ?? 25);
+  /** The organization report, once every account with a result was added. */
+  finish(): OrgReportModel {
+    // Planned accounts no shard of which produced a result.
+    for (const a of this.input.plan.accounts) if (!this.seen.has(a.accountId)) this.addAccount(a.accountId, []);
+    // A failure reported for an account outside the plan is named, with no account row (as before).
+    for (const f of this.input.failures ?? []) {
+      if (!this.seen.has(f.accountId) && !this.failures.some((g) => g.accountId === f.accountId && g.region === f.region)) this.failures.push(f);
+    }
+    const accounts = [...this.accounts].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
+    const failures = [...this.failures].sort(byAccountRegion);
+    const warnings = [...this.warnings];
+    const { prices, mixed } = mergePrices(this.prices);
+    if (mixed) warnings.push({ code: 'prices-mixed', message: 'Some shards used live prices and some the bundled price snapshot; see each account.' });
+    if (this.windows.size > 1) warnings.push({ code: 'windows-differ', message: `Shards read ${this.windows.size} different metric windows; totals add months measured over different periods.` });
+    const orgFailures = [
+      ...this.input.plan.problems.map((p) => ({ accountId: p.accountId, region: null, message: p.message })),
+      ...failures.map((f) => ({ accountId: f.accountId, region: f.region, message: f.message })),
+    ];
+    const complete = orgFailures.length === 0 && accounts.every((a) => a.complete);
+    return {
+      schema: 'lmi-advisor.org-report/v1',
+      run: { ...this.input.run, complete },
+      window: this.first?.window ?? null,
+      assumptions: this.first?.assumptions ?? [],
+      prices,
+      totals: sumTotals(accounts.flatMap((a) => (a.totals ? [a.totals] : []))),
+      accounts,
+      topOpportunities: this.top,
+      failures: orgFailures,
+      skippedAccounts: [...this.input.plan.skipped],
+      warnings: dedupe(warnings),
+    };
+  }
+}
 
-  const { prices, mixed } = mergePrices(accountReports.map((r) => r.prices));
-  if (mixed) warnings.push({ code: 'prices-mixed', message: 'Some shards used live prices and some the bundled price snapshot; see each account.' });
-  const windows = new Set(accountReports.map((r) => `${r.window.start}/${r.window.end}/${r.window.periodSeconds}`));
-  if (windows.size > 1) warnings.push({ code: 'windows-differ', message: `Shards read ${windows.size} different metric windows; totals add months measured over different periods.` });
+const byOpportunity = (a: OrgOpportunity, b: OrgOpportunity) =>
+  b.savingsUsd - a.savingsUsd || (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.region < b.region ? -1 : a.region > b.region ? 1 : 0);
 
-  const orgFailures = [
-    ...input.plan.problems.map((p) => ({ accountId: p.accountId, region: null, message: p.message })),
-    ...failures.map((f) => ({ accountId: f.accountId, region: f.region, message: f.message })),
-  ];
-  const complete = orgFailures.length === 0 && accounts.every((a) => a.complete);
-  const org: OrgReportModel = {
-    schema: 'lmi-advisor.org-report/v1',
-    run: { ...input.run, complete },
-    window: accountReports[0]?.window ?? null,
-    assumptions: accountReports[0]?.assumptions ?? [],
-    prices,
-    totals: sumTotals(accounts.flatMap((a) => (a.totals ? [a.totals] : []))),
-    accounts,
-    topOpportunities,
-    failures: orgFailures,
-    skippedAccounts: [...input.plan.skipped],
-    warnings: dedupe(warnings),
-  };
-  return { org, accounts: accountReports };
+/** Every shard in memory at once (tests, small runs): the merger over the results grouped by account. */
+export function mergeShards(input: MergeInput): MergeOutput {
+  const merger = new OrgMerger(input);
+  const byAccount = new Map<string, ShardResult[]>();
+  for (const r of input.results) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), r]);
+  const accounts: ReportModel[] = [];
+  for (const accountId of [...byAccount.keys()].sort()) {
+    const report = merger.addAccount(accountId, byAccount.get(accountId)!);
+    if (report) accounts.push(report);
+  }
+  return { org: merger.finish(), accounts };
 }

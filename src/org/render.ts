@@ -7,6 +7,7 @@ import { formatNumber, formatUsd } from '../render/format.js';
 import { escapeMarkdown, markdownCode, templatesDir } from '../render/templates.js';
 import type { MergeOutput } from './merge.js';
 import type { OrgReportModel } from './types.js';
+import type { ReportModel } from '../report/types.js';
 
 /**
  * The organization's files: report.json / report.md / report.html for the org (templates
@@ -107,23 +108,34 @@ export function renderOrgJson(org: OrgReportModel): string {
   return `${JSON.stringify(org, null, 2)}\n`;
 }
 
-/** Every file of an org run for `formats` (keys of RENDERERS: json, md, html). */
-export function orgReportFiles(merged: MergeOutput, formats: readonly string[] = Object.keys(RENDERERS)): ReportFile[] {
+/** The names of an account's files for `formats`. */
+export function accountFileNames(accountId: string, formats: readonly string[]): string[] {
+  return formats.filter((f) => RENDERERS[f] && EXT[f]).map((f) => accountFileName(accountId, EXT[f]!));
+}
+
+/** One account's files (the single-account renderers on its merged model). */
+export function accountFiles(account: ReportModel, formats: readonly string[] = Object.keys(RENDERERS)): ReportFile[] {
   const files: ReportFile[] = [];
-  const withAccountFiles = merged.org.accounts.map((a) => ({
-    ...a,
-    ...(a.totals ? { files: formats.filter((f) => EXT[f]).map((f) => accountFileName(a.accountId, EXT[f]!)) } : {}),
-  }));
-  const org = { ...merged.org, accounts: withAccountFiles };
-  if (formats.includes('json')) files.push({ name: 'report.json', content: renderOrgJson(org) });
-  if (formats.includes('md')) files.push({ name: 'report.md', content: renderOrgMarkdown(org, formats.includes('md') ? 'md' : null) });
-  if (formats.includes('html')) files.push({ name: 'report.html', content: renderOrgHtml(org, 'html') });
-  for (const account of merged.accounts) {
-    for (const format of formats) {
-      const renderer = RENDERERS[format];
-      if (!renderer || !EXT[format]) continue;
-      files.push({ name: accountFileName(account.accountId, EXT[format]!), content: renderer.render(account) });
-    }
+  for (const format of formats) {
+    const renderer = RENDERERS[format];
+    if (!renderer || !EXT[format]) continue;
+    files.push({ name: accountFileName(account.accountId, EXT[format]!), content: renderer.render(account) });
   }
   return files;
+}
+
+/** The organization's own files (report.json/.md/.html), each account linked to its files. */
+export function orgFiles(merged: OrgReportModel, formats: readonly string[] = Object.keys(RENDERERS)): ReportFile[] {
+  const files: ReportFile[] = [];
+  const accounts = merged.accounts.map((a) => ({ ...a, ...(a.totals ? { files: accountFileNames(a.accountId, formats) } : {}) }));
+  const org = { ...merged, accounts };
+  if (formats.includes('json')) files.push({ name: 'report.json', content: renderOrgJson(org) });
+  if (formats.includes('md')) files.push({ name: 'report.md', content: renderOrgMarkdown(org, 'md') });
+  if (formats.includes('html')) files.push({ name: 'report.html', content: renderOrgHtml(org, 'html') });
+  return files;
+}
+
+/** Every file of an org run for `formats` (keys of RENDERERS: json, md, html), all in memory. */
+export function orgReportFiles(merged: MergeOutput, formats: readonly string[] = Object.keys(RENDERERS)): ReportFile[] {
+  return [...orgFiles(merged.org, formats), ...merged.accounts.flatMap((a) => accountFiles(a, formats))];
 }

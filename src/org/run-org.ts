@@ -1,22 +1,25 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { AwsSourceSettings } from '../pipeline/run.js';
 import type { ReportFile } from '../publish/dir.js';
 import type { RunInfo } from '../report/types.js';
 import { TOOL_NAME, VERSION } from '../version.js';
-import { diffOrgReports, parsePreviousOrgReport } from './changes.js';
+import { diffOrgReports, parsePreviousOrgReport, type PreviousOrgReport } from './changes.js';
 import type { BaseClientConfig } from './credentials.js';
 import { fanOut, type FanOutOptions } from './fan-out.js';
-import { mergeShards, type MergeOutput } from './merge.js';
+import type { MergeOutput } from './merge.js';
+import { mergeToSpool } from './merge-run.js';
 import { currentAccountId, listOrganizationAccounts } from './org-accounts.js';
 import { planShards } from './plan.js';
-import { orgReportFiles } from './render.js';
+import { orgFiles } from './render.js';
+import { RENDERERS } from '../render/index.js';
 import type { ShardStore } from './shard-store.js';
-import type { AccountRef, OrgPlan } from './types.js';
+import type { AccountRef, OrgPlan, OrgReportModel } from './types.js';
 
 /**
  * plan -> shards -> merge in one process (the laptop's `run` / `analyze --live` with account
@@ -105,10 +108,16 @@ export interface OrgRunOptions {
   sts?: STSClient;
   organizations?: OrganizationsClient;
   shard?: FanOutOptions['shard'];
+  /** Where the per-account files are rendered to (default: a new directory under the OS tmpdir). */
+  spoolDir?: string;
 }
 
-export interface OrgRunResult extends MergeOutput {
+export interface OrgRunResult {
+  org: OrgReportModel;
   plan: OrgPlan;
+  /** The previous org report the changes were computed from (null: none or unreadable). */
+  previous: PreviousOrgReport | null;
+  /** The org files, then every account's (read from the spool directory when written). */
   files: ReportFile[];
 }
 
@@ -145,8 +154,7 @@ export async function runOrg(opts: OrgRunOptions): Promise<OrgRunResult> {
     },
     ...(opts.shard ? { shard: opts.shard } : {}),
   });
-  // The merge reads the results back from the store, as the merge Lambda does.
-  const results = await opts.store.listResults();
+  // The merge reads the results back from the store, one account at a time, as the merge Lambda does.
   const run: Omit<RunInfo, 'complete'> = {
     tool: TOOL_NAME,
     version: VERSION,
@@ -154,17 +162,23 @@ export async function runOrg(opts: OrgRunOptions): Promise<OrgRunResult> {
     command: opts.command,
     ...(opts.configPath !== undefined ? { config: opts.configPath } : {}),
   };
-  const merged = mergeShards({ plan, results, failures, run });
-  attachOrgChanges(merged, opts.previous ?? null);
-  return { ...merged, plan, files: orgReportFiles(merged, opts.formats) };
+  const formats = opts.formats ?? Object.keys(RENDERERS);
+  const spoolDir = opts.spoolDir ?? (await mkdtemp(join(tmpdir(), 'lmi-org-')));
+  const merged = await mergeToSpool({ store: opts.store, plan, failures, run, formats, spoolDir });
+  const previous = attachOrgChanges(merged, opts.previous ?? null);
+  return { org: merged.org, plan, previous, files: [...orgFiles(merged.org, formats), ...merged.accountFiles] };
 }
 
 /** Change since the previous org report; a problem with it is a warning, never a failure. */
-export function attachOrgChanges(merged: MergeOutput, previous: { text: string; where: string } | null): void {
-  if (!previous) return;
+export function attachOrgChanges(merged: Pick<MergeOutput, 'org'>, previous: { text: string; where: string } | null): PreviousOrgReport | null {
+  if (!previous) return null;
   const parsed = parsePreviousOrgReport(previous.text, previous.where);
-  if ('problem' in parsed) merged.org.warnings.push({ code: 'previous-report-unreadable', message: parsed.problem });
-  else merged.org.changes = diffOrgReports(parsed.report, merged.org);
+  if ('problem' in parsed) {
+    merged.org.warnings.push({ code: 'previous-report-unreadable', message: parsed.problem });
+    return null;
+  }
+  merged.org.changes = diffOrgReports(parsed.report, merged.org);
+  return parsed.report;
 }
 
 /** <dir>/report.json if there is one (first run: null). */

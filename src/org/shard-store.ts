@@ -71,9 +71,24 @@ export interface ShardStore {
   putResult(result: ShardResult): Promise<string>;
   /** Every result present (a failed shard has none). */
   listResults(): Promise<ShardResult[]>;
+  /**
+   * The results one account at a time, accounts in ascending id order: only one account's
+   * shards are read and held at once (the merge's memory stays flat with the org's size).
+   */
+  resultsByAccount(): AsyncIterable<[string, ShardResult[]]>;
   /** Why a shard failed, when it could say so before failing (a role it could not assume). */
   putFailure(failure: ShardFailure): Promise<string>;
   listFailures(): Promise<ShardFailure[]>;
+}
+
+/** Result names (<account>-<region>.json) grouped by account, accounts ascending. */
+function groupByAccount(names: readonly string[]): [string, string[]][] {
+  const groups = new Map<string, string[]>();
+  for (const name of [...names].sort()) {
+    const accountId = name.slice(0, 12);
+    groups.set(accountId, [...(groups.get(accountId) ?? []), name]);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 const failureSchema = z.object({ accountId: z.string(), region: z.string(), message: z.string() });
@@ -116,6 +131,17 @@ export function dirShardStore(dir: string): ShardStore {
         out.push(parseShardResult(await readFile(path, 'utf8'), path));
       }
       return out;
+    },
+    async *resultsByAccount() {
+      const names = (await readdir(join(dir, 'shards')).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
+      for (const [accountId, group] of groupByAccount(names)) {
+        const out: ShardResult[] = [];
+        for (const name of group) {
+          const path = join(dir, 'shards', name);
+          out.push(parseShardResult(await readFile(path, 'utf8'), path));
+        }
+        yield [accountId, out] as [string, ShardResult[]];
+      }
     },
     async putFailure(failure) {
       await mkdir(join(dir, 'failures'), { recursive: true });
@@ -167,6 +193,15 @@ export function s3ShardStore(client: S3Client, bucket: string, runPrefix: string
       const out: ShardResult[] = [];
       for (const key of keys) out.push(parseShardResult(await get(key), `s3://${bucket}/${key}`));
       return out;
+    },
+    async *resultsByAccount() {
+      const keys = await list(`${prefix}shards/`);
+      const base = (key: string) => key.slice(`${prefix}shards/`.length);
+      for (const [accountId, group] of groupByAccount(keys.map(base))) {
+        const out: ShardResult[] = [];
+        for (const name of group) out.push(parseShardResult(await get(`${prefix}shards/${name}`), `s3://${bucket}/${prefix}shards/${name}`));
+        yield [accountId, out] as [string, ShardResult[]];
+      }
     },
     putFailure: (failure) => put(`${prefix}failures/${shardKey(failure)}`, JSON.stringify(failure)),
     async listFailures() {

@@ -59,6 +59,15 @@ export interface ShardResult {
   report: ReportModel;
   /** Free-tier usage per region+arch (all functions / those staying on standard Lambda). */
   freeTier: { all: FreeTierBucket[]; staying: FreeTierBucket[] };
+  /** With a metric store: the days (YYYY-MM-DD) kept, read whole, added to, or still missing. */
+  store?: {
+    daysKept: number;
+    daysRead: string[];
+    daysAdded: string[];
+    daysMissing: string[];
+    getMetricDataCalls: number;
+    pointsRequested: number;
+  };
 }
 
 /** A shard that produced no result (after its retries, on AWS). */

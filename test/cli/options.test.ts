@@ -122,8 +122,6 @@ describe('options that do not apply are exit 2, never ignored', () => {
     [['run', '--regions', 'us-east-1', '--role-name', 'reader'], '--role-name applies only with --accounts, --org or --exclude-accounts'],
     [['analyze', '--live', '--regions', 'us-east-1', '--accounts', '111111111111', '--reconcile'], '--reconcile does not apply with account options'],
     [['run', '--regions', 'us-east-1', '--org', '--reconcile'], '--reconcile does not apply with account options'],
-    [['analyze', '--live', '--regions', 'us-east-1', '--accounts', '111111111111', '--store', '/tmp/lmi-never-store'], '--store does not apply with account options'],
-    [['run', '--regions', 'us-east-1', '--org', '--store', '/tmp/lmi-never-store'], '--store does not apply with account options'],
   ])('%j: exit 2 before any AWS call, nothing written', async (args, message) => {
     const out = join(dir, `never-org-${args.join('-')}`);
     const run = await runCli([...args, '--out', out], false, clock);

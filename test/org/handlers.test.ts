@@ -6,6 +6,9 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { sentEmails, startSlackReceiver } from '../publish/moto-account.js';
 import { STSClient } from '@aws-sdk/client-sts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -114,6 +117,13 @@ describe('org Lambdas against moto', () => {
     const keys = (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents!.map((o) => o.Key!);
     expect(keys).toContain(`reports/latest/account-${member}.html`);
     expect(keys).toContain(`${plan.prefix}shards/${member}-us-east-1.json`);
+    // Each shard collected into the metric store (default: the reports bucket under store/),
+    // partitioned by the account its credentials read (the member's through its role).
+    for (const id of [CURRENT_ACCOUNT, member]) {
+      expect(keys.some((k) => k.startsWith(`store/metrics/account=${id}/region=us-east-1/date=2026-11-20/`))).toBe(true);
+    }
+    const shardResult = JSON.parse(await text(`${plan.prefix}shards/${member}-us-east-1.json`)) as { store?: { daysRead: string[] } };
+    expect(shardResult.store?.daysRead).toEqual(['2026-11-21', '2026-11-20']);
     const memberTotals = org.accounts.find((a) => a.accountId === member)!.totals!;
     const mgmtTotals = org.accounts.find((a) => a.accountId === CURRENT_ACCOUNT)!.totals!;
     expect(org.totals.standardUsd).toBe(memberTotals.standardUsd + mgmtTotals.standardUsd);
@@ -141,6 +151,47 @@ describe('org Lambdas against moto', () => {
     expect(org.failures).toHaveLength(1);
     expect(org.failures[0]!.message).toMatch(/^--ou ou-zzzz-zzzzzzzz: no such organizational unit/);
   }, 120_000);
+
+  it('the merge sends the org digest to Slack and email, with a delivery state per channel', async () => {
+    const slack = await startSlackReceiver();
+    try {
+      const c = { region: 'us-east-1', endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS };
+      const ses = new SESv2Client(c);
+      const ssm = new SSMClient(c);
+      await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'finops@example.com' }));
+      await ssm.send(new PutParameterCommand({ Name: '/lmi/org-webhook', Type: 'SecureString', Value: slack.url, Overwrite: true }));
+      const d = {
+        ...deps({ LMI_ORG_SOURCE: 'accounts', LMI_ORG_ACCOUNTS: member, REPORT_PREFIX: 'digest/', LMI_PUBLISH: 's3,slack,email', SLACK_WEBHOOK_PARAMETER: '/lmi/org-webhook', EMAIL_FROM: 'finops@example.com', EMAIL_TO: 'team@example.com' }),
+        ses,
+        ssm,
+        slackRetry: { attempts: 1, sleep: async () => {} },
+      };
+      const mailsBefore = await sentEmails(moto);
+      const first = await runAll(d);
+      expect(first.merged.digests.map((x) => [x.channel, x.ok])).toEqual([['slack', true], ['email', true]]);
+      expect(slack.received).toHaveLength(1);
+      expect(JSON.stringify(slack.received[0]!.body)).toContain('LMI advisor: 1 accounts');
+      expect(await sentEmails(moto)).toBe(mailsBefore + 1);
+      const stateOf = async (channel: string) => (JSON.parse(await text(`digest/org/state/delivered-${channel}.json`)) as { report: { run: { generatedAt: string } } }).report.run.generatedAt;
+      expect(await stateOf('slack')).toBe('2026-11-21T03:00:00.000Z');
+      expect(await stateOf('email')).toBe('2026-11-21T03:00:00.000Z');
+
+      // Next night Slack fails: S3 and email still go out; Slack's state stays on the run it last got.
+      slack.status = 500;
+      const plan2: PlanOutput = await createPlanHandler(d)({ time: '2026-11-22T03:00:00Z' });
+      const shard = createShardHandler(d);
+      for (const item of JSON.parse(await text(plan2.itemsKey)) as ShardItem[]) await shard({ item, runId: plan2.runId, bucket: plan2.bucket, prefix: plan2.prefix, generatedAt: plan2.generatedAt });
+      const second = await createMergeHandler(d)({ plan: plan2 });
+      expect(second.digests.map((x) => [x.channel, x.ok])).toEqual([['slack', false], ['email', true]]);
+      // The webhook URL (a secret) never appears in what the merge returns or logs.
+      expect(JSON.stringify(second.digests)).not.toContain('s3cr3tT0k3n');
+      expect(await stateOf('slack')).toBe('2026-11-21T03:00:00.000Z');
+      expect(await stateOf('email')).toBe('2026-11-22T03:00:00.000Z');
+      expect((JSON.parse(await text('digest/latest/report.json')) as OrgReportModel).run.generatedAt).toBe('2026-11-22T03:00:00.000Z');
+    } finally {
+      await slack.close();
+    }
+  }, 240_000);
 
   it('--org from an account outside the organization: one line naming the account', async () => {
     const other = await credentialsFor(moto.endpoint, '999999999999');

@@ -7,7 +7,7 @@ import { register } from '../../src/cli/analyze-command.js';
 import { register as registerRun } from '../../src/cli/run-command.js';
 import { startSlackReceiver } from '../publish/moto-account.js';
 import { UserInputError } from '../../src/errors.js';
-import type { OrgReportModel } from '../../src/org/types.js';
+import type { OrgReportModel, ShardResult } from '../../src/org/types.js';
 import type { ReportModel } from '../../src/report/types.js';
 import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../helpers/moto.js';
 import { commandHarness } from '../cli/run-cli.js';
@@ -133,6 +133,57 @@ describe('analyze --live --accounts against moto', () => {
     expect(files).toEqual(expect.arrayContaining(['report.json', 'report.md', 'report.html', `account-${MEMBERS[0]}.html`]));
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).toContain(`<a href="account-${MEMBERS[0]}.html">${MEMBERS[0]}</a>`);
+  }, 240_000);
+
+  it('--store: each shard collects into the store under its own account and region; a re-run reads only the day the store lacks', async () => {
+    useEnv(gate.endpoint);
+    gate.deny = [];
+    const store = join(dir, 'store');
+    const accounts = [CURRENT_ACCOUNT, ...MEMBERS];
+    const shardResults = async (out: string) => {
+      const runs = await readdir(join(out, 'shards'));
+      expect(runs).toHaveLength(1);
+      const folder = join(out, 'shards', runs[0]!, 'shards');
+      return Promise.all((await readdir(folder)).map((name) => readJson<ShardResult>(join(folder, name))));
+    };
+    const first = join(dir, 'store-1');
+    const h1 = await analyze(['--accounts', accounts.join(','), '--store', store, '--concurrency', '3', '--out', first, '--format', 'json']);
+    expect(h1.context.exitCode).toBe(0);
+    // Hive partitions by the account each shard read (the members' through their roles).
+    const partitions = (await readdir(join(store, 'metrics'))).sort();
+    expect(partitions).toEqual(accounts.map((id) => `account=${id}`).sort());
+    for (const id of accounts) expect((await readdir(join(store, 'metrics', `account=${id}`))).sort()).toEqual(REGIONS.map((r) => `region=${r}`));
+    const before = await shardResults(first);
+    expect(before).toHaveLength(6);
+    for (const r of before) {
+      expect(r.store).toMatchObject({ daysKept: 0, daysRead: ['2026-11-21', '2026-11-20'], daysMissing: [] });
+      expect(r.store!.getMetricDataCalls).toBeGreaterThan(0);
+    }
+    // The figures through the store equal the direct read (the first test's run of the same accounts and window).
+    const org = await readJson<OrgReportModel>(join(first, 'report.json'));
+    const direct = await readJson<OrgReportModel>(join(dir, 'org', 'report.json'));
+    expect(org.totals.standardUsd).toBeCloseTo(direct.totals.standardUsd, 9);
+    expect(org.totals.recommendedUsd).toBeCloseTo(direct.totals.recommendedUsd, 9);
+    expect(org.totals.counts).toEqual(direct.totals.counts);
+    expect(org.run.command).toContain(`--store ${store}`);
+
+    // An hour later: 2026-11-20 is complete in the store, only the unsettled 2026-11-21 is read again.
+    const second = join(dir, 'store-2');
+    const h2 = commandHarness(register);
+    await h2.program.parseAsync(
+      ['analyze', '--live', '--regions', REGIONS.join(','), '--days', '1', '--now', '2026-11-21T04:00:00Z', '--config', join(dir, 'cfg.yaml'), '--accounts', accounts.join(','), '--store', store, '--out', second, '--format', 'json'],
+      { from: 'user' },
+    );
+    expect(h2.context.exitCode).toBe(0);
+    const after = await shardResults(second);
+    expect(after.map((r) => `${r.accountId}/${r.region}`).sort()).toEqual(before.map((r) => `${r.accountId}/${r.region}`).sort());
+    for (const r of after) {
+      expect(r.store).toMatchObject({ daysKept: 1, daysRead: ['2026-11-21'], daysAdded: [], daysMissing: [] });
+      const was = before.find((b) => b.accountId === r.accountId && b.region === r.region)!;
+      expect(r.store!.getMetricDataCalls).toBeLessThan(was.store!.getMetricDataCalls);
+      expect(r.report.functions).toHaveLength(2);
+    }
+    expect(h2.err.join('')).toMatch(/store: 1 days kept, read 2026-11-21/);
   }, 240_000);
 
   it('names an account whose role cannot be assumed, reports the others, exits 3', async () => {

@@ -76,7 +76,7 @@ function roleStatements(t: Template, logicalId: string): Statement[] {
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'lmi-sls-org-'));
   // One after the other: osls writes into the service dir's .esbuild while packaging.
-  org = await packageTo(join(base, 'org'), ['mode=org', 'orgSource=organization', 'orgMaxConcurrency=25', 'orgRoleName=finops-reader', 'schedule=rate(12 hours)']);
+  org = await packageTo(join(base, 'org'), ['mode=org', 'orgSource=organization', 'orgMaxConcurrency=25', 'orgRoleName=finops-reader', 'schedule=rate(12 hours)', 'orgId=o-abcd1234ef']);
   orgAccounts = await packageTo(join(base, 'accounts'), ['mode=org', 'orgAccounts=111122223333,444455556666']);
   single = await packageTo(join(base, 'single'), []);
 }, 600_000);
@@ -132,13 +132,29 @@ describe('serverless.yml org mode', () => {
         'sts:AssumeRole',
         's3:PutObject',
         's3:GetObject',
+        's3:PutObject',
+        's3:GetObject',
+        's3:DeleteObject',
         's3:ListBucket',
+        'ses:SendEmail',
+        'ssm:GetParameter',
         ...ORGANIZATION_LIST_ACTIONS,
       ].sort(),
     );
     const assume = statements.find((s) => actions(s).includes('sts:AssumeRole'))!;
     expect(assume.Resource).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/finops-reader' }]);
+    // orgId given: only roles in accounts of that organization; not given: no condition.
+    const ifOrg = (t: Template, c: any) => (c && 'Fn::If' in c ? (conditionTrue(t, c['Fn::If'][0]) ? c['Fn::If'][1] : c['Fn::If'][2]) : c);
+    expect(ifOrg(org, (assume as any).Condition)).toEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-abcd1234ef' } });
+    const assumeFromList = roleStatements(orgAccounts, 'OrgJobRole').find((s) => actions(s).includes('sts:AssumeRole'))!;
+    expect(ifOrg(orgAccounts, (assumeFromList as any).Condition)).toEqual({ Ref: 'AWS::NoValue' });
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+    // DeleteObject (the store replacing a day's objects) only under the store prefix.
+    const del = statements.find((s) => actions(s).includes('s3:DeleteObject'))!;
+    expect(JSON.stringify(del.Resource)).toContain('/store/*');
+    expect(JSON.stringify(del.Resource)).not.toContain('/reports/');
+    // The shards write the metric store in the reports bucket under store/ (as the nightly Lambda).
+    expect(active(org)['OrgShardLambdaFunction']!.Properties.Environment.Variables.LMI_STORE).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: 'ReportsBucket' }, '/store/']] });
     // Without --org (a list of accounts) the organizations statement is not created.
     const fromList = roleStatements(orgAccounts, 'OrgJobRole').flatMap(actions);
     expect(fromList.filter((a) => a.startsWith('organizations:'))).toEqual([]);
