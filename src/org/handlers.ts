@@ -28,7 +28,6 @@ import { orgDeliveryStoreS3, sendOrgDigests, type OrgDigestResult } from './dige
 import { runShard } from './shard.js';
 import { s3ShardStore, shardItemSchema } from './shard-store.js';
 import { storeBackendFor } from '../store/open.js';
-import { DEFAULT_SETTLE_MINUTES } from '../store/plan.js';
 import type { Context } from 'aws-lambda';
 
 /**
@@ -72,7 +71,6 @@ const envSchema = z.object({
    * Default: the reports bucket under `store/`; each shard keeps account=<id>/region=<r>/.
    */
   LMI_STORE: z.string().min(1).optional(),
-  LMI_STORE_SETTLE_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(DEFAULT_SETTLE_MINUTES),
   /** Time a shard keeps, after reading CloudWatch into the store, to analyse and write its result (default 120 s). */
   LMI_STORE_ANALYSIS_MS: z.coerce.number().int().min(0).default(120_000),
 });
@@ -204,7 +202,7 @@ export function createShardHandler(overrides: Partial<OrgHandlerDeps> = {}) {
           ...(metricStore
             ? {
                 store: metricStore,
-                settleMinutes: env.LMI_STORE_SETTLE_MINUTES,
+                settleMinutes: config.store.settleMinutes,
                 // CloudWatch reads stop in time to analyse and write the shard result.
                 ...(context ? { storeTimeLeftMs: () => context.getRemainingTimeInMillis() - env.LMI_STORE_ANALYSIS_MS } : {}),
               }
