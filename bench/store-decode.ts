@@ -2,13 +2,15 @@ import { parquetMetadata, parquetRead } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { decodeDoubleChunk } from '../src/store/double-pages.js';
 import { bufferFromBytes, createMetricsWriter, readMetricRange } from '../src/store/parquet.js';
+import { assembleSeries } from '../src/store/plan.js';
 
 /**
  * Decode speed of one metric column of a store day: `npx tsx bench/store-decode.ts [functions]`
  * (default 250, one row group: 250 x 1,440 minutes = 360,000 doubles, 1 % unknown).
  * Compares hyparquet's parquetRead on the OPTIONAL column (format v2), our page decoder on it,
  * and both on the same values written REQUIRED with NaN (format v1). Prints ms per column
- * (median of 7) and the encode time of a whole day batch.
+ * (median of 7), the encode time of a whole day batch, and the CPU time of assembleSeries per
+ * 14-day series (20,160 points).
  */
 
 const fns = Number(process.argv[2] ?? 250);
@@ -82,4 +84,12 @@ const md = parquetMetadata(await buf.slice(0, buf.byteLength));
 figures['day batch readMetricRange ms (3 columns)'] = await medianAsync(() =>
   readMetricRange('bench', buf, md, 60, ['invocations', 'durationMsSum', 'concurrencyMax'], 0, fns),
 );
-process.stdout.write(`${JSON.stringify({ functions: fns, doubles: n, ...Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, Math.round(v * 10) / 10])) }, null, 1)}\n`);
+// assembleSeries: one function's 14-day window from 14 stored days (CPU, not wall: the machine is shared).
+const window = { start: '2026-11-08T00:00:00.000Z', end: '2026-11-22T00:00:00.000Z', periodSeconds: 60 as const };
+const day = Float64Array.from({ length: 1440 }, (_, i) => (i % 5 === 0 ? i % 97 : 0));
+const assemble = () => assembleSeries(window, 'invocations', () => ({ periodSeconds: 60, series: day }));
+for (let k = 0; k < 100; k++) assemble();
+const cpu0 = process.cpuUsage();
+for (let k = 0; k < 600; k++) assemble();
+figures['assembleSeries CPU ms per 20,160-point series'] = process.cpuUsage(cpu0).user / 1000 / 600;
+process.stdout.write(`${JSON.stringify({ functions: fns, doubles: n, ...Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, Math.round(v * 100) / 100])) }, null, 1)}\n`);

@@ -310,7 +310,10 @@ export async function readMetricRange(
   }
   const rowStart = fnStart * points;
   const rowEnd = fnEnd * points;
-  const out = new Map<MetricKey, Float64Array>(metrics.map((m) => [m, new Float64Array(rowEnd - rowStart).fill(Number.NaN)]));
+  // Not pre-filled: the page decoder writes every row of the range (NaN where unknown); the
+  // general reader's fallback fills first.
+  const out = new Map<MetricKey, Float64Array>(metrics.map((m) => [m, new Float64Array(rowEnd - rowStart)]));
+  let covered = 0;
   let groupStart = 0;
   for (const group of metadata.row_groups) {
     const groupRows = Number(group.num_rows);
@@ -339,9 +342,11 @@ export async function readMetricRange(
         }
         if (!done) return readMetricRangeGeneric(location, buffer, metadata, byColumn, rowStart, rowEnd, out);
       }
+      covered += to - from;
     }
     groupStart += groupRows;
   }
+  if (covered !== rowEnd - rowStart) throw new StoreError(location, `rows ${rowStart}-${rowEnd} asked, the row groups hold ${covered} of them`);
   return out;
 }
 
@@ -355,6 +360,7 @@ async function readMetricRangeGeneric(
   rowEnd: number,
   out: Map<MetricKey, Float64Array>,
 ): Promise<Map<MetricKey, Float64Array>> {
+  for (const values of out.values()) values.fill(Number.NaN);
   try {
     await parquetRead({
       file: buffer,
