@@ -468,6 +468,15 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
       message: `functions new to the store on days CloudWatch no longer keeps at 5 minutes or finer (older than 63 days): their minutes are unknown: ${listDays(stats.unknownFunctionDays)}`,
     });
   }
+  // Days in store format v1 (unknown stored as NaN) are read as they are; SQL users are told.
+  const windowSet = new Set(windowDates(window));
+  const v1Days = [...statuses].flatMap(([region, byDate]) => [...byDate].filter(([date, st]) => st?.schemaVersion === 1 && windowSet.has(date)).map(([date]) => `${region}/${date}`));
+  if (v1Days.length > 0) {
+    warnings.push({
+      code: 'store-v1-days',
+      message: `${v1Days.length} region-days of the window are in store format v1 (${v1Days.slice(0, 3).join(', ')}${v1Days.length > 3 ? ', ...' : ''}): read as they are, their unknown minutes are unknown here, but SQL engines see them as NaN, not NULL (docs/store-format.md)`,
+    });
+  }
   const coarse = [...plans.values()].some((p) => p.window.periodSeconds !== recordPeriod);
   if (coarse) {
     warnings.push({

@@ -7,6 +7,7 @@ import {
   dayFolder,
   dayStatusSchema,
   type DayStatus,
+  READABLE_SCHEMAS,
   STATUS_OBJECT,
   STORE_SCHEMA,
   STORE_SCHEMA_VERSION,
@@ -41,10 +42,10 @@ export async function readStatus(store: StoreBackend, account: string, region: s
     throw new StoreError(store.where(key), `not a store status (invalid JSON: ${(cause as Error).message})`, { cause });
   }
   const head = doc as { schema?: unknown; schemaVersion?: unknown } | null;
-  if (!head || typeof head !== 'object' || head.schema !== STORE_SCHEMA || head.schemaVersion !== STORE_SCHEMA_VERSION) {
+  if (!head || typeof head !== 'object' || typeof head.schema !== 'string' || READABLE_SCHEMAS.get(head.schema) !== head.schemaVersion) {
     throw new StoreError(
       store.where(key),
-      `unknown store schema ${JSON.stringify(head?.schema)} version ${JSON.stringify(head?.schemaVersion)}; this version reads ${STORE_SCHEMA} version ${STORE_SCHEMA_VERSION}`,
+      `unknown store schema ${JSON.stringify(head?.schema)} version ${JSON.stringify(head?.schemaVersion)}; this version reads ${STORE_SCHEMA} version ${STORE_SCHEMA_VERSION} (and version 1)`,
     );
   }
   const parsed = dayStatusSchema.safeParse(doc);

@@ -2,14 +2,24 @@ import * as z from 'zod';
 import type { FunctionSeries, PeriodSeconds } from '../source/profile.js';
 
 /**
- * The metric store's on-disk contract (docs/store-format.md), version 1. One folder per account,
+ * The metric store's on-disk contract (docs/store-format.md), version 2. One folder per account,
  * region and UTC day at a Hive-style path; in it a metrics object (one row per function and
  * period), a functions object (one row per function: its configuration when the day was read)
  * and `_status.json`, written last, which alone says whether the day is in the store.
  */
 
-export const STORE_SCHEMA = 'lmi-advisor.store/v1' as const;
-export const STORE_SCHEMA_VERSION = 1;
+export const STORE_SCHEMA = 'lmi-advisor.store/v2' as const;
+export const STORE_SCHEMA_VERSION = 2;
+/**
+ * Versions this code reads, schema name -> version. v1 differs only in its metric columns:
+ * REQUIRED with NaN for unknown (v2: OPTIONAL, null). Its NaN reads as unknown, as v2's null
+ * does, so a v1 day is used as it is; it is not rewritten (a complete day is never read again)
+ * and the run warns (`store-v1-days`) that SQL engines see its unknown minutes as NaN.
+ */
+export const READABLE_SCHEMAS: ReadonlyMap<string, number> = new Map([
+  ['lmi-advisor.store/v1', 1],
+  [STORE_SCHEMA, STORE_SCHEMA_VERSION],
+]);
 
 export const METRICS_OBJECT = 'metrics.parquet';
 export const FUNCTIONS_OBJECT = 'functions.parquet';

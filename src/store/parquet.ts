@@ -1,8 +1,9 @@
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { ByteWriter, ParquetWriter, parquetWriteBuffer } from 'hyparquet-writer';
 import type { FunctionProfile, PeriodSeconds } from '../source/profile.js';
+import { decodeDoubleChunk } from './double-pages.js';
 import { StoreError, TruncatedObjectError } from './errors.js';
-import { METRIC_COLUMNS, type MetricKey, pointsPerDay, STORE_SCHEMA } from './format.js';
+import { METRIC_COLUMNS, type MetricKey, pointsPerDay, READABLE_SCHEMAS, STORE_SCHEMA } from './format.js';
 
 /**
  * Parquet encoding of a store day (docs/store-format.md). Pure: bytes in, bytes out; where the
@@ -21,7 +22,8 @@ export const KV_KEY = 'lmi-advisor.store';
 export type StoredConfig = Omit<FunctionProfile, 'series' | 'region'> & { observedAt: string; unknownPoints: number };
 
 export interface DayMeta {
-  schema: typeof STORE_SCHEMA;
+  /** STORE_SCHEMA when written by this version; any of READABLE_SCHEMAS when read. */
+  schema: string;
   kind: 'metrics' | 'functions';
   date: string;
   periodSeconds: PeriodSeconds;
@@ -35,11 +37,9 @@ function metricsSchema(metrics: readonly MetricKey[]): SchemaElement[] {
     { name: 'root', num_children: 2 + metrics.length },
     { name: 'function_name', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
     { name: 'ts', type: 'INT64', converted_type: 'TIMESTAMP_MILLIS', repetition_type: 'REQUIRED' },
-    // REQUIRED, unknown = NaN (see docs/store-format.md): hyparquet reads a flat OPTIONAL column
-    // through its nested-list assembly, ~80x slower than a REQUIRED PLAIN one (measured: 150 ms
-    // vs 1.8 ms for 144,000 doubles), which would make the window slower to assemble than to read
-    // from CloudWatch.
-    ...metrics.map((m): SchemaElement => ({ name: METRIC_COLUMNS[m], type: 'DOUBLE', repetition_type: 'REQUIRED' })),
+    // OPTIONAL: unknown is null (a definition level of 0), what SQL engines count and skip.
+    // Read back by our own page decoder (double-pages.ts), as fast as REQUIRED doubles.
+    ...metrics.map((m): SchemaElement => ({ name: METRIC_COLUMNS[m], type: 'DOUBLE', repetition_type: 'OPTIONAL' })),
   ];
 }
 
@@ -86,17 +86,16 @@ export function createMetricsWriter(meta: Omit<DayMeta, 'kind' | 'schema'>) {
         ...meta.metrics.map((m) => {
           const perFn = batch.series[m];
           if (!perFn || perFn.length !== n) throw new Error(`metrics batch: ${m} has no series for every function`);
-          const data = new Float64Array(total);
+          const data = new Array<number | null>(total);
           for (let f = 0; f < n; f++) {
             const s = perFn[f]!;
             if (s.length !== points) throw new Error(`metrics batch: ${batch.names[f]} ${m} has ${s.length} points, not ${points}`);
             for (let i = 0; i < points; i++) {
               const v = s[i];
-              data[f * points + i] = v === null || v === undefined ? Number.NaN : v;
+              data[f * points + i] = v === null || v === undefined || v !== v ? null : v;
             }
           }
-          // No min/max statistics: NaN in them would mislead engines that prune by statistics.
-          return { name: METRIC_COLUMNS[m], data, nullable: false, encoding: 'PLAIN' as const, statistics: false };
+          return { name: METRIC_COLUMNS[m], data, nullable: true, encoding: 'PLAIN' as const };
         }),
       ];
       void pw.write({ columnData, rowGroupSize: total });
@@ -198,8 +197,8 @@ export async function readMeta(
     throw new StoreError(location, `bad ${KV_KEY} metadata`);
   }
   if (!meta || typeof meta !== 'object') throw new StoreError(location, `not a lmi-advisor store object (no ${KV_KEY} metadata)`);
-  if (meta.schema !== STORE_SCHEMA) {
-    throw new StoreError(location, `unknown store schema ${JSON.stringify(meta.schema)}; this version reads ${STORE_SCHEMA}`);
+  if (!READABLE_SCHEMAS.has(meta.schema)) {
+    throw new StoreError(location, `unknown store schema ${JSON.stringify(meta.schema)}; this version reads ${STORE_SCHEMA} (and lmi-advisor.store/v1)`);
   }
   if (meta.kind !== expected.kind || meta.date !== expected.date || meta.periodSeconds !== expected.periodSeconds) {
     throw new StoreError(location, `holds ${meta.kind} of ${meta.date} at ${meta.periodSeconds} s, expected ${expected.kind} of ${expected.date} at ${expected.periodSeconds} s`);
@@ -286,8 +285,10 @@ export async function readFunctions(location: string, buffer: AsyncBuffer, metad
 
 /**
  * The metric values of the functions at rows [fnStart, fnEnd) of the functions object: per
- * metric one Float64Array, function after function, each a full day (NaN = unknown). Only the
- * metric columns are read (the layout is fixed, see above), straight into the typed arrays.
+ * metric one Float64Array, function after function, each a full day (NaN = unknown: a null in
+ * format v2, a NaN in v1). Only the metric columns are read (the layout is fixed, see above),
+ * page by page straight into the typed arrays (double-pages.ts); a chunk that decoder does not
+ * handle (not written by us) goes through hyparquet's general reader instead.
  */
 export async function readMetricRange(
   location: string,
@@ -300,12 +301,66 @@ export async function readMetricRange(
 ): Promise<Map<MetricKey, Float64Array>> {
   const points = pointsPerDay(periodSeconds);
   const byColumn = new Map<string, MetricKey>(metrics.map((m) => [METRIC_COLUMNS[m], m]));
+  const maxDef = new Map<string, 0 | 1>();
   for (const col of byColumn.keys()) {
-    if (!metadata.schema.some((s) => s.name === col)) throw new StoreError(location, `missing column ${col}`);
+    const element = metadata.schema.find((s) => s.name === col);
+    if (!element) throw new StoreError(location, `missing column ${col}`);
+    if (element.type !== 'DOUBLE') throw new StoreError(location, `column ${col} is ${element.type}, not DOUBLE`);
+    maxDef.set(col, element.repetition_type === 'REQUIRED' ? 0 : 1);
   }
   const rowStart = fnStart * points;
   const rowEnd = fnEnd * points;
-  const out = new Map<MetricKey, Float64Array>(metrics.map((m) => [m, new Float64Array(rowEnd - rowStart).fill(Number.NaN)]));
+  // Not pre-filled: the page decoder writes every row of the range (NaN where unknown); the
+  // general reader's fallback fills first.
+  const out = new Map<MetricKey, Float64Array>(metrics.map((m) => [m, new Float64Array(rowEnd - rowStart)]));
+  let covered = 0;
+  let groupStart = 0;
+  for (const group of metadata.row_groups) {
+    const groupRows = Number(group.num_rows);
+    const from = Math.max(rowStart, groupStart);
+    const to = Math.min(rowEnd, groupStart + groupRows);
+    if (from < to) {
+      const chunks = [...byColumn.keys()].map((col) => {
+        const meta = group.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === col)?.meta_data;
+        if (!meta) throw new StoreError(location, `row group without column ${col}`);
+        const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
+        return { col, meta, start, end: start + Number(meta.total_compressed_size) };
+      });
+      // One read for the row group's wanted columns (adjacent in the file).
+      const spanStart = Math.min(...chunks.map((c) => c.start));
+      const spanEnd = Math.max(...chunks.map((c) => c.end));
+      if (spanEnd > buffer.byteLength) throw new StoreError(location, `column chunk beyond the end of the object`);
+      const span = new Uint8Array(await buffer.slice(spanStart, spanEnd));
+      for (const c of chunks) {
+        const target = out.get(byColumn.get(c.col)!)!;
+        const chunk = { bytes: span.subarray(c.start - spanStart, c.end - spanStart), codec: c.meta.codec, maxDefinitionLevel: maxDef.get(c.col)! };
+        let done: boolean;
+        try {
+          done = decodeDoubleChunk(chunk, from - groupStart, to - groupStart, target, from - rowStart);
+        } catch (cause) {
+          throw new StoreError(location, `unreadable Parquet data in ${c.col} (${(cause as Error).message})`, { cause });
+        }
+        if (!done) return readMetricRangeGeneric(location, buffer, metadata, byColumn, rowStart, rowEnd, out);
+      }
+      covered += to - from;
+    }
+    groupStart += groupRows;
+  }
+  if (covered !== rowEnd - rowStart) throw new StoreError(location, `rows ${rowStart}-${rowEnd} asked, the row groups hold ${covered} of them`);
+  return out;
+}
+
+/** hyparquet's general reader (nested assembly; slow for OPTIONAL columns, see double-pages.ts). */
+async function readMetricRangeGeneric(
+  location: string,
+  buffer: AsyncBuffer,
+  metadata: FileMetaData,
+  byColumn: Map<string, MetricKey>,
+  rowStart: number,
+  rowEnd: number,
+  out: Map<MetricKey, Float64Array>,
+): Promise<Map<MetricKey, Float64Array>> {
+  for (const values of out.values()) values.fill(Number.NaN);
   try {
     await parquetRead({
       file: buffer,

@@ -1,3 +1,4 @@
+import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { StoreError, TruncatedObjectError } from '../../src/store/errors.js';
 import { bufferFromBytes, createMetricsWriter, encodeFunctions, readFunctions, readMeta, readMetricRange, type StoredConfig } from '../../src/store/parquet.js';
@@ -36,7 +37,12 @@ describe('store Parquet codec', () => {
     const { bytes, rows } = writer.finish();
     expect(rows).toBe(3 * P);
     const buffer = bufferFromBytes(bytes);
-    const { metadata } = await readMeta('m', buffer, { kind: 'metrics', date: META.date, periodSeconds: 300, bytes: bytes.byteLength, rows });
+    const { metadata, meta } = await readMeta('m', buffer, { kind: 'metrics', date: META.date, periodSeconds: 300, bytes: bytes.byteLength, rows });
+    expect(meta.schema).toBe('lmi-advisor.store/v2');
+    // Unknown is a real null (OPTIONAL column, definition level 0), not a NaN: what SQL engines count.
+    expect(metadata.schema.filter((e) => ['invocations', 'duration_ms_sum', 'concurrency_max'].includes(e.name)).map((e) => e.repetition_type)).toEqual(['OPTIONAL', 'OPTIONAL', 'OPTIONAL']);
+    const objects = (await parquetReadObjects({ file: buffer, columns: ['invocations'], rowStart: P, rowEnd: 2 * P })) as { invocations: number | null }[];
+    expect(objects.map((o) => o.invocations)).toEqual(series(2));
     const range = await readMetricRange('m', buffer, metadata, 300, [...META.metrics], 1, 3);
     const back = (values: Float64Array, f: number) => Array.from(values.subarray(f * P, (f + 1) * P), (v) => (Number.isNaN(v) ? null : v));
     expect([back(range.get('invocations')!, 0), back(range.get('invocations')!, 1)]).toEqual([series(2), series(7)]);

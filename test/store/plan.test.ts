@@ -6,8 +6,8 @@ const NOW = new Date('2026-11-21T03:17:42Z');
 
 function complete(date: string, periodSeconds: 60 | 300 = 60): DayStatus {
   return {
-    schema: 'lmi-advisor.store/v1',
-    schemaVersion: 1,
+    schema: 'lmi-advisor.store/v2',
+    schemaVersion: 2,
     accountId: '123456789012',
     region: 'us-east-1',
     date,

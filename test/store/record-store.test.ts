@@ -100,12 +100,12 @@ describe('store faults', () => {
   it('a status of an unknown schema version: error naming the object, nothing overwritten', async () => {
     const dir = await storedDay();
     const status = join(dayDir(dir, 'metrics', '2026-11-20'), '_status.json');
-    const text = (await readFile(status, 'utf8')).replace('"schemaVersion": 1', '"schemaVersion": 2');
+    const text = (await readFile(status, 'utf8')).replace('"schemaVersion": 2', '"schemaVersion": 3');
     await writeFile(status, text);
     const error = await fromStore(fake!.endpoint, dir, { days: 1, now: NOW }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
     expect((error as Error).message).toContain(status);
-    expect((error as Error).message).toMatch(/unknown store schema .* version 2/);
+    expect((error as Error).message).toMatch(/unknown store schema .* version 3/);
     expect(await readFile(status, 'utf8')).toBe(text);
   });
 

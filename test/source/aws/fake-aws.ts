@@ -46,7 +46,24 @@ export interface FakeAws {
   close(): Promise<void>;
 }
 
-function hash(text: string): number {
+/**
+ * The fake's value of a metric for a function (`hash(name)`) at epoch second t: null (no point)
+ * for a share 1 - density of the periods. Exported for benchmarks that build a store directly.
+ */
+export function fakeMetricValue(fnHash: number, metricName: string, stat: string, t: number, density: number): number | null {
+  // Cheap integer mixing (the benchmark asks for millions of points a second).
+  let h = Math.imul(fnHash ^ t, 2654435761) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 2246822519) >>> 0;
+  h = (h ^ (h >>> 13)) >>> 0;
+  if ((h % 10_000) / 10_000 >= density) return null;
+  const invocations = 1 + (h % 97);
+  if (metricName === 'Invocations') return invocations;
+  if (metricName === 'Duration') return stat === 'Sum' ? invocations * 37.5 : 120.25;
+  if (metricName === 'ConcurrentExecutions') return 1 + (h % 7);
+  return h % 3; // Errors, Throttles
+}
+
+export function hash(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
@@ -75,16 +92,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   }
 
   function valueFromHash(fnHash: number, metricName: string, stat: string, t: number): number | null {
-    // Cheap integer mixing (the benchmark asks for millions of points a second).
-    let h = Math.imul(fnHash ^ t, 2654435761) >>> 0;
-    h = Math.imul(h ^ (h >>> 15), 2246822519) >>> 0;
-    h = (h ^ (h >>> 13)) >>> 0;
-    if ((h % 10_000) / 10_000 >= density) return null;
-    const invocations = 1 + (h % 97);
-    if (metricName === 'Invocations') return invocations;
-    if (metricName === 'Duration') return stat === 'Sum' ? invocations * 37.5 : 120.25;
-    if (metricName === 'ConcurrentExecutions') return 1 + (h % 7);
-    return h % 3; // Errors, Throttles
+    return fakeMetricValue(fnHash, metricName, stat, t, density);
   }
 
   const withInsights = new Set(options.functions.filter((f) => f.insights).map((f) => f.name));
