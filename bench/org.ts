@@ -70,7 +70,7 @@ async function fanOutChild(endpoint: string, accounts: number, concurrency: numb
   const p = plan(accounts);
   await store.putPlan(p);
   const started = performance.now();
-  const { results, failures } = await fanOut({
+  const { shardsDone, functions, failures } = await fanOut({
     plan: p,
     concurrency,
     ctx: { days: DAYS, now: NOW, config: CONFIG(), settings: { resolution: RESOLUTION }, base: base(endpoint) },
@@ -80,8 +80,7 @@ async function fanOutChild(endpoint: string, accounts: number, concurrency: numb
   });
   const wallMs = performance.now() - started;
   prices.restore();
-  const functions = results.reduce((s, r) => s + r.report.functions.length, 0);
-  process.stdout.write(`${JSON.stringify({ wallMs, shards: results.length, failures: failures.map((f) => f.message), functions, rssMB: rssMB() })}\n`);
+  process.stdout.write(`${JSON.stringify({ wallMs, shards: shardsDone, failures: failures.map((f) => f.message), functions, rssMB: rssMB() })}\n`);
 }
 
 /**

@@ -21,7 +21,11 @@ export interface FanOutOptions {
 }
 
 export interface FanOutResult {
+  /** The results, only when no `onResult` takes them: kept, they would hold every shard's report in memory. */
   results: ShardResult[];
+  /** Shards that finished, and the functions they analysed (with or without `onResult`). */
+  shardsDone: number;
+  functions: number;
   failures: ShardFailure[];
 }
 
@@ -32,6 +36,8 @@ export async function fanOut(opts: FanOutOptions): Promise<FanOutResult> {
   const total = opts.plan.items.length;
   let done = 0;
   const results: ShardResult[] = [];
+  let shardsDone = 0;
+  let functions = 0;
   const failures: ShardFailure[] = [];
   await Promise.all(
     opts.plan.items.map((item) =>
@@ -40,8 +46,10 @@ export async function fanOut(opts: FanOutOptions): Promise<FanOutResult> {
         const started = Date.now();
         try {
           const result = await shard(item, opts.ctx);
-          await opts.onResult?.(result);
-          results.push(result);
+          if (opts.onResult) await opts.onResult(result);
+          else results.push(result);
+          shardsDone++;
+          functions += result.report.functions.length;
           done++;
           const store = result.store ? `; store: ${result.store.daysKept} days kept, read ${[...result.store.daysRead, ...result.store.daysAdded].join(', ') || 'none'}` : '';
           say(`[${done}/${total}] ${name}: ${result.report.functions.length} functions${result.report.run.complete ? '' : ' (incomplete)'} in ${((Date.now() - started) / 1000).toFixed(1)} s${store}`);
@@ -54,5 +62,5 @@ export async function fanOut(opts: FanOutOptions): Promise<FanOutResult> {
       }),
     ),
   );
-  return { results, failures };
+  return { results, shardsDone, functions, failures };
 }
