@@ -77,7 +77,8 @@ async function measure(n: number, outDir: string): Promise<void> {
       }, before, { timeout: 600_000 });
       const wallMs = performance.now() - t;
       const inPage = Number(await page.locator('#whatif').getAttribute('data-update-ms'));
-      updates.push(`${key}=${value}: ${Math.round(inPage)} ms in page, ${Math.round(wallMs)} ms wall`);
+      const parts = await page.locator('#whatif').getAttribute('data-update-parts');
+      updates.push(`${key}=${value}: ${Math.round(inPage)} ms in page (${parts}), ${Math.round(wallMs)} ms wall`);
     }
     console.log(`  Chromium: load to ready panel ${loadS.toFixed(1)} s; updates: ${updates.join('; ')}${errors.length ? `; ERRORS: ${errors.join(' | ')}` : ''}`);
   } finally {

@@ -20,7 +20,7 @@ import { checkEligibility, LMI_MIN_MEMORY_MB } from './eligibility.js';
 import { candidateInstanceTypes, cheapestType, typeOptions, type TypeChoice } from './instances.js';
 import { environmentHistogram, scalingDelays } from './replay.js';
 import { type ReplaySource, seriesReplay } from './replay-source.js';
-import { cpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
+import { cpuBusyFractionFor, cpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
 import type { LmiContext, LmiSizing } from './types.js';
 
 /** CPU shares of duration priced for the break-even (the used share is added when off-grid). */
@@ -69,7 +69,7 @@ export function sizeLmi(
     measuredCpuSeconds: profile.cpuSecondsPerInvocation,
     // The full share is the default bound; single-threaded only when the user chooses it.
     singleThreaded: lmi.cpuBound === 'single-threaded' && traits.singleThreaded,
-    cpuBusyFraction: lmi.cpuBusyFraction,
+    cpuBusyFraction: cpuBusyFractionFor(lmi, profile.region, profile.name),
   });
   const python = traits.language === 'python';
   const measuredProcessMB = profile.memoryUsedMBMax ?? null;
