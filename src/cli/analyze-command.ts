@@ -74,7 +74,7 @@ export function register(program: Command): void {
     },
   })
     .addOption(helpOption('--out <dir>', 'directory the report files are written to', { defaultValue: 'reports' }))
-    .option('--no-whatif', 'report.html without the what-if panel (no script, no embedded data; --snapshot only)')
+    .option('--no-whatif', 'report.html without the what-if panel (no script, no embedded data)')
     .addHelpText(
       'after',
       `
@@ -204,6 +204,7 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
       ...(collection.store !== undefined ? { store: storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)) } : {}),
     }),
     channels: ['dir'],
+    whatIf: opts.whatif !== false,
     targets: { dir: { outDir: opts.out } },
     formats,
     ...(opts.reconcile ? { reconcile: { fetchBill: liveBillFetcher(collection.settings.profile ? { profile: collection.settings.profile } : {}) } } : {}),

@@ -28,6 +28,9 @@ import { openStoreSource } from '../store/collect.js';
 import { TOOL_NAME, VERSION } from '../version.js';
 import { analyzeProfiles, INIT_FROM_BILL_UNUSED } from './analyze.js';
 import { durationFromBill } from '../bill/init-from-bill.js';
+import { whatIfBundle } from '../whatif/bundle.js';
+import { WhatIfCollector } from '../whatif/data.js';
+import { renderWhatIfHtml } from '../whatif/page.js';
 
 /**
  * The live run shared by the nightly Lambda and `lmi-advisor run`: live source (discovery,
@@ -82,6 +85,8 @@ export interface RunPipelineOptions {
   command?: string;
   /** Formats to render (keys of RENDERERS); default every registered one. */
   formats?: readonly string[];
+  /** report.html with the what-if panel (src/whatif) where the page can rebuild the report; default true. */
+  whatIf?: boolean;
   log?: PipelineLog;
   /** --reconcile: read the bill for the window and add the Reconciliation section (src/bill). */
   reconcile?: { fetchBill: (args: { window: SnapshotWindow; now: Date; regions: string[] }) => Promise<BilledData> };
@@ -198,6 +203,9 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   const fromBill = billFirst
     ? durationFromBill(billFirst, header.window, opts.config, usageTypeTableFor(header.prices?.items).table)
     : null;
+  // The what-if panel needs the script bundle; not with --reconcile: the page cannot rebuild the
+  // reconciliation or the bill's durations.
+  const whatIf = opts.whatIf !== false && formats.includes('html') && !opts.reconcile && (await whatIfBundle()) !== null ? new WhatIfCollector() : null;
   const model = await analyzeProfiles({
     header,
     profiles: guarded(),
@@ -205,7 +213,9 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     config: opts.config,
     run,
     ...(fromBill ? { durationFromBill: fromBill } : {}),
+    ...(whatIf ? { onSummary: (event) => whatIf.add(event) } : {}),
   });
+  const analysedWarnings = model.warnings.length;
   if (opts.config.billing.initFromBill && !opts.reconcile) model.warnings.push({ ...INIT_FROM_BILL_UNUSED });
   // The live source keeps adding warnings (and failed regions) while its metrics stream.
   for (const w of collectedResult.warnings) {
@@ -246,9 +256,11 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   // ---- render every format; a failing renderer loses its file, not the run ----
   const files: ReportFile[] = [];
   const renderFailures: string[] = [];
+  const whatIfData = whatIf?.data(model.run, { warnings: model.warnings.slice(analysedWarnings), changes: model.changes ?? null }) ?? null;
   for (const [format, renderer] of Object.entries(RENDERERS).filter(([f]) => formats.includes(f))) {
     try {
-      files.push({ name: renderer.file, content: renderer.render(model) });
+      const content = format === 'html' && whatIfData ? (await renderWhatIfHtml(model, whatIfData)).html : renderer.render(model);
+      files.push({ name: renderer.file, content });
     } catch (error) {
       renderFailures.push(format);
       log.error('renderer failed', { format, error: (error as Error).message });

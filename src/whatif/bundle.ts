@@ -51,7 +51,10 @@ export default { fileURLToPath };`,
 
 /** Bundles browser.ts with esbuild (a dev dependency: only from the sources or at build time). */
 export async function buildWhatIfBundle(): Promise<string> {
-  const esbuild = await import('esbuild');
+  // A name, not a literal: bundlers of the CLI or the Lambda (which reaches this module through
+  // run.ts) must not pull esbuild and its native binary in; only the sources and the build call it.
+  const packageName = 'esbuild';
+  const esbuild = (await import(/* @vite-ignore */ packageName)) as typeof import('esbuild');
   const modules = virtualModules();
   const result = await esbuild.build({
     entryPoints: [join(packageRoot(), 'src', 'whatif', 'browser.ts')],

@@ -6,7 +6,7 @@
 import type { Config } from '../config/schema.js';
 import type { FunctionSummary } from '../model/summary.js';
 import type { PriceBook, RegionPrices } from '../prices/types.js';
-import type { ReportWarning, RunInfo } from '../report/types.js';
+import type { ChangeSummary, ReportWarning, RunInfo } from '../report/types.js';
 import type { SummaryEvent } from '../pipeline/analyze.js';
 import type { FunctionProfile, SnapshotHeader, SnapshotWindow } from '../source/profile.js';
 import { extractCompactReplay, type CompactReplayData } from './replay-compact.js';
@@ -39,6 +39,16 @@ export interface WhatIfData {
   /** The price book, cut to the functions' regions. */
   priceBook: PriceBook;
   functions: WhatIfFunction[];
+  /**
+   * What a nightly run (src/pipeline/run.ts) adds after analysis, which no knob changes: the
+   * warnings of its collection and the changes since the previous run. Absent for `analyze`.
+   */
+  runOnly?: RunOnlyParts;
+}
+
+export interface RunOnlyParts {
+  warnings: ReportWarning[];
+  changes: ChangeSummary | null;
 }
 
 
@@ -65,7 +75,7 @@ export class WhatIfCollector {
     this.functions.push({ summary: rest, profile: profileRest, sizing });
   }
 
-  data(run: RunInfo): WhatIfData | null {
+  data(run: RunInfo, runOnly?: RunOnlyParts): WhatIfData | null {
     if (this.header === null || this.priceBook === null || this.config === null) return null;
     const regions = new Set(this.functions.map((f) => f.summary.region));
     const kept: Record<string, RegionPrices> = {};
@@ -79,6 +89,7 @@ export class WhatIfCollector {
       recordedWarnings: (this.header.warnings ?? []).map((w) => ({ ...w })),
       priceBook: { ...this.priceBook, regions: kept },
       functions: this.functions,
+      ...(runOnly ? { runOnly } : {}),
     };
   }
 }

@@ -83,7 +83,7 @@ export function whatIfReport(data: WhatIfData, config: Config): ReportModel {
     }
   }
   const shared = sharedLmiKey(config);
-  return buildReport({
+  const model = buildReport({
     accountId: data.accountId,
     window: data.window,
     summaries: data.functions.map((f) => summaryFor(data, f, config, shared)),
@@ -93,4 +93,10 @@ export function whatIfReport(data: WhatIfData, config: Config): ReportModel {
     run: data.run,
     warnings: data.recordedWarnings.map((w) => ({ ...w })),
   });
+  // A nightly run's own parts, after the model's warnings as run.ts appends them.
+  if (data.runOnly) {
+    model.warnings.push(...data.runOnly.warnings.map((w) => ({ ...w })));
+    if (data.runOnly.changes) model.changes = structuredClone(data.runOnly.changes);
+  }
+  return model;
 }
