@@ -28,7 +28,7 @@ import { openStoreSource } from '../store/collect.js';
 import { TOOL_NAME, VERSION } from '../version.js';
 import { analyzeProfiles, INIT_FROM_BILL_UNUSED } from './analyze.js';
 import { durationFromBill } from '../bill/init-from-bill.js';
-import { whatIfBundle } from '../whatif/bundle.js';
+import { whatIfBundle, whatIfBundleAvailable } from '../whatif/bundle.js';
 import { WhatIfCollector } from '../whatif/data.js';
 import { renderWhatIfHtml } from '../whatif/page.js';
 
@@ -205,7 +205,9 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     : null;
   // The what-if panel needs the script bundle; not with --reconcile: the page cannot rebuild the
   // reconciliation or the bill's durations.
-  const whatIf = opts.whatIf !== false && formats.includes('html') && !opts.reconcile && (await whatIfBundle()) !== null ? new WhatIfCollector() : null;
+  const whatIf = opts.whatIf !== false && formats.includes('html') && !opts.reconcile && whatIfBundleAvailable() ? new WhatIfCollector() : null;
+  // From the sources the script is bundled now, in esbuild's own process, while the run analyses.
+  if (whatIf) whatIfBundle().catch(() => null);
   const model = await analyzeProfiles({
     header,
     profiles: guarded(),
@@ -259,8 +261,18 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   const whatIfData = whatIf?.data(model.run, { warnings: model.warnings.slice(analysedWarnings), changes: model.changes ?? null }) ?? null;
   for (const [format, renderer] of Object.entries(RENDERERS).filter(([f]) => formats.includes(f))) {
     try {
-      const content = format === 'html' && whatIfData ? (await renderWhatIfHtml(model, whatIfData)).html : renderer.render(model);
-      files.push({ name: renderer.file, content });
+      let content: string | null = null;
+      if (format === 'html' && whatIfData) {
+        // The panel is an addition: without it the report is still the static page.
+        content = await renderWhatIfHtml(model, whatIfData).then(
+          (page) => page.html,
+          (error: unknown) => {
+            log.warn('what-if panel left out', { error: (error as Error).message });
+            return null;
+          },
+        );
+      }
+      files.push({ name: renderer.file, content: content ?? renderer.render(model) });
     } catch (error) {
       renderFailures.push(format);
       log.error('renderer failed', { format, error: (error as Error).message });

@@ -85,6 +85,11 @@ export async function buildWhatIfBundle(): Promise<string> {
 
 let cached: Promise<string | null> | null = null;
 
+/** Whether whatIfBundle() will give a script (from the sources, or the prebuilt file exists), without building it. */
+export function whatIfBundleAvailable(): boolean {
+  return fileURLToPath(import.meta.url).endsWith('.ts') || existsSync(join(packageRoot(), PREBUILT_BUNDLE));
+}
+
 /**
  * The bundle: built here when running from the sources, else the prebuilt file. null when
  * neither is available (a dist without the prebuilt file): the page is then rendered without

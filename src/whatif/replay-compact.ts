@@ -14,7 +14,7 @@
 import type { Config } from '../config/schema.js';
 import { MAX_CHART_BUCKETS, capacityRuns } from '../model/lmi/chart.js';
 import { instancesFor } from '../model/lmi/instances.js';
-import { type Histogram, knownConcurrency, laggedWindowMax, scalingDelays, targetEnvironments } from '../model/lmi/replay.js';
+import { environmentHistogram, type Histogram, knownConcurrency, laggedWindowMax, scalingDelays, targetEnvironments } from '../model/lmi/replay.js';
 import type { ChosenReplay, ReplaySource } from '../model/lmi/replay-source.js';
 import type { CapacityRuns } from '../model/lmi/types.js';
 import { periodCount, type FunctionProfile, type SnapshotWindow } from '../source/profile.js';
@@ -133,6 +133,9 @@ export function extractCompactReplay(
   };
 }
 
+/** Per function: a knob change prices about 40 histograms; keep a few changes' worth. */
+const MAX_KEPT_HISTOGRAMS = 256;
+
 function histogramOfRuns(values: readonly number[], lengths: readonly number[], periods: number): Histogram {
   const byValue = new Map<number, number>();
   values.forEach((v, i) => byValue.set(v, (byValue.get(v) ?? 0) + (lengths[i] as number)));
@@ -175,9 +178,21 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
     });
   }
 
+  // The histograms sizeLmi prices, kept between updates (pure in their arguments).
+  const envHists = new Map<string, Histogram>();
   return {
     periods,
     hist,
+    environmentHistogram: (settings, scale) => {
+      const key = `${settings.perEnvironment}:${settings.headroom}:${settings.minEnvironments}:${scale}`;
+      let found = envHists.get(key);
+      if (found === undefined) {
+        if (envHists.size >= MAX_KEPT_HISTOGRAMS) envHists.clear();
+        found = environmentHistogram(hist, settings, scale);
+        envHists.set(key, found);
+      }
+      return found;
+    },
     unknownPeriods: data.unknownPeriods,
     allUnknown: data.allUnknown,
     chosen: ({ perEnvironment, perInstance, lmi }): ChosenReplay => {

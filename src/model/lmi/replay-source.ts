@@ -13,7 +13,7 @@ import type { ChartSeries } from '../../report/types.js';
 import { periodCount, type FunctionProfile, type SnapshotWindow } from '../../source/profile.js';
 import { buildChart, capacityRuns } from './chart.js';
 import { instancesFor } from './instances.js';
-import { type Histogram, histogram, knownConcurrency, laggedWindowMax, scalingDelays, targetEnvironments } from './replay.js';
+import { type Histogram, histogram, knownConcurrency, laggedWindowMax, type ReplaySettings, scalingDelays, targetEnvironments } from './replay.js';
 import type { CapacityRuns } from './types.js';
 
 export interface ChosenSettings {
@@ -43,6 +43,12 @@ export interface ReplaySource {
   /** No period had a known concurrency. */
   allUnknown: boolean;
   chosen(settings: ChosenSettings): ChosenReplay;
+  /**
+   * environmentHistogram over `hist`, where the source keeps results between sizings (the what-if
+   * page re-sizes the same function for each knob change; a discount moves no histogram).
+   * Absent: sizeLmi calls environmentHistogram itself.
+   */
+  environmentHistogram?: (settings: ReplaySettings, trafficScale: number) => Histogram;
 }
 
 /** The replay over a profile's full series (the CLI's path). */

@@ -113,11 +113,8 @@ export function sizeLmi(
       const key = `${i}:${concurrency.perEnvironment}:${scale}`;
       let choice = memo.get(key);
       if (choice === undefined) {
-        const envHist = environmentHistogram(
-          hist,
-          { perEnvironment: concurrency.perEnvironment, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments },
-          scale,
-        );
+        const settings = { perEnvironment: concurrency.perEnvironment, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments };
+        const envHist = source.environmentHistogram ? source.environmentHistogram(settings, scale) : environmentHistogram(hist, settings, scale);
         choice = cheapestType(envHist, optionsByShape[i] ?? [], lmi.minInstances);
         memo.set(key, choice);
       }
