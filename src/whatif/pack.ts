@@ -65,7 +65,12 @@ const unzigzag = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
 
 function packable(r: CompactReplayData): boolean {
   const whole = (v: number | null) => v === null || (Number.isSafeInteger(v) && Math.abs(v) < MAX_PACKED);
+  // The columns hold parallel arrays by one count each: any other shape stays in the JSON as it is.
+  const reach = r.reachGaps.length;
   return (
+    r.servedLengths.length === r.servedValues.length &&
+    r.reachConcurrency.length === reach &&
+    r.reachInvocations.length === reach &&
     r.servedValues.every(whole) &&
     r.servedLengths.every((v) => whole(v) && v >= 0) &&
     r.reachGaps.every((v) => whole(v) && v >= 0) &&

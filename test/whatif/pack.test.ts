@@ -27,14 +27,28 @@ describe('packData / unpackData', () => {
     const sized = template.sizing;
     const whole = fc.integer({ min: -(2 ** 52), max: 2 ** 52 });
     const value = fc.oneof(whole, fc.integer({ min: -300, max: 300 }), fc.double({ noNaN: true, noDefaultInfinity: true }));
-    const replay: fc.Arbitrary<CompactReplayData> = fc.record({
+    // Parallel arrays of one length (as extracted), and any other shape too (kept in the JSON).
+    const parallel = fc.integer({ min: 0, max: 30 }).chain((runs) =>
+      fc.integer({ min: 0, max: 30 }).chain((reach) =>
+        fc.record({
+          servedValues: fc.array(value, { minLength: runs, maxLength: runs }),
+          servedLengths: fc.array(fc.nat(), { minLength: runs, maxLength: runs }),
+          reachGaps: fc.array(fc.nat(), { minLength: reach, maxLength: reach }),
+          reachConcurrency: fc.array(value, { minLength: reach, maxLength: reach }),
+          reachInvocations: fc.array(fc.option(fc.oneof(fc.nat(), fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }))), { minLength: reach, maxLength: reach }),
+          bucketPeak: fc.array(fc.option(value), { maxLength: 30 }),
+        }),
+      ),
+    );
+    const anyShape = fc.record({
       servedValues: fc.array(value, { maxLength: 30 }),
       servedLengths: fc.array(fc.nat(), { maxLength: 30 }),
       reachGaps: fc.array(fc.nat(), { maxLength: 30 }),
       reachConcurrency: fc.array(value, { maxLength: 30 }),
       reachInvocations: fc.array(fc.option(fc.oneof(fc.nat(), fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }))), { maxLength: 30 }),
       bucketPeak: fc.array(fc.option(value), { maxLength: 30 }),
-    }).map((arrays) => ({ ...sized.replay, ...arrays }));
+    });
+    const replay: fc.Arbitrary<CompactReplayData> = fc.oneof(parallel, parallel, anyShape).map((arrays) => ({ ...sized.replay, ...arrays }));
     fc.assert(
       fc.property(fc.array(fc.option(replay), { minLength: 1, maxLength: 5 }), (replays) => {
         // Prepare
