@@ -104,6 +104,13 @@ export interface RunResult {
   exitCode: 0 | 1 | 3;
 }
 
+/**
+ * A memory bound for the nightly Lambda (1 GB): past this many replay numbers (some 1,500
+ * functions of 14 days of minutes, bench/whatif.ts's account) the run stops collecting what-if
+ * data and writes the static report.html. `analyze` has no such bound.
+ */
+const RUN_WHATIF_MAX_VALUES = 8_000_000;
+
 const silentLog: PipelineLog = { info() {}, warn() {}, error() {} };
 
 class TimeIsShort extends Error {
@@ -205,7 +212,7 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     : null;
   // The what-if panel needs the script bundle; not with --reconcile: the page cannot rebuild the
   // reconciliation or the bill's durations.
-  const whatIf = opts.whatIf !== false && formats.includes('html') && !opts.reconcile && whatIfBundleAvailable() ? new WhatIfCollector() : null;
+  const whatIf = opts.whatIf !== false && formats.includes('html') && !opts.reconcile && whatIfBundleAvailable() ? new WhatIfCollector(RUN_WHATIF_MAX_VALUES) : null;
   // From the sources the script is bundled now, in esbuild's own process, while the run analyses.
   if (whatIf) whatIfBundle().catch(() => null);
   const model = await analyzeProfiles({
@@ -258,6 +265,7 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   // ---- render every format; a failing renderer loses its file, not the run ----
   const files: ReportFile[] = [];
   const renderFailures: string[] = [];
+  if (whatIf?.overflowed) log.info('what-if panel left out: too many functions for the page', { functions: model.functions.length });
   const whatIfData = whatIf?.data(model.run, { warnings: model.warnings.slice(analysedWarnings), changes: model.changes ?? null }) ?? null;
   for (const [format, renderer] of Object.entries(RENDERERS).filter(([f]) => formats.includes(f))) {
     try {
