@@ -78,7 +78,7 @@ export class WhatIfCollector {
       const replay = extractCompactReplay(profile, header.window, config.lmi, summary.usage.avgDurationMs);
       // Exactly what summarize.ts handed sizeLmi (sizing exists only when it is known).
       sizing = { invocations: summary.windowInvocations ?? 0, replay };
-      this.values += 2 * replay.servedValues.length + 3 * replay.reachGaps.length + replay.bucketPeak.length;
+      this.values += 2 * replay.servedValues.length + 3 * replay.pairServed.length + 2 * replay.markGaps.length + replay.bucketPeak.length;
       if (this.values > this.maxValues) {
         this.overflowed = true;
         this.functions = [];

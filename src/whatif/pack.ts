@@ -1,7 +1,7 @@
 /**
  * The bytes a what-if page carries: the WhatIfData JSON without the compact replays' long arrays,
- * followed by those arrays as columns of variable-length integers (served runs, reach periods,
- * chart peaks of all functions, one column each, so deflate sees alike bytes together). Every
+ * followed by those arrays as columns of variable-length integers (served runs, throttle pairs,
+ * chart marks and peaks of all functions, one column each, so deflate sees alike bytes together). Every
  * value is a whole number in the synthetic and the real series; a replay holding any other number
  * stays in the JSON as it is, so packing never rounds. The page gzips the bytes and base64s them.
  *
@@ -16,7 +16,7 @@ import type { CompactReplayData } from './replay-compact.js';
 const MAX_PACKED = 2 ** 50;
 
 /** How many values each packed replay put in the columns; null: the replay is in the JSON. */
-type PackedCounts = [runs: number, reach: number, buckets: number] | null;
+type PackedCounts = [runs: number, pairs: number, marks: number, buckets: number] | null;
 
 class ByteWriter {
   private buffer = new Uint8Array(1 << 16);
@@ -66,25 +66,37 @@ const unzigzag = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
 function packable(r: CompactReplayData): boolean {
   const whole = (v: number | null) => v === null || (Number.isSafeInteger(v) && Math.abs(v) < MAX_PACKED);
   // The columns hold parallel arrays by one count each: any other shape stays in the JSON as it is.
-  const reach = r.reachGaps.length;
+  const pairs = r.pairServed.length;
   return (
     r.servedLengths.length === r.servedValues.length &&
-    r.reachConcurrency.length === reach &&
-    r.reachInvocations.length === reach &&
+    r.pairConcurrency.length === pairs &&
+    r.pairInvocations.length === pairs &&
+    r.markPairs.length === r.markGaps.length &&
     r.servedValues.every(whole) &&
     r.servedLengths.every((v) => whole(v) && v >= 0) &&
-    r.reachGaps.every((v) => whole(v) && v >= 0) &&
-    r.reachConcurrency.every(whole) &&
-    r.reachInvocations.every((v) => whole(v) && (v === null || v >= 0)) &&
+    r.pairServed.every(whole) &&
+    r.pairConcurrency.every(whole) &&
+    r.pairInvocations.every((v) => whole(v) && v >= 0) &&
+    r.markGaps.every((v) => whole(v) && v >= 0) &&
+    r.markPairs.every((v) => whole(v) && v >= 0) &&
     r.bucketPeak.every(whole)
   );
 }
 
-const COLUMNS = 6;
+const COLUMNS = 8;
 
 export function packData(data: WhatIfData): Uint8Array {
   const columns = Array.from({ length: COLUMNS }, () => new ByteWriter());
-  const [served, lengths, gaps, concurrency, invocations, peaks] = columns as [ByteWriter, ByteWriter, ByteWriter, ByteWriter, ByteWriter, ByteWriter];
+  const [served, lengths, pairServed, pairConcurrency, pairInvocations, markGaps, markPairs, peaks] = columns as ByteWriter[] as [
+    ByteWriter, ByteWriter, ByteWriter, ByteWriter, ByteWriter, ByteWriter, ByteWriter, ByteWriter,
+  ];
+  const deltas = (writer: ByteWriter, values: readonly number[]) => {
+    let previous = 0;
+    for (const v of values) {
+      writer.varint(zigzag(v - previous));
+      previous = v;
+    }
+  };
   const counts: PackedCounts[] = [];
   const functions = data.functions.map((f) => {
     const r = f.sizing?.replay;
@@ -92,22 +104,15 @@ export function packData(data: WhatIfData): Uint8Array {
       counts.push(null);
       return f;
     }
-    counts.push([r.servedValues.length, r.reachGaps.length, r.bucketPeak.length]);
-    let previous = 0;
-    for (const v of r.servedValues) {
-      served.varint(zigzag(v - previous));
-      previous = v;
-    }
+    counts.push([r.servedValues.length, r.pairServed.length, r.markGaps.length, r.bucketPeak.length]);
+    deltas(served, r.servedValues);
     for (const n of r.servedLengths) lengths.varint(n);
-    for (const g of r.reachGaps) gaps.varint(g);
-    previous = 0;
-    for (const c of r.reachConcurrency) {
-      concurrency.varint(zigzag(c - previous));
-      previous = c;
-    }
-    // 0: unknown; else the count + 1.
-    for (const i of r.reachInvocations) invocations.varint(i === null ? 0 : i + 1);
-    previous = 0;
+    deltas(pairServed, r.pairServed);
+    deltas(pairConcurrency, r.pairConcurrency);
+    for (const i of r.pairInvocations) pairInvocations.varint(i);
+    for (const g of r.markGaps) markGaps.varint(g);
+    deltas(markPairs, r.markPairs);
+    let previous = 0;
     for (const p of r.bucketPeak) {
       if (p === null) peaks.varint(0);
       else {
@@ -115,7 +120,17 @@ export function packData(data: WhatIfData): Uint8Array {
         previous = p;
       }
     }
-    const empty: CompactReplayData = { ...r, servedValues: [], servedLengths: [], reachGaps: [], reachConcurrency: [], reachInvocations: [], bucketPeak: [] };
+    const empty: CompactReplayData = {
+      ...r,
+      servedValues: [],
+      servedLengths: [],
+      pairServed: [],
+      pairConcurrency: [],
+      pairInvocations: [],
+      markGaps: [],
+      markPairs: [],
+      bucketPeak: [],
+    };
     return { ...f, sizing: { ...f.sizing, replay: empty } };
   });
   const json = new TextEncoder().encode(stringifyData({ ...data, functions, packedCounts: counts }));
@@ -142,23 +157,26 @@ export function unpackData(bytes: Uint8Array): WhatIfData {
   }
   if (parts.length !== 1 + COLUMNS) throw new Error(`what-if data: ${parts.length} parts, expected ${1 + COLUMNS}`);
   const { packedCounts, ...data } = parseData<WhatIfData & { packedCounts: PackedCounts[] }>(new TextDecoder().decode(parts[0]));
-  const [served, lengths, gaps, concurrency, invocations, peaks] = parts.slice(1).map((p) => new ByteReader(p)) as [ByteReader, ByteReader, ByteReader, ByteReader, ByteReader, ByteReader];
+  const [served, lengths, pairServed, pairConcurrency, pairInvocations, markGaps, markPairs, peaks] = parts.slice(1).map((p) => new ByteReader(p)) as [
+    ByteReader, ByteReader, ByteReader, ByteReader, ByteReader, ByteReader, ByteReader, ByteReader,
+  ];
+  const deltas = (reader: ByteReader, n: number, into: number[]) => {
+    let previous = 0;
+    for (let k = 0; k < n; k++) into.push((previous += unzigzag(reader.varint())));
+  };
   data.functions.forEach((f, i) => {
     const counts = packedCounts[i];
     if (!counts || !f.sizing) return;
-    const [runs, reach, buckets] = counts;
+    const [runs, pairs, marks, buckets] = counts;
     const r = f.sizing.replay;
-    let previous = 0;
-    for (let k = 0; k < runs; k++) r.servedValues.push((previous += unzigzag(served.varint())));
+    deltas(served, runs, r.servedValues);
     for (let k = 0; k < runs; k++) r.servedLengths.push(lengths.varint());
-    for (let k = 0; k < reach; k++) r.reachGaps.push(gaps.varint());
-    previous = 0;
-    for (let k = 0; k < reach; k++) r.reachConcurrency.push((previous += unzigzag(concurrency.varint())));
-    for (let k = 0; k < reach; k++) {
-      const v = invocations.varint();
-      r.reachInvocations.push(v === 0 ? null : v - 1);
-    }
-    previous = 0;
+    deltas(pairServed, pairs, r.pairServed);
+    deltas(pairConcurrency, pairs, r.pairConcurrency);
+    for (let k = 0; k < pairs; k++) r.pairInvocations.push(pairInvocations.varint());
+    for (let k = 0; k < marks; k++) r.markGaps.push(markGaps.varint());
+    deltas(markPairs, marks, r.markPairs);
+    let previous = 0;
     for (let k = 0; k < buckets; k++) {
       const v = peaks.varint();
       r.bucketPeak.push(v === 0 ? null : (previous += unzigzag(v - 1)));

@@ -29,13 +29,15 @@ describe('packData / unpackData', () => {
     const value = fc.oneof(whole, fc.integer({ min: -300, max: 300 }), fc.double({ noNaN: true, noDefaultInfinity: true }));
     // Parallel arrays of one length (as extracted), and any other shape too (kept in the JSON).
     const parallel = fc.integer({ min: 0, max: 30 }).chain((runs) =>
-      fc.integer({ min: 0, max: 30 }).chain((reach) =>
+      fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 30 })).chain(([pairs, marks]) =>
         fc.record({
           servedValues: fc.array(value, { minLength: runs, maxLength: runs }),
           servedLengths: fc.array(fc.nat(), { minLength: runs, maxLength: runs }),
-          reachGaps: fc.array(fc.nat(), { minLength: reach, maxLength: reach }),
-          reachConcurrency: fc.array(value, { minLength: reach, maxLength: reach }),
-          reachInvocations: fc.array(fc.option(fc.oneof(fc.nat(), fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }))), { minLength: reach, maxLength: reach }),
+          pairServed: fc.array(value, { minLength: pairs, maxLength: pairs }),
+          pairConcurrency: fc.array(value, { minLength: pairs, maxLength: pairs }),
+          pairInvocations: fc.array(fc.oneof(fc.nat(), fc.double({ min: 0, noNaN: true, noDefaultInfinity: true })), { minLength: pairs, maxLength: pairs }),
+          markGaps: fc.array(fc.nat(), { minLength: marks, maxLength: marks }),
+          markPairs: fc.array(fc.nat(), { minLength: marks, maxLength: marks }),
           bucketPeak: fc.array(fc.option(value), { maxLength: 30 }),
         }),
       ),
@@ -43,9 +45,11 @@ describe('packData / unpackData', () => {
     const anyShape = fc.record({
       servedValues: fc.array(value, { maxLength: 30 }),
       servedLengths: fc.array(fc.nat(), { maxLength: 30 }),
-      reachGaps: fc.array(fc.nat(), { maxLength: 30 }),
-      reachConcurrency: fc.array(value, { maxLength: 30 }),
-      reachInvocations: fc.array(fc.option(fc.oneof(fc.nat(), fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }))), { maxLength: 30 }),
+      pairServed: fc.array(value, { maxLength: 30 }),
+      pairConcurrency: fc.array(value, { maxLength: 30 }),
+      pairInvocations: fc.array(fc.oneof(fc.nat(), fc.double({ min: 0, noNaN: true, noDefaultInfinity: true })), { maxLength: 30 }),
+      markGaps: fc.array(fc.nat(), { maxLength: 30 }),
+      markPairs: fc.array(fc.nat(), { maxLength: 30 }),
       bucketPeak: fc.array(fc.option(value), { maxLength: 30 }),
     });
     const replay: fc.Arbitrary<CompactReplayData> = fc.oneof(parallel, parallel, anyShape).map((arrays) => ({ ...sized.replay, ...arrays }));
