@@ -105,6 +105,15 @@ export function cpuBusyFractionFor(lmi: Pick<Config['lmi'], 'cpuBusyFraction' | 
   return lmi.cpuBusyFraction;
 }
 
+/** The key of the override cpuBusyFractionFor uses for one function (lmi.cpuBusyFractionByFunction."<key>"); null: none, lmi.cpuBusyFraction. */
+export function cpuBusyFractionOverrideKey(lmi: Pick<Config['lmi'], 'cpuBusyFractionByFunction'>, region: string, name: string): string | null {
+  const byFunction = lmi.cpuBusyFractionByFunction;
+  const regional = `${region}/${name}`;
+  if (Object.hasOwn(byFunction, regional)) return `lmi.cpuBusyFractionByFunction."${regional}"`;
+  if (Object.hasOwn(byFunction, name)) return `lmi.cpuBusyFractionByFunction."${name}"`;
+  return null;
+}
+
 /** PerExecutionEnvironmentMaxConcurrency API range 1..1600. */
 export const MAX_PER_ENVIRONMENT_CONCURRENCY = 1600;
 

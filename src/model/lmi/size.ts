@@ -20,7 +20,7 @@ import { checkEligibility, LMI_MIN_MEMORY_MB } from './eligibility.js';
 import { candidateInstanceTypes, cheapestType, typeOptions, type TypeChoice } from './instances.js';
 import { environmentHistogram, scalingDelays } from './replay.js';
 import { type ReplaySource, seriesReplay } from './replay-source.js';
-import { cpuBusyFractionFor, cpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
+import { cpuBusyFractionFor, cpuBusyFractionOverrideKey, cpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
 import type { LmiContext, LmiSizing } from './types.js';
 
 /** CPU shares of duration priced for the break-even (the used share is added when off-grid). */
@@ -165,6 +165,8 @@ export function sizeLmi(
     cpuSecondsPerInvocation: cpu.cpuSecondsPerInvocation,
     breakEvenCpuShare: null,
   };
+  const overrideKey = cpu.cpuSource === 'assumed' ? cpuBusyFractionOverrideKey(lmi, profile.region, profile.name) : null;
+  if (overrideKey !== null) result.cpuAssumedBy = overrideKey;
 
   const shares = [...CPU_SHARE_GRID];
   if (cpu.cpuShare > 0 && !shares.some((s) => Math.abs(s - cpu.cpuShare) < 1e-12)) shares.push(cpu.cpuShare);

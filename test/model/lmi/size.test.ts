@@ -187,10 +187,18 @@ describe('sizeLmi: per-function CPU share (lmi.cpuBusyFractionByFunction)', () =
     const regional = sized('api', { cpuBusyFraction: 1, cpuBusyFractionByFunction: { api: 0.9, [`${REGION}/api`]: 0.5 } });
     const other = sized('worker', { cpuBusyFraction: 0.5, cpuBusyFractionByFunction: { api: 1 } });
 
-    expect(byName).toEqual(global);
-    expect(regional).toEqual(global);
+    // The figures are the global fraction's; the result names the override it used.
+    const { cpuAssumedBy: byNameKey, ...byNameFigures } = byName;
+    const { cpuAssumedBy: regionalKey, ...regionalFigures } = regional;
+    expect(byNameFigures).toEqual(global);
+    expect(regionalFigures).toEqual(global);
     expect(other).toEqual(global);
     expect(global.cpuSource).toBe('assumed');
+    expect([byNameKey, regionalKey, global.cpuAssumedBy]).toEqual([
+      'lmi.cpuBusyFractionByFunction."api"',
+      `lmi.cpuBusyFractionByFunction."${REGION}/api"`,
+      undefined,
+    ]);
   });
 
   it('leaves a measured function alone, and a prototype key is no override', () => {
