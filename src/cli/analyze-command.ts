@@ -31,7 +31,7 @@ import { cliS3Options } from './record-command.js';
 import { runOrgCommand } from '../org/command.js';
 import { formatSummary } from './summary.js';
 import { WhatIfCollector } from '../whatif/data.js';
-import { renderWhatIfHtml } from '../whatif/page.js';
+import { RECONCILE_READ_ONLY, renderWhatIfHtml } from '../whatif/page.js';
 
 interface AnalyzeOptions extends CollectionFlags, AccountFlags {
   snapshot?: string;
@@ -137,7 +137,10 @@ Examples:
 
       // Render everything before writing anything: a renderer failing must not leave a partial set.
       const whatIfData = whatIf?.data(model.run) ?? null;
-      const whatIfHtml = whatIfData ? (await renderWhatIfHtml(model, whatIfData)).html : null;
+      // With --reconcile the panel is read-only and says why (the Reconciliation depends on a knob).
+      const whatIfHtml = whatIfData
+        ? (await renderWhatIfHtml(model, whatIfData, undefined, opts.reconcile ? RECONCILE_READ_ONLY : undefined)).html
+        : null;
       const files = formats.map((name) => {
         const renderer = RENDERERS[name];
         if (!renderer) throw new UserInputError(`--format: unknown format "${name}"`);
