@@ -154,6 +154,9 @@ export function extractCompactReplay(
 /** Per function: a knob change prices about 40 histograms; keep a few changes' worth. */
 const MAX_KEPT_HISTOGRAMS = 256;
 
+/** Per function: type choices of about 40 candidates per change; keep a few dozen changes' worth. */
+const MAX_KEPT_CHOICES = 2048;
+
 function histogramOfRuns(values: readonly number[], lengths: readonly number[], periods: number): Histogram {
   const byValue = new Map<number, number>();
   values.forEach((v, i) => byValue.set(v, (byValue.get(v) ?? 0) + (lengths[i] as number)));
@@ -188,8 +191,9 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
   data.markGaps.forEach((gap, i) => (markBucket[i] = (i > 0 ? (markBucket[i - 1] as number) : 0) + gap));
   const pairs = { served: data.pairServed, concurrency: data.pairConcurrency, invocations: data.pairInvocations };
 
-  // The histograms sizeLmi prices, kept between updates (pure in their arguments).
+  // The histograms sizeLmi prices and its type choices, kept between updates (pure in their keys).
   const envHists = new Map<string, Histogram>();
+  const choices = new Map<string, unknown>();
   return {
     periods,
     hist,
@@ -202,6 +206,13 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
         envHists.set(key, found);
       }
       return found;
+    },
+    kept: <T>(key: string, compute: () => T): T => {
+      if (choices.has(key)) return choices.get(key) as T;
+      if (choices.size >= MAX_KEPT_CHOICES) choices.clear();
+      const value = compute();
+      choices.set(key, value);
+      return value;
     },
     unknownPeriods: data.unknownPeriods,
     allUnknown: data.allUnknown,

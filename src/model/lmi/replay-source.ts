@@ -49,6 +49,11 @@ export interface ReplaySource {
    * Absent: sizeLmi calls environmentHistogram itself.
    */
   environmentHistogram?: (settings: ReplaySettings, trafficScale: number) => Histogram;
+  /**
+   * Where the source keeps sizeLmi's cheapest type per candidate between sizings (the what-if
+   * page): `key` names everything the choice depends on for this function. Absent: none kept.
+   */
+  kept?: <T>(key: string, compute: () => T) => T;
 }
 
 /** The replay over a profile's full series (the CLI's path). */

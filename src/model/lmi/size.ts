@@ -93,6 +93,10 @@ export function sizeLmi(
   const cheapestRate = optionsByShape.map((options) => options.map((o) => ({ rate: o.rates.totalUsdPerHour, k: o.perInstance })));
 
   const memo = new Map<string, TypeChoice | null>();
+  // The type choice of a candidate depends on config.lmi (not on the CPU share knobs, which enter
+  // through the per-EE concurrency in the key), the region's prices and the profile, fixed per source.
+  const { cpuBusyFraction: _share, cpuBusyFractionByFunction: _shares, ...choiceKnobs } = lmi;
+  const keptPrefix = source.kept ? `${JSON.stringify(choiceKnobs)}:` : '';
   const cheapest = (cpuShare: number, scale: number): Candidate | null => {
     const bounded = shapes
       .map((shape, i) => {
@@ -113,9 +117,12 @@ export function sizeLmi(
       const key = `${i}:${concurrency.perEnvironment}:${scale}`;
       let choice = memo.get(key);
       if (choice === undefined) {
-        const settings = { perEnvironment: concurrency.perEnvironment, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments };
-        const envHist = source.environmentHistogram ? source.environmentHistogram(settings, scale) : environmentHistogram(hist, settings, scale);
-        choice = cheapestType(envHist, optionsByShape[i] ?? [], lmi.minInstances);
+        const compute = () => {
+          const settings = { perEnvironment: concurrency.perEnvironment, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments };
+          const envHist = source.environmentHistogram ? source.environmentHistogram(settings, scale) : environmentHistogram(hist, settings, scale);
+          return cheapestType(envHist, optionsByShape[i] ?? [], lmi.minInstances);
+        };
+        choice = source.kept ? source.kept(keptPrefix + key, compute) : compute();
         memo.set(key, choice);
       }
       if (choice !== null && (best === null || choice.costUnits < best.choice.costUnits || (choice.costUnits === best.choice.costUnits && i < shapes.indexOf(best.shape)))) {
