@@ -14,8 +14,9 @@ import { findChromium, launchChromium } from '../test/helpers/browser.js';
  * For each N: a synthetic account (scripts/sample-generator.ts, 14 days x 60 s, seed 7) through
  * analyze with the what-if collector; the page with the panel forced on (no size limit) is written
  * to bench/out/whatif-<N>.html and opened from file:// in headless Chromium (CHROMIUM_PATH or PATH),
- * then four knob changes are made through the controls (three that re-size every function, then
- * recommend.minSavingsPct, which re-runs buildReport only). Prints: static page bytes, data bytes,
+ * then six knob changes are made through the controls (three that re-size every function, the CPU
+ * share, which re-sizes the unmeasured ones, a discount seen before, then recommend.minSavingsPct,
+ * which re-runs buildReport only). Prints: static page bytes, data bytes,
  * page bytes with what-if, whether the default page keeps the panel live (limit
  * WHATIF_MAX_DATA_BYTES), load time to a ready panel, and each update's time as measured in the
  * page (model + render + DOM swap) and from the key press to the new DOM (wall).
@@ -66,7 +67,14 @@ async function measure(n: number, outDir: string): Promise<void> {
     await page.locator('#whatif[data-ready="true"]').waitFor({ timeout: 600_000 });
     const loadS = (performance.now() - loadStart) / 1000;
     const updates: string[] = [];
-    for (const [key, value] of [['lmi.discount', '0.3'], ['lmi.headroom', '1.5'], ['lmi.discount', '0.2'], ['recommend.minSavingsPct', '20']] as const) {
+    for (const [key, value] of [
+      ['lmi.discount', '0.3'],
+      ['lmi.headroom', '1.5'],
+      ['lmi.discount', '0.2'],
+      ['lmi.cpuBusyFraction', '0.5'],
+      ['lmi.discount', '0.3'],
+      ['recommend.minSavingsPct', '20'],
+    ] as const) {
       const input = page.locator(`input[data-knob="${key}"]`);
       const before = await page.locator('#whatif').getAttribute('data-update-ms');
       const t = performance.now();
@@ -77,7 +85,8 @@ async function measure(n: number, outDir: string): Promise<void> {
       }, before, { timeout: 600_000 });
       const wallMs = performance.now() - t;
       const inPage = Number(await page.locator('#whatif').getAttribute('data-update-ms'));
-      updates.push(`${key}=${value}: ${Math.round(inPage)} ms in page, ${Math.round(wallMs)} ms wall`);
+      const parts = await page.locator('#whatif').getAttribute('data-update-parts');
+      updates.push(`${key}=${value}: ${Math.round(inPage)} ms in page (${parts}), ${Math.round(wallMs)} ms wall`);
     }
     console.log(`  Chromium: load to ready panel ${loadS.toFixed(1)} s; updates: ${updates.join('; ')}${errors.length ? `; ERRORS: ${errors.join(' | ')}` : ''}`);
   } finally {

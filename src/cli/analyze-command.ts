@@ -32,7 +32,7 @@ import { cliS3Options } from './record-command.js';
 import { runOrgCommand } from '../org/command.js';
 import { formatSummary } from './summary.js';
 import { WhatIfCollector } from '../whatif/data.js';
-import { renderWhatIfHtml } from '../whatif/page.js';
+import { RECONCILE_READ_ONLY, renderWhatIfHtml } from '../whatif/page.js';
 
 interface AnalyzeOptions extends CollectionFlags, AccountFlags {
   snapshot?: string;
@@ -75,7 +75,7 @@ export function register(program: Command): void {
     },
   })
     .addOption(helpOption('--out <dir>', 'directory the report files are written to', { defaultValue: 'reports' }))
-    .option('--no-whatif', 'report.html without the what-if panel (no script, no embedded data; --snapshot only)')
+    .option('--no-whatif', 'report.html without the what-if panel (no script, no embedded data)')
     .addHelpText(
       'after',
       `
@@ -138,7 +138,10 @@ Examples:
 
       // Render everything before writing anything: a renderer failing must not leave a partial set.
       const whatIfData = whatIf?.data(model.run) ?? null;
-      const whatIfHtml = whatIfData ? (await renderWhatIfHtml(model, whatIfData)).html : null;
+      // With --reconcile the panel is read-only and says why (the Reconciliation depends on a knob).
+      const whatIfHtml = whatIfData
+        ? (await renderWhatIfHtml(model, whatIfData, undefined, opts.reconcile ? RECONCILE_READ_ONLY : undefined)).html
+        : null;
       const files = formats.map((name) => {
         const renderer = RENDERERS[name];
         if (!renderer) throw new UserInputError(`--format: unknown format "${name}"`);
@@ -208,6 +211,7 @@ async function analyzeLive(opts: AnalyzeOptions, command: Command): Promise<void
       ...(collection.store !== undefined ? { store: storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)), settleMinutes: config.store.settleMinutes } : {}),
     }),
     channels: ['dir'],
+    whatIf: opts.whatif !== false,
     targets: { dir: { outDir: opts.out } },
     formats,
     ...(opts.reconcile ? { reconcile: { fetchBill: liveBillFetcher(collection.settings.profile ? { profile: collection.settings.profile } : {}), fetchLmiMetrics: liveCapacityProviderMetricsFetcher(collection.settings.profile ? { profile: collection.settings.profile } : {}) } } : {}),

@@ -32,6 +32,8 @@ export const KNOB_DESCRIPTIONS: Record<string, string> = {
   'lmi.groupUntagged': 'Also group functions without the trust-group tag (mutual trust not known: off by default).',
   'lmi.cpuBusyFraction':
     "Share of an invocation's duration spent on CPU when not measured (1 = the safe bound).",
+  'lmi.cpuBusyFractionByFunction':
+    'Per-function `lmi.cpuBusyFraction` for functions without measured CPU, keyed by `<region>/<function name>` or the bare name (every region; the region form wins). Empty: every function uses `lmi.cpuBusyFraction`.',
   'lmi.cpuBound':
     'CPU bound of an unmeasured invocation: `full-share` = all the vCPUs standard Lambda gave it (memoryMB / 1769, at most 6), an upper bound for every runtime; `single-threaded` = at most 1 vCPU for Node.js and Python (smaller LMI sizing, but under-sizes code with native thread pools such as sharp, numpy or zlib).',
   'recommend.minSavingsPct': 'LMI must be cheaper by more than this percentage of standard cost to say `migrate`.',
@@ -49,13 +51,14 @@ export const KNOB_DESCRIPTIONS: Record<string, string> = {
 };
 
 /**
- * Dotted paths of every leaf of a config object (arrays are leaves), in key order.
+ * Dotted paths of every leaf of a config object (arrays and empty objects, such as the defaults of
+ * keyed maps, are leaves), in key order.
  * Derived from the parsed defaults, so it follows the schema without walking zod internals.
  */
 export function configLeafKeys(config: Config = defaultConfig()): string[] {
   const keys: string[] = [];
   const walk = (value: unknown, prefix: string): void => {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
       for (const [k, v] of Object.entries(value)) walk(v, prefix ? `${prefix}.${k}` : k);
     } else {
       keys.push(prefix);

@@ -64,6 +64,13 @@ export const lmiSchema = z
     /** Share of an invocation's duration spent on CPU when not measured (1 = the safe bound). */
     cpuBusyFraction: z.number().gt(0).max(1).default(1),
     /**
+     * Per-function cpuBusyFraction for functions without measured CPU, keyed by
+     * `<region>/<function name>` or by the bare name (every region); the region form wins.
+     */
+    cpuBusyFractionByFunction: z
+      .record(z.string().regex(/^([a-z0-9-]+\/)?[A-Za-z0-9_-]{1,140}$/, 'a function name or <region>/<function name>'), z.number().gt(0).max(1))
+      .default({}),
+    /**
      * CPU bound of an unmeasured invocation: `full-share` = every vCPU standard Lambda gave it
      * (memoryMB / 1769, at most 6), for every runtime; `single-threaded` = at most 1 vCPU for
      * Node.js and Python. Native thread pools (sharp/libvips, numpy, zlib) exceed 1 vCPU, so only

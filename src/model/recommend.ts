@@ -144,7 +144,7 @@ function cpuNote(lmi: LmiResult): string {
     case 'measured':
       return `CPU measured by Lambda Insights (${perInv}).`;
     case 'assumed':
-      return `CPU from lmi.cpuBusyFraction, not measured (${perInv}).`;
+      return `CPU from ${lmi.cpuAssumedBy ?? 'lmi.cpuBusyFraction'}, not measured (${perInv}).`;
     case 'bound-single-threaded':
       return `CPU not measured: sized at the single-threaded bound of 1 vCPU (lmi.cpuBound = single-threaded, an assumption: native thread pools use more) (${perInv}).`;
     default:
@@ -160,7 +160,7 @@ function cpuUsedNote(input: RecommendInput, lmi: LmiResult): string | null {
     case 'measured':
       return `measured: ${formatVCpus(used)}`;
     case 'assumed':
-      return `lmi.cpuBusyFraction assumes ${formatVCpus(used)}`;
+      return `${lmi.cpuAssumedBy ?? 'lmi.cpuBusyFraction'} assumes ${formatVCpus(used)}`;
     case 'bound-single-threaded':
       return `the single-threaded bound assumes ${formatVCpus(used)}`;
     default:

@@ -28,6 +28,9 @@ import { openStoreSource } from '../store/collect.js';
 import { TOOL_NAME, VERSION } from '../version.js';
 import { analyzeProfiles, INIT_FROM_BILL_UNUSED } from './analyze.js';
 import { durationFromBill } from '../bill/init-from-bill.js';
+import { whatIfBundle, whatIfBundleAvailable } from '../whatif/bundle.js';
+import { WhatIfCollector } from '../whatif/data.js';
+import { renderWhatIfHtml } from '../whatif/page.js';
 
 /**
  * The live run shared by the nightly Lambda and `lmi-advisor run`: live source (discovery,
@@ -82,6 +85,8 @@ export interface RunPipelineOptions {
   command?: string;
   /** Formats to render (keys of RENDERERS); default every registered one. */
   formats?: readonly string[];
+  /** report.html with the what-if panel (src/whatif) where the page can rebuild the report; default true. */
+  whatIf?: boolean;
   log?: PipelineLog;
   /** --reconcile: read the bill for the window and add the Reconciliation section (src/bill). */
   reconcile?: {
@@ -102,6 +107,13 @@ export interface RunResult {
   /** 0 ok, 1 a channel or renderer failed, 3 published but incomplete (same as `analyze`). */
   exitCode: 0 | 1 | 3;
 }
+
+/**
+ * A memory bound for the nightly Lambda (1 GB): past this many replay numbers (some 1,500
+ * functions of 14 days of minutes, bench/whatif.ts's account) the run stops collecting what-if
+ * data and writes the static report.html. `analyze` has no such bound.
+ */
+const RUN_WHATIF_MAX_VALUES = 8_000_000;
 
 const silentLog: PipelineLog = { info() {}, warn() {}, error() {} };
 
@@ -202,6 +214,11 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   const fromBill = billFirst
     ? durationFromBill(billFirst, header.window, opts.config, usageTypeTableFor(header.prices?.items).table)
     : null;
+  // The what-if panel needs the script bundle; not with --reconcile: the page cannot rebuild the
+  // reconciliation or the bill's durations.
+  const whatIf = opts.whatIf !== false && formats.includes('html') && !opts.reconcile && whatIfBundleAvailable() ? new WhatIfCollector(RUN_WHATIF_MAX_VALUES) : null;
+  // From the sources the script is bundled now, in esbuild's own process, while the run analyses.
+  if (whatIf) whatIfBundle().catch(() => null);
   const model = await analyzeProfiles({
     header,
     profiles: guarded(),
@@ -209,7 +226,9 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
     config: opts.config,
     run,
     ...(fromBill ? { durationFromBill: fromBill } : {}),
+    ...(whatIf ? { onSummary: (event) => whatIf.add(event) } : {}),
   });
+  const analysedWarnings = model.warnings.length;
   if (opts.config.billing.initFromBill && !opts.reconcile) model.warnings.push({ ...INIT_FROM_BILL_UNUSED });
   // The live source keeps adding warnings (and failed regions) while its metrics stream.
   for (const w of collectedResult.warnings) {
@@ -264,9 +283,22 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   // ---- render every format; a failing renderer loses its file, not the run ----
   const files: ReportFile[] = [];
   const renderFailures: string[] = [];
+  if (whatIf?.overflowed) log.info('what-if panel left out: too many functions for the page', { functions: model.functions.length });
+  const whatIfData = whatIf?.data(model.run, { warnings: model.warnings.slice(analysedWarnings), changes: model.changes ?? null }) ?? null;
   for (const [format, renderer] of Object.entries(RENDERERS).filter(([f]) => formats.includes(f))) {
     try {
-      files.push({ name: renderer.file, content: renderer.render(model) });
+      let content: string | null = null;
+      if (format === 'html' && whatIfData) {
+        // The panel is an addition: without it the report is still the static page.
+        content = await renderWhatIfHtml(model, whatIfData).then(
+          (page) => page.html,
+          (error: unknown) => {
+            log.warn('what-if panel left out', { error: (error as Error).message });
+            return null;
+          },
+        );
+      }
+      files.push({ name: renderer.file, content: content ?? renderer.render(model) });
     } catch (error) {
       renderFailures.push(format);
       log.error('renderer failed', { format, error: (error as Error).message });

@@ -90,7 +90,7 @@ function cpuFigure(f: FunctionReport): string {
   const inVCpus = used !== null ? ` (${formatVCpus(used)})` : '';
   switch (f.lmi?.cpuSource) {
     case 'assumed':
-      return `the assumed CPU share (lmi.cpuBusyFraction)${inVCpus}`;
+      return `the assumed CPU share (${f.lmi.cpuAssumedBy ?? 'lmi.cpuBusyFraction'})${inVCpus}`;
     case 'measured':
       return `the measured CPU${inVCpus}`;
     case 'bound-single-threaded':

@@ -312,7 +312,7 @@ function lmiRows(f: FunctionReport): Row[] {
     measured: 'measured (Lambda Insights)',
     bound: 'safe upper bound (duration x vCPU share)',
     'bound-single-threaded': 'bound (single-threaded assumption, lmi.cpuBound)',
-    assumed: 'assumed (lmi.cpuBusyFraction)',
+    assumed: `assumed (${l.cpuAssumedBy ?? 'lmi.cpuBusyFraction'})`,
   };
   const memory =
     l.memoryMB !== f.memoryMB ? `${formatNumber(l.memoryMB)} MB (raised from ${formatNumber(f.memoryMB)} MB)` : `${formatNumber(l.memoryMB)} MB`;

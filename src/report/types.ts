@@ -110,6 +110,8 @@ export interface LmiResult {
   /** Estimated invocations over the window that would have been throttled while scaling out. */
   throttledInvocations: number;
   cpuSource: CpuSource;
+  /** With cpuSource 'assumed' from a per-function override: its config key (lmi.cpuBusyFractionByFunction."<key>"); absent: lmi.cpuBusyFraction. */
+  cpuAssumedBy?: string;
   /** CPU-seconds per invocation used for sizing; null = unknown (no known duration; sizing then uses the CPU share). */
   cpuSecondsPerInvocation: number | null;
   /** LMI is cheaper below this many CPU-seconds per second of duration (vCPUs busy on average; may exceed 1); null if never. */

@@ -2,16 +2,20 @@
 /**
  * The what-if panel's script (bundled by bundle.ts into report.html). Reads the page's data,
  * wires the controls, and on every change rebuilds the report with the model and renders it with
- * the same renderer as the CLI, replacing the page's header and main. No network, no storage:
+ * the same renderer as the CLI, patching the page's header and main where they differ. No network, no storage:
  * the knob values live in the URL hash.
  */
 import { renderHtml } from '../render/html.js';
 import type { WhatIfData } from './data.js';
-import { parseData } from './json.js';
+import { unpackData } from './pack.js';
 import {
   applyKnobs,
+  CPU_OVERRIDE_KEY,
+  CPU_OVERRIDE_KNOB,
   formatKnob,
   knobsAsYaml,
+  overrideKey,
+  overrideTarget,
   knobsFromHash,
   knobsToHash,
   knobValues,
@@ -27,12 +31,42 @@ function element<T extends Element>(selector: string, root: ParentNode = documen
   return found;
 }
 
-/** The page's data: base64 of gzipped JSON, inflated by the browser itself. */
+/** The page's data: base64 of the gzipped bytes of pack.ts, inflated by the browser itself. */
 async function readData(): Promise<WhatIfData> {
   const binary = atob((element('#lmi-whatif-data').textContent ?? '').trim());
   const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  const text = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
-  return parseData<WhatIfData>(text);
+  const inflated = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+  return unpackData(new Uint8Array(inflated));
+}
+
+/**
+ * Makes `current` show what `fresh` holds, touching only the subtrees that differ: a knob moves a
+ * few figures, and replacing the whole page made Chromium lay out every table again. An element
+ * whose tag, attributes or child list differ is replaced whole; text differences replace the
+ * parent.
+ */
+function patch(current: Element, fresh: Element): void {
+  if (current.isEqualNode(fresh)) return;
+  const a = current.childNodes;
+  const b = fresh.childNodes;
+  let same = current.tagName === fresh.tagName && a.length === b.length && current.attributes.length === fresh.attributes.length;
+  if (same) {
+    for (const attr of fresh.attributes) if (current.getAttribute(attr.name) !== attr.value) same = false;
+  }
+  if (same) {
+    for (let i = 0; i < a.length && same; i++) {
+      const x = a[i] as Node;
+      const y = b[i] as Node;
+      if (x.nodeType !== y.nodeType || (x.nodeType !== Node.ELEMENT_NODE && !x.isEqualNode(y))) same = false;
+    }
+  }
+  if (!same) {
+    current.replaceWith(document.adoptNode(fresh));
+    return;
+  }
+  // Children are walked from a snapshot: patching replaces nodes in `fresh`'s list too.
+  const pairs = Array.from(a, (x, i) => [x, b[i]] as const);
+  for (const [x, y] of pairs) if (x.nodeType === Node.ELEMENT_NODE) patch(x as Element, y as Element);
 }
 
 async function start(): Promise<void> {
@@ -41,7 +75,20 @@ async function start(): Promise<void> {
   // Warm up what every update needs, so the first change is as fast as the next ones.
   prepareReplays(data);
   htmlEngine();
-  const runValues = knobValues(data.config);
+  // Handlebars compiles on first use: render a one-function report now, so the first change is
+  // not the slowest (the model's code warms up with it).
+  try {
+    renderHtml(whatIfReport({ ...data, functions: data.functions.slice(0, 1) }, data.config));
+  } catch {
+    // Only a warm-up: a real update reports its own error.
+  }
+  // Functions sized without measured CPU: each gets a CPU share control (lmi.cpuBusyFractionByFunction).
+  const unmeasured = data.functions
+    .filter((f) => f.sizing !== null && (f.profile.cpuSecondsPerInvocation === null || f.profile.cpuSecondsPerInvocation === undefined))
+    .map((f) => ({ region: f.summary.region, name: f.summary.name }));
+  const runValues = knobValues(data.config, unmeasured);
+  // The overrides in force, by knob key; their controls are built when their list is opened.
+  const overrides = new Map<string, number>();
   const status = element<HTMLElement>('[data-whatif="status"]', panel);
   const yaml = element<HTMLTextAreaElement>('[data-whatif="yaml"]', panel);
   const controls = new Map(
@@ -55,8 +102,10 @@ async function start(): Promise<void> {
       const input = controls.get(knob.key) as HTMLInputElement;
       values[knob.key] = knob.kind === 'checkbox' ? input.checked : Number(input.value);
     }
+    for (const [key, value] of overrides) values[key] = value;
     return values;
   };
+  const overrideInputs = (): NodeListOf<HTMLInputElement> => panel.querySelectorAll<HTMLInputElement>(`input[data-knob="${CPU_OVERRIDE_KEY}"]`);
   const write = (values: KnobValues): void => {
     for (const knob of WHATIF_KNOBS) {
       const input = controls.get(knob.key) as HTMLInputElement;
@@ -64,6 +113,9 @@ async function start(): Promise<void> {
       if (knob.kind === 'checkbox') input.checked = value === true;
       else input.value = String(value);
     }
+    overrides.clear();
+    for (const [key, value] of Object.entries(values)) if (overrideTarget(key) !== null && typeof value === 'number') overrides.set(key, value);
+    for (const input of overrideInputs()) input.value = String(overrides.get(input.dataset.key ?? '') ?? '');
   };
   const showValues = (values: KnobValues): void => {
     for (const knob of WHATIF_KNOBS) {
@@ -86,12 +138,22 @@ async function start(): Promise<void> {
       panel.dataset.state = 'error';
       return;
     }
+    const parts: Record<string, number> = {};
     try {
+      let at = performance.now();
+      const lap = (name: string): void => {
+        const now = performance.now();
+        parts[name] = Math.round(now - at);
+        at = now;
+      };
       const model = whatIfReport(data, config);
-      const fresh = new DOMParser().parseFromString(renderHtml(model), 'text/html');
-      for (const selector of ['.page > header', '.page > main']) {
-        element(selector).replaceWith(document.adoptNode(element(selector, fresh)));
-      }
+      lap('model');
+      const html = renderHtml(model);
+      lap('render');
+      const fresh = new DOMParser().parseFromString(html, 'text/html');
+      lap('parse');
+      for (const selector of ['.page > header', '.page > main']) patch(element(selector), element(selector, fresh));
+      lap('patch');
     } catch (error) {
       status.textContent = `The report could not be recomputed: ${error instanceof Error ? error.message : String(error)}`;
       panel.dataset.state = 'error';
@@ -99,7 +161,7 @@ async function start(): Promise<void> {
     }
     shown = key;
     const ms = performance.now() - began;
-    const changed = WHATIF_KNOBS.filter((k) => values[k.key] !== runValues[k.key]).length;
+    const changed = new Set([...Object.keys(values), ...Object.keys(runValues)].filter((k) => values[k] !== runValues[k])).size;
     status.textContent =
       changed === 0
         ? `Showing the run's values (${reason}).`
@@ -107,6 +169,7 @@ async function start(): Promise<void> {
           'The command under "Reproduce" is the run\'s: add --config with the file below to get these figures.';
     panel.dataset.state = changed === 0 ? 'run' : 'changed';
     panel.dataset.updateMs = String(ms);
+    panel.dataset.updateParts = Object.entries(parts).map(([k, v]) => `${k} ${v}`).join(', ');
   };
 
   // A dragged slider fires many events: show each value at once, recompute only the latest.
@@ -114,7 +177,7 @@ async function start(): Promise<void> {
   const fromControls = (): void => {
     const values = read();
     const changed: KnobValues = {};
-    for (const knob of WHATIF_KNOBS) if (values[knob.key] !== runValues[knob.key]) changed[knob.key] = values[knob.key] as number | boolean;
+    for (const [key, value] of Object.entries(values)) if (value !== runValues[key]) changed[key] = value;
     history.replaceState(null, '', Object.keys(changed).length > 0 ? `#${knobsToHash(changed)}` : location.pathname + location.search);
     showValues(values);
     if (scheduled) return;
@@ -140,6 +203,47 @@ async function start(): Promise<void> {
     input.addEventListener(input.type === 'range' ? 'input' : 'change', fromControls);
     if (input.type === 'number') input.addEventListener('input', () => showValues(read()));
   }
+  // One number input per unmeasured function, built on first opening (10,000 inputs slow the load).
+  const list = element<HTMLElement>('[data-whatif="overrides"]', panel);
+  const buildOverrides = (): void => {
+    if (list.dataset.built === 'true') return;
+    list.dataset.built = 'true';
+    const rows = document.createDocumentFragment();
+    unmeasured.forEach(({ region, name }, i) => {
+      const key = overrideKey(region, name);
+      const row = document.createElement('div');
+      row.className = 'knob';
+      const label = document.createElement('label');
+      label.htmlFor = `whatif-cpu-${i}`;
+      label.append(`${region}/${name} `);
+      const code = document.createElement('code');
+      code.textContent = `${CPU_OVERRIDE_KEY}["${region}/${name}"]`;
+      label.append(code);
+      const input = document.createElement('input');
+      Object.assign(input, { type: 'number', id: `whatif-cpu-${i}`, min: String(CPU_OVERRIDE_KNOB.min), max: String(CPU_OVERRIDE_KNOB.max), step: String(CPU_OVERRIDE_KNOB.step) });
+      input.dataset.knob = CPU_OVERRIDE_KEY;
+      input.dataset.function = `${region}/${name}`;
+      input.dataset.key = key;
+      input.placeholder = 'lmi.cpuBusyFraction';
+      input.value = String(overrides.get(key) ?? '');
+      input.addEventListener('change', () => {
+        // Empty: back to the run's value (its override, or none).
+        const run = runValues[key];
+        if (input.value.trim() === '') {
+          if (typeof run === 'number') overrides.set(key, run);
+          else overrides.delete(key);
+          input.value = String(overrides.get(key) ?? '');
+        } else overrides.set(key, Number(input.value));
+        fromControls();
+      });
+      row.append(label, input);
+      rows.append(row);
+    });
+    element('[data-whatif="override-list"]', list).append(rows);
+  };
+  list.addEventListener('toggle', () => {
+    if ((list as HTMLDetailsElement).open) buildOverrides();
+  });
   element<HTMLButtonElement>('[data-whatif="reset"]', panel).addEventListener('click', () => {
     write(runValues);
     fromControls();
@@ -154,6 +258,7 @@ async function start(): Promise<void> {
   panel.dataset.ready = 'true';
   for (const input of controls.values()) input.disabled = false;
   for (const button of panel.querySelectorAll('button')) button.disabled = false;
+  write(runValues);
   if (location.hash.length > 1) fromHash();
   else {
     showValues(runValues);

@@ -51,7 +51,10 @@ export default { fileURLToPath };`,
 
 /** Bundles browser.ts with esbuild (a dev dependency: only from the sources or at build time). */
 export async function buildWhatIfBundle(): Promise<string> {
-  const esbuild = await import('esbuild');
+  // A name, not a literal: bundlers of the CLI or the Lambda (which reaches this module through
+  // run.ts) must not pull esbuild and its native binary in; only the sources and the build call it.
+  const packageName = 'esbuild';
+  const esbuild = (await import(/* @vite-ignore */ packageName)) as typeof import('esbuild');
   const modules = virtualModules();
   const result = await esbuild.build({
     entryPoints: [join(packageRoot(), 'src', 'whatif', 'browser.ts')],
@@ -81,6 +84,11 @@ export async function buildWhatIfBundle(): Promise<string> {
 }
 
 let cached: Promise<string | null> | null = null;
+
+/** Whether whatIfBundle() will give a script (from the sources, or the prebuilt file exists), without building it. */
+export function whatIfBundleAvailable(): boolean {
+  return fileURLToPath(import.meta.url).endsWith('.ts') || existsSync(join(packageRoot(), PREBUILT_BUNDLE));
+}
 
 /**
  * The bundle: built here when running from the sources, else the prebuilt file. null when

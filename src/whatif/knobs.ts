@@ -35,6 +35,25 @@ export const WHATIF_KNOBS: readonly Knob[] = [
   { key: 'lmi.groupUntagged', label: 'Untagged functions may share a capacity provider', kind: 'checkbox' },
 ];
 
+/**
+ * The per-function CPU share (lmi.cpuBusyFractionByFunction) of a function without measured CPU:
+ * one control per such function, its knob named `lmi.cpuBusyFractionByFunction.<region>/<name>`
+ * in the values, the URL hash and the tests.
+ */
+export const CPU_OVERRIDE_KEY = 'lmi.cpuBusyFractionByFunction';
+const OVERRIDE_PREFIX = `${CPU_OVERRIDE_KEY}.`;
+export const CPU_OVERRIDE_KNOB: NumberKnob = { key: CPU_OVERRIDE_KEY, label: 'CPU share of duration for this function', kind: 'number', min: 0.01, max: 1, step: 0.01, unit: 'share' };
+
+/** `lmi.cpuBusyFractionByFunction.us-east-1/api` */
+export function overrideKey(region: string, name: string): string {
+  return `${OVERRIDE_PREFIX}${region}/${name}`;
+}
+
+/** The `<region>/<name>` of an override knob, or null for any other key. */
+export function overrideTarget(key: string): string | null {
+  return key.startsWith(OVERRIDE_PREFIX) ? key.slice(OVERRIDE_PREFIX.length) : null;
+}
+
 /** Shown, not movable: the replayed served concurrency depends on them. */
 export const READ_ONLY_KNOBS: readonly string[] = ['lmi.scaleOutMinutes', 'lmi.scaleInMinutes'];
 
@@ -46,17 +65,29 @@ export function knobValue(config: Config, key: string): unknown {
   return value;
 }
 
-/** The knobs' values in a config. */
-export function knobValues(config: Config): KnobValues {
+/** The knobs' values in a config, with the CPU share overrides that apply to `functions`. */
+export function knobValues(config: Config, functions: readonly { region: string; name: string }[] = []): KnobValues {
   const out: KnobValues = {};
   for (const knob of WHATIF_KNOBS) out[knob.key] = knobValue(config, knob.key) as number | boolean;
+  const byFunction = config.lmi.cpuBusyFractionByFunction;
+  for (const { region, name } of functions) {
+    const regional = `${region}/${name}`;
+    const value = Object.hasOwn(byFunction, regional) ? byFunction[regional] : Object.hasOwn(byFunction, name) ? byFunction[name] : undefined;
+    if (value !== undefined) out[overrideKey(region, name)] = value;
+  }
   return out;
 }
 
 /** `base` with the given knobs set, validated by the config schema (throws on a bad value). */
 export function applyKnobs(base: Config, values: KnobValues): Config {
   const input = structuredClone(base) as unknown as Record<string, Record<string, unknown>>;
+  const lmi = input.lmi as Record<string, unknown>;
   for (const [key, value] of Object.entries(values)) {
+    const target = overrideTarget(key);
+    if (target !== null) {
+      lmi.cpuBusyFractionByFunction = { ...(lmi.cpuBusyFractionByFunction as Record<string, number>), [target]: value };
+      continue;
+    }
     if (!WHATIF_KNOBS.some((k) => k.key === key)) throw new Error(`not a what-if knob: ${key}`);
     const [section, name] = key.split('.') as [string, string];
     (input[section] as Record<string, unknown>)[name] = value;
@@ -74,6 +105,18 @@ export function knobsAsYaml(values: KnobValues): string {
     const lines = sections.get(section) ?? [];
     lines.push(`  ${name}: ${String(value)}`);
     sections.set(section, lines);
+  }
+  const overrides = Object.entries(values)
+    .flatMap(([key, value]) => {
+      const target = overrideTarget(key);
+      // JSON strings are YAML double-quoted scalars.
+      return target === null ? [] : [`    ${JSON.stringify(target)}: ${String(value)}`];
+    })
+    .sort();
+  if (overrides.length > 0) {
+    const lines = sections.get('lmi') ?? [];
+    lines.push('  cpuBusyFractionByFunction:', ...overrides);
+    sections.set('lmi', lines);
   }
   return [...sections].map(([section, lines]) => `${section}:\n${lines.join('\n')}\n`).join('');
 }
@@ -93,7 +136,7 @@ export function knobsFromHash(hash: string): { values: KnobValues; ignored: stri
     if (part === '') continue;
     const [rawKey, raw = ''] = part.split('=');
     const key = decodeURIComponent(rawKey ?? '');
-    const knob = WHATIF_KNOBS.find((k) => k.key === key);
+    const knob = overrideTarget(key) !== null ? CPU_OVERRIDE_KNOB : WHATIF_KNOBS.find((k) => k.key === key);
     const text = decodeURIComponent(raw);
     if (!knob) {
       ignored.push(key);

@@ -6,6 +6,7 @@
 import { describeAssumptions } from '../config/assumptions.js';
 import type { Config } from '../config/schema.js';
 import { buildReport } from '../model/build-report.js';
+import { cpuBusyFractionFor } from '../model/lmi/shape.js';
 import { sizeLmi } from '../model/lmi/size.js';
 import type { ReplaySource } from '../model/lmi/replay-source.js';
 import { nonTieredCostOf } from '../model/summarize.js';
@@ -19,18 +20,25 @@ import { compactReplay } from './replay-compact.js';
 const replays = new WeakMap<WhatIfFunction, ReplaySource>();
 /**
  * sizeLmi depends on the config only through config.lmi: the last sizing per function is kept
- * with that section's JSON, so moving pricing.lambdaDiscount, recommend.minSavingsPct or
+ * with that section's JSON (the CPU share only where CPU is not measured), so moving pricing.lambdaDiscount, recommend.minSavingsPct or
  * lmi.groupUntagged (grouping happens in buildReport) re-runs buildReport alone.
  */
 const sizings = new WeakMap<WhatIfFunction, { lmiKey: string; sizing: FunctionSummary['sizing'] }>();
 
-function lmiKey(config: Config): string {
-  const { groupUntagged: _grouping, ...sizingKnobs } = config.lmi;
+/** config.lmi as sizeLmi reads it for every function: the CPU share is added per function. */
+function sharedLmiKey(config: Config): string {
+  const { groupUntagged: _grouping, cpuBusyFraction: _share, cpuBusyFractionByFunction: _shares, ...sizingKnobs } = config.lmi;
   return JSON.stringify(sizingKnobs);
+}
+
+/** A function with measured CPU ignores the assumed share: moving it re-sizes only the others. */
+function lmiKey(shared: string, f: WhatIfFunction, config: Config): string {
+  const measured = f.profile.cpuSecondsPerInvocation !== null && f.profile.cpuSecondsPerInvocation !== undefined;
+  return measured ? shared : `${shared}|${cpuBusyFractionFor(config.lmi, f.summary.region, f.summary.name)}`;
 }
 const EMPTY_SERIES = { invocations: [], durationMsSum: [], concurrencyMax: [] };
 
-function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config): FunctionSummary {
+function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config, shared: string): FunctionSummary {
   const prices = regionPrices(data.priceBook, f.summary.region);
   const lambdaPrices = prices?.lambda;
   const profile: FunctionProfile = { ...f.profile, series: EMPTY_SERIES };
@@ -40,7 +48,7 @@ function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config): Functi
       ? nonTieredCostOf(f.summary.monthly, profile, lambdaPrices, config)
       : null;
   let sizing: FunctionSummary['sizing'] = null;
-  const key = lmiKey(config);
+  const key = lmiKey(shared, f, config);
   const kept = sizings.get(f);
   if (kept !== undefined && kept.lmiKey === key) {
     sizing = kept.sizing;
@@ -74,14 +82,21 @@ export function whatIfReport(data: WhatIfData, config: Config): ReportModel {
       throw new Error(`lmi.${key} is fixed by the page's data (${data.config.lmi[key]}); re-run the CLI to change it`);
     }
   }
-  return buildReport({
+  const shared = sharedLmiKey(config);
+  const model = buildReport({
     accountId: data.accountId,
     window: data.window,
-    summaries: data.functions.map((f) => summaryFor(data, f, config)),
+    summaries: data.functions.map((f) => summaryFor(data, f, config, shared)),
     priceBook: data.priceBook,
     config,
     assumptions: describeAssumptions(config),
     run: data.run,
     warnings: data.recordedWarnings.map((w) => ({ ...w })),
   });
+  // A nightly run's own parts, after the model's warnings as run.ts appends them.
+  if (data.runOnly) {
+    model.warnings.push(...data.runOnly.warnings.map((w) => ({ ...w })));
+    if (data.runOnly.changes) model.changes = structuredClone(data.runOnly.changes);
+  }
+  return model;
 }

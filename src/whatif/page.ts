@@ -13,8 +13,8 @@ import { templatesDir } from '../render/templates.js';
 import type { ReportModel } from '../report/types.js';
 import { whatIfBundle } from './bundle.js';
 import type { WhatIfData } from './data.js';
-import { stringifyData } from './json.js';
-import { formatKnob, knobsAsYaml, knobValue, knobValues, READ_ONLY_KNOBS, WHATIF_KNOBS } from './knobs.js';
+import { packData } from './pack.js';
+import { CPU_OVERRIDE_KEY, formatKnob, knobsAsYaml, knobValue, knobValues, READ_ONLY_KNOBS, WHATIF_KNOBS } from './knobs.js';
 
 /** Largest data block the page carries (bench/whatif.ts: 10,000 functions stay below it). */
 export const WHATIF_MAX_DATA_BYTES = 20 * 1024 * 1024;
@@ -25,8 +25,13 @@ function panel(data: WhatIfData, enabled: boolean, disabledReason: string): stri
   if (panelTemplate === null) {
     panelTemplate = Handlebars.create().compile(readFileSync(join(templatesDir(), 'partials', 'whatif-panel.hbs'), 'utf8'));
   }
-  const values = knobValues(data.config);
+  const unmeasured = data.functions
+    .filter((f) => f.sizing !== null && (f.profile.cpuSecondsPerInvocation === null || f.profile.cpuSecondsPerInvocation === undefined))
+    .map((f) => ({ region: f.summary.region, name: f.summary.name }));
+  const values = knobValues(data.config, unmeasured);
   return panelTemplate({
+    unmeasured: unmeasured.length,
+    overrideKey: CPU_OVERRIDE_KEY,
     enabled,
     disabledReason,
     knobs: WHATIF_KNOBS.map((knob) => ({
@@ -49,16 +54,25 @@ export interface WhatIfPage {
   dataBytes: number;
 }
 
-/** The report page with the panel; `model` is the report the CLI built from the same run as `data`. */
-export async function renderWhatIfHtml(model: ReportModel, data: WhatIfData, maxDataBytes = WHATIF_MAX_DATA_BYTES): Promise<WhatIfPage> {
+/** Why the panel of an `analyze --reconcile` report is read-only. */
+export const RECONCILE_READ_ONLY =
+  'The what-if panel is read-only with --reconcile: the Reconciliation section compares the bill with the modelled cost after pricing.lambdaDiscount (and, with billing.initFromBill, uses the bill\'s durations), which the page cannot rebuild. The values below are the run\'s; to try others, run analyze without --reconcile, or edit the config and re-run.';
+
+/**
+ * The report page with the panel; `model` is the report the CLI built from the same run as `data`.
+ * `readOnly`: the panel shows the run's values read-only with this line (no data, no script).
+ */
+export async function renderWhatIfHtml(model: ReportModel, data: WhatIfData, maxDataBytes = WHATIF_MAX_DATA_BYTES, readOnly?: string): Promise<WhatIfPage> {
   const html = renderHtml(model);
-  // gzip + base64: the page inflates it with the browser's own DecompressionStream (no network).
-  const packed = gzipSync(stringifyData(data), { level: 9 }).toString('base64');
+  // Packed (pack.ts), gzip, base64: the page inflates it with the browser's own DecompressionStream (no network).
+  const packed = readOnly === undefined ? gzipSync(packData(data), { level: 9 }).toString('base64') : '';
   const dataBytes = packed.length;
-  const bundle = dataBytes <= maxDataBytes ? await whatIfBundle() : null;
+  const bundle = readOnly === undefined && dataBytes <= maxDataBytes ? await whatIfBundle() : null;
   const live = bundle !== null;
   const reason =
-    dataBytes > maxDataBytes
+    readOnly !== undefined
+      ? readOnly
+      : dataBytes > maxDataBytes
       ? `The what-if panel is read-only for this report: its data would take ${(dataBytes / 1048576).toFixed(1)} MB, above the ${(maxDataBytes / 1048576).toFixed(0)} MB limit. The values below are the run's; to try others, edit the config and re-run analyze.`
       : 'The what-if panel is read-only: this installation has no browser bundle (run npm run build). The values below are the run\'s.';
   const withPanel = html.replace('<div class="page">', () => `<div class="page">\n${panel(data, live, reason)}`);

@@ -7,15 +7,18 @@
  * - the served series as runs (its histogram, the chart's per-bucket minimum and the capacity
  *   runs for grouping all follow from it);
  * - the periods whose own concurrency reaches the served level (the only ones that can throttle:
- *   capacity f(v) x per-EE concurrency is never below v), with their concurrency and invocations;
+ *   capacity f(v) x per-EE concurrency is never below v), merged per distinct (served, concurrency)
+ *   pair with their summed invocations (throttledInvocationsOf sums pairs, in the CLI too), and per
+ *   chart bucket the pairs no other pair of the bucket dominates (lower served, higher concurrency:
+ *   if a dominated pair throttles, its dominator does too), for the chart's throttle marks;
  * - the chart's peak concurrency per bucket (no knob changes it).
  * sizeLmi over this source gives the same numbers as over the series (test/whatif/replay-compact.test.ts).
  */
 import type { Config } from '../config/schema.js';
 import { MAX_CHART_BUCKETS, capacityRuns } from '../model/lmi/chart.js';
 import { instancesFor } from '../model/lmi/instances.js';
-import { type Histogram, knownConcurrency, laggedWindowMax, scalingDelays, targetEnvironments } from '../model/lmi/replay.js';
-import type { ChosenReplay, ReplaySource } from '../model/lmi/replay-source.js';
+import { environmentHistogram, type Histogram, knownConcurrency, laggedWindowMax, scalingDelays, targetEnvironments } from '../model/lmi/replay.js';
+import { type ChosenReplay, type ReplaySource, throttledInvocationsOf, throttlePairsOf } from '../model/lmi/replay-source.js';
 import type { CapacityRuns } from '../model/lmi/types.js';
 import { periodCount, type FunctionProfile, type SnapshotWindow } from '../source/profile.js';
 import { checkEligibility } from '../model/lmi/eligibility.js';
@@ -28,11 +31,13 @@ export interface CompactReplayData {
   /** Served concurrency as runs: servedValues[i] for servedLengths[i] periods. */
   servedValues: number[];
   servedLengths: number[];
-  /** Periods whose known concurrency reaches the served level, as gaps (first: its index, then the
-   *  distance from the previous one: small numbers pack well), with it and their invocations. */
-  reachGaps: number[];
-  reachConcurrency: number[];
-  reachInvocations: (number | null)[];
+  /** Pairs that can throttle, ascending (ThrottlePairs): served level, concurrency, summed invocations. */
+  pairServed: number[];
+  pairConcurrency: number[];
+  pairInvocations: number[];
+  /** Per chart bucket, its undominated pairs: the bucket as a gap from the previous entry's, and the pair's index. */
+  markGaps: number[];
+  markPairs: number[];
   /** Chart: periods per bucket and the peak known concurrency of each bucket (null: none known). */
   bucketPeriods: number;
   bucketPeak: (number | null)[];
@@ -92,21 +97,10 @@ export function extractCompactReplay(
     }
   }
   const strict = equalNeverThrottles(profile, avgDurationMs);
-  const reachGaps: number[] = [];
-  let last = 0;
-  const reachConcurrency: number[] = [];
-  const reachInvocations: (number | null)[] = [];
-  for (let p = 0; p < periods; p++) {
-    const c = concurrency[p];
-    if (c == null || c <= 0) continue;
-    const v = served[p] as number;
-    if (strict ? c > v : c >= v * (1 - REACH_SLACK) - REACH_SLACK) {
-      reachGaps.push(p - last);
-      last = p;
-      reachConcurrency.push(c);
-      reachInvocations.push(invocations[p] ?? null);
-    }
-  }
+  const canThrottle = (v: number, c: number) => (strict ? c > v : c >= v * (1 - REACH_SLACK) - REACH_SLACK);
+  const pairs = throttlePairsOf(served, concurrency, invocations, canThrottle);
+  const pairIndex = new Map<string, number>();
+  pairs.served.forEach((v, i) => pairIndex.set(`${v}:${pairs.concurrency[i]}`, i));
   // Same buckets as buildChart (chart.ts).
   const bucketPeriods = Math.max(1, Math.ceil(periods / MAX_CHART_BUCKETS));
   const buckets = Math.ceil(periods / bucketPeriods);
@@ -119,19 +113,49 @@ export function extractCompactReplay(
     }
     bucketPeak.push(peak);
   }
+  // Each bucket's undominated pairs: by served ascending, keep a pair whose concurrency tops every
+  // pair of a lower or equal served level.
+  const markGaps: number[] = [];
+  const markPairs: number[] = [];
+  let lastBucket = 0;
+  for (let b = 0; b < buckets; b++) {
+    const inBucket = new Set<number>();
+    for (let p = b * bucketPeriods; p < Math.min(periods, (b + 1) * bucketPeriods); p++) {
+      const c = concurrency[p];
+      if (c == null || !(c > 0) || !canThrottle(served[p] as number, c)) continue;
+      inBucket.add(pairIndex.get(`${served[p]}:${c}`) as number);
+    }
+    const sorted = [...inBucket].sort((i, j) => (pairs.served[i] as number) - (pairs.served[j] as number) || (pairs.concurrency[j] as number) - (pairs.concurrency[i] as number));
+    let top = -Infinity;
+    for (const i of sorted) {
+      if ((pairs.concurrency[i] as number) <= top) continue;
+      top = pairs.concurrency[i] as number;
+      markGaps.push(b - lastBucket);
+      lastBucket = b;
+      markPairs.push(i);
+    }
+  }
   return {
     periods,
     unknownPeriods: known.unknownPeriods,
     allUnknown: known.allUnknown,
     servedValues,
     servedLengths,
-    reachGaps,
-    reachConcurrency,
-    reachInvocations,
+    pairServed: pairs.served,
+    pairConcurrency: pairs.concurrency,
+    pairInvocations: pairs.invocations,
+    markGaps,
+    markPairs,
     bucketPeriods,
     bucketPeak,
   };
 }
+
+/** Per function: a knob change prices about 40 histograms; keep a few changes' worth. */
+const MAX_KEPT_HISTOGRAMS = 256;
+
+/** Per function: type choices of about 40 candidates per change; keep a few dozen changes' worth. */
+const MAX_KEPT_CHOICES = 2048;
 
 function histogramOfRuns(values: readonly number[], lengths: readonly number[], periods: number): Histogram {
   const byValue = new Map<number, number>();
@@ -163,21 +187,33 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
     }
     at = end;
   });
-  const reachAt = new Float64Array(data.reachGaps.length);
-  data.reachGaps.forEach((gap, i) => (reachAt[i] = (i > 0 ? (reachAt[i - 1] as number) : 0) + gap));
-  const reachServed = new Float64Array(reachAt.length);
-  {
-    let run = 0;
-    let runEnd = servedLengths[0] ?? 0;
-    reachAt.forEach((p, i) => {
-      while (p >= runEnd && run < servedLengths.length - 1) runEnd += servedLengths[++run] as number;
-      reachServed[i] = servedValues[run] as number;
-    });
-  }
+  const markBucket = new Uint32Array(data.markGaps.length);
+  data.markGaps.forEach((gap, i) => (markBucket[i] = (i > 0 ? (markBucket[i - 1] as number) : 0) + gap));
+  const pairs = { served: data.pairServed, concurrency: data.pairConcurrency, invocations: data.pairInvocations };
 
+  // The histograms sizeLmi prices and its type choices, kept between updates (pure in their keys).
+  const envHists = new Map<string, Histogram>();
+  const choices = new Map<string, unknown>();
   return {
     periods,
     hist,
+    environmentHistogram: (settings, scale) => {
+      const key = `${settings.perEnvironment}:${settings.headroom}:${settings.minEnvironments}:${scale}`;
+      let found = envHists.get(key);
+      if (found === undefined) {
+        if (envHists.size >= MAX_KEPT_HISTOGRAMS) envHists.clear();
+        found = environmentHistogram(hist, settings, scale);
+        envHists.set(key, found);
+      }
+      return found;
+    },
+    kept: <T>(key: string, compute: () => T): T => {
+      if (choices.has(key)) return choices.get(key) as T;
+      if (choices.size >= MAX_KEPT_CHOICES) choices.clear();
+      const value = compute();
+      choices.set(key, value);
+      return value;
+    },
     unknownPeriods: data.unknownPeriods,
     allUnknown: data.allUnknown,
     chosen: ({ perEnvironment, perInstance, lmi }): ChosenReplay => {
@@ -195,17 +231,11 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
         if (e > maxEnvironments) maxEnvironments = e;
         if (n > peakInstances) peakInstances = n;
       }
-      // Throttles in period order, as the series replay adds them.
-      let throttledInvocations = 0;
+      const servable = (v: number) => f(v) * perEnvironment;
+      const throttledInvocations = throttledInvocationsOf(pairs, servable);
       const throttledBucket = new Uint8Array(buckets);
-      reachAt.forEach((p, i) => {
-        const c = data.reachConcurrency[i] as number;
-        const servable = f(reachServed[i] as number) * perEnvironment;
-        if (c > servable) {
-          throttledBucket[Math.floor(p / bucketPeriods)] = 1;
-          const inv = data.reachInvocations[i];
-          if (inv != null) throttledInvocations += (inv * (c - servable)) / c;
-        }
+      data.markPairs.forEach((i, k) => {
+        if ((pairs.concurrency[i] as number) > servable(pairs.served[i] as number)) throttledBucket[markBucket[k] as number] = 1;
       });
       const chart = {
         bucketSeconds: bucketPeriods * window.periodSeconds,

@@ -215,6 +215,14 @@ describe('recommend', () => {
     );
   });
 
+  it('a per-function override is named where the CPU share comes from (lmi.cpuBusyFractionByFunction)', () => {
+    const key = 'lmi.cpuBusyFractionByFunction."us-east-1/api"';
+    const out = recommend(input({ standardUsd: 300, avgDurationMs: 100, lmi: lmi({ breakEvenCpuShare: 0.2, cpuSource: 'assumed', cpuAssumedBy: key, cpuSecondsPerInvocation: 0.05 }) }));
+    const text = out.reasons.join(' ');
+    expect(text).toContain(`${key} assumes 0.50 vCPU`);
+    expect(text).not.toContain('lmi.cpuBusyFraction assumes');
+  });
+
   it('review at a lower CPU share still names the risks that would stand', () => {
     const out = recommend(input({ standardUsd: 300, memoryMB: 1024, lmi: lmi({ breakEvenCpuShare: 0.4, needsMemoryIncrease: true }) }));
     expect(out.recommendation).toBe('review');

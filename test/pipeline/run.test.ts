@@ -11,6 +11,11 @@ import { runPipeline, type SourceFn, type SourceResult } from '../../src/pipelin
 import { loadBundledPriceBook } from '../../src/prices/bundled.js';
 import type { ReportModel } from '../../src/report/types.js';
 import type { FunctionProfile, SnapshotHeader } from '../../src/source/profile.js';
+import { renderHtml } from '../../src/render/html.js';
+import { applyKnobs } from '../../src/whatif/knobs.js';
+import { whatIfReport } from '../../src/whatif/model.js';
+import { unpackData } from '../../src/whatif/pack.js';
+import { gunzipSync } from 'node:zlib';
 
 /**
  * runPipeline with an in-memory source (no AWS): time budget, incomplete runs, previous-report
@@ -171,6 +176,37 @@ describe('runPipeline', () => {
       savingsDeltaUsd: second.model.totals.savingsUsd - first.model.totals.savingsUsd,
     });
     expect(second.publish.results).toEqual([expect.objectContaining({ channel: 'dir', ok: true })]);
+  });
+
+  it("writes report.html with the what-if panel, whose data rebuilds the run's report, changes and warnings included", async () => {
+    // Prepare: a first run, so the second has changes; the second has a collection warning.
+    await runPipeline({ regions: ['us-east-1'], days: 1, now: NOW, config: defaultConfig(), source: memorySource(['a', 'b']), channels: ['dir'], targets: { dir: { outDir: dir } } });
+    const warning = { code: 'metrics-partial', region: 'us-east-1', message: 'us-east-1: some metrics were throttled' };
+
+    // Act
+    const second = await runPipeline({
+      regions: ['us-east-1'], days: 1, now: new Date('2026-11-22T03:00:00Z'), config: defaultConfig(), source: memorySource(['a', 'c'], { warnings: [warning] }), channels: ['dir'], targets: { dir: { outDir: dir } },
+    });
+    const html = await readFile(join(dir, 'report.html'), 'utf8');
+    const packed = /<script type="application\/gzip;base64" id="lmi-whatif-data">([^<]*)<\/script>/.exec(html)?.[1] ?? '';
+    const data = unpackData(gunzipSync(Buffer.from(packed, 'base64')));
+
+    // Assess
+    expect(html).toContain('data-knob="lmi.discount"');
+    expect(second.model.changes?.newFunctions).toEqual(['us-east-1/c']);
+    expect(second.model.warnings.some((w) => w.message === warning.message)).toBe(true);
+    expect(renderHtml(whatIfReport(data, data.config))).toBe(renderHtml(second.model));
+    expect(whatIfReport(data, applyKnobs(data.config, { 'lmi.discount': 0.3 })).changes).toEqual(second.model.changes);
+  });
+
+  it('writes the static report.html without the panel when asked (whatIf: false)', async () => {
+    // Act
+    await runPipeline({ regions: ['us-east-1'], days: 1, now: NOW, config: defaultConfig(), source: memorySource(['a']), channels: ['dir'], targets: { dir: { outDir: dir } }, whatIf: false });
+    const html = await readFile(join(dir, 'report.html'), 'utf8');
+
+    // Assess
+    expect(html).not.toContain('id="whatif"');
+    expect(html).not.toContain('<script');
   });
 
   it('refuses a dir channel whose report name holds a directory before collecting anything', async () => {

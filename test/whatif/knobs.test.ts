@@ -2,13 +2,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { configSchema, defaultConfig } from '../../src/config/schema.js';
-import { applyKnobs, knobsAsYaml, knobsFromHash, knobsToHash, knobValues, WHATIF_KNOBS } from '../../src/whatif/knobs.js';
+import { applyKnobs, CPU_OVERRIDE_KEY, knobsAsYaml, overrideKey, knobsFromHash, knobsToHash, knobValues, WHATIF_KNOBS } from '../../src/whatif/knobs.js';
 import { edgeSettings, knobSettings } from './settings.js';
+
+// Functions without measured CPU: each has a CPU share override knob.
+const FUNCTIONS = [
+  { region: 'us-east-1', name: 'api' },
+  { region: 'eu-west-1', name: 'img_resize-2' },
+];
 
 describe('what-if knobs', () => {
   it('the offered YAML, read as a config file, is the config the page computes with', () => {
     fc.assert(
-      fc.property(knobSettings(), (values) => {
+      fc.property(knobSettings(FUNCTIONS), (values) => {
         expect(configSchema.parse(parse(knobsAsYaml(values)))).toEqual(applyKnobs(defaultConfig(), values));
       }),
       { numRuns: 200 },
@@ -16,7 +22,7 @@ describe('what-if knobs', () => {
   });
 
   it('the URL hash gives back the same values', () => {
-    for (const values of [...edgeSettings(), ...fc.sample(knobSettings(), { numRuns: 50, seed: 1 })]) {
+    for (const values of [...edgeSettings(FUNCTIONS), ...fc.sample(knobSettings(FUNCTIONS), { numRuns: 50, seed: 1 })]) {
       expect(knobsFromHash(`#${knobsToHash(values)}`)).toEqual({ values, ignored: [] });
     }
   });
@@ -30,6 +36,30 @@ describe('what-if knobs', () => {
     expect(() => applyKnobs(defaultConfig(), { 'lmi.discount': 5 })).toThrow();
     expect(() => applyKnobs(defaultConfig(), { 'lmi.scaleOutMinutes': 1 })).toThrow(/not a what-if knob/);
     expect(knobValues(defaultConfig())['lmi.headroom']).toBe(2);
+  });
+});
+
+describe('what-if CPU share overrides (lmi.cpuBusyFractionByFunction)', () => {
+  it("reads a config's overrides per function (region form first), and writes them back as region/name", () => {
+    // Prepare
+    const config = configSchema.parse({ lmi: { cpuBusyFractionByFunction: { api: 0.3, 'eu-west-1/img_resize-2': 0.4, 'us-east-1/img_resize-2': 0.9 } } });
+
+    // Act
+    const values = knobValues(config, [...FUNCTIONS, { region: 'eu-west-1', name: 'api' }, { region: 'us-east-1', name: 'other' }]);
+
+    // Assess
+    expect(values[overrideKey('us-east-1', 'api')]).toBe(0.3);
+    expect(values[overrideKey('eu-west-1', 'api')]).toBe(0.3);
+    expect(values[overrideKey('eu-west-1', 'img_resize-2')]).toBe(0.4);
+    expect(Object.keys(values).filter((k) => k.startsWith(CPU_OVERRIDE_KEY))).toHaveLength(3);
+    expect(applyKnobs(config, { [overrideKey('us-east-1', 'api')]: 0.5 }).lmi.cpuBusyFractionByFunction).toEqual({
+      api: 0.3,
+      'eu-west-1/img_resize-2': 0.4,
+      'us-east-1/img_resize-2': 0.9,
+      'us-east-1/api': 0.5,
+    });
+    expect(() => applyKnobs(config, { [overrideKey('us-east-1', 'api')]: 0 })).toThrow();
+    expect(knobsFromHash(`#${CPU_OVERRIDE_KEY}.us-east-1/api=abc`).ignored).toEqual([`${CPU_OVERRIDE_KEY}.us-east-1/api`]);
   });
 });
 

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/render/html.js';
-import { applyKnobs, knobsFromHash, knobsToHash, knobValues, type KnobValues, WHATIF_KNOBS } from '../../src/whatif/knobs.js';
+import { applyKnobs, CPU_OVERRIDE_KEY, knobsFromHash, overrideKey, overrideTarget, knobsToHash, knobValues, type KnobValues, WHATIF_KNOBS } from '../../src/whatif/knobs.js';
 import { renderWhatIfHtml } from '../../src/whatif/page.js';
 import { runCli } from '../cli/run-cli.js';
 import { chromiumPath, launchChromium } from '../helpers/browser.js';
@@ -92,8 +92,10 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
 
   it(`equals analyze --config, figure for figure, at ${SETTINGS} random settings and every knob edge`, async () => {
     // Prepare
-    const random = fc.sample(knobSettings(), { numRuns: SETTINGS, seed: 20261201 });
-    const settings = [...edgeSettings(), ...random];
+    const random = fc.sample(knobSettings(sample.unmeasured), { numRuns: SETTINGS, seed: 20261201 });
+    const settings = [...edgeSettings(sample.unmeasured), ...random];
+    expect(sample.unmeasured.length).toBeGreaterThan(0);
+    expect(settings.filter((s) => Object.keys(s).some((k) => overrideTarget(k) !== null)).length).toBeGreaterThan(10);
 
     // Act + Assess, one setting at a time (the page keeps its state between them)
     for (const values of settings) {
@@ -134,6 +136,38 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
       expect(headline).toContain(cents(usd));
     }
     expect(await reportText(page)).toBe(await expectedText(knobValues(applyKnobs(sample.data.config, knobsFromHash(hash).values))));
+  });
+
+  it('a per-function CPU share control (lmi.cpuBusyFractionByFunction) moves that function only, as analyze --config does', async () => {
+    // Prepare
+    const target = sample.unmeasured[0];
+    if (target === undefined) throw new Error('sample: no function without measured CPU');
+    const key = overrideKey(target.region, target.name);
+    await page.goto(pageUrl);
+    await page.locator('#whatif[data-ready="true"]').waitFor();
+    await page.locator('[data-whatif="overrides"] > summary').click();
+    const input = page.locator(`input[data-knob="${CPU_OVERRIDE_KEY}"][data-function="${target.region}/${target.name}"]`);
+
+    // Act
+    await input.fill('0.05');
+    await input.press('Tab');
+    await page.locator('#whatif:not([data-pending])').waitFor();
+    await page.waitForFunction((k) => location.hash.includes(k), key);
+
+    // Assess
+    expect(await page.locator(`input[data-knob="${CPU_OVERRIDE_KEY}"]`).count()).toBe(sample.unmeasured.length);
+    expect(await page.locator(`label[for="${await input.getAttribute('id')}"]`).innerText()).toContain(`${CPU_OVERRIDE_KEY}["${target.region}/${target.name}"]`);
+    expect(knobsFromHash(await page.evaluate(() => location.hash)).values).toEqual({ [key]: 0.05 });
+    const yaml = await page.locator('[data-whatif="yaml"]').inputValue();
+    expect(yaml).toContain(`  cpuBusyFractionByFunction:\n    "${target.region}/${target.name}": 0.05`);
+    writeFileSync(join(dir, 'override.yaml'), yaml);
+    const run = await runCli(['analyze', '--snapshot', SAMPLE_SNAPSHOT, '--config', join(dir, 'override.yaml'), '--out', join(dir, 'cli-override'), '--format', 'json', '--quiet']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'cli-override', 'report.json'), 'utf8')) as typeof sample.base;
+    const expected = await sample.analyze({ [key]: 0.05 });
+    expect(report.totals).toEqual(expected.totals);
+    expect(await reportText(page)).toBe(await expectedText({ [key]: 0.05 }));
+    expect(await reportText(page)).not.toBe(await expectedText({}));
   });
 
   it('reset returns to the run values and clears the link', async () => {

@@ -53,4 +53,18 @@ describe('renderWhatIfHtml', () => {
     expect(plain).not.toContain('<script');
     expect(plain).not.toContain('id="whatif"');
   });
+
+  it('analyze --reconcile: the panel is read-only and says why, the Reconciliation section stays', async () => {
+    // Act
+    const out = join(dir, 'r');
+    const run = await runCli(['analyze', '--snapshot', 'fixtures/reconcile-account.ndjson', '--now', '2026-11-24T03:00:00Z', '--reconcile', '--out', out, '--format', 'html', '--quiet']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('id="whatif"');
+    expect(html).not.toContain('<script');
+    expect(html).toContain('read-only with --reconcile');
+    expect(html).toMatch(/Reconciliation/);
+  });
 });

@@ -52,7 +52,33 @@ describe('compactReplay', () => {
     );
   });
 
-  it('keeps only the periods that can throttle, far fewer than the series on a steady load', () => {
+  it('one compact replay re-sized over a sequence of knobs (kept histograms and type choices) sizes as the series does each time', () => {
+    fc.assert(
+      fc.property(series, fc.array(knobs, { minLength: 2, maxLength: 5 }), fc.constantFrom('nodejs22.x', 'python3.13', 'java21'), (concurrency, sequence, runtime) => {
+        // Prepare: the replay delays fixed (the page's data fixes them), the other knobs vary.
+        const profile = testProfile({ concurrency, runtime, memoryMB: 4096 });
+        const window = testWindow(concurrency.length);
+        const fixed = { scaleOutMinutes: sequence[0]!.scaleOutMinutes, scaleInMinutes: sequence[0]!.scaleInMinutes };
+        const first = testConfig({ ...sequence[0]!, ...fixed });
+        const source = compactReplay(extractCompactReplay(profile, window, first.lmi, usageOf(profile).avgDurationMs), window);
+
+        for (const lmi of [...sequence, sequence[0]!]) {
+          // Act
+          const ctx = { window, prices: testRegionPrices(), config: testConfig({ ...lmi, ...fixed }) };
+          const fromSeries = sizeLmi(profile, usageOf(profile), ctx);
+          const fromCompact = sizeLmi(profile, usageOf(profile), ctx, source);
+
+          // Assess
+          expect(fromCompact?.result).toEqual(fromSeries?.result);
+          expect(fromCompact?.costByCpuShare).toEqual(fromSeries?.costByCpuShare);
+          expect(fromCompact?.costByTrafficScale).toEqual(fromSeries?.costByTrafficScale);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('keeps only the periods that can throttle, merged per (served, concurrency) pair: far fewer than the series on a steady load', () => {
     // Prepare: a slow sine plus noise, 2 days of minutes.
     const concurrency = Array.from({ length: 2880 }, (_, p) => Math.round(50 + 30 * Math.sin(p / 200) + ((p * 7919) % 5)));
     const profile = testProfile({ concurrency });
@@ -61,7 +87,7 @@ describe('compactReplay', () => {
     const compact = extractCompactReplay(profile, testWindow(concurrency.length), testConfig().lmi, usageOf(profile).avgDurationMs);
 
     // Assess
-    expect(compact.reachGaps.length).toBeLessThan(concurrency.length / 2);
+    expect(compact.pairServed.length).toBeLessThan(concurrency.length / 10);
     expect(compact.servedValues.length).toBeLessThan(concurrency.length / 2);
   });
 });

@@ -27,6 +27,8 @@ export interface Sample {
   profiles: FunctionProfile[];
   base: ReportModel;
   data: WhatIfData;
+  /** The sized functions without measured CPU (a CPU share override control each). */
+  unmeasured: { region: string; name: string }[];
   /** What analyze builds with the base config and these knobs. */
   analyze(values: KnobValues): Promise<ReportModel>;
   config(values: KnobValues): Config;
@@ -49,9 +51,13 @@ export async function loadSample(baseConfig: Config = defaultConfig()): Promise<
   const data = collector.data(base.run);
   if (data === null) throw new Error('sample: no function collected');
   const config = (values: KnobValues) => applyKnobs(baseConfig, values);
+  const unmeasured = data.functions
+    .filter((f) => f.sizing !== null && (f.profile.cpuSecondsPerInvocation === null || f.profile.cpuSecondsPerInvocation === undefined))
+    .map((f) => ({ region: f.summary.region, name: f.summary.name }));
   return {
     header,
     profiles,
+    unmeasured,
     base,
     data,
     config,

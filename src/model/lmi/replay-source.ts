@@ -13,7 +13,7 @@ import type { ChartSeries } from '../../report/types.js';
 import { periodCount, type FunctionProfile, type SnapshotWindow } from '../../source/profile.js';
 import { buildChart, capacityRuns } from './chart.js';
 import { instancesFor } from './instances.js';
-import { type Histogram, histogram, knownConcurrency, laggedWindowMax, scalingDelays, targetEnvironments } from './replay.js';
+import { type Histogram, histogram, knownConcurrency, laggedWindowMax, type ReplaySettings, scalingDelays, targetEnvironments } from './replay.js';
 import type { CapacityRuns } from './types.js';
 
 export interface ChosenSettings {
@@ -43,6 +43,17 @@ export interface ReplaySource {
   /** No period had a known concurrency. */
   allUnknown: boolean;
   chosen(settings: ChosenSettings): ChosenReplay;
+  /**
+   * environmentHistogram over `hist`, where the source keeps results between sizings (the what-if
+   * page re-sizes the same function for each knob change; a discount moves no histogram).
+   * Absent: sizeLmi calls environmentHistogram itself.
+   */
+  environmentHistogram?: (settings: ReplaySettings, trafficScale: number) => Histogram;
+  /**
+   * Where the source keeps sizeLmi's cheapest type per candidate between sizings (the what-if
+   * page): `key` names everything the choice depends on for this function. Absent: none kept.
+   */
+  kept?: <T>(key: string, compute: () => T) => T;
 }
 
 /** The replay over a profile's full series (the CLI's path). */
@@ -90,9 +101,64 @@ export function seriesReplay(profile: FunctionProfile, window: SnapshotWindow, l
 }
 
 /**
- * The one full pass, for the chosen configuration: EEs and instances per period, and throttles.
- * Demand above what the capacity serves (EEs x per-EE concurrency) is throttled, in proportion
- * of the period's invocations.
+ * Periods that share a served level and a concurrency, merged: `invocations` is the sum of their
+ * known invocations (in period order). Pairs ascend by served level, then concurrency.
+ */
+export interface ThrottlePairs {
+  served: ArrayLike<number>;
+  concurrency: ArrayLike<number>;
+  invocations: ArrayLike<number>;
+}
+
+/**
+ * Throttled invocations: demand above what the capacity serves (EEs x per-EE concurrency), in
+ * proportion of the invocations. Every period of a pair throttles alike, so the sum runs over the
+ * distinct (served, concurrency) pairs in ascending order: the CLI (all throttled pairs) and the
+ * what-if page (the pairs that can throttle) add the same terms in the same order.
+ */
+export function throttledInvocationsOf(pairs: ThrottlePairs, servable: (served: number) => number): number {
+  let total = 0;
+  for (let i = 0; i < pairs.served.length; i++) {
+    const c = pairs.concurrency[i] as number;
+    const s = servable(pairs.served[i] as number);
+    if (c > s) total += ((pairs.invocations[i] as number) * (c - s)) / c;
+  }
+  return total;
+}
+
+/** Pairs of the periods `keep` selects (known concurrency > 0), merged and sorted as ThrottlePairs. */
+export function throttlePairsOf(
+  served: ArrayLike<number>,
+  concurrency: readonly (number | null)[],
+  invocations: readonly (number | null)[],
+  keep: (served: number, concurrency: number, period: number) => boolean,
+): { served: number[]; concurrency: number[]; invocations: number[] } {
+  const byServed = new Map<number, Map<number, number>>();
+  for (let p = 0; p < served.length; p++) {
+    const c = concurrency[p];
+    if (c == null || !(c > 0)) continue;
+    const v = served[p] as number;
+    if (!keep(v, c, p)) continue;
+    let byConcurrency = byServed.get(v);
+    if (byConcurrency === undefined) byServed.set(v, (byConcurrency = new Map()));
+    const inv = invocations[p];
+    byConcurrency.set(c, (byConcurrency.get(c) ?? 0) + (inv ?? 0));
+  }
+  const out = { served: [] as number[], concurrency: [] as number[], invocations: [] as number[] };
+  for (const v of [...byServed.keys()].sort((a, b) => a - b)) {
+    const byConcurrency = byServed.get(v) as Map<number, number>;
+    for (const c of [...byConcurrency.keys()].sort((a, b) => a - b)) {
+      out.served.push(v);
+      out.concurrency.push(c);
+      out.invocations.push(byConcurrency.get(c) as number);
+    }
+  }
+  return out;
+}
+
+/**
+ * The one full pass, for the chosen configuration: EEs and instances per period, and throttles
+ * (summed per pair, throttledInvocationsOf).
  */
 export function replayChosen(a: {
   served: Float64Array;
@@ -106,7 +172,6 @@ export function replayChosen(a: {
   const { served, concurrency, invocations, perEnvironment, perInstance, lmi } = a;
   const environments = new Uint32Array(periods);
   const throttledFlags = new Uint8Array(periods);
-  let throttledInvocations = 0;
   let instancePeriods = 0;
   let peakInstances = 0;
   let environmentPeriods = 0;
@@ -130,11 +195,12 @@ export function replayChosen(a: {
     environmentPeriods += e;
     instancePeriods += n;
     const c = concurrency[p];
-    if (c != null && c > servable) {
-      throttledFlags[p] = 1;
-      const inv = invocations[p];
-      if (inv != null) throttledInvocations += (inv * (c - servable)) / c;
-    }
+    if (c != null && c > servable) throttledFlags[p] = 1;
   }
+  const servableOf = (v: number) => targetEnvironments(v, perEnvironment, lmi.headroom, lmi.minEnvironments) * perEnvironment;
+  const throttledInvocations = throttledInvocationsOf(
+    throttlePairsOf(served, concurrency, invocations, (_v, _c, p) => throttledFlags[p] === 1),
+    servableOf,
+  );
   return { environments, throttledFlags, throttledInvocations, instancePeriods, peakInstances, environmentPeriods, maxEnvironments };
 }

@@ -4,6 +4,7 @@
  * vCPU), lambda-managed-instances-runtimes.html (per-vCPU concurrency defaults, Python = one
  * process per concurrent request), configuration-memory.html (1,769 MB = one vCPU).
  */
+import type { Config } from '../../config/schema.js';
 import type { CpuSource, LmiResult } from '../../report/types.js';
 import { LMI_MIN_MEMORY_MB, type RuntimeTraits } from './eligibility.js';
 
@@ -93,6 +94,24 @@ export function cpuPerInvocation(args: {
     cpuShare: share,
     cpuSource: args.cpuBusyFraction !== 1 ? 'assumed' : capped ? 'bound-single-threaded' : 'bound',
   };
+}
+
+/** The CPU share of duration assumed for one unmeasured function: its override, else lmi.cpuBusyFraction. */
+export function cpuBusyFractionFor(lmi: Pick<Config['lmi'], 'cpuBusyFraction' | 'cpuBusyFractionByFunction'>, region: string, name: string): number {
+  const byFunction = lmi.cpuBusyFractionByFunction;
+  const regional = `${region}/${name}`;
+  if (Object.hasOwn(byFunction, regional)) return byFunction[regional] as number;
+  if (Object.hasOwn(byFunction, name)) return byFunction[name] as number;
+  return lmi.cpuBusyFraction;
+}
+
+/** The key of the override cpuBusyFractionFor uses for one function (lmi.cpuBusyFractionByFunction."<key>"); null: none, lmi.cpuBusyFraction. */
+export function cpuBusyFractionOverrideKey(lmi: Pick<Config['lmi'], 'cpuBusyFractionByFunction'>, region: string, name: string): string | null {
+  const byFunction = lmi.cpuBusyFractionByFunction;
+  const regional = `${region}/${name}`;
+  if (Object.hasOwn(byFunction, regional)) return `lmi.cpuBusyFractionByFunction."${regional}"`;
+  if (Object.hasOwn(byFunction, name)) return `lmi.cpuBusyFractionByFunction."${name}"`;
+  return null;
 }
 
 /** PerExecutionEnvironmentMaxConcurrency API range 1..1600. */

@@ -20,7 +20,7 @@ import { checkEligibility, LMI_MIN_MEMORY_MB } from './eligibility.js';
 import { candidateInstanceTypes, cheapestType, typeOptions, type TypeChoice } from './instances.js';
 import { environmentHistogram, scalingDelays } from './replay.js';
 import { type ReplaySource, seriesReplay } from './replay-source.js';
-import { cpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
+import { cpuBusyFractionFor, cpuBusyFractionOverrideKey, cpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
 import type { LmiContext, LmiSizing } from './types.js';
 
 /** CPU shares of duration priced for the break-even (the used share is added when off-grid). */
@@ -69,7 +69,7 @@ export function sizeLmi(
     measuredCpuSeconds: profile.cpuSecondsPerInvocation,
     // The full share is the default bound; single-threaded only when the user chooses it.
     singleThreaded: lmi.cpuBound === 'single-threaded' && traits.singleThreaded,
-    cpuBusyFraction: lmi.cpuBusyFraction,
+    cpuBusyFraction: cpuBusyFractionFor(lmi, profile.region, profile.name),
   });
   const python = traits.language === 'python';
   const measuredProcessMB = profile.memoryUsedMBMax ?? null;
@@ -93,6 +93,10 @@ export function sizeLmi(
   const cheapestRate = optionsByShape.map((options) => options.map((o) => ({ rate: o.rates.totalUsdPerHour, k: o.perInstance })));
 
   const memo = new Map<string, TypeChoice | null>();
+  // The type choice of a candidate depends on config.lmi (not on the CPU share knobs, which enter
+  // through the per-EE concurrency in the key), the region's prices and the profile, fixed per source.
+  const { cpuBusyFraction: _share, cpuBusyFractionByFunction: _shares, ...choiceKnobs } = lmi;
+  const keptPrefix = source.kept ? `${JSON.stringify(choiceKnobs)}:` : '';
   const cheapest = (cpuShare: number, scale: number): Candidate | null => {
     const bounded = shapes
       .map((shape, i) => {
@@ -113,12 +117,12 @@ export function sizeLmi(
       const key = `${i}:${concurrency.perEnvironment}:${scale}`;
       let choice = memo.get(key);
       if (choice === undefined) {
-        const envHist = environmentHistogram(
-          hist,
-          { perEnvironment: concurrency.perEnvironment, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments },
-          scale,
-        );
-        choice = cheapestType(envHist, optionsByShape[i] ?? [], lmi.minInstances);
+        const compute = () => {
+          const settings = { perEnvironment: concurrency.perEnvironment, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments };
+          const envHist = source.environmentHistogram ? source.environmentHistogram(settings, scale) : environmentHistogram(hist, settings, scale);
+          return cheapestType(envHist, optionsByShape[i] ?? [], lmi.minInstances);
+        };
+        choice = source.kept ? source.kept(keptPrefix + key, compute) : compute();
         memo.set(key, choice);
       }
       if (choice !== null && (best === null || choice.costUnits < best.choice.costUnits || (choice.costUnits === best.choice.costUnits && i < shapes.indexOf(best.shape)))) {
@@ -168,6 +172,8 @@ export function sizeLmi(
     cpuSecondsPerInvocation: cpu.cpuSecondsPerInvocation,
     breakEvenCpuShare: null,
   };
+  const overrideKey = cpu.cpuSource === 'assumed' ? cpuBusyFractionOverrideKey(lmi, profile.region, profile.name) : null;
+  if (overrideKey !== null) result.cpuAssumedBy = overrideKey;
 
   const shares = [...CPU_SHARE_GRID];
   if (cpu.cpuShare > 0 && !shares.some((s) => Math.abs(s - cpu.cpuShare) < 1e-12)) shares.push(cpu.cpuShare);

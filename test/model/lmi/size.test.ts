@@ -176,6 +176,39 @@ describe('sizeLmi: the CPU bound (lmi.cpuBound, issue 8 item 4)', () => {
   });
 });
 
+describe('sizeLmi: per-function CPU share (lmi.cpuBusyFractionByFunction)', () => {
+  const REGION = 'us-east-1';
+  const sized = (name: string, lmi: Parameters<typeof testConfig>[0], cpuSecondsPerInvocation: number | null = null) =>
+    size(new Array(DAY).fill(10), { profile: { memoryMB: 4096, name, cpuSecondsPerInvocation }, lmi }).sizing!.result;
+
+  it('uses the override of an unmeasured function, by region/name before the bare name', () => {
+    const global = sized('api', { cpuBusyFraction: 0.5 });
+    const byName = sized('api', { cpuBusyFraction: 1, cpuBusyFractionByFunction: { api: 0.5 } });
+    const regional = sized('api', { cpuBusyFraction: 1, cpuBusyFractionByFunction: { api: 0.9, [`${REGION}/api`]: 0.5 } });
+    const other = sized('worker', { cpuBusyFraction: 0.5, cpuBusyFractionByFunction: { api: 1 } });
+
+    // The figures are the global fraction's; the result names the override it used.
+    const { cpuAssumedBy: byNameKey, ...byNameFigures } = byName;
+    const { cpuAssumedBy: regionalKey, ...regionalFigures } = regional;
+    expect(byNameFigures).toEqual(global);
+    expect(regionalFigures).toEqual(global);
+    expect(other).toEqual(global);
+    expect(global.cpuSource).toBe('assumed');
+    expect([byNameKey, regionalKey, global.cpuAssumedBy]).toEqual([
+      'lmi.cpuBusyFractionByFunction."api"',
+      `lmi.cpuBusyFractionByFunction."${REGION}/api"`,
+      undefined,
+    ]);
+  });
+
+  it('leaves a measured function alone, and a prototype key is no override', () => {
+    const measured = sized('api', {}, 0.05);
+
+    expect(sized('api', { cpuBusyFractionByFunction: { api: 0.01 } }, 0.05)).toEqual(measured);
+    expect(sized('constructor', { cpuBusyFraction: 0.5 })).toEqual(sized('api', { cpuBusyFraction: 0.5 }));
+  });
+});
+
 describe('sizeLmi: grids, chart, capacity runs', () => {
   it('grids: CPU shares from 1 to 0.01, traffic 0.01..100 with 1', () => {
     const { sizing } = size(new Array(DAY).fill(5), { lmi: { cpuBound: 'single-threaded' } });
