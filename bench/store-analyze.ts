@@ -1,19 +1,15 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { runRecord } from '../src/cli/record-command.js';
-import { defaultConfig } from '../src/config/schema.js';
-import { analyzeProfiles, analyzeSnapshotFile } from '../src/pipeline/analyze.js';
-import { clientFactoryFrom } from '../src/source/aws/clients.js';
-import { DEFAULT_LIMITS } from '../src/source/aws/rate-limit.js';
 import { localBackend } from '../src/store/backend.js';
-import { openStoreSource } from '../src/store/collect.js';
 import { writeDay } from '../src/store/day-io.js';
-import { DAY_MS, REQUIRED_KEYS, STORE_SCHEMA, STORE_SCHEMA_VERSION, utcDate } from '../src/store/format.js';
-import { createMetricsWriter, encodeFunctions, type StoredConfig } from '../src/store/parquet.js';
-import { TOOL_NAME, VERSION } from '../src/version.js';
+import { DAY_MS, REQUIRED_KEYS, utcDate } from '../src/store/format.js';
+import { createMetricsWriter, encodeFunctions } from '../src/store/parquet.js';
+import { VERSION } from '../src/version.js';
 import { fakeMetricValue, hash, startFakeAws } from '../test/source/aws/fake-aws.js';
+import { completeDayStatus, syntheticStoredConfig } from '../test/store/stored-day.js';
+import { reportChild, runChild as runChildOf, withChildServer } from './child.js';
+import { analyzeFromStore, analyzeSnapshotAt, benchClients, fleet, snapshotFromStore } from './store-fleet.js';
 
 /**
  * `analyze` from the metric store vs from a snapshot of the same window, at fleet sizes the
@@ -34,15 +30,6 @@ const ANALYZE_AT = new Date('2026-11-22T00:00:00Z');
 const DAYS = 14;
 const DENSITY = 0.2;
 const BATCH = 250;
-
-function fleet(n: number) {
-  return Array.from({ length: n }, (_, i) => ({
-    name: `fn-${String(i).padStart(6, '0')}`,
-    memoryMB: [128, 256, 512, 1024, 2048][i % 5]!,
-    architecture: i % 3 === 0 ? ('x86_64' as const) : ('arm64' as const),
-    runtime: ['nodejs22.x', 'python3.13', 'java21'][i % 3]!,
-  }));
-}
 
 const SOURCE_METRIC: Partial<Record<(typeof REQUIRED_KEYS)[number], [string, string]>> = {
   invocations: ['Invocations', 'Sum'],
@@ -76,50 +63,17 @@ async function build(n: number, dir: string): Promise<void> {
       writer.add({ names: batch.map((f) => f.name), series });
     }
     const observedAt = new Date(dayStart + DAY_MS + 3 * 3_600_000).toISOString();
-    const configs = fns.map((f): StoredConfig & { name: string } => ({
-      name: f.name,
-      runtime: f.runtime,
-      architecture: f.architecture,
-      memoryMB: f.memoryMB,
-      timeoutSeconds: 30,
-      ephemeralStorageMB: 512,
-      provisionedConcurrency: 0,
-      reservedConcurrency: null,
-      packageType: 'Zip',
-      tags: {},
-      capacityProviderArn: null,
-      memoryUsedMBMax: null,
-      cpuSecondsPerInvocation: null,
-      initMsPerInvocation: null,
-      observedAt,
-      unknownPoints: 0,
-    }));
+    const configs = fns.map((f) => syntheticStoredConfig(f, observedAt, 0));
     await writeDay(
       store,
-      {
-        schema: STORE_SCHEMA,
-        schemaVersion: STORE_SCHEMA_VERSION,
-        accountId: '123456789012',
-        region: 'us-east-1',
-        date,
-        state: 'complete',
-        periodSeconds: 60,
-        finestResolution: true,
-        coveredUntil: new Date(dayStart + DAY_MS).toISOString(),
-        metrics,
-        functions: n,
-        unknownPoints: 0,
-        functionsWithUnknown: [],
-        writtenAt: observedAt,
-        writer: `bench ${VERSION}`,
-      },
+      completeDayStatus({ date, metrics, functions: n, unknownPoints: 0, functionsWithUnknown: [], writtenAt: observedAt, writer: `bench ${VERSION}` }),
       writer.finish(),
       { bytes: encodeFunctions(meta, configs), rows: n },
     );
     process.stderr.write(`  built ${date} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
   }
   await writeFile(`${dir}/.built`, String(n));
-  report({ buildMs: performance.now() - started });
+  reportChild({ buildMs: performance.now() - started });
 }
 
 async function serve(n: number): Promise<void> {
@@ -128,36 +82,10 @@ async function serve(n: number): Promise<void> {
   process.on('SIGTERM', () => void fake.close().then(() => process.exit(0)));
 }
 
-function clients(endpoint: string) {
-  return clientFactoryFrom((region) => ({ region, endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 8 }));
-}
-
-function report(extra: object): void {
-  const cpu = process.cpuUsage();
-  process.stdout.write(`${JSON.stringify({ ...extra, maxRssMB: process.resourceUsage().maxRSS / 1024, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
-}
-
 async function analyzeStore(endpoint: string, dir: string): Promise<void> {
   const started = performance.now();
-  const source = await openStoreSource({
-    regions: ['us-east-1'],
-    days: DAYS,
-    now: ANALYZE_AT,
-    settleMinutes: 0,
-    livePrices: false,
-    limits: { getMetricData: DEFAULT_LIMITS.getMetricData },
-    clients: clients(endpoint),
-    store: localBackend(dir),
-  });
-  const openMs = performance.now() - started;
-  const model = await analyzeProfiles({
-    header: source.header,
-    profiles: source.profiles,
-    priceBook: source.priceBook,
-    config: defaultConfig(),
-    run: { tool: TOOL_NAME, version: VERSION, generatedAt: ANALYZE_AT.toISOString(), command: 'bench' },
-  });
-  report({
+  const { source, model, openMs } = await analyzeFromStore(benchClients(endpoint), dir, ANALYZE_AT, DAYS);
+  reportChild({
     functions: model.functions.length,
     savingsUsd: model.totals.savingsUsd,
     getMetricDataCalls: source.stats.getMetricDataCalls,
@@ -168,57 +96,8 @@ async function analyzeStore(endpoint: string, dir: string): Promise<void> {
   });
 }
 
-async function writeSnapshot(endpoint: string, dir: string, out: string): Promise<void> {
-  const started = performance.now();
-  const result = await runRecord(
-    { regions: ['us-east-1'], days: DAYS, now: ANALYZE_AT, livePrices: false, limits: { getMetricData: DEFAULT_LIMITS.getMetricData }, clients: clients(endpoint) },
-    out,
-    undefined,
-    localBackend(dir),
-  );
-  report({ functions: result.functions, wallMs: performance.now() - started });
-}
-
-async function analyzeSnapshot(file: string): Promise<void> {
-  const started = performance.now();
-  const model = await analyzeSnapshotFile(file, { config: defaultConfig(), now: ANALYZE_AT.toISOString() });
-  report({ functions: model.functions.length, savingsUsd: model.totals.savingsUsd, wallMs: performance.now() - started });
-}
-
-function runChild(args: string[], onLine?: (line: string) => void): { done: Promise<string>; kill: () => void } {
-  const child = spawn(process.execPath, [...process.execArgv, ...(process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), here, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let text = '';
-  let last = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    text += chunk;
-    const lines = text.split('\n');
-    text = lines.pop() ?? '';
-    for (const line of lines) {
-      last = line;
-      onLine?.(line);
-    }
-  });
-  const done = new Promise<string>((resolve, reject) => {
-    child.on('exit', (code) => (code === 0 || code === null ? resolve(last) : reject(new Error(`child ${args[0]} exited ${code}`))));
-  });
-  return { done, kill: () => child.kill('SIGTERM') };
-}
-
-async function withServer<T>(n: number, body: (endpoint: string) => Promise<T>): Promise<T> {
-  let resolveEndpoint: (e: string) => void = () => {};
-  const ready = new Promise<string>((r) => (resolveEndpoint = r));
-  const server = runChild(['--serve', String(n)], (line) => resolveEndpoint(line.trim()));
-  const endpoint = await ready;
-  try {
-    return await body(endpoint);
-  } finally {
-    server.kill();
-    await server.done.catch(() => {});
-  }
-}
+const runChild = (args: string[]) => runChildOf(here, args);
+const withServer = <T>(n: number, body: (endpoint: string) => Promise<T>) => withChildServer(here, ['--serve', String(n)], body);
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -255,6 +134,6 @@ const args = process.argv.slice(2);
 if (args[0] === '--serve') await serve(Number(args[1]));
 else if (args[0] === '--build') await build(Number(args[1]), args[2]!);
 else if (args[0] === '--analyze-store') await analyzeStore(args[1]!, args[2]!);
-else if (args[0] === '--snapshot') await writeSnapshot(args[1]!, args[2]!, args[3]!);
-else if (args[0] === '--analyze-snapshot') await analyzeSnapshot(args[1]!);
+else if (args[0] === '--snapshot') await snapshotFromStore(benchClients(args[1]!), args[2]!, args[3]!, ANALYZE_AT, DAYS);
+else if (args[0] === '--analyze-snapshot') await analyzeSnapshotAt(args[1]!, ANALYZE_AT);
 else await measure(Number(args[0] ?? 10_000), Number(args[1] ?? 2));

@@ -1,20 +1,18 @@
-import { spawn } from 'node:child_process';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { runRecord } from '../src/cli/record-command.js';
-import { defaultConfig } from '../src/config/schema.js';
-import { analyzeProfiles, analyzeSnapshotFile } from '../src/pipeline/analyze.js';
-import { clientFactoryFrom } from '../src/source/aws/clients.js';
 import { minimumCalls, pointsPerCallFor, REQUIRED_METRICS } from '../src/source/aws/metrics-plan.js';
 import { DEFAULT_LIMITS } from '../src/source/aws/rate-limit.js';
 import { startCollection } from '../src/source/aws/index.js';
 import { localBackend } from '../src/store/backend.js';
 import { writeDay } from '../src/store/day-io.js';
-import { DAY_MS, dayStartMs, STORE_SCHEMA, STORE_SCHEMA_VERSION, utcDate } from '../src/store/format.js';
+import { DAY_MS, dayStartMs, utcDate } from '../src/store/format.js';
 import { createMetricsWriter, encodeFunctions } from '../src/store/parquet.js';
 import { openStoreSource, type StoreRunStats } from '../src/store/collect.js';
-import { TOOL_NAME, VERSION } from '../src/version.js';
+import { VERSION } from '../src/version.js';
 import { startFakeAws } from '../test/source/aws/fake-aws.js';
+import { completeDayStatus } from '../test/store/stored-day.js';
+import { reportChild, runChild as runChildOf, withChildServer } from './child.js';
+import { analyzeFromStore, analyzeSnapshotAt, benchClients, fleet, snapshotFromStore } from './store-fleet.js';
 
 /**
  * Benchmark of the metric store: `npx tsx bench/store.ts [functions] [run-seconds]`.
@@ -42,15 +40,6 @@ const ANALYZE_AT = new Date('2026-11-22T00:00:00Z');
 const DAYS = 14;
 const LATENCY: [number, number] = [150, 400];
 
-function fleet(n: number) {
-  return Array.from({ length: n }, (_, i) => ({
-    name: `fn-${String(i).padStart(6, '0')}`,
-    memoryMB: [128, 256, 512, 1024, 2048][i % 5]!,
-    architecture: i % 3 === 0 ? ('x86_64' as const) : ('arm64' as const),
-    runtime: ['nodejs22.x', 'python3.13', 'java21'][i % 3]!,
-  }));
-}
-
 async function serve(n: number, nowMs: number): Promise<void> {
   const fake = await startFakeAws({
     functions: fleet(n),
@@ -63,20 +52,8 @@ async function serve(n: number, nowMs: number): Promise<void> {
   process.on('SIGTERM', () => void fake.close().then(() => process.exit(0)));
 }
 
-function clients(endpoint: string) {
-  return clientFactoryFrom((region) => ({
-    region,
-    endpoint,
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    retryMode: 'adaptive' as const,
-    maxAttempts: 8,
-  }));
-}
-
-function report(extra: object): void {
-  const cpu = process.cpuUsage();
-  process.stdout.write(`${JSON.stringify({ ...extra, maxRssMB: process.resourceUsage().maxRSS / 1024, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
-}
+// Adaptive retries: this fake throttles (calls a second and the data-points quota).
+const clients = (endpoint: string) => benchClients(endpoint, { retryMode: 'adaptive' });
 
 /** One store run (backfill or nightly): collection only, the assembled window is drained. */
 async function storeRun(endpoint: string, dir: string, nowIso: string, budgetMs: number): Promise<void> {
@@ -94,7 +71,7 @@ async function storeRun(endpoint: string, dir: string, nowIso: string, budgetMs:
   const collectMs = performance.now() - started;
   let functions = 0;
   for await (const _ of source.profiles) functions++;
-  report({ stats: source.stats, functions, collectMs, wallMs: performance.now() - started });
+  reportChild({ stats: source.stats, functions, collectMs, wallMs: performance.now() - started });
 }
 
 /**
@@ -138,23 +115,16 @@ async function seedStore(n: number, dir: string): Promise<void> {
       const meta = { date, periodSeconds: 60 as const, metrics };
       await writeDay(
         store,
-        {
-          schema: STORE_SCHEMA,
-          schemaVersion: STORE_SCHEMA_VERSION,
+        completeDayStatus({
           accountId: collection.header.accountId,
-          region: 'us-east-1',
           date,
-          state: 'complete',
-          periodSeconds: 60,
-          finestResolution: true,
-          coveredUntil: new Date(dayMs + DAY_MS).toISOString(),
           metrics,
           functions: configs.length,
           unknownPoints: 0,
           functionsWithUnknown: [],
           writtenAt: observedAt,
           writer: `lmi-advisor ${VERSION} (bench seed)`,
-        },
+        }),
         writer.finish(),
         { bytes: encodeFunctions(meta, configs), rows: configs.length },
       );
@@ -162,81 +132,24 @@ async function seedStore(n: number, dir: string): Promise<void> {
   } finally {
     await fake.close();
   }
-  report({ wallMs: performance.now() - started });
+  reportChild({ wallMs: performance.now() - started });
 }
 
 async function analyzeStore(endpoint: string, dir: string): Promise<void> {
   const started = performance.now();
-  const source = await openStoreSource({
-    regions: ['us-east-1'],
-    days: DAYS,
-    now: ANALYZE_AT,
-    settleMinutes: 0,
-    livePrices: false,
-    limits: { getMetricData: DEFAULT_LIMITS.getMetricData },
-    clients: clients(endpoint),
-    store: localBackend(dir),
-  });
-  const model = await analyzeProfiles({
-    header: source.header,
-    profiles: source.profiles,
-    priceBook: source.priceBook,
-    config: defaultConfig(),
-    run: { tool: TOOL_NAME, version: VERSION, generatedAt: ANALYZE_AT.toISOString(), command: 'bench' },
-  });
-  report({ functions: model.functions.length, savingsUsd: model.totals.savingsUsd, stats: source.stats, wallMs: performance.now() - started });
+  const { source, model } = await analyzeFromStore(clients(endpoint), dir, ANALYZE_AT, DAYS);
+  reportChild({ functions: model.functions.length, savingsUsd: model.totals.savingsUsd, stats: source.stats, wallMs: performance.now() - started });
 }
 
-async function writeSnapshotFromStore(endpoint: string, dir: string, out: string): Promise<void> {
-  const started = performance.now();
-  const result = await runRecord(
-    { regions: ['us-east-1'], days: DAYS, now: ANALYZE_AT, livePrices: false, limits: { getMetricData: DEFAULT_LIMITS.getMetricData }, clients: clients(endpoint) },
-    out,
-    undefined,
-    localBackend(dir),
-  );
-  report({ functions: result.functions, wallMs: performance.now() - started });
-}
+const runChild = (args: string[]) => runChildOf(here, args);
 
-async function analyzeSnapshot(file: string): Promise<void> {
-  const started = performance.now();
-  const model = await analyzeSnapshotFile(file, { config: defaultConfig(), now: ANALYZE_AT.toISOString() });
-  report({ functions: model.functions.length, savingsUsd: model.totals.savingsUsd, wallMs: performance.now() - started });
-}
-
-function runChild(args: string[], onLine?: (line: string) => void): { done: Promise<string>; kill: () => void } {
-  const child = spawn(process.execPath, [...process.execArgv, here, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let text = '';
-  let last = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    text += chunk;
-    const lines = text.split('\n');
-    text = lines.pop() ?? '';
-    for (const line of lines) {
-      last = line;
-      onLine?.(line);
-    }
-  });
-  const done = new Promise<string>((resolve, reject) => {
-    child.on('exit', (code) => (code === 0 || code === null ? resolve(last) : reject(new Error(`child ${args[0]} exited ${code}`))));
-  });
-  return { done, kill: () => child.kill('SIGTERM') };
-}
-
-async function withServer<T>(n: number, now: Date, body: (endpoint: string) => Promise<T>): Promise<{ result: T; counts: Record<string, number> }> {
-  let resolveEndpoint: (e: string) => void = () => {};
-  const ready = new Promise<string>((r) => (resolveEndpoint = r));
-  const server = runChild(['--serve', String(n), String(now.getTime())], (line) => resolveEndpoint(line.trim()));
-  const endpoint = await ready;
-  try {
+/** `body` while a child serves the fake for `n` functions at `now`; then the fake's call counts. */
+function withServer<T>(n: number, now: Date, body: (endpoint: string) => Promise<T>): Promise<{ result: T; counts: Record<string, number> }> {
+  return withChildServer(here, ['--serve', String(n), String(now.getTime())], async (endpoint) => {
     const result = await body(endpoint);
     const counts = (await (await fetch(`${endpoint}/__counts`)).json()) as Record<string, number>;
     return { result, counts };
-  } finally {
-    server.kill();
-    await server.done.catch(() => {});
-  }
+  });
 }
 
 type RunLine = { stats: StoreRunStats; wallMs: number; collectMs: number; maxRssMB: number; cpuMs: number };
@@ -315,8 +228,8 @@ if (args[0] === '--serve') await serve(Number(args[1]), Number(args[2]));
 else if (args[0] === '--store-run') await storeRun(args[1]!, args[2]!, args[3]!, Number(args[4]));
 else if (args[0] === '--seed') await seedStore(Number(args[1]), args[2]!);
 else if (args[0] === '--analyze-store') await analyzeStore(args[1]!, args[2]!);
-else if (args[0] === '--snapshot') await writeSnapshotFromStore(args[1]!, args[2]!, args[3]!);
-else if (args[0] === '--analyze-snapshot') await analyzeSnapshot(args[1]!);
+else if (args[0] === '--snapshot') await snapshotFromStore(clients(args[1]!), args[2]!, args[3]!, ANALYZE_AT, DAYS);
+else if (args[0] === '--analyze-snapshot') await analyzeSnapshotAt(args[1]!, ANALYZE_AT);
 else {
   const flags = { analyzeOnly: args.includes('--analyze-only'), seeded: args.includes('--seeded'), nightlyOnly: args.includes('--nightly-only'), reuse: args.includes('--reuse') };
   const rest = args.filter((a) => !a.startsWith('--'));

@@ -15,6 +15,7 @@ import {
   ACCOUNT_OPTIONS,
   type AccountFlags,
   addOptions,
+  type Collection,
   COLLECTION_OPTIONS,
   type CollectionFlags,
   helpOption,
@@ -45,6 +46,24 @@ export function cliS3Options(regions: string[], profile: string | undefined) {
     ...(profile ? { profile } : {}),
     forcePathStyle: process.env['AWS_ENDPOINT_URL'] !== undefined || process.env['AWS_ENDPOINT_URL_S3'] !== undefined,
   };
+}
+
+/** The parsed collection flags with what the deps inject: the source options of one account (or of each, with account options). */
+function sourceOptionsOf(collection: Collection, deps: RecordDeps): AwsSourceOptions {
+  return {
+    regions: collection.regions,
+    days: collection.days,
+    now: collection.now,
+    clock: collection.clock,
+    ...collection.settings,
+    ...(deps.clients ? { clients: deps.clients } : {}),
+    ...(deps.limits ? { limits: deps.limits } : {}),
+  };
+}
+
+/** The metric store `--store` names, if any. */
+function storeOf(collection: Collection): StoreBackend | undefined {
+  return collection.store !== undefined ? storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)) : undefined;
 }
 
 /** What tests (and the Lambda handler) inject instead of real AWS and the wall clock. */
@@ -177,23 +196,14 @@ Examples:
       const collection = parseCollection(flags, deps.now ? deps.now() : clockOf(command));
       await checkOutFile(flags.out);
       const progress = flags.quiet ? undefined : createTtyProgress({ isTTY: io.stderrIsTTY, write: io.err });
-      const options: AwsSourceOptions = {
-        regions: collection.regions,
-        days: collection.days,
-        now: collection.now,
-        clock: collection.clock,
-        ...collection.settings,
-        ...(deps.clients ? { clients: deps.clients } : {}),
-        ...(deps.limits ? { limits: deps.limits } : {}),
-        ...(progress ? { onProgress: progress } : {}),
-      };
+      const options: AwsSourceOptions = { ...sourceOptionsOf(collection, deps), ...(progress ? { onProgress: progress } : {}) };
       const result = await runRecord(
         options,
         flags.out,
         flags.reconcile
           ? liveBillFetcher({ ...(deps.costExplorer ? { client: deps.costExplorer } : {}), ...(collection.settings.profile ? { profile: collection.settings.profile } : {}) })
           : undefined,
-        collection.store !== undefined ? storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)) : undefined,
+        storeOf(collection),
         // LMI actuals recorded with the bill: the collector's CloudWatch clients when injected.
         flags.reconcile
           ? deps.clients?.forRegion
@@ -236,22 +246,15 @@ async function recordOrg(flags: RecordFlags, command: Command, deps: RecordDeps)
   const concurrency = parseConcurrency(flags.concurrency);
   const collection = parseCollection(flags, deps.now ? deps.now() : clockOf(command));
   await checkOutDir(flags.out);
+  const store = storeOf(collection);
   const result = await recordAccounts({
     selection,
-    options: {
-      regions: collection.regions,
-      days: collection.days,
-      now: collection.now,
-      clock: collection.clock,
-      ...collection.settings,
-      ...(deps.clients ? { clients: deps.clients } : {}),
-      ...(deps.limits ? { limits: deps.limits } : {}),
-    },
+    options: sourceOptionsOf(collection, deps),
     outDir: flags.out,
     concurrency,
     runId: newRunId(collection.now),
     ...(collection.settings.profile ? { base: { profile: collection.settings.profile } } : {}),
-    ...(collection.store !== undefined ? { store: storeBackendFor(collection.store, cliS3Options(collection.regions, collection.settings.profile)) } : {}),
+    ...(store ? { store } : {}),
     onProgress: (line) => {
       if (!flags.quiet) io.err(`${line}\n`);
     },

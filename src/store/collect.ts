@@ -267,6 +267,24 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
   }
   if (toRead > 0) progress(true);
 
+  /** GetMetricData for `names` over one day from its start to `endMs`: counted, its warnings dated. */
+  function readDay(d: RegionDiscovery, day: DayPlan, names: string[], read: { endMs: number; periodSeconds: PeriodSeconds }, onRegionFailed: (message: string) => void) {
+    return fetchMetricSeries({
+      region: d.region,
+      cloudWatch: factory.forRegion(d.region).cloudWatch,
+      limit: limiterFor(d.region, day),
+      window: { start: new Date(dayStartMs(day.date)).toISOString(), end: new Date(read.endMs).toISOString(), periodSeconds: read.periodSeconds },
+      functionNames: names,
+      metrics: metrics as MetricSpec[],
+      warn: (w) => warnings.push({ ...w, message: `${day.date}: ${w.message}` }),
+      onCallDone: () => {
+        stats.getMetricDataCalls++;
+        progress();
+      },
+      onRegionFailed,
+    });
+  }
+
   /** Copies a stored day's functions, batch by batch, into `writer` (its configs into `configs`). */
   async function copyStored(old: OpenDay, writer: ReturnType<typeof createMetricsWriter>, configs: (StoredConfig & { name: string })[]): Promise<void> {
     const p = old.status.periodSeconds as PeriodSeconds;
@@ -294,20 +312,7 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
     const startMs = dayStartMs(day.date);
     const held = new Map<string, Partial<Record<MetricKey, Series>>>();
     const idle: string[] = [];
-    const stream = fetchMetricSeries({
-      region: d.region,
-      cloudWatch: factory.forRegion(d.region).cloudWatch,
-      limit: limiterFor(d.region, day),
-      window: { start: new Date(startMs).toISOString(), end: new Date(startMs + DAY_MS).toISOString(), periodSeconds: p },
-      functionNames: names,
-      metrics: metrics as MetricSpec[],
-      warn: (w) => warnings.push({ ...w, message: `${day.date}: ${w.message}` }),
-      onCallDone: () => {
-        stats.getMetricDataCalls++;
-        progress();
-      },
-      onRegionFailed: (message) => failRegion(d.region, message),
-    });
+    const stream = readDay(d, day, names, { endMs: startMs + DAY_MS, periodSeconds: p }, (message) => failRegion(d.region, message));
     for await (const fetched of stream) {
       const name = names[fetched.index]!;
       const series = Object.fromEntries(metricKeys.map((k) => [k, padDay(fetched.series[k as keyof FunctionSeries]!, pointsPerDay(p))])) as Record<MetricKey, Series>;
@@ -375,22 +380,9 @@ export async function openStoreSource(opts: StoreSourceOptions): Promise<StoreSo
       batchSeries = {};
     };
     let regionFailed = false;
-    const stream = fetchMetricSeries({
-      region: d.region,
-      cloudWatch: factory.forRegion(d.region).cloudWatch,
-      limit: limiterFor(d.region, day),
-      window: { start: new Date(startMs).toISOString(), end: new Date(startMs + points * p * 1000).toISOString(), periodSeconds: p },
-      functionNames: names,
-      metrics: metrics as MetricSpec[],
-      warn: (w) => warnings.push({ ...w, message: `${day.date}: ${w.message}` }),
-      onCallDone: () => {
-        stats.getMetricDataCalls++;
-        progress();
-      },
-      onRegionFailed: (message) => {
-        regionFailed = true;
-        failRegion(d.region, message);
-      },
+    const stream = readDay(d, day, names, { endMs: startMs + points * p * 1000, periodSeconds: p }, (message) => {
+      regionFailed = true;
+      failRegion(d.region, message);
     });
     for await (const fetched of stream) {
       const name = names[fetched.index]!;

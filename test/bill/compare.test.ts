@@ -262,7 +262,7 @@ describe('reconcile, LMI actuals with the EC2 instances', () => {
     syntheticInstanceLines()
       .filter((l) => l.tag !== '')
       .map((l) => ({ day: l.day, capacityProvider: tag, region: l.region, unblendedUsd: l.unblendedUsd, netUnblendedUsd: l.netUnblendedUsd }));
-  const withInstances = (lmiInstances: BilledData['lmiInstances'], predictions: LmiPrediction[] = [prediction]) =>
+  const withInstances = (lmiInstances: BilledData['lmiInstances'], predictions: LmiPrediction[] = [prediction], lmiMetrics?: LmiProviderMetricsRead) =>
     reconcile({
       window: WINDOW,
       functions: syntheticProfiles().map((p) => modelledDays(p, WINDOW, syntheticConfig())),
@@ -271,6 +271,7 @@ describe('reconcile, LMI actuals with the EC2 instances', () => {
       config: syntheticConfig(),
       table: defaultUsageTypeTable(),
       lmiPredictions: predictions,
+      ...(lmiMetrics ? { lmiMetrics } : {}),
     }).reconciliation.lmi;
   // The Lambda part of cp-main's bill: fee + requests over 14 days.
   const lambdaBilled = () => withInstances(undefined)[0]!.billedUsd!;
@@ -373,16 +374,7 @@ describe('reconcile, LMI actuals with the EC2 instances', () => {
       notes: [],
       requests: 2,
     };
-    const [row] = reconcile({
-      window: WINDOW,
-      functions: syntheticProfiles().map((p) => modelledDays(p, WINDOW, syntheticConfig())),
-      billed: billedData('resource'),
-      priceBook: syntheticPriceBook(),
-      config: syntheticConfig(),
-      table: defaultUsageTypeTable(),
-      lmiPredictions: [prediction],
-      lmiMetrics: metrics,
-    }).reconciliation.lmi;
+    const [row] = withInstances(undefined, [prediction], metrics);
     // The synthetic bill: 3 x m7g.xlarge x 24 h a day -> 72 fee-hours a day.
     expect(row).toMatchObject({ billedInstanceHours: 72 * DAYS, predictedInstanceHours: 60 * DAYS });
     expect(row!.cloudWatch).toEqual({
@@ -396,16 +388,7 @@ describe('reconcile, LMI actuals with the EC2 instances', () => {
       'instance-hours: billed 1,008.0 (m7g.xlarge), predicted 840.0; CloudWatch: vCPUs allocated 6.0 on average (model 4.0), available 6.0, CPU utilisation m7g.xlarge 31.5 % (14 day(s))',
     );
     // A provider CloudWatch could not be read for: the note, never a number.
-    const [failed] = reconcile({
-      window: WINDOW,
-      functions: syntheticProfiles().map((p) => modelledDays(p, WINDOW, syntheticConfig())),
-      billed: billedData('resource'),
-      priceBook: syntheticPriceBook(),
-      config: syntheticConfig(),
-      table: defaultUsageTypeTable(),
-      lmiPredictions: [prediction],
-      lmiMetrics: { providers: [], notes: ['us-east-1 cp-main: CloudWatch capacity-provider metrics not read: AccessDenied: no'], requests: 1 },
-    }).reconciliation.lmi;
+    const [failed] = withInstances(undefined, [prediction], { providers: [], notes: ['us-east-1 cp-main: CloudWatch capacity-provider metrics not read: AccessDenied: no'], requests: 1 });
     expect(failed!.cloudWatch).toBeNull();
     expect(failed!.message).toContain('us-east-1 cp-main: CloudWatch capacity-provider metrics not read: AccessDenied');
   });

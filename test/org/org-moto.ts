@@ -5,9 +5,11 @@ import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetProductsCommand, PricingClient, type GetProductsCommandInput } from '@aws-sdk/client-pricing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MOTO_CREDENTIALS, type MotoServer } from '../helpers/moto.js';
+import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../helpers/moto.js';
 import { putTraffic, type MotoClients } from '../publish/moto-account.js';
 
 /**
@@ -138,3 +140,34 @@ export function mockPrices() {
   return mock;
 }
 
+/** What the org command tests run against: moto, the STS gate in front of it, the Price List mock, a temp dir with cfg.yaml. */
+export interface OrgMoto {
+  moto: MotoServer;
+  gate: StsGate;
+  pricing: ReturnType<typeof mockPrices>;
+  /** Holds `cfg.yaml`: a one-day window is enough to recommend. */
+  dir: string;
+  /** Stops and removes what was started (also what a failed start left). */
+  stop: () => Promise<void>;
+}
+
+export async function startOrgMoto(tmpPrefix: string): Promise<OrgMoto> {
+  const started: Partial<Omit<OrgMoto, 'stop'>> = {};
+  const stop = async () => {
+    started.pricing?.restore();
+    await started.gate?.close();
+    await started.moto?.stop();
+    if (started.dir) await rm(started.dir, { recursive: true, force: true });
+  };
+  try {
+    const moto = (started.moto = await startMoto());
+    started.gate = await startStsGate(moto.endpoint);
+    started.pricing = mockPrices();
+    const dir = (started.dir = await mkdtemp(join(tmpdir(), tmpPrefix)));
+    await writeFile(join(dir, 'cfg.yaml'), 'recommend:\n  minWindowDays: 1\n');
+    return { moto, gate: started.gate, pricing: started.pricing, dir, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

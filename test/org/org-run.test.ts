@@ -1,6 +1,4 @@
-import { mockClient } from 'aws-sdk-client-mock';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { register } from '../../src/cli/analyze-command.js';
@@ -9,9 +7,9 @@ import { startSlackReceiver } from '../publish/moto-account.js';
 import { UserInputError } from '../../src/errors.js';
 import type { OrgReportModel, ShardResult } from '../../src/org/types.js';
 import type { ReportModel } from '../../src/report/types.js';
-import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../helpers/moto.js';
+import { MOTO_CREDENTIALS, type MotoServer } from '../helpers/moto.js';
 import { commandHarness } from '../cli/run-cli.js';
-import { CURRENT_ACCOUNT, credentialsFor, mockPrices, seedAccountRegion, startStsGate, type StsGate } from './org-moto.js';
+import { CURRENT_ACCOUNT, credentialsFor, type OrgMoto, seedAccountRegion, startOrgMoto, type StsGate } from './org-moto.js';
 
 /**
  * `analyze --live --accounts`: plan -> shards -> merge in-process against moto with 3 accounts
@@ -24,10 +22,10 @@ const MEMBERS = ['111111111111', '222222222222'];
 const NOW = '2026-11-21T03:00:00Z';
 const START = new Date('2026-11-19T00:00:00Z');
 
+let fixture: OrgMoto | undefined;
 let moto: MotoServer;
 let gate: StsGate;
 let dir: string;
-let pricing: ReturnType<typeof mockClient>;
 
 function useEnv(endpoint: string, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = MOTO_CREDENTIALS) {
   vi.stubEnv('AWS_ENDPOINT_URL', endpoint);
@@ -38,11 +36,8 @@ function useEnv(endpoint: string, creds: { accessKeyId: string; secretAccessKey:
 }
 
 beforeAll(async () => {
-  moto = await startMoto();
-  gate = await startStsGate(moto.endpoint);
-  pricing = mockPrices() as unknown as ReturnType<typeof mockClient>;
-  dir = await mkdtemp(join(tmpdir(), 'lmi-org-'));
-  await writeFile(join(dir, 'cfg.yaml'), 'recommend:\n  minWindowDays: 1\n');
+  fixture = await startOrgMoto('lmi-org-');
+  ({ moto, gate, dir } = fixture);
   // Different traffic per account and region, so a mix-up between shards shows in the totals.
   const accounts = [CURRENT_ACCOUNT, ...MEMBERS, '333333333333'];
   for (const [a, accountId] of accounts.entries()) {
@@ -64,10 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.unstubAllEnvs();
-  pricing?.restore();
-  await gate?.close();
-  await moto?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 async function analyze(args: string[]) {

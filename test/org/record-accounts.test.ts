@@ -1,6 +1,4 @@
-import { mockClient } from 'aws-sdk-client-mock';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -10,8 +8,8 @@ import { UserInputError } from '../../src/errors.js';
 import type { OrgReportModel } from '../../src/org/types.js';
 import type { ReportModel } from '../../src/report/types.js';
 import { commandHarness } from '../cli/run-cli.js';
-import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../helpers/moto.js';
-import { CURRENT_ACCOUNT, mockPrices, seedAccountRegion, startStsGate, type StsGate } from './org-moto.js';
+import { MOTO_CREDENTIALS, type MotoServer } from '../helpers/moto.js';
+import { CURRENT_ACCOUNT, type OrgMoto, seedAccountRegion, startOrgMoto, type StsGate } from './org-moto.js';
 
 /**
  * `record` with account options against moto: one snapshot per account (all its regions), each
@@ -25,17 +23,14 @@ const MEMBER = '111111111111';
 const DENIED = '333333333333';
 const NOW = '2026-11-21T03:00:00Z';
 
+let fixture: OrgMoto | undefined;
 let moto: MotoServer;
 let gate: StsGate;
 let dir: string;
-let pricing: ReturnType<typeof mockClient>;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  gate = await startStsGate(moto.endpoint);
-  pricing = mockPrices() as unknown as ReturnType<typeof mockClient>;
-  dir = await mkdtemp(join(tmpdir(), 'lmi-org-record-'));
-  await writeFile(join(dir, 'cfg.yaml'), 'recommend:\n  minWindowDays: 1\n');
+  fixture = await startOrgMoto('lmi-org-record-');
+  ({ moto, gate, dir } = fixture);
   for (const [a, accountId] of [CURRENT_ACCOUNT, MEMBER, DENIED].entries()) {
     for (const [r, region] of REGIONS.entries()) {
       await seedAccountRegion(moto, accountId, region, [{ name: `api-${r}`, memoryMB: 2048, invocations: 20_000 * (a + 1), durationMs: 200, concurrency: 20 + r }], new Date('2026-11-19T00:00:00Z'), 52);
@@ -49,10 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.unstubAllEnvs();
-  pricing?.restore();
-  await gate?.close();
-  await moto?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 const common = ['--regions', REGIONS.join(','), '--days', '1', '--now', NOW];

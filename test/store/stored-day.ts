@@ -1,7 +1,7 @@
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { localBackend } from '../../src/store/backend.js';
 import { writeDay } from '../../src/store/day-io.js';
-import { type DayStatus, REQUIRED_KEYS, STORE_SCHEMA, STORE_SCHEMA_VERSION } from '../../src/store/format.js';
+import { DAY_MS, dayStartMs, type DayStatus, type MetricKey, REQUIRED_KEYS, STORE_SCHEMA, STORE_SCHEMA_VERSION } from '../../src/store/format.js';
 import { createMetricsWriter, encodeFunctions, KV_KEY, type StoredConfig } from '../../src/store/parquet.js';
 
 /**
@@ -20,11 +20,44 @@ export async function writeStoredDay(
   const metrics = [...REQUIRED_KEYS];
   const meta = { date, periodSeconds: 60 as const, metrics };
   const metricsOut = format === 2 ? writeV2(meta, names, series) : writeV1(date, names, series);
-  const configs = names.map((name, i): StoredConfig & { name: string } => ({
-    name,
-    runtime: 'nodejs22.x',
-    architecture: opts.architecture?.(i) ?? (i % 2 ? 'arm64' : 'x86_64'),
-    memoryMB: opts.memoryMB?.(i) ?? 128 * (1 + (i % 8)),
+  const configs = names.map((name, i) =>
+    syntheticStoredConfig(
+      { name, runtime: 'nodejs22.x', architecture: opts.architecture?.(i) ?? (i % 2 ? 'arm64' : 'x86_64'), memoryMB: opts.memoryMB?.(i) ?? 128 * (1 + (i % 8)) },
+      `${date}T23:59:00.000Z`,
+      series[i]!.filter((v) => v === null).length,
+    ),
+  );
+  let functionsBytes = encodeFunctions(meta, configs);
+  if (format === 1) functionsBytes = asV1(functionsBytes);
+  const unknownPoints = configs.reduce((a, c) => a + c.unknownPoints, 0);
+  const status = completeDayStatus({
+    date,
+    metrics,
+    functions: names.length,
+    unknownPoints,
+    functionsWithUnknown: configs.filter((c) => c.unknownPoints > 0).map((c) => c.name).slice(0, 100),
+    writtenAt: `${date}T23:59:00.000Z`,
+    writer: 'test',
+  });
+  return writeDay(
+    localBackend(dir),
+    format === 2 ? status : { ...status, schema: 'lmi-advisor.store/v1', schemaVersion: 1 },
+    metricsOut,
+    { bytes: functionsBytes, rows: names.length },
+  );
+}
+
+/** A listed function's stored configuration: the synthetic fleets' fixed settings, nothing measured. */
+export function syntheticStoredConfig(
+  f: { name: string; runtime: string; architecture: 'arm64' | 'x86_64'; memoryMB: number },
+  observedAt: string,
+  unknownPoints: number,
+): StoredConfig & { name: string } {
+  return {
+    name: f.name,
+    runtime: f.runtime,
+    architecture: f.architecture,
+    memoryMB: f.memoryMB,
     timeoutSeconds: 30,
     ephemeralStorageMB: 512,
     provisionedConcurrency: 0,
@@ -35,34 +68,39 @@ export async function writeStoredDay(
     memoryUsedMBMax: null,
     cpuSecondsPerInvocation: null,
     initMsPerInvocation: null,
-    observedAt: `${date}T23:59:00.000Z`,
-    unknownPoints: series[i]!.filter((v) => v === null).length,
-  }));
-  let functionsBytes = encodeFunctions(meta, configs);
-  if (format === 1) functionsBytes = asV1(functionsBytes);
-  const unknownPoints = configs.reduce((a, c) => a + c.unknownPoints, 0);
-  return writeDay(
-    localBackend(dir),
-    {
-      schema: format === 2 ? STORE_SCHEMA : 'lmi-advisor.store/v1',
-      schemaVersion: format === 2 ? STORE_SCHEMA_VERSION : 1,
-      accountId: '123456789012',
-      region: 'us-east-1',
-      date,
-      state: 'complete',
-      periodSeconds: 60,
-      finestResolution: true,
-      coveredUntil: new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString(),
-      metrics,
-      functions: names.length,
-      unknownPoints,
-      functionsWithUnknown: configs.filter((c) => c.unknownPoints > 0).map((c) => c.name).slice(0, 100),
-      writtenAt: `${date}T23:59:00.000Z`,
-      writer: 'test',
-    },
-    metricsOut,
-    { bytes: functionsBytes, rows: names.length },
-  );
+    observedAt,
+    unknownPoints,
+  };
+}
+
+/** The status of a complete day at 60 s (the current store format) of us-east-1 in the synthetic account (default 123456789012). */
+export function completeDayStatus(day: {
+  date: string;
+  metrics: MetricKey[];
+  functions: number;
+  unknownPoints: number;
+  functionsWithUnknown: string[];
+  writtenAt: string;
+  writer: string;
+  accountId?: string;
+}): Omit<DayStatus, 'objects'> {
+  return {
+    schema: STORE_SCHEMA,
+    schemaVersion: STORE_SCHEMA_VERSION,
+    accountId: day.accountId ?? '123456789012',
+    region: 'us-east-1',
+    date: day.date,
+    state: 'complete',
+    periodSeconds: 60,
+    finestResolution: true,
+    coveredUntil: new Date(dayStartMs(day.date) + DAY_MS).toISOString(),
+    metrics: day.metrics,
+    functions: day.functions,
+    unknownPoints: day.unknownPoints,
+    functionsWithUnknown: day.functionsWithUnknown,
+    writtenAt: day.writtenAt,
+    writer: day.writer,
+  };
 }
 
 function writeV2(meta: { date: string; periodSeconds: 60; metrics: (typeof REQUIRED_KEYS)[number][] }, names: readonly string[], series: readonly (readonly (number | null)[])[]) {
