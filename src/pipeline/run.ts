@@ -30,7 +30,7 @@ import { analyzeProfiles, INIT_FROM_BILL_UNUSED } from './analyze.js';
 import { durationFromBill } from '../bill/init-from-bill.js';
 import { whatIfBundle, whatIfBundleAvailable } from '../whatif/bundle.js';
 import { WhatIfCollector } from '../whatif/data.js';
-import { renderWhatIfHtml } from '../whatif/page.js';
+import { RECONCILE_READ_ONLY, renderWhatIfHtml } from '../whatif/page.js';
 
 /**
  * The live run shared by the nightly Lambda and `lmi-advisor run`: live source (discovery,
@@ -214,11 +214,12 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
   const fromBill = billFirst
     ? durationFromBill(billFirst, header.window, opts.config, usageTypeTableFor(header.prices?.items).table)
     : null;
-  // The what-if panel needs the script bundle; not with --reconcile: the page cannot rebuild the
-  // reconciliation or the bill's durations.
-  const whatIf = opts.whatIf !== false && formats.includes('html') && !opts.reconcile && whatIfBundleAvailable() ? new WhatIfCollector(RUN_WHATIF_MAX_VALUES) : null;
+  // The what-if panel needs the script bundle. With --reconcile it is read-only and says why (the
+  // page cannot rebuild the reconciliation or the bill's durations), as for analyze --reconcile.
+  const whatIf =
+    opts.whatIf !== false && formats.includes('html') && (opts.reconcile !== undefined || whatIfBundleAvailable()) ? new WhatIfCollector(RUN_WHATIF_MAX_VALUES) : null;
   // From the sources the script is bundled now, in esbuild's own process, while the run analyses.
-  if (whatIf) whatIfBundle().catch(() => null);
+  if (whatIf && !opts.reconcile) whatIfBundle().catch(() => null);
   const model = await analyzeProfiles({
     header,
     profiles: guarded(),
@@ -290,7 +291,7 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<RunResult> 
       let content: string | null = null;
       if (format === 'html' && whatIfData) {
         // The panel is an addition: without it the report is still the static page.
-        content = await renderWhatIfHtml(model, whatIfData).then(
+        content = await renderWhatIfHtml(model, whatIfData, undefined, opts.reconcile ? RECONCILE_READ_ONLY : undefined).then(
           (page) => page.html,
           (error: unknown) => {
             log.warn('what-if panel left out', { error: (error as Error).message });

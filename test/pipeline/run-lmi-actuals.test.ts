@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import type { LmiProviderMetricsRead } from '../../src/bill/types.js';
 import { defaultConfig } from '../../src/config/schema.js';
 import { runPipeline, type SourceFn } from '../../src/pipeline/run.js';
 import { loadBundledPriceBook } from '../../src/prices/bundled.js';
+import { RECONCILE_READ_ONLY } from '../../src/whatif/page.js';
 import { NOW, PROVIDER_ARN, syntheticSnapshot } from '../bill/synthetic-account.js';
 
 /**
@@ -28,7 +29,7 @@ const source: SourceFn = async () => ({
   failedRegions: [],
 });
 
-async function run(fetchLmiMetrics: (args: { providers: { region: string; capacityProviderArn: string }[] }) => Promise<LmiProviderMetricsRead>) {
+async function run(fetchLmiMetrics: (args: { providers: { region: string; capacityProviderArn: string }[] }) => Promise<LmiProviderMetricsRead>, formats = ['json']) {
   dir = await mkdtemp(join(tmpdir(), 'lmi-actuals-'));
   return runPipeline({
     regions: ['us-east-1'],
@@ -38,7 +39,7 @@ async function run(fetchLmiMetrics: (args: { providers: { region: string; capaci
     source,
     channels: ['dir'],
     targets: { dir: { outDir: dir } },
-    formats: ['json'],
+    formats,
     reconcile: { fetchBill: async () => header.bill!, fetchLmiMetrics },
   });
 }
@@ -79,5 +80,17 @@ describe('runPipeline --reconcile: LMI actuals from CloudWatch', () => {
     const [row] = result.model.reconciliation!.lmi;
     expect(row!.cloudWatch).toBeNull();
     expect(row!.message).toContain('CloudWatch capacity-provider metrics not read: AccessDenied: cloudwatch:ListMetrics');
+  });
+
+  it('report.html shows the what-if panel read-only, says why, and keeps the Reconciliation section', async () => {
+    // Act
+    await run(async () => ({ providers: [], notes: [], requests: 0 }), ['html']);
+    const html = await readFile(join(dir!, 'report.html'), 'utf8');
+
+    // Assess: the knobs are shown with the run's values, no data or script is embedded.
+    expect(html).toContain('data-knob="lmi.discount"');
+    expect(html).toContain(RECONCILE_READ_ONLY.replace(/'/g, '&#x27;'));
+    expect(html).not.toContain('id="lmi-whatif-data"');
+    expect(html).toContain('Reconciliation');
   });
 });
