@@ -18,6 +18,7 @@ import type { SnapshotWindow } from '../source/profile.js';
 import { describeError, isAccessDenied } from '../source/aws/aws-errors.js';
 import { utcDay, wholeDays } from './daily-usage.js';
 import { type BilledData, type BilledLine, type LmiInstanceBill, type LmiInstanceLine, LMI_INSTANCE_TAG } from './types.js';
+import { isLmiUsageType } from './usage-types.js';
 
 /** Cost Explorer's SERVICE dimension value for Lambda. */
 export const LAMBDA_SERVICE = 'AWS Lambda';
@@ -48,6 +49,7 @@ export interface FetchBillOptions {
 }
 
 const amount = z.object({ Amount: z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/), Unit: z.string().optional() });
+/** One page of GetCostAndUsage or GetCostAndUsageWithResources grouped by two keys (both calls here). */
 const pageSchema = z.object({
   NextPageToken: z.string().optional(),
   ResultsByTime: z
@@ -153,24 +155,10 @@ async function allPages(
   return lines;
 }
 
-/** True when a Lambda line is an LMI usage type (same markers as usage-types.ts). */
+/** True when a Lambda line is an LMI usage type. */
 export function hasLmiUsage(lines: readonly BilledLine[]): boolean {
-  return lines.some((l) => l.usageType.includes('Management-Hours') || l.usageType.includes('Managed-Instances-Request'));
+  return lines.some((l) => isLmiUsageType(l.usageType));
 }
-
-const tagPageSchema = z.object({
-  NextPageToken: z.string().optional(),
-  ResultsByTime: z
-    .array(
-      z.object({
-        TimePeriod: z.object({ Start: z.string().regex(/^\d{4}-\d{2}-\d{2}/) }),
-        Groups: z
-          .array(z.object({ Keys: z.array(z.string()).length(2), Metrics: z.record(z.string(), amount) }))
-          .optional(),
-      }),
-    )
-    .optional(),
-});
 
 /**
  * The capacity providers' EC2 instance cost: one GetCostAndUsage (plus its pages), daily,
@@ -208,7 +196,7 @@ async function fetchLmiInstances(
           }),
         ),
       );
-      const parsed = tagPageSchema.safeParse(page);
+      const parsed = pageSchema.safeParse(page);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new Error(`ce:GetCostAndUsage (EC2 by tag): unexpected answer at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);

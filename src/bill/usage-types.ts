@@ -50,6 +50,14 @@ export interface UnknownUsageType {
  * instance type), or the `Management-Hours:<type>` form (group 2); any other suffix holding
  * `Management-Hours` is still a fee line, its instance type unknown.
  */
+/** The markers of the LMI usage types (fee hours, requests); hasLmiUsage looks for the same. */
+export const LMI_USAGE_MARKERS = { fee: 'Management-Hours', requests: 'Managed-Instances-Request' } as const;
+
+/** True when a usage type carries an LMI marker, whatever its region prefix. */
+export function isLmiUsageType(usageType: string): boolean {
+  return usageType.includes(LMI_USAGE_MARKERS.fee) || usageType.includes(LMI_USAGE_MARKERS.requests);
+}
+
 const LMI_FEE = /^(?:Lambda-Managed-Instances-([a-z0-9-]+\.[a-z0-9-]+)-Management-Hours|.*Management-Hours(?::(.+))?)$/;
 
 /** Standard Lambda suffixes (Price List `usagetype` in us-east-1, bundled price book). */
@@ -215,7 +223,7 @@ export function parseUsageType(usageType: string, table: UsageTypeTable): Parsed
   if (fee) {
     return { usageType, kind: 'lmiFee', region, architecture: null, instanceType: fee[1] ?? fee[2] ?? null };
   }
-  if (suffix.includes('Managed-Instances-Request')) {
+  if (suffix.includes(LMI_USAGE_MARKERS.requests)) {
     return { usageType, kind: 'lmiRequests', region, architecture: null };
   }
   return { usageType, kind: 'unknown', reason: `unknown Lambda usage type "${suffix}"` };
