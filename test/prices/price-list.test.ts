@@ -394,7 +394,7 @@ describe('parsePriceList: Lambda', () => {
       ec2('us-east-1', 'm7g.xlarge', '4', '16 GiB', '0.1632000000'),
       ec2('us-east-1', 'c7g.xlarge', '4', '8 GiB', '0.1450000000'),
       lambda('us-east-1', 'AWS-Lambda-Managed-Instances', [{ usd: '0.0244800000' }], {
-        usagetype: 'Lambda-Managed-Instances-Management-Hours:m7g.xlarge',
+        usagetype: 'Lambda-Managed-Instances-m7g.xlarge-Management-Hours',
         lambdaManagedInstanceType: 'm7g.xlarge',
       }),
       lambda('us-east-1', 'AWS-Lambda-Managed-Instances-Requests', [{ usd: '0.0000002500' }], {
