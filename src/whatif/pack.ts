@@ -1,67 +1,39 @@
 /**
  * The bytes a what-if page carries: the WhatIfData JSON without the compact replays' long arrays,
- * followed by those arrays as columns of variable-length integers (served runs, throttle pairs,
- * chart marks and peaks of all functions, one column each, so deflate sees alike bytes together). Every
- * value is a whole number in the synthetic and the real series; a replay holding any other number
- * stays in the JSON as it is, so packing never rounds. The page gzips the bytes and base64s them.
+ * and those arrays range-coded (range-coder.ts) with models that know what they hold. Every value
+ * is a whole number in the synthetic and the real series; a replay holding any other number stays
+ * in the JSON as it is, so packing never rounds. page.ts gzips the JSON and embeds both as text
+ * (text-codec.ts).
  *
- * Layout: u32 (little-endian) JSON byte length, the JSON (UTF-8), then per column a u32 byte
- * length and its bytes.
+ * What the models use (each only to predict; what does not fit is still coded exactly):
+ * - served runs: a run's length depends on the steps into and out of it (a sliding-window max
+ *   rises on a new peak and falls exactly when one leaves the window), so each step is coded
+ *   before the length of the run it ends, in contexts of the neighbouring steps and lengths;
+ * - chart peaks: a bucket's peak concurrency is the max of the served series over the periods
+ *   whose window covers exactly the bucket (lmi.scaleOutMinutes / scaleInMinutes), so only the
+ *   difference from that is coded;
+ * - chart marks: a bucket's marked pairs have a served level the bucket holds and rise in served
+ *   level and concurrency, so each is coded as its place among the pairs that qualify.
+ * A replay whose arrays do not have that shape (lengths summing to `periods`, steps not 0, marks
+ * among their candidates) is coded plainly, still exactly.
  */
 import type { WhatIfData } from './data.js';
 import { parseData, stringifyData } from './json.js';
+import { BitModels, IntegerModel, RangeDecoder, RangeEncoder, unzigzag, zigzag } from './range-coder.js';
 import type { CompactReplayData } from './replay-compact.js';
 
-/** Above this a whole number is kept in the JSON (zigzag doubles it: stay far below 2^53). */
+/** Above this a whole number is kept in the JSON (zigzag and differences double it: stay far below 2^53). */
 const MAX_PACKED = 2 ** 50;
 
-/** How many values each packed replay put in the columns; null: the replay is in the JSON. */
-type PackedCounts = [runs: number, pairs: number, marks: number, buckets: number] | null;
+/** Longest series (periods) whose structure the coder expands; longer ones are coded plainly. */
+const MAX_STRUCTURED_PERIODS = 1 << 24;
 
-class ByteWriter {
-  private buffer = new Uint8Array(1 << 16);
-  length = 0;
-  private room(n: number): void {
-    if (this.length + n <= this.buffer.length) return;
-    let size = this.buffer.length * 2;
-    while (size < this.length + n) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(this.buffer.subarray(0, this.length));
-    this.buffer = grown;
-  }
-  /** Unsigned whole number < 2^53, 7 bits per byte (arithmetic, not 32-bit bit operations). */
-  varint(value: number): void {
-    this.room(8);
-    let v = value;
-    while (v >= 128) {
-      this.buffer[this.length++] = (v % 128) + 128;
-      v = Math.floor(v / 128);
-    }
-    this.buffer[this.length++] = v;
-  }
-  bytes(): Uint8Array {
-    return this.buffer.subarray(0, this.length);
-  }
+export interface PackedData {
+  /** UTF-8 JSON of the data without the packed arrays. */
+  json: Uint8Array;
+  /** The packed arrays of every function, in order, range-coded. */
+  coded: Uint8Array;
 }
-
-class ByteReader {
-  at = 0;
-  constructor(private readonly bytes: Uint8Array) {}
-  varint(): number {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      if (this.at >= this.bytes.length) throw new Error('what-if data: a column ends early');
-      const b = this.bytes[this.at++] as number;
-      value += (b % 128) * scale;
-      if (b < 128) return value;
-      scale *= 128;
-    }
-  }
-}
-
-const zigzag = (v: number): number => (v >= 0 ? 2 * v : -2 * v - 1);
-const unzigzag = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
 
 function packable(r: CompactReplayData): boolean {
   const whole = (v: number | null) => v === null || (Number.isSafeInteger(v) && Math.abs(v) < MAX_PACKED);
@@ -83,43 +55,354 @@ function packable(r: CompactReplayData): boolean {
   );
 }
 
-const COLUMNS = 8;
+/** The served series runs cover `periods` exactly, with lengths >= 1 and a step between runs. */
+function structured(r: CompactReplayData): boolean {
+  if (!(Number.isSafeInteger(r.periods) && r.periods > 0 && r.periods <= MAX_STRUCTURED_PERIODS)) return false;
+  if (!(Number.isSafeInteger(r.bucketPeriods) && r.bucketPeriods >= 1)) return false;
+  let sum = 0;
+  for (let i = 0; i < r.servedLengths.length; i++) {
+    if ((r.servedLengths[i] as number) < 1) return false;
+    if (i > 0 && r.servedValues[i] === r.servedValues[i - 1]) return false;
+    sum += r.servedLengths[i] as number;
+  }
+  return sum === r.periods && Math.ceil(r.periods / r.bucketPeriods) === r.bucketPeak.length;
+}
 
-export function packData(data: WhatIfData): Uint8Array {
-  const columns = Array.from({ length: COLUMNS }, () => new ByteWriter());
-  const [served, lengths, pairServed, pairConcurrency, pairInvocations, markGaps, markPairs, peaks] = columns as ByteWriter[] as [
-    ByteWriter, ByteWriter, ByteWriter, ByteWriter, ByteWriter, ByteWriter, ByteWriter, ByteWriter,
-  ];
-  const deltas = (writer: ByteWriter, values: readonly number[]) => {
+// Context classes.
+const STEP_CLASSES = 11;
+/** A step between runs: none, then sign x magnitude 1, 2, 3-4, 5-8, 9+. */
+function stepClass(d: number | null): number {
+  if (d === null) return 0;
+  const a = Math.abs(d);
+  const m = a <= 2 ? a - 1 : a <= 4 ? 2 : a <= 8 ? 3 : 4;
+  return 1 + (d > 0 ? 0 : 5) + Math.max(0, m);
+}
+const LENGTH_CLASSES = 7;
+/** A run length: none, 1-3, 4-8, 9-14, 15-16, 17-31, 32+. */
+function lengthClass(l: number | null): number {
+  if (l === null) return 0;
+  return l <= 3 ? 1 : l <= 8 ? 2 : l <= 14 ? 3 : l <= 16 ? 4 : l <= 31 ? 5 : 6;
+}
+const LEVEL_CLASSES = 14;
+/** A served level: its bit length, capped. */
+function levelClass(v: number): number {
+  let k = 0;
+  let a = Math.abs(v);
+  while (a >= 1 && k < LEVEL_CLASSES - 1) {
+    a = Math.floor(a / 2);
+    k++;
+  }
+  return k;
+}
+const bitLength = (v: number): number => {
+  let k = 0;
+  while (v >= 1 && k < 40) {
+    v = Math.floor(v / 2);
+    k++;
+  }
+  return k;
+};
+
+/** The models, made the same way on both sides. */
+class Models {
+  readonly mode = new BitModels(1);
+  readonly count = new IntegerModel(4, 40);
+  readonly first = new IntegerModel(1, 40);
+  readonly sign = new BitModels(STEP_CLASSES * LENGTH_CLASSES * LEVEL_CLASSES);
+  readonly step = new IntegerModel(2 * STEP_CLASSES * LENGTH_CLASSES * LEVEL_CLASSES, 40);
+  readonly length = new IntegerModel(STEP_CLASSES * STEP_CLASSES * LENGTH_CLASSES, 40);
+  readonly pairServed = new IntegerModel(2, 40);
+  readonly pairConcurrency = new IntegerModel(2, 40);
+  readonly invocations = new IntegerModel(41, 40);
+  readonly markCount = new IntegerModel(4, 40);
+  readonly markPlace = new IntegerModel(4 * 8, 40);
+  readonly peakNull = new BitModels(2);
+  readonly peak = new IntegerModel(2, 40);
+  /** Plain coding (a replay without the structure). */
+  readonly plain = new IntegerModel(8, 40);
+}
+
+/** What both sides derive from the served runs: the per-period series and each bucket's distinct levels. */
+function expandServed(r: CompactReplayData): Float64Array {
+  const served = new Float64Array(r.periods);
+  let at = 0;
+  r.servedValues.forEach((v, i) => {
+    served.fill(v, at, at + (r.servedLengths[i] as number));
+    at += r.servedLengths[i] as number;
+  });
+  return served;
+}
+
+function bucketLevels(served: Float64Array, bucketPeriods: number, buckets: number): number[][] {
+  const levels: number[][] = [];
+  for (let b = 0; b < buckets; b++) {
+    const set = new Set<number>();
+    for (let p = b * bucketPeriods; p < Math.min(served.length, (b + 1) * bucketPeriods); p++) set.add(served[p] as number);
+    levels.push([...set].sort((x, y) => x - y));
+  }
+  return levels;
+}
+
+/** A bucket's peak as the served series gives it (null: no prediction). */
+function predictedPeaks(served: Float64Array, bucketPeriods: number, buckets: number, data: WhatIfData): (number | null)[] {
+  const per = data.window.periodSeconds;
+  const lag = Math.round((data.config.lmi.scaleOutMinutes * 60) / per);
+  const width = Math.round((data.config.lmi.scaleInMinutes * 60) / per);
+  const out: (number | null)[] = [];
+  for (let b = 0; b < buckets; b++) {
+    // served[p] = max concurrency over [p - lag - width, p - lag]: p from start + lag + width to
+    // end + lag covers the bucket exactly.
+    const start = b * bucketPeriods;
+    const end = Math.min(served.length, start + bucketPeriods) - 1;
+    const from = start + lag + width;
+    const to = end + lag;
+    if (!(Number.isFinite(from) && Number.isFinite(to)) || from > to || to >= served.length) {
+      out.push(null);
+      continue;
+    }
+    let max = -Infinity;
+    for (let p = from; p <= to; p++) if ((served[p] as number) > max) max = served[p] as number;
+    out.push(max);
+  }
+  return out;
+}
+
+/**
+ * Candidates for a bucket's next mark: pairs after `after` whose served level is one the bucket
+ * holds, above `aboveServed`, with a concurrency above `aboveConcurrency`, in index order.
+ */
+function candidates(r: CompactReplayData, levels: readonly number[], after: number, aboveServed: number, aboveConcurrency: number): number[] {
+  const out: number[] = [];
+  const wanted = new Set(levels);
+  for (let j = after + 1; j < r.pairServed.length; j++) {
+    const s = r.pairServed[j] as number;
+    if (s > aboveServed && wanted.has(s) && (r.pairConcurrency[j] as number) > aboveConcurrency) out.push(j);
+  }
+  return out;
+}
+
+/** Per bucket, the indexes (into markPairs) of its marks; null when the gaps run past the buckets. */
+function marksByBucket(r: CompactReplayData): number[][] | null {
+  const by: number[][] = Array.from({ length: r.bucketPeak.length }, () => []);
+  let bucket = 0;
+  for (let k = 0; k < r.markGaps.length; k++) {
+    bucket += r.markGaps[k] as number;
+    if (bucket >= by.length) return null;
+    (by[bucket] as number[]).push(k);
+  }
+  return by;
+}
+
+/** Each bucket's marks as [place, candidates] among their candidates; null when one is not a candidate. */
+function markPlaces(r: CompactReplayData, levels: number[][], by: number[][]): [number, number][][] | null {
+  const places: [number, number][][] = [];
+  for (let b = 0; b < by.length; b++) {
+    const inBucket: [number, number][] = [];
+    let after = -1;
+    let aboveServed = -Infinity;
+    let aboveConcurrency = -Infinity;
+    for (const k of by[b] as number[]) {
+      const j = r.markPairs[k] as number;
+      const among = candidates(r, levels[b] as number[], after, aboveServed, aboveConcurrency);
+      const place = among.indexOf(j);
+      if (place < 0) return null;
+      inBucket.push([place, among.length]);
+      after = j;
+      aboveServed = r.pairServed[j] as number;
+      aboveConcurrency = r.pairConcurrency[j] as number;
+    }
+    places.push(inBucket);
+  }
+  return places;
+}
+
+const placeContext = (k: number, among: number) => Math.min(k, 3) * 8 + Math.min(7, bitLength(among));
+const stepContext = (previous: number | null, beforeLength: number | null, level: number) =>
+  (stepClass(previous) * LENGTH_CLASSES + lengthClass(beforeLength)) * LEVEL_CLASSES + levelClass(level);
+const lengthContext = (into: number | null, out: number | null, beforeLength: number | null) =>
+  (stepClass(into) * STEP_CLASSES + stepClass(out)) * LENGTH_CLASSES + lengthClass(beforeLength);
+
+function encodeReplay(enc: RangeEncoder, m: Models, r: CompactReplayData, data: WhatIfData): void {
+  const runs = r.servedValues.length;
+  const pairs = r.pairServed.length;
+  const buckets = r.bucketPeak.length;
+  const by = marksByBucket(r);
+  let levels: number[][] | null = null;
+  let served: Float64Array | null = null;
+  let places: [number, number][][] | null = null;
+  if (structured(r) && by !== null) {
+    served = expandServed(r);
+    levels = bucketLevels(served, r.bucketPeriods, buckets);
+    places = markPlaces(r, levels, by);
+  }
+  const shaped = served !== null && places !== null;
+  enc.bit(m.mode, 0, shaped ? 1 : 0);
+  m.count.encode(enc, 0, runs);
+  m.count.encode(enc, 1, pairs);
+  m.count.encode(enc, 3, buckets);
+  if (!shaped) m.count.encode(enc, 2, r.markGaps.length);
+  // Served runs.
+  if (shaped) {
+    if (runs > 0) m.first.encode(enc, 0, zigzag(r.servedValues[0] as number));
+    for (let i = 0; i < runs; i++) {
+      const v = r.servedValues[i] as number;
+      const into = i > 0 ? v - (r.servedValues[i - 1] as number) : null;
+      const before = i > 0 ? (r.servedLengths[i - 1] as number) : null;
+      let out: number | null = null;
+      if (i + 1 < runs) {
+        out = (r.servedValues[i + 1] as number) - v;
+        const c = stepContext(into, before, v);
+        enc.bit(m.sign, c, out > 0 ? 0 : 1);
+        m.step.encode(enc, c * 2 + (out > 0 ? 0 : 1), Math.abs(out) - 1);
+      }
+      m.length.encode(enc, lengthContext(into, out, before), (r.servedLengths[i] as number) - 1);
+    }
+  } else {
     let previous = 0;
-    for (const v of values) {
-      writer.varint(zigzag(v - previous));
+    for (const v of r.servedValues) {
+      m.plain.encode(enc, 0, zigzag(v - previous));
       previous = v;
     }
-  };
-  const counts: PackedCounts[] = [];
-  const functions = data.functions.map((f) => {
-    const r = f.sizing?.replay;
-    if (!f.sizing || !r || !packable(r)) {
-      counts.push(null);
-      return f;
-    }
-    counts.push([r.servedValues.length, r.pairServed.length, r.markGaps.length, r.bucketPeak.length]);
-    deltas(served, r.servedValues);
-    for (const n of r.servedLengths) lengths.varint(n);
-    deltas(pairServed, r.pairServed);
-    deltas(pairConcurrency, r.pairConcurrency);
-    for (const i of r.pairInvocations) pairInvocations.varint(i);
-    for (const g of r.markGaps) markGaps.varint(g);
-    deltas(markPairs, r.markPairs);
+    for (const l of r.servedLengths) m.plain.encode(enc, 1, l);
+  }
+  // Pairs: ascending by served level, then by concurrency.
+  for (let j = 0; j < pairs; j++) {
+    const s = r.pairServed[j] as number;
+    const same = j > 0 && s === r.pairServed[j - 1];
+    m.pairServed.encode(enc, j > 0 ? 1 : 0, zigzag(s - (j > 0 ? (r.pairServed[j - 1] as number) : 0)));
+    const c = r.pairConcurrency[j] as number;
+    m.pairConcurrency.encode(enc, same ? 1 : 0, zigzag(c - (same ? (r.pairConcurrency[j - 1] as number) : s)));
+    const inv = r.pairInvocations[j] as number;
+    m.invocations.encode(enc, j > 0 ? bitLength(r.pairInvocations[j - 1] as number) : 40, inv);
+  }
+  // Chart marks and peaks.
+  if (shaped) {
+    let previousCount = 0;
+    (places as [number, number][][]).forEach((inBucket) => {
+      m.markCount.encode(enc, Math.min(previousCount, 3), inBucket.length);
+      previousCount = inBucket.length;
+      inBucket.forEach(([place, among], k) => m.markPlace.encode(enc, placeContext(k, among), place));
+    });
+    const predicted = predictedPeaks(served as Float64Array, r.bucketPeriods, buckets, data);
     let previous = 0;
+    r.bucketPeak.forEach((p, b) => {
+      enc.bit(m.peakNull, b > 0 && r.bucketPeak[b - 1] === null ? 1 : 0, p === null ? 1 : 0);
+      if (p === null) return;
+      const guess = predicted[b];
+      m.peak.encode(enc, guess === null || guess === undefined ? 0 : 1, zigzag(p - (guess ?? previous)));
+      previous = p;
+    });
+  } else {
+    for (const g of r.markGaps) m.plain.encode(enc, 2, g);
+    let previous = 0;
+    for (const k of r.markPairs) {
+      m.plain.encode(enc, 3, zigzag(k - previous));
+      previous = k;
+    }
+    previous = 0;
     for (const p of r.bucketPeak) {
-      if (p === null) peaks.varint(0);
+      if (p === null) m.plain.encode(enc, 4, 0);
       else {
-        peaks.varint(zigzag(p - previous) + 1);
+        m.plain.encode(enc, 4, zigzag(p - previous) + 1);
         previous = p;
       }
     }
+  }
+}
+
+function decodeReplay(dec: RangeDecoder, m: Models, r: CompactReplayData, data: WhatIfData): void {
+  const shaped = dec.bit(m.mode, 0) === 1;
+  const runs = m.count.decode(dec, 0);
+  const pairs = m.count.decode(dec, 1);
+  const buckets = m.count.decode(dec, 3);
+  const marks = shaped ? 0 : m.count.decode(dec, 2);
+  if (shaped) {
+    if (runs > 0) r.servedValues.push(unzigzag(m.first.decode(dec, 0)));
+    for (let i = 0; i < runs; i++) {
+      const v = r.servedValues[i] as number;
+      const into = i > 0 ? v - (r.servedValues[i - 1] as number) : null;
+      const before = i > 0 ? (r.servedLengths[i - 1] as number) : null;
+      let out: number | null = null;
+      if (i + 1 < runs) {
+        const c = stepContext(into, before, v);
+        const down = dec.bit(m.sign, c);
+        const size = m.step.decode(dec, c * 2 + down) + 1;
+        out = down === 1 ? -size : size;
+        r.servedValues.push(v + out);
+      }
+      r.servedLengths.push(m.length.decode(dec, lengthContext(into, out, before)) + 1);
+    }
+  } else {
+    let previous = 0;
+    for (let i = 0; i < runs; i++) r.servedValues.push((previous += unzigzag(m.plain.decode(dec, 0))));
+    for (let i = 0; i < runs; i++) r.servedLengths.push(m.plain.decode(dec, 1));
+  }
+  for (let j = 0; j < pairs; j++) {
+    const s = (j > 0 ? (r.pairServed[j - 1] as number) : 0) + unzigzag(m.pairServed.decode(dec, j > 0 ? 1 : 0));
+    const same = j > 0 && s === r.pairServed[j - 1];
+    r.pairServed.push(s);
+    r.pairConcurrency.push((same ? (r.pairConcurrency[j - 1] as number) : s) + unzigzag(m.pairConcurrency.decode(dec, same ? 1 : 0)));
+    r.pairInvocations.push(m.invocations.decode(dec, j > 0 ? bitLength(r.pairInvocations[j - 1] as number) : 40));
+  }
+  if (shaped) {
+    const served = expandServed(r);
+    const levels = bucketLevels(served, r.bucketPeriods, buckets);
+    let previousCount = 0;
+    let lastBucket = 0;
+    for (let b = 0; b < buckets; b++) {
+      const count = m.markCount.decode(dec, Math.min(previousCount, 3));
+      previousCount = count;
+      let after = -1;
+      let aboveServed = -Infinity;
+      let aboveConcurrency = -Infinity;
+      for (let k = 0; k < count; k++) {
+        const among = candidates(r, levels[b] as number[], after, aboveServed, aboveConcurrency);
+        const j = among[m.markPlace.decode(dec, placeContext(k, among.length))];
+        if (j === undefined) throw new Error('what-if data: a chart mark is not among its candidates');
+        r.markGaps.push(b - lastBucket);
+        lastBucket = b;
+        r.markPairs.push(j);
+        after = j;
+        aboveServed = r.pairServed[j] as number;
+        aboveConcurrency = r.pairConcurrency[j] as number;
+      }
+    }
+    const predicted = predictedPeaks(served, r.bucketPeriods, buckets, data);
+    let previous = 0;
+    for (let b = 0; b < buckets; b++) {
+      if (dec.bit(m.peakNull, b > 0 && r.bucketPeak[b - 1] === null ? 1 : 0) === 1) {
+        r.bucketPeak.push(null);
+        continue;
+      }
+      const guess = predicted[b];
+      const p = (guess ?? previous) + unzigzag(m.peak.decode(dec, guess === null || guess === undefined ? 0 : 1));
+      r.bucketPeak.push(p);
+      previous = p;
+    }
+  } else {
+    for (let k = 0; k < marks; k++) r.markGaps.push(m.plain.decode(dec, 2));
+    let previous = 0;
+    for (let k = 0; k < marks; k++) r.markPairs.push((previous += unzigzag(m.plain.decode(dec, 3))));
+    previous = 0;
+    for (let b = 0; b < buckets; b++) {
+      const v = m.plain.decode(dec, 4);
+      r.bucketPeak.push(v === 0 ? null : (previous += unzigzag(v - 1)));
+    }
+  }
+}
+
+export function packData(data: WhatIfData): PackedData {
+  const enc = new RangeEncoder();
+  const models = new Models();
+  const packed: boolean[] = [];
+  const functions = data.functions.map((f) => {
+    const r = f.sizing?.replay;
+    if (!f.sizing || !r || !packable(r)) {
+      packed.push(false);
+      return f;
+    }
+    packed.push(true);
+    encodeReplay(enc, models, r, data);
     const empty: CompactReplayData = {
       ...r,
       servedValues: [],
@@ -133,54 +416,44 @@ export function packData(data: WhatIfData): Uint8Array {
     };
     return { ...f, sizing: { ...f.sizing, replay: empty } };
   });
-  const json = new TextEncoder().encode(stringifyData({ ...data, functions, packedCounts: counts }));
-  const parts = [json, ...columns.map((c) => c.bytes())];
-  const out = new Uint8Array(parts.reduce((n, p) => n + 4 + p.length, 0));
-  const view = new DataView(out.buffer);
-  let at = 0;
-  for (const part of parts) {
-    view.setUint32(at, part.length, true);
-    out.set(part, at + 4);
-    at += 4 + part.length;
+  // Which functions' arrays are coded: their indexes, as gaps.
+  let last = -1;
+  const packedGaps: number[] = [];
+  packed.forEach((p, i) => {
+    if (!p) return;
+    packedGaps.push(i - last);
+    last = i;
+  });
+  const json = new TextEncoder().encode(stringifyData({ ...data, functions, packedGaps }));
+  return { json, coded: enc.finish() };
+}
+
+export function unpackData(packed: PackedData): WhatIfData {
+  const { packedGaps, ...data } = parseData<WhatIfData & { packedGaps: number[] }>(new TextDecoder().decode(packed.json));
+  const dec = new RangeDecoder(packed.coded);
+  const models = new Models();
+  let at = -1;
+  for (const gap of packedGaps) {
+    at += gap;
+    const f = data.functions[at];
+    if (!f?.sizing) throw new Error('what-if data: packed arrays for a function without sizing');
+    decodeReplay(dec, models, f.sizing.replay, data);
   }
+  return data;
+}
+
+/** The embedded bytes: u32 (little-endian) byte length of the gzipped JSON, that JSON, then the coded arrays. */
+export function joinParts(gzippedJson: Uint8Array, coded: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + gzippedJson.length + coded.length);
+  new DataView(out.buffer).setUint32(0, gzippedJson.length, true);
+  out.set(gzippedJson, 4);
+  out.set(coded, 4 + gzippedJson.length);
   return out;
 }
 
-export function unpackData(bytes: Uint8Array): WhatIfData {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const parts: Uint8Array[] = [];
-  let at = 0;
-  while (at < bytes.length) {
-    const length = view.getUint32(at, true);
-    parts.push(bytes.subarray(at + 4, at + 4 + length));
-    at += 4 + length;
-  }
-  if (parts.length !== 1 + COLUMNS) throw new Error(`what-if data: ${parts.length} parts, expected ${1 + COLUMNS}`);
-  const { packedCounts, ...data } = parseData<WhatIfData & { packedCounts: PackedCounts[] }>(new TextDecoder().decode(parts[0]));
-  const [served, lengths, pairServed, pairConcurrency, pairInvocations, markGaps, markPairs, peaks] = parts.slice(1).map((p) => new ByteReader(p)) as [
-    ByteReader, ByteReader, ByteReader, ByteReader, ByteReader, ByteReader, ByteReader, ByteReader,
-  ];
-  const deltas = (reader: ByteReader, n: number, into: number[]) => {
-    let previous = 0;
-    for (let k = 0; k < n; k++) into.push((previous += unzigzag(reader.varint())));
-  };
-  data.functions.forEach((f, i) => {
-    const counts = packedCounts[i];
-    if (!counts || !f.sizing) return;
-    const [runs, pairs, marks, buckets] = counts;
-    const r = f.sizing.replay;
-    deltas(served, runs, r.servedValues);
-    for (let k = 0; k < runs; k++) r.servedLengths.push(lengths.varint());
-    deltas(pairServed, pairs, r.pairServed);
-    deltas(pairConcurrency, pairs, r.pairConcurrency);
-    for (let k = 0; k < pairs; k++) r.pairInvocations.push(pairInvocations.varint());
-    for (let k = 0; k < marks; k++) r.markGaps.push(markGaps.varint());
-    deltas(markPairs, marks, r.markPairs);
-    let previous = 0;
-    for (let k = 0; k < buckets; k++) {
-      const v = peaks.varint();
-      r.bucketPeak.push(v === 0 ? null : (previous += unzigzag(v - 1)));
-    }
-  });
-  return data;
+export function splitParts<T extends ArrayBufferLike>(bytes: Uint8Array<T>): { gzippedJson: Uint8Array<T>; coded: Uint8Array<T> } {
+  if (bytes.length < 4) throw new Error('what-if data: fewer than 4 bytes');
+  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
+  if (4 + length > bytes.length) throw new Error(`what-if data: the JSON part (${length} bytes) runs past the data (${bytes.length})`);
+  return { gzippedJson: bytes.subarray(4, 4 + length), coded: bytes.subarray(4 + length) };
 }

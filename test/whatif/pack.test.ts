@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringifyData } from '../../src/whatif/json.js';
-import { packData, unpackData } from '../../src/whatif/pack.js';
+import { joinParts, packData, splitParts, unpackData } from '../../src/whatif/pack.js';
 import type { CompactReplayData } from '../../src/whatif/replay-compact.js';
 import { loadSample } from './sample.js';
 
@@ -17,7 +17,87 @@ describe('packData / unpackData', () => {
 
     // Assess
     expect(stringifyData(back)).toBe(stringifyData(data));
-    expect(packed.length).toBeLessThan(stringifyData(data).length);
+    expect(packed.json.length + packed.coded.length).toBeLessThan(stringifyData(data).length);
+  });
+
+  it('codes the sample replays by their structure, and round-trips them through joinParts / splitParts', async () => {
+    // Prepare
+    const { data } = await loadSample();
+    const sized = data.functions.filter((f) => f.sizing !== null).length;
+
+    // Act
+    const packed = packData(data);
+    const parts = splitParts(joinParts(packed.json, packed.coded));
+    const back = unpackData({ json: parts.gzippedJson, coded: parts.coded });
+
+    // Assess: same data; the structured coding takes a few bytes per run at most (plain varints took 2 or more).
+    expect(stringifyData(back)).toBe(stringifyData(data));
+    const runs = data.functions.reduce((n, f) => n + (f.sizing?.replay.servedValues.length ?? 0), 0);
+    expect(sized).toBeGreaterThan(0);
+    expect(packed.coded.length).toBeLessThan(2 * runs);
+  });
+
+  it('round-trips replays of the extracted shape with random runs, pairs, marks and peaks', async () => {
+    const { data } = await loadSample();
+    const template = data.functions.find((f) => f.sizing !== null);
+    if (!template?.sizing) throw new Error('sample: no sized function');
+    const sized = template.sizing;
+    // Runs that cover `periods` (lengths >= 1, a step between runs), pairs ascending, marks per
+    // bucket rising in served level and concurrency among the pairs the bucket can hold: the
+    // structured coding; a mark off its candidates falls back to the plain coding.
+    const shaped = fc
+      .record({
+        steps: fc.array(fc.integer({ min: -40, max: 40 }).filter((d) => d !== 0), { minLength: 0, maxLength: 40 }),
+        start: fc.integer({ min: 0, max: 5000 }),
+        cuts: fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 41, maxLength: 41 }),
+        bucketPeriods: fc.integer({ min: 1, max: 50 }),
+        pairSteps: fc.array(fc.tuple(fc.nat({ max: 3 }), fc.integer({ min: -2, max: 30 }), fc.nat({ max: 10 ** 7 })), { maxLength: 30 }),
+        marks: fc.array(fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 40 })), { maxLength: 40 }),
+        peaks: fc.array(fc.option(fc.integer({ min: -10, max: 6000 }), { freq: 5 }), { minLength: 400, maxLength: 400 }),
+      })
+      .map(({ steps, start, cuts, bucketPeriods, pairSteps, marks, peaks }) => {
+        const servedValues = [start];
+        for (const d of steps) servedValues.push((servedValues.at(-1) as number) + d);
+        const servedLengths = servedValues.map((_, i) => cuts[i] as number);
+        const periods = servedLengths.reduce((a, b) => a + b, 0);
+        const pairServed: number[] = [];
+        const pairConcurrency: number[] = [];
+        const pairInvocations: number[] = [];
+        let level = servedValues[0] as number;
+        for (const [up, above, inv] of pairSteps) {
+          level += up;
+          const same = pairServed.at(-1) === level;
+          pairServed.push(level);
+          pairConcurrency.push(same ? (pairConcurrency.at(-1) as number) + 1 + Math.abs(above) : level + above);
+          pairInvocations.push(inv);
+        }
+        const buckets = Math.ceil(periods / bucketPeriods);
+        const markGaps: number[] = [];
+        const markPairs: number[] = [];
+        let bucket = 0;
+        for (const [gap, pair] of marks) {
+          if (bucket + gap >= buckets || pairServed.length === 0) break;
+          markGaps.push(gap);
+          bucket += gap;
+          markPairs.push(pair % pairServed.length);
+        }
+        return { periods, servedValues, servedLengths, pairServed, pairConcurrency, pairInvocations, markGaps, markPairs, bucketPeriods, bucketPeak: peaks.slice(0, buckets) };
+      })
+      .filter((r) => r.bucketPeak.length === Math.ceil(r.periods / r.bucketPeriods));
+    fc.assert(
+      fc.property(fc.array(shaped, { minLength: 1, maxLength: 4 }), (replays) => {
+        // Prepare
+        const functions = replays.map((r) => ({ ...template, sizing: { ...sized, replay: { ...sized.replay, ...r } } }));
+        const input = { ...data, functions };
+
+        // Act
+        const back = unpackData(packData(input));
+
+        // Assess
+        expect(stringifyData(back)).toBe(stringifyData(input));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('round-trips any replay, whole numbers in columns and others kept in the JSON', async () => {
