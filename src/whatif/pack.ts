@@ -17,7 +17,8 @@
  * A replay whose arrays do not have that shape (lengths summing to `periods`, steps not 0, marks
  * among their candidates) is coded plainly, still exactly.
  */
-import type { WhatIfData } from './data.js';
+import type { WhatIfData, WhatIfFunction } from './data.js';
+import { fromColumns, type Json, toColumns } from './columns.js';
 import { parseData, stringifyData } from './json.js';
 import { BitModels, IntegerModel, RangeDecoder, RangeEncoder, unzigzag, zigzag } from './range-coder.js';
 import type { CompactReplayData } from './replay-compact.js';
@@ -109,76 +110,103 @@ class Models {
   readonly count = new IntegerModel(4, 40);
   readonly first = new IntegerModel(1, 40);
   readonly sign = new BitModels(STEP_CLASSES * LENGTH_CLASSES * LEVEL_CLASSES);
-  readonly step = new IntegerModel(2 * STEP_CLASSES * LENGTH_CLASSES * LEVEL_CLASSES, 40);
-  readonly length = new IntegerModel(STEP_CLASSES * STEP_CLASSES * LENGTH_CLASSES, 40);
+  readonly step = new IntegerModel(2 * STEP_CLASSES * LENGTH_CLASSES * LEVEL_CLASSES, 12);
+  readonly length = new IntegerModel(STEP_CLASSES * STEP_CLASSES * LENGTH_CLASSES, 12);
   readonly pairServed = new IntegerModel(2, 40);
   readonly pairConcurrency = new IntegerModel(2, 40);
-  readonly invocations = new IntegerModel(41, 40);
-  readonly markCount = new IntegerModel(4, 40);
-  readonly markPlace = new IntegerModel(4 * 8, 40);
+  readonly invocations = new IntegerModel(42, 40);
+  readonly markCount = new IntegerModel(4 * 8, 10);
+  readonly markPlace = new IntegerModel(4 * 8, 10);
   readonly peakNull = new BitModels(2);
   readonly peak = new IntegerModel(2, 40);
   /** Plain coding (a replay without the structure). */
   readonly plain = new IntegerModel(8, 40);
 }
 
-/** What both sides derive from the served runs: the per-period series and each bucket's distinct levels. */
-function expandServed(r: CompactReplayData): Float64Array {
-  const served = new Float64Array(r.periods);
+/** Each bucket's distinct served levels, ascending (from the runs: a run adds its level to the buckets it spans). */
+function bucketLevels(r: CompactReplayData, buckets: number): number[][] {
+  const levels: number[][] = Array.from({ length: buckets }, () => []);
   let at = 0;
   r.servedValues.forEach((v, i) => {
-    served.fill(v, at, at + (r.servedLengths[i] as number));
-    at += r.servedLengths[i] as number;
+    const end = at + (r.servedLengths[i] as number);
+    for (let b = Math.floor(at / r.bucketPeriods); b < buckets && b * r.bucketPeriods < end; b++) (levels[b] as number[]).push(v);
+    at = end;
   });
-  return served;
-}
-
-function bucketLevels(served: Float64Array, bucketPeriods: number, buckets: number): number[][] {
-  const levels: number[][] = [];
-  for (let b = 0; b < buckets; b++) {
-    const set = new Set<number>();
-    for (let p = b * bucketPeriods; p < Math.min(served.length, (b + 1) * bucketPeriods); p++) set.add(served[p] as number);
-    levels.push([...set].sort((x, y) => x - y));
+  for (const list of levels) {
+    list.sort((x, y) => x - y);
+    let kept = 0;
+    for (let k = 0; k < list.length; k++) if (k === 0 || list[k] !== list[kept - 1]) list[kept++] = list[k] as number;
+    list.length = kept;
   }
   return levels;
 }
 
-/** A bucket's peak as the served series gives it (null: no prediction). */
-function predictedPeaks(served: Float64Array, bucketPeriods: number, buckets: number, data: WhatIfData): (number | null)[] {
+/** A bucket's peak as the served runs give it (null: no prediction). */
+function predictedPeaks(r: CompactReplayData, buckets: number, data: WhatIfData): (number | null)[] {
   const per = data.window.periodSeconds;
   const lag = Math.round((data.config.lmi.scaleOutMinutes * 60) / per);
   const width = Math.round((data.config.lmi.scaleInMinutes * 60) / per);
   const out: (number | null)[] = [];
+  // The run holding period `from` (windows only move forward).
+  let run = 0;
+  let runStart = 0;
   for (let b = 0; b < buckets; b++) {
     // served[p] = max concurrency over [p - lag - width, p - lag]: p from start + lag + width to
     // end + lag covers the bucket exactly.
-    const start = b * bucketPeriods;
-    const end = Math.min(served.length, start + bucketPeriods) - 1;
+    const start = b * r.bucketPeriods;
+    const end = Math.min(r.periods, start + r.bucketPeriods) - 1;
     const from = start + lag + width;
     const to = end + lag;
-    if (!(Number.isFinite(from) && Number.isFinite(to)) || from > to || to >= served.length) {
+    if (!(Number.isFinite(from) && Number.isFinite(to)) || from > to || to >= r.periods) {
       out.push(null);
       continue;
     }
+    while (run < r.servedValues.length && runStart + (r.servedLengths[run] as number) <= from) runStart += r.servedLengths[run++] as number;
     let max = -Infinity;
-    for (let p = from; p <= to; p++) if ((served[p] as number) > max) max = served[p] as number;
+    for (let k = run, at = runStart; k < r.servedValues.length && at <= to; at += r.servedLengths[k++] as number) {
+      if ((r.servedValues[k] as number) > max) max = r.servedValues[k] as number;
+    }
     out.push(max);
   }
   return out;
 }
 
+/** The pairs' indexes by served level (in index order). */
+function pairsByLevel(r: CompactReplayData): Map<number, number[]> {
+  const by = new Map<number, number[]>();
+  r.pairServed.forEach((s, j) => {
+    const list = by.get(s);
+    if (list === undefined) by.set(s, [j]);
+    else list.push(j);
+  });
+  return by;
+}
+
 /**
- * Candidates for a bucket's next mark: pairs after `after` whose served level is one the bucket
- * holds, above `aboveServed`, with a concurrency above `aboveConcurrency`, in index order.
+ * Candidates for a bucket's next mark, coded from the highest: pairs whose served level is one the
+ * bucket holds, below `belowServed`, with a concurrency below `belowConcurrency` and not above the
+ * bucket's peak; by concurrency descending, then served level and index ascending (the top mark is
+ * most often the peak's pair).
  */
-function candidates(r: CompactReplayData, levels: readonly number[], after: number, aboveServed: number, aboveConcurrency: number): number[] {
+function candidates(
+  r: CompactReplayData,
+  byLevel: Map<number, number[]>,
+  levels: readonly number[],
+  peak: number | null,
+  belowServed: number,
+  belowConcurrency: number,
+): number[] {
   const out: number[] = [];
-  const wanted = new Set(levels);
-  for (let j = after + 1; j < r.pairServed.length; j++) {
-    const s = r.pairServed[j] as number;
-    if (s > aboveServed && wanted.has(s) && (r.pairConcurrency[j] as number) > aboveConcurrency) out.push(j);
+  for (const level of levels) {
+    if (!(level < belowServed)) continue;
+    for (const j of byLevel.get(level) ?? []) {
+      const c = r.pairConcurrency[j] as number;
+      if (c < belowConcurrency && (peak === null || c <= peak)) out.push(j);
+    }
   }
-  return out;
+  const served = r.pairServed;
+  const concurrency = r.pairConcurrency;
+  return out.sort((x, y) => (concurrency[y] as number) - (concurrency[x] as number) || (served[x] as number) - (served[y] as number) || x - y);
 }
 
 /** Per bucket, the indexes (into markPairs) of its marks; null when the gaps run past the buckets. */
@@ -193,49 +221,72 @@ function marksByBucket(r: CompactReplayData): number[][] | null {
   return by;
 }
 
-/** Each bucket's marks as [place, candidates] among their candidates; null when one is not a candidate. */
-function markPlaces(r: CompactReplayData, levels: number[][], by: number[][]): [number, number][][] | null {
-  const places: [number, number][][] = [];
-  for (let b = 0; b < by.length; b++) {
-    const inBucket: [number, number][] = [];
-    let after = -1;
-    let aboveServed = -Infinity;
-    let aboveConcurrency = -Infinity;
-    for (const k of by[b] as number[]) {
-      const j = r.markPairs[k] as number;
-      const among = candidates(r, levels[b] as number[], after, aboveServed, aboveConcurrency);
-      const place = among.indexOf(j);
-      if (place < 0) return null;
-      inBucket.push([place, among.length]);
-      after = j;
-      aboveServed = r.pairServed[j] as number;
-      aboveConcurrency = r.pairConcurrency[j] as number;
-    }
-    places.push(inBucket);
-  }
-  return places;
+interface BucketMarks {
+  /** Candidates for the bucket's top mark. */
+  first: number;
+  /** From the top mark down: its place among its candidates, and how many there were. */
+  places: [number, number][];
 }
 
+/** Each bucket's marks as places among their candidates; null when one is not a candidate. */
+function markPlaces(r: CompactReplayData, levels: number[][], by: number[][]): BucketMarks[] | null {
+  const out: BucketMarks[] = [];
+  const byLevel = pairsByLevel(r);
+  for (let b = 0; b < by.length; b++) {
+    const peak = r.bucketPeak[b] ?? null;
+    const marks = by[b] as number[];
+    const places: [number, number][] = [];
+    let belowServed = Infinity;
+    let belowConcurrency = Infinity;
+    let first = 0;
+    for (let k = marks.length - 1; k >= 0; k--) {
+      const j = r.markPairs[marks[k] as number] as number;
+      const among = candidates(r, byLevel, levels[b] as number[], peak, belowServed, belowConcurrency);
+      const place = among.indexOf(j);
+      if (place < 0) return null;
+      places.push([place, among.length]);
+      belowServed = r.pairServed[j] as number;
+      belowConcurrency = r.pairConcurrency[j] as number;
+    }
+    first = places.length > 0 ? (places[0] as [number, number])[1] : candidates(r, byLevel, levels[b] as number[], peak, Infinity, Infinity).length;
+    out.push({ first, places });
+  }
+  return out;
+}
+
+/**
+ * A period's invocations per unit of its (peak) concurrency, from the function's usage: a pair's
+ * summed invocations are about that x its concurrency x its periods (null: not known).
+ */
+function invocationsPerConcurrency(f: WhatIfFunction, r: CompactReplayData): number | null {
+  const { invocations, avgConcurrency } = f.summary.usage;
+  const known = r.periods - r.unknownPeriods;
+  const k = typeof invocations === 'number' && typeof avgConcurrency === 'number' ? invocations / (avgConcurrency * known) : NaN;
+  return Number.isFinite(k) && k > 0 ? k : null;
+}
+/** The bit length of a pair's expected invocations for one period (41: not known). */
+const invocationContext = (perConcurrency: number | null, concurrency: number) =>
+  perConcurrency === null || !(concurrency > 0) ? 41 : Math.min(40, bitLength(Math.round(concurrency * perConcurrency)));
 const placeContext = (k: number, among: number) => Math.min(k, 3) * 8 + Math.min(7, bitLength(among));
+const countContext = (previous: number, first: number) => Math.min(previous, 3) * 8 + Math.min(7, bitLength(first));
 const stepContext = (previous: number | null, beforeLength: number | null, level: number) =>
   (stepClass(previous) * LENGTH_CLASSES + lengthClass(beforeLength)) * LEVEL_CLASSES + levelClass(level);
 const lengthContext = (into: number | null, out: number | null, beforeLength: number | null) =>
   (stepClass(into) * STEP_CLASSES + stepClass(out)) * LENGTH_CLASSES + lengthClass(beforeLength);
 
-function encodeReplay(enc: RangeEncoder, m: Models, r: CompactReplayData, data: WhatIfData): void {
+function encodeReplay(enc: RangeEncoder, m: Models, f: WhatIfFunction, r: CompactReplayData, data: WhatIfData): void {
+  const perConcurrency = invocationsPerConcurrency(f, r);
   const runs = r.servedValues.length;
   const pairs = r.pairServed.length;
   const buckets = r.bucketPeak.length;
   const by = marksByBucket(r);
   let levels: number[][] | null = null;
-  let served: Float64Array | null = null;
-  let places: [number, number][][] | null = null;
+  let places: BucketMarks[] | null = null;
   if (structured(r) && by !== null) {
-    served = expandServed(r);
-    levels = bucketLevels(served, r.bucketPeriods, buckets);
+    levels = bucketLevels(r, buckets);
     places = markPlaces(r, levels, by);
   }
-  const shaped = served !== null && places !== null;
+  const shaped = places !== null;
   enc.bit(m.mode, 0, shaped ? 1 : 0);
   m.count.encode(enc, 0, runs);
   m.count.encode(enc, 1, pairs);
@@ -273,17 +324,11 @@ function encodeReplay(enc: RangeEncoder, m: Models, r: CompactReplayData, data: 
     const c = r.pairConcurrency[j] as number;
     m.pairConcurrency.encode(enc, same ? 1 : 0, zigzag(c - (same ? (r.pairConcurrency[j - 1] as number) : s)));
     const inv = r.pairInvocations[j] as number;
-    m.invocations.encode(enc, j > 0 ? bitLength(r.pairInvocations[j - 1] as number) : 40, inv);
+    m.invocations.encode(enc, invocationContext(perConcurrency, c), inv);
   }
-  // Chart marks and peaks.
+  // Chart peaks, then marks (they are bounded by the peaks).
   if (shaped) {
-    let previousCount = 0;
-    (places as [number, number][][]).forEach((inBucket) => {
-      m.markCount.encode(enc, Math.min(previousCount, 3), inBucket.length);
-      previousCount = inBucket.length;
-      inBucket.forEach(([place, among], k) => m.markPlace.encode(enc, placeContext(k, among), place));
-    });
-    const predicted = predictedPeaks(served as Float64Array, r.bucketPeriods, buckets, data);
+    const predicted = predictedPeaks(r, buckets, data);
     let previous = 0;
     r.bucketPeak.forEach((p, b) => {
       enc.bit(m.peakNull, b > 0 && r.bucketPeak[b - 1] === null ? 1 : 0, p === null ? 1 : 0);
@@ -292,6 +337,12 @@ function encodeReplay(enc: RangeEncoder, m: Models, r: CompactReplayData, data: 
       m.peak.encode(enc, guess === null || guess === undefined ? 0 : 1, zigzag(p - (guess ?? previous)));
       previous = p;
     });
+    let previousCount = 0;
+    for (const { first, places: inBucket } of places as BucketMarks[]) {
+      m.markCount.encode(enc, countContext(previousCount, first), inBucket.length);
+      previousCount = inBucket.length;
+      inBucket.forEach(([place, among], k) => m.markPlace.encode(enc, placeContext(k, among), place));
+    }
   } else {
     for (const g of r.markGaps) m.plain.encode(enc, 2, g);
     let previous = 0;
@@ -310,7 +361,8 @@ function encodeReplay(enc: RangeEncoder, m: Models, r: CompactReplayData, data: 
   }
 }
 
-function decodeReplay(dec: RangeDecoder, m: Models, r: CompactReplayData, data: WhatIfData): void {
+function decodeReplay(dec: RangeDecoder, m: Models, f: WhatIfFunction, r: CompactReplayData, data: WhatIfData): void {
+  const perConcurrency = invocationsPerConcurrency(f, r);
   const shaped = dec.bit(m.mode, 0) === 1;
   const runs = m.count.decode(dec, 0);
   const pairs = m.count.decode(dec, 1);
@@ -342,32 +394,10 @@ function decodeReplay(dec: RangeDecoder, m: Models, r: CompactReplayData, data: 
     const same = j > 0 && s === r.pairServed[j - 1];
     r.pairServed.push(s);
     r.pairConcurrency.push((same ? (r.pairConcurrency[j - 1] as number) : s) + unzigzag(m.pairConcurrency.decode(dec, same ? 1 : 0)));
-    r.pairInvocations.push(m.invocations.decode(dec, j > 0 ? bitLength(r.pairInvocations[j - 1] as number) : 40));
+    r.pairInvocations.push(m.invocations.decode(dec, invocationContext(perConcurrency, r.pairConcurrency[j] as number)));
   }
   if (shaped) {
-    const served = expandServed(r);
-    const levels = bucketLevels(served, r.bucketPeriods, buckets);
-    let previousCount = 0;
-    let lastBucket = 0;
-    for (let b = 0; b < buckets; b++) {
-      const count = m.markCount.decode(dec, Math.min(previousCount, 3));
-      previousCount = count;
-      let after = -1;
-      let aboveServed = -Infinity;
-      let aboveConcurrency = -Infinity;
-      for (let k = 0; k < count; k++) {
-        const among = candidates(r, levels[b] as number[], after, aboveServed, aboveConcurrency);
-        const j = among[m.markPlace.decode(dec, placeContext(k, among.length))];
-        if (j === undefined) throw new Error('what-if data: a chart mark is not among its candidates');
-        r.markGaps.push(b - lastBucket);
-        lastBucket = b;
-        r.markPairs.push(j);
-        after = j;
-        aboveServed = r.pairServed[j] as number;
-        aboveConcurrency = r.pairConcurrency[j] as number;
-      }
-    }
-    const predicted = predictedPeaks(served, r.bucketPeriods, buckets, data);
+    const predicted = predictedPeaks(r, buckets, data);
     let previous = 0;
     for (let b = 0; b < buckets; b++) {
       if (dec.bit(m.peakNull, b > 0 && r.bucketPeak[b - 1] === null ? 1 : 0) === 1) {
@@ -378,6 +408,31 @@ function decodeReplay(dec: RangeDecoder, m: Models, r: CompactReplayData, data: 
       const p = (guess ?? previous) + unzigzag(m.peak.decode(dec, guess === null || guess === undefined ? 0 : 1));
       r.bucketPeak.push(p);
       previous = p;
+    }
+    const levels = bucketLevels(r, buckets);
+    const byLevel = pairsByLevel(r);
+    let previousCount = 0;
+    let lastBucket = 0;
+    for (let b = 0; b < buckets; b++) {
+      const peak = r.bucketPeak[b] ?? null;
+      let among = candidates(r, byLevel, levels[b] as number[], peak, Infinity, Infinity);
+      const count = m.markCount.decode(dec, countContext(previousCount, among.length));
+      previousCount = count;
+      const top: number[] = [];
+      for (let k = 0; k < count; k++) {
+        if (k > 0) {
+          const above = top[k - 1] as number;
+          among = candidates(r, byLevel, levels[b] as number[], peak, r.pairServed[above] as number, r.pairConcurrency[above] as number);
+        }
+        const j = among[m.markPlace.decode(dec, placeContext(k, among.length))];
+        if (j === undefined) throw new Error('what-if data: a chart mark is not among its candidates');
+        top.push(j);
+      }
+      for (let k = top.length - 1; k >= 0; k--) {
+        r.markGaps.push(b - lastBucket);
+        lastBucket = b;
+        r.markPairs.push(top[k] as number);
+      }
     }
   } else {
     for (let k = 0; k < marks; k++) r.markGaps.push(m.plain.decode(dec, 2));
@@ -402,7 +457,7 @@ export function packData(data: WhatIfData): PackedData {
       return f;
     }
     packed.push(true);
-    encodeReplay(enc, models, r, data);
+    encodeReplay(enc, models, f, r, data);
     const empty: CompactReplayData = {
       ...r,
       servedValues: [],
@@ -424,12 +479,36 @@ export function packData(data: WhatIfData): PackedData {
     packedGaps.push(i - last);
     last = i;
   });
-  const json = new TextEncoder().encode(stringifyData({ ...data, functions, packedGaps }));
+  // The functions as columns (columns.ts), the profile's copies of summary fields marked as such.
+  const records = parseData<Record<string, Json>[]>(stringifyData(functions));
+  const sameAsSummary = !records.some((f) => isRecord(f.profile) && Object.values(f.profile).some((v) => v === SAME));
+  if (sameAsSummary) {
+    for (const f of records) {
+      const { profile, summary } = f;
+      if (!isRecord(profile) || !isRecord(summary)) continue;
+      for (const key of Object.keys(profile)) {
+        if (Object.hasOwn(summary, key) && stringifyData(profile[key]) === stringifyData(summary[key])) profile[key] = SAME;
+      }
+    }
+  }
+  const json = new TextEncoder().encode(stringifyData({ ...data, functions: toColumns(records), packedGaps, sameAsSummary }));
   return { json, coded: enc.finish() };
 }
 
+/** A profile field equal to the summary's field of the same key. */
+const SAME = '\u0000=';
+const isRecord = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 export function unpackData(packed: PackedData): WhatIfData {
-  const { packedGaps, ...data } = parseData<WhatIfData & { packedGaps: number[] }>(new TextDecoder().decode(packed.json));
+  const { packedGaps, sameAsSummary, ...data } = parseData<WhatIfData & { packedGaps: number[]; sameAsSummary: boolean }>(new TextDecoder().decode(packed.json));
+  data.functions = fromColumns(data.functions as unknown as Parameters<typeof fromColumns>[0]) as unknown as WhatIfData['functions'];
+  if (sameAsSummary) {
+    for (const f of data.functions as unknown as Record<string, Json>[]) {
+      const { profile, summary } = f;
+      if (!isRecord(profile) || !isRecord(summary)) continue;
+      for (const key of Object.keys(profile)) if (profile[key] === SAME) profile[key] = parseData<Json>(stringifyData(summary[key]));
+    }
+  }
   const dec = new RangeDecoder(packed.coded);
   const models = new Models();
   let at = -1;
@@ -437,7 +516,7 @@ export function unpackData(packed: PackedData): WhatIfData {
     at += gap;
     const f = data.functions[at];
     if (!f?.sizing) throw new Error('what-if data: packed arrays for a function without sizing');
-    decodeReplay(dec, models, f.sizing.replay, data);
+    decodeReplay(dec, models, f, f.sizing.replay, data);
   }
   return data;
 }

@@ -16,6 +16,9 @@ const P_MAX = 65536 - 32;
 /** Uses after which a probability adapts at a fixed rate of about 1/(RATE_LIMIT + 1.5). */
 const RATE_LIMIT = 30;
 
+/** The share of the error a probability moves by at its n-th use. */
+const RATES = Float64Array.from({ length: RATE_LIMIT + 1 }, (_, n) => 1 / (n + 1.5));
+
 /** Adaptive probabilities of a fixed number of binary contexts. */
 export class BitModels {
   readonly p: Uint16Array;
@@ -28,7 +31,7 @@ export class BitModels {
     const p = this.p[i] as number;
     const n = this.n[i] as number;
     const target = bit === 0 ? 65536 : 0;
-    let next = p + Math.trunc((target - p) / (n + 1.5));
+    let next = p + Math.trunc((target - p) * (RATES[n] as number));
     if (next < P_MIN) next = P_MIN;
     else if (next > P_MAX) next = P_MAX;
     this.p[i] = next;

@@ -20,6 +20,25 @@ describe('packData / unpackData', () => {
     expect(packed.json.length + packed.coded.length).toBeLessThan(stringifyData(data).length);
   });
 
+  it('round-trips profiles whose fields differ from, equal, or look like the marker of the summary\'s', async () => {
+    // Prepare
+    const { data } = await loadSample();
+    const [a, b, ...rest] = data.functions;
+    if (!a || !b) throw new Error('sample: fewer than 2 functions');
+    const cases = [
+      { ...data, functions: [{ ...a, profile: { ...a.profile, memoryMB: a.profile.memoryMB + 1, tags: { other: 'x' } } }, b, ...rest] },
+      { ...data, functions: [{ ...a, profile: { ...a.profile, name: '\u0000=' } }, b, ...rest] },
+    ];
+
+    for (const input of cases) {
+      // Act
+      const back = unpackData(packData(input));
+
+      // Assess
+      expect(stringifyData(back)).toBe(stringifyData(input));
+    }
+  });
+
   it('codes the sample replays by their structure, and round-trips them through joinParts / splitParts', async () => {
     // Prepare
     const { data } = await loadSample();
