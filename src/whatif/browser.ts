@@ -39,9 +39,14 @@ function element<T extends Element>(selector: string, root: ParentNode = documen
 async function readData(): Promise<WhatIfData> {
   const started = performance.now();
   const { gzippedJson, coded } = splitParts(decodeText(element('#lmi-whatif-data').textContent ?? ''));
+  const text = performance.now();
   const json = await new Response(new Blob([gzippedJson]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+  const inflated = performance.now();
   const data = unpackData({ json: new Uint8Array(json), coded });
-  element<HTMLElement>('#whatif').dataset.decodeMs = String(Math.round(performance.now() - started));
+  const done = performance.now();
+  const panel = element<HTMLElement>('#whatif');
+  panel.dataset.decodeMs = String(Math.round(done - started));
+  panel.dataset.decodeParts = `text ${Math.round(text - started)}, inflate ${Math.round(inflated - text)}, unpack ${Math.round(done - inflated)}`;
   return data;
 }
 

@@ -125,18 +125,21 @@ class Models {
 
 /** Each bucket's distinct served levels, ascending (from the runs: a run adds its level to the buckets it spans). */
 function bucketLevels(r: CompactReplayData, buckets: number): number[][] {
-  const levels: number[][] = Array.from({ length: buckets }, () => []);
+  const levels: number[][] = [];
+  for (let b = 0; b < buckets; b++) levels.push([]);
   let at = 0;
-  r.servedValues.forEach((v, i) => {
+  for (let i = 0; i < r.servedValues.length; i++) {
+    const v = r.servedValues[i] as number;
     const end = at + (r.servedLengths[i] as number);
-    for (let b = Math.floor(at / r.bucketPeriods); b < buckets && b * r.bucketPeriods < end; b++) (levels[b] as number[]).push(v);
+    for (let b = Math.floor(at / r.bucketPeriods); b < buckets && b * r.bucketPeriods < end; b++) {
+      // Insert in ascending order, once (a bucket holds a few levels).
+      const list = levels[b] as number[];
+      let k = list.length;
+      while (k > 0 && (list[k - 1] as number) > v) k--;
+      if (k > 0 && list[k - 1] === v) continue;
+      list.splice(k, 0, v);
+    }
     at = end;
-  });
-  for (const list of levels) {
-    list.sort((x, y) => x - y);
-    let kept = 0;
-    for (let k = 0; k < list.length; k++) if (k === 0 || list[k] !== list[kept - 1]) list[kept++] = list[k] as number;
-    list.length = kept;
   }
   return levels;
 }
@@ -171,42 +174,62 @@ function predictedPeaks(r: CompactReplayData, buckets: number, data: WhatIfData)
   return out;
 }
 
-/** The pairs' indexes by served level (in index order). */
-function pairsByLevel(r: CompactReplayData): Map<number, number[]> {
-  const by = new Map<number, number[]>();
+/** The pairs by served level, and each pair's rank in the candidates' order. */
+interface PairIndex {
+  byLevel: Map<number, number[]>;
+  /** Pairs by concurrency descending, then served level and index ascending. */
+  order: number[];
+  rank: Int32Array;
+  /** Room for a bucket's candidates (bucketCandidates and below reuse it). */
+  scratch: Int32Array;
+}
+
+function pairIndex(r: CompactReplayData): PairIndex {
+  const byLevel = new Map<number, number[]>();
   r.pairServed.forEach((s, j) => {
-    const list = by.get(s);
-    if (list === undefined) by.set(s, [j]);
+    const list = byLevel.get(s);
+    if (list === undefined) byLevel.set(s, [j]);
     else list.push(j);
   });
-  return by;
+  const served = r.pairServed;
+  const concurrency = r.pairConcurrency;
+  const order = r.pairServed.map((_, j) => j);
+  order.sort((x, y) => (concurrency[y] as number) - (concurrency[x] as number) || (served[x] as number) - (served[y] as number) || x - y);
+  const rank = new Int32Array(order.length);
+  order.forEach((j, k) => (rank[j] = k));
+  return { byLevel, order, rank, scratch: new Int32Array(order.length) };
 }
 
 /**
- * Candidates for a bucket's next mark, coded from the highest: pairs whose served level is one the
- * bucket holds, below `belowServed`, with a concurrency below `belowConcurrency` and not above the
- * bucket's peak; by concurrency descending, then served level and index ascending (the top mark is
- * most often the peak's pair).
+ * Candidates for a bucket's top mark: pairs whose served level is one the bucket holds, with a
+ * concurrency not above the bucket's peak; by concurrency descending, then served level and index
+ * ascending (the top mark is most often the peak's pair).
  */
-function candidates(
-  r: CompactReplayData,
-  byLevel: Map<number, number[]>,
-  levels: readonly number[],
-  peak: number | null,
-  belowServed: number,
-  belowConcurrency: number,
-): number[] {
-  const out: number[] = [];
-  for (const level of levels) {
-    if (!(level < belowServed)) continue;
-    for (const j of byLevel.get(level) ?? []) {
-      const c = r.pairConcurrency[j] as number;
-      if (c < belowConcurrency && (peak === null || c <= peak)) out.push(j);
-    }
-  }
-  const served = r.pairServed;
+function bucketCandidates(r: CompactReplayData, pairs: PairIndex, levels: readonly number[], peak: number | null): Int32Array {
+  const out = pairs.scratch;
+  let n = 0;
   const concurrency = r.pairConcurrency;
-  return out.sort((x, y) => (concurrency[y] as number) - (concurrency[x] as number) || (served[x] as number) - (served[y] as number) || x - y);
+  for (const level of levels) {
+    const list = pairs.byLevel.get(level);
+    if (list === undefined) continue;
+    for (const j of list) if (peak === null || (concurrency[j] as number) <= peak) out[n++] = pairs.rank[j] as number;
+  }
+  // By rank: a numeric sort of a typed array, in place (no comparator call, no new array).
+  const sorted = out.subarray(0, n).sort();
+  for (let k = 0; k < n; k++) sorted[k] = pairs.order[sorted[k] as number] as number;
+  return sorted;
+}
+
+/** The next mark's candidates, below the one before in served level and concurrency (order kept, in place). */
+function below(r: CompactReplayData, list: Int32Array, mark: number): Int32Array {
+  const s = r.pairServed[mark] as number;
+  const c = r.pairConcurrency[mark] as number;
+  let n = 0;
+  for (let k = 0; k < list.length; k++) {
+    const j = list[k] as number;
+    if ((r.pairServed[j] as number) < s && (r.pairConcurrency[j] as number) < c) list[n++] = j;
+  }
+  return list.subarray(0, n);
 }
 
 /** Per bucket, the indexes (into markPairs) of its marks; null when the gaps run past the buckets. */
@@ -231,24 +254,19 @@ interface BucketMarks {
 /** Each bucket's marks as places among their candidates; null when one is not a candidate. */
 function markPlaces(r: CompactReplayData, levels: number[][], by: number[][]): BucketMarks[] | null {
   const out: BucketMarks[] = [];
-  const byLevel = pairsByLevel(r);
+  const pairs = pairIndex(r);
   for (let b = 0; b < by.length; b++) {
-    const peak = r.bucketPeak[b] ?? null;
     const marks = by[b] as number[];
+    let among = bucketCandidates(r, pairs, levels[b] as number[], r.bucketPeak[b] ?? null);
+    const first = among.length;
     const places: [number, number][] = [];
-    let belowServed = Infinity;
-    let belowConcurrency = Infinity;
-    let first = 0;
     for (let k = marks.length - 1; k >= 0; k--) {
       const j = r.markPairs[marks[k] as number] as number;
-      const among = candidates(r, byLevel, levels[b] as number[], peak, belowServed, belowConcurrency);
       const place = among.indexOf(j);
       if (place < 0) return null;
       places.push([place, among.length]);
-      belowServed = r.pairServed[j] as number;
-      belowConcurrency = r.pairConcurrency[j] as number;
+      among = below(r, among, j);
     }
-    first = places.length > 0 ? (places[0] as [number, number])[1] : candidates(r, byLevel, levels[b] as number[], peak, Infinity, Infinity).length;
     out.push({ first, places });
   }
   return out;
@@ -410,23 +428,19 @@ function decodeReplay(dec: RangeDecoder, m: Models, f: WhatIfFunction, r: Compac
       previous = p;
     }
     const levels = bucketLevels(r, buckets);
-    const byLevel = pairsByLevel(r);
+    const pairs = pairIndex(r);
     let previousCount = 0;
     let lastBucket = 0;
     for (let b = 0; b < buckets; b++) {
-      const peak = r.bucketPeak[b] ?? null;
-      let among = candidates(r, byLevel, levels[b] as number[], peak, Infinity, Infinity);
+      let among = bucketCandidates(r, pairs, levels[b] as number[], r.bucketPeak[b] ?? null);
       const count = m.markCount.decode(dec, countContext(previousCount, among.length));
       previousCount = count;
       const top: number[] = [];
       for (let k = 0; k < count; k++) {
-        if (k > 0) {
-          const above = top[k - 1] as number;
-          among = candidates(r, byLevel, levels[b] as number[], peak, r.pairServed[above] as number, r.pairConcurrency[above] as number);
-        }
         const j = among[m.markPlace.decode(dec, placeContext(k, among.length))];
         if (j === undefined) throw new Error('what-if data: a chart mark is not among its candidates');
         top.push(j);
+        among = below(r, among, j);
       }
       for (let k = top.length - 1; k >= 0; k--) {
         r.markGaps.push(b - lastBucket);
