@@ -292,18 +292,21 @@ const stepContext = (previous: number | null, beforeLength: number | null, level
 const lengthContext = (into: number | null, out: number | null, beforeLength: number | null) =>
   (stepClass(into) * STEP_CLASSES + stepClass(out)) * LENGTH_CLASSES + lengthClass(beforeLength);
 
+/** The marks as coded by the structure, or null when the replay is coded plainly. */
+function structuredMarks(r: CompactReplayData): BucketMarks[] | null {
+  const by = marksByBucket(r);
+  return structured(r) && by !== null ? markPlaces(r, bucketLevels(r, r.bucketPeak.length), by) : null;
+}
+
+/** Whether packData codes this replay by its structure (else plainly); for tests. */
+export const codedByStructure = (r: CompactReplayData): boolean => packable(r) && structuredMarks(r) !== null;
+
 function encodeReplay(enc: RangeEncoder, m: Models, f: WhatIfFunction, r: CompactReplayData, data: WhatIfData): void {
   const perConcurrency = invocationsPerConcurrency(f, r);
   const runs = r.servedValues.length;
   const pairs = r.pairServed.length;
   const buckets = r.bucketPeak.length;
-  const by = marksByBucket(r);
-  let levels: number[][] | null = null;
-  let places: BucketMarks[] | null = null;
-  if (structured(r) && by !== null) {
-    levels = bucketLevels(r, buckets);
-    places = markPlaces(r, levels, by);
-  }
+  const places = structuredMarks(r);
   const shaped = places !== null;
   enc.bit(m.mode, 0, shaped ? 1 : 0);
   m.count.encode(enc, 0, runs);

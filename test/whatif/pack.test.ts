@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringifyData } from '../../src/whatif/json.js';
-import { joinParts, packData, splitParts, unpackData } from '../../src/whatif/pack.js';
-import type { CompactReplayData } from '../../src/whatif/replay-compact.js';
+import { codedByStructure, joinParts, packData, splitParts, unpackData } from '../../src/whatif/pack.js';
+import { extractCompactReplay, type CompactReplayData } from '../../src/whatif/replay-compact.js';
 import { loadSample } from './sample.js';
 
 // The page's bytes must give back the very data the run collected: packing never rounds.
@@ -54,6 +54,49 @@ describe('packData / unpackData', () => {
     const runs = data.functions.reduce((n, f) => n + (f.sizing?.replay.servedValues.length ?? 0), 0);
     expect(sized).toBeGreaterThan(0);
     expect(packed.coded.length).toBeLessThan(2 * runs);
+    for (const f of data.functions) if (f.sizing) expect(codedByStructure(f.sizing.replay)).toBe(true);
+  });
+
+  it('round-trips what extractCompactReplay gives for random series, windows and scaling delays (the structured coding)', async () => {
+    const { data, profiles } = await loadSample();
+    const template = data.functions.find((f) => f.sizing !== null);
+    const profile = profiles[0];
+    if (!template?.sizing || !profile) throw new Error('sample: no sized function');
+    const sized = template.sizing;
+    const series = fc.integer({ min: 1, max: 700 }).chain((periods) =>
+      fc.record({
+        periods: fc.constant(periods),
+        concurrency: fc.array(fc.option(fc.oneof(fc.nat({ max: 12 }), fc.nat({ max: 400 })), { freq: 12 }), { minLength: periods, maxLength: periods }),
+        invocations: fc.array(fc.option(fc.nat({ max: 10 ** 6 }), { freq: 12 }), { minLength: periods, maxLength: periods }),
+        scaleOutMinutes: fc.nat({ max: 8 }),
+        scaleInMinutes: fc.nat({ max: 30 }),
+      }),
+    );
+    let structured = 0;
+    fc.assert(
+      fc.property(fc.array(series, { minLength: 1, maxLength: 3 }), (cases) => {
+        // Prepare: each case its own window of `periods` minutes and delays (the page reads them from the config).
+        const functions = cases.map(({ periods, concurrency, invocations }) => {
+          const window = { start: '2026-11-07T00:00:00Z', end: new Date(Date.parse('2026-11-07T00:00:00Z') + periods * 60_000).toISOString().replace('.000Z', 'Z'), periodSeconds: 60 as const };
+          const lmi = { ...data.config.lmi, scaleOutMinutes: cases[0]!.scaleOutMinutes, scaleInMinutes: cases[0]!.scaleInMinutes };
+          const replay = extractCompactReplay({ ...profile, series: { ...profile.series, concurrencyMax: concurrency, invocations, durationMsSum: invocations } }, window, lmi, 100);
+          expect(codedByStructure(replay)).toBe(true);
+          if (replay.markGaps.length > 0) structured++;
+          return { ...template, sizing: { ...sized, replay } };
+        });
+        const config = { ...data.config, lmi: { ...data.config.lmi, scaleOutMinutes: cases[0]!.scaleOutMinutes, scaleInMinutes: cases[0]!.scaleInMinutes } };
+        const input = { ...data, config, functions };
+
+        // Act
+        const packed = packData(input);
+        const back = unpackData(packed);
+
+        // Assess
+        expect(stringifyData(back)).toBe(stringifyData(input));
+      }),
+      { numRuns: 200 },
+    );
+    expect(structured).toBeGreaterThan(50);
   });
 
   it('round-trips replays of the extracted shape with random runs, pairs, marks and peaks', async () => {
