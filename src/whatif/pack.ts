@@ -20,7 +20,7 @@
 import type { WhatIfData, WhatIfFunction } from './data.js';
 import { fromColumns, type Json, toColumns } from './columns.js';
 import { parseData, stringifyData } from './json.js';
-import { BitModels, IntegerModel, RangeDecoder, RangeEncoder, unzigzag, zigzag } from './range-coder.js';
+import { BitModels, IntegerModel, RangeDecoder, RangeEncoder, SmallIntegerModel, unzigzag, zigzag } from './range-coder.js';
 import type { CompactReplayData } from './replay-compact.js';
 
 /** Above this a whole number is kept in the JSON (zigzag and differences double it: stay far below 2^53). */
@@ -110,8 +110,8 @@ class Models {
   readonly count = new IntegerModel(4, 40);
   readonly first = new IntegerModel(1, 40);
   readonly sign = new BitModels(STEP_CLASSES * LENGTH_CLASSES * LEVEL_CLASSES);
-  readonly step = new IntegerModel(2 * STEP_CLASSES * LENGTH_CLASSES * LEVEL_CLASSES, 12);
-  readonly length = new IntegerModel(STEP_CLASSES * STEP_CLASSES * LENGTH_CLASSES, 12);
+  readonly step = new SmallIntegerModel(2 * STEP_CLASSES * LENGTH_CLASSES * LEVEL_CLASSES, 2);
+  readonly length = new SmallIntegerModel(STEP_CLASSES * STEP_CLASSES * LENGTH_CLASSES, 5);
   readonly pairServed = new IntegerModel(2, 40);
   readonly pairConcurrency = new IntegerModel(2, 40);
   readonly invocations = new IntegerModel(42, 40);

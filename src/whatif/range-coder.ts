@@ -224,3 +224,41 @@ export class IntegerModel {
 /** Signed whole numbers (|v| < 2^52) to and from the naturals. */
 export const zigzag = (v: number): number => (v >= 0 ? 2 * v : -2 * v - 1);
 export const unzigzag = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+
+/**
+ * Small whole numbers through one adaptive binary tree of `bits` levels per context (each value
+ * below 2^bits - 1 in `bits` decisions); larger ones as the last leaf then an IntegerModel.
+ */
+export class SmallIntegerModel {
+  private readonly models: BitModels;
+  private readonly large: IntegerModel;
+  private readonly escape: number;
+  constructor(readonly contexts: number, private readonly bits: number) {
+    this.models = new BitModels(contexts << bits);
+    this.large = new IntegerModel(contexts);
+    this.escape = (1 << bits) - 1;
+  }
+
+  encode(enc: RangeEncoder, context: number, value: number): void {
+    if (!(Number.isSafeInteger(value) && value >= 0) || !(context >= 0 && context < this.contexts)) {
+      throw new Error(`range coder: ${value} in context ${context} cannot be coded`);
+    }
+    const symbol = value < this.escape ? value : this.escape;
+    const base = context << this.bits;
+    let node = 1;
+    for (let j = this.bits - 1; j >= 0; j--) {
+      const bit = (symbol >>> j) & 1;
+      enc.bit(this.models, base + node, bit);
+      node = node * 2 + bit;
+    }
+    if (symbol === this.escape) this.large.encode(enc, context, value - this.escape);
+  }
+
+  decode(dec: RangeDecoder, context: number): number {
+    const base = context << this.bits;
+    let node = 1;
+    for (let j = 0; j < this.bits; j++) node = node * 2 + dec.bit(this.models, base + node);
+    const symbol = node - (1 << this.bits);
+    return symbol === this.escape ? this.escape + this.large.decode(dec, context) : symbol;
+  }
+}

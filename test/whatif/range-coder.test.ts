@@ -1,18 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BitModels, IntegerModel, RangeDecoder, RangeEncoder } from '../../src/whatif/range-coder.js';
+import { BitModels, IntegerModel, RangeDecoder, RangeEncoder, SmallIntegerModel } from '../../src/whatif/range-coder.js';
 
 describe('RangeEncoder / RangeDecoder', () => {
-  it('decodes exactly what was coded: whole numbers up to 2^53 - 1 in contexts, bits, raw bits', () => {
+  it('decodes exactly what was coded: whole numbers up to 2^53 - 1 in contexts (both models), bits, raw bits', () => {
     const item = fc.oneof(
       fc.record({ kind: fc.constant('int' as const), context: fc.nat({ max: 4 }), value: fc.oneof(fc.nat({ max: 40 }), fc.nat(), fc.maxSafeNat()) }),
       fc.record({ kind: fc.constant('bit' as const), context: fc.nat({ max: 2 }), value: fc.nat({ max: 1 }) }),
+      fc.record({ kind: fc.constant('small' as const), context: fc.nat({ max: 2 }), value: fc.oneof(fc.nat({ max: 8 }), fc.nat({ max: 40 }), fc.maxSafeNat()) }),
       fc.record({ kind: fc.constant('raw' as const), context: fc.integer({ min: 1, max: 16 }), value: fc.nat({ max: 65535 }) }),
     );
     fc.assert(
       fc.property(fc.array(item, { maxLength: 400 }), (items) => {
         // Prepare
-        const make = () => ({ ints: new IntegerModel(5, 8), bits: new BitModels(3) });
+        const make = () => ({ ints: new IntegerModel(5, 8), bits: new BitModels(3), small: new SmallIntegerModel(3, 3) });
         const enc = new RangeEncoder();
         const m = make();
 
@@ -20,12 +21,15 @@ describe('RangeEncoder / RangeDecoder', () => {
         for (const { kind, context, value } of items) {
           if (kind === 'int') m.ints.encode(enc, context, value);
           else if (kind === 'bit') enc.bit(m.bits, context, value);
+          else if (kind === 'small') m.small.encode(enc, context, value);
           else enc.raw(value % 2 ** context, context);
         }
         const bytes = enc.finish();
         const dec = new RangeDecoder(bytes);
         const d = make();
-        const back = items.map(({ kind, context }) => (kind === 'int' ? d.ints.decode(dec, context) : kind === 'bit' ? dec.bit(d.bits, context) : dec.raw(context)));
+        const back = items.map(({ kind, context }) =>
+          kind === 'int' ? d.ints.decode(dec, context) : kind === 'bit' ? dec.bit(d.bits, context) : kind === 'small' ? d.small.decode(dec, context) : dec.raw(context),
+        );
 
         // Assess
         expect(back).toEqual(items.map(({ kind, context, value }) => (kind === 'raw' ? value % 2 ** context : value)));
