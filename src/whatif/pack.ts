@@ -123,25 +123,33 @@ class Models {
   readonly plain = new IntegerModel(8, 40);
 }
 
-/** Each bucket's distinct served levels, ascending (from the runs: a run adds its level to the buckets it spans). */
-function bucketLevels(r: CompactReplayData, buckets: number): number[][] {
-  const levels: number[][] = [];
-  for (let b = 0; b < buckets; b++) levels.push([]);
-  let at = 0;
-  for (let i = 0; i < r.servedValues.length; i++) {
-    const v = r.servedValues[i] as number;
-    const end = at + (r.servedLengths[i] as number);
-    for (let b = Math.floor(at / r.bucketPeriods); b < buckets && b * r.bucketPeriods < end; b++) {
+/**
+ * Each bucket's distinct served levels, ascending, bucket after bucket (the runs that overlap it);
+ * `at(b)` with b rising returns one array reused: read it before the next call.
+ */
+class BucketLevels {
+  private run = 0;
+  private runStart = 0;
+  private readonly out: number[] = [];
+  constructor(private readonly r: CompactReplayData) {}
+
+  at(b: number): number[] {
+    const { servedValues: values, servedLengths: lengths, bucketPeriods } = this.r;
+    const start = b * bucketPeriods;
+    const end = start + bucketPeriods;
+    while (this.run < values.length && this.runStart + (lengths[this.run] as number) <= start) this.runStart += lengths[this.run++] as number;
+    const out = this.out;
+    out.length = 0;
+    for (let k = this.run, from = this.runStart; k < values.length && from < end; from += lengths[k++] as number) {
+      const v = values[k] as number;
       // Insert in ascending order, once (a bucket holds a few levels).
-      const list = levels[b] as number[];
-      let k = list.length;
-      while (k > 0 && (list[k - 1] as number) > v) k--;
-      if (k > 0 && list[k - 1] === v) continue;
-      list.splice(k, 0, v);
+      let at = out.length;
+      while (at > 0 && (out[at - 1] as number) > v) at--;
+      if (at > 0 && out[at - 1] === v) continue;
+      out.splice(at, 0, v);
     }
-    at = end;
+    return out;
   }
-  return levels;
 }
 
 /** A bucket's peak as the served runs give it (null: no prediction). */
@@ -252,12 +260,13 @@ interface BucketMarks {
 }
 
 /** Each bucket's marks as places among their candidates; null when one is not a candidate. */
-function markPlaces(r: CompactReplayData, levels: number[][], by: number[][]): BucketMarks[] | null {
+function markPlaces(r: CompactReplayData, by: number[][]): BucketMarks[] | null {
+  const levels = new BucketLevels(r);
   const out: BucketMarks[] = [];
   const pairs = pairIndex(r);
   for (let b = 0; b < by.length; b++) {
     const marks = by[b] as number[];
-    let among = bucketCandidates(r, pairs, levels[b] as number[], r.bucketPeak[b] ?? null);
+    let among = bucketCandidates(r, pairs, levels.at(b), r.bucketPeak[b] ?? null);
     const first = among.length;
     const places: [number, number][] = [];
     for (let k = marks.length - 1; k >= 0; k--) {
@@ -295,7 +304,7 @@ const lengthContext = (into: number | null, out: number | null, beforeLength: nu
 /** The marks as coded by the structure, or null when the replay is coded plainly. */
 function structuredMarks(r: CompactReplayData): BucketMarks[] | null {
   const by = marksByBucket(r);
-  return structured(r) && by !== null ? markPlaces(r, bucketLevels(r, r.bucketPeak.length), by) : null;
+  return structured(r) && by !== null ? markPlaces(r, by) : null;
 }
 
 /** Whether packData codes this replay by its structure (else plainly); for tests. */
@@ -430,12 +439,12 @@ function decodeReplay(dec: RangeDecoder, m: Models, f: WhatIfFunction, r: Compac
       r.bucketPeak.push(p);
       previous = p;
     }
-    const levels = bucketLevels(r, buckets);
+    const levels = new BucketLevels(r);
     const pairs = pairIndex(r);
     let previousCount = 0;
     let lastBucket = 0;
     for (let b = 0; b < buckets; b++) {
-      let among = bucketCandidates(r, pairs, levels[b] as number[], r.bucketPeak[b] ?? null);
+      let among = bucketCandidates(r, pairs, levels.at(b), r.bucketPeak[b] ?? null);
       const count = m.markCount.decode(dec, countContext(previousCount, among.length));
       previousCount = count;
       const top: number[] = [];
