@@ -3,7 +3,7 @@
  * and those arrays range-coded (range-coder.ts) with models that know what they hold. Every value
  * is a whole number in the synthetic and the real series; a replay holding any other number stays
  * in the JSON as it is, so packing never rounds. page.ts gzips the JSON and embeds both as text
- * (text-codec.ts).
+ * (text93.ts).
  *
  * What the models use (each only to predict; what does not fit is still coded exactly):
  * - served runs: a run's length depends on the steps into and out of it (a sliding-window max
