@@ -1,10 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defaultConfig } from '../src/config/schema.js';
 import { analyzeProfiles, priceBookFor } from '../src/pipeline/analyze.js';
 import { renderHtml } from '../src/render/html.js';
 import { loadBundledPriceBook } from '../src/prices/bundled.js';
 import { WhatIfCollector } from '../src/whatif/data.js';
+import { packData } from '../src/whatif/pack.js';
 import { renderWhatIfHtml, WHATIF_MAX_DATA_BYTES } from '../src/whatif/page.js';
 import { generateAccount } from '../scripts/sample-generator.js';
 import { findChromium, launchChromium } from '../test/helpers/browser.js';
@@ -16,7 +18,8 @@ import { findChromium, launchChromium } from '../test/helpers/browser.js';
  * to bench/out/whatif-<N>.html and opened from file:// in headless Chromium (CHROMIUM_PATH or PATH),
  * then six knob changes are made through the controls (three that re-size every function, the CPU
  * share, which re-sizes the unmeasured ones, a discount seen before, then recommend.minSavingsPct,
- * which re-runs buildReport only). Prints: static page bytes, data bytes,
+ * which re-runs buildReport only). Prints: static page bytes, data bytes (the embedded text, and the
+ * gzipped JSON and range-coded arrays it holds), the time the page took to decode its data,
  * page bytes with what-if, whether the default page keeps the panel live (limit
  * WHATIF_MAX_DATA_BYTES), load time to a ready panel, and each update's time as measured in the
  * page (model + render + DOM swap) and from the key press to the new DOM (wall).
@@ -44,11 +47,15 @@ async function measure(n: number, outDir: string): Promise<void> {
   const forced = await renderWhatIfHtml(model, data, Number.POSITIVE_INFINITY);
   const pageBytes = Buffer.byteLength(forced.html);
   const byDefault = await renderWhatIfHtml(model, data);
+  const packed = packData(data);
+  const jsonGzBytes = gzipSync(packed.json, { level: 9 }).length;
   const path = `${outDir}whatif-${n}.html`;
   await writeFile(path, forced.html);
   console.log(
     `N=${n}: analyze+collect ${analyzeS.toFixed(1)} s; static page ${(staticBytes / MB).toFixed(2)} MB, ` +
-      `what-if data ${(forced.dataBytes / MB).toFixed(2)} MB, page with what-if ${(pageBytes / MB).toFixed(2)} MB; ` +
+      `what-if data ${(forced.dataBytes / MB).toFixed(2)} MB (text of ${((4 + jsonGzBytes + packed.coded.length) / MB).toFixed(2)} MB: ` +
+      `JSON ${(packed.json.length / MB).toFixed(2)} MB, gzip ${(jsonGzBytes / MB).toFixed(2)} MB; range-coded arrays ${(packed.coded.length / MB).toFixed(2)} MB), ` +
+      `page with what-if ${(pageBytes / MB).toFixed(2)} MB; ` +
       `default page: panel ${byDefault.live ? 'live' : `read-only (data above ${WHATIF_MAX_DATA_BYTES / MB} MB)`}, ${(Buffer.byteLength(byDefault.html) / MB).toFixed(2)} MB`,
   );
 
@@ -66,6 +73,7 @@ async function measure(n: number, outDir: string): Promise<void> {
     await page.goto(pathToFileURL(path).href, { timeout: 600_000 });
     await page.locator('#whatif[data-ready="true"]').waitFor({ timeout: 600_000 });
     const loadS = (performance.now() - loadStart) / 1000;
+    const decodeMs = `${await page.locator('#whatif').getAttribute('data-decode-ms')} ms: ${await page.locator('#whatif').getAttribute('data-decode-parts')}`;
     const updates: string[] = [];
     for (const [key, value] of [
       ['lmi.discount', '0.3'],
@@ -88,7 +96,7 @@ async function measure(n: number, outDir: string): Promise<void> {
       const parts = await page.locator('#whatif').getAttribute('data-update-parts');
       updates.push(`${key}=${value}: ${Math.round(inPage)} ms in page (${parts}), ${Math.round(wallMs)} ms wall`);
     }
-    console.log(`  Chromium: load to ready panel ${loadS.toFixed(1)} s; updates: ${updates.join('; ')}${errors.length ? `; ERRORS: ${errors.join(' | ')}` : ''}`);
+    console.log(`  Chromium: load to ready panel ${loadS.toFixed(1)} s (data decoded in ${decodeMs}); updates: ${updates.join('; ')}${errors.length ? `; ERRORS: ${errors.join(' | ')}` : ''}`);
   } finally {
     await browser.close();
   }

@@ -7,7 +7,8 @@
  */
 import { renderHtml } from '../render/html.js';
 import type { WhatIfData } from './data.js';
-import { unpackData } from './pack.js';
+import { splitParts, unpackData } from './pack.js';
+import { decodeText } from './text93.js';
 import {
   applyKnobs,
   CPU_OVERRIDE_KEY,
@@ -31,12 +32,22 @@ function element<T extends Element>(selector: string, root: ParentNode = documen
   return found;
 }
 
-/** The page's data: base64 of the gzipped bytes of pack.ts, inflated by the browser itself. */
+/**
+ * The page's data (page.ts embedData): text93 of the gzipped JSON, inflated by the browser
+ * itself, and the range-coded arrays. Sets data-decode-ms on the panel (bench/whatif.ts).
+ */
 async function readData(): Promise<WhatIfData> {
-  const binary = atob((element('#lmi-whatif-data').textContent ?? '').trim());
-  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  const inflated = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
-  return unpackData(new Uint8Array(inflated));
+  const started = performance.now();
+  const { gzippedJson, coded } = splitParts(decodeText(element('#lmi-whatif-data').textContent ?? ''));
+  const text = performance.now();
+  const json = await new Response(new Blob([gzippedJson]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+  const inflated = performance.now();
+  const data = unpackData({ json: new Uint8Array(json), coded });
+  const done = performance.now();
+  const panel = element<HTMLElement>('#whatif');
+  panel.dataset.decodeMs = String(Math.round(done - started));
+  panel.dataset.decodeParts = `text ${Math.round(text - started)}, inflate ${Math.round(inflated - text)}, unpack ${Math.round(done - inflated)}`;
+  return data;
 }
 
 /**

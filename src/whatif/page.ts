@@ -5,7 +5,7 @@
  * values read-only and says why.
  */
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { renderHtml } from '../render/html.js';
@@ -13,10 +13,11 @@ import { templatesDir } from '../render/templates.js';
 import type { ReportModel } from '../report/types.js';
 import { whatIfBundle } from './bundle.js';
 import type { WhatIfData } from './data.js';
-import { packData } from './pack.js';
+import { joinParts, packData, splitParts, unpackData } from './pack.js';
+import { decodeText, encodeText } from './text93.js';
 import { CPU_OVERRIDE_KEY, formatKnob, knobsAsYaml, knobValue, knobValues, READ_ONLY_KNOBS, WHATIF_KNOBS } from './knobs.js';
 
-/** Largest data block the page carries (bench/whatif.ts: 10,000 functions stay below it). */
+/** Largest data block the page carries, in bytes (= characters) of the embedded text (bench/whatif.ts). */
 export const WHATIF_MAX_DATA_BYTES = 20 * 1024 * 1024;
 
 let panelTemplate: Handlebars.TemplateDelegate | null = null;
@@ -47,6 +48,23 @@ function panel(data: WhatIfData, enabled: boolean, disabledReason: string): stri
   });
 }
 
+/** The data element's type: not JavaScript, so the browser leaves it as text. */
+export const DATA_TYPE = 'application/x-lmi-whatif';
+
+/** The data as the page embeds it: joinParts(gzip(JSON), coded arrays) as text93. */
+export function embedData(data: WhatIfData): string {
+  const packed = packData(data);
+  return encodeText(joinParts(gzipSync(packed.json, { level: 9 }), packed.coded));
+}
+
+/** Node side: the data a page embeds (tests, tools); the page's script does the same with its own inflater. */
+export function embeddedData(html: string): WhatIfData {
+  const text = new RegExp(`<script type="${DATA_TYPE}" id="lmi-whatif-data">([^<]*)</script>`).exec(html)?.[1];
+  if (text === undefined) throw new Error('what-if: the page carries no data');
+  const { gzippedJson, coded } = splitParts(decodeText(text));
+  return unpackData({ json: gunzipSync(gzippedJson), coded });
+}
+
 export interface WhatIfPage {
   html: string;
   /** Whether the panel is live (data and script embedded). */
@@ -64,8 +82,9 @@ export const RECONCILE_READ_ONLY =
  */
 export async function renderWhatIfHtml(model: ReportModel, data: WhatIfData, maxDataBytes = WHATIF_MAX_DATA_BYTES, readOnly?: string): Promise<WhatIfPage> {
   const html = renderHtml(model);
-  // Packed (pack.ts), gzip, base64: the page inflates it with the browser's own DecompressionStream (no network).
-  const packed = readOnly === undefined ? gzipSync(packData(data), { level: 9 }).toString('base64') : '';
+  // Packed (pack.ts: JSON gzipped, the page inflates it with the browser's own DecompressionStream;
+  // the arrays range-coded), as text (text93.ts).
+  const packed = readOnly === undefined ? embedData(data) : '';
   const dataBytes = packed.length;
   const bundle = readOnly === undefined && dataBytes <= maxDataBytes ? await whatIfBundle() : null;
   const live = bundle !== null;
@@ -78,7 +97,7 @@ export async function renderWhatIfHtml(model: ReportModel, data: WhatIfData, max
   const withPanel = html.replace('<div class="page">', () => `<div class="page">\n${panel(data, live, reason)}`);
   if (withPanel === html) throw new Error('what-if: the report has no <div class="page"> to put the panel in');
   if (!live) return { html: withPanel, live, dataBytes };
-  const scripts = `<script type="application/gzip;base64" id="lmi-whatif-data">${packed}</script>\n<script>${bundle}</script>\n`;
+  const scripts = `<script type="${DATA_TYPE}" id="lmi-whatif-data">${packed}</script>\n<script>${bundle}</script>\n`;
   const at = withPanel.lastIndexOf('</body>');
   return { html: `${withPanel.slice(0, at)}${scripts}${withPanel.slice(at)}`, live, dataBytes };
 }

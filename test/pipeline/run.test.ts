@@ -14,8 +14,7 @@ import type { FunctionProfile, SnapshotHeader } from '../../src/source/profile.j
 import { renderHtml } from '../../src/render/html.js';
 import { applyKnobs } from '../../src/whatif/knobs.js';
 import { whatIfReport } from '../../src/whatif/model.js';
-import { unpackData } from '../../src/whatif/pack.js';
-import { gunzipSync } from 'node:zlib';
+import { embeddedData } from '../../src/whatif/page.js';
 
 /**
  * runPipeline with an in-memory source (no AWS): time budget, incomplete runs, previous-report
@@ -188,8 +187,7 @@ describe('runPipeline', () => {
       regions: ['us-east-1'], days: 1, now: new Date('2026-11-22T03:00:00Z'), config: defaultConfig(), source: memorySource(['a', 'c'], { warnings: [warning] }), channels: ['dir'], targets: { dir: { outDir: dir } },
     });
     const html = await readFile(join(dir, 'report.html'), 'utf8');
-    const packed = /<script type="application\/gzip;base64" id="lmi-whatif-data">([^<]*)<\/script>/.exec(html)?.[1] ?? '';
-    const data = unpackData(gunzipSync(Buffer.from(packed, 'base64')));
+    const data = embeddedData(html);
 
     // Assess
     expect(html).toContain('data-knob="lmi.discount"');

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/render/html.js';
 import { WHATIF_KNOBS } from '../../src/whatif/knobs.js';
-import { renderWhatIfHtml } from '../../src/whatif/page.js';
+import { stringifyData } from '../../src/whatif/json.js';
+import { DATA_TYPE, embeddedData, renderWhatIfHtml } from '../../src/whatif/page.js';
 import { runCli } from '../cli/run-cli.js';
 import { loadSample, SAMPLE_SNAPSHOT, type Sample } from './sample.js';
 
@@ -27,8 +28,20 @@ describe('renderWhatIfHtml', () => {
     expect(page.html.match(/<script/g)).toHaveLength(2);
     const withoutAdditions = page.html
       .replace(/\n<section id="whatif"[\s\S]*?<\/section>\n/, '')
-      .replace(/<script type="application\/gzip;base64"[\s\S]*?<\/script>\n<script>[\s\S]*?<\/script>\n/, '');
+      .replace(/<script type="application\/x-lmi-whatif"[\s\S]*?<\/script>\n<script>[\s\S]*?<\/script>\n/, '');
     expect(withoutAdditions).toBe(renderHtml(sample.base));
+  });
+
+  it('embeds the data as text of printable ASCII without < and &, which gives back the data exactly', async () => {
+    // Act
+    const page = await renderWhatIfHtml(sample.base, sample.data);
+
+    // Assess: dataBytes is the embedded text's size (one byte per character).
+    const text = new RegExp(`<script type="${DATA_TYPE}" id="lmi-whatif-data">([^<]*)</script>`).exec(page.html)?.[1] ?? '';
+    expect(text.length).toBe(page.dataBytes);
+    expect(text).toMatch(/^[\x20-\x7e]+$/);
+    expect(text).not.toMatch(/[<&]/);
+    expect(stringifyData(embeddedData(page.html))).toBe(stringifyData(sample.data));
   });
 
   it('above the size limit: no data, no script, and the page says why', async () => {
