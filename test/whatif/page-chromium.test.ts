@@ -62,6 +62,11 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     );
   }
 
+  /** The report's DOM (header and main) as markup: what the page shows beyond its text (attributes, charts). */
+  async function reportMarkup(p: Page): Promise<string> {
+    return p.evaluate(() => ['.page > header', '.page > main'].map((s) => (document.querySelector(s) as HTMLElement).outerHTML).join('\n'));
+  }
+
   async function expectedText(values: KnobValues): Promise<string> {
     const model = await sample.analyze(values);
     await expectedPage.setContent(renderHtml(model));
@@ -102,6 +107,10 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
       await showViaHash(values);
       const shown = await reportText(page);
       expect(shown, JSON.stringify(values)).toBe(await expectedText(values));
+      // The patched DOM is the DOM of the CLI's page, node for node (markup-diff.ts parses only what changed).
+      expect(await reportMarkup(page), JSON.stringify(values)).toBe(await reportMarkup(expectedPage));
+      // ... and it got there by the diff, not by the whole-page fallback.
+      expect(await page.locator('#whatif').getAttribute('data-update-parts')).not.toMatch(/whole/);
     }
     expect(problems).toEqual([]);
     expect(requests).toEqual([pageUrl]);

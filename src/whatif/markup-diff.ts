@@ -1,0 +1,326 @@
+/// <reference lib="dom" />
+/**
+ * Brings a DOM subtree from the markup it was built from to new markup, parsing only what changed.
+ *
+ * The what-if page re-renders the whole report as a string on every knob change (the CLI's own
+ * renderer). Parsing all of it (2.5 MB at 1,000 functions) and diffing the two DOMs cost more than
+ * the change itself; instead, both strings are cut into their element tree (MarkupTree, one pass
+ * over the tags), compared subtree by subtree as strings, and only the subtrees whose markup
+ * differs are parsed, in the context of their parent (Range.createContextualFragment: table rows
+ * and SVG parse as they do in the page). Children that moved (a table re-sorted) are matched by
+ * their markup and moved, not re-parsed.
+ *
+ * It relies on the renderer's output being escaped: every `<` in it opens a tag (Handlebars and
+ * charts.ts escape text and attribute values). Where the DOM does not have the shape the old
+ * markup says (the parser closed or moved something), the element is parsed again whole, so the
+ * result is always the new markup's.
+ */
+
+/** Elements without content or end tag in HTML. */
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+/** A start or end tag (attribute values may hold `>` when quoted), or a comment. */
+const TAG = /<(?:(\/?)([A-Za-z][A-Za-z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|!--[\s\S]*?-->)/g;
+const COMMENT = '#comment';
+
+/** The element tree of a markup string: per element (in document order) where it starts and ends. */
+export class MarkupTree {
+  readonly count: number;
+  /** Offset of `<`. */
+  readonly start: number[] = [];
+  /** Offset after the start tag's `>`. */
+  readonly openEnd: number[] = [];
+  /** Offset of the end tag (or where the element was closed implicitly). */
+  readonly innerEnd: number[] = [];
+  /** Offset after the end tag. */
+  readonly end: number[] = [];
+  /** Index of the first element after this one's subtree. */
+  readonly after: number[] = [];
+  readonly name: string[] = [];
+
+  constructor(readonly text: string, from = 0) {
+    const stack: number[] = [];
+    const close = (k: number, inner: number, end: number, count: number): void => {
+      this.innerEnd[k] = inner;
+      this.end[k] = end;
+      this.after[k] = count;
+    };
+    TAG.lastIndex = from;
+    let n = 0;
+    for (let m = TAG.exec(text); m !== null; m = TAG.exec(text)) {
+      const at = m.index;
+      const next = TAG.lastIndex;
+      const tag = m[2];
+      if (tag === undefined) {
+        this.start[n] = at;
+        this.openEnd[n] = next;
+        this.name[n] = COMMENT;
+        close(n, next, next, n + 1);
+        n++;
+      } else if (m[1] === '/') {
+        // Close the innermost open element of that name; any left open inside it end here.
+        let depth = stack.length - 1;
+        while (depth >= 0 && this.name[stack[depth] as number] !== tag) depth--;
+        if (depth === -1) continue;
+        while (stack.length > depth + 1) close(stack.pop() as number, at, at, n);
+        close(stack.pop() as number, at, next, n);
+      } else {
+        this.start[n] = at;
+        this.openEnd[n] = next;
+        this.name[n] = tag;
+        if (VOID.has(tag.toLowerCase()) || (m[3] ?? '').endsWith('/')) close(n, next, next, n + 1);
+        else stack.push(n);
+        n++;
+      }
+    }
+    while (stack.length > 0) close(stack.pop() as number, text.length, text.length, n);
+    this.count = n;
+  }
+
+  /** The element's markup, start tag to end tag. */
+  outer(k: number): string {
+    return this.text.slice(this.start[k], this.end[k]);
+  }
+
+  openTag(k: number): string {
+    return this.text.slice(this.start[k], this.openEnd[k]);
+  }
+
+  /** The element's child nodes as ranges: elements (el >= 0) and the text between them (el = -1). */
+  children(k: number): Chunk[] {
+    const out: Chunk[] = [];
+    const stop = this.innerEnd[k] as number;
+    let pos = this.openEnd[k] as number;
+    for (let c = k + 1; c < this.count && (this.start[c] as number) < stop; c = this.after[c] as number) {
+      const s = this.start[c] as number;
+      if (s > pos) out.push({ el: -1, from: pos, to: s });
+      out.push({ el: c, from: s, to: this.end[c] as number });
+      pos = this.end[c] as number;
+    }
+    if (stop > pos) out.push({ el: -1, from: pos, to: stop });
+    return out;
+  }
+
+  /** The first element child of `k` with this tag name, or -1. */
+  child(k: number, tag: string): number {
+    for (const c of this.children(k)) if (c.el >= 0 && this.name[c.el] === tag) return c.el;
+    return -1;
+  }
+}
+
+export interface Chunk {
+  /** Element index in its MarkupTree, or -1 for text. */
+  el: number;
+  from: number;
+  to: number;
+}
+
+/** What a patch did (for the page's timing line). */
+export interface PatchStats {
+  /** Milliseconds in the parser (createContextualFragment). */
+  parseMs: number;
+  /** Characters of markup parsed. */
+  parsedChars: number;
+}
+
+/** The DOM does not have the shape the old markup describes: the caller re-parses the element whole. */
+export class ShapeMismatch extends Error {}
+
+/** Text whose entities are the renderer's own: decoded here, no parser needed. */
+const SIMPLE_TEXT = /^[^&\r\0]*(?:&(?:amp|lt|gt|quot|#x27|#x60|#x3D|#39);[^&\r\0]*)*$/;
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#x27;': "'", '&#39;': "'", '&#x60;': '`', '&#x3D;': '=' };
+const SEPARATOR = 'lmi-chunk';
+
+export class MarkupPatcher {
+  private readonly range: Range;
+  readonly stats: PatchStats = { parseMs: 0, parsedChars: 0 };
+
+  constructor(
+    private readonly doc: Document,
+    private readonly before: MarkupTree,
+    private readonly after: MarkupTree,
+  ) {
+    this.range = doc.createRange();
+  }
+
+  private parse(context: Node, markup: string): DocumentFragment {
+    const began = performance.now();
+    this.range.selectNodeContents(context);
+    const fragment = this.range.createContextualFragment(markup);
+    this.stats.parseMs += performance.now() - began;
+    this.stats.parsedChars += markup.length;
+    return fragment;
+  }
+
+  /** Replaces `node` with new element `n` parsed whole. */
+  private replace(node: Node, n: number): Node {
+    const parent = node.parentNode;
+    if (parent === null) throw new Error('what-if: a patched element has no parent');
+    const fragment = this.parse(parent, this.after.outer(n));
+    const fresh = fragment.firstChild;
+    // The parser made something else of it (misnested markup): the caller re-parses the parent.
+    if (fresh === null || fragment.childNodes.length !== 1) throw new ShapeMismatch();
+    parent.replaceChild(fresh, node);
+    return fresh;
+  }
+
+  /**
+   * Makes `node` (built from old element `o`) show new element `n`; returns the node now in its
+   * place (`node` itself, or its replacement).
+   */
+  element(node: Node, o: number, n: number): Node {
+    const before = this.before;
+    const after = this.after;
+    const oldLength = (before.end[o] as number) - (before.start[o] as number);
+    const newLength = (after.end[n] as number) - (after.start[n] as number);
+    if (oldLength === newLength && before.outer(o) === after.outer(n)) return node;
+    const name = after.name[n] as string;
+    if (
+      name === COMMENT ||
+      before.name[o] !== name ||
+      node.nodeType !== Node.ELEMENT_NODE ||
+      (node as Element).localName.toLowerCase() !== name.toLowerCase()
+    ) {
+      return this.replace(node, n);
+    }
+    const oldChildren = before.children(o);
+    const newChildren = after.children(n);
+    const element = node as Element;
+    if (element.childNodes.length !== oldChildren.length) return this.replace(node, n);
+    const open = after.openTag(n);
+    try {
+      if (before.openTag(o) !== open) this.attributes(element, open, name);
+      this.children(element, oldChildren, newChildren);
+    } catch (error) {
+      if (!(error instanceof ShapeMismatch)) throw error;
+      return this.replace(element, n);
+    }
+    return element;
+  }
+
+  /** Gives `element` the attributes of start tag `open`. */
+  private attributes(element: Element, open: string, name: string): void {
+    const fragment = this.parse(element.parentNode ?? element, `${open}</${name}>`);
+    const fresh = fragment.firstChild;
+    if (fresh === null || fresh.nodeType !== Node.ELEMENT_NODE) throw new ShapeMismatch();
+    const source = fresh as Element;
+    for (const attr of Array.from(element.attributes)) {
+      if (!source.hasAttributeNS(attr.namespaceURI, attr.localName)) element.removeAttributeNode(attr);
+    }
+    for (const attr of Array.from(source.attributes)) {
+      if (element.getAttributeNS(attr.namespaceURI, attr.localName) !== attr.value) element.setAttributeNS(attr.namespaceURI, attr.name, attr.value);
+    }
+  }
+
+  private chunkText(tree: MarkupTree, c: Chunk): string {
+    return tree.text.slice(c.from, c.to);
+  }
+
+  /**
+   * Brings `parent`'s child nodes (one per chunk of `oldChildren`) to `newChildren`: children with
+   * the same markup are kept (moved if the order changed), the k-th changed old element is patched
+   * into the k-th changed new one when their tags agree, and the rest is parsed in one go.
+   */
+  private children(parent: Element, oldChildren: Chunk[], newChildren: Chunk[]): void {
+    const nodes = Array.from(parent.childNodes);
+    for (let i = 0; i < nodes.length; i++) {
+      const isText = (oldChildren[i] as Chunk).el < 0;
+      const type = (nodes[i] as Node).nodeType;
+      if (isText ? type !== Node.TEXT_NODE : type !== Node.ELEMENT_NODE && type !== Node.COMMENT_NODE) throw new ShapeMismatch();
+    }
+    const source = new Array<number>(newChildren.length).fill(-1);
+    const used = new Uint8Array(oldChildren.length);
+    // Same position, same markup: the common case, no map needed.
+    let unchanged = 0;
+    const common = Math.min(oldChildren.length, newChildren.length);
+    for (let i = 0; i < common; i++) {
+      const a = oldChildren[i] as Chunk;
+      const b = newChildren[i] as Chunk;
+      if (a.to - a.from === b.to - b.from && this.chunkText(this.before, a) === this.chunkText(this.after, b)) {
+        source[i] = i;
+        used[i] = 1;
+        unchanged++;
+      }
+    }
+    if (unchanged === newChildren.length && unchanged === oldChildren.length) return;
+    // Same markup elsewhere (a row that moved): matched in order.
+    const pool = new Map<string, { at: number; list: number[] }>();
+    oldChildren.forEach((c, i) => {
+      if (used[i] === 1) return;
+      const key = this.chunkText(this.before, c);
+      const entry = pool.get(key);
+      if (entry) entry.list.push(i);
+      else pool.set(key, { at: 0, list: [i] });
+    });
+    newChildren.forEach((c, j) => {
+      if (source[j] !== -1) return;
+      const entry = pool.get(this.chunkText(this.after, c));
+      if (entry === undefined || entry.at >= entry.list.length) return;
+      const i = entry.list[entry.at++] as number;
+      source[j] = i;
+      used[i] = 1;
+    });
+    const result = new Array<Node | null>(newChildren.length).fill(null);
+    for (let j = 0; j < newChildren.length; j++) if (source[j] !== -1) result[j] = nodes[source[j] as number] as Node;
+    // Changed elements: the k-th left over on each side are patched into each other when the tags agree.
+    const leftOld: number[] = [];
+    for (let i = 0; i < oldChildren.length; i++) if (used[i] === 0 && (oldChildren[i] as Chunk).el >= 0) leftOld.push(i);
+    let k = 0;
+    const toParse: number[] = [];
+    for (let j = 0; j < newChildren.length; j++) {
+      if (source[j] !== -1) continue;
+      const b = newChildren[j] as Chunk;
+      if (b.el < 0) {
+        const text = this.chunkText(this.after, b);
+        if (SIMPLE_TEXT.test(text)) result[j] = this.doc.createTextNode(text.replace(/&[#\w]+;/g, (e) => ENTITIES[e] ?? e));
+        else toParse.push(j);
+        continue;
+      }
+      const i = leftOld[k];
+      if (i !== undefined && this.before.name[(oldChildren[i] as Chunk).el] === this.after.name[b.el]) {
+        k++;
+        used[i] = 1;
+        source[j] = i;
+        result[j] = this.element(nodes[i] as Node, (oldChildren[i] as Chunk).el, b.el);
+      } else toParse.push(j);
+    }
+    if (toParse.length > 0) {
+      const markup = toParse.map((j) => this.chunkText(this.after, newChildren[j] as Chunk)).join(`<!--${SEPARATOR}-->`);
+      const parsed = Array.from(this.parse(parent, markup).childNodes).filter(
+        (x) => !(x.nodeType === Node.COMMENT_NODE && (x as Comment).data === SEPARATOR),
+      );
+      if (parsed.length !== toParse.length) throw new ShapeMismatch();
+      toParse.forEach((j, i) => (result[j] = parsed[i] as Node));
+    }
+    for (let i = 0; i < nodes.length; i++) if (used[i] === 0) (nodes[i] as ChildNode).remove();
+    // Keep in place the longest run of reused nodes already in order; insert or move the rest.
+    const keep = longestIncreasing(source);
+    let ref: Node | null = null;
+    for (let j = newChildren.length - 1; j >= 0; j--) {
+      const node = result[j] as Node;
+      if (!keep.has(j) || node.parentNode !== parent) parent.insertBefore(node, ref);
+      ref = node;
+    }
+  }
+}
+
+/** Positions j (source[j] >= 0) of a longest strictly increasing subsequence of `source`. */
+function longestIncreasing(source: number[]): Set<number> {
+  const tails: number[] = [];
+  const previous = new Array<number>(source.length).fill(-1);
+  for (let j = 0; j < source.length; j++) {
+    const v = source[j] as number;
+    if (v < 0) continue;
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((source[tails[mid] as number] as number) < v) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) previous[j] = tails[lo - 1] as number;
+    tails[lo] = j;
+  }
+  const keep = new Set<number>();
+  for (let j = tails.length > 0 ? (tails[tails.length - 1] as number) : -1; j >= 0; j = previous[j] as number) keep.add(j);
+  return keep;
+}
