@@ -129,6 +129,16 @@ export class ShapeMismatch extends Error {}
 const SIMPLE_TEXT = /^[^&\r\0]*(?:&(?:amp|lt|gt|quot|#x27|#x60|#x3D|#39);[^&\r\0]*)*$/;
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#x27;': "'", '&#39;': "'", '&#x60;': '`', '&#x3D;': '=' };
 const SEPARATOR = 'lmi-chunk';
+/** One attribute as the renderer writes it: name="value" (values escaped, so no `"` inside). */
+const ATTRIBUTES = /\s+([A-Za-z_][\w:.-]*)="([^"]*)"/g;
+
+function decode(text: string): string {
+  return text.indexOf('&') === -1 ? text : text.replace(/&[#\w]+;/g, (e) => ENTITIES[e] ?? e);
+}
+/** Characters of an element compared to pair it with its old self (a function section's name is within them). */
+const LOOKS_CHARS = 160;
+const SKETCH_CHARS = 64;
+const STANDALONE_NUMBER = /(?<![\w-])\d+(?:[.,]\d+)*(?![\w-])/g;
 
 export class MarkupPatcher {
   private readonly range: Range;
@@ -199,6 +209,21 @@ export class MarkupPatcher {
 
   /** Gives `element` the attributes of start tag `open`. */
   private attributes(element: Element, open: string, name: string): void {
+    // Attributes in the renderer's form (name="escaped value"), without a namespace: set here.
+    const body = open.slice(1 + name.length, open.endsWith('/>') ? -2 : -1);
+    ATTRIBUTES.lastIndex = 0;
+    const wanted = new Map<string, string>();
+    let simple = true;
+    for (let m = ATTRIBUTES.exec(body); m !== null && simple; m = ATTRIBUTES.exec(body)) {
+      const [, attr = '', value = ''] = m;
+      if (attr.includes(':') || attr === 'xmlns' || !SIMPLE_TEXT.test(value)) simple = false;
+      else wanted.set(attr, decode(value));
+    }
+    if (simple && body.replace(ATTRIBUTES, '').trim() === '' && Array.from(element.attributes).every((a) => a.namespaceURI === null || a.name === 'xmlns')) {
+      for (const attr of Array.from(element.attributes)) if (attr.name !== 'xmlns' && !wanted.has(attr.name)) element.removeAttribute(attr.name);
+      for (const [attr, value] of wanted) if (element.getAttribute(attr) !== value) element.setAttribute(attr, value);
+      return;
+    }
     const fragment = this.parse(element.parentNode ?? element, `${open}</${name}>`);
     const fresh = fragment.firstChild;
     if (fresh === null || fresh.nodeType !== Node.ELEMENT_NODE) throw new ShapeMismatch();
@@ -209,6 +234,24 @@ export class MarkupPatcher {
     for (const attr of Array.from(source.attributes)) {
       if (element.getAttributeNS(attr.namespaceURI, attr.localName) !== attr.value) element.setAttributeNS(attr.namespaceURI, attr.name, attr.value);
     }
+  }
+
+  /**
+   * What pairs a changed element with its old self: its tag and the first characters of its
+   * content, numbers standing alone blanked (a rank, a dollar figure; not the digits of a name
+   * such as fn-00042). The start tag is left out: ids there follow the rank.
+   */
+  private looks(tree: MarkupTree, c: Chunk): string {
+    const from = tree.openEnd[c.el] as number;
+    return `${tree.name[c.el]}|${tree.text.slice(from, Math.min(c.to, from + LOOKS_CHARS)).replace(STANDALONE_NUMBER, '#')}`;
+  }
+
+  /** Length and ends of a chunk: finds the old chunks that may have the same markup. */
+  private sketch(tree: MarkupTree, c: Chunk): string {
+    const text = tree.text;
+    return c.to - c.from <= 2 * SKETCH_CHARS
+      ? text.slice(c.from, c.to)
+      : `${c.to - c.from}|${text.slice(c.from, c.from + SKETCH_CHARS)}|${text.slice(c.to - SKETCH_CHARS, c.to)}`;
   }
 
   private chunkText(tree: MarkupTree, c: Chunk): string {
@@ -242,45 +285,81 @@ export class MarkupPatcher {
       }
     }
     if (unchanged === newChildren.length && unchanged === oldChildren.length) return;
-    // Same markup elsewhere (a row that moved): matched in order.
+    // Same markup elsewhere (a row that moved): matched in order. Keyed by length and ends (hashing
+    // whole sections costs), then compared whole.
     const pool = new Map<string, { at: number; list: number[] }>();
-    oldChildren.forEach((c, i) => {
-      if (used[i] === 1) return;
-      const key = this.chunkText(this.before, c);
+    for (let i = 0; i < oldChildren.length; i++) {
+      if (used[i] === 1) continue;
+      const key = this.sketch(this.before, oldChildren[i] as Chunk);
       const entry = pool.get(key);
       if (entry) entry.list.push(i);
       else pool.set(key, { at: 0, list: [i] });
-    });
-    newChildren.forEach((c, j) => {
-      if (source[j] !== -1) return;
-      const entry = pool.get(this.chunkText(this.after, c));
-      if (entry === undefined || entry.at >= entry.list.length) return;
-      const i = entry.list[entry.at++] as number;
-      source[j] = i;
-      used[i] = 1;
-    });
+    }
+    for (let j = 0; j < newChildren.length && pool.size > 0; j++) {
+      if (source[j] !== -1) continue;
+      const b = newChildren[j] as Chunk;
+      const entry = pool.get(this.sketch(this.after, b));
+      if (entry === undefined) continue;
+      const { list } = entry;
+      while (entry.at < list.length && used[list[entry.at] as number] === 1) entry.at++;
+      const text = this.chunkText(this.after, b);
+      for (let at = entry.at; at < list.length; at++) {
+        const i = list[at] as number;
+        if (used[i] === 1 || this.chunkText(this.before, oldChildren[i] as Chunk) !== text) continue;
+        source[j] = i;
+        used[i] = 1;
+        break;
+      }
+    }
     const result = new Array<Node | null>(newChildren.length).fill(null);
     for (let j = 0; j < newChildren.length; j++) if (source[j] !== -1) result[j] = nodes[source[j] as number] as Node;
-    // Changed elements: the k-th left over on each side are patched into each other when the tags agree.
+    // Changed elements are patched into a changed old one rather than parsed: first the one that
+    // looks alike (same start but for its numbers: the same function at another rank, whose ids
+    // and figures moved), then the k-th left over on each side when their tags agree.
+    const pair = new Array<number>(newChildren.length).fill(-1);
+    const alike = new Map<string, { at: number; list: number[] }>();
+    for (let i = 0; i < oldChildren.length; i++) {
+      const a = oldChildren[i] as Chunk;
+      if (used[i] === 1 || a.el < 0) continue;
+      const key = this.looks(this.before, a);
+      const entry = alike.get(key);
+      if (entry) entry.list.push(i);
+      else alike.set(key, { at: 0, list: [i] });
+    }
+    for (let j = 0; j < newChildren.length; j++) {
+      const b = newChildren[j] as Chunk;
+      if (source[j] !== -1 || b.el < 0 || alike.size === 0) continue;
+      const entry = alike.get(this.looks(this.after, b));
+      if (entry === undefined || entry.at >= entry.list.length) continue;
+      const i = entry.list[entry.at++] as number;
+      pair[j] = i;
+      used[i] = 1;
+    }
     const leftOld: number[] = [];
     for (let i = 0; i < oldChildren.length; i++) if (used[i] === 0 && (oldChildren[i] as Chunk).el >= 0) leftOld.push(i);
     let k = 0;
-    const toParse: number[] = [];
     for (let j = 0; j < newChildren.length; j++) {
-      if (source[j] !== -1) continue;
       const b = newChildren[j] as Chunk;
-      if (b.el < 0) {
-        const text = this.chunkText(this.after, b);
-        if (SIMPLE_TEXT.test(text)) result[j] = this.doc.createTextNode(text.replace(/&[#\w]+;/g, (e) => ENTITIES[e] ?? e));
-        else toParse.push(j);
-        continue;
-      }
+      if (source[j] !== -1 || pair[j] !== -1 || b.el < 0) continue;
       const i = leftOld[k];
       if (i !== undefined && this.before.name[(oldChildren[i] as Chunk).el] === this.after.name[b.el]) {
         k++;
         used[i] = 1;
+        pair[j] = i;
+      }
+    }
+    const toParse: number[] = [];
+    for (let j = 0; j < newChildren.length; j++) {
+      if (source[j] !== -1) continue;
+      const b = newChildren[j] as Chunk;
+      const i = pair[j] as number;
+      if (i !== -1) {
         source[j] = i;
         result[j] = this.element(nodes[i] as Node, (oldChildren[i] as Chunk).el, b.el);
+      } else if (b.el < 0) {
+        const text = this.chunkText(this.after, b);
+        if (SIMPLE_TEXT.test(text)) result[j] = this.doc.createTextNode(decode(text));
+        else toParse.push(j);
       } else toParse.push(j);
     }
     if (toParse.length > 0) {
