@@ -291,6 +291,14 @@ async function start(): Promise<void> {
     else done(document.execCommand('copy'));
   });
   window.addEventListener('hashchange', fromHash);
+  // Chromium then lays out only the sections on screen after an update (a knob moves figures in
+  // every function section; laying out all of them took longer than the update itself). The
+  // markup is unchanged; printing lays out everything.
+  const layout = document.createElement('style');
+  layout.dataset.whatifLayout = 'true';
+  layout.textContent =
+    '@media screen { .page > main > section, .page > main article.fn, .page > main article.plan { content-visibility: auto; contain-intrinsic-size: auto 640px; } }';
+  document.head.append(layout);
   panel.dataset.ready = 'true';
   for (const input of controls.values()) input.disabled = false;
   for (const button of panel.querySelectorAll('button')) button.disabled = false;

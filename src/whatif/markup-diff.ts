@@ -246,6 +246,34 @@ export class MarkupPatcher {
     return `${tree.name[c.el]}|${tree.text.slice(from, Math.min(c.to, from + LOOKS_CHARS)).replace(STANDALONE_NUMBER, '#')}`;
   }
 
+  /**
+   * The common case, patched without matching: as many children, and each changed one is the same
+   * element with other figures (same tag, alike: see looks) or a text. False when the children
+   * moved or changed more than that (nothing is touched then).
+   */
+  private inPlace(nodes: Node[], oldChildren: Chunk[], newChildren: Chunk[]): boolean {
+    if (oldChildren.length !== newChildren.length) return false;
+    const changed: number[] = [];
+    for (let i = 0; i < newChildren.length; i++) {
+      const a = oldChildren[i] as Chunk;
+      const b = newChildren[i] as Chunk;
+      if (a.to - a.from === b.to - b.from && this.chunkText(this.before, a) === this.chunkText(this.after, b)) continue;
+      if (a.el < 0 && b.el < 0) {
+        if (!SIMPLE_TEXT.test(this.chunkText(this.after, b))) return false;
+      } else if (a.el < 0 || b.el < 0 || this.before.name[a.el] !== this.after.name[b.el] || this.looks(this.before, a) !== this.looks(this.after, b)) {
+        return false;
+      }
+      changed.push(i);
+    }
+    for (const i of changed) {
+      const a = oldChildren[i] as Chunk;
+      const b = newChildren[i] as Chunk;
+      if (b.el < 0) (nodes[i] as Text).data = decode(this.chunkText(this.after, b));
+      else this.element(nodes[i] as Node, a.el, b.el);
+    }
+    return true;
+  }
+
   /** Length and ends of a chunk: finds the old chunks that may have the same markup. */
   private sketch(tree: MarkupTree, c: Chunk): string {
     const text = tree.text;
@@ -270,6 +298,7 @@ export class MarkupPatcher {
       const type = (nodes[i] as Node).nodeType;
       if (isText ? type !== Node.TEXT_NODE : type !== Node.ELEMENT_NODE && type !== Node.COMMENT_NODE) throw new ShapeMismatch();
     }
+    if (this.inPlace(nodes, oldChildren, newChildren)) return;
     const source = new Array<number>(newChildren.length).fill(-1);
     const used = new Uint8Array(oldChildren.length);
     // Same position, same markup: the common case, no map needed.
@@ -348,6 +377,10 @@ export class MarkupPatcher {
         pair[j] = i;
       }
     }
+    // Changed text: the k-th left over old text node takes the k-th new text (a figure in a cell).
+    const leftText: number[] = [];
+    for (let i = 0; i < oldChildren.length; i++) if (used[i] === 0 && (oldChildren[i] as Chunk).el < 0) leftText.push(i);
+    let t = 0;
     const toParse: number[] = [];
     for (let j = 0; j < newChildren.length; j++) {
       if (source[j] !== -1) continue;
@@ -358,8 +391,15 @@ export class MarkupPatcher {
         result[j] = this.element(nodes[i] as Node, (oldChildren[i] as Chunk).el, b.el);
       } else if (b.el < 0) {
         const text = this.chunkText(this.after, b);
-        if (SIMPLE_TEXT.test(text)) result[j] = this.doc.createTextNode(decode(text));
-        else toParse.push(j);
+        if (!SIMPLE_TEXT.test(text)) toParse.push(j);
+        else if (t < leftText.length) {
+          const reused = leftText[t++] as number;
+          used[reused] = 1;
+          source[j] = reused;
+          const node = nodes[reused] as Text;
+          node.data = decode(text);
+          result[j] = node;
+        } else result[j] = this.doc.createTextNode(decode(text));
       } else toParse.push(j);
     }
     if (toParse.length > 0) {

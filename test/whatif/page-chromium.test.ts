@@ -55,11 +55,19 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The report's visible text (header and main) as Chromium lays it out. */
+  /**
+   * The report's visible text (header and main) as Chromium lays it out. The live page lets
+   * Chromium skip laying out the sections off screen (content-visibility, a style the script adds):
+   * innerText leaves those out, so the style is switched off while the text is read.
+   */
   async function reportText(p: Page): Promise<string> {
-    return p.evaluate(() =>
-      ['.page > header', '.page > main'].map((s) => (document.querySelector(s) as HTMLElement).innerText).join('\n'),
-    );
+    return p.evaluate(() => {
+      const layout = document.querySelector<HTMLStyleElement>('style[data-whatif-layout]');
+      if (layout) layout.disabled = true;
+      const text = ['.page > header', '.page > main'].map((s) => (document.querySelector(s) as HTMLElement).innerText).join('\n');
+      if (layout) layout.disabled = false;
+      return text;
+    });
   }
 
   /** The report's DOM (header and main) as markup: what the page shows beyond its text (attributes, charts). */
@@ -84,6 +92,7 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
   it('opens offline with the run values, no request but the file, no error', async () => {
     // Assess
     expect(await reportText(page)).toBe(await expectedText({}));
+    expect(await page.locator('style[data-whatif-layout]').count()).toBe(1);
     expect(requests).toEqual([pageUrl]);
     expect(problems).toEqual([]);
     for (const knob of WHATIF_KNOBS) {
@@ -206,13 +215,19 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     // Act
     const dark = await browser.newPage({ colorScheme: 'dark' });
     await dark.goto(pageUrl);
+    await dark.locator('#whatif[data-ready="true"]').waitFor();
     const background = await dark.locator('#whatif').evaluate((el) => getComputedStyle(el).backgroundColor);
+    const skipped = await dark.locator('#functions').evaluate((el) => getComputedStyle(el).contentVisibility);
     await dark.emulateMedia({ media: 'print' });
     const printed = await dark.locator('#whatif').evaluate((el) => getComputedStyle(el).display);
+    const printedFunctions = await dark.locator('#functions').evaluate((el) => getComputedStyle(el).contentVisibility);
     await dark.close();
 
     // Assess
     expect(background).not.toBe('rgb(246, 247, 249)');
     expect(printed).toBe('none');
+    // On screen, sections off screen are not laid out; in print every one is.
+    expect(skipped).toBe('auto');
+    expect(printedFunctions).toBe('visible');
   });
 });
