@@ -173,7 +173,11 @@ async function start(): Promise<void> {
       if (before !== null) {
         const patcher = new MarkupPatcher(document, before, tree);
         try {
-          for (const tag of PATCHED) patcher.element(element(`.page > ${tag}`), before.child(0, tag), tree.child(0, tag));
+          for (const tag of PATCHED) {
+            const [o, n] = [before.child(0, tag), tree.child(0, tag)];
+            if (o === -1 || n === -1) throw new Error(`what-if: the report has no <${tag}>`);
+            patcher.element(element(`.page > ${tag}`), o, n);
+          }
           patched = true;
         } catch {
           // The page did not have the shape its markup says: parse it whole below.
