@@ -19,25 +19,33 @@
 /** Elements without content or end tag in HTML. */
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 /** A start or end tag (attribute values may hold `>` when quoted), or a comment. */
-const TAG = /<(?:(\/?)([A-Za-z][A-Za-z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|!--[\s\S]*?-->)/g;
+const TAG = /<(?:(\/?)([A-Za-z][A-Za-z0-9-]*)[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>|!--[\s\S]*?-->)/g;
 const COMMENT = '#comment';
 
 /** The element tree of a markup string: per element (in document order) where it starts and ends. */
 export class MarkupTree {
   readonly count: number;
   /** Offset of `<`. */
-  readonly start: number[] = [];
+  readonly start: Int32Array;
   /** Offset after the start tag's `>`. */
-  readonly openEnd: number[] = [];
+  readonly openEnd: Int32Array;
   /** Offset of the end tag (or where the element was closed implicitly). */
-  readonly innerEnd: number[] = [];
+  readonly innerEnd: Int32Array;
   /** Offset after the end tag. */
-  readonly end: number[] = [];
+  readonly end: Int32Array;
   /** Index of the first element after this one's subtree. */
-  readonly after: number[] = [];
+  readonly after: Int32Array;
   readonly name: string[] = [];
 
   constructor(readonly text: string, from = 0) {
+    // At most one element per `<`.
+    let capacity = 0;
+    for (let at = text.indexOf('<', from); at !== -1; at = text.indexOf('<', at + 1)) capacity++;
+    this.start = new Int32Array(capacity);
+    this.openEnd = new Int32Array(capacity);
+    this.innerEnd = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.after = new Int32Array(capacity);
     const stack: number[] = [];
     const close = (k: number, inner: number, end: number, count: number): void => {
       this.innerEnd[k] = inner;
@@ -67,7 +75,8 @@ export class MarkupTree {
         this.start[n] = at;
         this.openEnd[n] = next;
         this.name[n] = tag;
-        if (VOID.has(tag.toLowerCase()) || (m[3] ?? '').endsWith('/')) close(n, next, next, n + 1);
+        // `/>` closes SVG elements (the renderer writes no other).
+        if (text.charCodeAt(next - 2) === 47 || VOID.has(tag.toLowerCase())) close(n, next, next, n + 1);
         else stack.push(n);
         n++;
       }
