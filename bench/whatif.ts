@@ -22,7 +22,11 @@ import { findChromium, launchChromium } from '../test/helpers/browser.js';
  * gzipped JSON and range-coded arrays it holds), the time the page took to decode its data,
  * page bytes with what-if, whether the default page keeps the panel live (limit
  * WHATIF_MAX_DATA_BYTES), load time to a ready panel, and each update's time as measured in the
- * page (model + render + DOM swap) and from the key press to the new DOM (wall).
+ * page and from the key press to the new DOM (wall). The in-page parts (ms): model (sizing +
+ * buildReport), render (the HTML string), scan (its element tree, markup-diff.ts), parse (the
+ * changed subtrees only), patch (the rest of the DOM update: comparing, moving, inserting), and
+ * parsedKB, the markup parsed; wholeParse / wholePatch appear only when the diff fell back to
+ * parsing the whole report.
  */
 
 const SEED = 7;

@@ -2,8 +2,9 @@
 /**
  * The what-if panel's script (bundled by bundle.ts into report.html). Reads the page's data,
  * wires the controls, and on every change rebuilds the report with the model and renders it with
- * the same renderer as the CLI, patching the page's header and main where they differ. No network, no storage:
- * the knob values live in the URL hash.
+ * the same renderer as the CLI, patching the page's header and main where they differ: the new
+ * markup is compared with the markup on show (markup-diff.ts) and only the parts that changed are
+ * parsed. No network, no storage: the knob values live in the URL hash.
  */
 import { renderHtml } from '../render/html.js';
 import type { WhatIfData } from './data.js';
@@ -25,6 +26,7 @@ import {
 } from './knobs.js';
 import { prepareReplays, whatIfReport } from './model.js';
 import { htmlEngine } from '../render/templates.js';
+import { MarkupPatcher, MarkupTree } from './markup-diff.js';
 
 function element<T extends Element>(selector: string, root: ParentNode = document): T {
   const found = root.querySelector<T>(selector);
@@ -50,8 +52,18 @@ async function readData(): Promise<WhatIfData> {
   return data;
 }
 
+/** The element tree of a rendered report from its `<div class="page">` (element 0). */
+function pageTree(html: string): MarkupTree {
+  const at = html.indexOf('<div class="page">');
+  if (at === -1) throw new Error('what-if: the rendered report has no <div class="page">');
+  return new MarkupTree(html, at);
+}
+
+/** The parts of the page the report renders (the panel, also in .page, is left alone). */
+const PATCHED = ['header', 'main'] as const;
+
 /**
- * Makes `current` show what `fresh` holds, touching only the subtrees that differ: a knob moves a
+ * The fallback when the markup on show is not known: makes `current` show what `fresh` holds, touching only the subtrees that differ: a knob moves a
  * few figures, and replacing the whole page made Chromium lay out every table again. An element
  * whose tag, attributes or child list differ is replaced whole; text differences replace the
  * parent.
@@ -86,18 +98,20 @@ async function start(): Promise<void> {
   // Warm up what every update needs, so the first change is as fast as the next ones.
   prepareReplays(data);
   htmlEngine();
-  // Handlebars compiles on first use: render a one-function report now, so the first change is
-  // not the slowest (the model's code warms up with it).
-  try {
-    renderHtml(whatIfReport({ ...data, functions: data.functions.slice(0, 1) }, data.config));
-  } catch {
-    // Only a warm-up: a real update reports its own error.
-  }
   // Functions sized without measured CPU: each gets a CPU share control (lmi.cpuBusyFractionByFunction).
   const unmeasured = data.functions
     .filter((f) => f.sizing !== null && (f.profile.cpuSecondsPerInvocation === null || f.profile.cpuSecondsPerInvocation === undefined))
     .map((f) => ({ region: f.summary.region, name: f.summary.name }));
   const runValues = knobValues(data.config, unmeasured);
+  // The markup on show: the run's report as this script renders it, which is the page's own
+  // header and main (the CLI rendered them from the same model). Updates diff against it. It also
+  // warms up the model and Handlebars (which compiles on first use) for the first change.
+  let shownTree: MarkupTree | null = null;
+  try {
+    shownTree = pageTree(renderHtml(whatIfReport(data, applyKnobs(data.config, runValues))));
+  } catch {
+    // Then the first update parses the whole report (patchWhole) and diffs from there.
+  }
   // The overrides in force, by knob key; their controls are built when their list is opened.
   const overrides = new Map<string, number>();
   const status = element<HTMLElement>('[data-whatif="status"]', panel);
@@ -161,10 +175,36 @@ async function start(): Promise<void> {
       lap('model');
       const html = renderHtml(model);
       lap('render');
-      const fresh = new DOMParser().parseFromString(html, 'text/html');
-      lap('parse');
-      for (const selector of ['.page > header', '.page > main']) patch(element(selector), element(selector, fresh));
-      lap('patch');
+      const tree = pageTree(html);
+      lap('scan');
+      const before = shownTree;
+      // Until patched, the page shows neither markup for sure: a failed patch falls back to the whole.
+      shownTree = null;
+      let patched = false;
+      if (before !== null) {
+        const patcher = new MarkupPatcher(document, before, tree);
+        try {
+          for (const tag of PATCHED) {
+            const [o, n] = [before.child(0, tag), tree.child(0, tag)];
+            if (o === -1 || n === -1) throw new Error(`what-if: the report has no <${tag}>`);
+            patcher.element(element(`.page > ${tag}`), o, n);
+          }
+          patched = true;
+        } catch {
+          // The page did not have the shape its markup says: parse it whole below.
+        }
+        parts.parse = Math.round(patcher.stats.parseMs);
+        lap('patch');
+        parts.patch = Math.max(0, (parts.patch ?? 0) - (parts.parse ?? 0));
+        parts.parsedKB = Math.round(patcher.stats.parsedChars / 1024);
+      }
+      if (!patched) {
+        const fresh = new DOMParser().parseFromString(html, 'text/html');
+        lap('wholeParse');
+        for (const tag of PATCHED) patch(element(`.page > ${tag}`), element(`.page > ${tag}`, fresh));
+        lap('wholePatch');
+      }
+      shownTree = tree;
     } catch (error) {
       status.textContent = `The report could not be recomputed: ${error instanceof Error ? error.message : String(error)}`;
       panel.dataset.state = 'error';
@@ -266,6 +306,14 @@ async function start(): Promise<void> {
     else done(document.execCommand('copy'));
   });
   window.addEventListener('hashchange', fromHash);
+  // Chromium then lays out only the sections on screen after an update (a knob moves figures in
+  // every function section; laying out all of them took longer than the update itself). The
+  // markup is unchanged; printing lays out everything.
+  const layout = document.createElement('style');
+  layout.dataset.whatifLayout = 'true';
+  layout.textContent =
+    '@media screen { .page > main > section, .page > main article.fn, .page > main article.plan { content-visibility: auto; contain-intrinsic-size: auto 640px; } }';
+  document.head.append(layout);
   panel.dataset.ready = 'true';
   for (const input of controls.values()) input.disabled = false;
   for (const button of panel.querySelectorAll('button')) button.disabled = false;

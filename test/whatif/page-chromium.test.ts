@@ -55,11 +55,24 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The report's visible text (header and main) as Chromium lays it out. */
+  /**
+   * The report's visible text (header and main) as Chromium lays it out. The live page lets
+   * Chromium skip laying out the sections off screen (content-visibility, a style the script adds):
+   * innerText leaves those out, so the style is switched off while the text is read.
+   */
   async function reportText(p: Page): Promise<string> {
-    return p.evaluate(() =>
-      ['.page > header', '.page > main'].map((s) => (document.querySelector(s) as HTMLElement).innerText).join('\n'),
-    );
+    return p.evaluate(() => {
+      const layout = document.querySelector<HTMLStyleElement>('style[data-whatif-layout]');
+      if (layout) layout.disabled = true;
+      const text = ['.page > header', '.page > main'].map((s) => (document.querySelector(s) as HTMLElement).innerText).join('\n');
+      if (layout) layout.disabled = false;
+      return text;
+    });
+  }
+
+  /** The report's DOM (header and main) as markup: what the page shows beyond its text (attributes, charts). */
+  async function reportMarkup(p: Page): Promise<string> {
+    return p.evaluate(() => ['.page > header', '.page > main'].map((s) => (document.querySelector(s) as HTMLElement).outerHTML).join('\n'));
   }
 
   async function expectedText(values: KnobValues): Promise<string> {
@@ -79,6 +92,7 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
   it('opens offline with the run values, no request but the file, no error', async () => {
     // Assess
     expect(await reportText(page)).toBe(await expectedText({}));
+    expect(await page.locator('style[data-whatif-layout]').count()).toBe(1);
     expect(requests).toEqual([pageUrl]);
     expect(problems).toEqual([]);
     for (const knob of WHATIF_KNOBS) {
@@ -102,6 +116,10 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
       await showViaHash(values);
       const shown = await reportText(page);
       expect(shown, JSON.stringify(values)).toBe(await expectedText(values));
+      // The patched DOM is the DOM of the CLI's page, node for node (markup-diff.ts parses only what changed).
+      expect(await reportMarkup(page), JSON.stringify(values)).toBe(await reportMarkup(expectedPage));
+      // ... and it got there by the diff, not by the whole-page fallback.
+      expect(await page.locator('#whatif').getAttribute('data-update-parts')).not.toMatch(/whole/);
     }
     expect(problems).toEqual([]);
     expect(requests).toEqual([pageUrl]);
@@ -197,13 +215,19 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     // Act
     const dark = await browser.newPage({ colorScheme: 'dark' });
     await dark.goto(pageUrl);
+    await dark.locator('#whatif[data-ready="true"]').waitFor();
     const background = await dark.locator('#whatif').evaluate((el) => getComputedStyle(el).backgroundColor);
+    const skipped = await dark.locator('#functions').evaluate((el) => getComputedStyle(el).contentVisibility);
     await dark.emulateMedia({ media: 'print' });
     const printed = await dark.locator('#whatif').evaluate((el) => getComputedStyle(el).display);
+    const printedFunctions = await dark.locator('#functions').evaluate((el) => getComputedStyle(el).contentVisibility);
     await dark.close();
 
     // Assess
     expect(background).not.toBe('rgb(246, 247, 249)');
     expect(printed).toBe('none');
+    // On screen, sections off screen are not laid out; in print every one is.
+    expect(skipped).toBe('auto');
+    expect(printedFunctions).toBe('visible');
   });
 });

@@ -1,0 +1,454 @@
+/// <reference lib="dom" />
+/**
+ * Brings a DOM subtree from the markup it was built from to new markup, parsing only what changed.
+ *
+ * The what-if page re-renders the whole report as a string on every knob change (the CLI's own
+ * renderer). Parsing all of it (2.5 MB at 1,000 functions) and diffing the two DOMs cost more than
+ * the change itself; instead, both strings are cut into their element tree (MarkupTree, one pass
+ * over the tags), compared subtree by subtree as strings, and only the subtrees whose markup
+ * differs are parsed, in the context of their parent (Range.createContextualFragment: table rows
+ * and SVG parse as they do in the page). Children that moved (a table re-sorted) are matched by
+ * their markup and moved, not re-parsed.
+ *
+ * It relies on the renderer's output being escaped: every `<` in it opens a tag (Handlebars and
+ * charts.ts escape text and attribute values). Where the DOM does not have the shape the old
+ * markup says (the parser closed or moved something), the element is parsed again whole, so the
+ * result is always the new markup's.
+ */
+
+/** Elements without content or end tag in HTML. */
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+/** A start or end tag (attribute values may hold `>` when quoted), or a comment. */
+const TAG = /<(?:(\/?)([A-Za-z][A-Za-z0-9-]*)[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>|!--[\s\S]*?-->)/g;
+const COMMENT = '#comment';
+
+/** The element tree of a markup string: per element (in document order) where it starts and ends. */
+export class MarkupTree {
+  readonly count: number;
+  /** Offset of `<`. */
+  readonly start: Int32Array;
+  /** Offset after the start tag's `>`. */
+  readonly openEnd: Int32Array;
+  /** Offset of the end tag (or where the element was closed implicitly). */
+  readonly innerEnd: Int32Array;
+  /** Offset after the end tag. */
+  readonly end: Int32Array;
+  /** Index of the first element after this one's subtree. */
+  readonly after: Int32Array;
+  readonly name: string[] = [];
+
+  constructor(readonly text: string, from = 0) {
+    // At most one element per `<`.
+    let capacity = 0;
+    for (let at = text.indexOf('<', from); at !== -1; at = text.indexOf('<', at + 1)) capacity++;
+    this.start = new Int32Array(capacity);
+    this.openEnd = new Int32Array(capacity);
+    this.innerEnd = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.after = new Int32Array(capacity);
+    const stack: number[] = [];
+    const close = (k: number, inner: number, end: number, count: number): void => {
+      this.innerEnd[k] = inner;
+      this.end[k] = end;
+      this.after[k] = count;
+    };
+    TAG.lastIndex = from;
+    let n = 0;
+    for (let m = TAG.exec(text); m !== null; m = TAG.exec(text)) {
+      const at = m.index;
+      const next = TAG.lastIndex;
+      const tag = m[2];
+      if (tag === undefined) {
+        this.start[n] = at;
+        this.openEnd[n] = next;
+        this.name[n] = COMMENT;
+        close(n, next, next, n + 1);
+        n++;
+      } else if (m[1] === '/') {
+        // Close the innermost open element of that name; any left open inside it end here.
+        let depth = stack.length - 1;
+        while (depth >= 0 && this.name[stack[depth] as number] !== tag) depth--;
+        if (depth === -1) continue;
+        while (stack.length > depth + 1) close(stack.pop() as number, at, at, n);
+        close(stack.pop() as number, at, next, n);
+      } else {
+        this.start[n] = at;
+        this.openEnd[n] = next;
+        this.name[n] = tag;
+        // `/>` closes SVG elements (the renderer writes no other).
+        if (text.charCodeAt(next - 2) === 47 || VOID.has(tag.toLowerCase())) close(n, next, next, n + 1);
+        else stack.push(n);
+        n++;
+      }
+    }
+    while (stack.length > 0) close(stack.pop() as number, text.length, text.length, n);
+    this.count = n;
+  }
+
+  /** The element's markup, start tag to end tag. */
+  outer(k: number): string {
+    return this.text.slice(this.start[k], this.end[k]);
+  }
+
+  openTag(k: number): string {
+    return this.text.slice(this.start[k], this.openEnd[k]);
+  }
+
+  /** The element's child nodes as ranges: elements (el >= 0) and the text between them (el = -1). */
+  children(k: number): Chunk[] {
+    const out: Chunk[] = [];
+    const stop = this.innerEnd[k] as number;
+    let pos = this.openEnd[k] as number;
+    for (let c = k + 1; c < this.count && (this.start[c] as number) < stop; c = this.after[c] as number) {
+      const s = this.start[c] as number;
+      if (s > pos) out.push({ el: -1, from: pos, to: s });
+      out.push({ el: c, from: s, to: this.end[c] as number });
+      pos = this.end[c] as number;
+    }
+    if (stop > pos) out.push({ el: -1, from: pos, to: stop });
+    return out;
+  }
+
+  /** The first element child of `k` with this tag name, or -1. */
+  child(k: number, tag: string): number {
+    for (const c of this.children(k)) if (c.el >= 0 && this.name[c.el] === tag) return c.el;
+    return -1;
+  }
+}
+
+export interface Chunk {
+  /** Element index in its MarkupTree, or -1 for text. */
+  el: number;
+  from: number;
+  to: number;
+}
+
+/** What a patch did (for the page's timing line). */
+export interface PatchStats {
+  /** Milliseconds in the parser (createContextualFragment). */
+  parseMs: number;
+  /** Characters of markup parsed. */
+  parsedChars: number;
+}
+
+/** The DOM does not have the shape the old markup describes: the caller re-parses the element whole. */
+export class ShapeMismatch extends Error {}
+
+/** Text whose entities are the renderer's own: decoded here, no parser needed. */
+const SIMPLE_TEXT = /^[^&\r\0]*(?:&(?:amp|lt|gt|quot|#x27|#x60|#x3D|#39);[^&\r\0]*)*$/;
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#x27;': "'", '&#39;': "'", '&#x60;': '`', '&#x3D;': '=' };
+const SEPARATOR = 'lmi-chunk';
+/** One attribute as the renderer writes it: name="value" (values escaped, so no `"` inside). */
+const ATTRIBUTES = /\s+([A-Za-z_][\w:.-]*)="([^"]*)"/g;
+
+function decode(text: string): string {
+  return text.indexOf('&') === -1 ? text : text.replace(/&[#\w]+;/g, (e) => ENTITIES[e] ?? e);
+}
+/** Characters of an element compared to pair it with its old self (a function section's name is within them). */
+const LOOKS_CHARS = 160;
+const SKETCH_CHARS = 64;
+const STANDALONE_NUMBER = /(?<![\w-])\d+(?:[.,]\d+)*(?![\w-])/g;
+
+export class MarkupPatcher {
+  private readonly range: Range;
+  readonly stats: PatchStats = { parseMs: 0, parsedChars: 0 };
+
+  constructor(
+    private readonly doc: Document,
+    private readonly before: MarkupTree,
+    private readonly after: MarkupTree,
+  ) {
+    this.range = doc.createRange();
+  }
+
+  private parse(context: Node, markup: string): DocumentFragment {
+    const began = performance.now();
+    this.range.selectNodeContents(context);
+    const fragment = this.range.createContextualFragment(markup);
+    this.stats.parseMs += performance.now() - began;
+    this.stats.parsedChars += markup.length;
+    return fragment;
+  }
+
+  /** Replaces `node` with new element `n` parsed whole. */
+  private replace(node: Node, n: number): Node {
+    const parent = node.parentNode;
+    if (parent === null) throw new Error('what-if: a patched element has no parent');
+    const fragment = this.parse(parent, this.after.outer(n));
+    const fresh = fragment.firstChild;
+    // The parser made something else of it (misnested markup): the caller re-parses the parent.
+    if (fresh === null || fragment.childNodes.length !== 1) throw new ShapeMismatch();
+    parent.replaceChild(fresh, node);
+    return fresh;
+  }
+
+  /**
+   * Makes `node` (built from old element `o`) show new element `n`; returns the node now in its
+   * place (`node` itself, or its replacement).
+   */
+  element(node: Node, o: number, n: number): Node {
+    const before = this.before;
+    const after = this.after;
+    const oldLength = (before.end[o] as number) - (before.start[o] as number);
+    const newLength = (after.end[n] as number) - (after.start[n] as number);
+    if (oldLength === newLength && before.outer(o) === after.outer(n)) return node;
+    const name = after.name[n] as string;
+    if (
+      name === COMMENT ||
+      before.name[o] !== name ||
+      node.nodeType !== Node.ELEMENT_NODE ||
+      (node as Element).localName.toLowerCase() !== name.toLowerCase()
+    ) {
+      return this.replace(node, n);
+    }
+    const oldChildren = before.children(o);
+    const newChildren = after.children(n);
+    const element = node as Element;
+    if (element.childNodes.length !== oldChildren.length) return this.replace(node, n);
+    const open = after.openTag(n);
+    try {
+      if (before.openTag(o) !== open) this.attributes(element, open, name);
+      this.children(element, oldChildren, newChildren);
+    } catch (error) {
+      if (!(error instanceof ShapeMismatch)) throw error;
+      return this.replace(element, n);
+    }
+    return element;
+  }
+
+  /** Gives `element` the attributes of start tag `open`. */
+  private attributes(element: Element, open: string, name: string): void {
+    // Attributes in the renderer's form (name="escaped value"), without a namespace: set here.
+    const body = open.slice(1 + name.length, open.endsWith('/>') ? -2 : -1);
+    ATTRIBUTES.lastIndex = 0;
+    const wanted = new Map<string, string>();
+    let simple = true;
+    for (let m = ATTRIBUTES.exec(body); m !== null && simple; m = ATTRIBUTES.exec(body)) {
+      const [, attr = '', value = ''] = m;
+      if (attr.includes(':') || attr === 'xmlns' || !SIMPLE_TEXT.test(value)) simple = false;
+      else wanted.set(attr, decode(value));
+    }
+    if (simple && body.replace(ATTRIBUTES, '').trim() === '' && Array.from(element.attributes).every((a) => a.namespaceURI === null || a.name === 'xmlns')) {
+      for (const attr of Array.from(element.attributes)) if (attr.name !== 'xmlns' && !wanted.has(attr.name)) element.removeAttribute(attr.name);
+      for (const [attr, value] of wanted) if (element.getAttribute(attr) !== value) element.setAttribute(attr, value);
+      return;
+    }
+    const fragment = this.parse(element.parentNode ?? element, `${open}</${name}>`);
+    const fresh = fragment.firstChild;
+    if (fresh === null || fresh.nodeType !== Node.ELEMENT_NODE) throw new ShapeMismatch();
+    const source = fresh as Element;
+    for (const attr of Array.from(element.attributes)) {
+      if (!source.hasAttributeNS(attr.namespaceURI, attr.localName)) element.removeAttributeNode(attr);
+    }
+    for (const attr of Array.from(source.attributes)) {
+      if (element.getAttributeNS(attr.namespaceURI, attr.localName) !== attr.value) element.setAttributeNS(attr.namespaceURI, attr.name, attr.value);
+    }
+  }
+
+  /**
+   * What pairs a changed element with its old self: its tag and the first characters of its
+   * content, numbers standing alone blanked (a rank, a dollar figure; not the digits of a name
+   * such as fn-00042). The start tag is left out: ids there follow the rank.
+   */
+  private looks(tree: MarkupTree, c: Chunk): string {
+    const from = tree.openEnd[c.el] as number;
+    return `${tree.name[c.el]}|${tree.text.slice(from, Math.min(c.to, from + LOOKS_CHARS)).replace(STANDALONE_NUMBER, '#')}`;
+  }
+
+  /**
+   * The common case, patched without matching: as many children, and each changed one is the same
+   * element with other figures (same tag, alike: see looks) or a text. False when the children
+   * moved or changed more than that (nothing is touched then).
+   */
+  private inPlace(nodes: Node[], oldChildren: Chunk[], newChildren: Chunk[]): boolean {
+    if (oldChildren.length !== newChildren.length) return false;
+    const changed: number[] = [];
+    for (let i = 0; i < newChildren.length; i++) {
+      const a = oldChildren[i] as Chunk;
+      const b = newChildren[i] as Chunk;
+      if (a.to - a.from === b.to - b.from && this.chunkText(this.before, a) === this.chunkText(this.after, b)) continue;
+      if (a.el < 0 && b.el < 0) {
+        if (!SIMPLE_TEXT.test(this.chunkText(this.after, b))) return false;
+      } else if (a.el < 0 || b.el < 0 || this.before.name[a.el] !== this.after.name[b.el] || this.looks(this.before, a) !== this.looks(this.after, b)) {
+        return false;
+      }
+      changed.push(i);
+    }
+    for (const i of changed) {
+      const a = oldChildren[i] as Chunk;
+      const b = newChildren[i] as Chunk;
+      if (b.el < 0) (nodes[i] as Text).data = decode(this.chunkText(this.after, b));
+      else this.element(nodes[i] as Node, a.el, b.el);
+    }
+    return true;
+  }
+
+  /** Length and ends of a chunk: finds the old chunks that may have the same markup. */
+  private sketch(tree: MarkupTree, c: Chunk): string {
+    const text = tree.text;
+    return c.to - c.from <= 2 * SKETCH_CHARS
+      ? text.slice(c.from, c.to)
+      : `${c.to - c.from}|${text.slice(c.from, c.from + SKETCH_CHARS)}|${text.slice(c.to - SKETCH_CHARS, c.to)}`;
+  }
+
+  private chunkText(tree: MarkupTree, c: Chunk): string {
+    return tree.text.slice(c.from, c.to);
+  }
+
+  /**
+   * Brings `parent`'s child nodes (one per chunk of `oldChildren`) to `newChildren`: children with
+   * the same markup are kept (moved if the order changed), the k-th changed old element is patched
+   * into the k-th changed new one when their tags agree, and the rest is parsed in one go.
+   */
+  private children(parent: Element, oldChildren: Chunk[], newChildren: Chunk[]): void {
+    const nodes = Array.from(parent.childNodes);
+    for (let i = 0; i < nodes.length; i++) {
+      const isText = (oldChildren[i] as Chunk).el < 0;
+      const type = (nodes[i] as Node).nodeType;
+      if (isText ? type !== Node.TEXT_NODE : type !== Node.ELEMENT_NODE && type !== Node.COMMENT_NODE) throw new ShapeMismatch();
+    }
+    if (this.inPlace(nodes, oldChildren, newChildren)) return;
+    const source = new Array<number>(newChildren.length).fill(-1);
+    const used = new Uint8Array(oldChildren.length);
+    // Same position, same markup: the common case, no map needed.
+    let unchanged = 0;
+    const common = Math.min(oldChildren.length, newChildren.length);
+    for (let i = 0; i < common; i++) {
+      const a = oldChildren[i] as Chunk;
+      const b = newChildren[i] as Chunk;
+      if (a.to - a.from === b.to - b.from && this.chunkText(this.before, a) === this.chunkText(this.after, b)) {
+        source[i] = i;
+        used[i] = 1;
+        unchanged++;
+      }
+    }
+    if (unchanged === newChildren.length && unchanged === oldChildren.length) return;
+    // Same markup elsewhere (a row that moved): matched in order. Keyed by length and ends (hashing
+    // whole sections costs), then compared whole.
+    const pool = new Map<string, { at: number; list: number[] }>();
+    for (let i = 0; i < oldChildren.length; i++) {
+      if (used[i] === 1) continue;
+      const key = this.sketch(this.before, oldChildren[i] as Chunk);
+      const entry = pool.get(key);
+      if (entry) entry.list.push(i);
+      else pool.set(key, { at: 0, list: [i] });
+    }
+    for (let j = 0; j < newChildren.length && pool.size > 0; j++) {
+      if (source[j] !== -1) continue;
+      const b = newChildren[j] as Chunk;
+      const entry = pool.get(this.sketch(this.after, b));
+      if (entry === undefined) continue;
+      const { list } = entry;
+      while (entry.at < list.length && used[list[entry.at] as number] === 1) entry.at++;
+      const text = this.chunkText(this.after, b);
+      for (let at = entry.at; at < list.length; at++) {
+        const i = list[at] as number;
+        if (used[i] === 1 || this.chunkText(this.before, oldChildren[i] as Chunk) !== text) continue;
+        source[j] = i;
+        used[i] = 1;
+        break;
+      }
+    }
+    const result = new Array<Node | null>(newChildren.length).fill(null);
+    for (let j = 0; j < newChildren.length; j++) if (source[j] !== -1) result[j] = nodes[source[j] as number] as Node;
+    // Changed elements are patched into a changed old one rather than parsed: first the one that
+    // looks alike (same start but for its numbers: the same function at another rank, whose ids
+    // and figures moved), then the k-th left over on each side when their tags agree.
+    const pair = new Array<number>(newChildren.length).fill(-1);
+    const alike = new Map<string, { at: number; list: number[] }>();
+    for (let i = 0; i < oldChildren.length; i++) {
+      const a = oldChildren[i] as Chunk;
+      if (used[i] === 1 || a.el < 0) continue;
+      const key = this.looks(this.before, a);
+      const entry = alike.get(key);
+      if (entry) entry.list.push(i);
+      else alike.set(key, { at: 0, list: [i] });
+    }
+    for (let j = 0; j < newChildren.length; j++) {
+      const b = newChildren[j] as Chunk;
+      if (source[j] !== -1 || b.el < 0 || alike.size === 0) continue;
+      const entry = alike.get(this.looks(this.after, b));
+      if (entry === undefined || entry.at >= entry.list.length) continue;
+      const i = entry.list[entry.at++] as number;
+      pair[j] = i;
+      used[i] = 1;
+    }
+    const leftOld: number[] = [];
+    for (let i = 0; i < oldChildren.length; i++) if (used[i] === 0 && (oldChildren[i] as Chunk).el >= 0) leftOld.push(i);
+    let k = 0;
+    for (let j = 0; j < newChildren.length; j++) {
+      const b = newChildren[j] as Chunk;
+      if (source[j] !== -1 || pair[j] !== -1 || b.el < 0) continue;
+      const i = leftOld[k];
+      if (i !== undefined && this.before.name[(oldChildren[i] as Chunk).el] === this.after.name[b.el]) {
+        k++;
+        used[i] = 1;
+        pair[j] = i;
+      }
+    }
+    // Changed text: the k-th left over old text node takes the k-th new text (a figure in a cell).
+    const leftText: number[] = [];
+    for (let i = 0; i < oldChildren.length; i++) if (used[i] === 0 && (oldChildren[i] as Chunk).el < 0) leftText.push(i);
+    let t = 0;
+    const toParse: number[] = [];
+    for (let j = 0; j < newChildren.length; j++) {
+      if (source[j] !== -1) continue;
+      const b = newChildren[j] as Chunk;
+      const i = pair[j] as number;
+      if (i !== -1) {
+        source[j] = i;
+        result[j] = this.element(nodes[i] as Node, (oldChildren[i] as Chunk).el, b.el);
+      } else if (b.el < 0) {
+        const text = this.chunkText(this.after, b);
+        if (!SIMPLE_TEXT.test(text)) toParse.push(j);
+        else if (t < leftText.length) {
+          const reused = leftText[t++] as number;
+          used[reused] = 1;
+          source[j] = reused;
+          const node = nodes[reused] as Text;
+          node.data = decode(text);
+          result[j] = node;
+        } else result[j] = this.doc.createTextNode(decode(text));
+      } else toParse.push(j);
+    }
+    if (toParse.length > 0) {
+      const markup = toParse.map((j) => this.chunkText(this.after, newChildren[j] as Chunk)).join(`<!--${SEPARATOR}-->`);
+      const parsed = Array.from(this.parse(parent, markup).childNodes).filter(
+        (x) => !(x.nodeType === Node.COMMENT_NODE && (x as Comment).data === SEPARATOR),
+      );
+      if (parsed.length !== toParse.length) throw new ShapeMismatch();
+      toParse.forEach((j, i) => (result[j] = parsed[i] as Node));
+    }
+    for (let i = 0; i < nodes.length; i++) if (used[i] === 0) (nodes[i] as ChildNode).remove();
+    // Keep in place the longest run of reused nodes already in order; insert or move the rest.
+    const keep = longestIncreasing(source);
+    let ref: Node | null = null;
+    for (let j = newChildren.length - 1; j >= 0; j--) {
+      const node = result[j] as Node;
+      if (!keep.has(j) || node.parentNode !== parent) parent.insertBefore(node, ref);
+      ref = node;
+    }
+  }
+}
+
+/** Positions j (source[j] >= 0) of a longest strictly increasing subsequence of `source`. */
+function longestIncreasing(source: number[]): Set<number> {
+  const tails: number[] = [];
+  const previous = new Array<number>(source.length).fill(-1);
+  for (let j = 0; j < source.length; j++) {
+    const v = source[j] as number;
+    if (v < 0) continue;
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((source[tails[mid] as number] as number) < v) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) previous[j] = tails[lo - 1] as number;
+    tails[lo] = j;
+  }
+  const keep = new Set<number>();
+  for (let j = tails.length > 0 ? (tails[tails.length - 1] as number) : -1; j >= 0; j = previous[j] as number) keep.add(j);
+  return keep;
+}

@@ -1,0 +1,75 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { renderHtml } from '../../src/render/html.js';
+import { MarkupTree } from '../../src/whatif/markup-diff.js';
+import { loadSample, type Sample } from './sample.js';
+
+// The element tree markup-diff.ts cuts a rendered report into; the DOM patch itself is checked in
+// headless Chromium (page-chromium.test.ts: the patched DOM equals the CLI page's, node for node).
+
+/** Every element's children, put back together, give its content exactly. */
+function expectChildrenCoverContent(tree: MarkupTree): void {
+  for (let k = 0; k < tree.count; k++) {
+    const inner = tree.text.slice(tree.openEnd[k], tree.innerEnd[k]);
+    const joined = tree.children(k).map((c) => tree.text.slice(c.from, c.to)).join('');
+    expect(joined).toBe(inner);
+  }
+}
+
+describe('MarkupTree', () => {
+  it('cuts markup into elements, void and self-closing ones included', () => {
+    // Prepare
+    const html = '<p>before</p><div class="page"><header>a &amp; b</header>\n<main><table><tbody><tr><td class="num">1</td></tr>\n</tbody></table><svg><path d="M0 0"/><title>t</title></svg><br>x<!-- c --></main></div>';
+
+    // Act
+    const tree = new MarkupTree(html, html.indexOf('<div class="page">'));
+
+    // Assess
+    expect(tree.name).toEqual(['div', 'header', 'main', 'table', 'tbody', 'tr', 'td', 'svg', 'path', 'title', 'br', '#comment']);
+    expect(tree.outer(0)).toBe(html.slice(html.indexOf('<div class="page">')));
+    expect(tree.children(0).map((c) => (c.el >= 0 ? tree.name[c.el] : html.slice(c.from, c.to)))).toEqual(['header', '\n', 'main']);
+    expect(tree.children(tree.child(0, 'main')).map((c) => (c.el >= 0 ? tree.name[c.el] : html.slice(c.from, c.to)))).toEqual(['table', 'svg', 'br', 'x', '#comment']);
+    expect(tree.outer(5)).toBe('<tr><td class="num">1</td></tr>');
+    expect(tree.outer(8)).toBe('<path d="M0 0"/>');
+    expect(tree.openTag(6)).toBe('<td class="num">');
+    expectChildrenCoverContent(tree);
+  });
+
+  it('closes elements left open where their parent ends', () => {
+    // Act
+    const tree = new MarkupTree('<ul><li>one<li>two</ul><p>after</p>');
+
+    // Assess
+    expect(tree.name).toEqual(['ul', 'li', 'li', 'p']);
+    expect(tree.outer(0)).toBe('<ul><li>one<li>two</ul>');
+    expect(tree.outer(2)).toBe('<li>two');
+    expect(tree.outer(3)).toBe('<p>after</p>');
+  });
+
+  describe('on the sample report', () => {
+    let sample: Sample;
+    beforeAll(async () => {
+      sample = await loadSample();
+    });
+
+    it('finds every element of the rendered page, each closed by its own end tag', () => {
+      // Prepare
+      const html = renderHtml(sample.base);
+
+      // Act
+      const tree = new MarkupTree(html, html.indexOf('<div class="page">'));
+
+      // Assess
+      expect(tree.children(0).filter((c) => c.el >= 0).map((c) => tree.name[c.el])).toEqual(['header', 'main', 'footer']);
+      const tags = html.slice(html.indexOf('<div class="page">')).match(/<[A-Za-z][A-Za-z0-9-]*/g) ?? [];
+      expect(tree.count).toBe(tags.length);
+      for (let k = 0; k < tree.count; k++) {
+        const outer = tree.outer(k);
+        const name = tree.name[k] as string;
+        expect(outer.startsWith(`<${name}`)).toBe(true);
+        if (tree.end[k] !== tree.openEnd[k]) expect(outer.endsWith(`</${name}>`), outer.slice(0, 80)).toBe(true);
+      }
+      expect(tree.count).toBeGreaterThan(1000);
+      expectChildrenCoverContent(tree);
+    });
+  });
+});
