@@ -209,6 +209,18 @@ function namedList(names: readonly string[]): string {
   return sorted.length > MAX_NAMED ? `${shown} and ${sorted.length - MAX_NAMED} more` : shown;
 }
 
+/** True when every number in `value` is finite, read as assertFinite reads it (own enumerable keys, typed arrays skipped). */
+function allFinite(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!allFinite(value[i])) return false;
+    return true;
+  }
+  for (const k of Object.keys(value)) if (!allFinite((value as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
 export function compareFunctions(a: FunctionReport, b: FunctionReport): number {
   if (a.savingsUsd !== b.savingsUsd) {
     if (a.savingsUsd == null) return 1;
@@ -396,9 +408,11 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
     });
   }
 
-  // No money or usage figure leaves the model non-finite unnoticed (issue 8, item 3).
+  // No money or usage figure leaves the model non-finite unnoticed (issue 8, item 3). A plain walk
+  // first: assertFinite builds each figure's path, needed only for the error.
   for (const r of reports) {
-    assertFinite(`${r.region}/${r.name}`, { usage: r.usage, standard: r.standard, lmi: r.lmi, savingsUsd: r.savingsUsd });
+    const figures = { usage: r.usage, standard: r.standard, lmi: r.lmi, savingsUsd: r.savingsUsd };
+    if (!allFinite(figures)) assertFinite(`${r.region}/${r.name}`, figures);
   }
   assertFinite('account totals', { totals, providers: planned.map((p) => p.plan) });
 
