@@ -234,6 +234,35 @@ class KeptDemand implements EnvironmentDemand {
 /** The environment histogram a KeptDemand built last (one cheapestTypeOf asks for several types in a row). */
 const scratch = { demand: null as KeptDemand | null, values: new Float64Array(256), counts: new Float64Array(256), length: 0 };
 
+/**
+ * A chosen replay whose capacity runs are built on first use (only `migrate` functions are packed
+ * onto providers). A class: an object literal with a getter is slow to build and to read.
+ */
+class CompactChosen implements ChosenReplay {
+  #capacity: CapacityRuns | null = null;
+  #build: (() => CapacityRuns) | null;
+
+  constructor(
+    readonly throttledInvocations: number,
+    readonly instancePeriods: number,
+    readonly peakInstances: number,
+    readonly environmentPeriods: number,
+    readonly maxEnvironments: number,
+    readonly chart: ChosenReplay['chart'],
+    build: () => CapacityRuns,
+  ) {
+    this.#build = build;
+  }
+
+  get capacity(): CapacityRuns {
+    if (this.#capacity === null) {
+      this.#capacity = (this.#build as () => CapacityRuns)();
+      this.#build = null;
+    }
+    return this.#capacity;
+  }
+}
+
 /** Map#set, first dropping the oldest entry when the map holds `max` already. */
 function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
   if (map.size >= max) map.delete(map.keys().next().value as K);
@@ -390,20 +419,9 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
         lmiCapacity: Array.from(bucketMinServed, (v) => f(v) * perEnvironment),
         throttled: Array.from(throttledBucket, (t) => t === 1),
       };
-      let capacity: CapacityRuns | null = null;
-      const replay: ChosenReplay = {
-        throttledInvocations,
-        instancePeriods,
-        peakInstances,
-        environmentPeriods,
-        maxEnvironments,
-        chart,
-        // Only `migrate` functions are packed onto providers: built on first use.
-        get capacity(): CapacityRuns {
-          if (capacity === null) capacity = capacityOfRuns(servedValues, servedLengths, periods, f, window.periodSeconds);
-          return capacity;
-        },
-      };
+      const replay = new CompactChosen(throttledInvocations, instancePeriods, peakInstances, environmentPeriods, maxEnvironments, chart, () =>
+        capacityOfRuns(servedValues, servedLengths, periods, f, window.periodSeconds),
+      );
       setBounded(chosenKept, key, replay, MAX_KEPT_CHOSEN);
       return replay;
     },

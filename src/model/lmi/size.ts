@@ -19,7 +19,7 @@ import { monthFactor } from './cost.js';
 import { checkEligibility, LMI_MIN_MEMORY_MB } from './eligibility.js';
 import { candidateInstanceTypes, cheapestTypeOf, type EnvironmentDemand, histogramDemand, keptInstancePeriods, typeOptions, type TypeChoice, type TypeOption } from './instances.js';
 import { environmentHistogram, scalingDelays } from './replay.js';
-import { type ReplaySource, seriesReplay } from './replay-source.js';
+import { type ChosenReplay, type ReplaySource, seriesReplay } from './replay-source.js';
 import { cpuBusyFractionFor, cpuBusyFractionOverrideKey, cpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
 import type { LmiContext, LmiSizing } from './types.js';
 
@@ -270,16 +270,12 @@ export function sizeLmi(
     return { scale, totalUsd: monthlyTotal(scale) };
   });
 
-  return {
+  return new Sizing(
     result,
     costByCpuShare,
     costByTrafficScale,
-    chart: replayed.chart,
-    // A getter: a compact replay (the what-if page) builds the runs only if grouping reads them.
-    get capacity() {
-      return replayed.capacity;
-    },
-    risks: sizingRisks({
+    replayed,
+    sizingRisks({
       profile,
       eligibility,
       shape,
@@ -294,7 +290,32 @@ export function sizeLmi(
       periods,
       lmi,
     }),
-  };
+  );
+}
+
+/**
+ * LmiSizing with `capacity` read from the chosen replay on first use: a compact replay (the
+ * what-if page) builds the runs only if grouping reads them. A class, not an object literal with
+ * a getter: such a literal is slow to build and to read (thousands per page update).
+ */
+class Sizing implements LmiSizing {
+  readonly chart: LmiSizing['chart'];
+  readonly #replayed: ChosenReplay;
+
+  constructor(
+    readonly result: LmiResult,
+    readonly costByCpuShare: LmiSizing['costByCpuShare'],
+    readonly costByTrafficScale: LmiSizing['costByTrafficScale'],
+    replayed: ChosenReplay,
+    readonly risks: string[],
+  ) {
+    this.chart = replayed.chart;
+    this.#replayed = replayed;
+  }
+
+  get capacity(): LmiSizing['capacity'] {
+    return this.#replayed.capacity;
+  }
 }
 
 function sizingRisks(a: {
