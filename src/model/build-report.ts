@@ -4,7 +4,7 @@
  * (one account credit), trust groups (capacity providers). Pure: no I/O, no clock.
  */
 import type { Config } from '../config/schema.js';
-import type { PriceBook } from '../prices/types.js';
+import type { InstancePrice, PriceBook } from '../prices/types.js';
 import type {
   Assumption,
   CapacityProviderPlan,
@@ -129,11 +129,24 @@ function busyTimePremium(
 ): number | null {
   if (!standard || !lmi || !s.monthly || lmi.instanceType == null) return null;
   const busyGbHours = (s.monthly.onDemandGbSeconds + s.monthly.pcDurationGbSeconds) / 3600;
-  const instance = priceBook.regions[s.region]?.instances.find((i) => i.instanceType === lmi.instanceType);
+  const prices = priceBook.regions[s.region];
+  const instance = prices ? instanceByType(prices.instances).get(lmi.instanceType) : undefined;
   if (!instance || busyGbHours <= 0 || lmi.instanceHours <= 0) return null;
   const standardPerGbHour = (standard.durationUsd + standard.provisionedConcurrencyUsd) / busyGbHours;
   const lmiPerGbHour = (lmi.ec2Usd + lmi.managementFeeUsd) / (lmi.instanceHours * instance.memoryGiB);
   return lmiPerGbHour > 0 ? standardPerGbHour / lmiPerGbHour : null;
+}
+
+/** Each price list's instances by type, the first of each type as Array#find gives it (a list is never changed once loaded). */
+const instancesByType = new WeakMap<readonly InstancePrice[], Map<string, InstancePrice>>();
+function instanceByType(instances: readonly InstancePrice[]): Map<string, InstancePrice> {
+  let byType = instancesByType.get(instances);
+  if (byType === undefined) {
+    byType = new Map();
+    for (const i of instances) if (!byType.has(i.instanceType)) byType.set(i.instanceType, i);
+    instancesByType.set(instances, byType);
+  }
+  return byType;
 }
 
 function memberOf(s: FunctionSummary, result: LmiResult, window: SnapshotWindow): GroupMember {

@@ -19,12 +19,22 @@ import { ceilSafe, type Histogram } from './replay.js';
  */
 const candidatesByInstances = new WeakMap<readonly InstancePrice[], Map<string, readonly InstancePrice[]>>();
 
+/** JSON of both lists (no family or type name can make two different selections share a key), once per config. */
+const selectionKeys = new WeakMap<Config['lmi'], string>();
+function selectionKey(lmi: Config['lmi']): string {
+  let key = selectionKeys.get(lmi);
+  if (key === undefined) {
+    key = `${JSON.stringify(lmi.instanceFamilies)}|${JSON.stringify(lmi.allowedInstanceTypes)}`;
+    selectionKeys.set(lmi, key);
+  }
+  return key;
+}
+
 /** Instance types LMI may use for this architecture: C/M/R families allowed by the config. */
 export function candidateInstanceTypes(instances: readonly InstancePrice[], architecture: Architecture, lmi: Config['lmi']): readonly InstancePrice[] {
   let byKey = candidatesByInstances.get(instances);
   if (byKey === undefined) candidatesByInstances.set(instances, (byKey = new Map()));
-  // JSON of both lists: no family or type name can make two different selections share a key.
-  const key = `${architecture}|${JSON.stringify(lmi.instanceFamilies)}|${JSON.stringify(lmi.allowedInstanceTypes)}`;
+  const key = `${architecture}|${selectionKey(lmi)}`;
   let found = byKey.get(key);
   if (found === undefined) {
     const families = new Set<string>(lmi.instanceFamilies);
@@ -73,7 +83,12 @@ export function typeOptions(
   // types (candidateInstanceTypes keeps it) and per everything they depend on. Shared: read only.
   let byKey = optionsByTypes.get(types);
   if (byKey === undefined) optionsByTypes.set(types, (byKey = new Map()));
-  const key = `${environment.vCpus}:${environment.memoryMiB}:${lmi.osReserveVCpu}:${lmi.osReserveMemoryMiB}:${lmi.discount}:${lmi.managementFeeShare}`;
+  let rest = optionKeys.get(lmi);
+  if (rest === undefined) {
+    rest = `${lmi.osReserveVCpu}:${lmi.osReserveMemoryMiB}:${lmi.discount}:${lmi.managementFeeShare}`;
+    optionKeys.set(lmi, rest);
+  }
+  const key = `${environment.vCpus}:${environment.memoryMiB}:${rest}`;
   let found = byKey.get(key);
   if (found === undefined) {
     if (byKey.size >= MAX_KEPT_OPTIONS) byKey.clear();
@@ -82,6 +97,9 @@ export function typeOptions(
   }
   return found;
 }
+
+/** The part of an option list's key that comes from config.lmi, once per config. */
+const optionKeys = new WeakMap<Config['lmi'], string>();
 
 /** Option lists kept per list of types: a few dozen shapes x the discounts tried on a page. */
 const MAX_KEPT_OPTIONS = 1024;

@@ -14,7 +14,7 @@
  */
 import { LmiAdvisorError } from '../../errors.js';
 import type { LmiResult } from '../../report/types.js';
-import { periodCount, type FunctionProfile } from '../../source/profile.js';
+import { periodCount, type FunctionProfile, type SnapshotWindow } from '../../source/profile.js';
 import { monthFactor } from './cost.js';
 import { checkEligibility, LMI_MIN_MEMORY_MB } from './eligibility.js';
 import { candidateInstanceTypes, cheapestTypeOf, type EnvironmentDemand, histogramDemand, keptInstancePeriods, typeOptions, type TypeChoice, type TypeOption } from './instances.js';
@@ -46,6 +46,17 @@ interface FunctionBasis {
   processMemorySource: 'measured' | 'configured' | null;
   concurrencyByShare: Map<number, PerEnvironmentConcurrency[]>;
   servedSum: number | null;
+}
+
+/** periodCount and monthFactor of a window (each parses its dates), once per window object. */
+const figuresByWindow = new WeakMap<SnapshotWindow, { periods: number; factor: number }>();
+function windowFigures(window: SnapshotWindow): { periods: number; factor: number } {
+  let figures = figuresByWindow.get(window);
+  if (figures === undefined) {
+    figures = { periods: periodCount(window), factor: monthFactor(window) };
+    figuresByWindow.set(window, figures);
+  }
+  return figures;
 }
 
 /** Scratch for cheapest()'s shape bounds and order (sizeLmi is never re-entered while it runs). */
@@ -106,7 +117,7 @@ export function sizeLmi(
   if (prices.lambda === undefined) return null;
   const types = candidateInstanceTypes(prices.instances, profile.architecture, lmi);
   if (types.length === 0) return null;
-  const periods = periodCount(window);
+  const { periods, factor } = windowFigures(window);
   if (periods <= 0) throw new LmiAdvisorError(`${where()}: the window ${window.start}..${window.end} holds no period`);
 
   const basis = replay?.sizingMemo ? keptBasis(replay.sizingMemo, profile, lmi) : functionBasis(profile, lmi);
@@ -129,7 +140,6 @@ export function sizeLmi(
   const known = { unknownPeriods: source.unknownPeriods, allUnknown: source.allUnknown };
   const hist = source.hist;
 
-  const factor = monthFactor(window);
   const periodHours = window.periodSeconds / 3600;
   const requestUsd = prices.lambda.lmiRequestUsd;
   const monthlyRequestsUsd = usage.invocations * requestUsd * factor;
