@@ -106,11 +106,15 @@ function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config, shared:
   return k.summary;
 }
 
-/** Builds every function's compact replay ahead of the first update (the page calls it at load). */
+/** Builds every function's compact replay and its sizing at the run's values ahead of the first update (the page calls it at load). */
 export function prepareReplays(data: WhatIfData): void {
   for (const f of data.functions) {
     if (f.sizing !== null && !replays.has(f)) replays.set(f, compactReplay(f.sizing.replay, data.window));
   }
+  // Sizes every function at the run's values, so the first knob change finds each candidate's
+  // demand and the chosen replays kept (a discount then re-prices from them alone), as later ones do.
+  const shared = sharedLmiKey(data.config);
+  for (const f of data.functions) summaryFor(data, f, data.config, shared);
 }
 
 export function whatIfReport(data: WhatIfData, config: Config): ReportModel {
