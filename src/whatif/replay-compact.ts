@@ -22,7 +22,6 @@ import {
   type Histogram,
   knownConcurrency,
   laggedWindowMax,
-  type ReplaySettings,
   scalingDelays,
   targetEnvironments,
 } from '../model/lmi/replay.js';
@@ -188,12 +187,14 @@ class KeptDemand implements EnvironmentDemand {
   readonly periods: number;
   readonly environmentPeriods: number;
   private minInstances = Number.NaN;
-  private readonly perInstance: number[] = [];
-  private readonly instancePeriodsByType: number[] = [];
+  /** EEs per instance and its instance-periods, in pairs (built on the first ask: many demands are never asked). */
+  private kept: number[] | null = null;
 
   constructor(
     private readonly hist: Histogram,
-    private readonly settings: ReplaySettings,
+    private readonly perEnvironment: number,
+    private readonly headroom: number,
+    private readonly minEnvironments: number,
     private readonly scale: number,
   ) {
     this.periods = hist.periods;
@@ -202,17 +203,15 @@ class KeptDemand implements EnvironmentDemand {
   }
 
   instancePeriods(perInstance: number, minInstances: number): number {
-    if (minInstances !== this.minInstances) {
+    if (minInstances !== this.minInstances || this.kept === null) {
       this.minInstances = minInstances;
-      this.perInstance.length = 0;
-      this.instancePeriodsByType.length = 0;
+      this.kept = [];
     }
-    const at = this.perInstance.indexOf(perInstance);
-    if (at >= 0) return this.instancePeriodsByType[at] as number;
+    const kept = this.kept;
+    for (let i = 0; i < kept.length; i += 2) if (kept[i] === perInstance) return kept[i + 1] as number;
     const length = this.histogram();
     const value = instancePeriodsOf(scratch.values, scratch.counts, perInstance, minInstances, length);
-    this.perInstance.push(perInstance);
-    this.instancePeriodsByType.push(value);
+    kept.push(perInstance, value);
     return value;
   }
 
@@ -224,7 +223,8 @@ class KeptDemand implements EnvironmentDemand {
         scratch.values = new Float64Array(2 * n);
         scratch.counts = new Float64Array(2 * n);
       }
-      scratch.length = environmentHistogramInto(this.hist, this.settings, this.scale, scratch.values, scratch.counts);
+      const settings = { perEnvironment: this.perEnvironment, headroom: this.headroom, minEnvironments: this.minEnvironments };
+      scratch.length = environmentHistogramInto(this.hist, settings, this.scale, scratch.values, scratch.counts);
       scratch.demand = this;
     }
     return scratch.length;
@@ -379,7 +379,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       }
       let found = byScale[scaleIndex];
       if (found === undefined) {
-        found = new KeptDemand(hist, { perEnvironment, headroom, minEnvironments }, scale);
+        found = new KeptDemand(hist, perEnvironment, headroom, minEnvironments, scale);
         byScale[scaleIndex] = found;
         scope.size++;
       }
@@ -408,16 +408,21 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       }
       const servable = (v: number) => f(v) * perEnvironment;
       const throttledInvocations = throttledInvocationsOf(pairs, servable);
-      const throttledBucket = new Uint8Array(buckets);
-      data.markPairs.forEach((i, k) => {
-        if ((pairs.concurrency[i] as number) > servable(pairs.served[i] as number)) throttledBucket[markBucket[k] as number] = 1;
-      });
+      // Plain arrays filled in loops (Array.from over a typed array walks an iterator: slow).
+      const throttled = new Array<boolean>(buckets).fill(false);
+      for (let k = 0; k < data.markPairs.length; k++) {
+        const i = data.markPairs[k] as number;
+        const b = markBucket[k] as number;
+        if (b < buckets && (pairs.concurrency[i] as number) > servable(pairs.served[i] as number)) throttled[b] = true;
+      }
+      const lmiCapacity = new Array<number>(buckets);
+      for (let b = 0; b < buckets; b++) lmiCapacity[b] = f(bucketMinServed[b] as number) * perEnvironment;
       const chart = {
         bucketSeconds: bucketPeriods * window.periodSeconds,
         start: window.start,
         concurrencyMax: data.bucketPeak.slice(),
-        lmiCapacity: Array.from(bucketMinServed, (v) => f(v) * perEnvironment),
-        throttled: Array.from(throttledBucket, (t) => t === 1),
+        lmiCapacity,
+        throttled,
       };
       const replay = new CompactChosen(throttledInvocations, instancePeriods, peakInstances, environmentPeriods, maxEnvironments, chart, () =>
         capacityOfRuns(servedValues, servedLengths, periods, f, window.periodSeconds),
