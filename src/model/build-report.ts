@@ -4,7 +4,7 @@
  * (one account credit), trust groups (capacity providers). Pure: no I/O, no clock.
  */
 import type { Config } from '../config/schema.js';
-import type { PriceBook } from '../prices/types.js';
+import type { InstancePrice, PriceBook } from '../prices/types.js';
 import type {
   Assumption,
   CapacityProviderPlan,
@@ -129,11 +129,24 @@ function busyTimePremium(
 ): number | null {
   if (!standard || !lmi || !s.monthly || lmi.instanceType == null) return null;
   const busyGbHours = (s.monthly.onDemandGbSeconds + s.monthly.pcDurationGbSeconds) / 3600;
-  const instance = priceBook.regions[s.region]?.instances.find((i) => i.instanceType === lmi.instanceType);
+  const prices = priceBook.regions[s.region];
+  const instance = prices ? instanceByType(prices.instances).get(lmi.instanceType) : undefined;
   if (!instance || busyGbHours <= 0 || lmi.instanceHours <= 0) return null;
   const standardPerGbHour = (standard.durationUsd + standard.provisionedConcurrencyUsd) / busyGbHours;
   const lmiPerGbHour = (lmi.ec2Usd + lmi.managementFeeUsd) / (lmi.instanceHours * instance.memoryGiB);
   return lmiPerGbHour > 0 ? standardPerGbHour / lmiPerGbHour : null;
+}
+
+/** Each price list's instances by type, the first of each type as Array#find gives it (a list is never changed once loaded). */
+const instancesByType = new WeakMap<readonly InstancePrice[], Map<string, InstancePrice>>();
+function instanceByType(instances: readonly InstancePrice[]): Map<string, InstancePrice> {
+  let byType = instancesByType.get(instances);
+  if (byType === undefined) {
+    byType = new Map();
+    for (const i of instances) if (!byType.has(i.instanceType)) byType.set(i.instanceType, i);
+    instancesByType.set(instances, byType);
+  }
+  return byType;
 }
 
 function memberOf(s: FunctionSummary, result: LmiResult, window: SnapshotWindow): GroupMember {
@@ -207,6 +220,18 @@ function namedList(names: readonly string[]): string {
   const sorted = [...names].sort();
   const shown = sorted.slice(0, MAX_NAMED).join(', ');
   return sorted.length > MAX_NAMED ? `${shown} and ${sorted.length - MAX_NAMED} more` : shown;
+}
+
+/** True when every number in `value` is finite, read as assertFinite reads it (own enumerable keys, typed arrays skipped). */
+function allFinite(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!allFinite(value[i])) return false;
+    return true;
+  }
+  for (const k of Object.keys(value)) if (!allFinite((value as Record<string, unknown>)[k])) return false;
+  return true;
 }
 
 export function compareFunctions(a: FunctionReport, b: FunctionReport): number {
@@ -396,9 +421,11 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
     });
   }
 
-  // No money or usage figure leaves the model non-finite unnoticed (issue 8, item 3).
+  // No money or usage figure leaves the model non-finite unnoticed (issue 8, item 3). A plain walk
+  // first: assertFinite builds each figure's path, needed only for the error.
   for (const r of reports) {
-    assertFinite(`${r.region}/${r.name}`, { usage: r.usage, standard: r.standard, lmi: r.lmi, savingsUsd: r.savingsUsd });
+    const figures = { usage: r.usage, standard: r.standard, lmi: r.lmi, savingsUsd: r.savingsUsd };
+    if (!allFinite(figures)) assertFinite(`${r.region}/${r.name}`, figures);
   }
   assertFinite('account totals', { totals, providers: planned.map((p) => p.plan) });
 

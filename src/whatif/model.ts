@@ -18,12 +18,27 @@ import type { WhatIfData, WhatIfFunction } from './data.js';
 import { compactReplay } from './replay-compact.js';
 
 const replays = new WeakMap<WhatIfFunction, ReplaySource>();
+
 /**
- * sizeLmi depends on the config only through config.lmi: the last sizing per function is kept
- * with that section's JSON (the CPU share only where CPU is not measured), so moving pricing.lambdaDiscount, recommend.minSavingsPct or
- * lmi.groupUntagged (grouping happens in buildReport) re-runs buildReport alone.
+ * What is kept per function between updates. sizeLmi depends on the config only through
+ * config.lmi: the last sizing is kept with that section's JSON (without the grouping and CPU share
+ * knobs) and the function's CPU share (null where CPU is measured: a measured function ignores the
+ * assumed share), so moving pricing.lambdaDiscount, recommend.minSavingsPct or lmi.groupUntagged
+ * (grouping happens in buildReport) re-runs buildReport alone. The cost (nonTieredCostOf) depends
+ * on pricing.lambdaDiscount alone, and the summary on the cost and the sizing: kept objects are
+ * reused as they are (nothing downstream changes a summary).
  */
-const sizings = new WeakMap<WhatIfFunction, { lmiKey: string; sizing: FunctionSummary['sizing'] }>();
+interface Kept {
+  /** The profile as sizeLmi reads it (no series). */
+  profile: FunctionProfile;
+  sizingKey: string | null;
+  sizingShare: number | null;
+  sizing: FunctionSummary['sizing'];
+  costDiscount: number | null;
+  cost: FunctionSummary['cost'];
+  summary: FunctionSummary | null;
+}
+const kept = new WeakMap<WhatIfFunction, Kept>();
 
 /** config.lmi as sizeLmi reads it for every function: the CPU share is added per function. */
 function sharedLmiKey(config: Config): string {
@@ -31,49 +46,75 @@ function sharedLmiKey(config: Config): string {
   return JSON.stringify(sizingKnobs);
 }
 
-/** A function with measured CPU ignores the assumed share: moving it re-sizes only the others. */
-function lmiKey(shared: string, f: WhatIfFunction, config: Config): string {
-  const measured = f.profile.cpuSecondsPerInvocation !== null && f.profile.cpuSecondsPerInvocation !== undefined;
-  return measured ? shared : `${shared}|${cpuBusyFractionFor(config.lmi, f.summary.region, f.summary.name)}`;
-}
 const EMPTY_SERIES = { invocations: [], durationMsSum: [], concurrencyMax: [] };
 
-function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config, shared: string): FunctionSummary {
-  const prices = regionPrices(data.priceBook, f.summary.region);
-  const lambdaPrices = prices?.lambda;
-  const profile: FunctionProfile = { ...f.profile, series: EMPTY_SERIES };
-  // As summarize.ts: a cost needs monthly quantities, Lambda prices and a known PC.
-  const cost =
-    f.summary.monthly && lambdaPrices && f.profile.provisionedConcurrency !== null
-      ? nonTieredCostOf(f.summary.monthly, profile, lambdaPrices, config)
-      : null;
-  let sizing: FunctionSummary['sizing'] = null;
-  const key = lmiKey(shared, f, config);
-  const kept = sizings.get(f);
-  if (kept !== undefined && kept.lmiKey === key) {
-    sizing = kept.sizing;
-  } else if (f.sizing !== null && prices !== undefined) {
-    let replay = replays.get(f);
-    if (replay === undefined) {
-      replay = compactReplay(f.sizing.replay, data.window);
-      replays.set(f, replay);
-    }
-    sizing = sizeLmi(
-      profile,
-      { invocations: f.sizing.invocations, avgDurationMs: f.summary.usage.avgDurationMs },
-      { window: data.window, prices, config },
-      replay,
-    );
-    sizings.set(f, { lmiKey: key, sizing });
+function keptOf(f: WhatIfFunction): Kept {
+  let k = kept.get(f);
+  if (k === undefined) {
+    k = {
+      profile: { ...f.profile, series: EMPTY_SERIES },
+      sizingKey: null,
+      sizingShare: null,
+      sizing: null,
+      costDiscount: null,
+      cost: null,
+      summary: null,
+    };
+    kept.set(f, k);
   }
-  return { ...f.summary, cost, sizing };
+  return k;
 }
 
-/** Builds every function's compact replay ahead of the first update (the page calls it at load). */
+function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config, shared: string): FunctionSummary {
+  const k = keptOf(f);
+  const prices = regionPrices(data.priceBook, f.summary.region);
+  const lambdaPrices = prices?.lambda;
+  const profile = k.profile;
+  // As summarize.ts: a cost needs monthly quantities, Lambda prices and a known PC.
+  let cost = k.cost;
+  if (k.summary === null || k.costDiscount !== config.pricing.lambdaDiscount) {
+    cost =
+      f.summary.monthly && lambdaPrices && f.profile.provisionedConcurrency !== null
+        ? nonTieredCostOf(f.summary.monthly, profile, lambdaPrices, config)
+        : null;
+  }
+  let sizing = k.sizing;
+  const measured = f.profile.cpuSecondsPerInvocation !== null && f.profile.cpuSecondsPerInvocation !== undefined;
+  const share = measured ? null : cpuBusyFractionFor(config.lmi, f.summary.region, f.summary.name);
+  if (k.summary === null || k.sizingKey !== shared || k.sizingShare !== share) {
+    sizing = null;
+    if (f.sizing !== null && prices !== undefined) {
+      let replay = replays.get(f);
+      if (replay === undefined) {
+        replay = compactReplay(f.sizing.replay, data.window);
+        replays.set(f, replay);
+      }
+      sizing = sizeLmi(
+        profile,
+        { invocations: f.sizing.invocations, avgDurationMs: f.summary.usage.avgDurationMs },
+        { window: data.window, prices, config },
+        replay,
+      );
+    }
+  }
+  if (k.summary === null || cost !== k.cost || sizing !== k.sizing) k.summary = { ...f.summary, cost, sizing };
+  k.cost = cost;
+  k.costDiscount = config.pricing.lambdaDiscount;
+  k.sizing = sizing;
+  k.sizingKey = shared;
+  k.sizingShare = share;
+  return k.summary;
+}
+
+/** Builds every function's compact replay and its sizing at the run's values ahead of the first update (the page calls it at load). */
 export function prepareReplays(data: WhatIfData): void {
   for (const f of data.functions) {
     if (f.sizing !== null && !replays.has(f)) replays.set(f, compactReplay(f.sizing.replay, data.window));
   }
+  // Sizes every function at the run's values, so the first knob change finds each candidate's
+  // demand and the chosen replays kept (a discount then re-prices from them alone), as later ones do.
+  const shared = sharedLmiKey(data.config);
+  for (const f of data.functions) summaryFor(data, f, data.config, shared);
 }
 
 export function whatIfReport(data: WhatIfData, config: Config): ReportModel {

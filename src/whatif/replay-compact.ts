@@ -15,9 +15,16 @@
  * sizeLmi over this source gives the same numbers as over the series (test/whatif/replay-compact.test.ts).
  */
 import type { Config } from '../config/schema.js';
-import { MAX_CHART_BUCKETS, capacityRuns } from '../model/lmi/chart.js';
-import { instancesFor } from '../model/lmi/instances.js';
-import { environmentHistogram, type Histogram, knownConcurrency, laggedWindowMax, scalingDelays, targetEnvironments } from '../model/lmi/replay.js';
+import { MAX_CAPACITY_RUNS, MAX_CHART_BUCKETS, capacityRuns } from '../model/lmi/chart.js';
+import { type EnvironmentDemand, environmentPeriodsOf, instancePeriodsOf, instancesFor } from '../model/lmi/instances.js';
+import {
+  environmentHistogramInto,
+  type Histogram,
+  knownConcurrency,
+  laggedWindowMax,
+  scalingDelays,
+  targetEnvironments,
+} from '../model/lmi/replay.js';
 import { type ChosenReplay, type ReplaySource, throttledInvocationsOf, throttlePairsOf } from '../model/lmi/replay-source.js';
 import type { CapacityRuns } from '../model/lmi/types.js';
 import { periodCount, type FunctionProfile, type SnapshotWindow } from '../source/profile.js';
@@ -151,11 +158,162 @@ export function extractCompactReplay(
   };
 }
 
-/** Per function: a knob change prices about 40 histograms; keep a few changes' worth. */
-const MAX_KEPT_HISTOGRAMS = 256;
+/**
+ * Per function: the demands of the candidates priced (about 60 per knob change) for the last few
+ * (headroom, minEnvironments) scopes, at most this many per scope; a discount, which moves no
+ * demand, re-prices from them alone.
+ */
+const MAX_KEPT_SCOPES = 2;
+const MAX_DEMANDS_PER_SCOPE = 160;
 
-/** Per function: type choices of about 40 candidates per change; keep a few dozen changes' worth. */
-const MAX_KEPT_CHOICES = 2048;
+/** The demands of one (headroom, minEnvironments): by per-EE concurrency, then by traffic scale index (no string built per lookup). */
+interface DemandScope {
+  headroom: number;
+  minEnvironments: number;
+  byPerEnvironment: Map<number, (KeptDemand | undefined)[]>;
+  size: number;
+}
+
+/** Per function: replays of the chosen configuration (chart, capacity runs) for the last few settings. */
+const MAX_KEPT_CHOSEN = 4;
+
+/**
+ * A candidate's environment demand, kept between sizings: its sums and the instance-periods asked
+ * for so far (per EEs per instance, for one minInstances). Its histogram is not kept (memory):
+ * the last one built (in shared buffers) is reused while the same demand asks again, otherwise
+ * rebuilt.
+ */
+class KeptDemand implements EnvironmentDemand {
+  readonly periods: number;
+  readonly environmentPeriods: number;
+  private minInstances = Number.NaN;
+  /** EEs per instance and its instance-periods, in pairs (built on the first ask: many demands are never asked). */
+  private kept: number[] | null = null;
+
+  constructor(
+    private readonly hist: Histogram,
+    private readonly perEnvironment: number,
+    private readonly headroom: number,
+    private readonly minEnvironments: number,
+    private readonly scale: number,
+  ) {
+    this.periods = hist.periods;
+    const length = this.histogram();
+    this.environmentPeriods = environmentPeriodsOf(scratch.values, scratch.counts, length);
+  }
+
+  instancePeriods(perInstance: number, minInstances: number): number {
+    if (minInstances !== this.minInstances || this.kept === null) {
+      this.minInstances = minInstances;
+      this.kept = [];
+    }
+    const kept = this.kept;
+    for (let i = 0; i < kept.length; i += 2) if (kept[i] === perInstance) return kept[i + 1] as number;
+    const length = this.histogram();
+    const value = instancePeriodsOf(scratch.values, scratch.counts, perInstance, minInstances, length);
+    kept.push(perInstance, value);
+    return value;
+  }
+
+  /** Builds this demand's environment histogram into the shared buffers, unless they hold it: its length. */
+  private histogram(): number {
+    if (scratch.demand !== this) {
+      const n = this.hist.values.length;
+      if (scratch.values.length < n) {
+        scratch.values = new Float64Array(2 * n);
+        scratch.counts = new Float64Array(2 * n);
+      }
+      const settings = { perEnvironment: this.perEnvironment, headroom: this.headroom, minEnvironments: this.minEnvironments };
+      scratch.length = environmentHistogramInto(this.hist, settings, this.scale, scratch.values, scratch.counts);
+      scratch.demand = this;
+    }
+    return scratch.length;
+  }
+}
+
+/** The environment histogram a KeptDemand built last (one cheapestTypeOf asks for several types in a row). */
+const scratch = { demand: null as KeptDemand | null, values: new Float64Array(256), counts: new Float64Array(256), length: 0 };
+
+/**
+ * A chosen replay whose capacity runs are built on first use (only `migrate` functions are packed
+ * onto providers). A class: an object literal with a getter is slow to build and to read.
+ */
+class CompactChosen implements ChosenReplay {
+  #capacity: CapacityRuns | null = null;
+  #build: (() => CapacityRuns) | null;
+
+  constructor(
+    readonly throttledInvocations: number,
+    readonly instancePeriods: number,
+    readonly peakInstances: number,
+    readonly environmentPeriods: number,
+    readonly maxEnvironments: number,
+    readonly chart: ChosenReplay['chart'],
+    build: () => CapacityRuns,
+  ) {
+    this.#build = build;
+  }
+
+  get capacity(): CapacityRuns {
+    if (this.#capacity === null) {
+      this.#capacity = (this.#build as () => CapacityRuns)();
+      this.#build = null;
+    }
+    return this.#capacity;
+  }
+}
+
+/** Map#set, first dropping the oldest entry when the map holds `max` already. */
+function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  if (map.size >= max) map.delete(map.keys().next().value as K);
+  map.set(key, value);
+}
+
+/**
+ * capacityRuns (chart.ts) of the series f(served), from the served runs: each run mapped through
+ * f (stored as a Uint32Array stores it), equal neighbours merged. Beyond `MAX_CAPACITY_RUNS` the
+ * series is blocked per period: that case expands the series and takes capacityRuns's own path.
+ */
+function capacityOfRuns(
+  servedValues: readonly number[],
+  servedLengths: readonly number[],
+  periods: number,
+  f: (served: number) => number,
+  periodSeconds: number,
+): CapacityRuns {
+  const count = servedValues.length;
+  const mapped = new Uint32Array(count);
+  let runs = 0;
+  let last = -1;
+  for (let i = 0; i < count; i++) {
+    mapped[i] = f(servedValues[i] as number);
+    // A run of no period (none is packed) would not show in the series.
+    if (servedLengths[i] === 0) continue;
+    if (last < 0 || mapped[i] !== mapped[last]) runs++;
+    last = i;
+  }
+  if (runs > MAX_CAPACITY_RUNS) {
+    const environments = new Uint32Array(periods);
+    let from = 0;
+    for (let i = 0; i < count; i++) {
+      const to = from + (servedLengths[i] as number);
+      environments.fill(mapped[i] as number, from, to);
+      from = to;
+    }
+    return capacityRuns(environments, periodSeconds);
+  }
+  const capacity = new Uint32Array(runs);
+  const runLengths = new Uint32Array(runs);
+  let r = -1;
+  last = -1;
+  for (let i = 0; i < count; i++) {
+    if (servedLengths[i] === 0) continue;
+    if (last < 0 || mapped[i] !== mapped[last]) capacity[++r] = mapped[i] as number;
+    runLengths[r] = (runLengths[r] as number) + (servedLengths[i] as number);
+    last = i;
+  }
+  return { capacity, runLengths, periodSeconds };
+}
 
 function histogramOfRuns(values: readonly number[], lengths: readonly number[], periods: number): Histogram {
   const byValue = new Map<number, number>();
@@ -191,32 +349,49 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
   data.markGaps.forEach((gap, i) => (markBucket[i] = (i > 0 ? (markBucket[i - 1] as number) : 0) + gap));
   const pairs = { served: data.pairServed, concurrency: data.pairConcurrency, invocations: data.pairInvocations };
 
-  // The histograms sizeLmi prices and its type choices, kept between updates (pure in their keys).
-  const envHists = new Map<string, Histogram>();
-  const choices = new Map<string, unknown>();
+  // The demands sizeLmi prices and the chosen replays, kept between updates (pure in their keys).
+  const scopes: DemandScope[] = [];
+  const chosenKept = new Map<string, ChosenReplay>();
   return {
     periods,
     hist,
-    environmentHistogram: (settings, scale) => {
-      const key = `${settings.perEnvironment}:${settings.headroom}:${settings.minEnvironments}:${scale}`;
-      let found = envHists.get(key);
+    sizingMemo: new Map(),
+    environmentDemand: (perEnvironment, headroom, minEnvironments, scale, scaleIndex) => {
+      let scope = scopes[scopes.length - 1];
+      if (scope === undefined || scope.headroom !== headroom || scope.minEnvironments !== minEnvironments) {
+        const at = scopes.findIndex((c) => c.headroom === headroom && c.minEnvironments === minEnvironments);
+        if (at >= 0) scope = scopes.splice(at, 1)[0] as DemandScope;
+        else {
+          if (scopes.length >= MAX_KEPT_SCOPES) scopes.shift();
+          scope = { headroom, minEnvironments, byPerEnvironment: new Map(), size: 0 };
+        }
+        // The scope in use last: the first looked at, the last dropped.
+        scopes.push(scope);
+      }
+      let byScale = scope.byPerEnvironment.get(perEnvironment);
+      if (byScale === undefined) {
+        if (scope.size >= MAX_DEMANDS_PER_SCOPE) {
+          scope.byPerEnvironment.clear();
+          scope.size = 0;
+        }
+        byScale = [];
+        scope.byPerEnvironment.set(perEnvironment, byScale);
+      }
+      let found = byScale[scaleIndex];
       if (found === undefined) {
-        if (envHists.size >= MAX_KEPT_HISTOGRAMS) envHists.clear();
-        found = environmentHistogram(hist, settings, scale);
-        envHists.set(key, found);
+        found = new KeptDemand(hist, perEnvironment, headroom, minEnvironments, scale);
+        byScale[scaleIndex] = found;
+        scope.size++;
       }
       return found;
-    },
-    kept: <T>(key: string, compute: () => T): T => {
-      if (choices.has(key)) return choices.get(key) as T;
-      if (choices.size >= MAX_KEPT_CHOICES) choices.clear();
-      const value = compute();
-      choices.set(key, value);
-      return value;
     },
     unknownPeriods: data.unknownPeriods,
     allUnknown: data.allUnknown,
     chosen: ({ perEnvironment, perInstance, lmi }): ChosenReplay => {
+      // Everything below depends on these settings alone.
+      const key = `${perEnvironment}:${perInstance}:${lmi.headroom}:${lmi.minEnvironments}:${lmi.minInstances}`;
+      const kept = chosenKept.get(key);
+      if (kept !== undefined) return kept;
       const f = (v: number) => targetEnvironments(v, perEnvironment, lmi.headroom, lmi.minEnvironments);
       let instancePeriods = 0;
       let environmentPeriods = 0;
@@ -233,40 +408,27 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       }
       const servable = (v: number) => f(v) * perEnvironment;
       const throttledInvocations = throttledInvocationsOf(pairs, servable);
-      const throttledBucket = new Uint8Array(buckets);
-      data.markPairs.forEach((i, k) => {
-        if ((pairs.concurrency[i] as number) > servable(pairs.served[i] as number)) throttledBucket[markBucket[k] as number] = 1;
-      });
+      // Plain arrays filled in loops (Array.from over a typed array walks an iterator: slow).
+      const throttled = new Array<boolean>(buckets).fill(false);
+      for (let k = 0; k < data.markPairs.length; k++) {
+        const i = data.markPairs[k] as number;
+        const b = markBucket[k] as number;
+        if (b < buckets && (pairs.concurrency[i] as number) > servable(pairs.served[i] as number)) throttled[b] = true;
+      }
+      const lmiCapacity = new Array<number>(buckets);
+      for (let b = 0; b < buckets; b++) lmiCapacity[b] = f(bucketMinServed[b] as number) * perEnvironment;
       const chart = {
         bucketSeconds: bucketPeriods * window.periodSeconds,
         start: window.start,
         concurrencyMax: data.bucketPeak.slice(),
-        lmiCapacity: Array.from(bucketMinServed, (v) => f(v) * perEnvironment),
-        throttled: Array.from(throttledBucket, (t) => t === 1),
+        lmiCapacity,
+        throttled,
       };
-      let capacity: CapacityRuns | null = null;
-      return {
-        throttledInvocations,
-        instancePeriods,
-        peakInstances,
-        environmentPeriods,
-        maxEnvironments,
-        chart,
-        // Only `migrate` functions are packed onto providers: expand the runs on first use.
-        get capacity(): CapacityRuns {
-          if (capacity === null) {
-            const environments = new Uint32Array(periods);
-            let from = 0;
-            servedValues.forEach((v, i) => {
-              const to = from + (servedLengths[i] as number);
-              environments.fill(f(v), from, to);
-              from = to;
-            });
-            capacity = capacityRuns(environments, window.periodSeconds);
-          }
-          return capacity;
-        },
-      };
+      const replay = new CompactChosen(throttledInvocations, instancePeriods, peakInstances, environmentPeriods, maxEnvironments, chart, () =>
+        capacityOfRuns(servedValues, servedLengths, periods, f, window.periodSeconds),
+      );
+      setBounded(chosenKept, key, replay, MAX_KEPT_CHOSEN);
+      return replay;
     },
   };
 }

@@ -78,6 +78,31 @@ describe('compactReplay', () => {
     );
   });
 
+  it('builds the capacity runs from the served runs as the series does, above the run limit (blocked) and below it', () => {
+    for (const [periods, levels] of [
+      [9000, 12],
+      [4000, 3],
+    ] as const) {
+      // Prepare: no replay delay, so the served concurrency changes nearly every period (9,000 periods: above 4,096 runs).
+      const concurrency = Array.from({ length: periods }, (_, p) => 1 + ((p * 7) % levels) * 40);
+      const profile = testProfile({ concurrency, memoryMB: 2048 });
+      const window = testWindow(concurrency.length);
+      const ctx = { window, prices: testRegionPrices(), config: testConfig({ scaleOutMinutes: 0, scaleInMinutes: 0, minEnvironments: 0, headroom: 1 }) };
+
+      // Act
+      const fromSeries = sizeLmi(profile, usageOf(profile), ctx);
+      const source = compactReplay(extractCompactReplay(profile, window, ctx.config.lmi, usageOf(profile).avgDurationMs), window);
+      const first = sizeLmi(profile, usageOf(profile), ctx, source);
+      // Again from the kept replay (same settings): the same runs.
+      const again = sizeLmi(profile, usageOf(profile), ctx, source);
+
+      // Assess
+      expect(first?.capacity).toEqual(fromSeries?.capacity);
+      expect(again?.capacity).toEqual(fromSeries?.capacity);
+      expect(first?.result).toEqual(fromSeries?.result);
+    }
+  });
+
   it('keeps only the periods that can throttle, merged per (served, concurrency) pair: far fewer than the series on a steady load', () => {
     // Prepare: a slow sine plus noise, 2 days of minutes.
     const concurrency = Array.from({ length: 2880 }, (_, p) => Math.round(50 + 30 * Math.sin(p / 200) + ((p * 7919) % 5)));

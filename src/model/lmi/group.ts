@@ -97,13 +97,15 @@ export function planCapacityProvider(args: {
       shapeEnvPeriods[s] = (shapeEnvPeriods[s] as number) + (m.capacity.capacity[r] as number) * (m.capacity.runLengths[r] as number);
     }
   });
+  // Equal bounds in name order: `types` is in candidateInstanceTypes's name order already, so its
+  // index stands for the name comparison (localeCompare, slow) with the same result.
   const bounded = types
-    .map((t) => {
+    .map((t, index) => {
       let fractional = 0;
       t.perInstance.forEach((k, s) => (fractional += (shapeEnvPeriods[s] as number) / k));
-      return { t, bound: t.rates.totalUsdPerHour * Math.max(lmi.minInstances * periods, fractional) };
+      return { t, index, bound: t.rates.totalUsdPerHour * Math.max(lmi.minInstances * periods, fractional) };
     })
-    .sort((a, b) => a.bound - b.bound || a.t.price.instanceType.localeCompare(b.t.price.instanceType));
+    .sort((a, b) => a.bound - b.bound || a.index - b.index);
 
   let best: { t: GroupType; instancePeriods: number; peakInstances: number; cost: number } | null = null;
   for (const { t, bound } of bounded) {
@@ -165,6 +167,7 @@ interface Events {
 function sortedEvents(members: GroupMember[], memberShape: number[], periods: number): Events {
   let count = 0;
   for (const m of members) count += m.capacity.capacity.length;
+  if (members.length === 1) return memberEvents(members[0] as GroupMember, memberShape[0] as number, count, periods);
   // Counting sort by position: positions are periods of the window, so O(events + periods).
   const atPosition = new Uint32Array(periods + 1);
   for (const m of members) {
@@ -196,6 +199,26 @@ function sortedEvents(members: GroupMember[], memberShape: number[], periods: nu
     }
   });
   // Sentinel at the window's end closes the last segment.
+  sorted.position[count] = periods;
+  return sorted;
+}
+
+/** sortedEvents of a single member: its runs are in period order already (same events, no counting pass). */
+function memberEvents(m: GroupMember, shape: number, count: number, periods: number): Events {
+  const sorted: Events = {
+    position: new Uint32Array(count + 1),
+    shape: new Uint32Array(count + 1).fill(shape, 0, count),
+    delta: new Float64Array(count + 1),
+  };
+  let at = 0;
+  let previous = 0;
+  for (let r = 0; r < count; r++) {
+    const c = m.capacity.capacity[r] as number;
+    sorted.position[r] = at;
+    sorted.delta[r] = c - previous;
+    previous = c;
+    at += m.capacity.runLengths[r] as number;
+  }
   sorted.position[count] = periods;
   return sorted;
 }

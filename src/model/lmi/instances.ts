@@ -12,13 +12,39 @@ import type { Architecture } from '../../source/profile.js';
 import { instanceRates, type InstanceRates } from './cost.js';
 import { ceilSafe, type Histogram } from './replay.js';
 
+/**
+ * The candidate lists already built per price list (every function of a region asks for the same
+ * few): the sort by name (localeCompare) costs far more than a lookup. A price list is never
+ * changed once loaded; the lists returned are shared, so callers must not change them.
+ */
+const candidatesByInstances = new WeakMap<readonly InstancePrice[], Map<string, readonly InstancePrice[]>>();
+
+/** JSON of both lists (no family or type name can make two different selections share a key), once per config. */
+const selectionKeys = new WeakMap<Config['lmi'], string>();
+function selectionKey(lmi: Config['lmi']): string {
+  let key = selectionKeys.get(lmi);
+  if (key === undefined) {
+    key = `${JSON.stringify(lmi.instanceFamilies)}|${JSON.stringify(lmi.allowedInstanceTypes)}`;
+    selectionKeys.set(lmi, key);
+  }
+  return key;
+}
+
 /** Instance types LMI may use for this architecture: C/M/R families allowed by the config. */
-export function candidateInstanceTypes(instances: readonly InstancePrice[], architecture: Architecture, lmi: Config['lmi']): InstancePrice[] {
-  const families = new Set<string>(lmi.instanceFamilies);
-  const allowed = lmi.allowedInstanceTypes.length > 0 ? new Set(lmi.allowedInstanceTypes) : null;
-  return instances
-    .filter((t) => t.architecture === architecture && families.has(t.family) && (allowed === null || allowed.has(t.instanceType)))
-    .sort((a, b) => a.instanceType.localeCompare(b.instanceType));
+export function candidateInstanceTypes(instances: readonly InstancePrice[], architecture: Architecture, lmi: Config['lmi']): readonly InstancePrice[] {
+  let byKey = candidatesByInstances.get(instances);
+  if (byKey === undefined) candidatesByInstances.set(instances, (byKey = new Map()));
+  const key = `${architecture}|${selectionKey(lmi)}`;
+  let found = byKey.get(key);
+  if (found === undefined) {
+    const families = new Set<string>(lmi.instanceFamilies);
+    const allowed = lmi.allowedInstanceTypes.length > 0 ? new Set(lmi.allowedInstanceTypes) : null;
+    found = instances
+      .filter((t) => t.architecture === architecture && families.has(t.family) && (allowed === null || allowed.has(t.instanceType)))
+      .sort((a, b) => a.instanceType.localeCompare(b.instanceType));
+    byKey.set(key, found);
+  }
+  return found;
 }
 
 /** EEs of one shape an instance type holds (AWS sample calculator formula); 0 = does not fit. */
@@ -52,7 +78,34 @@ export function typeOptions(
   types: readonly InstancePrice[],
   environment: { vCpus: number; memoryMiB: number },
   lmi: Config['lmi'],
-): TypeOption[] {
+): readonly TypeOption[] {
+  // Functions of one memory size share their shapes: the options are built once per list of
+  // types (candidateInstanceTypes keeps it) and per everything they depend on. Shared: read only.
+  let byKey = optionsByTypes.get(types);
+  if (byKey === undefined) optionsByTypes.set(types, (byKey = new Map()));
+  let rest = optionKeys.get(lmi);
+  if (rest === undefined) {
+    rest = `${lmi.osReserveVCpu}:${lmi.osReserveMemoryMiB}:${lmi.discount}:${lmi.managementFeeShare}`;
+    optionKeys.set(lmi, rest);
+  }
+  const key = `${environment.vCpus}:${environment.memoryMiB}:${rest}`;
+  let found = byKey.get(key);
+  if (found === undefined) {
+    if (byKey.size >= MAX_KEPT_OPTIONS) byKey.clear();
+    found = buildTypeOptions(types, environment, lmi);
+    byKey.set(key, found);
+  }
+  return found;
+}
+
+/** The part of an option list's key that comes from config.lmi, once per config. */
+const optionKeys = new WeakMap<Config['lmi'], string>();
+
+/** Option lists kept per list of types: a few dozen shapes x the discounts tried on a page. */
+const MAX_KEPT_OPTIONS = 1024;
+const optionsByTypes = new WeakMap<readonly InstancePrice[], Map<string, readonly TypeOption[]>>();
+
+function buildTypeOptions(types: readonly InstancePrice[], environment: { vCpus: number; memoryMiB: number }, lmi: Config['lmi']): TypeOption[] {
   const reserve = { vCpu: lmi.osReserveVCpu, memoryMiB: lmi.osReserveMemoryMiB };
   const options: TypeOption[] = [];
   for (const price of types) {
@@ -83,27 +136,116 @@ export interface TypeChoice {
 }
 
 /**
- * The cheapest option for an environment histogram. A lower bound per option, rate x
- * max(minInstances x periods, sum(EEs) / k), skips options that cannot win, so most options
- * cost O(1) instead of a pass over the histogram.
+ * What cheapestType reads of an environment histogram: its periods, its sum of EEs over periods
+ * and, per EEs per instance, its instance-periods. A source that keeps these between sizings (the
+ * what-if page) prices a candidate again without its histogram.
  */
-export function cheapestType(envHist: Histogram, options: readonly TypeOption[], minInstances: number): TypeChoice | null {
+export interface EnvironmentDemand {
+  periods: number;
+  /** Sum over periods of EEs (values x counts, in ascending order of values). */
+  environmentPeriods: number;
+  /** Sum over periods of instancesFor(EEs, perInstance, minInstances). */
+  instancePeriods(perInstance: number, minInstances: number): number;
+}
+
+/** Sum over periods of EEs, in ascending order of values (the first `length` entries of a histogram's arrays). */
+export function environmentPeriodsOf(values: Float64Array, counts: Float64Array, length = values.length): number {
   let envPeriods = 0;
-  for (let i = 0; i < envHist.values.length; i++) envPeriods += (envHist.values[i] as number) * (envHist.counts[i] as number);
-  const bounds = options.map((o) => ({
-    o,
-    bound: o.rates.totalUsdPerHour * Math.max(minInstances * envHist.periods, envPeriods / o.perInstance),
-  }));
-  bounds.sort((a, b) => a.bound - b.bound);
-  let best: TypeChoice | null = null;
-  for (const { o, bound } of bounds) {
-    if (best !== null && bound >= best.costUnits) break;
-    let instancePeriods = 0;
-    for (let i = 0; i < envHist.values.length; i++) {
-      instancePeriods += instancesFor(envHist.values[i] as number, o.perInstance, minInstances) * (envHist.counts[i] as number);
+  for (let i = 0; i < length; i++) envPeriods += (values[i] as number) * (counts[i] as number);
+  return envPeriods;
+}
+
+/** Sum over periods of the instances each period's EEs need (the first `length` entries). */
+export function instancePeriodsOf(values: Float64Array, counts: Float64Array, perInstance: number, minInstances: number, length = values.length): number {
+  let instancePeriods = 0;
+  for (let i = 0; i < length; i++) {
+    instancePeriods += instancesFor(values[i] as number, perInstance, minInstances) * (counts[i] as number);
+  }
+  return instancePeriods;
+}
+
+/** The demand of an environment histogram, read from it on each call. */
+export function histogramDemand(envHist: Histogram): EnvironmentDemand {
+  return {
+    periods: envHist.periods,
+    environmentPeriods: environmentPeriodsOf(envHist.values, envHist.counts),
+    instancePeriods: (perInstance, minInstances) => instancePeriodsOf(envHist.values, envHist.counts, perInstance, minInstances),
+  };
+}
+
+/** A demand that keeps each instance-periods it computes (for one minInstances). */
+export function keptInstancePeriods(demand: EnvironmentDemand): EnvironmentDemand {
+  const byPerInstance = new Map<number, number>();
+  let keptFor = Number.NaN;
+  return {
+    periods: demand.periods,
+    environmentPeriods: demand.environmentPeriods,
+    instancePeriods: (perInstance, minInstances) => {
+      if (minInstances !== keptFor) {
+        byPerInstance.clear();
+        keptFor = minInstances;
+      }
+      let value = byPerInstance.get(perInstance);
+      if (value === undefined) {
+        value = demand.instancePeriods(perInstance, minInstances);
+        byPerInstance.set(perInstance, value);
+      }
+      return value;
+    },
+  };
+}
+
+/** The cheapest option for an environment histogram (cheapestTypeOf). */
+export function cheapestType(envHist: Histogram, options: readonly TypeOption[], minInstances: number): TypeChoice | null {
+  return cheapestTypeOf(histogramDemand(envHist), options, minInstances);
+}
+
+/** Scratch for cheapestTypeOf's bounds and their order (not re-entered: no callback runs inside). */
+let scratchBounds = new Float64Array(64);
+let scratchOrder = new Int32Array(64);
+
+/**
+ * The cheapest option for an environment demand. A lower bound per option, rate x
+ * max(minInstances x periods, sum(EEs) / k), skips options that cannot win, so most options
+ * cost O(1) instead of a pass over the histogram. Options are tried by ascending bound, equal
+ * bounds in list order; the first of equal costs wins.
+ */
+export function cheapestTypeOf(demand: EnvironmentDemand, options: readonly TypeOption[], minInstances: number): TypeChoice | null {
+  const n = options.length;
+  if (scratchBounds.length < n) {
+    scratchBounds = new Float64Array(2 * n);
+    scratchOrder = new Int32Array(2 * n);
+  }
+  const bounds = scratchBounds;
+  const order = scratchOrder;
+  const floor = minInstances * demand.periods;
+  const envPeriods = demand.environmentPeriods;
+  // Insertion sort by bound: stable, as Array#sort, for the handful of options a shape keeps.
+  for (let j = 0; j < n; j++) {
+    const o = options[j] as TypeOption;
+    const bound = o.rates.totalUsdPerHour * Math.max(floor, envPeriods / o.perInstance);
+    bounds[j] = bound;
+    let at = j;
+    while (at > 0 && compareBounds(bounds[order[at - 1] as number] as number, bound) > 0) {
+      order[at] = order[at - 1] as number;
+      at--;
     }
+    order[at] = j;
+  }
+  let best: TypeChoice | null = null;
+  for (let r = 0; r < n; r++) {
+    const j = order[r] as number;
+    const o = options[j] as TypeOption;
+    if (best !== null && (bounds[j] as number) >= best.costUnits) break;
+    const instancePeriods = demand.instancePeriods(o.perInstance, minInstances);
     const costUnits = instancePeriods * o.rates.totalUsdPerHour;
     if (best === null || costUnits < best.costUnits) best = { option: o, instancePeriods, costUnits };
   }
   return best;
+}
+
+/** Array#sort's order for the comparator a - b: NaN counts as equal. */
+function compareBounds(a: number, b: number): number {
+  const d = a - b;
+  return d > 0 ? 1 : d < 0 ? -1 : 0;
 }

@@ -12,8 +12,8 @@ import { LmiAdvisorError } from '../../errors.js';
 import type { ChartSeries } from '../../report/types.js';
 import { periodCount, type FunctionProfile, type SnapshotWindow } from '../../source/profile.js';
 import { buildChart, capacityRuns } from './chart.js';
-import { instancesFor } from './instances.js';
-import { type Histogram, histogram, knownConcurrency, laggedWindowMax, type ReplaySettings, scalingDelays, targetEnvironments } from './replay.js';
+import { type EnvironmentDemand, instancesFor } from './instances.js';
+import { type Histogram, histogram, knownConcurrency, laggedWindowMax, scalingDelays, targetEnvironments } from './replay.js';
 import type { CapacityRuns } from './types.js';
 
 export interface ChosenSettings {
@@ -44,16 +44,17 @@ export interface ReplaySource {
   allUnknown: boolean;
   chosen(settings: ChosenSettings): ChosenReplay;
   /**
-   * environmentHistogram over `hist`, where the source keeps results between sizings (the what-if
-   * page re-sizes the same function for each knob change; a discount moves no histogram).
-   * Absent: sizeLmi calls environmentHistogram itself.
+   * The environment demand of a candidate (environmentHistogram over `hist`, as cheapestTypeOf
+   * reads it), where the source keeps it between sizings: the what-if page re-sizes the same
+   * function for each knob change, and a discount moves no demand. `trafficScaleIndex` is the
+   * scale's index in size.ts's TRAFFIC_SCALE_GRID. Absent: sizeLmi builds the histogram itself.
    */
-  environmentHistogram?: (settings: ReplaySettings, trafficScale: number) => Histogram;
   /**
-   * Where the source keeps sizeLmi's cheapest type per candidate between sizings (the what-if
-   * page): `key` names everything the choice depends on for this function. Absent: none kept.
+   * Where sizeLmi keeps, between sizings of this function, what it derives from the profile and
+   * the config (under keys naming the config's part): the what-if page. Absent: nothing kept.
    */
-  kept?: <T>(key: string, compute: () => T) => T;
+  sizingMemo?: Map<string, unknown>;
+  environmentDemand?: (perEnvironment: number, headroom: number, minEnvironments: number, trafficScale: number, trafficScaleIndex: number) => EnvironmentDemand;
 }
 
 /** The replay over a profile's full series (the CLI's path). */

@@ -181,13 +181,24 @@ export interface ReplaySettings {
  * linear pass is cheaper.
  */
 export function environmentHistogram(hist: Histogram, settings: ReplaySettings, trafficScale: number): Histogram {
+  const n = hist.values.length;
+  const values = new Float64Array(n);
+  const counts = new Float64Array(n);
+  const length = environmentHistogramInto(hist, settings, trafficScale, values, counts);
+  return { values: values.subarray(0, length), counts: counts.subarray(0, length), periods: hist.periods };
+}
+
+/**
+ * environmentHistogram written into `values` and `counts` (each at least hist.values.length
+ * long, from index 0): returns how many entries it wrote. Lets a caller that prices many
+ * candidates reuse two buffers.
+ */
+export function environmentHistogramInto(hist: Histogram, settings: ReplaySettings, trafficScale: number, values: Float64Array, counts: Float64Array): number {
   const { values: vs, counts: cs, cumulative } = hist;
   const { perEnvironment, headroom, minEnvironments } = settings;
   const n = vs.length;
-  const values = new Float64Array(n);
-  const counts = new Float64Array(n);
   let k = -1;
-  if (n === 0) return { values, counts, periods: hist.periods };
+  if (n === 0) return 0;
   const levels = ((vs[n - 1] as number) * trafficScale) / perEnvironment;
   if (cumulative === undefined || levels * 4 >= n) {
     let lastNeeded = -1;
@@ -229,5 +240,5 @@ export function environmentHistogram(hist: Histogram, settings: ReplaySettings, 
       i = lo + 1;
     }
   }
-  return { values: values.subarray(0, k + 1), counts: counts.subarray(0, k + 1), periods: hist.periods };
+  return k + 1;
 }

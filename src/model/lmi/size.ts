@@ -14,12 +14,12 @@
  */
 import { LmiAdvisorError } from '../../errors.js';
 import type { LmiResult } from '../../report/types.js';
-import { periodCount, type FunctionProfile } from '../../source/profile.js';
+import { periodCount, type FunctionProfile, type SnapshotWindow } from '../../source/profile.js';
 import { monthFactor } from './cost.js';
 import { checkEligibility, LMI_MIN_MEMORY_MB } from './eligibility.js';
-import { candidateInstanceTypes, cheapestType, typeOptions, type TypeChoice } from './instances.js';
+import { candidateInstanceTypes, cheapestTypeOf, type EnvironmentDemand, histogramDemand, keptInstancePeriods, typeOptions, type TypeChoice, type TypeOption } from './instances.js';
 import { environmentHistogram, scalingDelays } from './replay.js';
-import { type ReplaySource, seriesReplay } from './replay-source.js';
+import { type ChosenReplay, type ReplaySource, seriesReplay } from './replay-source.js';
 import { cpuBusyFractionFor, cpuBusyFractionOverrideKey, cpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
 import type { LmiContext, LmiSizing } from './types.js';
 
@@ -29,10 +29,73 @@ export const CPU_SHARE_GRID: readonly number[] = [1, 0.75, 0.5, 0.4, 0.3, 0.25, 
 /** Traffic multipliers 0.01..100, 6 per decade (25 points, 1 included exactly). */
 export const TRAFFIC_SCALE_GRID: readonly number[] = Array.from({ length: 25 }, (_, i) => (i === 12 ? 1 : 10 ** ((i - 12) / 6)));
 
-interface Candidate {
-  shape: EnvironmentShape;
-  concurrency: PerEnvironmentConcurrency;
-  choice: TypeChoice;
+/** Index of the traffic scale 1 in TRAFFIC_SCALE_GRID. */
+const UNIT_SCALE = TRAFFIC_SCALE_GRID.indexOf(1);
+
+
+/**
+ * What sizing derives from the profile and config.lmi.memoryGiBPerVCpuOptions alone (with the
+ * per-EE concurrency of each shape per CPU share as it is asked for, and the served sum once the
+ * replay is read): built per sizing, or kept between sizings where the source offers a memo.
+ */
+interface FunctionBasis {
+  eligibility: ReturnType<typeof checkEligibility>;
+  traits: ReturnType<typeof checkEligibility>['traits'];
+  shapes: EnvironmentShape[];
+  processMemoryMB: number | null;
+  processMemorySource: 'measured' | 'configured' | null;
+  concurrencyByShare: Map<number, PerEnvironmentConcurrency[]>;
+  servedSum: number | null;
+}
+
+/** periodCount and monthFactor of a window (each parses its dates), once per window object. */
+const figuresByWindow = new WeakMap<SnapshotWindow, { periods: number; factor: number }>();
+function windowFigures(window: SnapshotWindow): { periods: number; factor: number } {
+  let figures = figuresByWindow.get(window);
+  if (figures === undefined) {
+    figures = { periods: periodCount(window), factor: monthFactor(window) };
+    figuresByWindow.set(window, figures);
+  }
+  return figures;
+}
+
+/** Scratch for cheapest()'s shape bounds and order (sizeLmi is never re-entered while it runs). */
+let scratchBounds = new Float64Array(8);
+let scratchOrder = new Int32Array(8);
+
+/** CPU shares whose per-EE concurrencies a basis keeps (the grid's and the ones tried). */
+const MAX_KEPT_SHARES = 256;
+
+function functionBasis(profile: FunctionProfile, lmi: LmiContext['config']['lmi']): FunctionBasis {
+  const eligibility = checkEligibility(profile.runtime, profile.memoryMB);
+  const traits = eligibility.traits;
+  const python = traits.language === 'python';
+  const measuredProcessMB = profile.memoryUsedMBMax ?? null;
+  return {
+    eligibility,
+    traits,
+    shapes: environmentShapes(profile.memoryMB, lmi.memoryGiBPerVCpuOptions),
+    processMemoryMB: python ? (measuredProcessMB ?? profile.memoryMB) : null,
+    processMemorySource: python ? (measuredProcessMB !== null ? 'measured' : 'configured') : null,
+    concurrencyByShare: new Map(),
+    servedSum: null,
+  };
+}
+
+/** The basis kept in a source's memo, under the shape options (the profile is the source's own). */
+const basisKeys = new WeakMap<LmiContext['config']['lmi'], string>();
+function keptBasis(memo: Map<string, unknown>, profile: FunctionProfile, lmi: LmiContext['config']['lmi']): FunctionBasis {
+  let key = basisKeys.get(lmi);
+  if (key === undefined) {
+    key = `basis:${JSON.stringify(lmi.memoryGiBPerVCpuOptions)}`;
+    basisKeys.set(lmi, key);
+  }
+  let basis = memo.get(key) as FunctionBasis | undefined;
+  if (basis === undefined) {
+    basis = functionBasis(profile, lmi);
+    memo.set(key, basis);
+  }
+  return basis;
 }
 
 /**
@@ -50,16 +113,15 @@ export function sizeLmi(
 ): LmiSizing | null {
   const { config, window, prices } = ctx;
   const lmi = config.lmi;
-  const where = `${profile.region}/${profile.name}`;
+  const where = (): string => `${profile.region}/${profile.name}`;
   if (prices.lambda === undefined) return null;
   const types = candidateInstanceTypes(prices.instances, profile.architecture, lmi);
   if (types.length === 0) return null;
-  const periods = periodCount(window);
-  if (periods <= 0) throw new LmiAdvisorError(`${where}: the window ${window.start}..${window.end} holds no period`);
+  const { periods, factor } = windowFigures(window);
+  if (periods <= 0) throw new LmiAdvisorError(`${where()}: the window ${window.start}..${window.end} holds no period`);
 
-  const eligibility = checkEligibility(profile.runtime, profile.memoryMB);
-  const traits = eligibility.traits;
-  const shapes = environmentShapes(profile.memoryMB, lmi.memoryGiBPerVCpuOptions);
+  const basis = replay?.sizingMemo ? keptBasis(replay.sizingMemo, profile, lmi) : functionBasis(profile, lmi);
+  const { eligibility, traits, shapes, concurrencyByShare } = basis;
   const optionsByShape = shapes.map((s) => typeOptions(types, s, lmi));
   if (optionsByShape.every((o) => o.length === 0)) return null;
 
@@ -71,72 +133,101 @@ export function sizeLmi(
     singleThreaded: lmi.cpuBound === 'single-threaded' && traits.singleThreaded,
     cpuBusyFraction: cpuBusyFractionFor(lmi, profile.region, profile.name),
   });
-  const python = traits.language === 'python';
-  const measuredProcessMB = profile.memoryUsedMBMax ?? null;
-  const processMemoryMB = python ? (measuredProcessMB ?? profile.memoryMB) : null;
-  const processMemorySource = python ? (measuredProcessMB !== null ? 'measured' : 'configured') : null;
+  const { processMemoryMB, processMemorySource } = basis;
 
   const source = replay ?? seriesReplay(profile, window, lmi);
-  if (source.periods !== periods) throw new LmiAdvisorError(`${where}: the replay holds ${source.periods} periods, the window ${periods}`);
+  if (source.periods !== periods) throw new LmiAdvisorError(`${where()}: the replay holds ${source.periods} periods, the window ${periods}`);
   const known = { unknownPeriods: source.unknownPeriods, allUnknown: source.allUnknown };
   const hist = source.hist;
 
-  const factor = monthFactor(window);
   const periodHours = window.periodSeconds / 3600;
   const requestUsd = prices.lambda.lmiRequestUsd;
   const monthlyRequestsUsd = usage.invocations * requestUsd * factor;
 
   // Sum over periods of the served concurrency: with it, sum(EEs) >= sum(c) x scale x headroom /
   // perEE gives each shape a lower bound without a pass over the histogram.
-  let servedSum = 0;
-  for (let i = 0; i < hist.values.length; i++) servedSum += (hist.values[i] as number) * (hist.counts[i] as number);
-  const cheapestRate = optionsByShape.map((options) => options.map((o) => ({ rate: o.rates.totalUsdPerHour, k: o.perInstance })));
+  if (basis.servedSum === null) {
+    let servedSum = 0;
+    for (let i = 0; i < hist.values.length; i++) servedSum += (hist.values[i] as number) * (hist.counts[i] as number);
+    basis.servedSum = servedSum;
+  }
+  const servedSum = basis.servedSum;
 
-  const memo = new Map<string, TypeChoice | null>();
-  // The type choice of a candidate depends on config.lmi (not on the CPU share knobs, which enter
-  // through the per-EE concurrency in the key), the region's prices and the profile, fixed per source.
-  const { cpuBusyFraction: _share, cpuBusyFractionByFunction: _shares, ...choiceKnobs } = lmi;
-  const keptPrefix = source.kept ? `${JSON.stringify(choiceKnobs)}:` : '';
-  const cheapest = (cpuShare: number, scale: number): Candidate | null => {
-    const bounded = shapes
-      .map((shape, i) => {
-        const concurrency = perEnvironmentConcurrency({ shape, traits, cpuShare, processMemoryMB });
-        const environmentPeriods = (servedSum * scale * lmi.headroom) / concurrency.perEnvironment;
-        let bound = Infinity;
-        for (const { rate, k } of cheapestRate[i] ?? []) {
-          bound = Math.min(bound, rate * Math.max(lmi.minInstances * periods, environmentPeriods / k));
-        }
-        return { i, shape, concurrency, bound };
-      })
-      .filter((b) => b.bound < Infinity)
-      .sort((a, b) => a.bound - b.bound || a.i - b.i);
-    let best: Candidate | null = null;
-    for (const { i, shape, concurrency, bound } of bounded) {
-      // Small relative slack so floating noise in the bound never skips an equal-cost shape.
-      if (best !== null && bound * (1 - 1e-9) > best.choice.costUnits) break;
-      const key = `${i}:${concurrency.perEnvironment}:${scale}`;
-      let choice = memo.get(key);
-      if (choice === undefined) {
-        const compute = () => {
-          const settings = { perEnvironment: concurrency.perEnvironment, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments };
-          const envHist = source.environmentHistogram ? source.environmentHistogram(settings, scale) : environmentHistogram(hist, settings, scale);
-          return cheapestType(envHist, optionsByShape[i] ?? [], lmi.minInstances);
-        };
-        choice = source.kept ? source.kept(keptPrefix + key, compute) : compute();
-        memo.set(key, choice);
+  // The demand of a candidate (per-EE concurrency, traffic scale): from the source where it keeps
+  // them between sizings, else built here once per sizing.
+  let demands: Map<string, EnvironmentDemand> | null = null;
+  const demandOf = (perEnvironment: number, scaleIndex: number): EnvironmentDemand => {
+    const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
+    if (source.environmentDemand) return source.environmentDemand(perEnvironment, lmi.headroom, lmi.minEnvironments, scale, scaleIndex);
+    const key = `${perEnvironment}:${scaleIndex}`;
+    demands ??= new Map();
+    let demand = demands.get(key);
+    if (demand === undefined) {
+      const settings = { perEnvironment, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments };
+      demand = keptInstancePeriods(histogramDemand(environmentHistogram(hist, settings, scale)));
+      demands.set(key, demand);
+    }
+    return demand;
+  };
+  const shapeCount = shapes.length;
+  if (scratchBounds.length < shapeCount) {
+    scratchBounds = new Float64Array(shapeCount);
+    scratchOrder = new Int32Array(shapeCount);
+  }
+  const bounds = scratchBounds;
+  const order = scratchOrder;
+  /** The cheapest (shape, type) at a CPU share and traffic scale: its shape index, or -1 (then `best` is null). */
+  let best: TypeChoice | null = null;
+  let bestConcurrencies: PerEnvironmentConcurrency[] = [];
+  const cheapest = (cpuShare: number, scaleIndex: number): number => {
+    const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
+    let concurrencies = concurrencyByShare.get(cpuShare);
+    if (concurrencies === undefined) {
+      if (concurrencyByShare.size >= MAX_KEPT_SHARES) concurrencyByShare.clear();
+      concurrencies = shapes.map((shape) => perEnvironmentConcurrency({ shape, traits, cpuShare, processMemoryMB }));
+      concurrencyByShare.set(cpuShare, concurrencies);
+    }
+    // Shapes by ascending lower bound, then index (insertion sort: a handful of shapes); a shape
+    // no option holds (bound Infinity) is left out.
+    let count = 0;
+    for (let i = 0; i < shapeCount; i++) {
+      const environmentPeriods = (servedSum * scale * lmi.headroom) / (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
+      let bound = Infinity;
+      for (const o of optionsByShape[i] as readonly TypeOption[]) {
+        bound = Math.min(bound, o.rates.totalUsdPerHour * Math.max(lmi.minInstances * periods, environmentPeriods / o.perInstance));
       }
-      if (choice !== null && (best === null || choice.costUnits < best.choice.costUnits || (choice.costUnits === best.choice.costUnits && i < shapes.indexOf(best.shape)))) {
-        best = { shape, concurrency, choice };
+      if (!(bound < Infinity)) continue;
+      bounds[i] = bound;
+      let at = count++;
+      while (at > 0 && (bounds[order[at - 1] as number] as number) > bound) {
+        order[at] = order[at - 1] as number;
+        at--;
+      }
+      order[at] = i;
+    }
+    best = null;
+    bestConcurrencies = concurrencies;
+    let bestIndex = -1;
+    for (let r = 0; r < count; r++) {
+      const i = order[r] as number;
+      // Small relative slack so floating noise in the bound never skips an equal-cost shape.
+      if (best !== null && (bounds[i] as number) * (1 - 1e-9) > best.costUnits) break;
+      const choice = cheapestTypeOf(demandOf((concurrencies[i] as PerEnvironmentConcurrency).perEnvironment, scaleIndex), optionsByShape[i] as readonly TypeOption[], lmi.minInstances);
+      if (choice !== null && (best === null || choice.costUnits < best.costUnits || (choice.costUnits === best.costUnits && i < bestIndex))) {
+        best = choice;
+        bestIndex = i;
       }
     }
-    return best;
+    return bestIndex;
   };
-  const monthlyTotal = (c: Candidate, scale: number): number => c.choice.costUnits * periodHours * factor + monthlyRequestsUsd * scale;
+  /** Monthly total of the last cheapest() (non-null whenever the chosen configuration was: the type options do not depend on CPU share or traffic). */
+  const monthlyTotal = (scale: number): number => (best as TypeChoice).costUnits * periodHours * factor + monthlyRequestsUsd * scale;
 
-  const chosen = cheapest(cpu.cpuShare, 1);
-  if (chosen === null) return null;
-  const { shape, concurrency } = chosen;
-  const option = chosen.choice.option;
+  const chosenIndex = cheapest(cpu.cpuShare, UNIT_SCALE);
+  if (chosenIndex < 0) return null;
+  const shape = shapes[chosenIndex] as EnvironmentShape;
+  const concurrency = bestConcurrencies[chosenIndex] as PerEnvironmentConcurrency;
+  const option = (best as TypeChoice | null)!.option;
   const perEnvironment = concurrency.perEnvironment;
 
   const replayed = source.chosen({ perEnvironment, perInstance: option.perInstance, lmi });
@@ -179,23 +270,22 @@ export function sizeLmi(
   if (cpu.cpuShare > 0 && !shares.some((s) => Math.abs(s - cpu.cpuShare) < 1e-12)) shares.push(cpu.cpuShare);
   shares.sort((a, b) => b - a);
   // The type options do not depend on CPU share or traffic, so a point is priced whenever the
-  // chosen configuration was (cheapest() is non-null here).
-  const costByCpuShare = shares.map((cpuShare) => ({ cpuShare, totalUsd: monthlyTotal(cheapest(cpuShare, 1) as Candidate, 1) }));
-  const costByTrafficScale = TRAFFIC_SCALE_GRID.map((scale) => ({
-    scale,
-    totalUsd: monthlyTotal(cheapest(cpu.cpuShare, scale) as Candidate, scale),
-  }));
+  // chosen configuration was (cheapest() finds one here).
+  const costByCpuShare = shares.map((cpuShare) => {
+    cheapest(cpuShare, UNIT_SCALE);
+    return { cpuShare, totalUsd: monthlyTotal(1) };
+  });
+  const costByTrafficScale = TRAFFIC_SCALE_GRID.map((scale, index) => {
+    cheapest(cpu.cpuShare, index);
+    return { scale, totalUsd: monthlyTotal(scale) };
+  });
 
-  return {
+  return new Sizing(
     result,
     costByCpuShare,
     costByTrafficScale,
-    chart: replayed.chart,
-    // A getter: a compact replay (the what-if page) builds the runs only if grouping reads them.
-    get capacity() {
-      return replayed.capacity;
-    },
-    risks: sizingRisks({
+    replayed,
+    sizingRisks({
       profile,
       eligibility,
       shape,
@@ -210,7 +300,32 @@ export function sizeLmi(
       periods,
       lmi,
     }),
-  };
+  );
+}
+
+/**
+ * LmiSizing with `capacity` read from the chosen replay on first use: a compact replay (the
+ * what-if page) builds the runs only if grouping reads them. A class, not an object literal with
+ * a getter: such a literal is slow to build and to read (thousands per page update).
+ */
+class Sizing implements LmiSizing {
+  readonly chart: LmiSizing['chart'];
+  readonly #replayed: ChosenReplay;
+
+  constructor(
+    readonly result: LmiResult,
+    readonly costByCpuShare: LmiSizing['costByCpuShare'],
+    readonly costByTrafficScale: LmiSizing['costByTrafficScale'],
+    replayed: ChosenReplay,
+    readonly risks: string[],
+  ) {
+    this.chart = replayed.chart;
+    this.#replayed = replayed;
+  }
+
+  get capacity(): LmiSizing['capacity'] {
+    return this.#replayed.capacity;
+  }
 }
 
 function sizingRisks(a: {

@@ -3,8 +3,11 @@ import { checkEligibility } from '../../../src/model/lmi/eligibility.js';
 import {
   candidateInstanceTypes,
   cheapestType,
+  cheapestTypeOf,
   environmentsPerInstance,
+  histogramDemand,
   instancesFor,
+  keptInstancePeriods,
   typeOptions,
 } from '../../../src/model/lmi/instances.js';
 import { environmentHistogram, histogram } from '../../../src/model/lmi/replay.js';
@@ -100,5 +103,21 @@ describe('candidateInstanceTypes and typeOptions', () => {
       bruteBest = Math.min(bruteBest, instances * t.onDemandUsdPerHour * 1.15);
     }
     expect(choice!.costUnits).toBeCloseTo(bruteBest, 9);
+  });
+
+  it('a demand that keeps its instance-periods prices as the histogram does, across discounts (option lists)', () => {
+    const series = Float64Array.from({ length: 700 }, (_, i) => Math.floor(60 + 50 * Math.sin(i / 23)));
+    const envHist = environmentHistogram(histogram(series), { perEnvironment: 7, headroom: 1.5, minEnvironments: 3 }, 1);
+    const kept = keptInstancePeriods(histogramDemand(envHist));
+    for (const discount of [0, 0.3, 0.72, 0.1, 0.3]) {
+      const lmi = testConfig({ discount }).lmi;
+      const types = candidateInstanceTypes(testInstances(), 'x86_64', lmi);
+      const options = typeOptions(types, { vCpus: 2, memoryMiB: 4096 }, lmi);
+
+      // Act, Assess: the same choice, to the bit, and the cached option list is the list built.
+      expect(cheapestTypeOf(kept, options, lmi.minInstances)).toEqual(cheapestType(envHist, options, lmi.minInstances));
+      expect(typeOptions(types, { vCpus: 2, memoryMiB: 4096 }, lmi)).toBe(options);
+      expect(typeOptions([...types], { vCpus: 2, memoryMiB: 4096 }, lmi)).toEqual(options);
+    }
   });
 });

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { defaultConfig } from '../src/config/schema.js';
+import { analyzeProfiles, priceBookFor } from '../src/pipeline/analyze.js';
+import { loadBundledPriceBook } from '../src/prices/bundled.js';
+import { renderHtml } from '../src/render/html.js';
+import { WhatIfCollector } from '../src/whatif/data.js';
+import { applyKnobs, type KnobValues } from '../src/whatif/knobs.js';
+import { prepareReplays, whatIfReport } from '../src/whatif/model.js';
+import { generateAccount } from '../scripts/sample-generator.js';
+
+/**
+ * The what-if page's model update in Node: `npx tsx bench/whatif-model.ts 1000 10000`.
+ * For each N: the synthetic account of bench/whatif.ts (scripts/sample-generator.ts, 14 days x
+ * 60 s, seed 7) through analyze with the what-if collector, then the steps the page takes
+ * (prepareReplays and a one-function warm-up at load) and a sequence of knob changes, applied
+ * cumulatively as the panel does. Prints per change the model time (whatIfReport: re-sizing +
+ * buildReport), the renderHtml time, and a hash of the report's JSON (equal hashes before and
+ * after a model change: the figures did not move) and, run with `node --expose-gc`, the heap
+ * left reachable after each update. `--repeat k` runs the sequence k times
+ * (later rounds meet values seen before); `--profile <prefix>` writes a CPU profile of the knob
+ * changes alone (model and render) to <prefix>-<N>.cpuprofile.
+ */
+
+const SEED = 7;
+
+const STEPS: readonly (readonly [string, number | boolean])[] = [
+  ['lmi.discount', 0.3],
+  ['lmi.headroom', 1.5],
+  ['lmi.discount', 0.2],
+  ['lmi.cpuBusyFraction', 0.5],
+  ['lmi.discount', 0.3],
+  ['recommend.minSavingsPct', 20],
+  ['lmi.minEnvironments', 5],
+  ['lmi.groupUntagged', true],
+  ['pricing.lambdaDiscount', 0.1],
+  ['lmi.discount', 0.45],
+];
+
+async function measure(n: number, repeat: number): Promise<void> {
+  const started = performance.now();
+  const { header, profiles } = generateAccount({ seed: SEED, functions: n });
+  const collector = new WhatIfCollector();
+  const base = await analyzeProfiles({
+    header,
+    profiles: profiles(),
+    priceBook: header.prices ? priceBookFor(header) : loadBundledPriceBook(),
+    config: defaultConfig(),
+    run: { tool: 'lmi-advisor', version: 'bench', generatedAt: header.capturedAt, command: 'bench/whatif-model.ts' },
+    onSummary: (e) => collector.add(e),
+  });
+  const data = collector.data(base.run);
+  if (data === null) throw new Error('no function');
+  const sized = data.functions.filter((f) => f.sizing !== null).length;
+  console.log(`N=${n}: analyze+collect ${((performance.now() - started) / 1000).toFixed(1)} s, ${sized} sized functions`);
+
+  let t = performance.now();
+  prepareReplays(data);
+  const prepareMs = performance.now() - t;
+  t = performance.now();
+  renderHtml(whatIfReport({ ...data, functions: data.functions.slice(0, 1) }, data.config));
+  console.log(`  load: prepareReplays ${prepareMs.toFixed(0)} ms, one-function warm-up ${(performance.now() - t).toFixed(0)} ms`);
+
+  const values: KnobValues = {};
+  const modelMs: number[] = [];
+  const session = profileTo === null ? null : new Session();
+  if (session !== null) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await session.post('Profiler.start');
+  }
+  for (let round = 0; round < repeat; round++) {
+    for (const [key, value] of STEPS) {
+      values[key] = value;
+      const config = applyKnobs(data.config, values);
+      t = performance.now();
+      const cpu = process.cpuUsage();
+      const model = whatIfReport(data, config);
+      const ms = performance.now() - t;
+      const { user, system } = process.cpuUsage(cpu);
+      modelMs.push(ms);
+      t = performance.now();
+      const html = renderHtml(model);
+      const renderMs = performance.now() - t;
+      const hash = createHash('sha256').update(JSON.stringify(model)).digest('hex').slice(0, 12);
+      // With --expose-gc: the heap still reachable after the update (the caches kept between updates).
+      (globalThis as { gc?: () => void }).gc?.();
+      console.log(
+        `  ${round > 0 ? `round ${round + 1} ` : ''}${key}=${String(value)}: model ${ms.toFixed(0)} ms (cpu ${((user + system) / 1000).toFixed(0)} ms), renderHtml ${renderMs.toFixed(0)} ms ` +
+          `(${(html.length / 1e6).toFixed(2)} MB), report ${hash}, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`,
+      );
+    }
+  }
+  if (session !== null && profileTo !== null) {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(`${profileTo}-${n}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
+  const sorted = [...modelMs].sort((a, b) => a - b);
+  console.log(`  model: min ${sorted[0]!.toFixed(0)} ms, median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+}
+
+const args = process.argv.slice(2);
+const repeatAt = args.indexOf('--repeat');
+const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 1;
+const profileAt = args.indexOf('--profile');
+const profileTo = profileAt >= 0 ? (args[profileAt + 1] as string) : null;
+const sizes = args.filter((a, i) => /^\d+$/.test(a) && !(repeatAt >= 0 && i === repeatAt + 1)).map(Number);
+for (const n of sizes.length > 0 ? sizes : [1000]) await measure(n, repeat);
