@@ -1,14 +1,10 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { defaultConfig } from '../src/config/schema.js';
-import { analyzeProfiles, priceBookFor } from '../src/pipeline/analyze.js';
-import { loadBundledPriceBook } from '../src/prices/bundled.js';
 import { renderHtml } from '../src/render/html.js';
-import { WhatIfCollector } from '../src/whatif/data.js';
 import { applyKnobs, type KnobValues } from '../src/whatif/knobs.js';
 import { prepareReplays, whatIfReport } from '../src/whatif/model.js';
-import { generateAccount } from '../scripts/sample-generator.js';
+import { whatIfBenchAccount } from './whatif-account.js';
 
 /**
  * The what-if page's model update in Node: `npx tsx bench/whatif-model.ts 1000 10000`.
@@ -23,7 +19,6 @@ import { generateAccount } from '../scripts/sample-generator.js';
  * changes alone (model and render) to <prefix>-<N>.cpuprofile.
  */
 
-const SEED = 7;
 
 const STEPS: readonly (readonly [string, number | boolean])[] = [
   ['lmi.discount', 0.3],
@@ -40,18 +35,7 @@ const STEPS: readonly (readonly [string, number | boolean])[] = [
 
 async function measure(n: number, repeat: number): Promise<void> {
   const started = performance.now();
-  const { header, profiles } = generateAccount({ seed: SEED, functions: n });
-  const collector = new WhatIfCollector();
-  const base = await analyzeProfiles({
-    header,
-    profiles: profiles(),
-    priceBook: header.prices ? priceBookFor(header) : loadBundledPriceBook(),
-    config: defaultConfig(),
-    run: { tool: 'lmi-advisor', version: 'bench', generatedAt: header.capturedAt, command: 'bench/whatif-model.ts' },
-    onSummary: (e) => collector.add(e),
-  });
-  const data = collector.data(base.run);
-  if (data === null) throw new Error('no function');
+  const { data } = await whatIfBenchAccount(n, 'bench/whatif-model.ts');
   const sized = data.functions.filter((f) => f.sizing !== null).length;
   console.log(`N=${n}: analyze+collect ${((performance.now() - started) / 1000).toFixed(1)} s, ${sized} sized functions`);
 

@@ -1,15 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { defaultConfig } from '../src/config/schema.js';
-import { analyzeProfiles, priceBookFor } from '../src/pipeline/analyze.js';
 import { renderHtml } from '../src/render/html.js';
-import { loadBundledPriceBook } from '../src/prices/bundled.js';
-import { WhatIfCollector } from '../src/whatif/data.js';
 import { packData } from '../src/whatif/pack.js';
 import { renderWhatIfHtml, WHATIF_MAX_DATA_BYTES } from '../src/whatif/page.js';
-import { generateAccount } from '../scripts/sample-generator.js';
 import { findChromium, launchChromium } from '../test/helpers/browser.js';
+import { whatIfBenchAccount } from './whatif-account.js';
 
 /**
  * Size and speed of the what-if page: `npx tsx bench/whatif.ts 32 1000 10000` (`--size-only`: no browser).
@@ -29,23 +25,11 @@ import { findChromium, launchChromium } from '../test/helpers/browser.js';
  * parsing the whole report.
  */
 
-const SEED = 7;
 const MB = 1024 * 1024;
 
 async function measure(n: number, outDir: string): Promise<void> {
   const started = performance.now();
-  const { header, profiles } = generateAccount({ seed: SEED, functions: n });
-  const collector = new WhatIfCollector();
-  const model = await analyzeProfiles({
-    header,
-    profiles: profiles(),
-    priceBook: header.prices ? priceBookFor(header) : loadBundledPriceBook(),
-    config: defaultConfig(),
-    run: { tool: 'lmi-advisor', version: 'bench', generatedAt: header.capturedAt, command: 'bench/whatif.ts' },
-    onSummary: (e) => collector.add(e),
-  });
-  const data = collector.data(model.run);
-  if (data === null) throw new Error('no function');
+  const { model, data } = await whatIfBenchAccount(n, 'bench/whatif.ts');
   const analyzeS = (performance.now() - started) / 1000;
   const staticBytes = Buffer.byteLength(renderHtml(model));
   const forced = await renderWhatIfHtml(model, data, Number.POSITIVE_INFINITY);
