@@ -234,11 +234,22 @@ async function start(): Promise<void> {
     if (scheduled) return;
     scheduled = true;
     panel.dataset.pending = 'true';
-    setTimeout(() => {
-      scheduled = false;
-      update(read(), 'controls');
-      delete panel.dataset.pending;
-    }, 0);
+    panel.setAttribute('aria-busy', 'true');
+    // Recompute after the next frame, so "Recomputing" is painted first (thousands of functions
+    // take seconds); the timer is the fallback where frames are not drawn (a hidden tab).
+    let started = false;
+    const run = (): void => {
+      if (started) return;
+      started = true;
+      setTimeout(() => {
+        scheduled = false;
+        update(read(), 'controls');
+        delete panel.dataset.pending;
+        panel.removeAttribute('aria-busy');
+      }, 0);
+    };
+    requestAnimationFrame(run);
+    setTimeout(run, 100);
   };
   const fromHash = (): void => {
     const { values, ignored } = knobsFromHash(location.hash);
