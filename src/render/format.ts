@@ -11,6 +11,8 @@ export const UNKNOWN = 'unknown';
  * significant digits so binary noise (1.005 * 100 = 100.49999999999999) does not round down.
  */
 export function roundHalfUp(value: number, decimals: number): number {
+  // Whole numbers (counts) are already rounded at any decimals >= 0: the same result, faster.
+  if (Number.isInteger(value) && decimals >= 0 && Math.abs(value) < 1e12) return value === 0 ? 0 : value;
   const factor = 10 ** decimals;
   const scaled = Number((Math.abs(value) * factor).toPrecision(15));
   const rounded = Math.floor(scaled + 0.5) / factor;
@@ -20,7 +22,7 @@ export function roundHalfUp(value: number, decimals: number): number {
 /** Thousands separators on an already rounded, non-negative number rendered with `decimals`. */
 function group(value: number, decimals: number): string {
   const [whole = '0', frac] = Math.abs(value).toFixed(decimals).split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const grouped = whole.length <= 3 ? whole : whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return frac === undefined ? grouped : `${grouped}.${frac}`;
 }
 

@@ -1,8 +1,37 @@
-import type { ReportModel } from '../report/types.js';
-import { concurrencyChartSvg, headlineChartSvg } from './charts.js';
+import type { ChartSeries, ReportModel } from '../report/types.js';
+import { concurrencyChartSvg, headlineChartSvg, type ConcurrencyChartOptions } from './charts.js';
 import { formatPeriod } from './format.js';
 import { htmlEngine } from './templates.js';
 import { buildView } from './view-model.js';
+
+/**
+ * Charts of the last two renders, by everything a chart's markup depends on. The what-if page
+ * renders the report again on every knob change; most charts come out the same (drawing them
+ * was a third of the render at 10,000 functions). concurrencyChartSvg is pure, so a hit gives the
+ * same bytes. Two generations bound the memory to two renders' charts.
+ */
+let chartsNow = new Map<string, string>();
+let chartsBefore = new Map<string, string>();
+
+function chartKey(series: ChartSeries, options: ConcurrencyChartOptions): string {
+  let throttled = '';
+  for (const t of series.throttled) throttled += t ? '1' : '0';
+  return [options.id, options.title, series.bucketSeconds, series.start, series.concurrencyMax.join(','), series.lmiCapacity.join(','), throttled].join('\u0000');
+}
+
+function chartSvg(series: ChartSeries, options: ConcurrencyChartOptions): string {
+  const key = chartKey(series, options);
+  let svg = chartsNow.get(key) ?? chartsBefore.get(key);
+  if (svg === undefined) svg = concurrencyChartSvg(series, options);
+  chartsNow.set(key, svg);
+  return svg;
+}
+
+/** Forgets the charts kept from earlier renders (tests compare a cold render with a warm one). */
+export function clearRenderMemo(): void {
+  chartsNow = new Map();
+  chartsBefore = new Map();
+}
 
 /**
  * report.html: one self-contained file (inline CSS, inline SVG, no script, no external resource)
@@ -12,9 +41,11 @@ import { buildView } from './view-model.js';
 export function renderHtml(model: ReportModel): string {
   const { hb, template } = htmlEngine();
   const view = buildView(model);
+  chartsBefore = chartsNow;
+  chartsNow = new Map();
   const detailed = view.detailed.map((f) => ({
     ...f,
-    chartSvg: f.chart ? new hb.SafeString(concurrencyChartSvg(f.chart, { id: f.chartId, title: f.name })) : null,
+    chartSvg: f.chart ? new hb.SafeString(chartSvg(f.chart, { id: f.chartId, title: f.name })) : null,
     chartBucket: f.chart ? formatPeriod(f.chart.bucketSeconds) : '',
   }));
   const headlineChart = new hb.SafeString(headlineChartSvg(model.totals, 'chart-headline'));

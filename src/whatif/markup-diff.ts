@@ -18,9 +18,55 @@
 
 /** Elements without content or end tag in HTML. */
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
-/** A start or end tag (attribute values may hold `>` when quoted), or a comment. */
-const TAG = /<(?:(\/?)([A-Za-z][A-Za-z0-9-]*)[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>|!--[\s\S]*?-->)/g;
+/**
+ * A start or end tag (attribute values may hold `>` when quoted), or a comment: what scanTag
+ * reads, as a regex (the reference its test compares with).
+ */
+export const TAG = /<(?:(\/?)([A-Za-z][A-Za-z0-9-]*)[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>|!--[\s\S]*?-->)/g;
 const COMMENT = '#comment';
+
+const NAMES = new Map<string, string>();
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * The tag TAG would match at `at` (a `<`): its end, whether it closes, and its name (null for a
+ * comment); null when TAG does not match there.
+ */
+function scanTag(text: string, at: number): { next: number; closing: boolean; name: string | null } | null {
+  let i = at + 1;
+  if (text.startsWith('!--', i)) {
+    const endAt = text.indexOf('-->', i + 3);
+    return endAt === -1 ? null : { next: endAt + 3, closing: false, name: null };
+  }
+  const closing = text.charCodeAt(i) === 47;
+  if (closing) i++;
+  if (!isLetter(text.charCodeAt(i))) return null;
+  const nameFrom = i;
+  for (i++; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!(isLetter(c) || (c >= 48 && c <= 57) || c === 45)) break;
+  }
+  const raw = text.slice(nameFrom, i);
+  let name = NAMES.get(raw);
+  if (name === undefined) {
+    name = raw;
+    NAMES.set(raw, raw);
+  }
+  // Up to `>`, skipping quoted values whole (a quote left open: no tag here).
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 62) return { next: i + 1, closing, name };
+    if (c === 34 || c === 39) {
+      const q = text.indexOf(c === 34 ? '"' : "'", i + 1);
+      if (q === -1) return null;
+      i = q;
+    }
+  }
+  return null;
+}
 
 /** The element tree of a markup string: per element (in document order) where it starts and ends. */
 export class MarkupTree {
@@ -52,34 +98,40 @@ export class MarkupTree {
       this.end[k] = end;
       this.after[k] = count;
     };
-    TAG.lastIndex = from;
+    // A hand-written scan for what TAG matches (a regex match per tag, and its captured strings,
+    // cost most of the scan of a 5 MB report); tag names are interned.
     let n = 0;
-    for (let m = TAG.exec(text); m !== null; m = TAG.exec(text)) {
-      const at = m.index;
-      const next = TAG.lastIndex;
-      const tag = m[2];
-      if (tag === undefined) {
+    for (let at = text.indexOf('<', from); at !== -1; ) {
+      const tag = scanTag(text, at);
+      if (tag === null) {
+        at = text.indexOf('<', at + 1);
+        continue;
+      }
+      const { next, closing, name: tagName } = tag;
+      if (tagName === null) {
         this.start[n] = at;
         this.openEnd[n] = next;
         this.name[n] = COMMENT;
         close(n, next, next, n + 1);
         n++;
-      } else if (m[1] === '/') {
+      } else if (closing) {
         // Close the innermost open element of that name; any left open inside it end here.
         let depth = stack.length - 1;
-        while (depth >= 0 && this.name[stack[depth] as number] !== tag) depth--;
-        if (depth === -1) continue;
-        while (stack.length > depth + 1) close(stack.pop() as number, at, at, n);
-        close(stack.pop() as number, at, next, n);
+        while (depth >= 0 && this.name[stack[depth] as number] !== tagName) depth--;
+        if (depth !== -1) {
+          while (stack.length > depth + 1) close(stack.pop() as number, at, at, n);
+          close(stack.pop() as number, at, next, n);
+        }
       } else {
         this.start[n] = at;
         this.openEnd[n] = next;
-        this.name[n] = tag;
+        this.name[n] = tagName;
         // `/>` closes SVG elements (the renderer writes no other).
-        if (text.charCodeAt(next - 2) === 47 || VOID.has(tag.toLowerCase())) close(n, next, next, n + 1);
+        if (text.charCodeAt(next - 2) === 47 || VOID.has(tagName.toLowerCase())) close(n, next, next, n + 1);
         else stack.push(n);
         n++;
       }
+      at = text.indexOf('<', next);
     }
     while (stack.length > 0) close(stack.pop() as number, text.length, text.length, n);
     this.count = n;

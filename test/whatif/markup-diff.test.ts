@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderHtml } from '../../src/render/html.js';
-import { MarkupTree } from '../../src/whatif/markup-diff.js';
+import { clearRenderMemo, renderHtml } from '../../src/render/html.js';
+import { MarkupTree, TAG } from '../../src/whatif/markup-diff.js';
 import { loadSample, type Sample } from './sample.js';
 
 // The element tree markup-diff.ts cuts a rendered report into; the DOM patch itself is checked in
@@ -45,10 +45,44 @@ describe('MarkupTree', () => {
     expect(tree.outer(3)).toBe('<p>after</p>');
   });
 
+  it('reads tags as the TAG regex does, odd markup included', () => {
+    // Prepare: quoted `>` and `<`, an open quote, `<` not opening a tag, comments, an unclosed comment.
+    const html =
+      '<div a="x>y" b=\'<p>\'><p>1 < 2</p><br/><!-- a <b> --><svg><path d="M0 0"/></svg>< p><3<a-b c>t</a-b><i title="open>x</i></div><!-- open';
+
+    // Act
+    const tree = new MarkupTree(html);
+
+    // Assess: every start tag and comment TAG finds, and only those, in order.
+    const expected: [number, string][] = [];
+    for (const m of html.matchAll(new RegExp(TAG.source, 'g'))) if (m[1] !== '/') expected.push([m.index, m[2] ?? '#comment']);
+    expect(Array.from({ length: tree.count }, (_, k) => [tree.start[k], tree.name[k]])).toEqual(expected);
+    expect(tree.name).toEqual(['div', 'p', 'br', '#comment', 'svg', 'path', 'a-b']);
+    expect(tree.outer(0)).toBe(html.slice(0, html.indexOf('<!-- open')));
+  });
+
   describe('on the sample report', () => {
     let sample: Sample;
     beforeAll(async () => {
       sample = await loadSample();
+    });
+
+    it('renders the same bytes from charts kept from earlier renders as from scratch', async () => {
+      // Prepare: reports whose charts differ (another headroom re-sizes every function), rendered in turn.
+      const other = await sample.analyze({ 'lmi.headroom': 1.6, 'lmi.discount': 0.25 });
+      clearRenderMemo();
+      const coldBase = renderHtml(sample.base);
+      clearRenderMemo();
+      const coldOther = renderHtml(other);
+
+      // Act
+      clearRenderMemo();
+      const warm = [renderHtml(sample.base), renderHtml(other), renderHtml(sample.base), renderHtml(sample.base), renderHtml(other)];
+
+      // Assess
+      expect(coldOther).not.toBe(coldBase);
+      expect(coldBase.match(/<svg class="chart"/g)?.length ?? 0).toBeGreaterThan(3);
+      expect(warm).toEqual([coldBase, coldOther, coldBase, coldBase, coldOther]);
     });
 
     it('finds every element of the rendered page, each closed by its own end tag', () => {
