@@ -1,6 +1,7 @@
 /**
  * Break-even figures from the LMI sizing grids: the CPU share and the traffic level at which LMI
- * costs the same as standard Lambda. Linear interpolation between grid points.
+ * costs the same as standard Lambda. Linear interpolation between grid points. Each scan reads
+ * the grid in order and stops at its answer (a grid may price its points as they are read).
  */
 
 /**
@@ -9,7 +10,7 @@
  * even there, null when it is never cheaper, even at the smallest share.
  */
 export function breakEvenCpuShare(
-  grid: readonly { cpuShare: number; totalUsd: number }[],
+  grid: Iterable<{ cpuShare: number; totalUsd: number }>,
   standardUsd: number,
 ): number | null {
   let prev: { cpuShare: number; totalUsd: number } | undefined;
@@ -34,7 +35,7 @@ export function breakEvenCpuShare(
  * grid (no crossing inside 0.01..100 x today's traffic).
  */
 export function breakEvenInvocationsPerMonth(
-  grid: readonly { scale: number; totalUsd: number }[],
+  grid: Iterable<{ scale: number; totalUsd: number }>,
   standard: { totalUsd: number; fixedUsd: number },
   monthlyInvocations: number,
 ): number | null {

@@ -15,6 +15,7 @@
 import { LmiAdvisorError } from '../../errors.js';
 import type { LmiResult } from '../../report/types.js';
 import { periodCount, type FunctionProfile, type SnapshotWindow } from '../../source/profile.js';
+import { CostGrid } from './cost-grid.js';
 import { monthFactor } from './cost.js';
 import { checkEligibility, LMI_MIN_MEMORY_MB } from './eligibility.js';
 import { candidateInstanceTypes, cheapestTypeOf, type EnvironmentDemand, histogramDemand, keptInstancePeriods, typeOptions, type TypeChoice, type TypeOption } from './instances.js';
@@ -220,9 +221,6 @@ export function sizeLmi(
     }
     return bestIndex;
   };
-  /** Monthly total of the last cheapest() (non-null whenever the chosen configuration was: the type options do not depend on CPU share or traffic). */
-  const monthlyTotal = (scale: number): number => (best as TypeChoice).costUnits * periodHours * factor + monthlyRequestsUsd * scale;
-
   const chosenIndex = cheapest(cpu.cpuShare, UNIT_SCALE);
   if (chosenIndex < 0) return null;
   const shape = shapes[chosenIndex] as EnvironmentShape;
@@ -269,15 +267,23 @@ export function sizeLmi(
   const shares = [...CPU_SHARE_GRID];
   if (cpu.cpuShare > 0 && !shares.some((s) => Math.abs(s - cpu.cpuShare) < 1e-12)) shares.push(cpu.cpuShare);
   shares.sort((a, b) => b - a);
-  // The type options do not depend on CPU share or traffic, so a point is priced whenever the
-  // chosen configuration was (cheapest() finds one here).
-  const costByCpuShare = shares.map((cpuShare) => {
-    cheapest(cpuShare, UNIT_SCALE);
-    return { cpuShare, totalUsd: monthlyTotal(1) };
+  // The grids are priced as they are read (cost-grid.ts). The type options do not depend on CPU
+  // share or traffic, so a point is priced whenever the chosen configuration was (cheapest()
+  // finds one). The chosen configuration's own point (its share, traffic 1) is the search above.
+  const chosenUnits = (best as TypeChoice | null)!.costUnits;
+  const pointUnits = (cpuShare: number, scaleIndex: number): number => {
+    if (cpuShare === cpu.cpuShare && scaleIndex === UNIT_SCALE) return chosenUnits;
+    cheapest(cpuShare, scaleIndex);
+    return (best as TypeChoice).costUnits;
+  };
+  const monthlyTotal = (costUnits: number, scale: number): number => costUnits * periodHours * factor + monthlyRequestsUsd * scale;
+  const costByCpuShare = new CostGrid(shares.length, (index) => {
+    const cpuShare = shares[index] as number;
+    return { cpuShare, totalUsd: monthlyTotal(pointUnits(cpuShare, UNIT_SCALE), 1) };
   });
-  const costByTrafficScale = TRAFFIC_SCALE_GRID.map((scale, index) => {
-    cheapest(cpu.cpuShare, index);
-    return { scale, totalUsd: monthlyTotal(scale) };
+  const costByTrafficScale = new CostGrid(TRAFFIC_SCALE_GRID.length, (index) => {
+    const scale = TRAFFIC_SCALE_GRID[index] as number;
+    return { scale, totalUsd: monthlyTotal(pointUnits(cpu.cpuShare, index), scale) };
   });
 
   return new Sizing(
@@ -306,7 +312,8 @@ export function sizeLmi(
 /**
  * LmiSizing with `capacity` read from the chosen replay on first use: a compact replay (the
  * what-if page) builds the runs only if grouping reads them. A class, not an object literal with
- * a getter: such a literal is slow to build and to read (thousands per page update).
+ * a getter: such a literal is slow to build and to read (thousands per page update). The
+ * break-even grids are priced as read: `costByCpuShare` / `costByTrafficScale` price them whole.
  */
 class Sizing implements LmiSizing {
   readonly chart: LmiSizing['chart'];
@@ -314,13 +321,21 @@ class Sizing implements LmiSizing {
 
   constructor(
     readonly result: LmiResult,
-    readonly costByCpuShare: LmiSizing['costByCpuShare'],
-    readonly costByTrafficScale: LmiSizing['costByTrafficScale'],
+    readonly cpuShareCosts: CostGrid<LmiSizing['costByCpuShare'][number]>,
+    readonly trafficScaleCosts: CostGrid<LmiSizing['costByTrafficScale'][number]>,
     replayed: ChosenReplay,
     readonly risks: string[],
   ) {
     this.chart = replayed.chart;
     this.#replayed = replayed;
+  }
+
+  get costByCpuShare(): LmiSizing['costByCpuShare'] {
+    return this.cpuShareCosts.all();
+  }
+
+  get costByTrafficScale(): LmiSizing['costByTrafficScale'] {
+    return this.trafficScaleCosts.all();
   }
 
   get capacity(): LmiSizing['capacity'] {

@@ -25,6 +25,10 @@ export interface LmiSizing {
   costByCpuShare: { cpuShare: number; totalUsd: number }[];
   /** Monthly LMI totalUsd with all traffic multiplied by `scale` (grid 0.01..100, ascending). */
   costByTrafficScale: { scale: number; totalUsd: number }[];
+  /** The same grids, priced point by point as they are read (the break-even scans stop at the
+   *  first crossing); absent, the arrays above are read. */
+  cpuShareCosts?: Iterable<{ cpuShare: number; totalUsd: number }>;
+  trafficScaleCosts?: Iterable<{ scale: number; totalUsd: number }>;
   chart: ChartSeries;
   /** EE capacity series of the chosen shape, for packing with others on a shared provider. */
   capacity: CapacityRuns;

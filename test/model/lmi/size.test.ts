@@ -220,6 +220,27 @@ describe('sizeLmi: grids, chart, capacity runs', () => {
     expect(TRAFFIC_SCALE_GRID).toContain(1);
   });
 
+  it('grids priced as read, in parts and after other sizings, equal grids priced whole', () => {
+    const load = Array.from({ length: DAY }, (_, i) => 2 + ((i * 7) % 23));
+    // Single-threaded at 2048 MB: the CPU share is the fraction itself, a grid point.
+    const at = (cpuBusyFraction: number, headroom = 2) => size(load, { lmi: { cpuBusyFraction, headroom, cpuBound: 'single-threaded' }, profile: { memoryMB: 2048 } }).sizing!;
+    const lazy = at(0.4);
+    const shares = lazy.cpuShareCosts![Symbol.iterator]();
+    const firstShares = [shares.next().value, shares.next().value];
+    at(0.4, 1.5);
+    const whole = at(0.4);
+    const wholeShares = whole.costByCpuShare;
+    expect(firstShares).toEqual(wholeShares.slice(0, 2));
+    expect(lazy.costByCpuShare).toEqual(wholeShares);
+    expect(lazy.costByTrafficScale).toEqual(whole.costByTrafficScale);
+    // The chosen configuration's own point (share 0.4, traffic 1) is its search's result: the
+    // same figure as a sizing at another share pricing that point by a search of its own.
+    const other = at(0.5);
+    expect(wholeShares.map((p) => p.cpuShare)).toEqual(CPU_SHARE_GRID);
+    expect(other.costByCpuShare).toEqual(wholeShares);
+    expect(whole.costByTrafficScale.find((p) => p.scale === 1)!.totalUsd).toBe(wholeShares.find((p) => p.cpuShare === 0.4)!.totalUsd);
+  });
+
   it('a measured CPU share off the grid is added to it', () => {
     // 0.037 s of CPU over 100 ms: share 0.37.
     const { sizing } = size(new Array(DAY).fill(5), { profile: { cpuSecondsPerInvocation: 0.037 } });
