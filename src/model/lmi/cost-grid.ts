@@ -1,41 +1,56 @@
 /**
  * A break-even grid priced point by point as it is read. The break-even scans (break-even.ts)
- * read a grid from its first point on and stop at the first crossing, so most functions price a
- * few of its points instead of all ~40 (each a cheapest-configuration search). Points are priced
- * in grid order and kept: a point read twice, or the whole grid read later, gives the very
- * numbers of pricing the whole grid at once.
+ * read a grid from its first point on and stop at the first crossing, and skip a point whose
+ * lower bound already settles it; so most functions price a few of its points instead of all
+ * ~40 (each a cheapest-configuration search). A priced point is kept: a point read twice, or the
+ * whole grid read later, gives the very numbers of pricing the whole grid at once (pricing a
+ * point depends on nothing but its index).
  */
 export class CostGrid<P> implements Iterable<P> {
-  readonly #points: P[] = [];
+  readonly #points: (P | undefined)[];
+  #priced = 0;
   /** Prices the point at an index; dropped once every point is priced (it holds the sizing's state). */
   #price: ((index: number) => P) | null;
+  readonly #lower: ((index: number) => P) | null;
 
   constructor(
     readonly length: number,
     price: (index: number) => P,
+    /** The point at an index with a lower bound of its totalUsd, cheaper to find than the point. */
+    lower?: (index: number) => P,
   ) {
+    this.#points = new Array<P | undefined>(length).fill(undefined);
     this.#price = length > 0 ? price : null;
+    this.#lower = lower ?? null;
   }
 
-  /** The point at `index` (0 <= index < length), pricing the points before it first. */
+  /** The point at `index` (0 <= index < length), priced now if not yet. */
   at(index: number): P {
-    const points = this.#points;
-    while (points.length <= index) {
-      points.push((this.#price as (index: number) => P)(points.length));
-      if (points.length === this.length) this.#price = null;
+    let point = this.#points[index];
+    if (point === undefined) {
+      point = (this.#price as (index: number) => P)(index);
+      this.#points[index] = point;
+      if (++this.#priced === this.length) this.#price = null;
     }
-    return points[index] as P;
+    return point;
+  }
+
+  /** The point at `index` with a lower bound of its totalUsd (the point itself when priced or no bound is known). */
+  lower(index: number): P {
+    const point = this.#points[index];
+    if (point !== undefined || this.#lower === null) return this.at(index);
+    return this.#lower(index);
   }
 
   /** Every point, priced now where not yet (the same array on each call). */
   all(): P[] {
-    if (this.length > 0) this.at(this.length - 1);
-    return this.#points;
+    for (let i = 0; i < this.length; i++) this.at(i);
+    return this.#points as P[];
   }
 
   /** How many points are priced so far. */
   get priced(): number {
-    return this.#points.length;
+    return this.#priced;
   }
 
   [Symbol.iterator](): Iterator<P> {

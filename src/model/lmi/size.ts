@@ -180,14 +180,37 @@ export function sizeLmi(
   /** The cheapest (shape, type) at a CPU share and traffic scale: its shape index, or -1 (then `best` is null). */
   let best: TypeChoice | null = null;
   let bestConcurrencies: PerEnvironmentConcurrency[] = [];
-  const cheapest = (cpuShare: number, scaleIndex: number): number => {
-    const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
+  const concurrenciesAt = (cpuShare: number): PerEnvironmentConcurrency[] => {
     let concurrencies = concurrencyByShare.get(cpuShare);
     if (concurrencies === undefined) {
       if (concurrencyByShare.size >= MAX_KEPT_SHARES) concurrencyByShare.clear();
       concurrencies = shapes.map((shape) => perEnvironmentConcurrency({ shape, traits, cpuShare, processMemoryMB }));
       concurrencyByShare.set(cpuShare, concurrencies);
     }
+    return concurrencies;
+  };
+  /**
+   * A lower bound of cheapest()'s cost units at a CPU share and traffic scale, without its search:
+   * the least shape bound, with the slack cheapest() allows it (a shape costs at least its bound
+   * less that slack, or cheapest() would skip the shape that wins).
+   */
+  const leastUnits = (cpuShare: number, scaleIndex: number): number => {
+    const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
+    const concurrencies = concurrenciesAt(cpuShare);
+    let least = Infinity;
+    for (let i = 0; i < shapeCount; i++) {
+      const environmentPeriods = (servedSum * scale * lmi.headroom) / (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
+      let bound = Infinity;
+      for (const o of optionsByShape[i] as readonly TypeOption[]) {
+        bound = Math.min(bound, o.rates.totalUsdPerHour * Math.max(lmi.minInstances * periods, environmentPeriods / o.perInstance));
+      }
+      if (bound < Infinity) least = Math.min(least, bound * (1 - 1e-9));
+    }
+    return least;
+  };
+  const cheapest = (cpuShare: number, scaleIndex: number): number => {
+    const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
+    const concurrencies = concurrenciesAt(cpuShare);
     // Shapes by ascending lower bound, then index (insertion sort: a handful of shapes); a shape
     // no option holds (bound Infinity) is left out.
     let count = 0;
@@ -277,14 +300,30 @@ export function sizeLmi(
     return (best as TypeChoice).costUnits;
   };
   const monthlyTotal = (costUnits: number, scale: number): number => costUnits * periodHours * factor + monthlyRequestsUsd * scale;
-  const costByCpuShare = new CostGrid(shares.length, (index) => {
-    const cpuShare = shares[index] as number;
-    return { cpuShare, totalUsd: monthlyTotal(pointUnits(cpuShare, UNIT_SCALE), 1) };
-  });
-  const costByTrafficScale = new CostGrid(TRAFFIC_SCALE_GRID.length, (index) => {
-    const scale = TRAFFIC_SCALE_GRID[index] as number;
-    return { scale, totalUsd: monthlyTotal(pointUnits(cpu.cpuShare, index), scale) };
-  });
+  // A point's lower bound: the same monthly total of a lower bound of its cost units (rounding is
+  // monotone, so it is at most the point's total).
+  const costByCpuShare = new CostGrid(
+    shares.length,
+    (index) => {
+      const cpuShare = shares[index] as number;
+      return { cpuShare, totalUsd: monthlyTotal(pointUnits(cpuShare, UNIT_SCALE), 1) };
+    },
+    (index) => {
+      const cpuShare = shares[index] as number;
+      return { cpuShare, totalUsd: monthlyTotal(leastUnits(cpuShare, UNIT_SCALE), 1) };
+    },
+  );
+  const costByTrafficScale = new CostGrid(
+    TRAFFIC_SCALE_GRID.length,
+    (index) => {
+      const scale = TRAFFIC_SCALE_GRID[index] as number;
+      return { scale, totalUsd: monthlyTotal(pointUnits(cpu.cpuShare, index), scale) };
+    },
+    (index) => {
+      const scale = TRAFFIC_SCALE_GRID[index] as number;
+      return { scale, totalUsd: monthlyTotal(leastUnits(cpu.cpuShare, index), scale) };
+    },
+  );
 
   return new Sizing(
     result,

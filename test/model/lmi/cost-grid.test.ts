@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CostGrid } from '../../../src/model/lmi/cost-grid.js';
 
 describe('CostGrid', () => {
-  it('prices the points in order, only up to the one read, each once', () => {
+  it('prices only the points read, each once; all() prices the rest', () => {
     const asked: number[] = [];
     const grid = new CostGrid(5, (i) => {
       asked.push(i);
@@ -11,14 +11,15 @@ describe('CostGrid', () => {
 
     expect(grid.priced).toBe(0);
     expect(grid.at(2)).toEqual({ i: 2, usd: 3 });
-    expect(asked).toEqual([0, 1, 2]);
+    expect(asked).toEqual([2]);
     const first = grid.at(0);
     expect(grid.at(0)).toBe(first);
-    expect(asked).toEqual([0, 1, 2]);
+    expect(asked).toEqual([2, 0]);
+    expect(grid.priced).toBe(2);
 
     const all = grid.all();
     expect(all.map((p) => p.i)).toEqual([0, 1, 2, 3, 4]);
-    expect(asked).toEqual([0, 1, 2, 3, 4]);
+    expect(asked).toEqual([2, 0, 1, 3, 4]);
     expect(grid.all()).toBe(all);
   });
 
@@ -32,6 +33,19 @@ describe('CostGrid', () => {
     expect(calls).toBe(4);
     expect([...grid]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(calls).toBe(10);
+  });
+
+  it('lower(): the bound where a point is not priced, the point once it is', () => {
+    const grid = new CostGrid(
+      3,
+      (i) => ({ i, totalUsd: 10 + i }),
+      (i) => ({ i, totalUsd: 5 + i }),
+    );
+    expect(grid.lower(1)).toEqual({ i: 1, totalUsd: 6 });
+    expect(grid.priced).toBe(0);
+    grid.at(1);
+    expect(grid.lower(1)).toEqual({ i: 1, totalUsd: 11 });
+    expect(new CostGrid(1, (i) => ({ i, totalUsd: 1 })).lower(0)).toEqual({ i: 0, totalUsd: 1 });
   });
 
   it('an empty grid never prices', () => {

@@ -225,8 +225,7 @@ describe('sizeLmi: grids, chart, capacity runs', () => {
     // Single-threaded at 2048 MB: the CPU share is the fraction itself, a grid point.
     const at = (cpuBusyFraction: number, headroom = 2) => size(load, { lmi: { cpuBusyFraction, headroom, cpuBound: 'single-threaded' }, profile: { memoryMB: 2048 } }).sizing!;
     const lazy = at(0.4);
-    const shares = lazy.cpuShareCosts![Symbol.iterator]();
-    const firstShares = [shares.next().value, shares.next().value];
+    const firstShares = [lazy.cpuShareCosts!.at(0), lazy.cpuShareCosts!.at(1)];
     at(0.4, 1.5);
     const whole = at(0.4);
     const wholeShares = whole.costByCpuShare;
@@ -239,6 +238,26 @@ describe('sizeLmi: grids, chart, capacity runs', () => {
     expect(wholeShares.map((p) => p.cpuShare)).toEqual(CPU_SHARE_GRID);
     expect(other.costByCpuShare).toEqual(wholeShares);
     expect(whole.costByTrafficScale.find((p) => p.scale === 1)!.totalUsd).toBe(wholeShares.find((p) => p.cpuShare === 0.4)!.totalUsd);
+  });
+
+  it("a grid point's lower bound is at most the point (the break-even scans skip points by it)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 400 })), { minLength: 60, maxLength: 300 }),
+        fc.constantFrom(0.05, 0.3, 1),
+        fc.constantFrom(1, 1.5, 3),
+        fc.integer({ min: 0, max: 6 }),
+        (load, cpuBusyFraction, headroom, minEnvironments) => {
+          const sizing = size(load, { lmi: { cpuBusyFraction, headroom, minEnvironments } }).sizing;
+          if (sizing === null) return;
+          for (const grid of [sizing.cpuShareCosts!, sizing.trafficScaleCosts!]) {
+            const bounds = Array.from({ length: grid.length }, (_, i) => grid.lower!(i).totalUsd);
+            for (let i = 0; i < grid.length; i++) expect(bounds[i]).toBeLessThanOrEqual(grid.at(i)!.totalUsd);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('a measured CPU share off the grid is added to it', () => {
