@@ -9,9 +9,9 @@
 export class CostGrid<P> implements Iterable<P> {
   readonly #points: (P | undefined)[];
   #priced = 0;
-  /** Prices the point at an index; dropped once every point is priced (it holds the sizing's state). */
+  /** Prices the point at an index; both dropped once every point is priced (they hold the sizing's state, its replay included). */
   #price: ((index: number) => P) | null;
-  readonly #lower: ((index: number) => P) | null;
+  #lower: ((index: number) => P) | null;
 
   constructor(
     readonly length: number,
@@ -30,7 +30,10 @@ export class CostGrid<P> implements Iterable<P> {
     if (point === undefined) {
       point = (this.#price as (index: number) => P)(index);
       this.#points[index] = point;
-      if (++this.#priced === this.length) this.#price = null;
+      if (++this.#priced === this.length) {
+        this.#price = null;
+        this.#lower = null;
+      }
     }
     return point;
   }
