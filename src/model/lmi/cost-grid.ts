@@ -8,6 +8,8 @@
  */
 export class CostGrid<P> implements Iterable<P> {
   readonly #points: (P | undefined)[];
+  /** Lower-bound points found so far (a report rebuilt over a kept sizing reads them again). */
+  #lowers: (P | undefined)[] | null = null;
   #priced = 0;
   /** Prices the point at an index; both dropped once every point is priced (they hold the sizing's state, its replay included). */
   #price: ((index: number) => P) | null;
@@ -33,6 +35,7 @@ export class CostGrid<P> implements Iterable<P> {
       if (++this.#priced === this.length) {
         this.#price = null;
         this.#lower = null;
+        this.#lowers = null;
       }
     }
     return point;
@@ -42,7 +45,13 @@ export class CostGrid<P> implements Iterable<P> {
   lower(index: number): P {
     const point = this.#points[index];
     if (point !== undefined || this.#lower === null) return this.at(index);
-    return this.#lower(index);
+    const lowers = (this.#lowers ??= new Array<P | undefined>(this.length).fill(undefined));
+    let bound = lowers[index];
+    if (bound === undefined) {
+      bound = this.#lower(index);
+      lowers[index] = bound;
+    }
+    return bound;
   }
 
   /** Every point, priced now where not yet (the same array on each call). */

@@ -42,6 +42,7 @@ describe('CostGrid', () => {
       (i) => ({ i, totalUsd: 5 + i }),
     );
     expect(grid.lower(1)).toEqual({ i: 1, totalUsd: 6 });
+    expect(grid.lower(1)).toBe(grid.lower(1));
     expect(grid.priced).toBe(0);
     grid.at(1);
     expect(grid.lower(1)).toEqual({ i: 1, totalUsd: 11 });
