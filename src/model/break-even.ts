@@ -1,26 +1,36 @@
 /**
  * Break-even figures from the LMI sizing grids: the CPU share and the traffic level at which LMI
- * costs the same as standard Lambda. Linear interpolation between grid points.
+ * costs the same as standard Lambda. Linear interpolation between grid points. Each scan reads
+ * the grid in order and stops at its answer; a grid that knows a lower bound of a point's cost
+ * (one priced as it is read, cost-grid.ts) is priced only where the bound does not settle the
+ * point, with the very figures of a scan over every point.
  */
+
+/** A grid read by index: an array, or one that prices its points as they are read. */
+export interface CostPoints<P extends { totalUsd: number }> {
+  readonly length: number;
+  at(index: number): P | undefined;
+  /** The point at `index` with a lower bound of its totalUsd (other fields exact). */
+  lower?(index: number): P;
+}
 
 /**
  * Largest CPU share of duration at which LMI is cheaper than `standardUsd`.
  * `grid` is sorted by cpuShare descending. Returns the grid's top share (1) when LMI is cheaper
  * even there, null when it is never cheaper, even at the smallest share.
  */
-export function breakEvenCpuShare(
-  grid: readonly { cpuShare: number; totalUsd: number }[],
-  standardUsd: number,
-): number | null {
-  let prev: { cpuShare: number; totalUsd: number } | undefined;
-  for (const point of grid) {
+export function breakEvenCpuShare(grid: CostPoints<{ cpuShare: number; totalUsd: number }>, standardUsd: number): number | null {
+  for (let i = 0; i < grid.length; i++) {
+    // Not cheaper when even its lower bound is not (a NaN bound settles nothing).
+    if (grid.lower !== undefined && grid.lower(i).totalUsd >= standardUsd) continue;
+    const point = grid.at(i)!;
     if (point.totalUsd < standardUsd) {
-      if (!prev) return point.cpuShare;
+      if (i === 0) return point.cpuShare;
+      const prev = grid.at(i - 1)!;
       // LMI cost falls with CPU share between prev (not cheaper) and point (cheaper).
       const t = (prev.totalUsd - standardUsd) / (prev.totalUsd - point.totalUsd);
       return prev.cpuShare + t * (point.cpuShare - prev.cpuShare);
     }
-    prev = point;
   }
   return null;
 }
@@ -34,22 +44,39 @@ export function breakEvenCpuShare(
  * grid (no crossing inside 0.01..100 x today's traffic).
  */
 export function breakEvenInvocationsPerMonth(
-  grid: readonly { scale: number; totalUsd: number }[],
+  grid: CostPoints<{ scale: number; totalUsd: number }>,
   standard: { totalUsd: number; fixedUsd: number },
   monthlyInvocations: number,
 ): number | null {
   const variable = standard.totalUsd - standard.fixedUsd;
   const gap = (scale: number, lmiUsd: number) => standard.fixedUsd + variable * scale - lmiUsd;
-  let prev: { scale: number; gap: number } | undefined;
-  for (const point of grid) {
-    const g = gap(point.scale, point.totalUsd);
-    // Either direction: LMI becoming cheaper as traffic grows, or (a function with configured
-    // PC, whose standard cost has a fixed part) LMI cheaper only below some traffic.
-    if (prev && ((prev.gap < 0 && g >= 0) || (prev.gap > 0 && g <= 0))) {
-      const t = -prev.gap / (g - prev.gap);
-      return (prev.scale + t * (point.scale - prev.scale)) * monthlyInvocations;
+  // The previous point's gap; NaN where only known to be negative (a lower bound of LMI's cost
+  // gives an upper bound of the gap), priced when a crossing needs it.
+  let prevGap = Number.NaN;
+  for (let i = 0; i < grid.length; i++) {
+    const hasPrev = i > 0;
+    if (grid.lower !== undefined) {
+      const low = grid.lower(i);
+      // The gap is negative: a crossing here only from a positive gap (LMI cheaper before).
+      if (gap(low.scale, low.totalUsd) < 0 && !(hasPrev && prevGap > 0)) {
+        prevGap = Number.NaN;
+        continue;
+      }
     }
-    prev = { scale: point.scale, gap: g };
+    const point = grid.at(i)!;
+    const g = gap(point.scale, point.totalUsd);
+    if (hasPrev) {
+      // An unpriced previous point has a negative gap: a crossing needs g >= 0.
+      const before = Number.isNaN(prevGap) && g >= 0 ? gap(grid.at(i - 1)!.scale, grid.at(i - 1)!.totalUsd) : prevGap;
+      // Either direction: LMI becoming cheaper as traffic grows, or (a function with configured
+      // PC, whose standard cost has a fixed part) LMI cheaper only below some traffic.
+      if ((before < 0 && g >= 0) || (before > 0 && g <= 0)) {
+        const t = -before / (g - before);
+        const prevScale = grid.at(i - 1)!.scale;
+        return (prevScale + t * (point.scale - prevScale)) * monthlyInvocations;
+      }
+    }
+    prevGap = g;
   }
   return null;
 }

@@ -275,13 +275,13 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
     const sizing = s.sizing;
     const lmi: LmiResult | null =
       sizing && standard
-        ? { ...sizing.result, breakEvenCpuShare: breakEvenCpuShare(sizing.costByCpuShare, standard.totalUsd) }
+        ? { ...sizing.result, breakEvenCpuShare: breakEvenCpuShare(sizing.cpuShareCosts ?? sizing.costByCpuShare, standard.totalUsd) }
         : (sizing?.result ?? null);
     if (lmi) lmiByFunction.set(s, lmi);
     const breakEvenInvocations =
       sizing && standard && s.monthly && s.cost
         ? breakEvenInvocationsPerMonth(
-            sizing.costByTrafficScale,
+            sizing.trafficScaleCosts ?? sizing.costByTrafficScale,
             { totalUsd: standard.totalUsd, fixedUsd: s.cost.pcConfiguredUsd },
             s.monthly.requests,
           )

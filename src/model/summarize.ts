@@ -372,7 +372,15 @@ export function summarizeFunction(profile: FunctionProfile, ctx: SummarizeContex
   }
 
   if (sizing && cost && monthly && lambdaPrices && !couldMigrate(sizing, cost, monthly, lambdaPrices, profile, config)) {
-    sizing = { ...sizing, capacity: { capacity: new Uint32Array(0), runLengths: new Uint32Array(0), periodSeconds: window.periodSeconds } };
+    // Named fields, not a spread: a sizing's grids are getters (priced when read), a spread would drop them.
+    sizing = {
+      result: sizing.result,
+      costByCpuShare: sizing.costByCpuShare,
+      costByTrafficScale: sizing.costByTrafficScale,
+      chart: sizing.chart,
+      capacity: { capacity: new Uint32Array(0), runLengths: new Uint32Array(0), periodSeconds: window.periodSeconds },
+      risks: sizing.risks,
+    };
   }
 
   const label = `${profile.region}/${profile.name}`;

@@ -15,6 +15,7 @@
 import { LmiAdvisorError } from '../../errors.js';
 import type { LmiResult } from '../../report/types.js';
 import { periodCount, type FunctionProfile, type SnapshotWindow } from '../../source/profile.js';
+import { CostGrid } from './cost-grid.js';
 import { monthFactor } from './cost.js';
 import { checkEligibility, LMI_MIN_MEMORY_MB } from './eligibility.js';
 import { candidateInstanceTypes, cheapestTypeOf, type EnvironmentDemand, histogramDemand, keptInstancePeriods, typeOptions, type TypeChoice, type TypeOption } from './instances.js';
@@ -179,14 +180,37 @@ export function sizeLmi(
   /** The cheapest (shape, type) at a CPU share and traffic scale: its shape index, or -1 (then `best` is null). */
   let best: TypeChoice | null = null;
   let bestConcurrencies: PerEnvironmentConcurrency[] = [];
-  const cheapest = (cpuShare: number, scaleIndex: number): number => {
-    const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
+  const concurrenciesAt = (cpuShare: number): PerEnvironmentConcurrency[] => {
     let concurrencies = concurrencyByShare.get(cpuShare);
     if (concurrencies === undefined) {
       if (concurrencyByShare.size >= MAX_KEPT_SHARES) concurrencyByShare.clear();
       concurrencies = shapes.map((shape) => perEnvironmentConcurrency({ shape, traits, cpuShare, processMemoryMB }));
       concurrencyByShare.set(cpuShare, concurrencies);
     }
+    return concurrencies;
+  };
+  /**
+   * A lower bound of cheapest()'s cost units at a CPU share and traffic scale, without its search:
+   * the least shape bound, with the slack cheapest() allows it (a shape costs at least its bound
+   * less that slack, or cheapest() would skip the shape that wins).
+   */
+  const leastUnits = (cpuShare: number, scaleIndex: number): number => {
+    const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
+    const concurrencies = concurrenciesAt(cpuShare);
+    let least = Infinity;
+    for (let i = 0; i < shapeCount; i++) {
+      const environmentPeriods = (servedSum * scale * lmi.headroom) / (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
+      let bound = Infinity;
+      for (const o of optionsByShape[i] as readonly TypeOption[]) {
+        bound = Math.min(bound, o.rates.totalUsdPerHour * Math.max(lmi.minInstances * periods, environmentPeriods / o.perInstance));
+      }
+      if (bound < Infinity) least = Math.min(least, bound * (1 - 1e-9));
+    }
+    return least;
+  };
+  const cheapest = (cpuShare: number, scaleIndex: number): number => {
+    const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
+    const concurrencies = concurrenciesAt(cpuShare);
     // Shapes by ascending lower bound, then index (insertion sort: a handful of shapes); a shape
     // no option holds (bound Infinity) is left out.
     let count = 0;
@@ -220,9 +244,6 @@ export function sizeLmi(
     }
     return bestIndex;
   };
-  /** Monthly total of the last cheapest() (non-null whenever the chosen configuration was: the type options do not depend on CPU share or traffic). */
-  const monthlyTotal = (scale: number): number => (best as TypeChoice).costUnits * periodHours * factor + monthlyRequestsUsd * scale;
-
   const chosenIndex = cheapest(cpu.cpuShare, UNIT_SCALE);
   if (chosenIndex < 0) return null;
   const shape = shapes[chosenIndex] as EnvironmentShape;
@@ -269,16 +290,40 @@ export function sizeLmi(
   const shares = [...CPU_SHARE_GRID];
   if (cpu.cpuShare > 0 && !shares.some((s) => Math.abs(s - cpu.cpuShare) < 1e-12)) shares.push(cpu.cpuShare);
   shares.sort((a, b) => b - a);
-  // The type options do not depend on CPU share or traffic, so a point is priced whenever the
-  // chosen configuration was (cheapest() finds one here).
-  const costByCpuShare = shares.map((cpuShare) => {
-    cheapest(cpuShare, UNIT_SCALE);
-    return { cpuShare, totalUsd: monthlyTotal(1) };
-  });
-  const costByTrafficScale = TRAFFIC_SCALE_GRID.map((scale, index) => {
-    cheapest(cpu.cpuShare, index);
-    return { scale, totalUsd: monthlyTotal(scale) };
-  });
+  // The grids are priced as they are read (cost-grid.ts). The type options do not depend on CPU
+  // share or traffic, so a point is priced whenever the chosen configuration was (cheapest()
+  // finds one). The chosen configuration's own point (its share, traffic 1) is the search above.
+  const chosenUnits = (best as TypeChoice | null)!.costUnits;
+  const pointUnits = (cpuShare: number, scaleIndex: number): number => {
+    if (cpuShare === cpu.cpuShare && scaleIndex === UNIT_SCALE) return chosenUnits;
+    cheapest(cpuShare, scaleIndex);
+    return (best as TypeChoice).costUnits;
+  };
+  const monthlyTotal = (costUnits: number, scale: number): number => costUnits * periodHours * factor + monthlyRequestsUsd * scale;
+  // A point's lower bound: the same monthly total of a lower bound of its cost units (rounding is
+  // monotone, so it is at most the point's total).
+  const costByCpuShare = new CostGrid(
+    shares.length,
+    (index) => {
+      const cpuShare = shares[index] as number;
+      return { cpuShare, totalUsd: monthlyTotal(pointUnits(cpuShare, UNIT_SCALE), 1) };
+    },
+    (index) => {
+      const cpuShare = shares[index] as number;
+      return { cpuShare, totalUsd: monthlyTotal(leastUnits(cpuShare, UNIT_SCALE), 1) };
+    },
+  );
+  const costByTrafficScale = new CostGrid(
+    TRAFFIC_SCALE_GRID.length,
+    (index) => {
+      const scale = TRAFFIC_SCALE_GRID[index] as number;
+      return { scale, totalUsd: monthlyTotal(pointUnits(cpu.cpuShare, index), scale) };
+    },
+    (index) => {
+      const scale = TRAFFIC_SCALE_GRID[index] as number;
+      return { scale, totalUsd: monthlyTotal(leastUnits(cpu.cpuShare, index), scale) };
+    },
+  );
 
   return new Sizing(
     result,
@@ -306,7 +351,8 @@ export function sizeLmi(
 /**
  * LmiSizing with `capacity` read from the chosen replay on first use: a compact replay (the
  * what-if page) builds the runs only if grouping reads them. A class, not an object literal with
- * a getter: such a literal is slow to build and to read (thousands per page update).
+ * a getter: such a literal is slow to build and to read (thousands per page update). The
+ * break-even grids are priced as read: `costByCpuShare` / `costByTrafficScale` price them whole.
  */
 class Sizing implements LmiSizing {
   readonly chart: LmiSizing['chart'];
@@ -314,13 +360,21 @@ class Sizing implements LmiSizing {
 
   constructor(
     readonly result: LmiResult,
-    readonly costByCpuShare: LmiSizing['costByCpuShare'],
-    readonly costByTrafficScale: LmiSizing['costByTrafficScale'],
+    readonly cpuShareCosts: CostGrid<LmiSizing['costByCpuShare'][number]>,
+    readonly trafficScaleCosts: CostGrid<LmiSizing['costByTrafficScale'][number]>,
     replayed: ChosenReplay,
     readonly risks: string[],
   ) {
     this.chart = replayed.chart;
     this.#replayed = replayed;
+  }
+
+  get costByCpuShare(): LmiSizing['costByCpuShare'] {
+    return this.cpuShareCosts.all();
+  }
+
+  get costByTrafficScale(): LmiSizing['costByTrafficScale'] {
+    return this.trafficScaleCosts.all();
   }
 
   get capacity(): LmiSizing['capacity'] {

@@ -6,6 +6,7 @@ import type { Config } from '../../config/schema.js';
 import type { RegionPrices } from '../../prices/types.js';
 import type { ChartSeries, LmiResult } from '../../report/types.js';
 import type { SnapshotWindow } from '../../source/profile.js';
+import type { CostPoints } from '../break-even.js';
 
 /** EE capacity over the window as runs: capacity[i] environments for runLengths[i] periods. */
 export interface CapacityRuns {
@@ -25,6 +26,10 @@ export interface LmiSizing {
   costByCpuShare: { cpuShare: number; totalUsd: number }[];
   /** Monthly LMI totalUsd with all traffic multiplied by `scale` (grid 0.01..100, ascending). */
   costByTrafficScale: { scale: number; totalUsd: number }[];
+  /** The same grids, priced point by point as they are read (the break-even scans stop at the
+   *  first crossing and skip points a lower bound settles); absent, the arrays above are read. */
+  cpuShareCosts?: CostPoints<{ cpuShare: number; totalUsd: number }>;
+  trafficScaleCosts?: CostPoints<{ scale: number; totalUsd: number }>;
   chart: ChartSeries;
   /** EE capacity series of the chosen shape, for packing with others on a shared provider. */
   capacity: CapacityRuns;

@@ -220,6 +220,46 @@ describe('sizeLmi: grids, chart, capacity runs', () => {
     expect(TRAFFIC_SCALE_GRID).toContain(1);
   });
 
+  it('grids priced as read, in parts and after other sizings, equal grids priced whole', () => {
+    const load = Array.from({ length: DAY }, (_, i) => 2 + ((i * 7) % 23));
+    // Single-threaded at 2048 MB: the CPU share is the fraction itself, a grid point.
+    const at = (cpuBusyFraction: number, headroom = 2) => size(load, { lmi: { cpuBusyFraction, headroom, cpuBound: 'single-threaded' }, profile: { memoryMB: 2048 } }).sizing!;
+    const lazy = at(0.4);
+    const firstShares = [lazy.cpuShareCosts!.at(0), lazy.cpuShareCosts!.at(1)];
+    at(0.4, 1.5);
+    const whole = at(0.4);
+    const wholeShares = whole.costByCpuShare;
+    expect(firstShares).toEqual(wholeShares.slice(0, 2));
+    expect(lazy.costByCpuShare).toEqual(wholeShares);
+    expect(lazy.costByTrafficScale).toEqual(whole.costByTrafficScale);
+    // The chosen configuration's own point (share 0.4, traffic 1) is its search's result: the
+    // same figure as a sizing at another share pricing that point by a search of its own.
+    const other = at(0.5);
+    expect(wholeShares.map((p) => p.cpuShare)).toEqual(CPU_SHARE_GRID);
+    expect(other.costByCpuShare).toEqual(wholeShares);
+    expect(whole.costByTrafficScale.find((p) => p.scale === 1)!.totalUsd).toBe(wholeShares.find((p) => p.cpuShare === 0.4)!.totalUsd);
+  });
+
+  it("a grid point's lower bound is at most the point (the break-even scans skip points by it)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 400 })), { minLength: 60, maxLength: 300 }),
+        fc.constantFrom(0.05, 0.3, 1),
+        fc.constantFrom(1, 1.5, 3),
+        fc.integer({ min: 0, max: 6 }),
+        (load, cpuBusyFraction, headroom, minEnvironments) => {
+          const sizing = size(load, { lmi: { cpuBusyFraction, headroom, minEnvironments } }).sizing;
+          if (sizing === null) return;
+          for (const grid of [sizing.cpuShareCosts!, sizing.trafficScaleCosts!]) {
+            const bounds = Array.from({ length: grid.length }, (_, i) => grid.lower!(i).totalUsd);
+            for (let i = 0; i < grid.length; i++) expect(bounds[i]).toBeLessThanOrEqual(grid.at(i)!.totalUsd);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('a measured CPU share off the grid is added to it', () => {
     // 0.037 s of CPU over 100 ms: share 0.37.
     const { sizing } = size(new Array(DAY).fill(5), { profile: { cpuSecondsPerInvocation: 0.037 } });
