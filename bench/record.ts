@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { runRecord } from '../src/cli/record-command.js';
@@ -7,6 +6,7 @@ import { DEFAULT_LIMITS } from '../src/source/aws/rate-limit.js';
 import { minimumCalls, planWindow, REQUIRED_METRICS } from '../src/source/aws/metrics-plan.js';
 import { periodCount } from '../src/source/profile.js';
 import { startFakeAws } from '../test/source/aws/fake-aws.js';
+import { reportChild, runChild, withChildServer } from './child.js';
 
 /**
  * Benchmark of `record`: `npx tsx bench/record.ts [1000 10000 ...]`.
@@ -64,67 +64,41 @@ async function client(endpoint: string, out: string): Promise<void> {
     out,
   );
   const wallMs = performance.now() - started;
-  process.stdout.write(
-    `${JSON.stringify({
-      functions: result.functions,
-      failedRegions: result.failedRegions,
-      warnings: result.warnings.filter((w) => w.code !== 'prices-fallback').length,
-      wallMs,
-      maxRssMB: process.resourceUsage().maxRSS / 1024,
-      cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
-    })}\n`,
-  );
-}
-
-function runChild(args: string[], onLine?: (line: string) => void): { done: Promise<string>; kill: () => void } {
-  const child = spawn(process.execPath, [...process.execArgv, here, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let text = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    text += chunk;
-    const lines = text.split('\n');
-    text = lines.pop() ?? '';
-    for (const line of lines) onLine?.(line);
+  reportChild({
+    functions: result.functions,
+    failedRegions: result.failedRegions,
+    warnings: result.warnings.filter((w) => w.code !== 'prices-fallback').length,
+    wallMs,
   });
-  const done = new Promise<string>((resolve, reject) => {
-    let last = '';
-    onLine ??= (line) => (last = line);
-    child.on('exit', (code) => (code === 0 || code === null ? resolve(last) : reject(new Error(`child ${args[0]} exited ${code}`))));
-  });
-  return { done, kill: () => child.kill('SIGTERM') };
 }
 
 async function measure(n: number): Promise<void> {
-  let resolveEndpoint: (e: string) => void = () => {};
-  const endpointReady = new Promise<string>((r) => (resolveEndpoint = r));
-  const server = runChild(['--serve', String(n)], (line) => resolveEndpoint(line.trim()));
-  const endpoint = await endpointReady;
   await mkdir('bench/out', { recursive: true });
   const out = `bench/out/record-${n}.ndjson.gz`;
-  try {
-    const line = await runChild(['--client', endpoint, out]).done;
-    const result = JSON.parse(line) as { functions: number; failedRegions: string[]; warnings: number; wallMs: number; maxRssMB: number; cpuMs: number };
-    const counts = (await (await fetch(`${endpoint}/__counts`)).json()) as { getMetricData: number; throttled: number };
-    const points = periodCount(planWindow(NOW, DAYS));
-    const min = minimumCalls(n * REQUIRED_METRICS.length, points);
-    const roundTripMs = (LATENCY[0] + LATENCY[1]) / 2;
-    const idealMs = (min / RATE) * 1000 + roundTripMs;
-    const made = counts.getMetricData - counts.throttled;
-    const size = (await stat(out)).size;
-    console.log(
-      [
-        `record ${n} functions x ${DAYS} d at 60 s (${points} points/series, ${REQUIRED_METRICS.length} metrics):`,
-        `  GetMetricData calls answered ${made} (minimum ${min}), throttled ${counts.throttled}`,
-        `  wall ${(result.wallMs / 1000).toFixed(1)} s vs ideal ${(idealMs / 1000).toFixed(1)} s (min/50 per s + ${roundTripMs} ms): ${((result.wallMs / idealMs - 1) * 100).toFixed(1)} % over`,
-        `  client CPU ${(result.cpuMs / 1000).toFixed(1)} s (all threads: HTTP + decoding, snapshot writer, gzip), peak RSS ${result.maxRssMB.toFixed(0)} MB, snapshot ${(size / 1e6).toFixed(1)} MB, functions written ${result.functions}, failed regions [${result.failedRegions.join(',')}], warnings ${result.warnings}`,
-        `  under the real 396,000 data points/s quota the same calls need >= ${((n * REQUIRED_METRICS.length * points) / 396_000).toFixed(0)} s (see docs/live-collection.md)`,
-      ].join('\n'),
-    );
-  } finally {
-    server.kill();
-    await server.done.catch(() => {});
-    await rm(out, { force: true });
-  }
+  await withChildServer(here, ['--serve', String(n)], async (endpoint) => {
+    try {
+      const line = await runChild(here, ['--client', endpoint, out]).done;
+      const result = JSON.parse(line) as { functions: number; failedRegions: string[]; warnings: number; wallMs: number; maxRssMB: number; cpuMs: number };
+      const counts = (await (await fetch(`${endpoint}/__counts`)).json()) as { getMetricData: number; throttled: number };
+      const points = periodCount(planWindow(NOW, DAYS));
+      const min = minimumCalls(n * REQUIRED_METRICS.length, points);
+      const roundTripMs = (LATENCY[0] + LATENCY[1]) / 2;
+      const idealMs = (min / RATE) * 1000 + roundTripMs;
+      const made = counts.getMetricData - counts.throttled;
+      const size = (await stat(out)).size;
+      console.log(
+        [
+          `record ${n} functions x ${DAYS} d at 60 s (${points} points/series, ${REQUIRED_METRICS.length} metrics):`,
+          `  GetMetricData calls answered ${made} (minimum ${min}), throttled ${counts.throttled}`,
+          `  wall ${(result.wallMs / 1000).toFixed(1)} s vs ideal ${(idealMs / 1000).toFixed(1)} s (min/50 per s + ${roundTripMs} ms): ${((result.wallMs / idealMs - 1) * 100).toFixed(1)} % over`,
+          `  client CPU ${(result.cpuMs / 1000).toFixed(1)} s (all threads: HTTP + decoding, snapshot writer, gzip), peak RSS ${result.maxRssMB.toFixed(0)} MB, snapshot ${(size / 1e6).toFixed(1)} MB, functions written ${result.functions}, failed regions [${result.failedRegions.join(',')}], warnings ${result.warnings}`,
+          `  under the real 396,000 data points/s quota the same calls need >= ${((n * REQUIRED_METRICS.length * points) / 396_000).toFixed(0)} s (see docs/live-collection.md)`,
+        ].join('\n'),
+      );
+    } finally {
+      await rm(out, { force: true });
+    }
+  });
 }
 
 const args = process.argv.slice(2);
