@@ -63,7 +63,8 @@ function pageTree(html: string): MarkupTree {
 const PATCHED = ['header', 'main'] as const;
 
 /**
- * The fallback when the markup on show is not known: makes `current` show what `fresh` holds, touching only the subtrees that differ: a knob moves a
+ * The fallback when the markup on show is not known (or the diff met a page of another shape):
+ * makes `current` show what `fresh` holds, touching only the subtrees that differ: a knob moves a
  * few figures, and replacing the whole page made Chromium lay out every table again. An element
  * whose tag, attributes or child list differ is replaced whole; text differences replace the
  * parent.
