@@ -1,9 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { renderHtml } from '../src/render/html.js';
+import type { ReportModel } from '../src/report/types.js';
+import type { WhatIfData } from '../src/whatif/data.js';
+import { whatIfReport } from '../src/whatif/model.js';
 import { packData } from '../src/whatif/pack.js';
-import { renderWhatIfHtml, WHATIF_MAX_DATA_BYTES } from '../src/whatif/page.js';
+import { embeddedData, renderWhatIfHtml, WHATIF_MAX_DATA_BYTES } from '../src/whatif/page.js';
 import { findChromium, launchChromium } from '../test/helpers/browser.js';
 import { whatIfBenchAccount } from './whatif-account.js';
 
@@ -23,13 +26,25 @@ import { whatIfBenchAccount } from './whatif-account.js';
  * changed subtrees only), patch (the rest of the DOM update: comparing, moving, inserting), and
  * parsedKB, the markup parsed; wholeParse / wholePatch appear only when the diff fell back to
  * parsing the whole report.
+ * `--from <page.html>`: the data a what-if page embeds (an earlier run's bench/out/whatif-<N>.html)
+ * instead of building the account, and the report at the run's values rebuilt from it by the
+ * page's model (the page's own figures; the exactness tests hold the two equal): the page is
+ * written again with this checkout's script, as bench/out/whatif-<N>-from.html. Minutes less at
+ * 10,000 functions.
  */
 
 const MB = 1024 * 1024;
 
-async function measure(n: number, outDir: string): Promise<void> {
+async function measure(size: number, outDir: string): Promise<void> {
   const started = performance.now();
-  const { model, data } = await whatIfBenchAccount(n, 'bench/whatif.ts');
+  let account: { model: ReportModel; data: WhatIfData };
+  if (fromPage === null) account = await whatIfBenchAccount(size, 'bench/whatif.ts');
+  else {
+    const data = embeddedData(await readFile(fromPage, 'utf8'));
+    account = { model: whatIfReport(data, data.config), data };
+  }
+  const { model, data } = account;
+  const n = data.functions.length;
   const analyzeS = (performance.now() - started) / 1000;
   const staticBytes = Buffer.byteLength(renderHtml(model));
   const forced = await renderWhatIfHtml(model, data, Number.POSITIVE_INFINITY);
@@ -37,10 +52,10 @@ async function measure(n: number, outDir: string): Promise<void> {
   const byDefault = await renderWhatIfHtml(model, data);
   const packed = packData(data);
   const jsonGzBytes = gzipSync(packed.json, { level: 9 }).length;
-  const path = `${outDir}whatif-${n}.html`;
+  const path = `${outDir}whatif-${n}${fromPage === null ? '' : '-from'}.html`;
   await writeFile(path, forced.html);
   console.log(
-    `N=${n}: analyze+collect ${analyzeS.toFixed(1)} s; static page ${(staticBytes / MB).toFixed(2)} MB, ` +
+    `N=${n}: ${fromPage === null ? 'analyze+collect' : `read from ${fromPage}`} ${analyzeS.toFixed(1)} s; static page ${(staticBytes / MB).toFixed(2)} MB, ` +
       `what-if data ${(forced.dataBytes / MB).toFixed(2)} MB (text of ${((4 + jsonGzBytes + packed.coded.length) / MB).toFixed(2)} MB: ` +
       `JSON ${(packed.json.length / MB).toFixed(2)} MB, gzip ${(jsonGzBytes / MB).toFixed(2)} MB; range-coded arrays ${(packed.coded.length / MB).toFixed(2)} MB), ` +
       `page with what-if ${(pageBytes / MB).toFixed(2)} MB; ` +
@@ -90,7 +105,11 @@ async function measure(n: number, outDir: string): Promise<void> {
   }
 }
 
-const sizes = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
+const args = process.argv.slice(2);
+const fromAt = args.indexOf('--from');
+const fromPage = fromAt >= 0 ? (args[fromAt + 1] as string) : null;
+const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
 const outDir = fileURLToPath(new URL('./out/', import.meta.url));
 await mkdir(outDir, { recursive: true });
-for (const n of sizes.length > 0 ? sizes : [32, 1000]) await measure(n, outDir);
+if (fromPage !== null) await measure(0, outDir);
+else for (const n of sizes.length > 0 ? sizes : [32, 1000]) await measure(n, outDir);
