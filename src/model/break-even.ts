@@ -12,6 +12,10 @@ export interface CostPoints<P extends { totalUsd: number }> {
   at(index: number): P | undefined;
   /** The point at `index` with a lower bound of its totalUsd (other fields exact). */
   lower?(index: number): P;
+  /** A lower bound of the totalUsd at `index`, as a number (read before lower() where present). */
+  lowerUsd?(index: number): number;
+  /** The key (cpuShare or scale) of the point at `index` without pricing it (with lowerUsd). */
+  keyAt?(index: number): number;
 }
 
 /**
@@ -20,9 +24,12 @@ export interface CostPoints<P extends { totalUsd: number }> {
  * even there, null when it is never cheaper, even at the smallest share.
  */
 export function breakEvenCpuShare(grid: CostPoints<{ cpuShare: number; totalUsd: number }>, standardUsd: number): number | null {
+  const numbers = grid.lowerUsd !== undefined;
   for (let i = 0; i < grid.length; i++) {
     // Not cheaper when even its lower bound is not (a NaN bound settles nothing).
-    if (grid.lower !== undefined && grid.lower(i).totalUsd >= standardUsd) continue;
+    if (numbers) {
+      if (grid.lowerUsd!(i) >= standardUsd) continue;
+    } else if (grid.lower !== undefined && grid.lower(i).totalUsd >= standardUsd) continue;
     const point = grid.at(i)!;
     if (point.totalUsd < standardUsd) {
       if (i === 0) return point.cpuShare;
@@ -53,9 +60,16 @@ export function breakEvenInvocationsPerMonth(
   // The previous point's gap; NaN where only known to be negative (a lower bound of LMI's cost
   // gives an upper bound of the gap), priced when a crossing needs it.
   let prevGap = Number.NaN;
+  const numbers = grid.lowerUsd !== undefined && grid.keyAt !== undefined;
   for (let i = 0; i < grid.length; i++) {
     const hasPrev = i > 0;
-    if (grid.lower !== undefined) {
+    if (numbers) {
+      // As below, from the bound and key as numbers (no point built).
+      if (gap(grid.keyAt!(i), grid.lowerUsd!(i)) < 0 && !(hasPrev && prevGap > 0)) {
+        prevGap = Number.NaN;
+        continue;
+      }
+    } else if (grid.lower !== undefined) {
       const low = grid.lower(i);
       // The gap is negative: a crossing here only from a positive gap (LMI cheaper before).
       if (gap(low.scale, low.totalUsd) < 0 && !(hasPrev && prevGap > 0)) {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { breakEvenCpuShare, breakEvenInvocationsPerMonth } from '../../src/model/break-even.js';
-import { CostGrid } from '../../src/model/lmi/cost-grid.js';
+import { BoundedCostGrid, CostGrid } from '../../src/model/lmi/cost-grid.js';
 
 /** A grid priced as read, whose lower bound of each point is `slack` (0..1) of the way down to `floor`. */
 function lazyGrid<P extends { totalUsd: number }>(points: P[], slack: number[], floor: number) {
@@ -15,6 +15,26 @@ function lazyGrid<P extends { totalUsd: number }>(points: P[], slack: number[], 
     (i) => {
       const p = points[i] as P;
       return { ...p, totalUsd: p.totalUsd - (slack[i] ?? 0) * Math.max(0, p.totalUsd - floor) };
+    },
+  );
+  return { grid, priced: () => priced };
+}
+
+/** As lazyGrid, with the bounds as numbers and the keys known up front (what sizeLmi's grids offer). */
+function boundedGrid<P extends { totalUsd: number }>(points: P[], slack: number[], floor: number, key: (p: P) => number) {
+  let priced = 0;
+  const grid = new BoundedCostGrid(
+    points.length,
+    (i) => {
+      priced++;
+      return points[i] as P;
+    },
+    {
+      keys: points.map(key),
+      totalUsd: (i) => {
+        const p = points[i] as P;
+        return p.totalUsd - (slack[i] ?? 0) * Math.max(0, p.totalUsd - floor);
+      },
     },
   );
   return { grid, priced: () => priced };
@@ -37,6 +57,10 @@ describe('break-even scans over a grid priced as read, with lower bounds', () =>
           const standard = { totalUsd: standardUsd, fixedUsd: standardUsd * fixedShare };
           expect(breakEvenCpuShare(lazyGrid(shares, slack, floor).grid, standardUsd)).toBe(breakEvenCpuShare(shares, standardUsd));
           expect(breakEvenInvocationsPerMonth(lazyGrid(scales, slack, floor).grid, standard, 1e6)).toBe(breakEvenInvocationsPerMonth(scales, standard, 1e6));
+          expect(breakEvenCpuShare(boundedGrid(shares, slack, floor, (p) => p.cpuShare).grid, standardUsd)).toBe(breakEvenCpuShare(shares, standardUsd));
+          expect(breakEvenInvocationsPerMonth(boundedGrid(scales, slack, floor, (p) => p.scale).grid, standard, 1e6)).toBe(
+            breakEvenInvocationsPerMonth(scales, standard, 1e6),
+          );
         },
       ),
       { numRuns: 500 },
@@ -61,5 +85,13 @@ describe('break-even scans over a grid priced as read, with lower bounds', () =>
     const lazy = lazyGrid(shares, [0, 0, 0], 0);
     expect(breakEvenCpuShare(lazy.grid, 100)).toBeNull();
     expect(lazy.priced()).toBe(0);
+    const bounded = boundedGrid(shares, [0, 0, 0], 0, (p) => p.cpuShare);
+    expect(breakEvenCpuShare(bounded.grid, 100)).toBeNull();
+    expect(bounded.priced()).toBe(0);
+    // Traffic: LMI dearer at every scale (no crossing), nothing priced either.
+    const scales = [500, 400, 300].map((totalUsd, i) => ({ scale: [0.1, 0.5, 1][i] as number, totalUsd }));
+    const boundedScales = boundedGrid(scales, [0, 0, 0], 0, (p) => p.scale);
+    expect(breakEvenInvocationsPerMonth(boundedScales.grid, { totalUsd: 100, fixedUsd: 0 }, 10)).toBeNull();
+    expect(boundedScales.priced()).toBe(0);
   });
 });

@@ -36,9 +36,18 @@ export class CostGrid<P> implements Iterable<P> {
         this.#price = null;
         this.#lower = null;
         this.#lowers = null;
+        this.pricedAll();
       }
     }
     return point;
+  }
+
+  /** Called once every point is priced: a subclass drops what only unpriced points needed. */
+  protected pricedAll(): void {}
+
+  /** The point at `index` if priced, else undefined (prices nothing). */
+  protected pricedAt(index: number): P | undefined {
+    return this.#points[index];
   }
 
   /** The point at `index` with a lower bound of its totalUsd (the point itself when priced or no bound is known). */
@@ -70,5 +79,54 @@ export class CostGrid<P> implements Iterable<P> {
     return {
       next: (): IteratorResult<P> => (index < this.length ? { value: this.at(index++), done: false } : { value: undefined, done: true }),
     };
+  }
+}
+
+/** What a BoundedCostGrid knows of its points without pricing them. */
+export interface GridBounds {
+  /** Each point's key (its cpuShare or traffic scale), in grid order. */
+  keys: readonly number[];
+  /** A lower bound of the totalUsd of the point at an index (NaN: no bound known). */
+  totalUsd: (index: number) => number;
+}
+
+/**
+ * A CostGrid whose lower bounds are plain numbers, with each point's key known up front: the
+ * break-even scans read a bound and a key per point (lowerUsd, keyAt) without building a point.
+ */
+export class BoundedCostGrid<P extends { totalUsd: number }> extends CostGrid<P> {
+  #bounds: GridBounds['totalUsd'] | null;
+  readonly #keys: readonly number[];
+  /** Bounds found so far (NaN: not yet). */
+  #lowerUsd: Float64Array | null = null;
+
+  constructor(length: number, price: (index: number) => P, bounds: GridBounds) {
+    super(length, price);
+    this.#bounds = bounds.totalUsd;
+    this.#keys = bounds.keys;
+  }
+
+  /** The key (cpuShare or scale) of the point at `index`, without pricing it. */
+  keyAt(index: number): number {
+    return this.#keys[index] as number;
+  }
+
+  /** A lower bound of the point's totalUsd at `index` (its totalUsd once priced), without pricing it. */
+  lowerUsd(index: number): number {
+    const point = this.pricedAt(index);
+    if (point !== undefined) return point.totalUsd;
+    if (this.#bounds === null) return this.at(index).totalUsd;
+    const found = (this.#lowerUsd ??= new Float64Array(this.length).fill(Number.NaN));
+    let bound = found[index] as number;
+    if (Number.isNaN(bound)) {
+      bound = this.#bounds(index);
+      found[index] = bound;
+    }
+    return bound;
+  }
+
+  protected override pricedAll(): void {
+    this.#bounds = null;
+    this.#lowerUsd = null;
   }
 }

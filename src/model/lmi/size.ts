@@ -15,7 +15,7 @@
 import { LmiAdvisorError } from '../../errors.js';
 import type { LmiResult } from '../../report/types.js';
 import { periodCount, type FunctionProfile, type SnapshotWindow } from '../../source/profile.js';
-import { CostGrid } from './cost-grid.js';
+import { BoundedCostGrid } from './cost-grid.js';
 import { monthFactor } from './cost.js';
 import { checkEligibility, LMI_MIN_MEMORY_MB } from './eligibility.js';
 import { candidateInstanceTypes, cheapestTypeOf, type EnvironmentDemand, histogramDemand, keptInstancePeriods, typeOptions, type TypeChoice, type TypeOption } from './instances.js';
@@ -58,6 +58,25 @@ function windowFigures(window: SnapshotWindow): { periods: number; factor: numbe
     figuresByWindow.set(window, figures);
   }
   return figures;
+}
+
+/** An option list as flat arrays (the grids' lower bounds read every option of every shape per point). */
+interface FlatOptions {
+  rates: Float64Array;
+  perInstance: Float64Array;
+}
+/** Per option list (typeOptions shares them between functions): its flat copy. */
+const flatByOptions = new WeakMap<readonly TypeOption[], FlatOptions>();
+function flatOptions(options: readonly TypeOption[]): FlatOptions {
+  let flat = flatByOptions.get(options);
+  if (flat === undefined) {
+    flat = {
+      rates: Float64Array.from(options, (o) => o.rates.totalUsdPerHour),
+      perInstance: Float64Array.from(options, (o) => o.perInstance),
+    };
+    flatByOptions.set(options, flat);
+  }
+  return flat;
 }
 
 /** Scratch for cheapest()'s shape bounds and order (sizeLmi is never re-entered while it runs). */
@@ -192,17 +211,20 @@ export function sizeLmi(
   /**
    * A lower bound of cheapest()'s cost units at a CPU share and traffic scale, without its search:
    * the least shape bound, with the slack cheapest() allows it (a shape costs at least its bound
-   * less that slack, or cheapest() would skip the shape that wins).
+   * less that slack, or cheapest() would skip the shape that wins). The very arithmetic of
+   * cheapest()'s shape bounds, over flat copies of the option lists.
    */
-  const leastUnits = (cpuShare: number, scaleIndex: number): number => {
-    const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
-    const concurrencies = concurrenciesAt(cpuShare);
+  const flats = optionsByShape.map(flatOptions);
+  const floorPeriods = lmi.minInstances * periods;
+  const headroom = lmi.headroom;
+  const leastUnitsOf = (concurrencies: readonly PerEnvironmentConcurrency[], scale: number): number => {
     let least = Infinity;
     for (let i = 0; i < shapeCount; i++) {
-      const environmentPeriods = (servedSum * scale * lmi.headroom) / (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
+      const environmentPeriods = (servedSum * scale * headroom) / (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
+      const { rates, perInstance } = flats[i] as FlatOptions;
       let bound = Infinity;
-      for (const o of optionsByShape[i] as readonly TypeOption[]) {
-        bound = Math.min(bound, o.rates.totalUsdPerHour * Math.max(lmi.minInstances * periods, environmentPeriods / o.perInstance));
+      for (let j = 0; j < rates.length; j++) {
+        bound = Math.min(bound, (rates[j] as number) * Math.max(floorPeriods, environmentPeriods / (perInstance[j] as number)));
       }
       if (bound < Infinity) least = Math.min(least, bound * (1 - 1e-9));
     }
@@ -302,26 +324,28 @@ export function sizeLmi(
   const monthlyTotal = (costUnits: number, scale: number): number => costUnits * periodHours * factor + monthlyRequestsUsd * scale;
   // A point's lower bound: the same monthly total of a lower bound of its cost units (rounding is
   // monotone, so it is at most the point's total).
-  const costByCpuShare = new CostGrid(
+  const costByCpuShare = new BoundedCostGrid(
     shares.length,
     (index) => {
       const cpuShare = shares[index] as number;
       return { cpuShare, totalUsd: monthlyTotal(pointUnits(cpuShare, UNIT_SCALE), 1) };
     },
-    (index) => {
-      const cpuShare = shares[index] as number;
-      return { cpuShare, totalUsd: monthlyTotal(leastUnits(cpuShare, UNIT_SCALE), 1) };
-    },
+    { keys: shares, totalUsd: (index) => monthlyTotal(leastUnitsOf(concurrenciesAt(shares[index] as number), 1), 1) },
   );
-  const costByTrafficScale = new CostGrid(
+  // Every traffic point is at the CPU share used: its per-EE concurrencies once.
+  const usedConcurrencies = concurrenciesAt(cpu.cpuShare);
+  const costByTrafficScale = new BoundedCostGrid(
     TRAFFIC_SCALE_GRID.length,
     (index) => {
       const scale = TRAFFIC_SCALE_GRID[index] as number;
       return { scale, totalUsd: monthlyTotal(pointUnits(cpu.cpuShare, index), scale) };
     },
-    (index) => {
-      const scale = TRAFFIC_SCALE_GRID[index] as number;
-      return { scale, totalUsd: monthlyTotal(leastUnits(cpu.cpuShare, index), scale) };
+    {
+      keys: TRAFFIC_SCALE_GRID,
+      totalUsd: (index) => {
+        const scale = TRAFFIC_SCALE_GRID[index] as number;
+        return monthlyTotal(leastUnitsOf(usedConcurrencies, scale), scale);
+      },
     },
   );
 
@@ -360,8 +384,8 @@ class Sizing implements LmiSizing {
 
   constructor(
     readonly result: LmiResult,
-    readonly cpuShareCosts: CostGrid<LmiSizing['costByCpuShare'][number]>,
-    readonly trafficScaleCosts: CostGrid<LmiSizing['costByTrafficScale'][number]>,
+    readonly cpuShareCosts: BoundedCostGrid<LmiSizing['costByCpuShare'][number]>,
+    readonly trafficScaleCosts: BoundedCostGrid<LmiSizing['costByTrafficScale'][number]>,
     replayed: ChosenReplay,
     readonly risks: string[],
   ) {

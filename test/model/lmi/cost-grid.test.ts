@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CostGrid } from '../../../src/model/lmi/cost-grid.js';
+import { BoundedCostGrid, CostGrid } from '../../../src/model/lmi/cost-grid.js';
 
 describe('CostGrid', () => {
   it('prices only the points read, each once; all() prices the rest', () => {
@@ -55,5 +55,31 @@ describe('CostGrid', () => {
     });
     expect(grid.all()).toEqual([]);
     expect([...grid]).toEqual([]);
+  });
+
+  it('BoundedCostGrid: keys and number bounds without pricing; the point once priced', () => {
+    const asked: number[] = [];
+    const grid = new BoundedCostGrid(
+      3,
+      (i) => ({ scale: 10 * i, totalUsd: 10 + i }),
+      {
+        keys: [0, 10, 20],
+        totalUsd: (i) => {
+          asked.push(i);
+          return 5 + i;
+        },
+      },
+    );
+    expect(grid.keyAt(2)).toBe(20);
+    expect(grid.lowerUsd(1)).toBe(6);
+    expect(grid.lowerUsd(1)).toBe(6);
+    expect(asked).toEqual([1]);
+    expect(grid.priced).toBe(0);
+    expect(grid.at(1)).toEqual({ scale: 10, totalUsd: 11 });
+    expect(grid.lowerUsd(1)).toBe(11);
+    // Every point priced: the bounds are the points.
+    expect(grid.all().map((p) => p.totalUsd)).toEqual([10, 11, 12]);
+    expect([0, 1, 2].map((i) => grid.lowerUsd(i))).toEqual([10, 11, 12]);
+    expect(asked).toEqual([1]);
   });
 });

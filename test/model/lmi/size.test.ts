@@ -250,9 +250,22 @@ describe('sizeLmi: grids, chart, capacity runs', () => {
         (load, cpuBusyFraction, headroom, minEnvironments) => {
           const sizing = size(load, { lmi: { cpuBusyFraction, headroom, minEnvironments } }).sizing;
           if (sizing === null) return;
-          for (const grid of [sizing.cpuShareCosts!, sizing.trafficScaleCosts!]) {
-            const bounds = Array.from({ length: grid.length }, (_, i) => grid.lower!(i).totalUsd);
-            for (let i = 0; i < grid.length; i++) expect(bounds[i]).toBeLessThanOrEqual(grid.at(i)!.totalUsd);
+          const grids = [
+            { grid: sizing.cpuShareCosts!, key: (p: { cpuShare: number }) => p.cpuShare },
+            { grid: sizing.trafficScaleCosts!, key: (p: { scale: number }) => p.scale },
+          ] as const;
+          for (const { grid, key } of grids) {
+            // Bounds and keys read without pricing a point (the chosen configuration's own point aside).
+            const bounds = Array.from({ length: grid.length }, (_, i) => grid.lowerUsd!(i));
+            const keys = Array.from({ length: grid.length }, (_, i) => grid.keyAt!(i));
+            expect((grid as unknown as { priced: number }).priced).toBe(0);
+            for (let i = 0; i < grid.length; i++) {
+              const point = grid.at(i)!;
+              expect(bounds[i]).toBeLessThanOrEqual(point.totalUsd);
+              expect(keys[i]).toBe(key(point as never));
+              // Once priced, the bound is the point.
+              expect(grid.lowerUsd!(i)).toBe(point.totalUsd);
+            }
           }
         },
       ),
