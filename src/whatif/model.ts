@@ -65,6 +65,35 @@ function keptOf(f: WhatIfFunction): Kept {
   return k;
 }
 
+/**
+ * The summary with its cost and sizing, field by field in the order `{ ...summary, cost, sizing }`
+ * gives: that spread (which adds two fields) is some 100x slower at 10,000 functions, and the
+ * literal gives every summary one hidden class for the reads downstream.
+ */
+export function summaryOf(s: WhatIfFunction['summary'], cost: FunctionSummary['cost'], sizing: FunctionSummary['sizing']): FunctionSummary {
+  return {
+    region: s.region,
+    name: s.name,
+    runtime: s.runtime,
+    architecture: s.architecture,
+    memoryMB: s.memoryMB,
+    tags: s.tags,
+    trustGroup: s.trustGroup,
+    alreadyOnLmi: s.alreadyOnLmi,
+    provisionedConcurrency: s.provisionedConcurrency,
+    usage: s.usage,
+    unknownShare: s.unknownShare,
+    windowInvocations: s.windowInvocations,
+    monthly: s.monthly,
+    freeTierEligible: s.freeTierEligible,
+    standardUnknownReasons: s.standardUnknownReasons,
+    lmiUnknownReason: s.lmiUnknownReason,
+    warnings: s.warnings,
+    cost,
+    sizing,
+  };
+}
+
 function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config, shared: string): FunctionSummary {
   const k = keptOf(f);
   const prices = regionPrices(data.priceBook, f.summary.region);
@@ -97,7 +126,7 @@ function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config, shared:
       );
     }
   }
-  if (k.summary === null || cost !== k.cost || sizing !== k.sizing) k.summary = { ...f.summary, cost, sizing };
+  if (k.summary === null || cost !== k.cost || sizing !== k.sizing) k.summary = summaryOf(f.summary, cost, sizing);
   k.cost = cost;
   k.costDiscount = config.pricing.lambdaDiscount;
   k.sizing = sizing;

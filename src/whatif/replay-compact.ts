@@ -263,10 +263,14 @@ class CompactChosen implements ChosenReplay {
   }
 }
 
-/** Map#set, first dropping the oldest entry when the map holds `max` already. */
-function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
-  if (map.size >= max) map.delete(map.keys().next().value as K);
-  map.set(key, value);
+/** A chosen replay kept with the settings it depends on. */
+interface KeptChosen {
+  perEnvironment: number;
+  perInstance: number;
+  headroom: number;
+  minEnvironments: number;
+  minInstances: number;
+  replay: ChosenReplay;
 }
 
 /**
@@ -351,7 +355,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
 
   // The demands sizeLmi prices and the chosen replays, kept between updates (pure in their keys).
   const scopes: DemandScope[] = [];
-  const chosenKept = new Map<string, ChosenReplay>();
+  const chosenKept: KeptChosen[] = [];
   return {
     periods,
     hist,
@@ -388,10 +392,18 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
     unknownPeriods: data.unknownPeriods,
     allUnknown: data.allUnknown,
     chosen: ({ perEnvironment, perInstance, lmi }): ChosenReplay => {
-      // Everything below depends on these settings alone.
-      const key = `${perEnvironment}:${perInstance}:${lmi.headroom}:${lmi.minEnvironments}:${lmi.minInstances}`;
-      const kept = chosenKept.get(key);
-      if (kept !== undefined) return kept;
+      // Everything below depends on these settings alone (compared as numbers: no key string).
+      for (const k of chosenKept) {
+        if (
+          k.perEnvironment === perEnvironment &&
+          k.perInstance === perInstance &&
+          k.headroom === lmi.headroom &&
+          k.minEnvironments === lmi.minEnvironments &&
+          k.minInstances === lmi.minInstances
+        ) {
+          return k.replay;
+        }
+      }
       const f = (v: number) => targetEnvironments(v, perEnvironment, lmi.headroom, lmi.minEnvironments);
       let instancePeriods = 0;
       let environmentPeriods = 0;
@@ -427,7 +439,8 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       const replay = new CompactChosen(throttledInvocations, instancePeriods, peakInstances, environmentPeriods, maxEnvironments, chart, () =>
         capacityOfRuns(servedValues, servedLengths, periods, f, window.periodSeconds),
       );
-      setBounded(chosenKept, key, replay, MAX_KEPT_CHOSEN);
+      if (chosenKept.length >= MAX_KEPT_CHOSEN) chosenKept.shift();
+      chosenKept.push({ perEnvironment, perInstance, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments, minInstances: lmi.minInstances, replay });
       return replay;
     },
   };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WHATIF_KNOBS, type KnobValues } from '../../src/whatif/knobs.js';
-import { whatIfReport } from '../../src/whatif/model.js';
+import { summaryOf, whatIfReport } from '../../src/whatif/model.js';
 import { loadSample, type Sample } from './sample.js';
 import { edgeSettings, knobSettings } from './settings.js';
 
@@ -28,6 +28,17 @@ describe('whatIfReport on the sample account', () => {
 
   it('equals analyze for random knob settings', async () => {
     await fc.assert(fc.asyncProperty(knobSettings(), expectSame), { numRuns: 12 });
+  });
+
+  it('a summary built field by field is the spread it replaces, key order included', () => {
+    for (const f of sample.data.functions) {
+      const cost = null;
+      const sizing = null;
+      const built = summaryOf(f.summary, cost, sizing);
+      const spread = { ...f.summary, cost, sizing };
+      expect(Object.keys(built)).toEqual(Object.keys(spread));
+      expect(built).toEqual(spread);
+    }
   });
 
   it('covers every knob of the panel', () => {

@@ -46,6 +46,8 @@ interface FunctionBasis {
   processMemoryMB: number | null;
   processMemorySource: 'measured' | 'configured' | null;
   concurrencyByShare: Map<number, PerEnvironmentConcurrency[]>;
+  /** The per-EE concurrencies of each shape per CPU_SHARE_GRID share, as they are asked for. */
+  gridConcurrencies: (PerEnvironmentConcurrency[] | undefined)[];
   servedSum: number | null;
 }
 
@@ -79,6 +81,13 @@ function flatOptions(options: readonly TypeOption[]): FlatOptions {
   return flat;
 }
 
+/** Where `value` goes in a descending list: the index of the first entry below it (the length if none). */
+function insertionIndex(descending: readonly number[], value: number): number {
+  let at = 0;
+  while (at < descending.length && !((descending[at] as number) < value)) at++;
+  return at;
+}
+
 /** Scratch for cheapest()'s shape bounds and order (sizeLmi is never re-entered while it runs). */
 let scratchBounds = new Float64Array(8);
 let scratchOrder = new Int32Array(8);
@@ -98,6 +107,7 @@ function functionBasis(profile: FunctionProfile, lmi: LmiContext['config']['lmi'
     processMemoryMB: python ? (measuredProcessMB ?? profile.memoryMB) : null,
     processMemorySource: python ? (measuredProcessMB !== null ? 'measured' : 'configured') : null,
     concurrencyByShare: new Map(),
+    gridConcurrencies: new Array<PerEnvironmentConcurrency[] | undefined>(CPU_SHARE_GRID.length).fill(undefined),
     servedSum: null,
   };
 }
@@ -141,7 +151,7 @@ export function sizeLmi(
   if (periods <= 0) throw new LmiAdvisorError(`${where()}: the window ${window.start}..${window.end} holds no period`);
 
   const basis = replay?.sizingMemo ? keptBasis(replay.sizingMemo, profile, lmi) : functionBasis(profile, lmi);
-  const { eligibility, traits, shapes, concurrencyByShare } = basis;
+  const { eligibility, traits, shapes, concurrencyByShare, gridConcurrencies } = basis;
   const optionsByShape = shapes.map((s) => typeOptions(types, s, lmi));
   if (optionsByShape.every((o) => o.length === 0)) return null;
 
@@ -217,6 +227,15 @@ export function sizeLmi(
   const flats = optionsByShape.map(flatOptions);
   const floorPeriods = lmi.minInstances * periods;
   const headroom = lmi.headroom;
+  const gridConcurrenciesAt = (gridIndex: number): PerEnvironmentConcurrency[] => {
+    let concurrencies = gridConcurrencies[gridIndex];
+    if (concurrencies === undefined) {
+      const cpuShare = CPU_SHARE_GRID[gridIndex] as number;
+      concurrencies = shapes.map((shape) => perEnvironmentConcurrency({ shape, traits, cpuShare, processMemoryMB }));
+      gridConcurrencies[gridIndex] = concurrencies;
+    }
+    return concurrencies;
+  };
   const leastUnitsOf = (concurrencies: readonly PerEnvironmentConcurrency[], scale: number): number => {
     let least = Infinity;
     for (let i = 0; i < shapeCount; i++) {
@@ -230,17 +249,18 @@ export function sizeLmi(
     }
     return least;
   };
-  const cheapest = (cpuShare: number, scaleIndex: number): number => {
+  /** The cheapest (shape, type) at the per-EE concurrencies of a CPU share and a traffic scale. */
+  const cheapest = (concurrencies: PerEnvironmentConcurrency[], scaleIndex: number): number => {
     const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
-    const concurrencies = concurrenciesAt(cpuShare);
     // Shapes by ascending lower bound, then index (insertion sort: a handful of shapes); a shape
     // no option holds (bound Infinity) is left out.
     let count = 0;
     for (let i = 0; i < shapeCount; i++) {
-      const environmentPeriods = (servedSum * scale * lmi.headroom) / (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
+      const environmentPeriods = (servedSum * scale * headroom) / (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
+      const { rates, perInstance } = flats[i] as FlatOptions;
       let bound = Infinity;
-      for (const o of optionsByShape[i] as readonly TypeOption[]) {
-        bound = Math.min(bound, o.rates.totalUsdPerHour * Math.max(lmi.minInstances * periods, environmentPeriods / o.perInstance));
+      for (let j = 0; j < rates.length; j++) {
+        bound = Math.min(bound, (rates[j] as number) * Math.max(floorPeriods, environmentPeriods / (perInstance[j] as number)));
       }
       if (!(bound < Infinity)) continue;
       bounds[i] = bound;
@@ -266,7 +286,9 @@ export function sizeLmi(
     }
     return bestIndex;
   };
-  const chosenIndex = cheapest(cpu.cpuShare, UNIT_SCALE);
+  // Every traffic point is at the CPU share used: its per-EE concurrencies once.
+  const usedConcurrencies = concurrenciesAt(cpu.cpuShare);
+  const chosenIndex = cheapest(usedConcurrencies, UNIT_SCALE);
   if (chosenIndex < 0) return null;
   const shape = shapes[chosenIndex] as EnvironmentShape;
   const concurrency = bestConcurrencies[chosenIndex] as PerEnvironmentConcurrency;
@@ -309,16 +331,19 @@ export function sizeLmi(
   const overrideKey = cpu.cpuSource === 'assumed' ? cpuBusyFractionOverrideKey(lmi, profile.region, profile.name) : null;
   if (overrideKey !== null) result.cpuAssumedBy = overrideKey;
 
-  const shares = [...CPU_SHARE_GRID];
-  if (cpu.cpuShare > 0 && !shares.some((s) => Math.abs(s - cpu.cpuShare) < 1e-12)) shares.push(cpu.cpuShare);
-  shares.sort((a, b) => b - a);
+  // The CPU grid: CPU_SHARE_GRID (descending), with the share used in its place when off it.
+  const usedAt =
+    cpu.cpuShare > 0 && !CPU_SHARE_GRID.some((s) => Math.abs(s - cpu.cpuShare) < 1e-12) ? insertionIndex(CPU_SHARE_GRID, cpu.cpuShare) : -1;
+  const shares: readonly number[] = usedAt < 0 ? CPU_SHARE_GRID : [...CPU_SHARE_GRID.slice(0, usedAt), cpu.cpuShare, ...CPU_SHARE_GRID.slice(usedAt)];
+  const shareConcurrencies = (index: number): PerEnvironmentConcurrency[] =>
+    usedAt < 0 || index < usedAt ? gridConcurrenciesAt(index) : index === usedAt ? usedConcurrencies : gridConcurrenciesAt(index - 1);
   // The grids are priced as they are read (cost-grid.ts). The type options do not depend on CPU
   // share or traffic, so a point is priced whenever the chosen configuration was (cheapest()
   // finds one). The chosen configuration's own point (its share, traffic 1) is the search above.
   const chosenUnits = (best as TypeChoice | null)!.costUnits;
-  const pointUnits = (cpuShare: number, scaleIndex: number): number => {
+  const pointUnits = (cpuShare: number, concurrencies: PerEnvironmentConcurrency[], scaleIndex: number): number => {
     if (cpuShare === cpu.cpuShare && scaleIndex === UNIT_SCALE) return chosenUnits;
-    cheapest(cpuShare, scaleIndex);
+    cheapest(concurrencies, scaleIndex);
     return (best as TypeChoice).costUnits;
   };
   const monthlyTotal = (costUnits: number, scale: number): number => costUnits * periodHours * factor + monthlyRequestsUsd * scale;
@@ -328,17 +353,15 @@ export function sizeLmi(
     shares.length,
     (index) => {
       const cpuShare = shares[index] as number;
-      return { cpuShare, totalUsd: monthlyTotal(pointUnits(cpuShare, UNIT_SCALE), 1) };
+      return { cpuShare, totalUsd: monthlyTotal(pointUnits(cpuShare, shareConcurrencies(index), UNIT_SCALE), 1) };
     },
-    { keys: shares, totalUsd: (index) => monthlyTotal(leastUnitsOf(concurrenciesAt(shares[index] as number), 1), 1) },
+    { keys: shares, totalUsd: (index) => monthlyTotal(leastUnitsOf(shareConcurrencies(index), 1), 1) },
   );
-  // Every traffic point is at the CPU share used: its per-EE concurrencies once.
-  const usedConcurrencies = concurrenciesAt(cpu.cpuShare);
   const costByTrafficScale = new BoundedCostGrid(
     TRAFFIC_SCALE_GRID.length,
     (index) => {
       const scale = TRAFFIC_SCALE_GRID[index] as number;
-      return { scale, totalUsd: monthlyTotal(pointUnits(cpu.cpuShare, index), scale) };
+      return { scale, totalUsd: monthlyTotal(pointUnits(cpu.cpuShare, usedConcurrencies, index), scale) };
     },
     {
       keys: TRAFFIC_SCALE_GRID,
