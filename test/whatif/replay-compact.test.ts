@@ -67,11 +67,19 @@ describe('compactReplay', () => {
           const ctx = { window, prices: testRegionPrices(), config: testConfig({ ...lmi, ...fixed }) };
           const fromSeries = sizeLmi(profile, usageOf(profile), ctx);
           const fromCompact = sizeLmi(profile, usageOf(profile), ctx, source);
+          // The grids' lower bounds over the kept basis, read before any point is priced.
+          const bounds = fromCompact
+            ? [fromCompact.cpuShareCosts!, fromCompact.trafficScaleCosts!].map((g) => Array.from({ length: g.length }, (_, i) => g.lowerUsd!(i)))
+            : null;
 
           // Assess
           expect(fromCompact?.result).toEqual(fromSeries?.result);
           expect(fromCompact?.costByCpuShare).toEqual(fromSeries?.costByCpuShare);
           expect(fromCompact?.costByTrafficScale).toEqual(fromSeries?.costByTrafficScale);
+          if (bounds !== null && fromSeries !== null) {
+            bounds[0]!.forEach((b, i) => expect(b).toBeLessThanOrEqual(fromSeries.costByCpuShare[i]!.totalUsd));
+            bounds[1]!.forEach((b, i) => expect(b).toBeLessThanOrEqual(fromSeries.costByTrafficScale[i]!.totalUsd));
+          }
         }
       }),
       { numRuns: 100 },

@@ -97,8 +97,8 @@ export interface GridBounds {
 export class BoundedCostGrid<P extends { totalUsd: number }> extends CostGrid<P> {
   #bounds: GridBounds['totalUsd'] | null;
   readonly #keys: readonly number[];
-  /** Bounds found so far (NaN: not yet). */
-  #lowerUsd: Float64Array | null = null;
+  /** Bounds found so far (NaN: not yet); a plain array, much cheaper to allocate than a typed one. */
+  #lowerUsd: number[] | null = null;
 
   constructor(length: number, price: (index: number) => P, bounds: GridBounds) {
     super(length, price);
@@ -116,7 +116,7 @@ export class BoundedCostGrid<P extends { totalUsd: number }> extends CostGrid<P>
     const point = this.pricedAt(index);
     if (point !== undefined) return point.totalUsd;
     if (this.#bounds === null) return this.at(index).totalUsd;
-    const found = (this.#lowerUsd ??= new Float64Array(this.length).fill(Number.NaN));
+    const found = (this.#lowerUsd ??= new Array<number>(this.length).fill(Number.NaN));
     let bound = found[index] as number;
     if (Number.isNaN(bound)) {
       bound = this.#bounds(index);

@@ -96,9 +96,25 @@ export function cpuPerInvocation(args: {
   };
 }
 
+/**
+ * Whether an override map has no own key, kept per map object: without overrides (the usual
+ * case) a lookup builds no "region/name" key and hashes no string (once per function per sizing).
+ * A config is never changed once parsed.
+ */
+const emptyOverrides = new WeakMap<object, boolean>();
+function isEmpty(byFunction: Record<string, number>): boolean {
+  let empty = emptyOverrides.get(byFunction);
+  if (empty === undefined) {
+    empty = Object.keys(byFunction).length === 0;
+    emptyOverrides.set(byFunction, empty);
+  }
+  return empty;
+}
+
 /** The CPU share of duration assumed for one unmeasured function: its override, else lmi.cpuBusyFraction. */
 export function cpuBusyFractionFor(lmi: Pick<Config['lmi'], 'cpuBusyFraction' | 'cpuBusyFractionByFunction'>, region: string, name: string): number {
   const byFunction = lmi.cpuBusyFractionByFunction;
+  if (isEmpty(byFunction)) return lmi.cpuBusyFraction;
   const regional = `${region}/${name}`;
   if (Object.hasOwn(byFunction, regional)) return byFunction[regional] as number;
   if (Object.hasOwn(byFunction, name)) return byFunction[name] as number;
@@ -108,6 +124,7 @@ export function cpuBusyFractionFor(lmi: Pick<Config['lmi'], 'cpuBusyFraction' | 
 /** The key of the override cpuBusyFractionFor uses for one function (lmi.cpuBusyFractionByFunction."<key>"); null: none, lmi.cpuBusyFraction. */
 export function cpuBusyFractionOverrideKey(lmi: Pick<Config['lmi'], 'cpuBusyFractionByFunction'>, region: string, name: string): string | null {
   const byFunction = lmi.cpuBusyFractionByFunction;
+  if (isEmpty(byFunction)) return null;
   const regional = `${region}/${name}`;
   if (Object.hasOwn(byFunction, regional)) return `lmi.cpuBusyFractionByFunction."${regional}"`;
   if (Object.hasOwn(byFunction, name)) return `lmi.cpuBusyFractionByFunction."${name}"`;

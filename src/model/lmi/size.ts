@@ -48,6 +48,8 @@ interface FunctionBasis {
   concurrencyByShare: Map<number, PerEnvironmentConcurrency[]>;
   /** The per-EE concurrencies of each shape per CPU_SHARE_GRID share, as they are asked for. */
   gridConcurrencies: (PerEnvironmentConcurrency[] | undefined)[];
+  /** Their perEnvironment figures in one array (share index x shapes + shape; NaN: not yet), for the grid's lower bounds. */
+  gridPerEnvironment: number[];
   servedSum: number | null;
 }
 
@@ -108,6 +110,7 @@ function functionBasis(profile: FunctionProfile, lmi: LmiContext['config']['lmi'
     processMemorySource: python ? (measuredProcessMB !== null ? 'measured' : 'configured') : null,
     concurrencyByShare: new Map(),
     gridConcurrencies: new Array<PerEnvironmentConcurrency[] | undefined>(CPU_SHARE_GRID.length).fill(undefined),
+    gridPerEnvironment: [],
     servedSum: null,
   };
 }
@@ -151,7 +154,7 @@ export function sizeLmi(
   if (periods <= 0) throw new LmiAdvisorError(`${where()}: the window ${window.start}..${window.end} holds no period`);
 
   const basis = replay?.sizingMemo ? keptBasis(replay.sizingMemo, profile, lmi) : functionBasis(profile, lmi);
-  const { eligibility, traits, shapes, concurrencyByShare, gridConcurrencies } = basis;
+  const { eligibility, traits, shapes, concurrencyByShare, gridConcurrencies, gridPerEnvironment } = basis;
   const optionsByShape = shapes.map((s) => typeOptions(types, s, lmi));
   if (optionsByShape.every((o) => o.length === 0)) return null;
 
@@ -236,10 +239,11 @@ export function sizeLmi(
     }
     return concurrencies;
   };
-  const leastUnitsOf = (concurrencies: readonly PerEnvironmentConcurrency[], scale: number): number => {
+  /** The least shape bound, each shape's per-EE concurrency read from perEnvironments[offset + shape]. */
+  const leastUnitsOf = (perEnvironments: readonly number[], offset: number, scale: number): number => {
     let least = Infinity;
     for (let i = 0; i < shapeCount; i++) {
-      const environmentPeriods = (servedSum * scale * headroom) / (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
+      const environmentPeriods = (servedSum * scale * headroom) / (perEnvironments[offset + i] as number);
       const { rates, perInstance } = flats[i] as FlatOptions;
       let bound = Infinity;
       for (let j = 0; j < rates.length; j++) {
@@ -337,6 +341,19 @@ export function sizeLmi(
   const shares: readonly number[] = usedAt < 0 ? CPU_SHARE_GRID : [...CPU_SHARE_GRID.slice(0, usedAt), cpu.cpuShare, ...CPU_SHARE_GRID.slice(usedAt)];
   const shareConcurrencies = (index: number): PerEnvironmentConcurrency[] =>
     usedAt < 0 || index < usedAt ? gridConcurrenciesAt(index) : index === usedAt ? usedConcurrencies : gridConcurrenciesAt(index - 1);
+  const usedPerEnvironment = usedConcurrencies.map((c) => c.perEnvironment);
+  /** The least shape bound at the grid's share at `index`, from the flat per-EE concurrencies. */
+  const shareLeastUnits = (index: number): number => {
+    const gridIndex = usedAt < 0 || index < usedAt ? index : index === usedAt ? -1 : index - 1;
+    if (gridIndex < 0) return leastUnitsOf(usedPerEnvironment, 0, 1);
+    const offset = gridIndex * shapeCount;
+    if (!((gridPerEnvironment[offset] as number) > 0)) {
+      if (gridPerEnvironment.length === 0) for (let k = 0; k < CPU_SHARE_GRID.length * shapeCount; k++) gridPerEnvironment.push(Number.NaN);
+      const concurrencies = gridConcurrenciesAt(gridIndex);
+      for (let i = 0; i < shapeCount; i++) gridPerEnvironment[offset + i] = (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
+    }
+    return leastUnitsOf(gridPerEnvironment, offset, 1);
+  };
   // The grids are priced as they are read (cost-grid.ts). The type options do not depend on CPU
   // share or traffic, so a point is priced whenever the chosen configuration was (cheapest()
   // finds one). The chosen configuration's own point (its share, traffic 1) is the search above.
@@ -355,7 +372,7 @@ export function sizeLmi(
       const cpuShare = shares[index] as number;
       return { cpuShare, totalUsd: monthlyTotal(pointUnits(cpuShare, shareConcurrencies(index), UNIT_SCALE), 1) };
     },
-    { keys: shares, totalUsd: (index) => monthlyTotal(leastUnitsOf(shareConcurrencies(index), 1), 1) },
+    { keys: shares, totalUsd: (index) => monthlyTotal(shareLeastUnits(index), 1) },
   );
   const costByTrafficScale = new BoundedCostGrid(
     TRAFFIC_SCALE_GRID.length,
@@ -367,7 +384,7 @@ export function sizeLmi(
       keys: TRAFFIC_SCALE_GRID,
       totalUsd: (index) => {
         const scale = TRAFFIC_SCALE_GRID[index] as number;
-        return monthlyTotal(leastUnitsOf(usedConcurrencies, scale), scale);
+        return monthlyTotal(leastUnitsOf(usedPerEnvironment, 0, scale), scale);
       },
     },
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkEligibility } from '../../../src/model/lmi/eligibility.js';
-import { cpuPerInvocation, environmentShapes, perEnvironmentConcurrency } from '../../../src/model/lmi/shape.js';
+import { cpuBusyFractionFor, cpuBusyFractionOverrideKey, cpuPerInvocation, environmentShapes, perEnvironmentConcurrency } from '../../../src/model/lmi/shape.js';
 
 const traits = (runtime: string) => checkEligibility(runtime, 2048).traits;
 
@@ -136,5 +136,20 @@ describe('perEnvironmentConcurrency', () => {
     const c = perEnvironmentConcurrency({ shape: shape1, traits: traits('python3.13'), cpuShare: 0.01, processMemoryMB: 100 });
 
     expect(c).toEqual({ perEnvironment: 16, setting: 16, limitedBy: 'runtime' });
+  });
+});
+
+describe('cpuBusyFractionFor / cpuBusyFractionOverrideKey', () => {
+  it('without overrides the default; each override map read as it is (the empty check is kept per map object)', () => {
+    const none = { cpuBusyFraction: 0.4, cpuBusyFractionByFunction: {} };
+    expect(cpuBusyFractionFor(none, 'us-east-1', 'f')).toBe(0.4);
+    expect(cpuBusyFractionOverrideKey(none, 'us-east-1', 'f')).toBeNull();
+    // A new map (the what-if panel builds one per change) with overrides, after the empty one.
+    const some = { cpuBusyFraction: 0.4, cpuBusyFractionByFunction: { f: 0.2, 'us-east-1/g': 0.3 } };
+    expect(cpuBusyFractionFor(some, 'us-east-1', 'f')).toBe(0.2);
+    expect(cpuBusyFractionFor(some, 'us-east-1', 'g')).toBe(0.3);
+    expect(cpuBusyFractionFor(some, 'eu-west-1', 'g')).toBe(0.4);
+    expect(cpuBusyFractionOverrideKey(some, 'us-east-1', 'g')).toBe('lmi.cpuBusyFractionByFunction."us-east-1/g"');
+    expect(cpuBusyFractionFor(none, 'us-east-1', 'f')).toBe(0.4);
   });
 });
