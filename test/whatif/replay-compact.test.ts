@@ -76,6 +76,8 @@ describe('compactReplay', () => {
           expect(fromCompact?.result).toEqual(fromSeries?.result);
           expect(fromCompact?.costByCpuShare).toEqual(fromSeries?.costByCpuShare);
           expect(fromCompact?.costByTrafficScale).toEqual(fromSeries?.costByTrafficScale);
+          // Risks kept from an earlier sizing of the same choice equal the ones found afresh.
+          expect(fromCompact?.risks).toEqual(fromSeries?.risks);
           if (bounds !== null && fromSeries !== null) {
             bounds[0]!.forEach((b, i) => expect(b).toBeLessThanOrEqual(fromSeries.costByCpuShare[i]!.totalUsd));
             bounds[1]!.forEach((b, i) => expect(b).toBeLessThanOrEqual(fromSeries.costByTrafficScale[i]!.totalUsd));

@@ -32,6 +32,19 @@ function selectionKey(lmi: Config['lmi']): string {
 
 /** Instance types LMI may use for this architecture: C/M/R families allowed by the config. */
 export function candidateInstanceTypes(instances: readonly InstancePrice[], architecture: Architecture, lmi: Config['lmi']): readonly InstancePrice[] {
+  // The lists asked for last, by identity (no key string built per function).
+  for (const r of recentCandidates) if (r.instances === instances && r.architecture === architecture && r.lmi === lmi) return r.found;
+  const found = keptCandidates(instances, architecture, lmi);
+  if (recentCandidates.length >= MAX_RECENT) recentCandidates.shift();
+  recentCandidates.push({ instances, architecture, lmi, found });
+  return found;
+}
+
+/** The last few (price list, architecture, config) asked for: a handful of regions x architectures. */
+const MAX_RECENT = 16;
+const recentCandidates: { instances: readonly InstancePrice[]; architecture: Architecture; lmi: Config['lmi']; found: readonly InstancePrice[] }[] = [];
+
+function keptCandidates(instances: readonly InstancePrice[], architecture: Architecture, lmi: Config['lmi']): readonly InstancePrice[] {
   let byKey = candidatesByInstances.get(instances);
   if (byKey === undefined) candidatesByInstances.set(instances, (byKey = new Map()));
   const key = `${architecture}|${selectionKey(lmi)}`;
@@ -81,20 +94,36 @@ export function typeOptions(
 ): readonly TypeOption[] {
   // Functions of one memory size share their shapes: the options are built once per list of
   // types (candidateInstanceTypes keeps it) and per everything they depend on. Shared: read only.
-  let byKey = optionsByTypes.get(types);
-  if (byKey === undefined) optionsByTypes.set(types, (byKey = new Map()));
   let rest = optionKeys.get(lmi);
   if (rest === undefined) {
     rest = `${lmi.osReserveVCpu}:${lmi.osReserveMemoryMiB}:${lmi.discount}:${lmi.managementFeeShare}`;
     optionKeys.set(lmi, rest);
   }
-  const key = `${environment.vCpus}:${environment.memoryMiB}:${rest}`;
+  // Whole shapes (every shape environmentShapes makes) by a number: no key string per call.
+  const { vCpus, memoryMiB } = environment;
+  const numeric = Number.isInteger(vCpus) && vCpus >= 0 && vCpus < 1024 && Number.isInteger(memoryMiB) && memoryMiB >= 0 && memoryMiB < 2 ** 40;
+  let byShape: Map<number, readonly TypeOption[]> | undefined;
+  if (numeric) {
+    let byRest = numericByTypes.get(types);
+    if (byRest === undefined) numericByTypes.set(types, (byRest = new Map()));
+    byShape = byRest.get(rest);
+    if (byShape === undefined) {
+      if (byRest.size >= MAX_KEPT_OPTIONS) byRest.clear();
+      byRest.set(rest, (byShape = new Map()));
+    }
+    const kept = byShape.get(memoryMiB * 1024 + vCpus);
+    if (kept !== undefined) return kept;
+  }
+  let byKey = optionsByTypes.get(types);
+  if (byKey === undefined) optionsByTypes.set(types, (byKey = new Map()));
+  const key = `${vCpus}:${memoryMiB}:${rest}`;
   let found = byKey.get(key);
   if (found === undefined) {
     if (byKey.size >= MAX_KEPT_OPTIONS) byKey.clear();
     found = buildTypeOptions(types, environment, lmi);
     byKey.set(key, found);
   }
+  byShape?.set(memoryMiB * 1024 + vCpus, found);
   return found;
 }
 
@@ -104,6 +133,8 @@ const optionKeys = new WeakMap<Config['lmi'], string>();
 /** Option lists kept per list of types: a few dozen shapes x the discounts tried on a page. */
 const MAX_KEPT_OPTIONS = 1024;
 const optionsByTypes = new WeakMap<readonly InstancePrice[], Map<string, readonly TypeOption[]>>();
+/** The same lists by config part, then by memoryMiB x 1024 + vCpus (whole shapes). */
+const numericByTypes = new WeakMap<readonly InstancePrice[], Map<string, Map<number, readonly TypeOption[]>>>();
 
 function buildTypeOptions(types: readonly InstancePrice[], environment: { vCpus: number; memoryMiB: number }, lmi: Config['lmi']): TypeOption[] {
   const reserve = { vCpu: lmi.osReserveVCpu, memoryMiB: lmi.osReserveMemoryMiB };

@@ -48,9 +48,25 @@ interface FunctionBasis {
   concurrencyByShare: Map<number, PerEnvironmentConcurrency[]>;
   /** The per-EE concurrencies of each shape per CPU_SHARE_GRID share, as they are asked for. */
   gridConcurrencies: (PerEnvironmentConcurrency[] | undefined)[];
+  /** The last risks found with what they were found from (a discount moves none of it): reused as they are. */
+  risks: KeptRisks | null;
   /** Their perEnvironment figures in one array (share index x shapes + shape; NaN: not yet), for the grid's lower bounds. */
   gridPerEnvironment: number[];
   servedSum: number | null;
+}
+
+/** Risks kept with the figures sizingRisks read beyond the basis and the source (see FunctionBasis.risks). */
+interface KeptRisks {
+  replayed: ChosenReplay;
+  shape: EnvironmentShape;
+  perEnvironment: number;
+  invocations: number;
+  periodSeconds: number;
+  headroom: number;
+  scaleOutMinutes: number;
+  scaleInMinutes: number;
+  /** Shared by the sizings that reuse them: read only (recommend copies them). */
+  risks: string[];
 }
 
 /** periodCount and monthFactor of a window (each parses its dates), once per window object. */
@@ -111,6 +127,7 @@ function functionBasis(profile: FunctionProfile, lmi: LmiContext['config']['lmi'
     concurrencyByShare: new Map(),
     gridConcurrencies: new Array<PerEnvironmentConcurrency[] | undefined>(CPU_SHARE_GRID.length).fill(undefined),
     gridPerEnvironment: [],
+    risks: null,
     servedSum: null,
   };
 }
@@ -389,11 +406,7 @@ export function sizeLmi(
     },
   );
 
-  return new Sizing(
-    result,
-    costByCpuShare,
-    costByTrafficScale,
-    replayed,
+  const risksOf = (): string[] =>
     sizingRisks({
       profile,
       eligibility,
@@ -408,8 +421,40 @@ export function sizeLmi(
       allUnknown: known.allUnknown,
       periods,
       lmi,
-    }),
-  );
+    });
+  let risks: string[];
+  if (replay?.sizingMemo) {
+    // Kept per function (the basis of its memo): the risks read nothing else than these.
+    const k = basis.risks;
+    if (
+      k !== null &&
+      k.replayed === replayed &&
+      k.shape === shape &&
+      k.perEnvironment === perEnvironment &&
+      k.invocations === usage.invocations &&
+      k.periodSeconds === window.periodSeconds &&
+      k.headroom === lmi.headroom &&
+      k.scaleOutMinutes === lmi.scaleOutMinutes &&
+      k.scaleInMinutes === lmi.scaleInMinutes
+    ) {
+      risks = k.risks;
+    } else {
+      risks = risksOf();
+      basis.risks = {
+        replayed,
+        shape,
+        perEnvironment,
+        invocations: usage.invocations,
+        periodSeconds: window.periodSeconds,
+        headroom: lmi.headroom,
+        scaleOutMinutes: lmi.scaleOutMinutes,
+        scaleInMinutes: lmi.scaleInMinutes,
+        risks,
+      };
+    }
+  } else risks = risksOf();
+
+  return new Sizing(result, costByCpuShare, costByTrafficScale, replayed, risks);
 }
 
 /**
