@@ -12,10 +12,12 @@ export interface CostPoints<P extends { totalUsd: number }> {
   at(index: number): P | undefined;
   /** The point at `index` with a lower bound of its totalUsd (other fields exact). */
   lower?(index: number): P;
-  /** A lower bound of the totalUsd at `index`, as a number (read before lower() where present). */
-  lowerUsd?(index: number): number;
-  /** The key (cpuShare or scale) of the point at `index` without pricing it (with lowerUsd). */
-  keyAt?(index: number): number;
+  /**
+   * Each point's lower bound of its totalUsd as one array (read before lower() where present),
+   * kept up to date as points are priced; with `pointKeys`, each point's cpuShare or scale.
+   */
+  lowerTotals?(): readonly number[];
+  readonly pointKeys?: readonly number[];
 }
 
 /**
@@ -24,11 +26,11 @@ export interface CostPoints<P extends { totalUsd: number }> {
  * even there, null when it is never cheaper, even at the smallest share.
  */
 export function breakEvenCpuShare(grid: CostPoints<{ cpuShare: number; totalUsd: number }>, standardUsd: number): number | null {
-  const numbers = grid.lowerUsd !== undefined;
+  const lows = grid.lowerTotals !== undefined ? grid.lowerTotals() : null;
   for (let i = 0; i < grid.length; i++) {
     // Not cheaper when even its lower bound is not (a NaN bound settles nothing).
-    if (numbers) {
-      if (grid.lowerUsd!(i) >= standardUsd) continue;
+    if (lows !== null) {
+      if ((lows[i] as number) >= standardUsd) continue;
     } else if (grid.lower !== undefined && grid.lower(i).totalUsd >= standardUsd) continue;
     const point = grid.at(i)!;
     if (point.totalUsd < standardUsd) {
@@ -55,33 +57,34 @@ export function breakEvenInvocationsPerMonth(
   standard: { totalUsd: number; fixedUsd: number },
   monthlyInvocations: number,
 ): number | null {
-  const variable = standard.totalUsd - standard.fixedUsd;
-  const gap = (scale: number, lmiUsd: number) => standard.fixedUsd + variable * scale - lmiUsd;
+  const fixed = standard.fixedUsd;
+  const variable = standard.totalUsd - fixed;
   // The previous point's gap; NaN where only known to be negative (a lower bound of LMI's cost
   // gives an upper bound of the gap), priced when a crossing needs it.
   let prevGap = Number.NaN;
-  const numbers = grid.lowerUsd !== undefined && grid.keyAt !== undefined;
+  const lows = grid.lowerTotals !== undefined && grid.pointKeys !== undefined ? grid.lowerTotals() : null;
+  const keys = grid.pointKeys;
   for (let i = 0; i < grid.length; i++) {
     const hasPrev = i > 0;
-    if (numbers) {
-      // As below, from the bound and key as numbers (no point built).
-      if (gap(grid.keyAt!(i), grid.lowerUsd!(i)) < 0 && !(hasPrev && prevGap > 0)) {
+    if (lows !== null) {
+      // As below, from the bounds and keys as numbers (no point built).
+      if (gapOf(fixed, variable, (keys as readonly number[])[i] as number, lows[i] as number) < 0 && !(hasPrev && prevGap > 0)) {
         prevGap = Number.NaN;
         continue;
       }
     } else if (grid.lower !== undefined) {
       const low = grid.lower(i);
       // The gap is negative: a crossing here only from a positive gap (LMI cheaper before).
-      if (gap(low.scale, low.totalUsd) < 0 && !(hasPrev && prevGap > 0)) {
+      if (gapOf(fixed, variable, low.scale, low.totalUsd) < 0 && !(hasPrev && prevGap > 0)) {
         prevGap = Number.NaN;
         continue;
       }
     }
     const point = grid.at(i)!;
-    const g = gap(point.scale, point.totalUsd);
+    const g = gapOf(fixed, variable, point.scale, point.totalUsd);
     if (hasPrev) {
       // An unpriced previous point has a negative gap: a crossing needs g >= 0.
-      const before = Number.isNaN(prevGap) && g >= 0 ? gap(grid.at(i - 1)!.scale, grid.at(i - 1)!.totalUsd) : prevGap;
+      const before = Number.isNaN(prevGap) && g >= 0 ? gapOf(fixed, variable, grid.at(i - 1)!.scale, grid.at(i - 1)!.totalUsd) : prevGap;
       // Either direction: LMI becoming cheaper as traffic grows, or (a function with configured
       // PC, whose standard cost has a fixed part) LMI cheaper only below some traffic.
       if ((before < 0 && g >= 0) || (before > 0 && g <= 0)) {
@@ -93,4 +96,9 @@ export function breakEvenInvocationsPerMonth(
     prevGap = g;
   }
   return null;
+}
+
+/** Standard's cost at a traffic scale less LMI's (the APPROXIMATION above): fixed + variable x scale - lmiUsd. */
+function gapOf(fixedUsd: number, variableUsd: number, scale: number, lmiUsd: number): number {
+  return fixedUsd + variableUsd * scale - lmiUsd;
 }

@@ -31,9 +31,8 @@ function boundedGrid<P extends { totalUsd: number }>(points: P[], slack: number[
     },
     {
       keys: points.map(key),
-      totalUsd: (i) => {
-        const p = points[i] as P;
-        return p.totalUsd - (slack[i] ?? 0) * Math.max(0, p.totalUsd - floor);
+      fill: (out) => {
+        points.forEach((p, i) => (out[i] = p.totalUsd - (slack[i] ?? 0) * Math.max(0, p.totalUsd - floor)));
       },
     },
   );

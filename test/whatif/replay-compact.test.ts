@@ -69,7 +69,7 @@ describe('compactReplay', () => {
           const fromCompact = sizeLmi(profile, usageOf(profile), ctx, source);
           // The grids' lower bounds over the kept basis, read before any point is priced.
           const bounds = fromCompact
-            ? [fromCompact.cpuShareCosts!, fromCompact.trafficScaleCosts!].map((g) => Array.from({ length: g.length }, (_, i) => g.lowerUsd!(i)))
+            ? [fromCompact.cpuShareCosts!, fromCompact.trafficScaleCosts!].map((g) => [...g.lowerTotals!()])
             : null;
 
           // Assess

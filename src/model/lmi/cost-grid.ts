@@ -86,47 +86,49 @@ export class CostGrid<P> implements Iterable<P> {
 export interface GridBounds {
   /** Each point's key (its cpuShare or traffic scale), in grid order. */
   keys: readonly number[];
-  /** A lower bound of the totalUsd of the point at an index (NaN: no bound known). */
-  totalUsd: (index: number) => number;
+  /** Writes a lower bound of each point's totalUsd into out[0..length) (all at once: a few flops a point). */
+  fill: (out: number[]) => void;
 }
 
 /**
- * A CostGrid whose lower bounds are plain numbers, with each point's key known up front: the
- * break-even scans read a bound and a key per point (lowerUsd, keyAt) without building a point.
+ * A CostGrid whose lower bounds are plain numbers in one array, with each point's key known up
+ * front: the break-even scans read bounds and keys from arrays (no point built, no call per
+ * point, no number boxed on its way out of a call).
  */
 export class BoundedCostGrid<P extends { totalUsd: number }> extends CostGrid<P> {
-  #bounds: GridBounds['totalUsd'] | null;
-  readonly #keys: readonly number[];
-  /** Bounds found so far (NaN: not yet); a plain array, much cheaper to allocate than a typed one. */
-  #lowerUsd: number[] | null = null;
+  /** Each point's key (cpuShare or scale). */
+  readonly pointKeys: readonly number[];
+  #fill: GridBounds['fill'] | null;
+  /** Every point's bound, its totalUsd once priced (kept so as points are priced); null until asked for. */
+  #lowerTotals: number[] | null = null;
 
   constructor(length: number, price: (index: number) => P, bounds: GridBounds) {
     super(length, price);
-    this.#bounds = bounds.totalUsd;
-    this.#keys = bounds.keys;
+    this.pointKeys = bounds.keys;
+    this.#fill = bounds.fill;
   }
 
-  /** The key (cpuShare or scale) of the point at `index`, without pricing it. */
-  keyAt(index: number): number {
-    return this.#keys[index] as number;
+  override at(index: number): P {
+    const point = super.at(index);
+    if (this.#lowerTotals !== null) this.#lowerTotals[index] = point.totalUsd;
+    return point;
   }
 
-  /** A lower bound of the point's totalUsd at `index` (its totalUsd once priced), without pricing it. */
-  lowerUsd(index: number): number {
-    const point = this.pricedAt(index);
-    if (point !== undefined) return point.totalUsd;
-    if (this.#bounds === null) return this.at(index).totalUsd;
-    const found = (this.#lowerUsd ??= new Array<number>(this.length).fill(Number.NaN));
-    let bound = found[index] as number;
-    if (Number.isNaN(bound)) {
-      bound = this.#bounds(index);
-      found[index] = bound;
+  /** Each point's lower bound of its totalUsd (the totalUsd itself where priced), without pricing: read only, kept up to date. */
+  lowerTotals(): readonly number[] {
+    if (this.#lowerTotals === null) {
+      const totals = new Array<number>(this.length).fill(0);
+      if (this.#fill !== null) this.#fill(totals);
+      for (let i = 0; i < this.length; i++) {
+        const point = this.pricedAt(i);
+        if (point !== undefined) totals[i] = point.totalUsd;
+      }
+      this.#lowerTotals = totals;
     }
-    return bound;
+    return this.#lowerTotals;
   }
 
   protected override pricedAll(): void {
-    this.#bounds = null;
-    this.#lowerUsd = null;
+    this.#fill = null;
   }
 }

@@ -389,7 +389,12 @@ export function sizeLmi(
       const cpuShare = shares[index] as number;
       return { cpuShare, totalUsd: monthlyTotal(pointUnits(cpuShare, shareConcurrencies(index), UNIT_SCALE), 1) };
     },
-    { keys: shares, totalUsd: (index) => monthlyTotal(shareLeastUnits(index), 1) },
+    {
+      keys: shares,
+      fill: (out) => {
+        for (let index = 0; index < shares.length; index++) out[index] = monthlyTotal(shareLeastUnits(index), 1);
+      },
+    },
   );
   const costByTrafficScale = new BoundedCostGrid(
     TRAFFIC_SCALE_GRID.length,
@@ -399,9 +404,11 @@ export function sizeLmi(
     },
     {
       keys: TRAFFIC_SCALE_GRID,
-      totalUsd: (index) => {
-        const scale = TRAFFIC_SCALE_GRID[index] as number;
-        return monthlyTotal(leastUnitsOf(usedPerEnvironment, 0, scale), scale);
+      fill: (out) => {
+        for (let index = 0; index < TRAFFIC_SCALE_GRID.length; index++) {
+          const scale = TRAFFIC_SCALE_GRID[index] as number;
+          out[index] = monthlyTotal(leastUnitsOf(usedPerEnvironment, 0, scale), scale);
+        }
       },
     },
   );

@@ -57,29 +57,40 @@ describe('CostGrid', () => {
     expect([...grid]).toEqual([]);
   });
 
-  it('BoundedCostGrid: keys and number bounds without pricing; the point once priced', () => {
-    const asked: number[] = [];
+  it('BoundedCostGrid: keys and bounds in arrays without pricing; a point once priced', () => {
+    let fills = 0;
     const grid = new BoundedCostGrid(
       3,
       (i) => ({ scale: 10 * i, totalUsd: 10 + i }),
       {
         keys: [0, 10, 20],
-        totalUsd: (i) => {
-          asked.push(i);
-          return 5 + i;
+        fill: (out) => {
+          fills++;
+          for (let i = 0; i < 3; i++) out[i] = 5 + i;
         },
       },
     );
-    expect(grid.keyAt(2)).toBe(20);
-    expect(grid.lowerUsd(1)).toBe(6);
-    expect(grid.lowerUsd(1)).toBe(6);
-    expect(asked).toEqual([1]);
-    expect(grid.priced).toBe(0);
+    expect(grid.pointKeys).toEqual([0, 10, 20]);
+    grid.at(2);
+    const lows = grid.lowerTotals();
+    expect(lows).toEqual([5, 6, 12]);
+    expect(grid.lowerTotals()).toBe(lows);
+    expect(fills).toBe(1);
+    expect(grid.priced).toBe(1);
+    // Kept up to date as points are priced.
     expect(grid.at(1)).toEqual({ scale: 10, totalUsd: 11 });
-    expect(grid.lowerUsd(1)).toBe(11);
-    // Every point priced: the bounds are the points.
+    expect(lows).toEqual([5, 11, 12]);
     expect(grid.all().map((p) => p.totalUsd)).toEqual([10, 11, 12]);
-    expect([0, 1, 2].map((i) => grid.lowerUsd(i))).toEqual([10, 11, 12]);
-    expect(asked).toEqual([1]);
+    expect(lows).toEqual([10, 11, 12]);
+    expect(fills).toBe(1);
+    // Asked for only once every point is priced: the points, no fill.
+    const whole = new BoundedCostGrid(2, (i) => ({ totalUsd: i + 1 }), {
+      keys: [1, 2],
+      fill: () => {
+        throw new Error('filled');
+      },
+    });
+    whole.all();
+    expect(whole.lowerTotals()).toEqual([1, 2]);
   });
 });

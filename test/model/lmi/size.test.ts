@@ -256,15 +256,15 @@ describe('sizeLmi: grids, chart, capacity runs', () => {
           ] as const;
           for (const { grid, key } of grids) {
             // Bounds and keys read without pricing a point (the chosen configuration's own point aside).
-            const bounds = Array.from({ length: grid.length }, (_, i) => grid.lowerUsd!(i));
-            const keys = Array.from({ length: grid.length }, (_, i) => grid.keyAt!(i));
+            const bounds = [...grid.lowerTotals!()];
+            const keys = grid.pointKeys!;
             expect((grid as unknown as { priced: number }).priced).toBe(0);
             for (let i = 0; i < grid.length; i++) {
               const point = grid.at(i)!;
               expect(bounds[i]).toBeLessThanOrEqual(point.totalUsd);
               expect(keys[i]).toBe(key(point as never));
               // Once priced, the bound is the point.
-              expect(grid.lowerUsd!(i)).toBe(point.totalUsd);
+              expect(grid.lowerTotals!()[i]).toBe(point.totalUsd);
             }
           }
         },
