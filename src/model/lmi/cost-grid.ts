@@ -117,7 +117,8 @@ export class BoundedCostGrid<P extends { totalUsd: number }> extends CostGrid<P>
   /** Each point's lower bound of its totalUsd (the totalUsd itself where priced), without pricing: read only, kept up to date. */
   lowerTotals(): readonly number[] {
     if (this.#lowerTotals === null) {
-      const totals = new Array<number>(this.length).fill(0);
+      // NaN (a double): the array holds unboxed doubles from the start; an entry left unwritten settles nothing.
+      const totals = new Array<number>(this.length).fill(Number.NaN);
       if (this.#fill !== null) this.#fill(totals);
       for (let i = 0; i < this.length; i++) {
         const point = this.pricedAt(i);

@@ -256,8 +256,8 @@ export function sizeLmi(
     }
     return concurrencies;
   };
-  /** The least shape bound, each shape's per-EE concurrency read from perEnvironments[offset + shape]. */
-  const leastUnitsOf = (perEnvironments: readonly number[], offset: number, scale: number): number => {
+  /** The monthly total of the least shape bound into out[index], each shape's per-EE concurrency read from perEnvironments[offset + shape]. */
+  const boundInto = (perEnvironments: readonly number[], offset: number, scale: number, out: number[], index: number): void => {
     let least = Infinity;
     for (let i = 0; i < shapeCount; i++) {
       const environmentPeriods = (servedSum * scale * headroom) / (perEnvironments[offset + i] as number);
@@ -268,7 +268,8 @@ export function sizeLmi(
       }
       if (bound < Infinity) least = Math.min(least, bound * (1 - 1e-9));
     }
-    return least;
+    // monthlyTotal(least, scale), written here: a number returned from a call is boxed.
+    out[index] = least * periodHours * factor + monthlyRequestsUsd * scale;
   };
   /** The cheapest (shape, type) at the per-EE concurrencies of a CPU share and a traffic scale. */
   const cheapest = (concurrencies: PerEnvironmentConcurrency[], scaleIndex: number): number => {
@@ -359,17 +360,17 @@ export function sizeLmi(
   const shareConcurrencies = (index: number): PerEnvironmentConcurrency[] =>
     usedAt < 0 || index < usedAt ? gridConcurrenciesAt(index) : index === usedAt ? usedConcurrencies : gridConcurrenciesAt(index - 1);
   const usedPerEnvironment = usedConcurrencies.map((c) => c.perEnvironment);
-  /** The least shape bound at the grid's share at `index`, from the flat per-EE concurrencies. */
-  const shareLeastUnits = (index: number): number => {
+  /** The bound at the grid's share at `index` into out[index], from the flat per-EE concurrencies. */
+  const shareBoundInto = (index: number, out: number[]): void => {
     const gridIndex = usedAt < 0 || index < usedAt ? index : index === usedAt ? -1 : index - 1;
-    if (gridIndex < 0) return leastUnitsOf(usedPerEnvironment, 0, 1);
+    if (gridIndex < 0) return boundInto(usedPerEnvironment, 0, 1, out, index);
     const offset = gridIndex * shapeCount;
     if (!((gridPerEnvironment[offset] as number) > 0)) {
       if (gridPerEnvironment.length === 0) for (let k = 0; k < CPU_SHARE_GRID.length * shapeCount; k++) gridPerEnvironment.push(Number.NaN);
       const concurrencies = gridConcurrenciesAt(gridIndex);
       for (let i = 0; i < shapeCount; i++) gridPerEnvironment[offset + i] = (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
     }
-    return leastUnitsOf(gridPerEnvironment, offset, 1);
+    boundInto(gridPerEnvironment, offset, 1, out, index);
   };
   // The grids are priced as they are read (cost-grid.ts). The type options do not depend on CPU
   // share or traffic, so a point is priced whenever the chosen configuration was (cheapest()
@@ -392,7 +393,7 @@ export function sizeLmi(
     {
       keys: shares,
       fill: (out) => {
-        for (let index = 0; index < shares.length; index++) out[index] = monthlyTotal(shareLeastUnits(index), 1);
+        for (let index = 0; index < shares.length; index++) shareBoundInto(index, out);
       },
     },
   );
@@ -405,10 +406,7 @@ export function sizeLmi(
     {
       keys: TRAFFIC_SCALE_GRID,
       fill: (out) => {
-        for (let index = 0; index < TRAFFIC_SCALE_GRID.length; index++) {
-          const scale = TRAFFIC_SCALE_GRID[index] as number;
-          out[index] = monthlyTotal(leastUnitsOf(usedPerEnvironment, 0, scale), scale);
-        }
+        for (let index = 0; index < TRAFFIC_SCALE_GRID.length; index++) boundInto(usedPerEnvironment, 0, TRAFFIC_SCALE_GRID[index] as number, out, index);
       },
     },
   );
