@@ -263,16 +263,23 @@ export function cheapestTypeOf(demand: EnvironmentDemand, options: readonly Type
     }
     order[at] = j;
   }
-  let best: TypeChoice | null = null;
+  // The best so far as locals (one TypeChoice built at the end, not one per improvement).
+  let bestAt = -1;
+  let bestPeriods = 0;
+  let bestUnits = 0;
   for (let r = 0; r < n; r++) {
     const j = order[r] as number;
     const o = options[j] as TypeOption;
-    if (best !== null && (bounds[j] as number) >= best.costUnits) break;
+    if (bestAt >= 0 && (bounds[j] as number) >= bestUnits) break;
     const instancePeriods = demand.instancePeriods(o.perInstance, minInstances);
     const costUnits = instancePeriods * o.rates.totalUsdPerHour;
-    if (best === null || costUnits < best.costUnits) best = { option: o, instancePeriods, costUnits };
+    if (bestAt < 0 || costUnits < bestUnits) {
+      bestAt = j;
+      bestPeriods = instancePeriods;
+      bestUnits = costUnits;
+    }
   }
-  return best;
+  return bestAt < 0 ? null : { option: options[bestAt] as TypeOption, instancePeriods: bestPeriods, costUnits: bestUnits };
 }
 
 /** Array#sort's order for the comparator a - b: NaN counts as equal. */

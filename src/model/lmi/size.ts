@@ -356,7 +356,12 @@ export function sizeLmi(
   // The CPU grid: CPU_SHARE_GRID (descending), with the share used in its place when off it.
   const usedAt =
     cpu.cpuShare > 0 && !CPU_SHARE_GRID.some((s) => Math.abs(s - cpu.cpuShare) < 1e-12) ? insertionIndex(CPU_SHARE_GRID, cpu.cpuShare) : -1;
-  const shares: readonly number[] = usedAt < 0 ? CPU_SHARE_GRID : [...CPU_SHARE_GRID.slice(0, usedAt), cpu.cpuShare, ...CPU_SHARE_GRID.slice(usedAt)];
+  let shares: readonly number[] = CPU_SHARE_GRID;
+  if (usedAt >= 0) {
+    const withUsed = new Array<number>(CPU_SHARE_GRID.length + 1);
+    for (let i = 0; i < withUsed.length; i++) withUsed[i] = i < usedAt ? (CPU_SHARE_GRID[i] as number) : i === usedAt ? cpu.cpuShare : (CPU_SHARE_GRID[i - 1] as number);
+    shares = withUsed;
+  }
   const shareConcurrencies = (index: number): PerEnvironmentConcurrency[] =>
     usedAt < 0 || index < usedAt ? gridConcurrenciesAt(index) : index === usedAt ? usedConcurrencies : gridConcurrenciesAt(index - 1);
   const usedPerEnvironment = usedConcurrencies.map((c) => c.perEnvironment);
