@@ -422,13 +422,31 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       const throttledInvocations = throttledInvocationsOf(pairs, servable);
       // Plain arrays filled in loops (Array.from over a typed array walks an iterator: slow).
       const throttled = new Array<boolean>(buckets).fill(false);
+      // servable and f are pure: each read once per run of equal served levels.
+      let level = Number.NaN;
+      let levelServable = 0;
       for (let k = 0; k < data.markPairs.length; k++) {
         const i = data.markPairs[k] as number;
         const b = markBucket[k] as number;
-        if (b < buckets && (pairs.concurrency[i] as number) > servable(pairs.served[i] as number)) throttled[b] = true;
+        if (b >= buckets) continue;
+        const v = pairs.served[i] as number;
+        if (v !== level) {
+          level = v;
+          levelServable = servable(v);
+        }
+        if ((pairs.concurrency[i] as number) > levelServable) throttled[b] = true;
       }
       const lmiCapacity = new Array<number>(buckets);
-      for (let b = 0; b < buckets; b++) lmiCapacity[b] = f(bucketMinServed[b] as number) * perEnvironment;
+      level = Number.NaN;
+      let levelCapacity = 0;
+      for (let b = 0; b < buckets; b++) {
+        const v = bucketMinServed[b] as number;
+        if (v !== level) {
+          level = v;
+          levelCapacity = f(v) * perEnvironment;
+        }
+        lmiCapacity[b] = levelCapacity;
+      }
       const chart = {
         bucketSeconds: bucketPeriods * window.periodSeconds,
         start: window.start,

@@ -119,9 +119,16 @@ export interface ThrottlePairs {
  */
 export function throttledInvocationsOf(pairs: ThrottlePairs, servable: (served: number) => number): number {
   let total = 0;
+  // Pairs ascend by served level: servable (pure) once per level.
+  let level = Number.NaN;
+  let s = 0;
   for (let i = 0; i < pairs.served.length; i++) {
     const c = pairs.concurrency[i] as number;
-    const s = servable(pairs.served[i] as number);
+    const v = pairs.served[i] as number;
+    if (v !== level) {
+      level = v;
+      s = servable(v);
+    }
     if (c > s) total += ((pairs.invocations[i] as number) * (c - s)) / c;
   }
   return total;
