@@ -108,7 +108,7 @@ export function typeOptions(
     if (byRest === undefined) numericByTypes.set(types, (byRest = new Map()));
     byShape = byRest.get(rest);
     if (byShape === undefined) {
-      if (byRest.size >= MAX_KEPT_OPTIONS) byRest.clear();
+      if (byRest.size >= MAX_KEPT_RESTS) byRest.clear();
       byRest.set(rest, (byShape = new Map()));
     }
     const kept = byShape.get(memoryMiB * 1024 + vCpus);
@@ -133,6 +133,8 @@ const optionKeys = new WeakMap<Config['lmi'], string>();
 /** Option lists kept per list of types: a few dozen shapes x the discounts tried on a page. */
 const MAX_KEPT_OPTIONS = 1024;
 const optionsByTypes = new WeakMap<readonly InstancePrice[], Map<string, readonly TypeOption[]>>();
+/** Config parts (discounts tried on a page...) whose lists are kept by shape number; each holds a few dozen shapes. */
+const MAX_KEPT_RESTS = 64;
 /** The same lists by config part, then by memoryMiB x 1024 + vCpus (whole shapes). */
 const numericByTypes = new WeakMap<readonly InstancePrice[], Map<string, Map<number, readonly TypeOption[]>>>();
 
