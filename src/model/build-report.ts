@@ -214,6 +214,8 @@ interface SizingMemo {
   /** sizing.result with breakEvenCpuShare at this standard total. */
   lmi: LmiResult | null;
   lmiStandardUsd: number;
+  /** allFinite(lmi), once read. */
+  lmiFinite: boolean | null;
   breakEven: { standardUsd: number; fixedUsd: number; requests: number; invocations: number | null } | null;
   solo: SoloPlan | null;
 }
@@ -241,7 +243,7 @@ const sizingMemos = new WeakMap<LmiSizing, SizingMemo>();
 function memoOf(sizing: LmiSizing): SizingMemo {
   let memo = sizingMemos.get(sizing);
   if (memo === undefined) {
-    memo = { lmi: null, lmiStandardUsd: 0, breakEven: null, solo: null };
+    memo = { lmi: null, lmiStandardUsd: 0, lmiFinite: null, breakEven: null, solo: null };
     sizingMemos.set(sizing, memo);
   }
   return memo;
@@ -253,6 +255,7 @@ function lmiAt(sizing: LmiSizing, standardUsd: number): LmiResult {
   if (memo.lmi === null || !Object.is(memo.lmiStandardUsd, standardUsd)) {
     memo.lmi = { ...sizing.result, breakEvenCpuShare: breakEvenCpuShare(sizing.cpuShareCosts ?? sizing.costByCpuShare, standardUsd) };
     memo.lmiStandardUsd = standardUsd;
+    memo.lmiFinite = null;
   }
   return memo.lmi;
 }
@@ -413,6 +416,15 @@ function allFinite(value: unknown): boolean {
   // for-in without the key array Object.keys builds; hasOwn keeps it to own enumerable keys.
   for (const k in value) if (Object.hasOwn(value, k) && !allFinite((value as Record<string, unknown>)[k])) return false;
   return true;
+}
+
+/** allFinite(lmi), read once per kept LMI result (the walk over its ~40 fields is the costly part). */
+function lmiFinite(lmi: LmiResult | null, sizing: LmiSizing | null): boolean {
+  if (lmi === null) return true;
+  const memo = sizing === null ? undefined : sizingMemos.get(sizing);
+  if (memo === undefined || memo.lmi !== lmi) return allFinite(lmi);
+  memo.lmiFinite ??= allFinite(lmi);
+  return memo.lmiFinite;
 }
 
 export function compareFunctions(a: FunctionReport, b: FunctionReport): number {
@@ -602,8 +614,9 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
 
   // No money or usage figure leaves the model non-finite unnoticed (issue 8, item 3). A plain walk
   // first: assertFinite builds each figure's path, needed only for the error.
-  for (const r of reports) {
-    if (allFinite(r.usage) && allFinite(r.standard) && allFinite(r.lmi) && allFinite(r.savingsUsd)) continue;
+  for (let i = 0; i < reports.length; i++) {
+    const r = reports[i]!;
+    if (allFinite(r.usage) && allFinite(r.standard) && lmiFinite(r.lmi, summaries[i]!.sizing) && allFinite(r.savingsUsd)) continue;
     assertFinite(`${r.region}/${r.name}`, { usage: r.usage, standard: r.standard, lmi: r.lmi, savingsUsd: r.savingsUsd });
   }
   assertFinite('account totals', { totals, providers: planned.map((p) => p.plan) });

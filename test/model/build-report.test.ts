@@ -209,6 +209,28 @@ describe('buildReport: figures kept between calls (the what-if page rebuilds on 
     const solo = first.capacityProviders.find((p) => p.functions.length === 1)!;
     expect(last.capacityProviders.find((p) => p.name === solo.name)).toBe(solo);
   });
+
+  it('a non-finite LMI figure stops every call, the warm ones too', () => {
+    const priceBook = testPriceBook();
+    const config = testConfig();
+    const summaries = profiles().map((p) => summarizeFunction(p, { window: week, prices: priceBook.regions[p.region], config }));
+    const i = summaries.findIndex((s) => s.name === 'e');
+    const sizing = summaries[i]!.sizing!;
+    summaries[i] = {
+      ...summaries[i]!,
+      sizing: {
+        result: { ...sizing.result, ec2Usd: Number.NaN },
+        costByCpuShare: sizing.costByCpuShare,
+        costByTrafficScale: sizing.costByTrafficScale,
+        chart: sizing.chart,
+        capacity: sizing.capacity,
+        risks: sizing.risks,
+      },
+    };
+    for (let call = 0; call < 2; call++) {
+      expect(() => build(summaries, config, priceBook)).toThrow(/^us-east-1\/e: computed lmi\.ec2Usd is NaN/);
+    }
+  });
 });
 
 describe('buildReport: warnings', () => {
