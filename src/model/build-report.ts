@@ -461,6 +461,8 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
   const stays: FunctionSummary[] = [];
   const functionWarnings: ReportWarning[] = [];
   const periods = Math.round((hours * 3600) / window.periodSeconds);
+  /** The first function with a non-finite figure, found while its objects are at hand; reported below. */
+  let firstNonFinite = -1;
 
   for (let i = 0; i < summaries.length; i++) {
     const s = summaries[i]!;
@@ -507,6 +509,10 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
         dedicatedUsd: 0,
       });
     } else stays.push(s);
+    const savingsUsd = standard && lmi ? standard.totalUsd - lmi.totalUsd : null;
+    if (firstNonFinite < 0 && !(allFinite(s.usage) && allFinite(standard) && lmiFinite(lmi, sizing) && allFinite(savingsUsd))) {
+      firstNonFinite = i;
+    }
     reports.push({
       region: s.region,
       name: s.name,
@@ -520,7 +526,7 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
       usage: s.usage,
       standard,
       lmi,
-      savingsUsd: standard && lmi ? standard.totalUsd - lmi.totalUsd : null,
+      savingsUsd,
       recommendation: decision.recommendation,
       reasons: decision.reasons,
       risks: decision.risks,
@@ -612,11 +618,11 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
     });
   }
 
-  // No money or usage figure leaves the model non-finite unnoticed (issue 8, item 3). A plain walk
-  // first: assertFinite builds each figure's path, needed only for the error.
-  for (let i = 0; i < reports.length; i++) {
-    const r = reports[i]!;
-    if (allFinite(r.usage) && allFinite(r.standard) && lmiFinite(r.lmi, summaries[i]!.sizing) && allFinite(r.savingsUsd)) continue;
+  // No money or usage figure leaves the model non-finite unnoticed (issue 8, item 3). The loop above
+  // walked each function's figures (allFinite, while its objects were at hand); assertFinite builds
+  // each figure's path, needed only for the error, for the first function that failed.
+  if (firstNonFinite >= 0) {
+    const r = reports[firstNonFinite]!;
     assertFinite(`${r.region}/${r.name}`, { usage: r.usage, standard: r.standard, lmi: r.lmi, savingsUsd: r.savingsUsd });
   }
   assertFinite('account totals', { totals, providers: planned.map((p) => p.plan) });
