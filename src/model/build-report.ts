@@ -4,7 +4,7 @@
  * (one account credit), trust groups (capacity providers). Pure: no I/O, no clock.
  */
 import type { Config } from '../config/schema.js';
-import type { InstancePrice, PriceBook } from '../prices/types.js';
+import type { DurationTier, InstancePrice, LambdaRegionPrices, PriceBook, RegionPrices } from '../prices/types.js';
 import type {
   Assumption,
   CapacityProviderPlan,
@@ -18,13 +18,13 @@ import type {
   Totals,
 } from '../report/types.js';
 import { RECOMMENDATIONS } from '../report/types.js';
-import type { SnapshotWindow } from '../source/profile.js';
+import type { Architecture, SnapshotWindow } from '../source/profile.js';
 import { windowHours } from '../source/profile.js';
 import { breakEvenCpuShare, breakEvenInvocationsPerMonth } from './break-even.js';
 import { groupForProviders, type ProviderGroup, splitGroup } from './capacity-plan.js';
 import { type FreeTierBucket, freeTierCreditUsd } from './free-tier.js';
 import { planCapacityProvider } from './lmi/index.js';
-import type { GroupMember } from './lmi/types.js';
+import type { GroupMember, LmiSizing } from './lmi/types.js';
 import { recommend, usd } from './recommend.js';
 import { firstTierUsdPerGbSecond, tieredDurationUsd } from './standard.js';
 import { assertFinite, unknownSeriesDetail } from './summarize.js';
@@ -43,7 +43,8 @@ export interface BuildReportInput {
 
 /** Standard Lambda for a set of functions billed together in one account month. */
 interface AccountStandard {
-  perFunction: Map<FunctionSummary, StandardCost>;
+  /** Each function's cost, in the order of the summaries given (null: not priced); empty unless asked for. */
+  perFunction: (StandardCost | null)[];
   freeTierCreditUsd: number;
   /** Sum of the functions' totals minus the free-tier credit. */
   totalUsd: number;
@@ -51,70 +52,98 @@ interface AccountStandard {
   freeTierBuckets: FreeTierBucket[];
 }
 
-const bucketKey = (s: FunctionSummary) => `${s.region}\u0000${s.architecture}`;
+/** One region+architecture: the aggregate on-demand GB-s the duration tiers apply to. */
+interface TierBucket {
+  lambda: LambdaRegionPrices;
+  tiers: readonly DurationTier[];
+  gbSeconds: number;
+  /** The tiered duration of gbSeconds after pricing.lambdaDiscount, once gbSeconds is summed. */
+  durationUsd: number;
+  free: FreeTierBucket | null;
+}
 
 /**
  * Tiers and free tier over `summaries` (those with a cost). Duration tiers apply to the account's
  * aggregate monthly on-demand GB-s per region per architecture (pricing page: "tiers are based on
  * aggregate monthly duration ... per architecture, per region"); each function carries its
- * pro-rata share, so functions sum to the account exactly.
+ * pro-rata share, so functions sum to the account exactly. Buckets are found per region, then by
+ * architecture (no key string per function: this runs twice per what-if update at 10,000).
  */
-function accountStandard(summaries: readonly FunctionSummary[], priceBook: PriceBook, config: Config): AccountStandard {
+function accountStandard(
+  summaries: readonly FunctionSummary[],
+  priceBook: PriceBook,
+  config: Config,
+  withPerFunction: boolean,
+): AccountStandard {
   const discount = config.pricing.lambdaDiscount;
-  const aggregate = new Map<string, number>();
-  const priced: FunctionSummary[] = [];
-  for (const s of summaries) {
-    if (!s.cost || !s.monthly || !priceBook.regions[s.region]?.lambda) continue;
-    priced.push(s);
-    aggregate.set(bucketKey(s), (aggregate.get(bucketKey(s)) ?? 0) + s.monthly.onDemandGbSeconds);
+  const regions = new Map<string, Record<Architecture, TierBucket | null> | null>();
+  const bucketOf: (TierBucket | null)[] = new Array<TierBucket | null>(summaries.length).fill(null);
+  const tierBuckets: TierBucket[] = [];
+  for (let i = 0; i < summaries.length; i++) {
+    const s = summaries[i]!;
+    if (!s.cost || !s.monthly) continue;
+    let region = regions.get(s.region);
+    if (region === undefined) {
+      region = priceBook.regions[s.region]?.lambda ? { x86_64: null, arm64: null } : null;
+      regions.set(s.region, region);
+    }
+    if (region === null) continue;
+    let bucket = region[s.architecture];
+    if (bucket === null) {
+      const lambda = priceBook.regions[s.region]!.lambda!;
+      bucket = { lambda, tiers: lambda.durationTiers[s.architecture], gbSeconds: 0, durationUsd: 0, free: null };
+      region[s.architecture] = bucket;
+      tierBuckets.push(bucket);
+    }
+    bucket.gbSeconds += s.monthly.onDemandGbSeconds;
+    bucketOf[i] = bucket;
   }
-  const tieredUsd = new Map<string, number>();
-  const freeBuckets = new Map<string, FreeTierBucket>();
-  const perFunction = new Map<FunctionSummary, StandardCost>();
+  for (const b of tierBuckets) b.durationUsd = tieredDurationUsd(b.gbSeconds, b.tiers) * (1 - discount);
+
+  const perFunction: (StandardCost | null)[] = withPerFunction ? new Array<StandardCost | null>(summaries.length).fill(null) : [];
+  const freeTierBuckets: FreeTierBucket[] = [];
+  const freeTier = config.pricing.freeTier;
   let sum = 0;
-  for (const s of priced) {
+  for (let i = 0; i < summaries.length; i++) {
+    const bucket = bucketOf[i];
+    if (!bucket) continue;
+    const s = summaries[i]!;
     const monthly = s.monthly!;
     const cost = s.cost!;
-    const lambda = priceBook.regions[s.region]!.lambda!;
-    const tiers = lambda.durationTiers[s.architecture];
-    const key = bucketKey(s);
-    const agg = aggregate.get(key) ?? 0;
-    let bucketUsd = tieredUsd.get(key);
-    if (bucketUsd === undefined) {
-      bucketUsd = tieredDurationUsd(agg, tiers) * (1 - discount);
-      tieredUsd.set(key, bucketUsd);
-    }
-    const durationUsd = agg > 0 ? (bucketUsd * monthly.onDemandGbSeconds) / agg : 0;
+    const agg = bucket.gbSeconds;
+    const durationUsd = agg > 0 ? (bucket.durationUsd * monthly.onDemandGbSeconds) / agg : 0;
     const totalUsd = cost.requestsUsd + durationUsd + cost.provisionedConcurrencyUsd + cost.ephemeralStorageUsd;
-    perFunction.set(s, {
-      requestsUsd: cost.requestsUsd,
-      durationUsd,
-      provisionedConcurrencyUsd: cost.provisionedConcurrencyUsd,
-      // The PC-duration part, shown on its own line (pricing page PC ex. 1: PC + PC-duration).
-      provisionedDurationUsd: cost.provisionedConcurrencyUsd - cost.pcConfiguredUsd,
-      ephemeralStorageUsd: cost.ephemeralStorageUsd,
-      totalUsd,
-    });
+    if (withPerFunction) {
+      perFunction[i] = {
+        requestsUsd: cost.requestsUsd,
+        durationUsd,
+        provisionedConcurrencyUsd: cost.provisionedConcurrencyUsd,
+        // The PC-duration part, shown on its own line (pricing page PC ex. 1: PC + PC-duration).
+        provisionedDurationUsd: cost.provisionedConcurrencyUsd - cost.pcConfiguredUsd,
+        ephemeralStorageUsd: cost.ephemeralStorageUsd,
+        totalUsd,
+      };
+    }
     sum += totalUsd;
-    if (config.pricing.freeTier && s.freeTierEligible) {
-      let b = freeBuckets.get(key);
-      if (!b) {
+    if (freeTier && s.freeTierEligible) {
+      let b = bucket.free;
+      if (b === null) {
         // A free GB-s would have been billed at the first tier after the Savings Plan discount.
         b = {
           requests: 0,
           gbSeconds: 0,
-          requestUsd: lambda.requestUsd[s.architecture],
-          firstTierUsdPerGbSecond: firstTierUsdPerGbSecond(tiers) * (1 - discount),
+          requestUsd: bucket.lambda.requestUsd[s.architecture],
+          firstTierUsdPerGbSecond: firstTierUsdPerGbSecond(bucket.tiers) * (1 - discount),
         };
-        freeBuckets.set(key, b);
+        bucket.free = b;
+        freeTierBuckets.push(b);
       }
       b.requests += monthly.requests;
       b.gbSeconds += monthly.onDemandGbSeconds;
     }
   }
-  const buckets = [...freeBuckets.values()];
-  const credit = freeTierCreditUsd(buckets);
-  return { perFunction, freeTierCreditUsd: credit, totalUsd: sum - credit, freeTierBuckets: buckets };
+  const credit = freeTierCreditUsd(freeTierBuckets);
+  return { perFunction, freeTierCreditUsd: credit, totalUsd: sum - credit, freeTierBuckets };
 }
 
 /**
@@ -149,50 +178,204 @@ function instanceByType(instances: readonly InstancePrice[]): Map<string, Instan
   return byType;
 }
 
-function memberOf(s: FunctionSummary, result: LmiResult, window: SnapshotWindow): GroupMember {
+/** A `migrate` function as grouping and planning read it: its summary with its figures. */
+interface Migrating {
+  region: string;
+  architecture: Architecture;
+  trustGroup: string | null;
+  name: string;
+  summary: FunctionSummary;
+  lmi: LmiResult;
+  standard: StandardCost | null;
+  /** The total of its own provider (untagged, lmi.groupUntagged off), for the pooling figure. */
+  dedicatedUsd: number;
+}
+
+function memberOf(m: Migrating): GroupMember {
   return {
-    name: s.name,
-    memoryMB: s.memoryMB,
-    result,
-    capacity: s.sizing!.capacity,
+    name: m.name,
+    memoryMB: m.summary.memoryMB,
+    result: m.lmi,
+    capacity: m.summary.sizing!.capacity,
     // The window's total, extrapolated over unknown periods; a sized function has it known.
-    invocations: s.windowInvocations ?? 0,
+    invocations: m.summary.windowInvocations ?? 0,
   };
 }
 
+/**
+ * What buildReport keeps per sizing object between calls. The what-if page rebuilds the report on
+ * every knob change, and a knob that does not re-size (recommend.*, lmi.groupUntagged,
+ * pricing.lambdaDiscount) hands it the very sizing objects of the last update. Each figure here is
+ * a pure function of the sizing and the values stored beside it: reused when those are equal
+ * (Object.is, or identity for objects), recomputed otherwise. A WeakMap, so an entry lives no
+ * longer than its sizing; one value of each kind is kept (the last), so it cannot grow.
+ */
+interface SizingMemo {
+  /** sizing.result with breakEvenCpuShare at this standard total. */
+  lmi: LmiResult | null;
+  lmiStandardUsd: number;
+  /** allFinite(lmi), once read. */
+  lmiFinite: boolean | null;
+  breakEven: { standardUsd: number; fixedUsd: number; requests: number; invocations: number | null } | null;
+  solo: SoloPlan | null;
+}
+
+/** The plan of a provider of one member, with everything planCapacityProvider reads besides the sizing. */
+interface SoloPlan {
+  name: string;
+  region: string;
+  architecture: Architecture;
+  trustGroup: string | null;
+  memberName: string;
+  memoryMB: number;
+  invocations: number;
+  prices: RegionPrices;
+  window: SnapshotWindow;
+  planningKey: string;
+  /** As planCapacityProvider returned it (standardTotalUsd 0): never handed out. */
+  plan: CapacityProviderPlan | null;
+  /** A copy of `plan` with standardTotalUsd filled, the last handed out. */
+  last: CapacityProviderPlan | null;
+}
+
+const sizingMemos = new WeakMap<LmiSizing, SizingMemo>();
+
+function memoOf(sizing: LmiSizing): SizingMemo {
+  let memo = sizingMemos.get(sizing);
+  if (memo === undefined) {
+    memo = { lmi: null, lmiStandardUsd: 0, lmiFinite: null, breakEven: null, solo: null };
+    sizingMemos.set(sizing, memo);
+  }
+  return memo;
+}
+
+/** The function's LMI result with its break-even CPU share against its standard total. */
+function lmiAt(sizing: LmiSizing, standardUsd: number): LmiResult {
+  const memo = memoOf(sizing);
+  if (memo.lmi === null || !Object.is(memo.lmiStandardUsd, standardUsd)) {
+    memo.lmi = { ...sizing.result, breakEvenCpuShare: breakEvenCpuShare(sizing.cpuShareCosts ?? sizing.costByCpuShare, standardUsd) };
+    memo.lmiStandardUsd = standardUsd;
+    memo.lmiFinite = null;
+  }
+  return memo.lmi;
+}
+
+function breakEvenInvocationsAt(sizing: LmiSizing, standardUsd: number, fixedUsd: number, requests: number): number | null {
+  const memo = memoOf(sizing);
+  const b = memo.breakEven;
+  if (b !== null && Object.is(b.standardUsd, standardUsd) && Object.is(b.fixedUsd, fixedUsd) && Object.is(b.requests, requests)) {
+    return b.invocations;
+  }
+  const invocations = breakEvenInvocationsPerMonth(
+    sizing.trafficScaleCosts ?? sizing.costByTrafficScale,
+    { totalUsd: standardUsd, fixedUsd },
+    requests,
+  );
+  memo.breakEven = { standardUsd, fixedUsd, requests, invocations };
+  return invocations;
+}
+
+/** config.lmi as planCapacityProvider reads it: grouping and the CPU share act through the groups and the sizing. */
+function planningKey(config: Config): string {
+  const { groupUntagged: _grouping, cpuBusyFraction: _share, cpuBusyFractionByFunction: _shares, ...planning } = config.lmi;
+  return JSON.stringify(planning);
+}
+
+/**
+ * planCapacityProvider of a one-member group (every untagged function when lmi.groupUntagged is
+ * off), kept with the member's sizing. The member's result is the sizing's result plus
+ * breakEvenCpuShare, which planning does not read, so the sizing stands for it.
+ */
+function soloPlan(
+  group: ProviderGroup<Migrating>,
+  m: Migrating,
+  prices: RegionPrices,
+  input: BuildReportInput,
+  key: string,
+  standardTotalUsd: number,
+): CapacityProviderPlan | null {
+  const memo = memoOf(m.summary.sizing!);
+  const invocations = m.summary.windowInvocations ?? 0;
+  let solo = memo.solo;
+  if (
+    solo === null ||
+    solo.name !== group.name ||
+    solo.region !== group.region ||
+    solo.architecture !== group.architecture ||
+    solo.trustGroup !== group.trustGroup ||
+    solo.memberName !== m.name ||
+    solo.memoryMB !== m.summary.memoryMB ||
+    !Object.is(solo.invocations, invocations) ||
+    solo.prices !== prices ||
+    solo.window !== input.window ||
+    solo.planningKey !== key
+  ) {
+    const plan = planCapacityProvider({
+      name: group.name,
+      region: group.region,
+      architecture: group.architecture,
+      trustGroup: group.trustGroup,
+      members: [memberOf(m)],
+      prices,
+      config: input.config,
+      window: input.window,
+    });
+    solo = {
+      name: group.name,
+      region: group.region,
+      architecture: group.architecture,
+      trustGroup: group.trustGroup,
+      memberName: m.name,
+      memoryMB: m.summary.memoryMB,
+      invocations,
+      prices,
+      window: input.window,
+      planningKey: key,
+      plan,
+      last: null,
+    };
+    memo.solo = solo;
+  }
+  if (solo.plan === null) return null;
+  if (solo.last === null || !Object.is(solo.last.standardTotalUsd, standardTotalUsd)) solo.last = { ...solo.plan, standardTotalUsd };
+  return solo.last;
+}
+
 interface PlannedGroup {
-  group: ProviderGroup;
+  group: ProviderGroup<Migrating>;
   plan: CapacityProviderPlan | null;
   /** plan.totalUsd, or the members' own LMI totals when the group could not be planned. */
   totalUsd: number;
 }
 
 function planGroups(
-  groups: readonly ProviderGroup[],
-  lmiByFunction: Map<FunctionSummary, LmiResult>,
-  standardByFunction: Map<FunctionSummary, StandardCost>,
+  groups: readonly ProviderGroup<Migrating>[],
   input: BuildReportInput,
+  key: string,
   notes: ReportWarning[] = [],
 ): PlannedGroup[] {
-  const planOne = (group: ProviderGroup): PlannedGroup => {
+  const planOne = (group: ProviderGroup<Migrating>): PlannedGroup => {
     const prices = input.priceBook.regions[group.region];
-    const members = group.members.map((m) => memberOf(m, lmiByFunction.get(m)!, input.window));
-    const plan = prices
-      ? planCapacityProvider({
-          name: group.name,
-          region: group.region,
-          architecture: group.architecture,
-          trustGroup: group.trustGroup,
-          members,
-          prices,
-          config: input.config,
-          window: input.window,
-        })
-      : null;
-    if (plan) {
-      plan.standardTotalUsd = group.members.reduce((sum, m) => sum + (standardByFunction.get(m)?.totalUsd ?? 0), 0);
+    let standardTotalUsd = 0;
+    for (const m of group.members) standardTotalUsd += m.standard?.totalUsd ?? 0;
+    let plan: CapacityProviderPlan | null = null;
+    if (prices && group.members.length === 1) {
+      plan = soloPlan(group, group.members[0]!, prices, input, key, standardTotalUsd);
+    } else if (prices) {
+      plan = planCapacityProvider({
+        name: group.name,
+        region: group.region,
+        architecture: group.architecture,
+        trustGroup: group.trustGroup,
+        members: group.members.map(memberOf),
+        prices,
+        config: input.config,
+        window: input.window,
+      });
+      if (plan) plan.standardTotalUsd = standardTotalUsd;
     }
-    const fallback = members.reduce((sum, m) => sum + m.result.totalUsd, 0);
+    let fallback = 0;
+    for (const m of group.members) fallback += m.lmi.totalUsd;
     return { group, plan, totalUsd: plan ? plan.totalUsd : fallback };
   };
   const takenNames = new Set(groups.map((g) => g.name));
@@ -230,8 +413,18 @@ function allFinite(value: unknown): boolean {
     for (let i = 0; i < value.length; i++) if (!allFinite(value[i])) return false;
     return true;
   }
-  for (const k of Object.keys(value)) if (!allFinite((value as Record<string, unknown>)[k])) return false;
+  // for-in without the key array Object.keys builds; hasOwn keeps it to own enumerable keys.
+  for (const k in value) if (Object.hasOwn(value, k) && !allFinite((value as Record<string, unknown>)[k])) return false;
   return true;
+}
+
+/** allFinite(lmi), read once per kept LMI result (the walk over its ~40 fields is the costly part). */
+function lmiFinite(lmi: LmiResult | null, sizing: LmiSizing | null): boolean {
+  if (lmi === null) return true;
+  const memo = sizing === null ? undefined : sizingMemos.get(sizing);
+  if (memo === undefined || memo.lmi !== lmi) return allFinite(lmi);
+  memo.lmiFinite ??= allFinite(lmi);
+  return memo.lmiFinite;
 }
 
 export function compareFunctions(a: FunctionReport, b: FunctionReport): number {
@@ -261,30 +454,25 @@ export interface ReportParts {
 export function buildReportParts(input: BuildReportInput): ReportParts {
   const { window, summaries, priceBook, config } = input;
   const hours = windowHours(window);
-  const account = accountStandard(summaries, priceBook, config);
+  const account = accountStandard(summaries, priceBook, config, true);
 
   const reports: FunctionReport[] = [];
-  const migrate: FunctionSummary[] = [];
+  const migrate: Migrating[] = [];
   const stays: FunctionSummary[] = [];
-  const lmiByFunction = new Map<FunctionSummary, LmiResult>();
   const functionWarnings: ReportWarning[] = [];
+  const periods = Math.round((hours * 3600) / window.periodSeconds);
+  /** The first function with a non-finite figure, found while its objects are at hand; reported below. */
+  let firstNonFinite = -1;
 
-  for (const s of summaries) {
-    functionWarnings.push(...s.warnings);
-    const standard = account.perFunction.get(s) ?? null;
+  for (let i = 0; i < summaries.length; i++) {
+    const s = summaries[i]!;
+    for (const w of s.warnings) functionWarnings.push(w);
+    const standard = account.perFunction[i] ?? null;
     const sizing = s.sizing;
-    const lmi: LmiResult | null =
-      sizing && standard
-        ? { ...sizing.result, breakEvenCpuShare: breakEvenCpuShare(sizing.cpuShareCosts ?? sizing.costByCpuShare, standard.totalUsd) }
-        : (sizing?.result ?? null);
-    if (lmi) lmiByFunction.set(s, lmi);
+    const lmi: LmiResult | null = sizing && standard ? lmiAt(sizing, standard.totalUsd) : (sizing?.result ?? null);
     const breakEvenInvocations =
       sizing && standard && s.monthly && s.cost
-        ? breakEvenInvocationsPerMonth(
-            sizing.trafficScaleCosts ?? sizing.costByTrafficScale,
-            { totalUsd: standard.totalUsd, fixedUsd: s.cost.pcConfiguredUsd },
-            s.monthly.requests,
-          )
+        ? breakEvenInvocationsAt(sizing, standard.totalUsd, s.cost.pcConfiguredUsd, s.monthly.requests)
         : null;
     const premium = busyTimePremium(s, standard, lmi, priceBook);
     const decision = recommend({
@@ -294,7 +482,8 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
       windowDays: hours / 24,
       periodSeconds: window.periodSeconds,
       unknownShare: s.unknownShare,
-      unknownDetail: unknownSeriesDetail(s.usage, Math.round((hours * 3600) / window.periodSeconds)),
+      // Read only above recommend.maxUnknownShare: not built for the others.
+      unknownDetail: s.unknownShare > config.recommend.maxUnknownShare ? unknownSeriesDetail(s.usage, periods) : undefined,
       standardUnknownReasons: s.standardUnknownReasons,
       lmiUnknownReason: s.lmiUnknownReason,
       runtime: s.runtime,
@@ -308,8 +497,22 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
       busyTimePremium: premium,
       config,
     });
-    if (decision.recommendation === 'migrate') migrate.push(s);
-    else stays.push(s);
+    if (decision.recommendation === 'migrate') {
+      migrate.push({
+        region: s.region,
+        architecture: s.architecture,
+        trustGroup: s.trustGroup,
+        name: s.name,
+        summary: s,
+        lmi: lmi!,
+        standard,
+        dedicatedUsd: 0,
+      });
+    } else stays.push(s);
+    const savingsUsd = standard && lmi ? standard.totalUsd - lmi.totalUsd : null;
+    if (firstNonFinite < 0 && !(allFinite(s.usage) && allFinite(standard) && lmiFinite(lmi, sizing) && allFinite(savingsUsd))) {
+      firstNonFinite = i;
+    }
     reports.push({
       region: s.region,
       name: s.name,
@@ -323,7 +526,7 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
       usage: s.usage,
       standard,
       lmi,
-      savingsUsd: standard && lmi ? standard.totalUsd - lmi.totalUsd : null,
+      savingsUsd,
       recommendation: decision.recommendation,
       reasons: decision.reasons,
       risks: decision.risks,
@@ -337,13 +540,8 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
   const warnings: ReportWarning[] = [...input.warnings, ...functionWarnings];
 
   // Capacity providers for the `migrate` functions.
-  const planned = planGroups(
-    groupForProviders(migrate, config.lmi.groupUntagged),
-    lmiByFunction,
-    account.perFunction,
-    input,
-    warnings,
-  );
+  const key = planningKey(config);
+  const planned = planGroups(groupForProviders(migrate, config.lmi.groupUntagged), input, key, warnings);
   for (const p of planned) {
     if (!p.plan) {
       warnings.push({
@@ -357,21 +555,20 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
   // What grouping the untagged `migrate` functions per region+arch would save on top.
   let groupUntaggedExtraSavingsUsd: number | null = null;
   if (!config.lmi.groupUntagged) {
-    const untagged = migrate.filter((s) => s.trustGroup == null);
+    const untagged = migrate.filter((m) => m.trustGroup == null);
     const pooled = groupForProviders(untagged, true).filter((g) => g.members.length > 1);
     if (pooled.length > 0) {
-      const dedicatedUsd = new Map<FunctionSummary, number>();
-      for (const p of planned) if (p.group.trustGroup == null) dedicatedUsd.set(p.group.members[0]!, p.totalUsd);
-      const pooledPlans = planGroups(pooled, lmiByFunction, account.perFunction, input);
+      for (const p of planned) if (p.group.trustGroup == null) p.group.members[0]!.dedicatedUsd = p.totalUsd;
+      const pooledPlans = planGroups(pooled, input, key);
       groupUntaggedExtraSavingsUsd = pooledPlans.reduce(
-        (sum, p) => sum + p.group.members.reduce((s2, m) => s2 + (dedicatedUsd.get(m) ?? 0), 0) - p.totalUsd,
+        (sum, p) => sum + p.group.members.reduce((s2, m) => s2 + m.dedicatedUsd, 0) - p.totalUsd,
         0,
       );
     }
   }
 
   // The month with every `migrate` applied: tiers and free tier recomputed on what stays.
-  const staying = accountStandard(stays, priceBook, config);
+  const staying = accountStandard(stays, priceBook, config, false);
   const providersUsd = planned.reduce((sum, p) => sum + p.totalUsd, 0);
   const recommendedUsd = staying.totalUsd + providersUsd;
 
@@ -421,11 +618,12 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
     });
   }
 
-  // No money or usage figure leaves the model non-finite unnoticed (issue 8, item 3). A plain walk
-  // first: assertFinite builds each figure's path, needed only for the error.
-  for (const r of reports) {
-    const figures = { usage: r.usage, standard: r.standard, lmi: r.lmi, savingsUsd: r.savingsUsd };
-    if (!allFinite(figures)) assertFinite(`${r.region}/${r.name}`, figures);
+  // No money or usage figure leaves the model non-finite unnoticed (issue 8, item 3). The loop above
+  // walked each function's figures (allFinite, while its objects were at hand); assertFinite builds
+  // each figure's path, needed only for the error, for the first function that failed.
+  if (firstNonFinite >= 0) {
+    const r = reports[firstNonFinite]!;
+    assertFinite(`${r.region}/${r.name}`, { usage: r.usage, standard: r.standard, lmi: r.lmi, savingsUsd: r.savingsUsd });
   }
   assertFinite('account totals', { totals, providers: planned.map((p) => p.plan) });
 

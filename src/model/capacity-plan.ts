@@ -43,20 +43,23 @@ export function capacityProviderName(key: string, region: string, architecture: 
   return `${head.replace(/-$/, '')}-${slug(region)}-${arch}-${suffix}`.slice(0, MAX_NAME_LENGTH);
 }
 
-export interface ProviderGroup {
+/** What grouping reads of a function (a FunctionSummary, or build-report's entry that carries one). */
+export type Groupable = Pick<FunctionSummary, 'region' | 'architecture' | 'trustGroup' | 'name'>;
+
+export interface ProviderGroup<T extends Groupable = FunctionSummary> {
   name: string;
   region: string;
   architecture: Architecture;
   trustGroup: string | null;
-  members: FunctionSummary[];
+  members: T[];
 }
 
 /**
  * Groups for the given functions. Tagged: one per region+arch+trust group. Untagged: one per
  * function, or one per region+arch (trustGroup null) when `groupUntagged`. Deterministic order.
  */
-export function groupForProviders(functions: readonly FunctionSummary[], groupUntagged: boolean): ProviderGroup[] {
-  const groups = new Map<string, ProviderGroup>();
+export function groupForProviders<T extends Groupable>(functions: readonly T[], groupUntagged: boolean): ProviderGroup<T>[] {
+  const groups = new Map<string, ProviderGroup<T>>();
   for (const f of functions) {
     let key: string;
     let nameKey: string;
@@ -102,7 +105,7 @@ export function groupForProviders(functions: readonly FunctionSummary[], groupUn
  * (the model gives a provider one instance type, so members that fit different families can be
  * cheaper apart). Sharing is allowed by a trust group, never required.
  */
-export function splitGroup(group: ProviderGroup, takenNames: ReadonlySet<string>): ProviderGroup[] {
+export function splitGroup<T extends Groupable>(group: ProviderGroup<T>, takenNames: ReadonlySet<string>): ProviderGroup<T>[] {
   return group.members.map((m) => {
     let name = capacityProviderName(m.name, group.region, group.architecture);
     if (takenNames.has(name)) {

@@ -225,7 +225,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
   }
   // Shown risks are the sizing's own notes (they already cover throttles, runtime, memory,
   // Python); the structured checks below decide `review` and are named in the reasons.
-  const risks = [...input.sizingRisks];
+  const risks = input.sizingRisks.slice();
   const blocking = structuredRisks(input, lmi);
   const savingsUsd = standardUsd - lmi.totalUsd;
   const savingsPct = standardUsd > 0 ? (savingsUsd / standardUsd) * 100 : savingsUsd > 0 ? Infinity : 0;

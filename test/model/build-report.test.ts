@@ -7,7 +7,12 @@ import { breakEvenCpuShare, breakEvenInvocationsPerMonth } from '../../src/model
 import { capacityProviderName } from '../../src/model/capacity-plan.js';
 import { summarizeFunction } from '../../src/model/summarize.js';
 import type { FunctionProfile } from '../../src/source/profile.js';
-import { makeWindow, reportFor, steadyProfile, testConfig, testPriceBook } from './helpers.js';
+import type { Config } from '../../src/config/schema.js';
+import { buildReport } from '../../src/model/build-report.js';
+import type { FunctionSummary } from '../../src/model/summary.js';
+import type { PriceBook } from '../../src/prices/types.js';
+import type { ReportModel } from '../../src/report/types.js';
+import { makeWindow, reportFor, RUN, steadyProfile, testConfig, testPriceBook } from './helpers.js';
 
 const TAG = 'lmi-advisor:trust-group';
 const week = makeWindow(24 * 7, 60);
@@ -155,6 +160,76 @@ describe('buildReport: capacity providers', () => {
     const report = reportFor([busy('orders'), busy('x', { tags: { [TAG]: 'orders' } })], week, testConfig());
     const names = report.capacityProviders.map((p) => p.name);
     expect(new Set(names).size).toBe(2);
+  });
+});
+
+describe('buildReport: figures kept between calls (the what-if page rebuilds on every knob change)', () => {
+  const profiles = () => [
+    ...fleet(),
+    busy('e', { concurrency: 7 }),
+    busy('f', { concurrency: 30, region: 'eu-west-1' }),
+    busy('g', { concurrency: 2, region: 'eu-west-1' }),
+    busy('h', { tags: { [TAG]: 'Team_B' }, concurrency: 3 }),
+  ];
+  const build = (summaries: FunctionSummary[], config: Config, priceBook: PriceBook) =>
+    buildReport({ accountId: '123456789012', window: week, summaries, priceBook, config, assumptions: [], run: RUN, warnings: [] });
+
+  it('the same summaries through knobs that do not re-size give the report fresh summaries give', () => {
+    // Prepare: one set of summaries kept across calls (as the page keeps them), fresh ones for the cold path.
+    const priceBook = testPriceBook();
+    const base = testConfig();
+    const summarize = (config: Config) =>
+      profiles().map((p) => summarizeFunction(p, { window: week, prices: priceBook.regions[p.region], config }));
+    const kept = summarize(base);
+    const steps: Config[] = [
+      base,
+      testConfig((c) => (c.recommend.minSavingsPct = 60)),
+      testConfig((c) => (c.lmi.groupUntagged = true)),
+      testConfig((c) => (c.pricing.lambdaDiscount = 0.12)),
+      testConfig((c) => (c.lmi.minInstances = 5)),
+      testConfig((c) => (c.pricing.freeTier = false)),
+      base,
+      testConfig((c) => (c.recommend.minSavingsPct = 1)),
+    ];
+    const earlier: { report: ReportModel; json: string }[] = [];
+    for (const config of steps) {
+      // Act
+      const warm = build(kept, config, priceBook);
+      const cold = build(summarize(base), config, priceBook);
+      // Assess: the very figures, and no earlier report changed by a later call.
+      expect(JSON.stringify(warm)).toBe(JSON.stringify(cold));
+      for (const e of earlier) expect(JSON.stringify(e.report)).toBe(e.json);
+      earlier.push({ report: warm, json: JSON.stringify(warm) });
+    }
+    // The last two steps differ in recommend.* alone: the kept objects were reused, not rebuilt.
+    const [first, last] = [earlier[earlier.length - 2]!.report, earlier[earlier.length - 1]!.report];
+    expect(first.capacityProviders.length).toBeGreaterThan(2);
+    const byName = (r: ReportModel, n: string) => r.functions.find((f) => f.name === n)!;
+    expect(byName(last, 'c').lmi).toBe(byName(first, 'c').lmi);
+    const solo = first.capacityProviders.find((p) => p.functions.length === 1)!;
+    expect(last.capacityProviders.find((p) => p.name === solo.name)).toBe(solo);
+  });
+
+  it('a non-finite LMI figure stops every call, the warm ones too', () => {
+    const priceBook = testPriceBook();
+    const config = testConfig();
+    const summaries = profiles().map((p) => summarizeFunction(p, { window: week, prices: priceBook.regions[p.region], config }));
+    const i = summaries.findIndex((s) => s.name === 'e');
+    const sizing = summaries[i]!.sizing!;
+    summaries[i] = {
+      ...summaries[i]!,
+      sizing: {
+        result: { ...sizing.result, ec2Usd: Number.NaN },
+        costByCpuShare: sizing.costByCpuShare,
+        costByTrafficScale: sizing.costByTrafficScale,
+        chart: sizing.chart,
+        capacity: sizing.capacity,
+        risks: sizing.risks,
+      },
+    };
+    for (let call = 0; call < 2; call++) {
+      expect(() => build(summaries, config, priceBook)).toThrow(/^us-east-1\/e: computed lmi\.ec2Usd is NaN/);
+    }
   });
 });
 

@@ -88,7 +88,7 @@ export function planCapacityProvider(args: {
   }
   if (types.length === 0) return null;
 
-  const events = sortedEvents(members, memberShape, periods);
+  const steps = members.length === 1 ? null : mergedSteps(members, memberShape, shapes.length, periods);
   // Sum over periods of each shape's EEs, for a lower bound per type.
   const shapeEnvPeriods = new Float64Array(shapes.length);
   members.forEach((m, i) => {
@@ -110,7 +110,10 @@ export function planCapacityProvider(args: {
   let best: { t: GroupType; instancePeriods: number; peakInstances: number; cost: number } | null = null;
   for (const { t, bound } of bounded) {
     if (best !== null && bound >= best.cost) break;
-    const { instancePeriods, peakInstances } = sweep(events, shapes.length, t.perInstance, lmi.minInstances, periods);
+    const { instancePeriods, peakInstances } =
+      steps === null
+        ? sweepRuns(members[0]!.capacity, t.perInstance[0] as number, lmi.minInstances, periods)
+        : sweep(steps, shapes.length, t.perInstance, lmi.minInstances, periods);
     const cost = instancePeriods * t.rates.totalUsdPerHour;
     if (best === null || cost < best.cost) best = { t, instancePeriods, peakInstances, cost };
   }
@@ -157,92 +160,88 @@ export function planCapacityProvider(args: {
   };
 }
 
-/** Capacity changes of all members, by period: a member's shape and its EE delta. */
-interface Events {
-  position: Uint32Array;
-  shape: Uint32Array;
-  delta: Float64Array;
+/**
+ * The members' capacity changes merged by period: at positions[e], shape s changes by
+ * deltas[e * shapeCount + s] EEs; positions end with the window's length. EE counts are integers,
+ * so summing a period's changes first gives the very sums of applying them one by one.
+ */
+interface Steps {
+  positions: Uint32Array;
+  deltas: Float64Array;
 }
 
-function sortedEvents(members: GroupMember[], memberShape: number[], periods: number): Events {
+/** O(runs + periods x shapes): a dense table by period, then the periods where anything changes. */
+function mergedSteps(members: readonly GroupMember[], memberShape: readonly number[], shapeCount: number, periods: number): Steps {
+  const byPeriod = new Float64Array((periods + 1) * shapeCount);
+  const changed = new Uint8Array(periods + 1);
   let count = 0;
-  for (const m of members) count += m.capacity.capacity.length;
-  if (members.length === 1) return memberEvents(members[0] as GroupMember, memberShape[0] as number, count, periods);
-  // Counting sort by position: positions are periods of the window, so O(events + periods).
-  const atPosition = new Uint32Array(periods + 1);
-  for (const m of members) {
-    let at = 0;
-    for (let r = 0; r < m.capacity.runLengths.length; r++) {
-      atPosition[at] = (atPosition[at] as number) + 1;
-      at += m.capacity.runLengths[r] as number;
-    }
-  }
-  const next = new Uint32Array(periods + 1);
-  for (let p = 1; p <= periods; p++) next[p] = (next[p - 1] as number) + (atPosition[p - 1] as number);
-  const sorted: Events = {
-    position: new Uint32Array(count + 1),
-    shape: new Uint32Array(count + 1),
-    delta: new Float64Array(count + 1),
-  };
-  members.forEach((m, i) => {
+  for (let i = 0; i < members.length; i++) {
+    const { capacity, runLengths } = (members[i] as GroupMember).capacity;
+    const shape = memberShape[i] as number;
     let at = 0;
     let previous = 0;
-    for (let r = 0; r < m.capacity.capacity.length; r++) {
-      const c = m.capacity.capacity[r] as number;
-      const slot = next[at] as number;
-      next[at] = slot + 1;
-      sorted.position[slot] = at;
-      sorted.shape[slot] = memberShape[i] as number;
-      sorted.delta[slot] = c - previous;
+    for (let r = 0; r < capacity.length; r++) {
+      const c = capacity[r] as number;
+      const slot = at * shapeCount + shape;
+      byPeriod[slot] = (byPeriod[slot] as number) + (c - previous);
+      if (changed[at] === 0) {
+        changed[at] = 1;
+        count++;
+      }
       previous = c;
-      at += m.capacity.runLengths[r] as number;
+      at += runLengths[r] as number;
     }
-  });
-  // Sentinel at the window's end closes the last segment.
-  sorted.position[count] = periods;
-  return sorted;
-}
-
-/** sortedEvents of a single member: its runs are in period order already (same events, no counting pass). */
-function memberEvents(m: GroupMember, shape: number, count: number, periods: number): Events {
-  const sorted: Events = {
-    position: new Uint32Array(count + 1),
-    shape: new Uint32Array(count + 1).fill(shape, 0, count),
-    delta: new Float64Array(count + 1),
-  };
-  let at = 0;
-  let previous = 0;
-  for (let r = 0; r < count; r++) {
-    const c = m.capacity.capacity[r] as number;
-    sorted.position[r] = at;
-    sorted.delta[r] = c - previous;
-    previous = c;
-    at += m.capacity.runLengths[r] as number;
   }
-  sorted.position[count] = periods;
-  return sorted;
+  const positions = new Uint32Array(count + 1);
+  const deltas = new Float64Array(count * shapeCount);
+  let e = 0;
+  for (let p = 0; p <= periods; p++) {
+    if (changed[p] === 0) continue;
+    positions[e] = p;
+    for (let s = 0; s < shapeCount; s++) deltas[e * shapeCount + s] = byPeriod[p * shapeCount + s] as number;
+    e++;
+  }
+  // Sentinel at the window's end closes the last segment.
+  positions[count] = periods;
+  return { positions, deltas };
 }
 
 /** Instance-periods and peak instances of one type over the merged capacity of all members. */
-function sweep(events: Events, shapeCount: number, perInstance: number[], minInstances: number, periods: number) {
+function sweep(steps: Steps, shapeCount: number, perInstance: number[], minInstances: number, periods: number) {
+  const { positions, deltas } = steps;
   const sums = new Float64Array(shapeCount);
   let instancePeriods = 0;
   let peakInstances = 0;
-  const last = events.position.length - 1;
-  let e = 0;
-  while (e < last) {
-    const at = events.position[e] as number;
-    while (e < last && events.position[e] === at) {
-      const s = events.shape[e] as number;
-      sums[s] = (sums[s] as number) + (events.delta[e] as number);
-      e++;
-    }
-    const until = Math.min(periods, events.position[e] as number);
+  const last = positions.length - 1;
+  for (let e = 0; e < last; e++) {
     let fractional = 0;
-    for (let s = 0; s < shapeCount; s++) fractional += (sums[s] as number) / (perInstance[s] as number);
+    for (let s = 0; s < shapeCount; s++) {
+      sums[s] = (sums[s] as number) + (deltas[e * shapeCount + s] as number);
+      fractional += (sums[s] as number) / (perInstance[s] as number);
+    }
     const instances = Math.max(minInstances, ceilSafe(fractional));
-    instancePeriods += instances * (until - at);
+    instancePeriods += instances * (Math.min(periods, positions[e + 1] as number) - (positions[e] as number));
     if (instances > peakInstances) peakInstances = instances;
+  }
+  return { instancePeriods, peakInstances };
+}
+
+/**
+ * sweep of a single member, read off its runs (no merge): a run's capacity holds from its start to
+ * the next run's; a zero-length run is superseded by the next one at the same period, as in sweep.
+ */
+function sweepRuns(runs: GroupMember['capacity'], perInstance: number, minInstances: number, periods: number) {
+  const { capacity, runLengths } = runs;
+  let instancePeriods = 0;
+  let peakInstances = 0;
+  let at = 0;
+  for (let r = 0; r < capacity.length; r++) {
+    const until = at + (runLengths[r] as number);
+    if (until === at && r + 1 < capacity.length) continue;
+    const instances = Math.max(minInstances, ceilSafe((capacity[r] as number) / perInstance));
+    instancePeriods += instances * (Math.min(periods, until) - at);
+    if (instances > peakInstances) peakInstances = instances;
+    at = until;
   }
   return { instancePeriods, peakInstances };
 }

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { monthFactor } from '../../../src/model/lmi/cost.js';
 import { planCapacityProvider } from '../../../src/model/lmi/group.js';
 import { candidateInstanceTypes, environmentsPerInstance } from '../../../src/model/lmi/instances.js';
+import { ceilSafe } from '../../../src/model/lmi/replay.js';
 import { sizeLmi } from '../../../src/model/lmi/size.js';
 import type { GroupMember } from '../../../src/model/lmi/types.js';
 import type { Config } from '../../../src/config/schema.js';
@@ -113,6 +115,57 @@ describe('planCapacityProvider', () => {
         expect(p.maxVCpuCount).toBeGreaterThanOrEqual(2);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('instance-periods and peak equal a period-by-period count, exactly, for one type (property)', () => {
+    // One allowed type, so the plan's figures are that type's; zero-length runs inside a series
+    // (superseded by the next run at the same period) and members of several shapes.
+    const type = 'm7g.4xlarge';
+    const config = testConfig({ minInstances: 2, allowedInstanceTypes: [type] });
+    const price = testRegionPrices().instances.find((t) => t.instanceType === type)!;
+    const base = member('base', [1, 1], config).result;
+    const shapes = [
+      { vCpusPerEnvironment: 1, memoryMB: 2048 },
+      { vCpusPerEnvironment: 2, memoryMB: 8192 },
+      { vCpusPerEnvironment: 4, memoryMB: 4096 },
+    ];
+    const runsArb = fc.array(fc.tuple(fc.nat({ max: 60 }), fc.integer({ min: 0, max: 5 })), { minLength: 1, maxLength: 10 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(0, 1, 2), runsArb, fc.integer({ min: 1, max: 4 })), { minLength: 1, maxLength: 5 }), (spec) => {
+        const periods = Math.max(...spec.map(([, runs, tail]) => runs.reduce((a, [, n]) => a + n, 0) + tail));
+        const members = spec.map(([s, runs], i) => {
+          const used = runs.reduce((a, [, n]) => a + n, 0);
+          const all: [number, number][] = [...runs, [runs[runs.length - 1]![0] + 1, periods - used]];
+          const expanded = all.flatMap(([c, n]) => new Array<number>(n).fill(c));
+          return {
+            name: `f${i}`,
+            memoryMB: 2048,
+            result: { ...base, ...shapes[s]!, totalUsd: 1 },
+            capacity: { capacity: Uint32Array.from(all.map(([c]) => c)), runLengths: Uint32Array.from(all.map(([, n]) => n)), periodSeconds: 60 },
+            invocations: 0,
+            shape: s,
+            expanded,
+          };
+        });
+        const p = plan(members, config, periods)!;
+        // By hand: per period, each shape's EEs (in the order shapes first appear), over EEs per instance.
+        const order = [...new Set(members.map((m) => m.shape))];
+        const ks = order.map((s) => environmentsPerInstance(price, { vCpus: shapes[s]!.vCpusPerEnvironment, memoryMiB: shapes[s]!.memoryMB }, { vCpu: 1, memoryMiB: 1024 }));
+        let instancePeriods = 0;
+        let peak = 0;
+        for (let q = 0; q < periods; q++) {
+          let frac = 0;
+          order.forEach((s, j) => (frac += members.filter((m) => m.shape === s).reduce((a, m) => a + m.expanded[q]!, 0) / ks[j]!));
+          const instances = Math.max(2, ceilSafe(frac));
+          instancePeriods += instances;
+          peak = Math.max(peak, instances);
+        }
+        expect(p.instanceType).toBe(type);
+        expect(p.peakInstances).toBe(peak);
+        expect(p.instanceHours).toBe(instancePeriods * (60 / 3600) * monthFactor(testWindow(periods)));
+      }),
+      { numRuns: 200 },
     );
   });
 
