@@ -181,6 +181,10 @@ export interface PatchStats {
   parseMs: number;
   /** Characters of markup parsed. */
   parsedChars: number;
+  /** Elements whose markup differed, walked into. */
+  elements: number;
+  /** Text nodes and attributes written, nodes moved or inserted. */
+  writes: number;
 }
 
 /** The DOM does not have the shape the old markup describes: the caller re-parses the element whole. */
@@ -198,12 +202,42 @@ function decode(text: string): string {
 }
 /** Characters of an element compared to pair it with its old self (a function section's name is within them). */
 const LOOKS_CHARS = 160;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** [A-Za-z0-9_-]: a digit after one of these is part of a name (fn-00042), not a figure. */
+function isWordOrDash(c: number): boolean {
+  return isLetter(c) || isDigit(c) || c === 95 || c === 45;
+}
+
+/**
+ * The child nodes of `node` in order, by a sibling walk (reading childNodes made Chromium build a
+ * NodeList for every element patched: a third of the patch at 10,000 functions).
+ */
+
+/** Characters hashed at each end of a chunk by sketch. */
 const SKETCH_CHARS = 64;
-const STANDALONE_NUMBER = /(?<![\w-])\d+(?:[.,]\d+)*(?![\w-])/g;
+
+/** A hash of a chunk's length and ends: finds the old chunks that may have the same markup. */
+function sketch(text: string, c: Chunk): number {
+  let h = Math.imul(0x811c9dc5 ^ (c.to - c.from), 16777619);
+  const head = Math.min(c.to, c.from + SKETCH_CHARS);
+  for (let i = c.from; i < head; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  for (let i = Math.max(head, c.to - SKETCH_CHARS); i < c.to; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h;
+}
+
+function childList(node: Node): Node[] {
+  const out: Node[] = [];
+  for (let c = node.firstChild; c !== null; c = c.nextSibling) out.push(c);
+  return out;
+}
 
 export class MarkupPatcher {
   private readonly range: Range;
-  readonly stats: PatchStats = { parseMs: 0, parsedChars: 0 };
+  readonly stats: PatchStats = { parseMs: 0, parsedChars: 0, elements: 0, writes: 0 };
 
   constructor(
     private readonly doc: Document,
@@ -229,7 +263,7 @@ export class MarkupPatcher {
     const fragment = this.parse(parent, this.after.outer(n));
     const fresh = fragment.firstChild;
     // The parser made something else of it (misnested markup): the caller re-parses the parent.
-    if (fresh === null || fragment.childNodes.length !== 1) throw new ShapeMismatch();
+    if (fresh === null || fresh.nextSibling !== null) throw new ShapeMismatch();
     parent.replaceChild(fresh, node);
     return fresh;
   }
@@ -244,6 +278,7 @@ export class MarkupPatcher {
     const oldLength = (before.end[o] as number) - (before.start[o] as number);
     const newLength = (after.end[n] as number) - (after.start[n] as number);
     if (oldLength === newLength && before.outer(o) === after.outer(n)) return node;
+    this.stats.elements++;
     const name = after.name[n] as string;
     if (
       name === COMMENT ||
@@ -256,11 +291,12 @@ export class MarkupPatcher {
     const oldChildren = before.children(o);
     const newChildren = after.children(n);
     const element = node as Element;
-    if (element.childNodes.length !== oldChildren.length) return this.replace(node, n);
+    const nodes = childList(element);
+    if (nodes.length !== oldChildren.length) return this.replace(node, n);
     const open = after.openTag(n);
     try {
       if (before.openTag(o) !== open) this.attributes(element, open, name);
-      this.children(element, oldChildren, newChildren);
+      this.children(element, nodes, oldChildren, newChildren);
     } catch (error) {
       if (!(error instanceof ShapeMismatch)) throw error;
       return this.replace(element, n);
@@ -282,7 +318,11 @@ export class MarkupPatcher {
     }
     if (simple && body.replace(ATTRIBUTES, '').trim() === '' && Array.from(element.attributes).every((a) => a.namespaceURI === null || a.name === 'xmlns')) {
       for (const attr of Array.from(element.attributes)) if (attr.name !== 'xmlns' && !wanted.has(attr.name)) element.removeAttribute(attr.name);
-      for (const [attr, value] of wanted) if (element.getAttribute(attr) !== value) element.setAttribute(attr, value);
+      for (const [attr, value] of wanted) {
+        if (element.getAttribute(attr) === value) continue;
+        element.setAttribute(attr, value);
+        this.stats.writes++;
+      }
       return;
     }
     const fragment = this.parse(element.parentNode ?? element, `${open}</${name}>`);
@@ -298,13 +338,36 @@ export class MarkupPatcher {
   }
 
   /**
-   * What pairs a changed element with its old self: its tag and the first characters of its
-   * content, numbers standing alone blanked (a rank, a dollar figure; not the digits of a name
-   * such as fn-00042). The start tag is left out: ids there follow the rank.
+   * What pairs a changed element with its old self, as a hash: its tag and the first characters
+   * of its content, numbers standing alone blanked (a rank, a dollar figure; not the digits of a
+   * name such as fn-00042). The start tag is left out: ids there follow the rank. Only a guide:
+   * a pair that hashes alike by chance is patched all the same (more writes, the same result).
    */
-  private looks(tree: MarkupTree, c: Chunk): string {
+  private looks(tree: MarkupTree, c: Chunk): number {
+    const text = tree.text;
+    const name = tree.name[c.el] as string;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+    h = Math.imul(h ^ 124, 16777619);
     const from = tree.openEnd[c.el] as number;
-    return `${tree.name[c.el]}|${tree.text.slice(from, Math.min(c.to, from + LOOKS_CHARS)).replace(STANDALONE_NUMBER, '#')}`;
+    const to = Math.min(c.to, from + LOOKS_CHARS);
+    let word = false;
+    for (let i = from; i < to; i++) {
+      let c = text.charCodeAt(i);
+      if (!word && isDigit(c)) {
+        // A figure: digits, and any `.` or `,` followed by a digit.
+        while (i + 1 < to) {
+          const d = text.charCodeAt(i + 1);
+          if (isDigit(d)) i++;
+          else if ((d === 46 || d === 44) && i + 2 < to && isDigit(text.charCodeAt(i + 2))) i += 2;
+          else break;
+        }
+        c = 35;
+      }
+      word = isWordOrDash(c);
+      h = Math.imul(h ^ c, 16777619);
+    }
+    return h;
   }
 
   /**
@@ -329,18 +392,13 @@ export class MarkupPatcher {
     for (const i of changed) {
       const a = oldChildren[i] as Chunk;
       const b = newChildren[i] as Chunk;
-      if (b.el < 0) (nodes[i] as Text).data = decode(this.chunkText(this.after, b));
+      if (b.el < 0) {
+        (nodes[i] as Text).data = decode(this.chunkText(this.after, b));
+        this.stats.writes++;
+      }
       else this.element(nodes[i] as Node, a.el, b.el);
     }
     return true;
-  }
-
-  /** Length and ends of a chunk: finds the old chunks that may have the same markup. */
-  private sketch(tree: MarkupTree, c: Chunk): string {
-    const text = tree.text;
-    return c.to - c.from <= 2 * SKETCH_CHARS
-      ? text.slice(c.from, c.to)
-      : `${c.to - c.from}|${text.slice(c.from, c.from + SKETCH_CHARS)}|${text.slice(c.to - SKETCH_CHARS, c.to)}`;
   }
 
   private chunkText(tree: MarkupTree, c: Chunk): string {
@@ -352,8 +410,7 @@ export class MarkupPatcher {
    * the same markup are kept (moved if the order changed), the k-th changed old element is patched
    * into the k-th changed new one when their tags agree, and the rest is parsed in one go.
    */
-  private children(parent: Element, oldChildren: Chunk[], newChildren: Chunk[]): void {
-    const nodes = Array.from(parent.childNodes);
+  private children(parent: Element, nodes: Node[], oldChildren: Chunk[], newChildren: Chunk[]): void {
     for (let i = 0; i < nodes.length; i++) {
       const isText = (oldChildren[i] as Chunk).el < 0;
       const type = (nodes[i] as Node).nodeType;
@@ -375,12 +432,12 @@ export class MarkupPatcher {
       }
     }
     if (unchanged === newChildren.length && unchanged === oldChildren.length) return;
-    // Same markup elsewhere (a row that moved): matched in order. Keyed by length and ends (hashing
-    // whole sections costs), then compared whole.
-    const pool = new Map<string, { at: number; list: number[] }>();
+    // Same markup elsewhere (a row that moved): matched in order. Keyed by a hash of its length
+    // and ends (hashing whole rows, or strings of them, cost more than the rest), then compared whole.
+    const pool = new Map<number, { at: number; list: number[] }>();
     for (let i = 0; i < oldChildren.length; i++) {
       if (used[i] === 1) continue;
-      const key = this.sketch(this.before, oldChildren[i] as Chunk);
+      const key = sketch(this.before.text, oldChildren[i] as Chunk);
       const entry = pool.get(key);
       if (entry) entry.list.push(i);
       else pool.set(key, { at: 0, list: [i] });
@@ -388,14 +445,15 @@ export class MarkupPatcher {
     for (let j = 0; j < newChildren.length && pool.size > 0; j++) {
       if (source[j] !== -1) continue;
       const b = newChildren[j] as Chunk;
-      const entry = pool.get(this.sketch(this.after, b));
+      const entry = pool.get(sketch(this.after.text, b));
       if (entry === undefined) continue;
       const { list } = entry;
       while (entry.at < list.length && used[list[entry.at] as number] === 1) entry.at++;
       const text = this.chunkText(this.after, b);
       for (let at = entry.at; at < list.length; at++) {
         const i = list[at] as number;
-        if (used[i] === 1 || this.chunkText(this.before, oldChildren[i] as Chunk) !== text) continue;
+        const a = oldChildren[i] as Chunk;
+        if (used[i] === 1 || a.to - a.from !== b.to - b.from || this.chunkText(this.before, a) !== text) continue;
         source[j] = i;
         used[i] = 1;
         break;
@@ -407,7 +465,7 @@ export class MarkupPatcher {
     // looks alike (same start but for its numbers: the same function at another rank, whose ids
     // and figures moved), then the k-th left over on each side when their tags agree.
     const pair = new Array<number>(newChildren.length).fill(-1);
-    const alike = new Map<string, { at: number; list: number[] }>();
+    const alike = new Map<number, { at: number; list: number[] }>();
     for (let i = 0; i < oldChildren.length; i++) {
       const a = oldChildren[i] as Chunk;
       if (used[i] === 1 || a.el < 0) continue;
@@ -459,6 +517,7 @@ export class MarkupPatcher {
           source[j] = reused;
           const node = nodes[reused] as Text;
           node.data = decode(text);
+          this.stats.writes++;
           result[j] = node;
         } else result[j] = this.doc.createTextNode(decode(text));
       } else toParse.push(j);
@@ -477,7 +536,10 @@ export class MarkupPatcher {
     let ref: Node | null = null;
     for (let j = newChildren.length - 1; j >= 0; j--) {
       const node = result[j] as Node;
-      if (!keep.has(j) || node.parentNode !== parent) parent.insertBefore(node, ref);
+      if (!keep.has(j) || node.parentNode !== parent) {
+        parent.insertBefore(node, ref);
+        this.stats.writes++;
+      }
       ref = node;
     }
   }
