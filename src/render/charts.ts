@@ -144,19 +144,25 @@ export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyCha
   let thr = '';
   let thrMarks = '';
   let unk = '';
+  // The same numbers written once per chart, not per bar (the what-if page redraws every chart).
+  const w = Math.max(bw - gap, 0.5);
+  const nw = n(w);
+  const nMinusW = n(-w);
+  const nTop = n(top);
+  const nPlotH = n(plotH);
+  const nMark = n(base + 3);
   for (let i = 0; i < count; i++) {
     const v = series.concurrencyMax[i];
-    const x0 = x(i);
-    const w = Math.max(bw - gap, 0.5);
+    const nx0 = n(x(i));
     if (v === null || v === undefined) {
-      unk += `M${n(x0)} ${n(top)}h${n(w)}v${n(plotH)}h${n(-w)}z`;
+      unk += `M${nx0} ${nTop}h${nw}v${nPlotH}h${nMinusW}z`;
       continue;
     }
     const y0 = y(v);
-    const rect = `M${n(x0)} ${n(y0)}h${n(w)}v${n(base - y0)}h${n(-w)}z`;
+    const rect = `M${nx0} ${n(y0)}h${nw}v${n(base - y0)}h${nMinusW}z`;
     if (series.throttled[i]) {
       thr += rect;
-      thrMarks += `M${n(x0)} ${n(base + 3)}h${n(w)}v5h${n(-w)}z`;
+      thrMarks += `M${nx0} ${nMark}h${nw}v5h${nMinusW}z`;
     } else {
       bars += rect;
     }

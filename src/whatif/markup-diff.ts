@@ -26,46 +26,79 @@ export const TAG = /<(?:(\/?)([A-Za-z][A-Za-z0-9-]*)[^>"']*(?:(?:"[^"]*"|'[^']*'
 const COMMENT = '#comment';
 
 const NAMES = new Map<string, string>();
+const VOID_NAMES = new Map<string, boolean>();
+
+function isVoid(name: string): boolean {
+  let found = VOID_NAMES.get(name);
+  if (found === undefined) {
+    found = VOID.has(name.toLowerCase());
+    VOID_NAMES.set(name, found);
+  }
+  return found;
+}
 
 function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
+/** Tag names by their first two characters and length: the last name seen so (no slice per tag). */
+const RECENT_NAMES = new Map<number, string>();
+
+/** What scanTag read (module state, not an object per tag: a 7 MB report has 300,000 tags). */
+let tagNext = 0;
+let tagClosing = false;
+let tagName: string | null = null;
+
 /**
- * The tag TAG would match at `at` (a `<`): its end, whether it closes, and its name (null for a
- * comment); null when TAG does not match there.
+ * Whether TAG would match at `at` (a `<`); if so, sets tagNext (its end), tagClosing and tagName
+ * (null for a comment).
  */
-function scanTag(text: string, at: number): { next: number; closing: boolean; name: string | null } | null {
+function scanTag(text: string, at: number): boolean {
   let i = at + 1;
   if (text.startsWith('!--', i)) {
     const endAt = text.indexOf('-->', i + 3);
-    return endAt === -1 ? null : { next: endAt + 3, closing: false, name: null };
+    if (endAt === -1) return false;
+    tagNext = endAt + 3;
+    tagClosing = false;
+    tagName = null;
+    return true;
   }
   const closing = text.charCodeAt(i) === 47;
   if (closing) i++;
-  if (!isLetter(text.charCodeAt(i))) return null;
+  if (!isLetter(text.charCodeAt(i))) return false;
   const nameFrom = i;
   for (i++; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (!(isLetter(c) || (c >= 48 && c <= 57) || c === 45)) break;
   }
-  const raw = text.slice(nameFrom, i);
-  let name = NAMES.get(raw);
-  if (name === undefined) {
-    name = raw;
-    NAMES.set(raw, raw);
+  const length = i - nameFrom;
+  const key = (text.charCodeAt(nameFrom) << 16) | ((length > 1 ? text.charCodeAt(nameFrom + 1) : 0) << 8) | Math.min(length, 255);
+  let name = RECENT_NAMES.get(key);
+  if (name === undefined || name.length !== length || !text.startsWith(name, nameFrom)) {
+    const raw = text.slice(nameFrom, i);
+    name = NAMES.get(raw);
+    if (name === undefined) {
+      name = raw;
+      NAMES.set(raw, raw);
+    }
+    RECENT_NAMES.set(key, name);
   }
   // Up to `>`, skipping quoted values whole (a quote left open: no tag here).
   for (; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 62) return { next: i + 1, closing, name };
+    if (c === 62) {
+      tagNext = i + 1;
+      tagClosing = closing;
+      tagName = name;
+      return true;
+    }
     if (c === 34 || c === 39) {
       const q = text.indexOf(c === 34 ? '"' : "'", i + 1);
-      if (q === -1) return null;
+      if (q === -1) return false;
       i = q;
     }
   }
-  return null;
+  return false;
 }
 
 /** The element tree of a markup string: per element (in document order) where it starts and ends. */
@@ -102,13 +135,14 @@ export class MarkupTree {
     // cost most of the scan of a 5 MB report); tag names are interned.
     let n = 0;
     for (let at = text.indexOf('<', from); at !== -1; ) {
-      const tag = scanTag(text, at);
-      if (tag === null) {
+      if (!scanTag(text, at)) {
         at = text.indexOf('<', at + 1);
         continue;
       }
-      const { next, closing, name: tagName } = tag;
-      if (tagName === null) {
+      const next = tagNext;
+      const closing = tagClosing;
+      const name = tagName;
+      if (name === null) {
         this.start[n] = at;
         this.openEnd[n] = next;
         this.name[n] = COMMENT;
@@ -117,7 +151,7 @@ export class MarkupTree {
       } else if (closing) {
         // Close the innermost open element of that name; any left open inside it end here.
         let depth = stack.length - 1;
-        while (depth >= 0 && this.name[stack[depth] as number] !== tagName) depth--;
+        while (depth >= 0 && this.name[stack[depth] as number] !== name) depth--;
         if (depth !== -1) {
           while (stack.length > depth + 1) close(stack.pop() as number, at, at, n);
           close(stack.pop() as number, at, next, n);
@@ -125,9 +159,9 @@ export class MarkupTree {
       } else {
         this.start[n] = at;
         this.openEnd[n] = next;
-        this.name[n] = tagName;
+        this.name[n] = name;
         // `/>` closes SVG elements (the renderer writes no other).
-        if (text.charCodeAt(next - 2) === 47 || VOID.has(tagName.toLowerCase())) close(n, next, next, n + 1);
+        if (text.charCodeAt(next - 2) === 47 || isVoid(name)) close(n, next, next, n + 1);
         else stack.push(n);
         n++;
       }
