@@ -24,7 +24,7 @@ import { whatIfBenchAccount } from './whatif-account.js';
  * page and from the key press to the new DOM (wall). The in-page parts (ms): model (sizing +
  * buildReport), render (the HTML string), scan (its element tree, markup-diff.ts), parse (the
  * changed subtrees only), patch (the rest of the DOM update: comparing, moving, inserting), and
- * parsedKB, the markup parsed; wholeParse / wholePatch appear only when the diff fell back to
+ * parsedKB, the markup parsed, writes, the DOM writes (texts, attributes, moves); wholeParse / wholePatch appear only when the diff fell back to
  * parsing the whole report.
  * `--from <page.html>`: the data a what-if page embeds (an earlier run's bench/out/whatif-<N>.html)
  * instead of building the account, and the report at the run's values rebuilt from it by the

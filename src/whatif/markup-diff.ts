@@ -28,6 +28,11 @@ const COMMENT = '#comment';
 const NAMES = new Map<string, string>();
 const VOID_NAMES = new Map<string, boolean>();
 
+/** Tag names equal but for case (the DOM's localName against the markup's). */
+function sameName(local: string, name: string): boolean {
+  return local === name || local.toLowerCase() === name.toLowerCase();
+}
+
 function isVoid(name: string): boolean {
   let found = VOID_NAMES.get(name);
   if (found === undefined) {
@@ -318,7 +323,7 @@ export class MarkupPatcher {
       name === COMMENT ||
       before.name[o] !== name ||
       node.nodeType !== Node.ELEMENT_NODE ||
-      (node as Element).localName.toLowerCase() !== name.toLowerCase()
+      !sameName((node as Element).localName, name)
     ) {
       return this.replace(node, n);
     }
@@ -345,12 +350,20 @@ export class MarkupPatcher {
     ATTRIBUTES.lastIndex = 0;
     const wanted = new Map<string, string>();
     let simple = true;
+    // xmlns (an SVG chart's) is left as it is when unchanged: the parser puts it in its namespace.
+    let xmlns: string | null = null;
     for (let m = ATTRIBUTES.exec(body); m !== null && simple; m = ATTRIBUTES.exec(body)) {
       const [, attr = '', value = ''] = m;
-      if (attr.includes(':') || attr === 'xmlns' || !SIMPLE_TEXT.test(value)) simple = false;
+      if (attr.includes(':') || !SIMPLE_TEXT.test(value)) simple = false;
+      else if (attr === 'xmlns') xmlns = decode(value);
       else wanted.set(attr, decode(value));
     }
-    if (simple && body.replace(ATTRIBUTES, '').trim() === '' && Array.from(element.attributes).every((a) => a.namespaceURI === null || a.name === 'xmlns')) {
+    if (
+      simple &&
+      element.getAttribute('xmlns') === xmlns &&
+      body.replace(ATTRIBUTES, '').trim() === '' &&
+      Array.from(element.attributes).every((a) => a.namespaceURI === null || a.name === 'xmlns')
+    ) {
       for (const attr of Array.from(element.attributes)) if (attr.name !== 'xmlns' && !wanted.has(attr.name)) element.removeAttribute(attr.name);
       for (const [attr, value] of wanted) {
         if (element.getAttribute(attr) === value) continue;
