@@ -27,6 +27,15 @@ function n(value: number): string {
   return Object.is(r, -0) ? '0' : String(r);
 }
 
+/** n(left + i * bw) for each bar, kept for the last layout: every chart of a report has the same. */
+let lefts: { key: string; values: string[] } = { key: '', values: [] };
+
+function barLefts(count: number, bw: number, left: number): string[] {
+  const key = `${count}|${bw}|${left}`;
+  if (lefts.key !== key) lefts = { key, values: Array.from({ length: count }, (_, i) => n(left + i * bw)) };
+  return lefts.values;
+}
+
 /** Smallest 1/2/2.5/5 x 10^k at or above `value` (axis maximum). */
 export function niceCeil(value: number): number {
   if (!(value > 0)) return 1;
@@ -151,9 +160,10 @@ export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyCha
   const nTop = n(top);
   const nPlotH = n(plotH);
   const nMark = n(base + 3);
+  const xs = barLefts(count, bw, left);
   for (let i = 0; i < count; i++) {
     const v = series.concurrencyMax[i];
-    const nx0 = n(x(i));
+    const nx0 = xs[i] as string;
     if (v === null || v === undefined) {
       unk += `M${nx0} ${nTop}h${nw}v${nPlotH}h${nMinusW}z`;
       continue;

@@ -141,13 +141,20 @@ export function clearSnippetMemo(): void {
   blocksBefore = new Map();
 }
 
+/** MaxVCpuCount of the blocks kept: the cap moves with most knobs, the rest of a block rarely. */
+const VCPU_SENTINEL = 987654321;
+const VCPU_LINE = `\n          MaxVCpuCount: ${VCPU_SENTINEL}\n`;
+
 function cloudFormationMemo(plan: CapacityProviderPlan, logicalId: string): string {
-  const vCpus = Object.is(plan.maxVCpuCount, -0) ? '-0' : String(plan.maxVCpuCount);
-  const key = JSON.stringify([logicalId, plan.name, plan.architecture, plan.instanceType, vCpus]);
+  const key = JSON.stringify([logicalId, plan.name, plan.architecture, plan.instanceType]);
   let block = blocksNow.get(key) ?? blocksBefore.get(key);
-  if (block === undefined) block = cloudFormation(plan, logicalId);
+  if (block === undefined) block = cloudFormation({ ...plan, maxVCpuCount: VCPU_SENTINEL }, logicalId);
   blocksNow.set(key, block);
-  return block;
+  // The cap as YAML writes a number on its own (the same scalar rules as inside the block).
+  const at = block.indexOf(VCPU_LINE);
+  if (at === -1 || block.indexOf(VCPU_LINE, at + 1) !== -1) return cloudFormation(plan, logicalId);
+  const vCpus = stringify(plan.maxVCpuCount, { lineWidth: 0 }).trimEnd();
+  return `${block.slice(0, at)}\n          MaxVCpuCount: ${vCpus}\n${block.slice(at + VCPU_LINE.length)}`;
 }
 
 function cloudFormation(plan: CapacityProviderPlan, logicalId: string): string {

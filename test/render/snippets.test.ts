@@ -161,17 +161,26 @@ describe('capacityProviderSnippets kept from earlier calls', () => {
       ...model,
       capacityProviders: model.capacityProviders.map((p, i) => ({ ...p, maxVCpuCount: p.maxVCpuCount + 8 * (i + 1), instanceType: i % 2 === 0 ? 'm7g.xlarge' : p.instanceType })),
     };
+    // ... and the same plans with only other caps (the blocks kept are reused for them)
+    const capsOnly: ReportModel = {
+      ...model,
+      capacityProviders: model.capacityProviders.map((p, i) => ({ ...p, maxVCpuCount: p.maxVCpuCount * 3 + i })),
+    };
     clearSnippetMemo();
     const coldBase = capacityProviderSnippets(model);
     clearSnippetMemo();
     const coldOther = capacityProviderSnippets(other);
+    clearSnippetMemo();
+    const coldCaps = capacityProviderSnippets(capsOnly);
 
     // Act
     clearSnippetMemo();
-    const warm = [model, other, model, model, other].map((m) => capacityProviderSnippets(m));
+    const warm = [model, other, model, model, capsOnly, other, capsOnly].map((m) => capacityProviderSnippets(m));
 
-    // Assess
+    // Assess (the cap sits where the kept blocks expect it: the fast path ran)
+    for (const s of [...coldBase, ...coldOther]) expect(s.cloudFormation).toMatch(/\n {10}MaxVCpuCount: \d+\n/);
     expect(coldOther.map((s) => s.cloudFormation)).not.toEqual(coldBase.map((s) => s.cloudFormation));
-    expect(warm).toEqual([coldBase, coldOther, coldBase, coldBase, coldOther]);
+    expect(coldCaps.map((s) => s.cloudFormation)).not.toEqual(coldBase.map((s) => s.cloudFormation));
+    expect(warm).toEqual([coldBase, coldOther, coldBase, coldBase, coldCaps, coldOther, coldCaps]);
   });
 });
