@@ -24,13 +24,16 @@ import { whatIfBenchAccount } from './whatif-account.js';
  * page and from the key press to the new DOM (wall). The in-page parts (ms): model (sizing +
  * buildReport), render (the HTML string), scan (its element tree, markup-diff.ts), parse (the
  * changed subtrees only), patch (the rest of the DOM update: comparing, moving, inserting), and
- * parsedKB, the markup parsed; wholeParse / wholePatch appear only when the diff fell back to
+ * parsedKB, the markup parsed, writes, the DOM writes (texts, attributes, moves); wholeParse / wholePatch appear only when the diff fell back to
  * parsing the whole report.
  * `--from <page.html>`: the data a what-if page embeds (an earlier run's bench/out/whatif-<N>.html)
  * instead of building the account, and the report at the run's values rebuilt from it by the
  * page's model (the page's own figures; the exactness tests hold the two equal): the page is
  * written again with this checkout's script, as bench/out/whatif-<N>-from.html. Minutes less at
  * 10,000 functions.
+ * `--profile <prefix>`: a CDP CPU profile of the page over the six knob changes, written to
+ * <prefix>.cpuprofile (open it in DevTools, or summarize it); with `--trace`, also a Chromium
+ * trace of them (style, layout, paint) to <prefix>.trace.json.
  */
 
 const MB = 1024 * 1024;
@@ -78,6 +81,20 @@ async function measure(size: number, outDir: string): Promise<void> {
     const loadS = (performance.now() - loadStart) / 1000;
     const decodeMs = `${await page.locator('#whatif').getAttribute('data-decode-ms')} ms: ${await page.locator('#whatif').getAttribute('data-decode-parts')}`;
     const updates: string[] = [];
+    const cdp = profilePrefix === null ? null : await page.context().newCDPSession(page);
+    const traceEvents: unknown[] = [];
+    if (cdp !== null) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+      if (process.argv.includes('--trace')) {
+        cdp.on('Tracing.dataCollected', (e: { value: unknown[] }) => traceEvents.push(...e.value));
+        await cdp.send('Tracing.start', {
+          traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'v8'] },
+          transferMode: 'ReportEvents',
+        } as never);
+      }
+    }
     for (const [key, value] of [
       ['lmi.discount', '0.3'],
       ['lmi.headroom', '1.5'],
@@ -99,6 +116,17 @@ async function measure(size: number, outDir: string): Promise<void> {
       const parts = await page.locator('#whatif').getAttribute('data-update-parts');
       updates.push(`${key}=${value}: ${Math.round(inPage)} ms in page (${parts}), ${Math.round(wallMs)} ms wall`);
     }
+    if (cdp !== null && profilePrefix !== null) {
+      const { profile } = await cdp.send('Profiler.stop');
+      await writeFile(`${profilePrefix}.cpuprofile`, JSON.stringify(profile));
+      if (process.argv.includes('--trace')) {
+        const done = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+        await cdp.send('Tracing.end');
+        await done;
+        await writeFile(`${profilePrefix}.trace.json`, JSON.stringify({ traceEvents }));
+      }
+      console.log(`  profile written to ${profilePrefix}.cpuprofile`);
+    }
     console.log(`  Chromium: load to ready panel ${loadS.toFixed(1)} s (data decoded in ${decodeMs}); updates: ${updates.join('; ')}${errors.length ? `; ERRORS: ${errors.join(' | ')}` : ''}`);
   } finally {
     await browser.close();
@@ -108,7 +136,11 @@ async function measure(size: number, outDir: string): Promise<void> {
 const args = process.argv.slice(2);
 const fromAt = args.indexOf('--from');
 const fromPage = fromAt >= 0 ? (args[fromAt + 1] as string) : null;
-const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
+const profileAt = args.indexOf('--profile');
+const profilePrefix = profileAt >= 0 ? (args[profileAt + 1] as string) : null;
+// Function names kept in the page's script, so the profile names them (src/whatif/bundle.ts).
+if (profilePrefix !== null) process.env.LMI_WHATIF_BUNDLE_NAMES = '1';
+const sizes = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--profile').map(Number);
 const outDir = fileURLToPath(new URL('./out/', import.meta.url));
 await mkdir(outDir, { recursive: true });
 if (fromPage !== null) await measure(0, outDir);

@@ -27,6 +27,15 @@ function n(value: number): string {
   return Object.is(r, -0) ? '0' : String(r);
 }
 
+/** n(left + i * bw) for each bar, kept for the last layout: every chart of a report has the same. */
+let lefts: { key: string; values: string[] } = { key: '', values: [] };
+
+function barLefts(count: number, bw: number, left: number): string[] {
+  const key = `${count}|${bw}|${left}`;
+  if (lefts.key !== key) lefts = { key, values: Array.from({ length: count }, (_, i) => n(left + i * bw)) };
+  return lefts.values;
+}
+
 /** Smallest 1/2/2.5/5 x 10^k at or above `value` (axis maximum). */
 export function niceCeil(value: number): number {
   if (!(value > 0)) return 1;
@@ -144,19 +153,26 @@ export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyCha
   let thr = '';
   let thrMarks = '';
   let unk = '';
+  // The same numbers written once per chart, not per bar (the what-if page redraws every chart).
+  const w = Math.max(bw - gap, 0.5);
+  const nw = n(w);
+  const nMinusW = n(-w);
+  const nTop = n(top);
+  const nPlotH = n(plotH);
+  const nMark = n(base + 3);
+  const xs = barLefts(count, bw, left);
   for (let i = 0; i < count; i++) {
     const v = series.concurrencyMax[i];
-    const x0 = x(i);
-    const w = Math.max(bw - gap, 0.5);
+    const nx0 = xs[i] as string;
     if (v === null || v === undefined) {
-      unk += `M${n(x0)} ${n(top)}h${n(w)}v${n(plotH)}h${n(-w)}z`;
+      unk += `M${nx0} ${nTop}h${nw}v${nPlotH}h${nMinusW}z`;
       continue;
     }
     const y0 = y(v);
-    const rect = `M${n(x0)} ${n(y0)}h${n(w)}v${n(base - y0)}h${n(-w)}z`;
+    const rect = `M${nx0} ${n(y0)}h${nw}v${n(base - y0)}h${nMinusW}z`;
     if (series.throttled[i]) {
       thr += rect;
-      thrMarks += `M${n(x0)} ${n(base + 3)}h${n(w)}v5h${n(-w)}z`;
+      thrMarks += `M${nx0} ${nMark}h${nw}v5h${nMinusW}z`;
     } else {
       bars += rect;
     }

@@ -1,6 +1,7 @@
 import type { ChartSeries, ReportModel } from '../report/types.js';
 import { concurrencyChartSvg, headlineChartSvg, type ConcurrencyChartOptions } from './charts.js';
 import { formatPeriod } from './format.js';
+import { clearSnippetMemo } from './snippets.js';
 import { htmlEngine } from './templates.js';
 import { buildView } from './view-model.js';
 
@@ -31,6 +32,7 @@ function chartSvg(series: ChartSeries, options: ConcurrencyChartOptions): string
 export function clearRenderMemo(): void {
   chartsNow = new Map();
   chartsBefore = new Map();
+  clearSnippetMemo();
 }
 
 /**

@@ -198,6 +198,7 @@ async function start(): Promise<void> {
         lap('patch');
         parts.patch = Math.max(0, (parts.patch ?? 0) - (parts.parse ?? 0));
         parts.parsedKB = Math.round(patcher.stats.parsedChars / 1024);
+        parts.writes = patcher.stats.writes;
       }
       if (!patched) {
         const fresh = new DOMParser().parseFromString(html, 'text/html');

@@ -63,7 +63,8 @@ export async function buildWhatIfBundle(): Promise<string> {
     format: 'iife',
     platform: 'browser',
     target: 'es2022',
-    minify: true,
+    // bench/whatif.ts --profile keeps the names, so the page's CPU profile shows them.
+    ...(process.env.LMI_WHATIF_BUNDLE_NAMES === '1' ? { minifySyntax: true } : { minify: true }),
     legalComments: 'none',
     logLevel: 'silent',
     // templates.ts finds the package root from its own URL.

@@ -26,46 +26,84 @@ export const TAG = /<(?:(\/?)([A-Za-z][A-Za-z0-9-]*)[^>"']*(?:(?:"[^"]*"|'[^']*'
 const COMMENT = '#comment';
 
 const NAMES = new Map<string, string>();
+const VOID_NAMES = new Map<string, boolean>();
+
+/** Tag names equal but for case (the DOM's localName against the markup's). */
+function sameName(local: string, name: string): boolean {
+  return local === name || local.toLowerCase() === name.toLowerCase();
+}
+
+function isVoid(name: string): boolean {
+  let found = VOID_NAMES.get(name);
+  if (found === undefined) {
+    found = VOID.has(name.toLowerCase());
+    VOID_NAMES.set(name, found);
+  }
+  return found;
+}
 
 function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
+/** Tag names by their first two characters and length: the last name seen so (no slice per tag). */
+const RECENT_NAMES = new Map<number, string>();
+
+/** What scanTag read (module state, not an object per tag: a 7 MB report has 300,000 tags). */
+let tagNext = 0;
+let tagClosing = false;
+let tagName: string | null = null;
+
 /**
- * The tag TAG would match at `at` (a `<`): its end, whether it closes, and its name (null for a
- * comment); null when TAG does not match there.
+ * Whether TAG would match at `at` (a `<`); if so, sets tagNext (its end), tagClosing and tagName
+ * (null for a comment).
  */
-function scanTag(text: string, at: number): { next: number; closing: boolean; name: string | null } | null {
+function scanTag(text: string, at: number): boolean {
   let i = at + 1;
   if (text.startsWith('!--', i)) {
     const endAt = text.indexOf('-->', i + 3);
-    return endAt === -1 ? null : { next: endAt + 3, closing: false, name: null };
+    if (endAt === -1) return false;
+    tagNext = endAt + 3;
+    tagClosing = false;
+    tagName = null;
+    return true;
   }
   const closing = text.charCodeAt(i) === 47;
   if (closing) i++;
-  if (!isLetter(text.charCodeAt(i))) return null;
+  if (!isLetter(text.charCodeAt(i))) return false;
   const nameFrom = i;
   for (i++; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (!(isLetter(c) || (c >= 48 && c <= 57) || c === 45)) break;
   }
-  const raw = text.slice(nameFrom, i);
-  let name = NAMES.get(raw);
-  if (name === undefined) {
-    name = raw;
-    NAMES.set(raw, raw);
+  const length = i - nameFrom;
+  const key = (text.charCodeAt(nameFrom) << 16) | ((length > 1 ? text.charCodeAt(nameFrom + 1) : 0) << 8) | Math.min(length, 255);
+  let name = RECENT_NAMES.get(key);
+  if (name === undefined || name.length !== length || !text.startsWith(name, nameFrom)) {
+    const raw = text.slice(nameFrom, i);
+    name = NAMES.get(raw);
+    if (name === undefined) {
+      name = raw;
+      NAMES.set(raw, raw);
+    }
+    RECENT_NAMES.set(key, name);
   }
   // Up to `>`, skipping quoted values whole (a quote left open: no tag here).
   for (; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 62) return { next: i + 1, closing, name };
+    if (c === 62) {
+      tagNext = i + 1;
+      tagClosing = closing;
+      tagName = name;
+      return true;
+    }
     if (c === 34 || c === 39) {
       const q = text.indexOf(c === 34 ? '"' : "'", i + 1);
-      if (q === -1) return null;
+      if (q === -1) return false;
       i = q;
     }
   }
-  return null;
+  return false;
 }
 
 /** The element tree of a markup string: per element (in document order) where it starts and ends. */
@@ -102,13 +140,14 @@ export class MarkupTree {
     // cost most of the scan of a 5 MB report); tag names are interned.
     let n = 0;
     for (let at = text.indexOf('<', from); at !== -1; ) {
-      const tag = scanTag(text, at);
-      if (tag === null) {
+      if (!scanTag(text, at)) {
         at = text.indexOf('<', at + 1);
         continue;
       }
-      const { next, closing, name: tagName } = tag;
-      if (tagName === null) {
+      const next = tagNext;
+      const closing = tagClosing;
+      const name = tagName;
+      if (name === null) {
         this.start[n] = at;
         this.openEnd[n] = next;
         this.name[n] = COMMENT;
@@ -117,7 +156,7 @@ export class MarkupTree {
       } else if (closing) {
         // Close the innermost open element of that name; any left open inside it end here.
         let depth = stack.length - 1;
-        while (depth >= 0 && this.name[stack[depth] as number] !== tagName) depth--;
+        while (depth >= 0 && this.name[stack[depth] as number] !== name) depth--;
         if (depth !== -1) {
           while (stack.length > depth + 1) close(stack.pop() as number, at, at, n);
           close(stack.pop() as number, at, next, n);
@@ -125,9 +164,9 @@ export class MarkupTree {
       } else {
         this.start[n] = at;
         this.openEnd[n] = next;
-        this.name[n] = tagName;
+        this.name[n] = name;
         // `/>` closes SVG elements (the renderer writes no other).
-        if (text.charCodeAt(next - 2) === 47 || VOID.has(tagName.toLowerCase())) close(n, next, next, n + 1);
+        if (text.charCodeAt(next - 2) === 47 || isVoid(name)) close(n, next, next, n + 1);
         else stack.push(n);
         n++;
       }
@@ -181,6 +220,10 @@ export interface PatchStats {
   parseMs: number;
   /** Characters of markup parsed. */
   parsedChars: number;
+  /** Elements whose markup differed, walked into. */
+  elements: number;
+  /** Text nodes and attributes written, nodes moved or inserted. */
+  writes: number;
 }
 
 /** The DOM does not have the shape the old markup describes: the caller re-parses the element whole. */
@@ -198,12 +241,42 @@ function decode(text: string): string {
 }
 /** Characters of an element compared to pair it with its old self (a function section's name is within them). */
 const LOOKS_CHARS = 160;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** [A-Za-z0-9_-]: a digit after one of these is part of a name (fn-00042), not a figure. */
+function isWordOrDash(c: number): boolean {
+  return isLetter(c) || isDigit(c) || c === 95 || c === 45;
+}
+
+/**
+ * The child nodes of `node` in order, by a sibling walk (reading childNodes made Chromium build a
+ * NodeList for every element patched: a third of the patch at 10,000 functions).
+ */
+
+/** Characters hashed at each end of a chunk by sketch. */
 const SKETCH_CHARS = 64;
-const STANDALONE_NUMBER = /(?<![\w-])\d+(?:[.,]\d+)*(?![\w-])/g;
+
+/** A hash of a chunk's length and ends: finds the old chunks that may have the same markup. */
+function sketch(text: string, c: Chunk): number {
+  let h = Math.imul(0x811c9dc5 ^ (c.to - c.from), 16777619);
+  const head = Math.min(c.to, c.from + SKETCH_CHARS);
+  for (let i = c.from; i < head; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  for (let i = Math.max(head, c.to - SKETCH_CHARS); i < c.to; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h;
+}
+
+function childList(node: Node): Node[] {
+  const out: Node[] = [];
+  for (let c = node.firstChild; c !== null; c = c.nextSibling) out.push(c);
+  return out;
+}
 
 export class MarkupPatcher {
   private readonly range: Range;
-  readonly stats: PatchStats = { parseMs: 0, parsedChars: 0 };
+  readonly stats: PatchStats = { parseMs: 0, parsedChars: 0, elements: 0, writes: 0 };
 
   constructor(
     private readonly doc: Document,
@@ -229,7 +302,7 @@ export class MarkupPatcher {
     const fragment = this.parse(parent, this.after.outer(n));
     const fresh = fragment.firstChild;
     // The parser made something else of it (misnested markup): the caller re-parses the parent.
-    if (fresh === null || fragment.childNodes.length !== 1) throw new ShapeMismatch();
+    if (fresh === null || fresh.nextSibling !== null) throw new ShapeMismatch();
     parent.replaceChild(fresh, node);
     return fresh;
   }
@@ -244,23 +317,25 @@ export class MarkupPatcher {
     const oldLength = (before.end[o] as number) - (before.start[o] as number);
     const newLength = (after.end[n] as number) - (after.start[n] as number);
     if (oldLength === newLength && before.outer(o) === after.outer(n)) return node;
+    this.stats.elements++;
     const name = after.name[n] as string;
     if (
       name === COMMENT ||
       before.name[o] !== name ||
       node.nodeType !== Node.ELEMENT_NODE ||
-      (node as Element).localName.toLowerCase() !== name.toLowerCase()
+      !sameName((node as Element).localName, name)
     ) {
       return this.replace(node, n);
     }
     const oldChildren = before.children(o);
     const newChildren = after.children(n);
     const element = node as Element;
-    if (element.childNodes.length !== oldChildren.length) return this.replace(node, n);
+    const nodes = childList(element);
+    if (nodes.length !== oldChildren.length) return this.replace(node, n);
     const open = after.openTag(n);
     try {
       if (before.openTag(o) !== open) this.attributes(element, open, name);
-      this.children(element, oldChildren, newChildren);
+      this.children(element, nodes, oldChildren, newChildren);
     } catch (error) {
       if (!(error instanceof ShapeMismatch)) throw error;
       return this.replace(element, n);
@@ -275,14 +350,26 @@ export class MarkupPatcher {
     ATTRIBUTES.lastIndex = 0;
     const wanted = new Map<string, string>();
     let simple = true;
+    // xmlns (an SVG chart's) is left as it is when unchanged: the parser puts it in its namespace.
+    let xmlns: string | null = null;
     for (let m = ATTRIBUTES.exec(body); m !== null && simple; m = ATTRIBUTES.exec(body)) {
       const [, attr = '', value = ''] = m;
-      if (attr.includes(':') || attr === 'xmlns' || !SIMPLE_TEXT.test(value)) simple = false;
+      if (attr.includes(':') || !SIMPLE_TEXT.test(value)) simple = false;
+      else if (attr === 'xmlns') xmlns = decode(value);
       else wanted.set(attr, decode(value));
     }
-    if (simple && body.replace(ATTRIBUTES, '').trim() === '' && Array.from(element.attributes).every((a) => a.namespaceURI === null || a.name === 'xmlns')) {
+    if (
+      simple &&
+      element.getAttribute('xmlns') === xmlns &&
+      body.replace(ATTRIBUTES, '').trim() === '' &&
+      Array.from(element.attributes).every((a) => a.namespaceURI === null || a.name === 'xmlns')
+    ) {
       for (const attr of Array.from(element.attributes)) if (attr.name !== 'xmlns' && !wanted.has(attr.name)) element.removeAttribute(attr.name);
-      for (const [attr, value] of wanted) if (element.getAttribute(attr) !== value) element.setAttribute(attr, value);
+      for (const [attr, value] of wanted) {
+        if (element.getAttribute(attr) === value) continue;
+        element.setAttribute(attr, value);
+        this.stats.writes++;
+      }
       return;
     }
     const fragment = this.parse(element.parentNode ?? element, `${open}</${name}>`);
@@ -298,13 +385,36 @@ export class MarkupPatcher {
   }
 
   /**
-   * What pairs a changed element with its old self: its tag and the first characters of its
-   * content, numbers standing alone blanked (a rank, a dollar figure; not the digits of a name
-   * such as fn-00042). The start tag is left out: ids there follow the rank.
+   * What pairs a changed element with its old self, as a hash: its tag and the first characters
+   * of its content, numbers standing alone blanked (a rank, a dollar figure; not the digits of a
+   * name such as fn-00042). The start tag is left out: ids there follow the rank. Only a guide:
+   * a pair that hashes alike by chance is patched all the same (more writes, the same result).
    */
-  private looks(tree: MarkupTree, c: Chunk): string {
+  private looks(tree: MarkupTree, c: Chunk): number {
+    const text = tree.text;
+    const name = tree.name[c.el] as string;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+    h = Math.imul(h ^ 124, 16777619);
     const from = tree.openEnd[c.el] as number;
-    return `${tree.name[c.el]}|${tree.text.slice(from, Math.min(c.to, from + LOOKS_CHARS)).replace(STANDALONE_NUMBER, '#')}`;
+    const to = Math.min(c.to, from + LOOKS_CHARS);
+    let word = false;
+    for (let i = from; i < to; i++) {
+      let c = text.charCodeAt(i);
+      if (!word && isDigit(c)) {
+        // A figure: digits, and any `.` or `,` followed by a digit.
+        while (i + 1 < to) {
+          const d = text.charCodeAt(i + 1);
+          if (isDigit(d)) i++;
+          else if ((d === 46 || d === 44) && i + 2 < to && isDigit(text.charCodeAt(i + 2))) i += 2;
+          else break;
+        }
+        c = 35;
+      }
+      word = isWordOrDash(c);
+      h = Math.imul(h ^ c, 16777619);
+    }
+    return h;
   }
 
   /**
@@ -329,18 +439,13 @@ export class MarkupPatcher {
     for (const i of changed) {
       const a = oldChildren[i] as Chunk;
       const b = newChildren[i] as Chunk;
-      if (b.el < 0) (nodes[i] as Text).data = decode(this.chunkText(this.after, b));
+      if (b.el < 0) {
+        (nodes[i] as Text).data = decode(this.chunkText(this.after, b));
+        this.stats.writes++;
+      }
       else this.element(nodes[i] as Node, a.el, b.el);
     }
     return true;
-  }
-
-  /** Length and ends of a chunk: finds the old chunks that may have the same markup. */
-  private sketch(tree: MarkupTree, c: Chunk): string {
-    const text = tree.text;
-    return c.to - c.from <= 2 * SKETCH_CHARS
-      ? text.slice(c.from, c.to)
-      : `${c.to - c.from}|${text.slice(c.from, c.from + SKETCH_CHARS)}|${text.slice(c.to - SKETCH_CHARS, c.to)}`;
   }
 
   private chunkText(tree: MarkupTree, c: Chunk): string {
@@ -352,8 +457,7 @@ export class MarkupPatcher {
    * the same markup are kept (moved if the order changed), the k-th changed old element is patched
    * into the k-th changed new one when their tags agree, and the rest is parsed in one go.
    */
-  private children(parent: Element, oldChildren: Chunk[], newChildren: Chunk[]): void {
-    const nodes = Array.from(parent.childNodes);
+  private children(parent: Element, nodes: Node[], oldChildren: Chunk[], newChildren: Chunk[]): void {
     for (let i = 0; i < nodes.length; i++) {
       const isText = (oldChildren[i] as Chunk).el < 0;
       const type = (nodes[i] as Node).nodeType;
@@ -375,12 +479,12 @@ export class MarkupPatcher {
       }
     }
     if (unchanged === newChildren.length && unchanged === oldChildren.length) return;
-    // Same markup elsewhere (a row that moved): matched in order. Keyed by length and ends (hashing
-    // whole sections costs), then compared whole.
-    const pool = new Map<string, { at: number; list: number[] }>();
+    // Same markup elsewhere (a row that moved): matched in order. Keyed by a hash of its length
+    // and ends (hashing whole rows, or strings of them, cost more than the rest), then compared whole.
+    const pool = new Map<number, { at: number; list: number[] }>();
     for (let i = 0; i < oldChildren.length; i++) {
       if (used[i] === 1) continue;
-      const key = this.sketch(this.before, oldChildren[i] as Chunk);
+      const key = sketch(this.before.text, oldChildren[i] as Chunk);
       const entry = pool.get(key);
       if (entry) entry.list.push(i);
       else pool.set(key, { at: 0, list: [i] });
@@ -388,14 +492,15 @@ export class MarkupPatcher {
     for (let j = 0; j < newChildren.length && pool.size > 0; j++) {
       if (source[j] !== -1) continue;
       const b = newChildren[j] as Chunk;
-      const entry = pool.get(this.sketch(this.after, b));
+      const entry = pool.get(sketch(this.after.text, b));
       if (entry === undefined) continue;
       const { list } = entry;
       while (entry.at < list.length && used[list[entry.at] as number] === 1) entry.at++;
       const text = this.chunkText(this.after, b);
       for (let at = entry.at; at < list.length; at++) {
         const i = list[at] as number;
-        if (used[i] === 1 || this.chunkText(this.before, oldChildren[i] as Chunk) !== text) continue;
+        const a = oldChildren[i] as Chunk;
+        if (used[i] === 1 || a.to - a.from !== b.to - b.from || this.chunkText(this.before, a) !== text) continue;
         source[j] = i;
         used[i] = 1;
         break;
@@ -407,7 +512,7 @@ export class MarkupPatcher {
     // looks alike (same start but for its numbers: the same function at another rank, whose ids
     // and figures moved), then the k-th left over on each side when their tags agree.
     const pair = new Array<number>(newChildren.length).fill(-1);
-    const alike = new Map<string, { at: number; list: number[] }>();
+    const alike = new Map<number, { at: number; list: number[] }>();
     for (let i = 0; i < oldChildren.length; i++) {
       const a = oldChildren[i] as Chunk;
       if (used[i] === 1 || a.el < 0) continue;
@@ -459,6 +564,7 @@ export class MarkupPatcher {
           source[j] = reused;
           const node = nodes[reused] as Text;
           node.data = decode(text);
+          this.stats.writes++;
           result[j] = node;
         } else result[j] = this.doc.createTextNode(decode(text));
       } else toParse.push(j);
@@ -477,7 +583,10 @@ export class MarkupPatcher {
     let ref: Node | null = null;
     for (let j = newChildren.length - 1; j >= 0; j--) {
       const node = result[j] as Node;
-      if (!keep.has(j) || node.parentNode !== parent) parent.insertBefore(node, ref);
+      if (!keep.has(j) || node.parentNode !== parent) {
+        parent.insertBefore(node, ref);
+        this.stats.writes++;
+      }
       ref = node;
     }
   }

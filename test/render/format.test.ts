@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
+  groupSlow,
   formatCompact,
   formatNumber,
   formatPercent,
@@ -84,5 +85,24 @@ describe('numbers, percentages, times', () => {
     expect(formatPeriod(300)).toBe('5 minutes');
     expect(formatPeriod(3600)).toBe('1 hour');
     expect(formatPeriod(21600)).toBe('6 hours');
+  });
+});
+
+describe('thousands separators', () => {
+  test('formatNumber and formatUsd group digits as the regex reference does, at any size and decimals', () => {
+    const value = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -1e9, max: 1e9 }), fc.double({ min: -1e7, max: 1e7, noNaN: true }));
+    fc.assert(
+      fc.property(value, fc.integer({ min: 0, max: 4 }), (v, decimals) => {
+        const rounded = Math.abs(roundHalfUp(v, decimals));
+        const reference = groupSlow(rounded.toFixed(decimals));
+        const sign = roundHalfUp(v, decimals) < 0 ? '-' : '';
+        expect(formatNumber(v, decimals)).toBe(rounded === 0 ? groupSlow((0).toFixed(decimals)) : `${sign}${reference}`);
+        expect(formatUsd(v, decimals)).toBe(rounded === 0 ? `$${groupSlow((0).toFixed(decimals))}` : `${sign}$${reference}`);
+      }),
+      { numRuns: 2000, seed: 20261201 },
+    );
+    expect(formatNumber(1234567.891, 2)).toBe('1,234,567.89');
+    expect(formatUsd(1e22)).toBe('$1e+22');
+    expect(formatNumber(999.5, 0)).toBe('1,000');
   });
 });

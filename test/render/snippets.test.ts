@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import type { ReportModel } from '../../src/report/types.js';
-import { PLACEHOLDERS, capacityProviderSnippets, logicalIdFor, shellQuote } from '../../src/render/snippets.js';
+import { PLACEHOLDERS, capacityProviderSnippets, clearSnippetMemo, logicalIdFor, shellQuote } from '../../src/render/snippets.js';
 import { AWS_LAMBDA_FLAGS, CFN_CAPACITY_PROVIDER_PROPERTIES } from './aws-cli-flags.js';
 import { smallReport } from './fixtures/small-report.js';
 
@@ -149,5 +149,38 @@ describe('capacityProviderSnippets', () => {
     expect(shellQuote("it's")).toBe("'it'\\''s'");
     expect(logicalIdFor('lmi-checkout_use1')).toBe('LmiCheckoutUse1CapacityProvider');
     expect(logicalIdFor('1-x')).toBe('Cp1XCapacityProvider');
+  });
+});
+
+describe('capacityProviderSnippets kept from earlier calls', () => {
+  test('give the same snippets as a cold call, across plans that differ', () => {
+    // Prepare: the fixture's plans, and the same plans with other caps and instance types
+    const model = smallReport();
+    expect(model.capacityProviders.length).toBeGreaterThan(0);
+    const other: ReportModel = {
+      ...model,
+      capacityProviders: model.capacityProviders.map((p, i) => ({ ...p, maxVCpuCount: p.maxVCpuCount + 8 * (i + 1), instanceType: i % 2 === 0 ? 'm7g.xlarge' : p.instanceType })),
+    };
+    // ... and the same plans with only other caps (the blocks kept are reused for them)
+    const capsOnly: ReportModel = {
+      ...model,
+      capacityProviders: model.capacityProviders.map((p, i) => ({ ...p, maxVCpuCount: p.maxVCpuCount * 3 + i })),
+    };
+    clearSnippetMemo();
+    const coldBase = capacityProviderSnippets(model);
+    clearSnippetMemo();
+    const coldOther = capacityProviderSnippets(other);
+    clearSnippetMemo();
+    const coldCaps = capacityProviderSnippets(capsOnly);
+
+    // Act
+    clearSnippetMemo();
+    const warm = [model, other, model, model, capsOnly, other, capsOnly].map((m) => capacityProviderSnippets(m));
+
+    // Assess (the cap sits where the kept blocks expect it: the fast path ran)
+    for (const s of [...coldBase, ...coldOther]) expect(s.cloudFormation).toMatch(/\n {10}MaxVCpuCount: \d+\n/);
+    expect(coldOther.map((s) => s.cloudFormation)).not.toEqual(coldBase.map((s) => s.cloudFormation));
+    expect(coldCaps.map((s) => s.cloudFormation)).not.toEqual(coldBase.map((s) => s.cloudFormation));
+    expect(warm).toEqual([coldBase, coldOther, coldBase, coldBase, coldCaps, coldOther, coldCaps]);
   });
 });
