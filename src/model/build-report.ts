@@ -275,10 +275,15 @@ function breakEvenInvocationsAt(sizing: LmiSizing, standardUsd: number, fixedUsd
   return invocations;
 }
 
-/** config.lmi as planCapacityProvider reads it: grouping and the CPU share act through the groups and the sizing. */
-function planningKey(config: Config): string {
-  const { groupUntagged: _grouping, cpuBusyFraction: _share, cpuBusyFractionByFunction: _shares, ...planning } = config.lmi;
-  return JSON.stringify(planning);
+/**
+ * config.lmi as JSON without lmi.groupUntagged and the CPU share knobs: what sizeLmi reads for
+ * every function alike (the share is read per function) and what planCapacityProvider reads
+ * (grouping and the share act through the groups and the sizing). A key for kept results
+ * (here, and src/whatif/model.ts).
+ */
+export function sharedLmiKey(config: Config): string {
+  const { groupUntagged: _grouping, cpuBusyFraction: _share, cpuBusyFractionByFunction: _shares, ...shared } = config.lmi;
+  return JSON.stringify(shared);
 }
 
 /**
@@ -540,7 +545,7 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
   const warnings: ReportWarning[] = [...input.warnings, ...functionWarnings];
 
   // Capacity providers for the `migrate` functions.
-  const key = planningKey(config);
+  const key = sharedLmiKey(config);
   const planned = planGroups(groupForProviders(migrate, config.lmi.groupUntagged), input, key, warnings);
   for (const p of planned) {
     if (!p.plan) {

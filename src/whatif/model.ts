@@ -5,7 +5,7 @@
  */
 import { describeAssumptions } from '../config/assumptions.js';
 import type { Config } from '../config/schema.js';
-import { buildReport } from '../model/build-report.js';
+import { buildReport, sharedLmiKey } from '../model/build-report.js';
 import { cpuBusyFractionFor } from '../model/lmi/shape.js';
 import { sizeLmi } from '../model/lmi/size.js';
 import type { ReplaySource } from '../model/lmi/replay-source.js';
@@ -39,12 +39,6 @@ interface Kept {
   summary: FunctionSummary | null;
 }
 const kept = new WeakMap<WhatIfFunction, Kept>();
-
-/** config.lmi as sizeLmi reads it for every function: the CPU share is added per function. */
-function sharedLmiKey(config: Config): string {
-  const { groupUntagged: _grouping, cpuBusyFraction: _share, cpuBusyFractionByFunction: _shares, ...sizingKnobs } = config.lmi;
-  return JSON.stringify(sizingKnobs);
-}
 
 const EMPTY_SERIES = { invocations: [], durationMsSum: [], concurrencyMax: [] };
 
