@@ -10,11 +10,9 @@
 export interface CostPoints<P extends { totalUsd: number }> {
   readonly length: number;
   at(index: number): P | undefined;
-  /** The point at `index` with a lower bound of its totalUsd (other fields exact). */
-  lower?(index: number): P;
   /**
-   * Each point's lower bound of its totalUsd as one array (read before lower() where present),
-   * kept up to date as points are priced; with `pointKeys`, each point's cpuShare or scale.
+   * Each point's lower bound of its totalUsd as one array, kept up to date as points are priced
+   * (cost-grid.ts BoundedCostGrid); with `pointKeys`, each point's cpuShare or scale.
    */
   lowerTotals?(): readonly number[];
   readonly pointKeys?: readonly number[];
@@ -29,9 +27,7 @@ export function breakEvenCpuShare(grid: CostPoints<{ cpuShare: number; totalUsd:
   const lows = grid.lowerTotals !== undefined ? grid.lowerTotals() : null;
   for (let i = 0; i < grid.length; i++) {
     // Not cheaper when even its lower bound is not (a NaN bound settles nothing).
-    if (lows !== null) {
-      if ((lows[i] as number) >= standardUsd) continue;
-    } else if (grid.lower !== undefined && grid.lower(i).totalUsd >= standardUsd) continue;
+    if (lows !== null && (lows[i] as number) >= standardUsd) continue;
     const point = grid.at(i)!;
     if (point.totalUsd < standardUsd) {
       if (i === 0) return point.cpuShare;
@@ -66,19 +62,10 @@ export function breakEvenInvocationsPerMonth(
   const keys = grid.pointKeys;
   for (let i = 0; i < grid.length; i++) {
     const hasPrev = i > 0;
-    if (lows !== null) {
-      // As below, from the bounds and keys as numbers (no point built).
-      if (gapOf(fixed, variable, (keys as readonly number[])[i] as number, lows[i] as number) < 0 && !(hasPrev && prevGap > 0)) {
-        prevGap = Number.NaN;
-        continue;
-      }
-    } else if (grid.lower !== undefined) {
-      const low = grid.lower(i);
-      // The gap is negative: a crossing here only from a positive gap (LMI cheaper before).
-      if (gapOf(fixed, variable, low.scale, low.totalUsd) < 0 && !(hasPrev && prevGap > 0)) {
-        prevGap = Number.NaN;
-        continue;
-      }
+    // The gap at the bound is negative: a crossing here only from a positive gap (LMI cheaper before).
+    if (lows !== null && gapOf(fixed, variable, (keys as readonly number[])[i] as number, lows[i] as number) < 0 && !(hasPrev && prevGap > 0)) {
+      prevGap = Number.NaN;
+      continue;
     }
     const point = grid.at(i)!;
     const g = gapOf(fixed, variable, point.scale, point.totalUsd);

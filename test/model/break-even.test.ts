@@ -1,26 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { breakEvenCpuShare, breakEvenInvocationsPerMonth } from '../../src/model/break-even.js';
-import { BoundedCostGrid, CostGrid } from '../../src/model/lmi/cost-grid.js';
+import { BoundedCostGrid } from '../../src/model/lmi/cost-grid.js';
 
-/** A grid priced as read, whose lower bound of each point is `slack` (0..1) of the way down to `floor`. */
-function lazyGrid<P extends { totalUsd: number }>(points: P[], slack: number[], floor: number) {
-  let priced = 0;
-  const grid = new CostGrid(
-    points.length,
-    (i) => {
-      priced++;
-      return points[i] as P;
-    },
-    (i) => {
-      const p = points[i] as P;
-      return { ...p, totalUsd: p.totalUsd - (slack[i] ?? 0) * Math.max(0, p.totalUsd - floor) };
-    },
-  );
-  return { grid, priced: () => priced };
-}
-
-/** As lazyGrid, with the bounds as numbers and the keys known up front (what sizeLmi's grids offer). */
+/**
+ * A grid priced as read (what sizeLmi's grids are), whose lower bound of each point is `slack`
+ * (0..1) of the way down to `floor`, with the keys known up front.
+ */
 function boundedGrid<P extends { totalUsd: number }>(points: P[], slack: number[], floor: number, key: (p: P) => number) {
   let priced = 0;
   const grid = new BoundedCostGrid(
@@ -54,8 +40,6 @@ describe('break-even scans over a grid priced as read, with lower bounds', () =>
           const shares = totals.map((totalUsd, i) => ({ cpuShare: 1 - i / 30, totalUsd }));
           const scales = totals.map((totalUsd, i) => ({ scale: 10 ** ((i - 12) / 6), totalUsd }));
           const standard = { totalUsd: standardUsd, fixedUsd: standardUsd * fixedShare };
-          expect(breakEvenCpuShare(lazyGrid(shares, slack, floor).grid, standardUsd)).toBe(breakEvenCpuShare(shares, standardUsd));
-          expect(breakEvenInvocationsPerMonth(lazyGrid(scales, slack, floor).grid, standard, 1e6)).toBe(breakEvenInvocationsPerMonth(scales, standard, 1e6));
           expect(breakEvenCpuShare(boundedGrid(shares, slack, floor, (p) => p.cpuShare).grid, standardUsd)).toBe(breakEvenCpuShare(shares, standardUsd));
           expect(breakEvenInvocationsPerMonth(boundedGrid(scales, slack, floor, (p) => p.scale).grid, standard, 1e6)).toBe(
             breakEvenInvocationsPerMonth(scales, standard, 1e6),
@@ -73,7 +57,7 @@ describe('break-even scans over a grid priced as read, with lower bounds', () =>
       { scale: 1, totalUsd: 100 },
       { scale: 2, totalUsd: 50 },
     ];
-    const lazy = lazyGrid(scales, [0.5, 0, 0], 0);
+    const lazy = boundedGrid(scales, [0.5, 0, 0], 0, (p) => p.scale);
     expect(breakEvenInvocationsPerMonth(lazy.grid, { totalUsd: 100, fixedUsd: 0 }, 10)).toBe(breakEvenInvocationsPerMonth(scales, { totalUsd: 100, fixedUsd: 0 }, 10));
     expect(breakEvenInvocationsPerMonth(scales, { totalUsd: 100, fixedUsd: 0 }, 10)).toBe(10);
   });
@@ -81,9 +65,6 @@ describe('break-even scans over a grid priced as read, with lower bounds', () =>
   it('prices no point whose bound settles it', () => {
     // LMI dearer than standard everywhere, bounds tight: no point priced at all.
     const shares = [500, 400, 300].map((totalUsd, i) => ({ cpuShare: 1 - i / 4, totalUsd }));
-    const lazy = lazyGrid(shares, [0, 0, 0], 0);
-    expect(breakEvenCpuShare(lazy.grid, 100)).toBeNull();
-    expect(lazy.priced()).toBe(0);
     const bounded = boundedGrid(shares, [0, 0, 0], 0, (p) => p.cpuShare);
     expect(breakEvenCpuShare(bounded.grid, 100)).toBeNull();
     expect(bounded.priced()).toBe(0);

@@ -1,29 +1,23 @@
 /**
  * A break-even grid priced point by point as it is read. The break-even scans (break-even.ts)
  * read a grid from its first point on and stop at the first crossing, and skip a point whose
- * lower bound already settles it; so most functions price a few of its points instead of all
+ * lower bound already settles it (BoundedCostGrid); so most functions price a few of its points instead of all
  * ~40 (each a cheapest-configuration search). A priced point is kept: a point read twice, or the
  * whole grid read later, gives the very numbers of pricing the whole grid at once (pricing a
  * point depends on nothing but its index).
  */
 export class CostGrid<P> implements Iterable<P> {
   readonly #points: (P | undefined)[];
-  /** Lower-bound points found so far (a report rebuilt over a kept sizing reads them again). */
-  #lowers: (P | undefined)[] | null = null;
   #priced = 0;
-  /** Prices the point at an index; both dropped once every point is priced (they hold the sizing's state, its replay included). */
+  /** Prices the point at an index; dropped once every point is priced (it holds the sizing's state, its replay included). */
   #price: ((index: number) => P) | null;
-  #lower: ((index: number) => P) | null;
 
   constructor(
     readonly length: number,
     price: (index: number) => P,
-    /** The point at an index with a lower bound of its totalUsd, cheaper to find than the point. */
-    lower?: (index: number) => P,
   ) {
     this.#points = new Array<P | undefined>(length).fill(undefined);
     this.#price = length > 0 ? price : null;
-    this.#lower = lower ?? null;
   }
 
   /** The point at `index` (0 <= index < length), priced now if not yet. */
@@ -34,8 +28,6 @@ export class CostGrid<P> implements Iterable<P> {
       this.#points[index] = point;
       if (++this.#priced === this.length) {
         this.#price = null;
-        this.#lower = null;
-        this.#lowers = null;
         this.pricedAll();
       }
     }
@@ -48,19 +40,6 @@ export class CostGrid<P> implements Iterable<P> {
   /** The point at `index` if priced, else undefined (prices nothing). */
   protected pricedAt(index: number): P | undefined {
     return this.#points[index];
-  }
-
-  /** The point at `index` with a lower bound of its totalUsd (the point itself when priced or no bound is known). */
-  lower(index: number): P {
-    const point = this.#points[index];
-    if (point !== undefined || this.#lower === null) return this.at(index);
-    const lowers = (this.#lowers ??= new Array<P | undefined>(this.length).fill(undefined));
-    let bound = lowers[index];
-    if (bound === undefined) {
-      bound = this.#lower(index);
-      lowers[index] = bound;
-    }
-    return bound;
   }
 
   /** Every point, priced now where not yet (the same array on each call). */

@@ -35,20 +35,6 @@ describe('CostGrid', () => {
     expect(calls).toBe(10);
   });
 
-  it('lower(): the bound where a point is not priced, the point once it is', () => {
-    const grid = new CostGrid(
-      3,
-      (i) => ({ i, totalUsd: 10 + i }),
-      (i) => ({ i, totalUsd: 5 + i }),
-    );
-    expect(grid.lower(1)).toEqual({ i: 1, totalUsd: 6 });
-    expect(grid.lower(1)).toBe(grid.lower(1));
-    expect(grid.priced).toBe(0);
-    grid.at(1);
-    expect(grid.lower(1)).toEqual({ i: 1, totalUsd: 11 });
-    expect(new CostGrid(1, (i) => ({ i, totalUsd: 1 })).lower(0)).toEqual({ i: 0, totalUsd: 1 });
-  });
-
   it('an empty grid never prices', () => {
     const grid = new CostGrid(0, () => {
       throw new Error('priced');
