@@ -1,12 +1,11 @@
 import fc from 'fast-check';
-import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserInputError } from '../../src/errors.js';
 import { type DirFs, nodeDirFs, writeReportFiles } from '../../src/publish/dir.js';
-import { makeGuardDir, snapshotTree } from '../helpers/fs-tree.js';
+import { type LinkTarget, makeGuardDir, materialiseTree, snapshotTree, type TreeNode } from '../helpers/fs-tree.js';
 
 /**
  * Whatever was in (or at) the out directory before, and whether the publish succeeds or one
@@ -16,12 +15,7 @@ import { makeGuardDir, snapshotTree } from '../helpers/fs-tree.js';
 
 const REPORTS = ['report.json', 'report.md', 'report.html'] as const;
 
-type Node =
-  | { t: 'file'; content: Uint8Array }
-  | { t: 'dir'; children: [string, Node][] }
-  | { t: 'link'; target: LinkTarget }
-  | { t: 'fifo' };
-type LinkTarget = 'guard-file' | 'guard-dir' | 'missing' | 'sibling-report' | 'parent' | 'self';
+type Node = TreeNode;
 
 type OutShape =
   | { t: 'absent'; nested: boolean }
@@ -49,7 +43,7 @@ const { node: nodeArb } = fc.letrec<{ node: Node }>((tie) => ({
     {
       weight: 2,
       arbitrary: fc
-        .constantFrom<LinkTarget>('guard-file', 'guard-dir', 'missing', 'sibling-report', 'parent', 'self')
+        .constantFrom<LinkTarget>('guard-file', 'guard-dir', 'missing', 'sibling', 'parent', 'self')
         .map((target): Node => ({ t: 'link', target })),
     },
     { weight: 1, arbitrary: fc.constant<Node>({ t: 'fifo' }) },
@@ -89,38 +83,6 @@ afterAll(async () => {
   await rm(guard, { recursive: true, force: true });
 });
 
-function linkTarget(target: LinkTarget, root: string): string {
-  switch (target) {
-    case 'guard-file':
-      return join(guard, 'g.txt');
-    case 'guard-dir':
-      return join(guard, 'sub');
-    case 'missing':
-      return join(root, 'nowhere');
-    case 'sibling-report':
-      return 'report.json';
-    case 'parent':
-      return '..';
-    case 'self':
-      return '.';
-  }
-}
-
-async function materialise(path: string, node: Node, root: string): Promise<void> {
-  switch (node.t) {
-    case 'file':
-      return writeFile(path, node.content);
-    case 'dir':
-      await mkdir(path);
-      for (const [name, child] of node.children) await materialise(join(path, name), child, root);
-      return;
-    case 'link':
-      return symlink(linkTarget(node.target, root), path);
-    case 'fifo':
-      execFileSync('mkfifo', [path]);
-  }
-}
-
 /** Every path under `dir` (relative), with its type and content or link target; links not followed. */
 function failing(failure: Failure): DirFs {
   if (failure === null) return nodeDirFs;
@@ -153,9 +115,9 @@ describe('writeReportFiles (property)', () => {
             outPath = join(root, 'a', 'b');
             outRel = 'a/b';
           } else if (shape.t === 'dir') {
-            await materialise(outPath, { t: 'dir', children: shape.children }, root);
+            await materialiseTree(outPath, { t: 'dir', children: shape.children }, { guard, root, sibling: 'report.json' });
           } else if (shape.t === 'link-to-dir') {
-            await materialise(join(root, 'real'), { t: 'dir', children: shape.children }, root);
+            await materialiseTree(join(root, 'real'), { t: 'dir', children: shape.children }, { guard, root, sibling: 'report.json' });
             await symlink(join(root, 'real'), outPath);
             outRel = 'real';
           } else if (shape.t === 'file') {

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,7 +8,7 @@ import { UserInputError } from '../../src/errors.js';
 import type { FunctionProfile, SnapshotHeader } from '../../src/source/profile.js';
 import { openSnapshot } from '../../src/source/snapshot-reader.js';
 import { nodeSnapshotFs, replaceSnapshotHeader, type SnapshotFs, writeSnapshot } from '../../src/source/snapshot-writer.js';
-import { makeGuardDir, snapshotTree } from '../helpers/fs-tree.js';
+import { type LinkTarget, makeGuardDir, materialiseTree, snapshotTree, type TreeNode } from '../helpers/fs-tree.js';
 
 /**
  * Whatever sits at and around a snapshot's destination, and whether the write succeeds, its source
@@ -18,13 +17,8 @@ import { makeGuardDir, snapshotTree } from '../helpers/fs-tree.js';
  * outside the test's own directory is touched (issue 8).
  */
 
-type Node =
-  | { t: 'file'; content: Uint8Array }
-  | { t: 'snapshot' }
-  | { t: 'dir'; children: [string, Node][] }
-  | { t: 'link'; target: LinkTarget }
-  | { t: 'fifo' };
-type LinkTarget = 'guard-file' | 'guard-dir' | 'missing' | 'sibling' | 'parent' | 'self';
+/** A tree node, or an old complete snapshot. */
+type Node = TreeNode<{ t: 'snapshot' }>;
 
 /** Where the destination is: in a directory (maybe reached through a symlink), below a file, or in a missing directory. */
 type Place = { t: 'dir' | 'link-to-dir'; at: Node | null; siblings: [string, Node][] } | { t: 'below-file' } | { t: 'missing-dir' };
@@ -142,41 +136,6 @@ afterAll(async () => {
   await rm(guard, { recursive: true, force: true });
 });
 
-function linkTarget(target: LinkTarget, root: string): string {
-  switch (target) {
-    case 'guard-file':
-      return join(guard, 'g.txt');
-    case 'guard-dir':
-      return join(guard, 'sub');
-    case 'missing':
-      return join(root, 'nowhere');
-    case 'sibling':
-      return 'other';
-    case 'parent':
-      return '..';
-    case 'self':
-      return '.';
-  }
-}
-
-async function materialise(path: string, node: Node, root: string): Promise<void> {
-  switch (node.t) {
-    case 'file':
-      return writeFile(path, node.content);
-    case 'snapshot':
-      await writeSnapshot(path, HEADER, [profile('old')]);
-      return;
-    case 'dir':
-      await mkdir(path);
-      for (const [name, child] of node.children) await materialise(join(path, name), child, root);
-      return;
-    case 'link':
-      return symlink(linkTarget(node.target, root), path);
-    case 'fifo':
-      execFileSync('mkfifo', [path]);
-  }
-}
-
 /** Every path under `dir` (relative), with its type and content or link target; links not followed. */
 const injected = (op: string): Error => Object.assign(new Error(`injected ${op} failure`), { code: 'EIO' });
 
@@ -245,7 +204,9 @@ describe('writeSnapshot and replaceSnapshotHeader (property)', () => {
           } else {
             const children: [string, Node][] = place.at === null ? place.siblings : [...place.siblings, [dest, place.at]];
             const realDir = place.t === 'dir' ? 'd' : 'real';
-            await materialise(join(root, realDir), { t: 'dir', children }, root);
+            await materialiseTree(join(root, realDir), { t: 'dir', children }, { guard, root, sibling: 'other' }, async (at) => {
+              await writeSnapshot(at, HEADER, [profile('old')]);
+            });
             if (place.t === 'link-to-dir') await symlink(join(root, 'real'), join(root, 'd'));
             path = join(root, 'd', dest);
             destRel = `${realDir}/${dest}`;
