@@ -105,18 +105,26 @@ export function textChanges(before: string, after: string): (string | null)[] | 
     if (tb === -1) tb = after.length;
     if ((ta === a) !== (tb === b)) return null;
     if (ta > a) {
-      const text = after.slice(b, tb);
-      if (ta - a === tb - b && before.startsWith(text, a)) out.push(null);
-      else if (SIMPLE_TEXT.test(text)) out.push(decode(text));
-      else return null;
+      if (ta - a === tb - b && sameChars(before, a, after, b, ta - a)) out.push(null);
+      else {
+        const text = after.slice(b, tb);
+        if (!SIMPLE_TEXT.test(text)) return null;
+        out.push(decode(text));
+      }
     }
     if (ta === before.length || tb === after.length) return ta === before.length && tb === after.length ? out : null;
     const ea = before.indexOf('>', ta);
     const eb = after.indexOf('>', tb);
-    if (ea === -1 || eb === -1 || ea - ta !== eb - tb || !before.startsWith(after.slice(tb, eb + 1), ta)) return null;
+    if (ea === -1 || eb === -1 || ea - ta !== eb - tb || !sameChars(before, ta, after, tb, ea - ta)) return null;
     a = ea + 1;
     b = eb + 1;
   }
+}
+
+/** Whether a[ai, ai + length) equals b[bi, bi + length) (no substring made). */
+function sameChars(a: string, ai: number, b: string, bi: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (a.charCodeAt(ai + k) !== b.charCodeAt(bi + k)) return false;
+  return true;
 }
 
 /** What the last update of the table did (for the page's timing line). */
