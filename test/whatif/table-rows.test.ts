@@ -1,7 +1,10 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { renderHtml, renderHtmlWithoutSummaryRows } from '../../src/render/html.js';
+import { htmlEngine, summaryRowHtml } from '../../src/render/templates.js';
 import { longestIncreasing } from '../../src/whatif/markup-diff.js';
 import { placeRows, planRows, textChanges } from '../../src/whatif/table-rows.js';
+import { loadSample, type Sample } from './sample.js';
 
 // The planning of the keyed "Other functions" table (the DOM side is checked in headless Chromium:
 // page-chromium.test.ts compares the patched page with the CLI's, node for node).
@@ -175,5 +178,48 @@ describe('textChanges', () => {
   it('is null when a new text holds an entity the renderer does not write', () => {
     // Assess
     expect(textChanges('<tr><td>a</td></tr>', '<tr><td>&nbsp;</td></tr>')).toBeNull();
+  });
+});
+
+describe('renderHtmlWithoutSummaryRows', () => {
+  let sample: Sample;
+
+  beforeAll(async () => {
+    sample = await loadSample();
+  });
+
+  /** The page's markup with each row written back after the table's first line break, as the page's DOM holds them. */
+  function withRows(model: Sample['base']) {
+    const { html, summary } = renderHtmlWithoutSummaryRows(model);
+    const { hb } = htmlEngine();
+    const empty = '<tbody>\n</tbody>';
+    const at = html.indexOf(empty, html.indexOf('<section id="others"'));
+    const filled = at === -1 ? html : `${html.slice(0, at)}<tbody>\n${summary.map((r) => `${summaryRowHtml(hb, r)}\n`).join('')}</tbody>${html.slice(at + empty.length)}`;
+    return { html, filled, cli: renderHtml(model), summary, at };
+  }
+
+  it("is the CLI's report.html but for the summary rows, which the row writer gives back byte for byte", async () => {
+    // Act
+    const base = withRows(await sample.analyze({ 'lmi.discount': 0.3 }));
+
+    // Assess
+    expect(base.summary.length).toBeGreaterThan(0);
+    expect(base.at).toBeGreaterThan(0);
+    expect(base.filled).toBe(base.cli);
+  });
+
+  it('writes the "None." paragraph, as the CLI does, when no function is left for the table', () => {
+    // Prepare: the report without the functions the table would list
+    const listed = new Set(renderHtmlWithoutSummaryRows(sample.base).summary.map((r) => `${r.region}/${r.name}`));
+    const model = { ...sample.base, functions: sample.base.functions.filter((f) => !listed.has(`${f.region}/${f.name}`)) };
+
+    // Act
+    const none = withRows(model);
+
+    // Assess
+    expect(none.summary).toEqual([]);
+    expect(none.at).toBe(-1);
+    expect(none.html).toContain('<p>None.</p>');
+    expect(none.html).toBe(none.cli);
   });
 });
