@@ -25,7 +25,10 @@ import { whatIfBenchAccount } from './whatif-account.js';
  * buildReport), render (the HTML string), scan (its element tree, markup-diff.ts), parse (the
  * changed subtrees only), patch (the rest of the DOM update: comparing, moving, inserting), and
  * parsedKB, the markup parsed, writes, the DOM writes (texts, attributes, moves); wholeParse / wholePatch appear only when the diff fell back to
- * parsing the whole report.
+ * parsing the whole report. The "Other functions" rows are outside that diff (src/whatif/table-rows.ts):
+ * rowsHtml (their markup), rows (bringing the table body to them: rowsPlan pairing, rowsParse,
+ * rowsPlace ordering), and the counts rowsKept (same markup), rowsPatched (node kept, rowsTexts
+ * text nodes rewritten), rowsParsed, rowsMoved, rowsRemoved (rowsRebuilt: the body rebuilt whole).
  * `--from <page.html>`: the data a what-if page embeds (an earlier run's bench/out/whatif-<N>.html)
  * instead of building the account, and the report at the run's values rebuilt from it by the
  * page's model (the page's own figures; the exactness tests hold the two equal): the page is

@@ -2,8 +2,8 @@ import type { ChartSeries, ReportModel } from '../report/types.js';
 import { concurrencyChartSvg, headlineChartSvg, type ConcurrencyChartOptions } from './charts.js';
 import { formatPeriod } from './format.js';
 import { clearSnippetMemo } from './snippets.js';
-import { htmlEngine } from './templates.js';
-import { buildView } from './view-model.js';
+import { htmlEngine, SUMMARY_ROWS_OMITTED } from './templates.js';
+import { buildView, type SummaryRow } from './view-model.js';
 
 /**
  * Charts of the last two renders, by everything a chart's markup depends on. The what-if page
@@ -41,6 +41,20 @@ export function clearRenderMemo(): void {
  * values are the SVG charts, built by charts.ts, which escapes every text it puts in them.
  */
 export function renderHtml(model: ReportModel): string {
+  return render(model, false).html;
+}
+
+/**
+ * The what-if page's render: report.html as renderHtml writes it but for the rows of the "Other
+ * functions" table (its <tbody> holds only its first line break), and those rows. The page brings
+ * the table's body to them row by row (src/whatif/table-rows.ts writes each with summaryRowHtml, as
+ * the CLI does): at 10,000 functions they were most of the markup it diffed on every change.
+ */
+export function renderHtmlWithoutSummaryRows(model: ReportModel): { html: string; summary: SummaryRow[] } {
+  return render(model, true);
+}
+
+function render(model: ReportModel, omitSummaryRows: boolean): { html: string; summary: SummaryRow[] } {
   const { hb, template } = htmlEngine();
   const view = buildView(model);
   chartsBefore = chartsNow;
@@ -51,5 +65,6 @@ export function renderHtml(model: ReportModel): string {
     chartBucket: f.chart ? formatPeriod(f.chart.bucketSeconds) : '',
   }));
   const headlineChart = new hb.SafeString(headlineChartSvg(model.totals, 'chart-headline'));
-  return template({ ...view, detailed, headlineChart });
+  const context = omitSummaryRows ? { ...view, detailed, headlineChart, [SUMMARY_ROWS_OMITTED]: true } : { ...view, detailed, headlineChart };
+  return { html: template(context), summary: view.summary };
 }

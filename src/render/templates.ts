@@ -101,18 +101,31 @@ export function htmlRich(hb: typeof Handlebars, value: unknown): Handlebars.Safe
 }
 
 /**
- * The rows of the "Other functions" table, each on its line, every value escaped as {{ }} does
- * (the same escapeExpression and rich). Written here rather than by {{#each}}: at 10,000 functions
- * the table has ~9,800 rows, rendered again on every what-if change.
+ * One row of the "Other functions" table (without the line break that follows it), every value
+ * escaped as {{ }} does (the same escapeExpression and rich). The CLI's table (summaryRowsHtml)
+ * and the what-if page's keyed rows (src/whatif/table-rows.ts) are both written by it.
+ */
+export function summaryRowHtml(hb: typeof Handlebars, r: SummaryRow): string {
+  const e = (value: string): string => hb.escapeExpression(value);
+  return (
+    `<tr><td class="name">${e(r.name)}</td><td class="nowrap">${e(r.region)}</td><td>${e(r.runtime)}</td><td>${e(r.recommendationLabel)}</td>` +
+    `<td class="num">${e(r.standardTotal)}</td><td class="num">${e(r.invocations)}</td><td>${htmlRich(hb, r.reason).toString()}</td></tr>`
+  );
+}
+
+/**
+ * Set in the template's context (true) by the what-if page's render (renderHtmlWithoutSummaryRows):
+ * the "Other functions" table is written with an empty body, which the page fills row by row.
+ */
+export const SUMMARY_ROWS_OMITTED = 'summaryRowsOmitted';
+
+/**
+ * The rows of the "Other functions" table, each on its line. Written here rather than by
+ * {{#each}}: at 10,000 functions the table has ~9,800 rows, rendered again on every what-if change.
  */
 export function summaryRowsHtml(hb: typeof Handlebars, rows: unknown): Handlebars.SafeString {
-  const e = (value: unknown): string => hb.escapeExpression(value as string);
   let html = '';
-  for (const r of (Array.isArray(rows) ? rows : []) as SummaryRow[]) {
-    html +=
-      `<tr><td class="name">${e(r.name)}</td><td class="nowrap">${e(r.region)}</td><td>${e(r.runtime)}</td><td>${e(r.recommendationLabel)}</td>` +
-      `<td class="num">${e(r.standardTotal)}</td><td class="num">${e(r.invocations)}</td><td>${htmlRich(hb, r.reason).toString()}</td></tr>\n`;
-  }
+  for (const r of (Array.isArray(rows) ? rows : []) as SummaryRow[]) html += `${summaryRowHtml(hb, r)}\n`;
   return new hb.SafeString(html);
 }
 
@@ -141,7 +154,9 @@ export function htmlEngine(): { hb: typeof Handlebars; template: Template } {
   const hb = Handlebars.create();
   registerCommonHelpers(hb);
   hb.registerHelper('rich', (value: unknown) => htmlRich(hb, value));
-  hb.registerHelper('summaryRows', (rows: unknown) => summaryRowsHtml(hb, rows));
+  hb.registerHelper('summaryRows', (rows: unknown, options?: Handlebars.HelperOptions) =>
+    (options?.data as { root?: Record<string, unknown> } | undefined)?.root?.[SUMMARY_ROWS_OMITTED] === true ? new hb.SafeString('') : summaryRowsHtml(hb, rows),
+  );
   registerPartials(hb, 'html-');
   const template = hb.compile(readTemplate('report.html.hbs'), { strict: false, preventIndent: true });
   htmlCache = { hb, template };

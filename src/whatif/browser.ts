@@ -4,9 +4,12 @@
  * wires the controls, and on every change rebuilds the report with the model and renders it with
  * the same renderer as the CLI, patching the page's header and main where they differ: the new
  * markup is compared with the markup on show (markup-diff.ts) and only the parts that changed are
- * parsed. No network, no storage: the knob values live in the URL hash.
+ * parsed. The rows of the "Other functions" table (~9,850 at 10,000 functions) are left out of
+ * that markup and brought up to date by key (table-rows.ts). No network, no storage: the knob
+ * values live in the URL hash.
  */
-import { renderHtml } from '../render/html.js';
+import { renderHtmlWithoutSummaryRows } from '../render/html.js';
+import type { SummaryRow } from '../render/view-model.js';
 import type { WhatIfData } from './data.js';
 import { splitParts, unpackData } from './pack.js';
 import { decodeText } from './text93.js';
@@ -25,8 +28,9 @@ import {
   WHATIF_KNOBS,
 } from './knobs.js';
 import { prepareReplays, whatIfReport } from './model.js';
-import { htmlEngine } from '../render/templates.js';
+import { htmlEngine, summaryRowHtml } from '../render/templates.js';
 import { MarkupPatcher, MarkupTree } from './markup-diff.js';
+import { KeyedRows, type RowStats } from './table-rows.js';
 
 function element<T extends Element>(selector: string, root: ParentNode = document): T {
   const found = root.querySelector<T>(selector);
@@ -61,6 +65,37 @@ function pageTree(html: string): MarkupTree {
 
 /** The parts of the page the report renders (the panel, also in .page, is left alone). */
 const PATCHED = ['header', 'main'] as const;
+
+/** The body of the "Other functions" table on show, if the report has one. */
+function summaryBody(): Element | null {
+  return document.querySelector('.page > main > #others tbody');
+}
+
+/** The "Other functions" rows: their keys (region and name) and markup, by the CLI's row writer. */
+function summaryRows(summary: readonly SummaryRow[]): { keys: string[]; html: string[] } {
+  const { hb } = htmlEngine();
+  const keys = new Array<string>(summary.length);
+  const html = new Array<string>(summary.length);
+  for (let j = 0; j < summary.length; j++) {
+    const row = summary[j] as SummaryRow;
+    keys[j] = `${row.region}\u0000${row.name}`;
+    html[j] = summaryRowHtml(hb, row);
+  }
+  return { keys, html };
+}
+
+/**
+ * Brings the "Other functions" table on show to `rows`; if that fails (a row that did not parse
+ * as one), its body is rebuilt whole from the rows.
+ */
+function syncSummary(table: KeyedRows, rows: { keys: string[]; html: string[] }): RowStats {
+  try {
+    return table.update(summaryBody(), rows.keys, rows.html);
+  } catch {
+    table.adopt(null, [], []);
+    return table.update(summaryBody(), rows.keys, rows.html);
+  }
+}
 
 /**
  * The fallback when the markup on show is not known (or the diff met a page of another shape):
@@ -108,8 +143,14 @@ async function start(): Promise<void> {
   // header and main (the CLI rendered them from the same model). Updates diff against it. It also
   // warms up the model and Handlebars (which compiles on first use) for the first change.
   let shownTree: MarkupTree | null = null;
+  // The rows of the "Other functions" table on show, updated by key (table-rows.ts), not by the diff.
+  const table = new KeyedRows();
   try {
-    shownTree = pageTree(renderHtml(whatIfReport(data, applyKnobs(data.config, runValues))));
+    const run = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, runValues)));
+    const rows = summaryRows(run.summary);
+    shownTree = pageTree(run.html);
+    // If the table on show is not the run's rows, the first update rebuilds its body.
+    table.adopt(summaryBody(), rows.keys, rows.html);
   } catch {
     // Then the first update parses the whole report (patchWhole) and diffs from there.
   }
@@ -174,8 +215,11 @@ async function start(): Promise<void> {
       };
       const model = whatIfReport(data, config);
       lap('model');
-      const html = renderHtml(model);
+      const rendered = renderHtmlWithoutSummaryRows(model);
+      const { html } = rendered;
       lap('render');
+      const rows = summaryRows(rendered.summary);
+      lap('rowsHtml');
       const tree = pageTree(html);
       lap('scan');
       const before = shownTree;
@@ -206,6 +250,18 @@ async function start(): Promise<void> {
         for (const tag of PATCHED) patch(element(`.page > ${tag}`), element(`.page > ${tag}`, fresh));
         lap('wholePatch');
       }
+      const stats = syncSummary(table, rows);
+      lap('rows');
+      parts.rowsKept = stats.kept;
+      parts.rowsPatched = stats.patched;
+      parts.rowsTexts = stats.texts;
+      parts.rowsParsed = stats.parsed;
+      parts.rowsMoved = stats.moved;
+      parts.rowsRemoved = stats.removed;
+      parts.rowsPlan = Math.round(stats.planMs);
+      parts.rowsParse = Math.round(stats.parseMs);
+      parts.rowsPlace = Math.round(stats.placeMs);
+      if (stats.rebuilt > 0) parts.rowsRebuilt = stats.rebuilt;
       shownTree = tree;
     } catch (error) {
       status.textContent = `The report could not be recomputed: ${error instanceof Error ? error.message : String(error)}`;

@@ -230,13 +230,14 @@ export interface PatchStats {
 export class ShapeMismatch extends Error {}
 
 /** Text whose entities are the renderer's own: decoded here, no parser needed. */
-const SIMPLE_TEXT = /^[^&\r\0]*(?:&(?:amp|lt|gt|quot|#x27|#x60|#x3D|#39);[^&\r\0]*)*$/;
+export const SIMPLE_TEXT = /^[^&\r\0]*(?:&(?:amp|lt|gt|quot|#x27|#x60|#x3D|#39);[^&\r\0]*)*$/;
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#x27;': "'", '&#39;': "'", '&#x60;': '`', '&#x3D;': '=' };
 const SEPARATOR = 'lmi-chunk';
 /** One attribute as the renderer writes it: name="value" (values escaped, so no `"` inside). */
 const ATTRIBUTES = /\s+([A-Za-z_][\w:.-]*)="([^"]*)"/g;
 
-function decode(text: string): string {
+/** Text of the renderer's markup (SIMPLE_TEXT) as the parser decodes it. */
+export function decode(text: string): string {
   return text.indexOf('&') === -1 ? text : text.replace(/&[#\w]+;/g, (e) => ENTITIES[e] ?? e);
 }
 /** Characters of an element compared to pair it with its old self (a function section's name is within them). */
@@ -583,7 +584,7 @@ export class MarkupPatcher {
     let ref: Node | null = null;
     for (let j = newChildren.length - 1; j >= 0; j--) {
       const node = result[j] as Node;
-      if (!keep.has(j) || node.parentNode !== parent) {
+      if (keep[j] !== 1 || node.parentNode !== parent) {
         parent.insertBefore(node, ref);
         this.stats.writes++;
       }
@@ -592,15 +593,21 @@ export class MarkupPatcher {
   }
 }
 
-/** Positions j (source[j] >= 0) of a longest strictly increasing subsequence of `source`. */
-function longestIncreasing(source: number[]): Set<number> {
-  const tails: number[] = [];
-  const previous = new Array<number>(source.length).fill(-1);
-  for (let j = 0; j < source.length; j++) {
+/**
+ * Flags (1) the positions j of a longest strictly increasing subsequence of `source`, among the
+ * positions with source[j] >= 0 (the others are never flagged). O(n log n) (patience sorting).
+ */
+export function longestIncreasing(source: ArrayLike<number>): Uint8Array {
+  const n = source.length;
+  const keep = new Uint8Array(n);
+  const tails = new Int32Array(n);
+  const previous = new Int32Array(n).fill(-1);
+  let length = 0;
+  for (let j = 0; j < n; j++) {
     const v = source[j] as number;
     if (v < 0) continue;
     let lo = 0;
-    let hi = tails.length;
+    let hi = length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if ((source[tails[mid] as number] as number) < v) lo = mid + 1;
@@ -608,8 +615,8 @@ function longestIncreasing(source: number[]): Set<number> {
     }
     if (lo > 0) previous[j] = tails[lo - 1] as number;
     tails[lo] = j;
+    if (lo === length) length++;
   }
-  const keep = new Set<number>();
-  for (let j = tails.length > 0 ? (tails[tails.length - 1] as number) : -1; j >= 0; j = previous[j] as number) keep.add(j);
+  for (let j = length > 0 ? (tails[length - 1] as number) : -1; j >= 0; j = previous[j] as number) keep[j] = 1;
   return keep;
 }
