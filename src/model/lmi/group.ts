@@ -55,21 +55,38 @@ export function planCapacityProvider(args: {
   const lmi = args.config.lmi;
   if (members.length === 0 || prices.lambda === undefined) return null;
   const periods = periodCount(window);
-  for (const m of members) {
+  // Each member's periods (checked against the window) and EE-periods (sum of capacity x length,
+  // for the lower bounds below), in one indexed pass over its runs: this runs over every member's
+  // runs on each what-if update.
+  const memberEnvPeriods = new Float64Array(members.length);
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i] as GroupMember;
+    const { capacity, runLengths } = m.capacity;
     let total = 0;
-    for (const len of m.capacity.runLengths) total += len;
+    let envPeriods = 0;
+    for (let r = 0; r < runLengths.length; r++) {
+      const len = runLengths[r] as number;
+      total += len;
+      if (r < capacity.length) envPeriods += (capacity[r] as number) * len;
+    }
     if (total !== periods || m.capacity.periodSeconds !== window.periodSeconds) {
       throw new LmiAdvisorError(
         `capacity provider ${args.name}: member ${m.name} has ${total} periods of ${m.capacity.periodSeconds} s, the window ${periods} of ${window.periodSeconds} s`,
       );
     }
+    memberEnvPeriods[i] = envPeriods;
   }
 
   // Distinct EE shapes: sums of EEs per shape are integers, so the per-period sum stays exact.
-  const shapeKeys = new Map<string, number>();
+  const shapeKeys = new Map<string | number, number>();
   const shapes: { vCpus: number; memoryMiB: number }[] = [];
   const memberShape = members.map((m) => {
-    const key = `${m.result.vCpusPerEnvironment}:${m.result.memoryMB}`;
+    const { vCpusPerEnvironment: vCpus, memoryMB } = m.result;
+    // Whole shapes (all sizeLmi makes) by a number: no key string per member on each update.
+    const key =
+      Number.isInteger(vCpus) && vCpus >= 0 && vCpus < 1024 && Number.isInteger(memoryMB) && memoryMB >= 0 && memoryMB < 2 ** 40
+        ? memoryMB * 1024 + vCpus
+        : `${vCpus}:${memoryMB}`;
     let index = shapeKeys.get(key);
     if (index === undefined) {
       index = shapes.length;
@@ -91,12 +108,10 @@ export function planCapacityProvider(args: {
   const steps = members.length === 1 ? null : mergedSteps(members, memberShape, shapes.length, periods);
   // Sum over periods of each shape's EEs, for a lower bound per type.
   const shapeEnvPeriods = new Float64Array(shapes.length);
-  members.forEach((m, i) => {
+  for (let i = 0; i < members.length; i++) {
     const s = memberShape[i] as number;
-    for (let r = 0; r < m.capacity.capacity.length; r++) {
-      shapeEnvPeriods[s] = (shapeEnvPeriods[s] as number) + (m.capacity.capacity[r] as number) * (m.capacity.runLengths[r] as number);
-    }
-  });
+    shapeEnvPeriods[s] = (shapeEnvPeriods[s] as number) + (memberEnvPeriods[i] as number);
+  }
   // Equal bounds in name order: `types` is in candidateInstanceTypes's name order already, so its
   // index stands for the name comparison (localeCompare, slow) with the same result.
   const bounded = types

@@ -473,9 +473,16 @@ export function sizeLmi(
  * a getter: such a literal is slow to build and to read (thousands per page update). The
  * break-even grids are priced as read: `costByCpuShare` / `costByTrafficScale` price them whole.
  */
-class Sizing implements LmiSizing {
+export class Sizing implements LmiSizing {
   readonly chart: LmiSizing['chart'];
   readonly #replayed: ChosenReplay;
+  /**
+   * What build-report keeps for this sizing between report builds (its SizingMemo; opaque here). A
+   * slot in the object, not a WeakMap entry: every re-sizing makes 10,000 new sizings on the
+   * what-if page, and a WeakMap keyed by young objects costs each scavenge (ephemeron tables)
+   * besides the lookups. Private, so equality checks and JSON never see it.
+   */
+  #reportMemo: object | undefined = undefined;
 
   constructor(
     readonly result: LmiResult,
@@ -498,6 +505,14 @@ class Sizing implements LmiSizing {
 
   get capacity(): LmiSizing['capacity'] {
     return this.#replayed.capacity;
+  }
+
+  get reportMemo(): object | undefined {
+    return this.#reportMemo;
+  }
+
+  set reportMemo(memo: object) {
+    this.#reportMemo = memo;
   }
 }
 
