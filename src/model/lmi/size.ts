@@ -18,7 +18,7 @@ import { periodCount, type FunctionProfile, type SnapshotWindow } from '../../so
 import { BoundedCostGrid } from './cost-grid.js';
 import { monthFactor } from './cost.js';
 import { checkEligibility, LMI_MIN_MEMORY_MB } from './eligibility.js';
-import { candidateInstanceTypes, cheapestTypeOf, type EnvironmentDemand, histogramDemand, keptInstancePeriods, typeOptions, type TypeChoice, type TypeOption } from './instances.js';
+import { candidateInstanceTypes, cheapestOptionOf, type EnvironmentDemand, lastChoice, histogramDemand, keptInstancePeriods, typeOptions, type TypeOption } from './instances.js';
 import { environmentHistogram, scalingDelays } from './replay.js';
 import { type ChosenReplay, type ReplaySource, seriesReplay } from './replay-source.js';
 import { cpuBusyFractionFor, cpuBusyFractionOverrideKey, cpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
@@ -112,7 +112,7 @@ let scratchOrder = new Int32Array(8);
 
 /** True when `share` is one of CPU_SHARE_GRID's shares (to 1e-12). */
 function onCpuShareGrid(share: number): boolean {
-  for (const s of CPU_SHARE_GRID) if (Math.abs(s - share) < 1e-12) return true;
+  for (let i = 0; i < CPU_SHARE_GRID.length; i++) if (Math.abs((CPU_SHARE_GRID[i] as number) - share) < 1e-12) return true;
   return false;
 }
 
@@ -130,8 +130,9 @@ class Pricer {
   readonly minInstances: number;
   /** Demands built here, by "perEnvironment:scaleIndex", when the source keeps none. */
   demands: Map<string, EnvironmentDemand> | null = null;
-  /** The last search's best choice (null: none) and the per-EE concurrencies it was made at. */
-  best: TypeChoice | null = null;
+  /** The last search's best option (null: none), its cost units, and the per-EE concurrencies it was made at. */
+  bestOption: TypeOption | null = null;
+  bestUnits = 0;
   bestConcurrencies: PerEnvironmentConcurrency[] = [];
   // Set by chose() once the configuration is chosen.
   cpuShare = 0;
@@ -252,23 +253,26 @@ class Pricer {
       }
       order[at] = i;
     }
-    let best: TypeChoice | null = null;
+    // The best so far as locals (no choice object per shape tried).
+    let bestOption: TypeOption | null = null;
+    let bestUnits = 0;
     let bestIndex = -1;
     for (let r = 0; r < count; r++) {
       const i = order[r] as number;
       // Small relative slack so floating noise in the bound never skips an equal-cost shape.
-      if (best !== null && (bounds[i] as number) * (1 - 1e-9) > best.costUnits) break;
-      const choice = cheapestTypeOf(
-        this.demandOf((concurrencies[i] as PerEnvironmentConcurrency).perEnvironment, scaleIndex),
-        this.optionsByShape[i] as readonly TypeOption[],
-        this.minInstances,
-      );
-      if (choice !== null && (best === null || choice.costUnits < best.costUnits || (choice.costUnits === best.costUnits && i < bestIndex))) {
-        best = choice;
+      if (bestOption !== null && (bounds[i] as number) * (1 - 1e-9) > bestUnits) break;
+      const options = this.optionsByShape[i] as readonly TypeOption[];
+      const at = cheapestOptionOf(this.demandOf((concurrencies[i] as PerEnvironmentConcurrency).perEnvironment, scaleIndex), options, this.minInstances);
+      if (at < 0) continue;
+      const units = lastChoice.costUnits;
+      if (bestOption === null || units < bestUnits || (units === bestUnits && i < bestIndex)) {
+        bestOption = options[at] as TypeOption;
+        bestUnits = units;
         bestIndex = i;
       }
     }
-    this.best = best;
+    this.bestOption = bestOption;
+    this.bestUnits = bestUnits;
     this.bestConcurrencies = concurrencies;
     return bestIndex;
   }
@@ -276,8 +280,9 @@ class Pricer {
   /** The cost units of a grid point: the chosen configuration's own, or a search. */
   pointUnits(cpuShare: number, concurrencies: PerEnvironmentConcurrency[], scaleIndex: number): number {
     if (cpuShare === this.cpuShare && scaleIndex === UNIT_SCALE) return this.chosenUnits;
-    this.cheapest(concurrencies, scaleIndex);
-    return (this.best as TypeChoice).costUnits;
+    // A point is priced only once the chosen configuration was found: cheapest() finds one here too.
+    if (this.cheapest(concurrencies, scaleIndex) < 0) throw new LmiAdvisorError('a break-even point found no configuration where the chosen one was found');
+    return this.bestUnits;
   }
 
   monthlyTotal(costUnits: number, scale: number): number {
@@ -503,7 +508,7 @@ export function sizeLmi(
   if (chosenIndex < 0) return null;
   const shape = shapes[chosenIndex] as EnvironmentShape;
   const concurrency = pricer.bestConcurrencies[chosenIndex] as PerEnvironmentConcurrency;
-  const option = (pricer.best as TypeChoice | null)!.option;
+  const option = pricer.bestOption as TypeOption;
   const perEnvironment = concurrency.perEnvironment;
 
   const replayed = source.chosen({ perEnvironment, perInstance: option.perInstance, lmi });
@@ -554,7 +559,7 @@ export function sizeLmi(
   // The grids are priced as they are read (cost-grid.ts). The type options do not depend on CPU
   // share or traffic, so a point is priced whenever the chosen configuration was (cheapest()
   // finds one). The chosen configuration's own point (its share, traffic 1) is the search above.
-  pricer.chose(cpu.cpuShare, usedConcurrencies, shares, usedAt, (pricer.best as TypeChoice | null)!.costUnits);
+  pricer.chose(cpu.cpuShare, usedConcurrencies, shares, usedAt, pricer.bestUnits);
   const costByCpuShare = new CpuShareCosts(pricer);
   const costByTrafficScale = new TrafficScaleCosts(pricer);
 
