@@ -24,6 +24,7 @@ import { breakEvenCpuShare, breakEvenInvocationsPerMonth } from './break-even.js
 import { groupForProviders, type ProviderGroup, splitGroup } from './capacity-plan.js';
 import { type FreeTierBucket, freeTierCreditUsd } from './free-tier.js';
 import { planCapacityProvider } from './lmi/index.js';
+import { Sizing } from './lmi/size.js';
 import type { GroupMember, LmiSizing } from './lmi/types.js';
 import { recommend, usd } from './recommend.js';
 import { firstTierUsdPerGbSecond, tieredDurationUsd } from './standard.js';
@@ -207,8 +208,9 @@ function memberOf(m: Migrating): GroupMember {
  * every knob change, and a knob that does not re-size (recommend.*, lmi.groupUntagged,
  * pricing.lambdaDiscount) hands it the very sizing objects of the last update. Each figure here is
  * a pure function of the sizing and the values stored beside it: reused when those are equal
- * (Object.is, or identity for objects), recomputed otherwise. A WeakMap, so an entry lives no
- * longer than its sizing; one value of each kind is kept (the last), so it cannot grow.
+ * (Object.is, or identity for objects), recomputed otherwise. Held by the sizing itself (its
+ * reportMemo slot, or a WeakMap entry), so it lives no longer than its sizing; one value of each
+ * kind is kept (the last), so it cannot grow.
  */
 interface SizingMemo {
   /** sizing.result with breakEvenCpuShare at this standard total. */
@@ -238,15 +240,29 @@ interface SoloPlan {
   last: CapacityProviderPlan | null;
 }
 
+/** Memos of sizings not made by sizeLmi (tests build plain objects); sizeLmi's keep theirs in a slot. */
 const sizingMemos = new WeakMap<LmiSizing, SizingMemo>();
 
 function memoOf(sizing: LmiSizing): SizingMemo {
+  if (sizing instanceof Sizing) {
+    let memo = sizing.reportMemo as SizingMemo | undefined;
+    if (memo === undefined) {
+      memo = { lmi: null, lmiStandardUsd: 0, lmiFinite: null, breakEven: null, solo: null };
+      sizing.reportMemo = memo;
+    }
+    return memo;
+  }
   let memo = sizingMemos.get(sizing);
   if (memo === undefined) {
     memo = { lmi: null, lmiStandardUsd: 0, lmiFinite: null, breakEven: null, solo: null };
     sizingMemos.set(sizing, memo);
   }
   return memo;
+}
+
+/** The memo of a sizing if it has one (builds none). */
+function memoIfAny(sizing: LmiSizing): SizingMemo | undefined {
+  return sizing instanceof Sizing ? (sizing.reportMemo as SizingMemo | undefined) : sizingMemos.get(sizing);
 }
 
 /** The function's LMI result with its break-even CPU share against its standard total. */
@@ -426,7 +442,7 @@ function allFinite(value: unknown): boolean {
 /** allFinite(lmi), read once per kept LMI result (the walk over its ~40 fields is the costly part). */
 function lmiFinite(lmi: LmiResult | null, sizing: LmiSizing | null): boolean {
   if (lmi === null) return true;
-  const memo = sizing === null ? undefined : sizingMemos.get(sizing);
+  const memo = sizing === null ? undefined : memoIfAny(sizing);
   if (memo === undefined || memo.lmi !== lmi) return allFinite(lmi);
   memo.lmiFinite ??= allFinite(lmi);
   return memo.lmiFinite;

@@ -226,7 +226,6 @@ export function recommend(input: RecommendInput): RecommendOutput {
   // Shown risks are the sizing's own notes (they already cover throttles, runtime, memory,
   // Python); the structured checks below decide `review` and are named in the reasons.
   const risks = input.sizingRisks.slice();
-  const blocking = structuredRisks(input, lmi);
   const savingsUsd = standardUsd - lmi.totalUsd;
   const savingsPct = standardUsd > 0 ? (savingsUsd / standardUsd) * 100 : savingsUsd > 0 ? Infinity : 0;
   const compare = `LMI ${usd(lmi.totalUsd)}/month vs standard Lambda ${usd(standardUsd)}/month`;
@@ -246,7 +245,9 @@ export function recommend(input: RecommendInput): RecommendOutput {
       cpuNote(lmi),
       ...context,
     ];
-    // Only the structured risks decide: other sizing notes are shown but informational.
+    // Only the structured risks decide: other sizing notes are shown but informational. Built
+    // only on the paths that read them (most functions of a large account take neither).
+    const blocking = structuredRisks(input, lmi);
     if (blocking.length > 0) {
       return {
         recommendation: 'review',
@@ -266,6 +267,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
     breakEven != null &&
     breakEven >= config.recommend.reviewCpuShare
   ) {
+    const blocking = structuredRisks(input, lmi);
     return {
       recommendation: 'review',
       reasons: [

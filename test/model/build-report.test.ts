@@ -210,6 +210,31 @@ describe('buildReport: figures kept between calls (the what-if page rebuilds on 
     expect(last.capacityProviders.find((p) => p.name === solo.name)).toBe(solo);
   });
 
+  it('sizings that are plain objects (not made by sizeLmi) are kept as well, with the cold figures', () => {
+    // Prepare: summaries whose sizing is a plain object (memo in a WeakMap, not the Sizing slot).
+    const priceBook = testPriceBook();
+    const base = testConfig();
+    const summarize = (config: Config) =>
+      profiles().map((p) => summarizeFunction(p, { window: week, prices: priceBook.regions[p.region], config }));
+    const plain = (s: FunctionSummary): FunctionSummary => {
+      const z = s.sizing;
+      if (z === null) return s;
+      return {
+        ...s,
+        sizing: { result: z.result, costByCpuShare: z.costByCpuShare, costByTrafficScale: z.costByTrafficScale, chart: z.chart, capacity: z.capacity, risks: z.risks },
+      };
+    };
+    const kept = summarize(base).map(plain);
+    const steps = [base, testConfig((c) => (c.pricing.lambdaDiscount = 0.2)), testConfig((c) => (c.recommend.minSavingsPct = 50)), base];
+    for (const config of steps) {
+      // Act
+      const warm = build(kept, config, priceBook);
+      const cold = build(summarize(base), config, priceBook);
+      // Assess
+      expect(JSON.stringify(warm)).toBe(JSON.stringify(cold));
+    }
+  });
+
   it('a non-finite LMI figure stops every call, the warm ones too', () => {
     const priceBook = testPriceBook();
     const config = testConfig();

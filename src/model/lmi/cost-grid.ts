@@ -14,17 +14,23 @@ export class CostGrid<P> implements Iterable<P> {
 
   constructor(
     readonly length: number,
-    price: (index: number) => P,
+    /** null: a subclass prices its points (priceAt). */
+    price: ((index: number) => P) | null,
   ) {
     this.#points = new Array<P | undefined>(length).fill(undefined);
     this.#price = length > 0 ? price : null;
+  }
+
+  /** Prices the point at `index` (called once per point): the function given, or a subclass's own. */
+  protected priceAt(index: number): P {
+    return (this.#price as (index: number) => P)(index);
   }
 
   /** The point at `index` (0 <= index < length), priced now if not yet. */
   at(index: number): P {
     let point = this.#points[index];
     if (point === undefined) {
-      point = (this.#price as (index: number) => P)(index);
+      point = this.priceAt(index);
       this.#points[index] = point;
       if (++this.#priced === this.length) {
         this.#price = null;
@@ -81,7 +87,7 @@ export class BoundedCostGrid<P extends { totalUsd: number }> extends CostGrid<P>
   /** Every point's bound, its totalUsd once priced (kept so as points are priced); null until asked for. */
   #lowerTotals: number[] | null = null;
 
-  constructor(length: number, price: (index: number) => P, bounds: GridBounds) {
+  constructor(length: number, price: ((index: number) => P) | null, bounds: GridBounds | { keys: readonly number[]; fill: null }) {
     super(length, price);
     this.pointKeys = bounds.keys;
     this.#fill = bounds.fill;
@@ -93,12 +99,17 @@ export class BoundedCostGrid<P extends { totalUsd: number }> extends CostGrid<P>
     return point;
   }
 
+  /** Writes each point's lower bound into out (not called once every point is priced): the function given, or a subclass's own. */
+  protected fillBounds(out: number[]): void {
+    if (this.#fill !== null) this.#fill(out);
+  }
+
   /** Each point's lower bound of its totalUsd (the totalUsd itself where priced), without pricing: read only, kept up to date. */
   lowerTotals(): readonly number[] {
     if (this.#lowerTotals === null) {
       // NaN (a double): the array holds unboxed doubles from the start; an entry left unwritten settles nothing.
       const totals = new Array<number>(this.length).fill(Number.NaN);
-      if (this.#fill !== null) this.#fill(totals);
+      if (this.priced < this.length) this.fillBounds(totals);
       for (let i = 0; i < this.length; i++) {
         const point = this.pricedAt(i);
         if (point !== undefined) totals[i] = point.totalUsd;

@@ -55,21 +55,38 @@ export function planCapacityProvider(args: {
   const lmi = args.config.lmi;
   if (members.length === 0 || prices.lambda === undefined) return null;
   const periods = periodCount(window);
-  for (const m of members) {
+  // Each member's periods (checked against the window) and EE-periods (sum of capacity x length,
+  // for the lower bounds below), in one indexed pass over its runs: this runs over every member's
+  // runs on each what-if update.
+  const memberEnvPeriods = new Float64Array(members.length);
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i] as GroupMember;
+    const { capacity, runLengths } = m.capacity;
     let total = 0;
-    for (const len of m.capacity.runLengths) total += len;
+    let envPeriods = 0;
+    for (let r = 0; r < runLengths.length; r++) {
+      const len = runLengths[r] as number;
+      total += len;
+      if (r < capacity.length) envPeriods += (capacity[r] as number) * len;
+    }
     if (total !== periods || m.capacity.periodSeconds !== window.periodSeconds) {
       throw new LmiAdvisorError(
         `capacity provider ${args.name}: member ${m.name} has ${total} periods of ${m.capacity.periodSeconds} s, the window ${periods} of ${window.periodSeconds} s`,
       );
     }
+    memberEnvPeriods[i] = envPeriods;
   }
 
   // Distinct EE shapes: sums of EEs per shape are integers, so the per-period sum stays exact.
-  const shapeKeys = new Map<string, number>();
+  const shapeKeys = new Map<string | number, number>();
   const shapes: { vCpus: number; memoryMiB: number }[] = [];
   const memberShape = members.map((m) => {
-    const key = `${m.result.vCpusPerEnvironment}:${m.result.memoryMB}`;
+    const { vCpusPerEnvironment: vCpus, memoryMB } = m.result;
+    // Whole shapes (all sizeLmi makes) by a number: no key string per member on each update.
+    const key =
+      Number.isInteger(vCpus) && vCpus >= 0 && vCpus < 1024 && Number.isInteger(memoryMB) && memoryMB >= 0 && memoryMB < 2 ** 40
+        ? memoryMB * 1024 + vCpus
+        : `${vCpus}:${memoryMB}`;
     let index = shapeKeys.get(key);
     if (index === undefined) {
       index = shapes.length;
@@ -79,36 +96,33 @@ export function planCapacityProvider(args: {
     return index;
   });
 
-  const reserve = { vCpu: lmi.osReserveVCpu, memoryMiB: lmi.osReserveMemoryMiB };
-  const types: GroupType[] = [];
-  for (const price of candidateInstanceTypes(prices.instances, args.architecture, lmi)) {
-    const perInstance = shapes.map((s) => environmentsPerInstance(price, s, reserve));
-    if (perInstance.some((k) => k < 1)) continue;
-    types.push({ price, rates: instanceRates(price, lmi.discount, lmi.managementFeeShare), perInstance });
-  }
+  const types = groupTypes(candidateInstanceTypes(prices.instances, args.architecture, lmi), shapes, lmi);
   if (types.length === 0) return null;
 
   const steps = members.length === 1 ? null : mergedSteps(members, memberShape, shapes.length, periods);
   // Sum over periods of each shape's EEs, for a lower bound per type.
   const shapeEnvPeriods = new Float64Array(shapes.length);
-  members.forEach((m, i) => {
+  for (let i = 0; i < members.length; i++) {
     const s = memberShape[i] as number;
-    for (let r = 0; r < m.capacity.capacity.length; r++) {
-      shapeEnvPeriods[s] = (shapeEnvPeriods[s] as number) + (m.capacity.capacity[r] as number) * (m.capacity.runLengths[r] as number);
-    }
-  });
+    shapeEnvPeriods[s] = (shapeEnvPeriods[s] as number) + (memberEnvPeriods[i] as number);
+  }
   // Equal bounds in name order: `types` is in candidateInstanceTypes's name order already, so its
   // index stands for the name comparison (localeCompare, slow) with the same result.
-  const bounded = types
-    .map((t, index) => {
-      let fractional = 0;
-      t.perInstance.forEach((k, s) => (fractional += (shapeEnvPeriods[s] as number) / k));
-      return { t, index, bound: t.rates.totalUsdPerHour * Math.max(lmi.minInstances * periods, fractional) };
-    })
-    .sort((a, b) => a.bound - b.bound || a.index - b.index);
+  const bounds = new Float64Array(types.length);
+  const order: number[] = [];
+  for (let index = 0; index < types.length; index++) {
+    const t = types[index] as GroupType;
+    let fractional = 0;
+    for (let s = 0; s < t.perInstance.length; s++) fractional += (shapeEnvPeriods[s] as number) / (t.perInstance[s] as number);
+    bounds[index] = t.rates.totalUsdPerHour * Math.max(lmi.minInstances * periods, fractional);
+    order.push(index);
+  }
+  order.sort((a, b) => (bounds[a] as number) - (bounds[b] as number) || a - b);
 
   let best: { t: GroupType; instancePeriods: number; peakInstances: number; cost: number } | null = null;
-  for (const { t, bound } of bounded) {
+  for (const index of order) {
+    const t = types[index] as GroupType;
+    const bound = bounds[index] as number;
     if (best !== null && bound >= best.cost) break;
     const { instancePeriods, peakInstances } =
       steps === null
@@ -159,6 +173,37 @@ export function planCapacityProvider(args: {
     standardTotalUsd: 0,
   };
 }
+
+/**
+ * The types a provider may use for its members' shapes, in candidateInstanceTypes's (name) order:
+ * each with its rates and EEs per instance of each shape. Kept per candidate list and per shapes
+ * and config parts they read (every one-member provider of a shape asks for the same list on each
+ * what-if update); shared, read only.
+ */
+function groupTypes(candidates: readonly InstancePrice[], shapes: readonly { vCpus: number; memoryMiB: number }[], lmi: Config['lmi']): readonly GroupType[] {
+  let byKey = typesByCandidates.get(candidates);
+  if (byKey === undefined) typesByCandidates.set(candidates, (byKey = new Map()));
+  let key = `${lmi.osReserveVCpu}:${lmi.osReserveMemoryMiB}:${lmi.discount}:${lmi.managementFeeShare}`;
+  for (const s of shapes) key += `|${s.vCpus}:${s.memoryMiB}`;
+  let types = byKey.get(key);
+  if (types === undefined) {
+    const reserve = { vCpu: lmi.osReserveVCpu, memoryMiB: lmi.osReserveMemoryMiB };
+    const built: GroupType[] = [];
+    for (const price of candidates) {
+      const perInstance = shapes.map((s) => environmentsPerInstance(price, s, reserve));
+      if (perInstance.some((k) => k < 1)) continue;
+      built.push({ price, rates: instanceRates(price, lmi.discount, lmi.managementFeeShare), perInstance });
+    }
+    if (byKey.size >= MAX_KEPT_TYPE_LISTS) byKey.clear();
+    byKey.set(key, built);
+    types = built;
+  }
+  return types;
+}
+
+/** Type lists kept per candidate list: a few dozen shapes x the discounts tried on a page. */
+const MAX_KEPT_TYPE_LISTS = 512;
+const typesByCandidates = new WeakMap<readonly InstancePrice[], Map<string, readonly GroupType[]>>();
 
 /**
  * The members' capacity changes merged by period: at positions[e], shape s changes by

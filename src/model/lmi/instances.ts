@@ -244,6 +244,18 @@ let scratchOrder = new Int32Array(64);
  * bounds in list order; the first of equal costs wins.
  */
 export function cheapestTypeOf(demand: EnvironmentDemand, options: readonly TypeOption[], minInstances: number): TypeChoice | null {
+  const at = cheapestOptionOf(demand, options, minInstances);
+  return at < 0 ? null : { option: options[at] as TypeOption, instancePeriods: lastChoice.instancePeriods, costUnits: lastChoice.costUnits };
+}
+
+/** The figures of the option cheapestOptionOf found last: read them right after the call. */
+export const lastChoice = { instancePeriods: 0, costUnits: 0 };
+
+/**
+ * cheapestTypeOf without its result object (a sizing searches ~20 times per what-if update): the
+ * index of the cheapest option, or -1; its instance-periods and cost units in lastChoice.
+ */
+export function cheapestOptionOf(demand: EnvironmentDemand, options: readonly TypeOption[], minInstances: number): number {
   const n = options.length;
   if (scratchBounds.length < n) {
     scratchBounds = new Float64Array(2 * n);
@@ -281,7 +293,11 @@ export function cheapestTypeOf(demand: EnvironmentDemand, options: readonly Type
       bestUnits = costUnits;
     }
   }
-  return bestAt < 0 ? null : { option: options[bestAt] as TypeOption, instancePeriods: bestPeriods, costUnits: bestUnits };
+  if (bestAt >= 0) {
+    lastChoice.instancePeriods = bestPeriods;
+    lastChoice.costUnits = bestUnits;
+  }
+  return bestAt;
 }
 
 /** Array#sort's order for the comparator a - b: NaN counts as equal. */

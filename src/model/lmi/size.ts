@@ -18,7 +18,7 @@ import { periodCount, type FunctionProfile, type SnapshotWindow } from '../../so
 import { BoundedCostGrid } from './cost-grid.js';
 import { monthFactor } from './cost.js';
 import { checkEligibility, LMI_MIN_MEMORY_MB } from './eligibility.js';
-import { candidateInstanceTypes, cheapestTypeOf, type EnvironmentDemand, histogramDemand, keptInstancePeriods, typeOptions, type TypeChoice, type TypeOption } from './instances.js';
+import { candidateInstanceTypes, cheapestOptionOf, type EnvironmentDemand, lastChoice, histogramDemand, keptInstancePeriods, typeOptions, type TypeOption } from './instances.js';
 import { environmentHistogram, scalingDelays } from './replay.js';
 import { type ChosenReplay, type ReplaySource, seriesReplay } from './replay-source.js';
 import { cpuBusyFractionFor, cpuBusyFractionOverrideKey, cpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
@@ -110,6 +110,278 @@ function insertionIndex(descending: readonly number[], value: number): number {
 let scratchBounds = new Float64Array(8);
 let scratchOrder = new Int32Array(8);
 
+/** True when `share` is one of CPU_SHARE_GRID's shares (to 1e-12). */
+function onCpuShareGrid(share: number): boolean {
+  for (let i = 0; i < CPU_SHARE_GRID.length; i++) if (Math.abs((CPU_SHARE_GRID[i] as number) - share) < 1e-12) return true;
+  return false;
+}
+
+/**
+ * One sizing's candidate search (cheapest) and the pricing of its break-even grids, with the state
+ * they read as fields: what closures over sizeLmi's locals held before (some twenty closures per
+ * sizing, 10,000 sizings per what-if update). The grids keep it until every point is priced.
+ */
+class Pricer {
+  readonly shapeCount: number;
+  readonly flats: FlatOptions[];
+  readonly floorPeriods: number;
+  readonly headroom: number;
+  readonly minEnvironments: number;
+  readonly minInstances: number;
+  /** Demands built here, by "perEnvironment:scaleIndex", when the source keeps none. */
+  demands: Map<string, EnvironmentDemand> | null = null;
+  /** The last search's best option (null: none), its cost units, and the per-EE concurrencies it was made at. */
+  bestOption: TypeOption | null = null;
+  bestUnits = 0;
+  bestConcurrencies: PerEnvironmentConcurrency[] = [];
+  // Set by chose() once the configuration is chosen.
+  cpuShare = 0;
+  usedConcurrencies: PerEnvironmentConcurrency[] = [];
+  usedPerEnvironment: number[] | null = null;
+  shares: readonly number[] = CPU_SHARE_GRID;
+  usedAt = -1;
+  chosenUnits = 0;
+
+  constructor(
+    readonly shapes: readonly EnvironmentShape[],
+    readonly optionsByShape: readonly (readonly TypeOption[])[],
+    readonly traits: FunctionBasis['traits'],
+    readonly processMemoryMB: number | null,
+    readonly gridConcurrencies: (PerEnvironmentConcurrency[] | undefined)[],
+    readonly gridPerEnvironment: number[],
+    readonly source: ReplaySource,
+    lmi: LmiContext['config']['lmi'],
+    readonly servedSum: number,
+    periods: number,
+    readonly periodHours: number,
+    readonly factor: number,
+    readonly monthlyRequestsUsd: number,
+  ) {
+    this.shapeCount = shapes.length;
+    this.flats = optionsByShape.map(flatOptions);
+    this.floorPeriods = lmi.minInstances * periods;
+    this.headroom = lmi.headroom;
+    this.minEnvironments = lmi.minEnvironments;
+    this.minInstances = lmi.minInstances;
+  }
+
+  /** The configuration chosen (its CPU share, per-EE concurrencies and cost units) and the CPU grid's shares. */
+  chose(cpuShare: number, usedConcurrencies: PerEnvironmentConcurrency[], shares: readonly number[], usedAt: number, chosenUnits: number): void {
+    this.cpuShare = cpuShare;
+    this.usedConcurrencies = usedConcurrencies;
+    this.shares = shares;
+    this.usedAt = usedAt;
+    this.chosenUnits = chosenUnits;
+  }
+
+  /** The demand of a candidate (per-EE concurrency, traffic scale): from the source where it keeps them between sizings, else built here once per sizing. */
+  demandOf(perEnvironment: number, scaleIndex: number): EnvironmentDemand {
+    const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
+    const source = this.source;
+    if (source.environmentDemand) return source.environmentDemand(perEnvironment, this.headroom, this.minEnvironments, scale, scaleIndex);
+    const key = `${perEnvironment}:${scaleIndex}`;
+    this.demands ??= new Map();
+    let demand = this.demands.get(key);
+    if (demand === undefined) {
+      const settings = { perEnvironment, headroom: this.headroom, minEnvironments: this.minEnvironments };
+      demand = keptInstancePeriods(histogramDemand(environmentHistogram(source.hist, settings, scale)));
+      this.demands.set(key, demand);
+    }
+    return demand;
+  }
+
+  gridConcurrenciesAt(gridIndex: number): PerEnvironmentConcurrency[] {
+    let concurrencies = this.gridConcurrencies[gridIndex];
+    if (concurrencies === undefined) {
+      const cpuShare = CPU_SHARE_GRID[gridIndex] as number;
+      const { traits, processMemoryMB } = this;
+      concurrencies = this.shapes.map((shape) => perEnvironmentConcurrency({ shape, traits, cpuShare, processMemoryMB }));
+      this.gridConcurrencies[gridIndex] = concurrencies;
+    }
+    return concurrencies;
+  }
+
+  /**
+   * A lower bound of cheapest()'s cost units at a CPU share and traffic scale, without its search:
+   * the least shape bound, with the slack cheapest() allows it (a shape costs at least its bound
+   * less that slack, or cheapest() would skip the shape that wins). The very arithmetic of
+   * cheapest()'s shape bounds, over flat copies of the option lists. Its monthly total goes into
+   * out[index], each shape's per-EE concurrency read from perEnvironments[offset + shape].
+   */
+  boundInto(perEnvironments: readonly number[], offset: number, scale: number, out: number[], index: number): void {
+    const { servedSum, headroom, floorPeriods, flats } = this;
+    let least = Infinity;
+    for (let i = 0; i < this.shapeCount; i++) {
+      const environmentPeriods = (servedSum * scale * headroom) / (perEnvironments[offset + i] as number);
+      const { rates, perInstance } = flats[i] as FlatOptions;
+      let bound = Infinity;
+      for (let j = 0; j < rates.length; j++) {
+        bound = Math.min(bound, (rates[j] as number) * Math.max(floorPeriods, environmentPeriods / (perInstance[j] as number)));
+      }
+      if (bound < Infinity) least = Math.min(least, bound * (1 - 1e-9));
+    }
+    // monthlyTotal(least, scale), written here: a number returned from a call is boxed.
+    out[index] = least * this.periodHours * this.factor + this.monthlyRequestsUsd * scale;
+  }
+
+  /** The cheapest (shape, type) at the per-EE concurrencies of a CPU share and a traffic scale: its shape index, or -1 (then `best` is null). */
+  cheapest(concurrencies: PerEnvironmentConcurrency[], scaleIndex: number): number {
+    const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
+    const { shapeCount, servedSum, headroom, floorPeriods, flats } = this;
+    if (scratchBounds.length < shapeCount) {
+      scratchBounds = new Float64Array(shapeCount);
+      scratchOrder = new Int32Array(shapeCount);
+    }
+    const bounds = scratchBounds;
+    const order = scratchOrder;
+    // Shapes by ascending lower bound, then index (insertion sort: a handful of shapes); a shape
+    // no option holds (bound Infinity) is left out.
+    let count = 0;
+    for (let i = 0; i < shapeCount; i++) {
+      const environmentPeriods = (servedSum * scale * headroom) / (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
+      const { rates, perInstance } = flats[i] as FlatOptions;
+      let bound = Infinity;
+      for (let j = 0; j < rates.length; j++) {
+        bound = Math.min(bound, (rates[j] as number) * Math.max(floorPeriods, environmentPeriods / (perInstance[j] as number)));
+      }
+      if (!(bound < Infinity)) continue;
+      bounds[i] = bound;
+      let at = count++;
+      while (at > 0 && (bounds[order[at - 1] as number] as number) > bound) {
+        order[at] = order[at - 1] as number;
+        at--;
+      }
+      order[at] = i;
+    }
+    // The best so far as locals (no choice object per shape tried).
+    let bestOption: TypeOption | null = null;
+    let bestUnits = 0;
+    let bestIndex = -1;
+    for (let r = 0; r < count; r++) {
+      const i = order[r] as number;
+      // Small relative slack so floating noise in the bound never skips an equal-cost shape.
+      if (bestOption !== null && (bounds[i] as number) * (1 - 1e-9) > bestUnits) break;
+      const options = this.optionsByShape[i] as readonly TypeOption[];
+      const at = cheapestOptionOf(this.demandOf((concurrencies[i] as PerEnvironmentConcurrency).perEnvironment, scaleIndex), options, this.minInstances);
+      if (at < 0) continue;
+      const units = lastChoice.costUnits;
+      if (bestOption === null || units < bestUnits || (units === bestUnits && i < bestIndex)) {
+        bestOption = options[at] as TypeOption;
+        bestUnits = units;
+        bestIndex = i;
+      }
+    }
+    this.bestOption = bestOption;
+    this.bestUnits = bestUnits;
+    this.bestConcurrencies = concurrencies;
+    return bestIndex;
+  }
+
+  /** The cost units of a grid point: the chosen configuration's own, or a search. */
+  pointUnits(cpuShare: number, concurrencies: PerEnvironmentConcurrency[], scaleIndex: number): number {
+    if (cpuShare === this.cpuShare && scaleIndex === UNIT_SCALE) return this.chosenUnits;
+    // A point is priced only once the chosen configuration was found: cheapest() finds one here too.
+    if (this.cheapest(concurrencies, scaleIndex) < 0) throw new LmiAdvisorError('a break-even point found no configuration where the chosen one was found');
+    return this.bestUnits;
+  }
+
+  monthlyTotal(costUnits: number, scale: number): number {
+    return costUnits * this.periodHours * this.factor + this.monthlyRequestsUsd * scale;
+  }
+
+  shareConcurrencies(index: number): PerEnvironmentConcurrency[] {
+    const usedAt = this.usedAt;
+    return usedAt < 0 || index < usedAt ? this.gridConcurrenciesAt(index) : index === usedAt ? this.usedConcurrencies : this.gridConcurrenciesAt(index - 1);
+  }
+
+  cpuSharePoint(index: number): LmiSizing['costByCpuShare'][number] {
+    const cpuShare = this.shares[index] as number;
+    return { cpuShare, totalUsd: this.monthlyTotal(this.pointUnits(cpuShare, this.shareConcurrencies(index), UNIT_SCALE), 1) };
+  }
+
+  trafficPoint(index: number): LmiSizing['costByTrafficScale'][number] {
+    const scale = TRAFFIC_SCALE_GRID[index] as number;
+    return { scale, totalUsd: this.monthlyTotal(this.pointUnits(this.cpuShare, this.usedConcurrencies, index), scale) };
+  }
+
+  /** The per-EE concurrencies at the share used, as numbers (for the bounds). */
+  usedPerEnvironmentOf(): number[] {
+    this.usedPerEnvironment ??= this.usedConcurrencies.map((c) => c.perEnvironment);
+    return this.usedPerEnvironment;
+  }
+
+  /** The bound at the CPU grid's share at `index` into out[index], from the flat per-EE concurrencies. */
+  shareBoundInto(index: number, out: number[]): void {
+    const usedAt = this.usedAt;
+    const gridIndex = usedAt < 0 || index < usedAt ? index : index === usedAt ? -1 : index - 1;
+    if (gridIndex < 0) return this.boundInto(this.usedPerEnvironmentOf(), 0, 1, out, index);
+    const shapeCount = this.shapeCount;
+    const gridPerEnvironment = this.gridPerEnvironment;
+    const offset = gridIndex * shapeCount;
+    if (!((gridPerEnvironment[offset] as number) > 0)) {
+      if (gridPerEnvironment.length === 0) for (let k = 0; k < CPU_SHARE_GRID.length * shapeCount; k++) gridPerEnvironment.push(Number.NaN);
+      const concurrencies = this.gridConcurrenciesAt(gridIndex);
+      for (let i = 0; i < shapeCount; i++) gridPerEnvironment[offset + i] = (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
+    }
+    this.boundInto(gridPerEnvironment, offset, 1, out, index);
+  }
+
+  fillCpuShare(out: number[]): void {
+    for (let index = 0; index < this.shares.length; index++) this.shareBoundInto(index, out);
+  }
+
+  fillTraffic(out: number[]): void {
+    const used = this.usedPerEnvironmentOf();
+    for (let index = 0; index < TRAFFIC_SCALE_GRID.length; index++) this.boundInto(used, 0, TRAFFIC_SCALE_GRID[index] as number, out, index);
+  }
+}
+
+/** The CPU-share grid of a sizing, priced by its Pricer as read. */
+class CpuShareCosts extends BoundedCostGrid<LmiSizing['costByCpuShare'][number]> {
+  #pricer: Pricer | null;
+
+  constructor(pricer: Pricer) {
+    super(pricer.shares.length, null, { keys: pricer.shares, fill: null });
+    this.#pricer = pricer;
+  }
+
+  protected override priceAt(index: number): LmiSizing['costByCpuShare'][number] {
+    return (this.#pricer as Pricer).cpuSharePoint(index);
+  }
+
+  protected override fillBounds(out: number[]): void {
+    (this.#pricer as Pricer).fillCpuShare(out);
+  }
+
+  protected override pricedAll(): void {
+    super.pricedAll();
+    this.#pricer = null;
+  }
+}
+
+/** The traffic-scale grid of a sizing, priced by its Pricer as read. */
+class TrafficScaleCosts extends BoundedCostGrid<LmiSizing['costByTrafficScale'][number]> {
+  #pricer: Pricer | null;
+
+  constructor(pricer: Pricer) {
+    super(TRAFFIC_SCALE_GRID.length, null, { keys: TRAFFIC_SCALE_GRID, fill: null });
+    this.#pricer = pricer;
+  }
+
+  protected override priceAt(index: number): LmiSizing['costByTrafficScale'][number] {
+    return (this.#pricer as Pricer).trafficPoint(index);
+  }
+
+  protected override fillBounds(out: number[]): void {
+    (this.#pricer as Pricer).fillTraffic(out);
+  }
+
+  protected override pricedAll(): void {
+    super.pricedAll();
+    this.#pricer = null;
+  }
+}
+
 /** CPU shares whose per-EE concurrencies a basis keeps (the grid's and the ones tried). */
 const MAX_KEPT_SHARES = 256;
 
@@ -163,17 +435,22 @@ export function sizeLmi(
 ): LmiSizing | null {
   const { config, window, prices } = ctx;
   const lmi = config.lmi;
-  const where = (): string => `${profile.region}/${profile.name}`;
   if (prices.lambda === undefined) return null;
   const types = candidateInstanceTypes(prices.instances, profile.architecture, lmi);
   if (types.length === 0) return null;
   const { periods, factor } = windowFigures(window);
-  if (periods <= 0) throw new LmiAdvisorError(`${where()}: the window ${window.start}..${window.end} holds no period`);
+  if (periods <= 0) throw new LmiAdvisorError(`${profile.region}/${profile.name}: the window ${window.start}..${window.end} holds no period`);
 
   const basis = replay?.sizingMemo ? keptBasis(replay.sizingMemo, profile, lmi) : functionBasis(profile, lmi);
   const { eligibility, traits, shapes, concurrencyByShare, gridConcurrencies, gridPerEnvironment } = basis;
-  const optionsByShape = shapes.map((s) => typeOptions(types, s, lmi));
-  if (optionsByShape.every((o) => o.length === 0)) return null;
+  const optionsByShape: (readonly TypeOption[])[] = [];
+  let anyOption = false;
+  for (const shape of shapes) {
+    const options = typeOptions(types, shape, lmi);
+    optionsByShape.push(options);
+    if (options.length > 0) anyOption = true;
+  }
+  if (!anyOption) return null;
 
   const cpu = cpuPerInvocation({
     memoryMB: profile.memoryMB,
@@ -186,7 +463,7 @@ export function sizeLmi(
   const { processMemoryMB, processMemorySource } = basis;
 
   const source = replay ?? seriesReplay(profile, window, lmi);
-  if (source.periods !== periods) throw new LmiAdvisorError(`${where()}: the replay holds ${source.periods} periods, the window ${periods}`);
+  if (source.periods !== periods) throw new LmiAdvisorError(`${profile.region}/${profile.name}: the replay holds ${source.periods} periods, the window ${periods}`);
   const known = { unknownPeriods: source.unknownPeriods, allUnknown: source.allUnknown };
   const hist = source.hist;
 
@@ -203,118 +480,35 @@ export function sizeLmi(
   }
   const servedSum = basis.servedSum;
 
-  // The demand of a candidate (per-EE concurrency, traffic scale): from the source where it keeps
-  // them between sizings, else built here once per sizing.
-  let demands: Map<string, EnvironmentDemand> | null = null;
-  const demandOf = (perEnvironment: number, scaleIndex: number): EnvironmentDemand => {
-    const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
-    if (source.environmentDemand) return source.environmentDemand(perEnvironment, lmi.headroom, lmi.minEnvironments, scale, scaleIndex);
-    const key = `${perEnvironment}:${scaleIndex}`;
-    demands ??= new Map();
-    let demand = demands.get(key);
-    if (demand === undefined) {
-      const settings = { perEnvironment, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments };
-      demand = keptInstancePeriods(histogramDemand(environmentHistogram(hist, settings, scale)));
-      demands.set(key, demand);
-    }
-    return demand;
-  };
-  const shapeCount = shapes.length;
-  if (scratchBounds.length < shapeCount) {
-    scratchBounds = new Float64Array(shapeCount);
-    scratchOrder = new Int32Array(shapeCount);
-  }
-  const bounds = scratchBounds;
-  const order = scratchOrder;
-  /** The cheapest (shape, type) at a CPU share and traffic scale: its shape index, or -1 (then `best` is null). */
-  let best: TypeChoice | null = null;
-  let bestConcurrencies: PerEnvironmentConcurrency[] = [];
-  const concurrenciesAt = (cpuShare: number): PerEnvironmentConcurrency[] => {
-    let concurrencies = concurrencyByShare.get(cpuShare);
-    if (concurrencies === undefined) {
-      if (concurrencyByShare.size >= MAX_KEPT_SHARES) concurrencyByShare.clear();
-      concurrencies = shapes.map((shape) => perEnvironmentConcurrency({ shape, traits, cpuShare, processMemoryMB }));
-      concurrencyByShare.set(cpuShare, concurrencies);
-    }
-    return concurrencies;
-  };
-  /**
-   * A lower bound of cheapest()'s cost units at a CPU share and traffic scale, without its search:
-   * the least shape bound, with the slack cheapest() allows it (a shape costs at least its bound
-   * less that slack, or cheapest() would skip the shape that wins). The very arithmetic of
-   * cheapest()'s shape bounds, over flat copies of the option lists.
-   */
-  const flats = optionsByShape.map(flatOptions);
-  const floorPeriods = lmi.minInstances * periods;
-  const headroom = lmi.headroom;
-  const gridConcurrenciesAt = (gridIndex: number): PerEnvironmentConcurrency[] => {
-    let concurrencies = gridConcurrencies[gridIndex];
-    if (concurrencies === undefined) {
-      const cpuShare = CPU_SHARE_GRID[gridIndex] as number;
-      concurrencies = shapes.map((shape) => perEnvironmentConcurrency({ shape, traits, cpuShare, processMemoryMB }));
-      gridConcurrencies[gridIndex] = concurrencies;
-    }
-    return concurrencies;
-  };
-  /** The monthly total of the least shape bound into out[index], each shape's per-EE concurrency read from perEnvironments[offset + shape]. */
-  const boundInto = (perEnvironments: readonly number[], offset: number, scale: number, out: number[], index: number): void => {
-    let least = Infinity;
-    for (let i = 0; i < shapeCount; i++) {
-      const environmentPeriods = (servedSum * scale * headroom) / (perEnvironments[offset + i] as number);
-      const { rates, perInstance } = flats[i] as FlatOptions;
-      let bound = Infinity;
-      for (let j = 0; j < rates.length; j++) {
-        bound = Math.min(bound, (rates[j] as number) * Math.max(floorPeriods, environmentPeriods / (perInstance[j] as number)));
-      }
-      if (bound < Infinity) least = Math.min(least, bound * (1 - 1e-9));
-    }
-    // monthlyTotal(least, scale), written here: a number returned from a call is boxed.
-    out[index] = least * periodHours * factor + monthlyRequestsUsd * scale;
-  };
-  /** The cheapest (shape, type) at the per-EE concurrencies of a CPU share and a traffic scale. */
-  const cheapest = (concurrencies: PerEnvironmentConcurrency[], scaleIndex: number): number => {
-    const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
-    // Shapes by ascending lower bound, then index (insertion sort: a handful of shapes); a shape
-    // no option holds (bound Infinity) is left out.
-    let count = 0;
-    for (let i = 0; i < shapeCount; i++) {
-      const environmentPeriods = (servedSum * scale * headroom) / (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
-      const { rates, perInstance } = flats[i] as FlatOptions;
-      let bound = Infinity;
-      for (let j = 0; j < rates.length; j++) {
-        bound = Math.min(bound, (rates[j] as number) * Math.max(floorPeriods, environmentPeriods / (perInstance[j] as number)));
-      }
-      if (!(bound < Infinity)) continue;
-      bounds[i] = bound;
-      let at = count++;
-      while (at > 0 && (bounds[order[at - 1] as number] as number) > bound) {
-        order[at] = order[at - 1] as number;
-        at--;
-      }
-      order[at] = i;
-    }
-    best = null;
-    bestConcurrencies = concurrencies;
-    let bestIndex = -1;
-    for (let r = 0; r < count; r++) {
-      const i = order[r] as number;
-      // Small relative slack so floating noise in the bound never skips an equal-cost shape.
-      if (best !== null && (bounds[i] as number) * (1 - 1e-9) > best.costUnits) break;
-      const choice = cheapestTypeOf(demandOf((concurrencies[i] as PerEnvironmentConcurrency).perEnvironment, scaleIndex), optionsByShape[i] as readonly TypeOption[], lmi.minInstances);
-      if (choice !== null && (best === null || choice.costUnits < best.costUnits || (choice.costUnits === best.costUnits && i < bestIndex))) {
-        best = choice;
-        bestIndex = i;
-      }
-    }
-    return bestIndex;
-  };
+  // The candidates' search and the break-even grids' pricing, with their state in one object (no
+  // closure per helper per sizing: 10,000 sizings per what-if update).
+  const pricer = new Pricer(
+    shapes,
+    optionsByShape,
+    traits,
+    processMemoryMB,
+    gridConcurrencies,
+    gridPerEnvironment,
+    source,
+    lmi,
+    servedSum,
+    periods,
+    periodHours,
+    factor,
+    monthlyRequestsUsd,
+  );
   // Every traffic point is at the CPU share used: its per-EE concurrencies once.
-  const usedConcurrencies = concurrenciesAt(cpu.cpuShare);
-  const chosenIndex = cheapest(usedConcurrencies, UNIT_SCALE);
+  let usedConcurrencies = concurrencyByShare.get(cpu.cpuShare);
+  if (usedConcurrencies === undefined) {
+    if (concurrencyByShare.size >= MAX_KEPT_SHARES) concurrencyByShare.clear();
+    usedConcurrencies = shapes.map((shape) => perEnvironmentConcurrency({ shape, traits, cpuShare: cpu.cpuShare, processMemoryMB }));
+    concurrencyByShare.set(cpu.cpuShare, usedConcurrencies);
+  }
+  const chosenIndex = pricer.cheapest(usedConcurrencies, UNIT_SCALE);
   if (chosenIndex < 0) return null;
   const shape = shapes[chosenIndex] as EnvironmentShape;
-  const concurrency = bestConcurrencies[chosenIndex] as PerEnvironmentConcurrency;
-  const option = (best as TypeChoice | null)!.option;
+  const concurrency = pricer.bestConcurrencies[chosenIndex] as PerEnvironmentConcurrency;
+  const option = pricer.bestOption as TypeOption;
   const perEnvironment = concurrency.perEnvironment;
 
   const replayed = source.chosen({ perEnvironment, perInstance: option.perInstance, lmi });
@@ -355,66 +549,19 @@ export function sizeLmi(
 
   // The CPU grid: CPU_SHARE_GRID (descending), with the share used in its place when off it.
   const usedAt =
-    cpu.cpuShare > 0 && !CPU_SHARE_GRID.some((s) => Math.abs(s - cpu.cpuShare) < 1e-12) ? insertionIndex(CPU_SHARE_GRID, cpu.cpuShare) : -1;
+    cpu.cpuShare > 0 && !onCpuShareGrid(cpu.cpuShare) ? insertionIndex(CPU_SHARE_GRID, cpu.cpuShare) : -1;
   let shares: readonly number[] = CPU_SHARE_GRID;
   if (usedAt >= 0) {
     const withUsed = new Array<number>(CPU_SHARE_GRID.length + 1);
     for (let i = 0; i < withUsed.length; i++) withUsed[i] = i < usedAt ? (CPU_SHARE_GRID[i] as number) : i === usedAt ? cpu.cpuShare : (CPU_SHARE_GRID[i - 1] as number);
     shares = withUsed;
   }
-  const shareConcurrencies = (index: number): PerEnvironmentConcurrency[] =>
-    usedAt < 0 || index < usedAt ? gridConcurrenciesAt(index) : index === usedAt ? usedConcurrencies : gridConcurrenciesAt(index - 1);
-  const usedPerEnvironment = usedConcurrencies.map((c) => c.perEnvironment);
-  /** The bound at the grid's share at `index` into out[index], from the flat per-EE concurrencies. */
-  const shareBoundInto = (index: number, out: number[]): void => {
-    const gridIndex = usedAt < 0 || index < usedAt ? index : index === usedAt ? -1 : index - 1;
-    if (gridIndex < 0) return boundInto(usedPerEnvironment, 0, 1, out, index);
-    const offset = gridIndex * shapeCount;
-    if (!((gridPerEnvironment[offset] as number) > 0)) {
-      if (gridPerEnvironment.length === 0) for (let k = 0; k < CPU_SHARE_GRID.length * shapeCount; k++) gridPerEnvironment.push(Number.NaN);
-      const concurrencies = gridConcurrenciesAt(gridIndex);
-      for (let i = 0; i < shapeCount; i++) gridPerEnvironment[offset + i] = (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
-    }
-    boundInto(gridPerEnvironment, offset, 1, out, index);
-  };
   // The grids are priced as they are read (cost-grid.ts). The type options do not depend on CPU
   // share or traffic, so a point is priced whenever the chosen configuration was (cheapest()
   // finds one). The chosen configuration's own point (its share, traffic 1) is the search above.
-  const chosenUnits = (best as TypeChoice | null)!.costUnits;
-  const pointUnits = (cpuShare: number, concurrencies: PerEnvironmentConcurrency[], scaleIndex: number): number => {
-    if (cpuShare === cpu.cpuShare && scaleIndex === UNIT_SCALE) return chosenUnits;
-    cheapest(concurrencies, scaleIndex);
-    return (best as TypeChoice).costUnits;
-  };
-  const monthlyTotal = (costUnits: number, scale: number): number => costUnits * periodHours * factor + monthlyRequestsUsd * scale;
-  // A point's lower bound: the same monthly total of a lower bound of its cost units (rounding is
-  // monotone, so it is at most the point's total).
-  const costByCpuShare = new BoundedCostGrid(
-    shares.length,
-    (index) => {
-      const cpuShare = shares[index] as number;
-      return { cpuShare, totalUsd: monthlyTotal(pointUnits(cpuShare, shareConcurrencies(index), UNIT_SCALE), 1) };
-    },
-    {
-      keys: shares,
-      fill: (out) => {
-        for (let index = 0; index < shares.length; index++) shareBoundInto(index, out);
-      },
-    },
-  );
-  const costByTrafficScale = new BoundedCostGrid(
-    TRAFFIC_SCALE_GRID.length,
-    (index) => {
-      const scale = TRAFFIC_SCALE_GRID[index] as number;
-      return { scale, totalUsd: monthlyTotal(pointUnits(cpu.cpuShare, usedConcurrencies, index), scale) };
-    },
-    {
-      keys: TRAFFIC_SCALE_GRID,
-      fill: (out) => {
-        for (let index = 0; index < TRAFFIC_SCALE_GRID.length; index++) boundInto(usedPerEnvironment, 0, TRAFFIC_SCALE_GRID[index] as number, out, index);
-      },
-    },
-  );
+  pricer.chose(cpu.cpuShare, usedConcurrencies, shares, usedAt, pricer.bestUnits);
+  const costByCpuShare = new CpuShareCosts(pricer);
+  const costByTrafficScale = new TrafficScaleCosts(pricer);
 
   const risksOf = (): string[] =>
     sizingRisks({
@@ -473,9 +620,16 @@ export function sizeLmi(
  * a getter: such a literal is slow to build and to read (thousands per page update). The
  * break-even grids are priced as read: `costByCpuShare` / `costByTrafficScale` price them whole.
  */
-class Sizing implements LmiSizing {
+export class Sizing implements LmiSizing {
   readonly chart: LmiSizing['chart'];
   readonly #replayed: ChosenReplay;
+  /**
+   * What build-report keeps for this sizing between report builds (its SizingMemo; opaque here). A
+   * slot in the object, not a WeakMap entry: every re-sizing makes 10,000 new sizings on the
+   * what-if page, and a WeakMap keyed by young objects costs each scavenge (ephemeron tables)
+   * besides the lookups. Private, so equality checks and JSON never see it.
+   */
+  #reportMemo: object | undefined = undefined;
 
   constructor(
     readonly result: LmiResult,
@@ -498,6 +652,14 @@ class Sizing implements LmiSizing {
 
   get capacity(): LmiSizing['capacity'] {
     return this.#replayed.capacity;
+  }
+
+  get reportMemo(): object | undefined {
+    return this.#reportMemo;
+  }
+
+  set reportMemo(memo: object) {
+    this.#reportMemo = memo;
   }
 }
 

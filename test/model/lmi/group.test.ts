@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { monthFactor } from '../../../src/model/lmi/cost.js';
 import { planCapacityProvider } from '../../../src/model/lmi/group.js';
 import { candidateInstanceTypes, environmentsPerInstance } from '../../../src/model/lmi/instances.js';
@@ -167,6 +167,44 @@ describe('planCapacityProvider', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('the kept type lists give the figures of a cold module, whatever the order the settings come in', async () => {
+    // Prepare: members of several shapes, planned alone and together under several discounts and reserves.
+    const configs = [
+      testConfig({ cpuBusyFraction: 0.2 }),
+      testConfig({ cpuBusyFraction: 0.2, discount: 0.3 }),
+      testConfig({ cpuBusyFraction: 0.2, osReserveVCpu: 0 }),
+      testConfig({ cpuBusyFraction: 0.2, discount: 0.3, managementFeeShare: 0.2 }),
+    ];
+    const members = [member('a', new Array(DAY).fill(4), configs[0]!), member('b', new Array(DAY).fill(40), configs[0]!)];
+    const big = { ...members[1]!, name: 'big', result: { ...members[1]!.result, vCpusPerEnvironment: 4, memoryMB: 8192 } };
+    const groups = [[members[0]!], [members[1]!], [big], [members[0]!, big], [...members, big]];
+    // One price list for every call: the lists are kept per candidate list, found per price list.
+    const prices = testRegionPrices();
+    const args = (g: GroupMember[], config: Config) => ({
+      name: 'cp-1',
+      region: 'us-east-1',
+      architecture: 'arm64' as const,
+      trustGroup: 'team-a',
+      members: g,
+      prices,
+      config,
+      window: testWindow(DAY),
+    });
+    // Act: every (group, config) twice over in this module (kept lists), once per fresh module (cold).
+    const warm = [...configs, ...configs.slice().reverse()].flatMap((c) => groups.map((g) => JSON.stringify(planCapacityProvider(args(g, c)))));
+    const cold: string[] = [];
+    for (const c of [...configs, ...configs.slice().reverse()]) {
+      for (const g of groups) {
+        vi.resetModules();
+        const fresh = await import('../../../src/model/lmi/group.js');
+        cold.push(JSON.stringify(fresh.planCapacityProvider(args(g, c))));
+      }
+    }
+    // Assess
+    expect(warm).toEqual(cold);
+    expect(new Set(warm).size).toBeGreaterThan(groups.length);
   });
 
   it('rejects a member whose capacity does not cover the window', () => {
