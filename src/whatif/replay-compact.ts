@@ -31,23 +31,39 @@ import { periodCount, type FunctionProfile, type SnapshotWindow } from '../sourc
 import { checkEligibility } from '../model/lmi/eligibility.js';
 import { cpuPerInvocation } from '../model/lmi/shape.js';
 
+/**
+ * A replay's whole numbers: plain arrays where extractCompactReplay builds them, typed arrays where
+ * the page's decoder (pack.ts) writes them, each the narrowest of these that holds every value
+ * exactly (Float64Array holds any number).
+ */
+export type ReplayNumbers = readonly number[] | Uint16Array | Uint32Array | Float64Array;
+/** Chart peaks: null where no concurrency is known; in a Float64Array (the decoder's), NaN stands for null (JSON holds no NaN). */
+export type ReplayPeaks = readonly (number | null)[] | Float64Array;
+
+/** A bucket's peak (null: none known, whichever form the peaks take). */
+export function peakAt(peaks: ReplayPeaks, b: number): number | null {
+  const p = peaks[b];
+  // p !== p: NaN.
+  return p === undefined || p === null || p !== p ? null : p;
+}
+
 export interface CompactReplayData {
   periods: number;
   unknownPeriods: number;
   allUnknown: boolean;
   /** Served concurrency as runs: servedValues[i] for servedLengths[i] periods. */
-  servedValues: number[];
-  servedLengths: number[];
+  servedValues: ReplayNumbers;
+  servedLengths: ReplayNumbers;
   /** Pairs that can throttle, ascending (ThrottlePairs): served level, concurrency, summed invocations. */
-  pairServed: number[];
-  pairConcurrency: number[];
-  pairInvocations: number[];
+  pairServed: ReplayNumbers;
+  pairConcurrency: ReplayNumbers;
+  pairInvocations: ReplayNumbers;
   /** Per chart bucket, its undominated pairs: the bucket as a gap from the previous entry's, and the pair's index. */
-  markGaps: number[];
-  markPairs: number[];
+  markGaps: ReplayNumbers;
+  markPairs: ReplayNumbers;
   /** Chart: periods per bucket and the peak known concurrency of each bucket (null: none known). */
   bucketPeriods: number;
-  bucketPeak: (number | null)[];
+  bucketPeak: ReplayPeaks;
 }
 
 /**
@@ -279,8 +295,8 @@ interface KeptChosen {
  * series is blocked per period: that case expands the series and takes capacityRuns's own path.
  */
 function capacityOfRuns(
-  servedValues: readonly number[],
-  servedLengths: readonly number[],
+  servedValues: ReplayNumbers,
+  servedLengths: ReplayNumbers,
   periods: number,
   f: (served: number) => number,
   periodSeconds: number,
@@ -319,9 +335,12 @@ function capacityOfRuns(
   return { capacity, runLengths, periodSeconds };
 }
 
-function histogramOfRuns(values: readonly number[], lengths: readonly number[], periods: number): Histogram {
+function histogramOfRuns(values: ReplayNumbers, lengths: ReplayNumbers, periods: number): Histogram {
   const byValue = new Map<number, number>();
-  values.forEach((v, i) => byValue.set(v, (byValue.get(v) ?? 0) + (lengths[i] as number)));
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    byValue.set(v, (byValue.get(v) ?? 0) + (lengths[i] as number));
+  }
   const sorted = [...byValue.keys()].sort((a, b) => a - b);
   const hist: Histogram = {
     values: Float64Array.from(sorted),
@@ -334,6 +353,14 @@ function histogramOfRuns(values: readonly number[], lengths: readonly number[], 
   return hist;
 }
 
+/** The chart's peaks as the report holds them (a new array: null where none is known). */
+function peaksOf(peaks: ReplayPeaks): (number | null)[] {
+  if (Array.isArray(peaks)) return peaks.slice();
+  const out = new Array<number | null>(peaks.length);
+  for (let b = 0; b < peaks.length; b++) out[b] = peakAt(peaks, b);
+  return out;
+}
+
 /** Browser side: the ReplaySource sizeLmi reads, over the compact data. */
 export function compactReplay(data: CompactReplayData, window: SnapshotWindow): ReplaySource {
   const { periods, servedValues, servedLengths, bucketPeriods } = data;
@@ -342,15 +369,17 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
   const buckets = data.bucketPeak.length;
   const bucketMinServed = new Float64Array(buckets).fill(Infinity);
   let at = 0;
-  servedValues.forEach((v, i) => {
+  for (let i = 0; i < servedValues.length; i++) {
+    const v = servedValues[i] as number;
     const end = at + (servedLengths[i] as number);
     for (let b = Math.floor(at / bucketPeriods); b < buckets && b * bucketPeriods < end; b++) {
       if (v < (bucketMinServed[b] as number)) bucketMinServed[b] = v;
     }
     at = end;
-  });
-  const markBucket = new Uint32Array(data.markGaps.length);
-  data.markGaps.forEach((gap, i) => (markBucket[i] = (i > 0 ? (markBucket[i - 1] as number) : 0) + gap));
+  }
+  const markGaps = data.markGaps;
+  const markBucket = new Uint32Array(markGaps.length);
+  for (let i = 0; i < markGaps.length; i++) markBucket[i] = (i > 0 ? (markBucket[i - 1] as number) : 0) + (markGaps[i] as number);
   const pairs = { served: data.pairServed, concurrency: data.pairConcurrency, invocations: data.pairInvocations };
 
   // The demands sizeLmi prices and the chosen replays, kept between updates (pure in their keys).
@@ -450,7 +479,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       const chart = {
         bucketSeconds: bucketPeriods * window.periodSeconds,
         start: window.start,
-        concurrencyMax: data.bucketPeak.slice(),
+        concurrencyMax: peaksOf(data.bucketPeak),
         lmiCapacity,
         throttled,
       };
