@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import type { WhatIfData } from '../src/whatif/data.js';
 import { DATA_TYPE } from '../src/whatif/page.js';
+import { prepareReplays } from '../src/whatif/model.js';
 import { splitParts, unpackData } from '../src/whatif/pack.js';
+import { compactReplay } from '../src/whatif/replay-compact.js';
 import { decodeText } from '../src/whatif/text93.js';
 
 /**
@@ -14,11 +16,15 @@ import { decodeText } from '../src/whatif/text93.js';
  * ms of each step. Then, with --expose-gc, the memory the decoded data holds once collected: the
  * V8 heap (`heapUsed`, what a major GC walks) and the array buffers (typed arrays' contents, which
  * the GC does not walk), each as the difference with the data dropped. Last, a hash of the data
- * that reads plain and typed arrays alike: equal hashes, equal data.
+ * that reads plain and typed arrays alike: equal hashes, equal data. Also times compactReplay over
+ * every function (what the page's load builds from the data) and, with --prepare, the page's whole
+ * prepareReplays (those and a sizing of every function at the run's values).
  */
 
-const [page, repeatArg] = process.argv.slice(2);
-if (page === undefined) throw new Error('usage: bench/whatif-decode.ts <page.html> [repeat]');
+const args = process.argv.slice(2);
+const prepare = args.includes('--prepare');
+const [page, repeatArg] = args.filter((a) => a !== '--prepare');
+if (page === undefined) throw new Error('usage: bench/whatif-decode.ts <page.html> [repeat] [--prepare]');
 const repeat = Number(repeatArg ?? 3);
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -74,6 +80,22 @@ else {
   const t = performance.now();
   gc();
   console.log(`a full GC with the data live: ${(performance.now() - t).toFixed(0)} ms`);
+}
+
+{
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  let sized = 0;
+  for (const f of data.functions) if (f.sizing !== null) sized += compactReplay(f.sizing.replay, data.window).periods > 0 ? 1 : 0;
+  const { user, system } = process.cpuUsage(cpu);
+  console.log(`compactReplay over ${sized} replays: ${(performance.now() - t).toFixed(0)} ms (CPU ${((user + system) / 1000).toFixed(0)} ms)`);
+}
+if (prepare) {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  prepareReplays(data);
+  const { user, system } = process.cpuUsage(cpu);
+  console.log(`prepareReplays: ${(performance.now() - t).toFixed(0)} ms (CPU ${((user + system) / 1000).toFixed(0)} ms)`);
 }
 
 // The hash: the data's JSON with each replay's arrays left out, then those arrays' values as
