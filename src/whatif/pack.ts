@@ -172,7 +172,7 @@ class BucketLevels {
         grown.set(out);
         this.levels = out = scratch.levels = grown;
       }
-      out.copyWithin(at + 1, at, n);
+      for (let i = n; i > at; i--) out[i] = out[i - 1] as number;
       out[at] = v;
       n++;
     }
@@ -303,8 +303,8 @@ function pairIndex(r: CompactReplayData): PairIndex {
 
 /**
  * Candidates for a bucket's top mark: pairs whose served level is one the bucket holds, with a
- * concurrency not above the bucket's peak; by concurrency descending, then served level and index
- * ascending (the top mark is most often the peak's pair). Written to pairs.scratch: their count.
+ * concurrency not above the bucket's peak. Written to pairs.scratch as their ranks, in no order
+ * (orderCandidates orders them, when a mark is to be found among them): their count.
  */
 function bucketCandidates(r: CompactReplayData, pairs: PairIndex, levels: Float64Array, levelCount: number, peak: number | null): number {
   const out = pairs.scratch;
@@ -312,6 +312,8 @@ function bucketCandidates(r: CompactReplayData, pairs: PairIndex, levels: Float6
   let n = 0;
   const concurrency = r.pairConcurrency;
   const { starts, items, base, span } = pairs;
+  // Every concurrency of a coded replay is a whole number: none is above an unknown peak.
+  const limit = peak === null ? Infinity : peak;
   for (let l = 0; l < levelCount; l++) {
     const level = levels[l] as number;
     if (starts !== null) {
@@ -321,17 +323,26 @@ function bucketCandidates(r: CompactReplayData, pairs: PairIndex, levels: Float6
       const end = starts[at + 1] as number;
       for (let i = starts[at] as number; i < end; i++) {
         const j = items[i] as number;
-        if (peak === null || (concurrency[j] as number) <= peak) out[n++] = rank[j] as number;
+        if ((concurrency[j] as number) <= limit) out[n++] = rank[j] as number;
       }
     } else {
       const list = (pairs.byLevel as Map<number, number[]>).get(level);
       if (list === undefined) continue;
       for (let i = 0; i < list.length; i++) {
         const j = list[i] as number;
-        if (peak === null || (concurrency[j] as number) <= peak) out[n++] = rank[j] as number;
+        if ((concurrency[j] as number) <= limit) out[n++] = rank[j] as number;
       }
     }
   }
+  return n;
+}
+
+/**
+ * The `n` candidates bucketCandidates wrote, as pairs in the candidates' order: by concurrency
+ * descending, then served level and index ascending (the top mark is most often the peak's pair).
+ */
+function orderCandidates(pairs: PairIndex, n: number): void {
+  const out = pairs.scratch;
   // By rank (distinct: a permutation's): an insertion sort for the few a bucket mostly has, else
   // the typed array's own numeric sort, in place.
   if (n <= 24) {
@@ -345,8 +356,8 @@ function bucketCandidates(r: CompactReplayData, pairs: PairIndex, levels: Float6
       out[at] = v;
     }
   } else out.subarray(0, n).sort();
-  for (let k = 0; k < n; k++) out[k] = pairs.order[out[k] as number] as number;
-  return n;
+  const order = pairs.order;
+  for (let k = 0; k < n; k++) out[k] = order[out[k] as number] as number;
 }
 
 /** The next mark's candidates, below the one before in served level and concurrency (order kept, in place): their count. */
@@ -390,6 +401,7 @@ function markPlaces(r: CompactReplayData, by: number[][]): BucketMarks[] | null 
     const marks = by[b] as number[];
     const levelCount = levels.at(b);
     let n = bucketCandidates(r, pairs, levels.levels, levelCount, peakAt(r.bucketPeak, b));
+    if (marks.length > 0) orderCandidates(pairs, n);
     const first = n;
     const places: [number, number][] = [];
     for (let k = marks.length - 1; k >= 0; k--) {
@@ -398,7 +410,7 @@ function markPlaces(r: CompactReplayData, by: number[][]): BucketMarks[] | null 
       while (place < n && among[place] !== j) place++;
       if (place === n) return null;
       places.push([place, n]);
-      n = below(r, among, n, j);
+      if (k > 0) n = below(r, among, n, j);
     }
     out.push({ first, places });
   }
@@ -716,13 +728,14 @@ function decodeReplay(dec: RangeDecoder, m: Models, f: WhatIfFunction, r: Compac
       let n = bucketCandidates(work, index, levels.levels, levelCount, p === p ? p : null);
       const count = m.markCount.decode(dec, countContext(previousCount, n));
       previousCount = count;
+      if (count > 0) orderCandidates(index, n);
       top.reset(0);
       for (let k = 0; k < count; k++) {
         const place = m.markPlace.decode(dec, placeContext(k, n));
         if (!(place < n)) throw new Error('what-if data: a chart mark is not among its candidates');
         const j = among[place] as number;
         top.push(j);
-        n = below(work, among, n, j);
+        if (k + 1 < count) n = below(work, among, n, j);
       }
       for (let k = top.length - 1; k >= 0; k--) {
         gaps.push(b - lastBucket);
