@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { findChromium, launchChromium } from '../test/helpers/browser.js';
 import type { WhatIfData } from '../src/whatif/data.js';
 import { DATA_TYPE } from '../src/whatif/page.js';
 import { prepareReplays } from '../src/whatif/model.js';
@@ -19,9 +21,55 @@ import { decodeText } from '../src/whatif/text93.js';
  * that reads plain and typed arrays alike: equal hashes, equal data. Also times compactReplay over
  * every function (what the page's load builds from the data) and, with --prepare, the page's whole
  * prepareReplays (those and a sizing of every function at the run's values).
+ *
+ * `--chromium <page.html>`: opens a what-if page (one this checkout rendered, such as
+ * bench/out/whatif-10000-from.html of `bench/whatif.ts --from`) in headless Chromium and prints its
+ * load time to a ready panel, the decode time the page measured (data-decode-ms and its parts),
+ * and the page's JS heap after a forced GC (Runtime.getHeapUsage: what each major GC walks), with
+ * everything the load built (the data, the replays and sizings prepareReplays keeps); with
+ * `--profile <file.cpuprofile>`, a CPU profile of the load.
  */
 
+async function inChromium(path: string | undefined): Promise<void> {
+  if (path === undefined) throw new Error('usage: bench/whatif-decode.ts --chromium <page.html>');
+  const executable = findChromium();
+  if (executable === null) throw new Error('no Chromium on CHROMIUM_PATH / PATH');
+  const browser = await launchChromium(executable);
+  try {
+    const page = await browser.newPage();
+    const profile = args.indexOf('--profile');
+    const profileTo = profile >= 0 ? args[profile + 1] : undefined;
+    const cdp = await page.context().newCDPSession(page);
+    if (profileTo !== undefined) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+      await cdp.send('Profiler.start');
+    }
+    const started = performance.now();
+    await page.goto(pathToFileURL(path).href, { timeout: 600_000 });
+    await page.locator('#whatif[data-ready="true"]').waitFor({ timeout: 600_000 });
+    const loadS = (performance.now() - started) / 1000;
+    const panel = page.locator('#whatif');
+    const decode = `${await panel.getAttribute('data-decode-ms')} ms (${await panel.getAttribute('data-decode-parts')})`;
+    if (profileTo !== undefined) {
+      const { profile: taken } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+      await writeFile(profileTo, JSON.stringify(taken));
+    }
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
+    console.log(`Chromium: load to ready panel ${loadS.toFixed(1)} s; data decoded in ${decode}; JS heap after GC ${mb(heap.usedSize)} MB (of ${mb(heap.totalSize)} MB)`);
+  } finally {
+    await browser.close();
+  }
+}
+
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const args = process.argv.slice(2);
+if (args[0] === '--chromium') {
+  await inChromium(args[1]);
+  process.exit(0);
+}
 const prepare = args.includes('--prepare');
 const [page, repeatArg] = args.filter((a) => a !== '--prepare');
 if (page === undefined) throw new Error('usage: bench/whatif-decode.ts <page.html> [repeat] [--prepare]');
@@ -51,7 +99,6 @@ const memory = async () => {
   const m = process.memoryUsage();
   return { heap: m.heapUsed, buffers: m.arrayBuffers };
 };
-const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 const before = await memory();
 let kept: WhatIfData | null = null;

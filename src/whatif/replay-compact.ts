@@ -335,16 +335,50 @@ function capacityOfRuns(
   return { capacity, runLengths, periodSeconds };
 }
 
+/** Widest span of whole served levels histogramOfRuns sums in an array (else a Map). */
+const LEVEL_ARRAY_SPAN = 1 << 16;
+
 function histogramOfRuns(values: ReplayNumbers, lengths: ReplayNumbers, periods: number): Histogram {
-  const byValue = new Map<number, number>();
-  for (let i = 0; i < values.length; i++) {
+  let low = Infinity;
+  let high = -Infinity;
+  let whole = values.length > 0;
+  for (let i = 0; i < values.length && whole; i++) {
     const v = values[i] as number;
-    byValue.set(v, (byValue.get(v) ?? 0) + (lengths[i] as number));
+    if (!Number.isSafeInteger(v)) whole = false;
+    if (v < low) low = v;
+    if (v > high) high = v;
   }
-  const sorted = [...byValue.keys()].sort((a, b) => a - b);
+  let sorted: number[];
+  let counts: number[];
+  if (whole && high - low < LEVEL_ARRAY_SPAN) {
+    // Whole levels in a narrow span (every page's data): sums by level in an array, the levels
+    // ascending as they come (the same sums, in the same order, as the Map below).
+    const sums = new Float64Array(high - low + 1);
+    const seen = new Uint8Array(high - low + 1);
+    for (let i = 0; i < values.length; i++) {
+      const at = (values[i] as number) - low;
+      seen[at] = 1;
+      sums[at] = (sums[at] as number) + (lengths[i] as number);
+    }
+    sorted = [];
+    counts = [];
+    for (let at = 0; at < seen.length; at++) {
+      if (seen[at] === 0) continue;
+      sorted.push(at + low);
+      counts.push(sums[at] as number);
+    }
+  } else {
+    const byValue = new Map<number, number>();
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as number;
+      byValue.set(v, (byValue.get(v) ?? 0) + (lengths[i] as number));
+    }
+    sorted = [...byValue.keys()].sort((a, b) => a - b);
+    counts = sorted.map((v) => byValue.get(v) as number);
+  }
   const hist: Histogram = {
     values: Float64Array.from(sorted),
-    counts: Float64Array.from(sorted, (v) => byValue.get(v) as number),
+    counts: Float64Array.from(counts),
     periods,
   };
   const cumulative = new Float64Array(sorted.length + 1);
