@@ -320,8 +320,9 @@ function bucketCandidates(r: CompactReplayData, pairs: PairIndex, levels: Float6
       // A level off the table (or not whole) has no pair: every pair's level is a whole number in it.
       const at = level - base;
       if (!(at >>> 0 === at && at < span)) continue;
-      const end = starts[at + 1] as number;
-      for (let i = starts[at] as number; i < end; i++) {
+      // From the level's last pair: pairs ascend in concurrency within a level, so ranks ascend.
+      const start = starts[at] as number;
+      for (let i = (starts[at + 1] as number) - 1; i >= start; i--) {
         const j = items[i] as number;
         if ((concurrency[j] as number) <= limit) out[n++] = rank[j] as number;
       }
@@ -347,8 +348,10 @@ const SHELL_GAPS = [701, 301, 132, 57, 23, 10, 4, 1];
 function orderCandidates(pairs: PairIndex, n: number): void {
   const out = pairs.scratch;
   // By rank (distinct: a permutation's, so any sort gives the one order), in place: a Shell sort
-  // whose last pass (gap 1) is an insertion sort, all a bucket's few candidates mostly need.
-  for (const gap of SHELL_GAPS) {
+  // whose last pass (gap 1) is an insertion sort, all a bucket's few candidates (a few ascending
+  // runs, one per level) mostly need.
+  for (let g = n <= 32 ? SHELL_GAPS.length - 1 : 0; g < SHELL_GAPS.length; g++) {
+    const gap = SHELL_GAPS[g] as number;
     if (gap >= n) continue;
     for (let k = gap; k < n; k++) {
       const v = out[k] as number;
