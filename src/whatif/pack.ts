@@ -338,31 +338,26 @@ function bucketCandidates(r: CompactReplayData, pairs: PairIndex, levels: Float6
   return n;
 }
 
-/** Shell sort gaps (Ciura's), the last 1. */
-const SHELL_GAPS = [701, 301, 132, 57, 23, 10, 4, 1];
-
 /**
  * The `n` candidates bucketCandidates wrote, as pairs in the candidates' order: by concurrency
  * descending, then served level and index ascending (the top mark is most often the peak's pair).
  */
 function orderCandidates(pairs: PairIndex, n: number): void {
   const out = pairs.scratch;
-  // By rank (distinct: a permutation's, so any sort gives the one order), in place: a Shell sort
-  // whose last pass (gap 1) is an insertion sort, all a bucket's few candidates (a few ascending
-  // runs, one per level) mostly need.
-  for (let g = n <= 32 ? SHELL_GAPS.length - 1 : 0; g < SHELL_GAPS.length; g++) {
-    const gap = SHELL_GAPS[g] as number;
-    if (gap >= n) continue;
-    for (let k = gap; k < n; k++) {
+  // By rank (distinct: a permutation's, so any sort gives the one order), in place: an insertion
+  // sort for the few a bucket mostly has (a few ascending runs, one per level), else the typed
+  // array's own numeric sort (faster than either in Chromium and Node from 16 or so up).
+  if (n <= 16) {
+    for (let k = 1; k < n; k++) {
       const v = out[k] as number;
       let at = k;
-      while (at >= gap && (out[at - gap] as number) > v) {
-        out[at] = out[at - gap] as number;
-        at -= gap;
+      while (at > 0 && (out[at - 1] as number) > v) {
+        out[at] = out[at - 1] as number;
+        at--;
       }
       out[at] = v;
     }
-  }
+  } else out.subarray(0, n).sort();
   const order = pairs.order;
   for (let k = 0; k < n; k++) out[k] = order[out[k] as number] as number;
 }
