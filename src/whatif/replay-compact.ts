@@ -390,8 +390,9 @@ function histogramOfRuns(values: ReplayNumbers, lengths: ReplayNumbers, periods:
 /** The chart's peaks as the report holds them (a new array: null where none is known). */
 function peaksOf(peaks: ReplayPeaks): (number | null)[] {
   if (Array.isArray(peaks)) return peaks.slice();
-  const out = new Array<number | null>(peaks.length);
-  for (let b = 0; b < peaks.length; b++) out[b] = peakAt(peaks, b);
+  // Pushed, not written into `new Array(n)`: a packed array, as slice() gives.
+  const out: (number | null)[] = [];
+  for (let b = 0; b < peaks.length; b++) out.push(peakAt(peaks, b));
   return out;
 }
 
