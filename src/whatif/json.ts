@@ -9,7 +9,10 @@ const POSITIVE_TOKEN = JSON.stringify(POSITIVE);
 const NEGATIVE_TOKEN = JSON.stringify(NEGATIVE);
 
 export function stringifyData(value: unknown): string {
-  const text = JSON.stringify(value, (_key, v: unknown) => (v === Infinity ? POSITIVE : v === -Infinity ? NEGATIVE : v));
+  // Typed arrays (the decoded replays, pack.ts) as the arrays they stand for (a NaN peak: null).
+  const text = JSON.stringify(value, (_key, v: unknown) =>
+    v === Infinity ? POSITIVE : v === -Infinity ? NEGATIVE : ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v,
+  );
   // Whole string tokens, matched from the start, so a marker is only ever a value of its own.
   return text.replace(/"(?:[^"\\]|\\.)*"/g, (token) => (token === POSITIVE_TOKEN ? '1e999' : token === NEGATIVE_TOKEN ? '-1e999' : token));
 }

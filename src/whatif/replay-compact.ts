@@ -31,23 +31,39 @@ import { periodCount, type FunctionProfile, type SnapshotWindow } from '../sourc
 import { checkEligibility } from '../model/lmi/eligibility.js';
 import { cpuPerInvocation } from '../model/lmi/shape.js';
 
+/**
+ * A replay's whole numbers: plain arrays where extractCompactReplay builds them, typed arrays where
+ * the page's decoder (pack.ts) writes them, each the narrowest of these that holds every value
+ * exactly (Float64Array holds any number).
+ */
+export type ReplayNumbers = readonly number[] | Uint16Array | Uint32Array | Float64Array;
+/** Chart peaks: null where no concurrency is known; in a Float64Array (the decoder's), NaN stands for null (JSON holds no NaN). */
+export type ReplayPeaks = readonly (number | null)[] | Float64Array;
+
+/** A bucket's peak (null: none known, whichever form the peaks take). */
+export function peakAt(peaks: ReplayPeaks, b: number): number | null {
+  const p = peaks[b];
+  // p !== p: NaN.
+  return p === undefined || p === null || p !== p ? null : p;
+}
+
 export interface CompactReplayData {
   periods: number;
   unknownPeriods: number;
   allUnknown: boolean;
   /** Served concurrency as runs: servedValues[i] for servedLengths[i] periods. */
-  servedValues: number[];
-  servedLengths: number[];
+  servedValues: ReplayNumbers;
+  servedLengths: ReplayNumbers;
   /** Pairs that can throttle, ascending (ThrottlePairs): served level, concurrency, summed invocations. */
-  pairServed: number[];
-  pairConcurrency: number[];
-  pairInvocations: number[];
+  pairServed: ReplayNumbers;
+  pairConcurrency: ReplayNumbers;
+  pairInvocations: ReplayNumbers;
   /** Per chart bucket, its undominated pairs: the bucket as a gap from the previous entry's, and the pair's index. */
-  markGaps: number[];
-  markPairs: number[];
+  markGaps: ReplayNumbers;
+  markPairs: ReplayNumbers;
   /** Chart: periods per bucket and the peak known concurrency of each bucket (null: none known). */
   bucketPeriods: number;
-  bucketPeak: (number | null)[];
+  bucketPeak: ReplayPeaks;
 }
 
 /**
@@ -279,8 +295,8 @@ interface KeptChosen {
  * series is blocked per period: that case expands the series and takes capacityRuns's own path.
  */
 function capacityOfRuns(
-  servedValues: readonly number[],
-  servedLengths: readonly number[],
+  servedValues: ReplayNumbers,
+  servedLengths: ReplayNumbers,
   periods: number,
   f: (served: number) => number,
   periodSeconds: number,
@@ -319,19 +335,65 @@ function capacityOfRuns(
   return { capacity, runLengths, periodSeconds };
 }
 
-function histogramOfRuns(values: readonly number[], lengths: readonly number[], periods: number): Histogram {
-  const byValue = new Map<number, number>();
-  values.forEach((v, i) => byValue.set(v, (byValue.get(v) ?? 0) + (lengths[i] as number)));
-  const sorted = [...byValue.keys()].sort((a, b) => a - b);
+/** Widest span of whole served levels histogramOfRuns sums in an array (else a Map). */
+const LEVEL_ARRAY_SPAN = 1 << 16;
+
+function histogramOfRuns(values: ReplayNumbers, lengths: ReplayNumbers, periods: number): Histogram {
+  let low = Infinity;
+  let high = -Infinity;
+  let whole = values.length > 0;
+  for (let i = 0; i < values.length && whole; i++) {
+    const v = values[i] as number;
+    if (!Number.isSafeInteger(v)) whole = false;
+    if (v < low) low = v;
+    if (v > high) high = v;
+  }
+  let sorted: number[];
+  let counts: number[];
+  if (whole && high - low < LEVEL_ARRAY_SPAN) {
+    // Whole levels in a narrow span (every page's data): sums by level in an array, the levels
+    // ascending as they come (the same sums, in the same order, as the Map below).
+    const sums = new Float64Array(high - low + 1);
+    const seen = new Uint8Array(high - low + 1);
+    for (let i = 0; i < values.length; i++) {
+      const at = (values[i] as number) - low;
+      seen[at] = 1;
+      sums[at] = (sums[at] as number) + (lengths[i] as number);
+    }
+    sorted = [];
+    counts = [];
+    for (let at = 0; at < seen.length; at++) {
+      if (seen[at] === 0) continue;
+      sorted.push(at + low);
+      counts.push(sums[at] as number);
+    }
+  } else {
+    const byValue = new Map<number, number>();
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as number;
+      byValue.set(v, (byValue.get(v) ?? 0) + (lengths[i] as number));
+    }
+    sorted = [...byValue.keys()].sort((a, b) => a - b);
+    counts = sorted.map((v) => byValue.get(v) as number);
+  }
   const hist: Histogram = {
     values: Float64Array.from(sorted),
-    counts: Float64Array.from(sorted, (v) => byValue.get(v) as number),
+    counts: Float64Array.from(counts),
     periods,
   };
   const cumulative = new Float64Array(sorted.length + 1);
   for (let i = 0; i < sorted.length; i++) cumulative[i + 1] = (cumulative[i] as number) + (hist.counts[i] as number);
   hist.cumulative = cumulative;
   return hist;
+}
+
+/** The chart's peaks as the report holds them (a new array: null where none is known). */
+function peaksOf(peaks: ReplayPeaks): (number | null)[] {
+  if (Array.isArray(peaks)) return peaks.slice();
+  // Pushed, not written into `new Array(n)`: a packed array, as slice() gives.
+  const out: (number | null)[] = [];
+  for (let b = 0; b < peaks.length; b++) out.push(peakAt(peaks, b));
+  return out;
 }
 
 /** Browser side: the ReplaySource sizeLmi reads, over the compact data. */
@@ -342,15 +404,17 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
   const buckets = data.bucketPeak.length;
   const bucketMinServed = new Float64Array(buckets).fill(Infinity);
   let at = 0;
-  servedValues.forEach((v, i) => {
+  for (let i = 0; i < servedValues.length; i++) {
+    const v = servedValues[i] as number;
     const end = at + (servedLengths[i] as number);
     for (let b = Math.floor(at / bucketPeriods); b < buckets && b * bucketPeriods < end; b++) {
       if (v < (bucketMinServed[b] as number)) bucketMinServed[b] = v;
     }
     at = end;
-  });
-  const markBucket = new Uint32Array(data.markGaps.length);
-  data.markGaps.forEach((gap, i) => (markBucket[i] = (i > 0 ? (markBucket[i - 1] as number) : 0) + gap));
+  }
+  const markGaps = data.markGaps;
+  const markBucket = new Uint32Array(markGaps.length);
+  for (let i = 0; i < markGaps.length; i++) markBucket[i] = (i > 0 ? (markBucket[i - 1] as number) : 0) + (markGaps[i] as number);
   const pairs = { served: data.pairServed, concurrency: data.pairConcurrency, invocations: data.pairInvocations };
 
   // The demands sizeLmi prices and the chosen replays, kept between updates (pure in their keys).
@@ -450,7 +514,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       const chart = {
         bucketSeconds: bucketPeriods * window.periodSeconds,
         start: window.start,
-        concurrencyMax: data.bucketPeak.slice(),
+        concurrencyMax: peaksOf(data.bucketPeak),
         lmiCapacity,
         throttled,
       };

@@ -40,12 +40,17 @@ export function encodeText(bytes: Uint8Array): string {
   return parts.join('');
 }
 
-export function decodeText(text: string): Uint8Array<ArrayBuffer> {
+/** Each character's digit (-1: not of the alphabet), by character code below 128. */
+const DIGITS = (() => {
   const value = new Int16Array(128).fill(-1);
   for (let i = 0; i < BASE; i++) value[ALPHABET.charCodeAt(i)] = i;
+  return value;
+})();
+
+export function decodeText(text: string): Uint8Array<ArrayBuffer> {
   const digit = (i: number): number => {
     const code = text.charCodeAt(i);
-    const v = code < 128 ? (value[code] as number) : -1;
+    const v = code < 128 ? (DIGITS[code] as number) : -1;
     if (v < 0) throw new Error(`what-if data: character ${JSON.stringify(text[i])} at ${i} is not of the page's alphabet`);
     return v;
   };
@@ -55,11 +60,22 @@ export function decodeText(text: string): Uint8Array<ArrayBuffer> {
   let bits = 0;
   let i = 0;
   for (; i + 1 < text.length; i += 2) {
-    const v = digit(i) + digit(i + 1) * BASE;
+    // The digits inline; digit() only to throw its error.
+    const c0 = text.charCodeAt(i);
+    const c1 = text.charCodeAt(i + 1);
+    const d0 = c0 < 128 ? (DIGITS[c0] as number) : -1;
+    const d1 = c1 < 128 ? (DIGITS[c1] as number) : -1;
+    if (d0 < 0) digit(i);
+    if (d1 < 0) digit(i + 1);
+    const v = d0 + d1 * BASE;
     if (v > 8191) throw new Error(`what-if data: characters at ${i} hold no 13-bit value`);
+    // bits < 8 before, 13 to 20 after: one byte, then a second when 16 or more.
     acc |= v << bits;
     bits += 13;
-    while (bits >= 8) {
+    out[length++] = acc & 255;
+    acc >>>= 8;
+    bits -= 8;
+    if (bits >= 8) {
       out[length++] = acc & 255;
       acc >>>= 8;
       bits -= 8;

@@ -2,8 +2,34 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringifyData } from '../../src/whatif/json.js';
 import { codedByStructure, joinParts, packData, splitParts, unpackData } from '../../src/whatif/pack.js';
+import type { KnobValues } from '../../src/whatif/knobs.js';
+import { whatIfReport } from '../../src/whatif/model.js';
 import { extractCompactReplay, type CompactReplayData } from '../../src/whatif/replay-compact.js';
 import { loadSample } from './sample.js';
+
+/** Whether packData range-codes the replay: arrays of matching lengths, whole numbers below 2^50, naturals where counts are. */
+function packedByCoder(r: CompactReplayData): boolean {
+  const whole = (v: number) => Number.isSafeInteger(v) && Math.abs(v) < 2 ** 50;
+  const natural = (v: number) => whole(v) && v >= 0;
+  const all = (list: ArrayLike<number>, test: (v: number) => boolean) => Array.from(list).every(test);
+  return (
+    r.servedValues.length === r.servedLengths.length &&
+    r.pairServed.length === r.pairConcurrency.length &&
+    r.pairServed.length === r.pairInvocations.length &&
+    r.markGaps.length === r.markPairs.length &&
+    all(r.servedValues, whole) && all(r.servedLengths, natural) && all(r.pairServed, whole) && all(r.pairConcurrency, whole) &&
+    all(r.pairInvocations, natural) && all(r.markGaps, natural) && all(r.markPairs, natural)
+  );
+}
+
+const NUMBER_ARRAYS = ['servedValues', 'servedLengths', 'pairServed', 'pairConcurrency', 'pairInvocations', 'markGaps', 'markPairs'] as const;
+
+/** The typed array kind the decoder must give values: the narrowest that holds each exactly. */
+function narrowest(values: readonly number[]): string {
+  if (values.every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffff && !Object.is(v, -0))) return 'Uint16Array';
+  if (values.every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff && !Object.is(v, -0))) return 'Uint32Array';
+  return 'Float64Array';
+}
 
 // The page's bytes must give back the very data the run collected: packing never rounds.
 describe('packData / unpackData', () => {
@@ -160,6 +186,79 @@ describe('packData / unpackData', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('decodes the arrays as typed arrays, the narrowest kind that holds every value, and peaks as doubles with NaN for null', async () => {
+    const { data } = await loadSample();
+    const template = data.functions.find((f) => f.sizing !== null);
+    if (!template?.sizing) throw new Error('sample: no sized function');
+    const sized = template.sizing;
+    const values = fc.oneof(
+      fc.array(fc.nat({ max: 0xffff }), { maxLength: 20 }),
+      fc.array(fc.oneof(fc.nat({ max: 0xffff }), fc.integer({ min: 0xffff, max: 2 ** 32 - 1 })), { maxLength: 20 }),
+      fc.array(fc.oneof(fc.nat({ max: 3 }), fc.integer({ min: -(2 ** 40), max: 2 ** 40 })), { maxLength: 20 }),
+    );
+    // The plain coding (any whole numbers; marks not among their candidates), so each array's values are free.
+    const replay = fc
+      .tuple(values, values, values, values, fc.array(fc.option(fc.integer({ min: -(2 ** 40), max: 2 ** 40 })), { maxLength: 20 }))
+      .map(([a, b, c, d, bucketPeak]): CompactReplayData => {
+        const runs = Math.min(a.length, b.length);
+        const pairs = Math.min(b.length, c.length, d.length);
+        const marks = Math.min(c.length, d.length);
+        return {
+          ...sized.replay,
+          servedValues: a.slice(0, runs),
+          servedLengths: b.slice(0, runs).map(Math.abs),
+          pairServed: c.slice(0, pairs),
+          pairConcurrency: d.slice(0, pairs).map((v) => v - 1),
+          pairInvocations: b.slice(0, pairs).map(Math.abs),
+          markGaps: c.slice(0, marks).map(Math.abs),
+          markPairs: d.slice(0, marks).map(Math.abs),
+          bucketPeak,
+        };
+      });
+    fc.assert(
+      fc.property(fc.array(replay, { minLength: 1, maxLength: 4 }), (replays) => {
+        // Prepare
+        const input = { ...data, functions: replays.map((r) => ({ ...template, sizing: { ...sized, replay: r } })) };
+
+        // Act
+        const back = unpackData(packData(input));
+
+        // Assess: every replay coded (none left in the JSON), each kind as narrow as the values allow, each value exact (null peaks: NaN).
+        expect(replays.every(packedByCoder)).toBe(true);
+        back.functions.forEach((f, i) => {
+          const expected = replays[i] as CompactReplayData;
+          const got = f.sizing?.replay as CompactReplayData;
+          for (const key of NUMBER_ARRAYS) {
+            const want = [...(expected[key] as number[])];
+            expect(got[key].constructor.name, key).toBe(narrowest(want));
+            expect(Array.from(got[key]), key).toEqual(want);
+          }
+          expect(got.bucketPeak).toBeInstanceOf(Float64Array);
+          expect(Array.from(got.bucketPeak, (p) => (Number.isNaN(p) ? null : p))).toEqual(expected.bucketPeak);
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('gives the model the same report over the decoded (typed) arrays as over the plain ones', async () => {
+    // Prepare
+    const sample = await loadSample();
+    const back = unpackData(packData(sample.data));
+    const typed = back.functions.filter((f) => f.sizing && f.sizing.replay.servedValues instanceof Uint16Array).length;
+    expect(typed).toBeGreaterThan(0);
+
+    const settings: KnobValues[] = [{}, { 'lmi.discount': 0.4, 'lmi.headroom': 1.7 }, { 'lmi.cpuBusyFraction': 0.2, 'lmi.minEnvironments': 4, 'lmi.groupUntagged': true }];
+    for (const values of settings) {
+      // Act
+      const fromPlain = whatIfReport(JSON.parse(stringifyData(sample.data)), sample.config(values));
+      const fromTyped = whatIfReport(back, sample.config(values));
+
+      // Assess
+      expect(fromTyped).toEqual(fromPlain);
+    }
   });
 
   it('round-trips any replay, whole numbers in columns and others kept in the JSON', async () => {

@@ -113,6 +113,24 @@ describe('compactReplay', () => {
     }
   });
 
+  it('sizes as the series does when the served levels span more than a level table holds (the histogram by Map)', () => {
+    // Prepare: levels from 0 to 90,000 (wider than histogramOfRuns's array of 2^16 levels).
+    const concurrency = Array.from({ length: 600 }, (_, p) => (p % 50 === 0 ? 90_000 : (p * 13) % 40));
+    const profile = testProfile({ concurrency, memoryMB: 2048 });
+    const window = testWindow(concurrency.length);
+    const ctx = { window, prices: testRegionPrices(), config: testConfig({ scaleOutMinutes: 0, scaleInMinutes: 2 }) };
+
+    // Act
+    const fromSeries = sizeLmi(profile, usageOf(profile), ctx);
+    const fromCompact = sizeLmi(profile, usageOf(profile), ctx, compactReplay(extractCompactReplay(profile, window, ctx.config.lmi, usageOf(profile).avgDurationMs), window));
+
+    // Assess
+    expect(fromSeries).not.toBeNull();
+    expect(fromCompact?.result).toEqual(fromSeries?.result);
+    expect(fromCompact?.costByTrafficScale).toEqual(fromSeries?.costByTrafficScale);
+    expect(fromCompact?.chart).toEqual(fromSeries?.chart);
+  });
+
   it('keeps only the periods that can throttle, merged per (served, concurrency) pair: far fewer than the series on a steady load', () => {
     // Prepare: a slow sine plus noise, 2 days of minutes.
     const concurrency = Array.from({ length: 2880 }, (_, p) => Math.round(50 + 30 * Math.sin(p / 200) + ((p * 7919) % 5)));
