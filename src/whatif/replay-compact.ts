@@ -402,6 +402,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
   const hist = histogramOfRuns(servedValues, servedLengths, periods);
   // Minimum served value per chart bucket (f is monotone: min EEs = f(min served)).
   const buckets = data.bucketPeak.length;
+  let sharedPeaks: (number | null)[] | undefined;
   const bucketMinServed = new Float64Array(buckets).fill(Infinity);
   let at = 0;
   for (let i = 0; i < servedValues.length; i++) {
@@ -514,7 +515,9 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       const chart = {
         bucketSeconds: bucketPeriods * window.periodSeconds,
         start: window.start,
-        concurrencyMax: peaksOf(data.bucketPeak),
+        // No knob changes the peaks and nothing downstream writes into a report: one array per
+        // function, shared by the charts of all its chosen replays (not 10,000 copies per re-size).
+        concurrencyMax: (sharedPeaks ??= peaksOf(data.bucketPeak)),
         lmiCapacity,
         throttled,
       };
