@@ -83,6 +83,8 @@ async function measure(size: number, outDir: string): Promise<void> {
     await page.locator('#whatif[data-ready="true"]').waitFor({ timeout: 600_000 });
     const loadS = (performance.now() - loadStart) / 1000;
     const decodeMs = `${await page.locator('#whatif').getAttribute('data-decode-ms')} ms: ${await page.locator('#whatif').getAttribute('data-decode-parts')}`;
+    // The unseen update at nearby values the page makes while loading (knobs.ts warmUpValues).
+    const warmUpMs = await page.locator('#whatif').getAttribute('data-warm-up-ms');
     const updates: string[] = [];
     const cdp = profilePrefix === null ? null : await page.context().newCDPSession(page);
     const traceEvents: unknown[] = [];
@@ -130,7 +132,7 @@ async function measure(size: number, outDir: string): Promise<void> {
       }
       console.log(`  profile written to ${profilePrefix}.cpuprofile`);
     }
-    console.log(`  Chromium: load to ready panel ${loadS.toFixed(1)} s (data decoded in ${decodeMs}); updates: ${updates.join('; ')}${errors.length ? `; ERRORS: ${errors.join(' | ')}` : ''}`);
+    console.log(`  Chromium: load to ready panel ${loadS.toFixed(1)} s (data decoded in ${decodeMs}; warm-up ${warmUpMs ?? '?'} ms); updates: ${updates.join('; ')}${errors.length ? `; ERRORS: ${errors.join(' | ')}` : ''}`);
   } finally {
     await browser.close();
   }

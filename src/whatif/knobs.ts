@@ -59,6 +59,28 @@ export const READ_ONLY_KNOBS: readonly string[] = ['lmi.scaleOutMinutes', 'lmi.s
 
 export type KnobValues = Record<string, number | boolean>;
 
+/** The knobs warmUpValues moves: both re-size every function. */
+const WARM_UP_KEYS: readonly string[] = ['lmi.headroom', 'lmi.discount'];
+
+/**
+ * `values` with lmi.headroom and lmi.discount one step away (up, or down at the knob's maximum):
+ * the page builds and renders the report for them once while it loads, unseen and dropped, so the
+ * browser has compiled the re-sizing and report paths before the reader's first change (they run
+ * only interpreted or half-optimised after the load's one sizing at the run's values). Measured at
+ * 10,000 functions (README, what-if bench): the six bench changes 18-20 % faster, the load ~1 s longer.
+ */
+export function warmUpValues(values: KnobValues): KnobValues {
+  const out: KnobValues = { ...values };
+  for (const knob of WHATIF_KNOBS) {
+    const value = values[knob.key];
+    if (!WARM_UP_KEYS.includes(knob.key) || knob.kind === 'checkbox' || typeof value !== 'number') continue;
+    // Rounded to the step's decimals: 0.3 + 0.01 is 0.31, not 0.31000000000000005.
+    const up = Number((value + knob.step).toFixed(6));
+    out[knob.key] = up <= knob.max ? up : Math.max(knob.min, Number((value - knob.step).toFixed(6)));
+  }
+  return out;
+}
+
 export function knobValue(config: Config, key: string): unknown {
   let value: unknown = config;
   for (const part of key.split('.')) value = (value as Record<string, unknown>)[part];

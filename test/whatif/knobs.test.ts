@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { configSchema, defaultConfig } from '../../src/config/schema.js';
-import { applyKnobs, CPU_OVERRIDE_KEY, knobsAsYaml, overrideKey, knobsFromHash, knobsToHash, knobValues, WHATIF_KNOBS } from '../../src/whatif/knobs.js';
+import { applyKnobs, CPU_OVERRIDE_KEY, knobsAsYaml, overrideKey, knobsFromHash, knobsToHash, knobValues, warmUpValues, WHATIF_KNOBS } from '../../src/whatif/knobs.js';
 import { edgeSettings, knobSettings } from './settings.js';
 
 // Functions without measured CPU: each has a CPU share override knob.
@@ -36,6 +36,39 @@ describe('what-if knobs', () => {
     expect(() => applyKnobs(defaultConfig(), { 'lmi.discount': 5 })).toThrow();
     expect(() => applyKnobs(defaultConfig(), { 'lmi.scaleOutMinutes': 1 })).toThrow(/not a what-if knob/);
     expect(knobValues(defaultConfig())['lmi.headroom']).toBe(2);
+  });
+});
+
+describe('what-if warm-up values (the unseen update at load)', () => {
+  it('moves lmi.headroom and lmi.discount one step within their bounds, and nothing else; the config takes them', () => {
+    for (const values of [...edgeSettings(FUNCTIONS), ...fc.sample(knobSettings(FUNCTIONS), { numRuns: 200, seed: 3 })]) {
+      // Act
+      const warm = warmUpValues(values);
+
+      // Assess
+      for (const key of Object.keys(values)) {
+        const knob = WHATIF_KNOBS.find((k) => k.key === key);
+        if (key !== 'lmi.headroom' && key !== 'lmi.discount') {
+          expect(warm[key]).toBe(values[key]);
+          continue;
+        }
+        if (knob === undefined || knob.kind === 'checkbox') throw new Error(`no number knob ${key}`);
+        const moved = warm[key] as number;
+        expect(Math.abs(Math.abs(moved - (values[key] as number)) - knob.step)).toBeLessThan(1e-9);
+        expect(moved).toBeGreaterThanOrEqual(knob.min);
+        expect(moved).toBeLessThanOrEqual(knob.max);
+      }
+      expect(() => applyKnobs(defaultConfig(), warm)).not.toThrow();
+    }
+  });
+
+  it('steps down at a knob\'s maximum', () => {
+    expect(warmUpValues({ 'lmi.headroom': 10, 'lmi.discount': 0.72, 'lmi.minEnvironments': 3 })).toEqual({
+      'lmi.headroom': 9.9,
+      'lmi.discount': 0.71,
+      'lmi.minEnvironments': 3,
+    });
+    expect(warmUpValues({ 'lmi.headroom': 2, 'lmi.discount': 0.3 })).toEqual({ 'lmi.headroom': 2.1, 'lmi.discount': 0.31 });
   });
 });
 
