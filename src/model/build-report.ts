@@ -362,6 +362,101 @@ function soloPlan(
   return solo.last;
 }
 
+/**
+ * planCapacityProvider of a group of several members, with everything it reads besides the config
+ * key: the group's parts, and per member its name, sizing (result and capacity: planning reads no
+ * breakEvenCpuShare) and invocations.
+ */
+interface KeptGroupPlan {
+  region: string;
+  architecture: Architecture;
+  trustGroup: string | null;
+  prices: RegionPrices;
+  window: SnapshotWindow;
+  planningKey: string;
+  names: string[];
+  sizings: LmiSizing[];
+  invocations: number[];
+  /** As planCapacityProvider returned it (standardTotalUsd 0): never handed out. */
+  plan: CapacityProviderPlan | null;
+  /** A copy of `plan` with standardTotalUsd filled, the last handed out. */
+  last: CapacityProviderPlan | null;
+}
+
+/**
+ * The plans of several members of this buildReport and of the one before, by provider name: a knob
+ * that re-sizes nothing (recommend.*, pricing.lambdaDiscount) or lmi.groupUntagged (whose groups
+ * are the pooled groups planned the update before) meets them again. Two generations: bounded.
+ */
+const keptGroupPlans = { now: new Map<string, KeptGroupPlan>(), before: new Map<string, KeptGroupPlan>() };
+
+function sameGroupPlan(k: KeptGroupPlan | undefined, group: ProviderGroup<Migrating>, prices: RegionPrices, input: BuildReportInput, key: string): k is KeptGroupPlan {
+  if (
+    k === undefined ||
+    k.region !== group.region ||
+    k.architecture !== group.architecture ||
+    k.trustGroup !== group.trustGroup ||
+    k.prices !== prices ||
+    k.window !== input.window ||
+    k.planningKey !== key ||
+    k.names.length !== group.members.length
+  ) {
+    return false;
+  }
+  for (let i = 0; i < group.members.length; i++) {
+    const m = group.members[i]!;
+    if (
+      k.names[i] !== m.name ||
+      k.sizings[i] !== m.summary.sizing ||
+      !Object.is(k.invocations[i], m.summary.windowInvocations ?? 0)
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** planCapacityProvider of a group of several members, kept (keptGroupPlans) while the group and its members' sizings stay. */
+function groupPlan(
+  group: ProviderGroup<Migrating>,
+  prices: RegionPrices,
+  input: BuildReportInput,
+  key: string,
+  standardTotalUsd: number,
+): CapacityProviderPlan | null {
+  let kept = keptGroupPlans.now.get(group.name);
+  if (!sameGroupPlan(kept, group, prices, input, key)) kept = keptGroupPlans.before.get(group.name);
+  if (!sameGroupPlan(kept, group, prices, input, key)) {
+    const plan = planCapacityProvider({
+      name: group.name,
+      region: group.region,
+      architecture: group.architecture,
+      trustGroup: group.trustGroup,
+      members: group.members.map(memberOf),
+      prices,
+      config: input.config,
+      window: input.window,
+    });
+    kept = {
+      region: group.region,
+      architecture: group.architecture,
+      trustGroup: group.trustGroup,
+      prices,
+      window: input.window,
+      planningKey: key,
+      names: group.members.map((m) => m.name),
+      sizings: group.members.map((m) => m.summary.sizing!),
+      invocations: group.members.map((m) => m.summary.windowInvocations ?? 0),
+      plan,
+      last: null,
+    };
+  }
+  keptGroupPlans.now.set(group.name, kept);
+  if (kept.plan === null) return null;
+  if (kept.last === null || !Object.is(kept.last.standardTotalUsd, standardTotalUsd)) kept.last = { ...kept.plan, standardTotalUsd };
+  return kept.last;
+}
+
 interface PlannedGroup {
   group: ProviderGroup<Migrating>;
   plan: CapacityProviderPlan | null;
@@ -383,17 +478,7 @@ function planGroups(
     if (prices && group.members.length === 1) {
       plan = soloPlan(group, group.members[0]!, prices, input, key, standardTotalUsd);
     } else if (prices) {
-      plan = planCapacityProvider({
-        name: group.name,
-        region: group.region,
-        architecture: group.architecture,
-        trustGroup: group.trustGroup,
-        members: group.members.map(memberOf),
-        prices,
-        config: input.config,
-        window: input.window,
-      });
-      if (plan) plan.standardTotalUsd = standardTotalUsd;
+      plan = groupPlan(group, prices, input, key, standardTotalUsd);
     }
     let fallback = 0;
     for (const m of group.members) fallback += m.lmi.totalUsd;
@@ -561,6 +646,8 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
   const warnings: ReportWarning[] = [...input.warnings, ...functionWarnings];
 
   // Capacity providers for the `migrate` functions.
+  keptGroupPlans.before = keptGroupPlans.now;
+  keptGroupPlans.now = new Map();
   const key = sharedLmiKey(config);
   const planned = planGroups(groupForProviders(migrate, config.lmi.groupUntagged), input, key, warnings);
   for (const p of planned) {

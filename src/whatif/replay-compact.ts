@@ -26,7 +26,7 @@ import {
   targetEnvironments,
 } from '../model/lmi/replay.js';
 import { type ChosenReplay, type ReplaySource, throttledInvocationsOf, throttlePairsOf } from '../model/lmi/replay-source.js';
-import type { CapacityRuns } from '../model/lmi/types.js';
+import type { CapacityRuns, LeveledCapacity } from '../model/lmi/types.js';
 import { periodCount, type FunctionProfile, type SnapshotWindow } from '../source/profile.js';
 import { checkEligibility } from '../model/lmi/eligibility.js';
 import { cpuPerInvocation } from '../model/lmi/shape.js';
@@ -279,6 +279,66 @@ class CompactChosen implements ChosenReplay {
   }
 }
 
+/**
+ * A chosen configuration's capacity: by level at once (f over the served levels, a few hundred
+ * numbers: what planning reads), the runs (capacityOfRuns) built on first read only, for readers
+ * that want them. The levels are left out (null) when the served runs could be more than
+ * MAX_CAPACITY_RUNS: the runs may then be blocked, which the levels do not show.
+ */
+class CompactCapacity implements CapacityRuns {
+  #runs: CapacityRuns | null = null;
+  #build: (() => CapacityRuns) | null;
+
+  constructor(
+    readonly periodSeconds: number,
+    readonly leveled: LeveledCapacity | null,
+    build: () => CapacityRuns,
+  ) {
+    this.#build = build;
+  }
+
+  get capacity(): Uint32Array {
+    return this.#built().capacity;
+  }
+
+  get runLengths(): Uint32Array {
+    return this.#built().runLengths;
+  }
+
+  #built(): CapacityRuns {
+    if (this.#runs === null) {
+      this.#runs = (this.#build as () => CapacityRuns)();
+      this.#build = null;
+    }
+    return this.#runs;
+  }
+}
+
+/**
+ * Each served run's level (the index of its value in `levels`, the histogram's values, ascending
+ * and distinct) and length; null if a value is not there (none such: the histogram is of these
+ * runs). Plain arrays: one element kind for every function (the decoder's typed arrays vary by
+ * function, which makes planning's loop over all members' runs slow), and cheap to allocate.
+ */
+function runLevelsOf(servedValues: ReplayNumbers, servedLengths: ReplayNumbers, levels: Float64Array): { runLevel: number[]; runLength: number[] } | null {
+  const runLevel: number[] = [];
+  const runLength: number[] = [];
+  for (let i = 0; i < servedValues.length; i++) {
+    const v = servedValues[i] as number;
+    let low = 0;
+    let high = levels.length - 1;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((levels[mid] as number) < v) low = mid + 1;
+      else high = mid;
+    }
+    if (levels[low] !== v) return null;
+    runLevel.push(low);
+    runLength.push(servedLengths[i] as number);
+  }
+  return { runLevel, runLength };
+}
+
 /** A chosen replay kept with the settings it depends on. */
 interface KeptChosen {
   perEnvironment: number;
@@ -418,6 +478,24 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
   for (let i = 0; i < markGaps.length; i++) markBucket[i] = (i > 0 ? (markBucket[i - 1] as number) : 0) + (markGaps[i] as number);
   const pairs = { served: data.pairServed, concurrency: data.pairConcurrency, invocations: data.pairInvocations };
 
+  // The served runs by level, built on the first capacity asked for (only `migrate` functions are planned).
+  let runs: { runLevel: number[]; runLength: number[] } | null | undefined;
+  /** The capacity of f(served): by level (f over the histogram's levels, stored as the runs store it), runs on demand. */
+  const capacityOf = (f: (served: number) => number): CapacityRuns => {
+    let leveled: LeveledCapacity | null = null;
+    // At most MAX_CAPACITY_RUNS served runs: never more runs of capacity, so never blocked.
+    if (servedValues.length <= MAX_CAPACITY_RUNS) {
+      if (runs === undefined) runs = runLevelsOf(servedValues, servedLengths, hist.values);
+      if (runs !== null) {
+        // `>>> 0`: the value a Uint32Array stores (ToUint32), as capacityOfRuns stores it.
+        const levelCapacity: number[] = [];
+        for (let j = 0; j < hist.values.length; j++) levelCapacity.push(f(hist.values[j] as number) >>> 0);
+        leveled = { levelCapacity, levelPeriods: hist.counts, runLevel: runs.runLevel, runLength: runs.runLength };
+      }
+    }
+    return new CompactCapacity(window.periodSeconds, leveled, () => capacityOfRuns(servedValues, servedLengths, periods, f, window.periodSeconds));
+  };
+
   // The demands sizeLmi prices and the chosen replays, kept between updates (pure in their keys).
   const scopes: DemandScope[] = [];
   const chosenKept: KeptChosen[] = [];
@@ -522,7 +600,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
         throttled,
       };
       const replay = new CompactChosen(throttledInvocations, instancePeriods, peakInstances, environmentPeriods, maxEnvironments, chart, () =>
-        capacityOfRuns(servedValues, servedLengths, periods, f, window.periodSeconds),
+        capacityOf(f),
       );
       if (chosenKept.length >= MAX_KEPT_CHOSEN) chosenKept.shift();
       chosenKept.push({ perEnvironment, perInstance, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments, minInstances: lmi.minInstances, replay });

@@ -2,7 +2,7 @@
  * buildReport, the merge step, end to end (summarizeFunction + real LMI sizing): totals,
  * grouping by trust group, the untagged-grouping figure, warnings, order, already-on-LMI.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { breakEvenCpuShare, breakEvenInvocationsPerMonth } from '../../src/model/break-even.js';
 import { capacityProviderName } from '../../src/model/capacity-plan.js';
 import { summarizeFunction } from '../../src/model/summarize.js';
@@ -208,6 +208,65 @@ describe('buildReport: figures kept between calls (the what-if page rebuilds on 
     expect(byName(last, 'c').lmi).toBe(byName(first, 'c').lmi);
     const solo = first.capacityProviders.find((p) => p.functions.length === 1)!;
     expect(last.capacityProviders.find((p) => p.name === solo.name)).toBe(solo);
+  });
+
+  it('plans of several members are kept while what planning reads stays: each part that changes gives the cold plan', async () => {
+    // Prepare: one set of summaries; each step changes one thing a shared plan reads, the summaries
+    // (and so the sizings) otherwise the same objects.
+    const priceBook = testPriceBook();
+    const config = testConfig();
+    const kept = profiles().map((p) => summarizeFunction(p, { window: week, prices: priceBook.regions[p.region], config }));
+    const cheaper = testPriceBook();
+    for (const t of cheaper.regions['us-east-1']!.instances) t.onDemandUsdPerHour *= 0.5;
+    const change = (name: string, f: (s: FunctionSummary) => FunctionSummary) => kept.map((s) => (s.name === name ? f(s) : s));
+    const sizingOf = (name: string) => kept.find((s) => s.name === name)!.sizing;
+    // Each change right after the base step, whose plans are the ones kept.
+    const base = { summaries: kept };
+    const steps: { summaries: FunctionSummary[]; config?: Config; priceBook?: PriceBook }[] = [
+      base,
+      { summaries: kept, config: testConfig((c) => (c.lmi.minInstances = 5)) },
+      base,
+      { summaries: kept, priceBook: cheaper },
+      base,
+      { summaries: change('a', (s) => ({ ...s, windowInvocations: s.windowInvocations! * 3 })) },
+      base,
+      { summaries: change('b', (s) => ({ ...s, sizing: sizingOf('h') })) },
+      base,
+      { summaries: change('d', (s) => ({ ...s, sizing: sizingOf('e') })) },
+      base,
+      { summaries: change('b', (s) => ({ ...s, name: 'b2' })) },
+      { summaries: kept, config: testConfig((c) => (c.lmi.groupUntagged = true)) },
+      base,
+    ];
+    const fresh = async () => {
+      vi.resetModules();
+      return (await import('../../src/model/build-report.js')).buildReport;
+    };
+    const reports: ReportModel[] = [];
+    for (const step of steps) {
+      const input = {
+        accountId: '123456789012',
+        window: week,
+        summaries: step.summaries,
+        priceBook: step.priceBook ?? priceBook,
+        config: step.config ?? config,
+        assumptions: [],
+        run: RUN,
+        warnings: [],
+      };
+      // Act: this module (plans kept from the steps before) and a fresh one (cold).
+      const warm = buildReport(input);
+      const cold = (await fresh())(input);
+      // Assess
+      expect(JSON.stringify(warm)).toBe(JSON.stringify(cold));
+      reports.push(warm);
+    }
+    // The plans were kept where nothing they read changed (so the steps above met kept plans): the
+    // trust group's plan after the untagged grouping step is the very one handed out then.
+    const shared = (r: ReportModel) => r.capacityProviders.find((p) => p.trustGroup === 'Team_A')!;
+    const [grouped, after] = reports.slice(-2) as [ReportModel, ReportModel];
+    expect(shared(after).functions).toEqual(['a', 'b']);
+    expect(shared(after)).toBe(shared(grouped));
   });
 
   it('sizings that are plain objects (not made by sizeLmi) are kept as well, with the cold figures', () => {

@@ -1,8 +1,34 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { planCapacityProvider } from '../../src/model/lmi/group.js';
 import { sizeLmi } from '../../src/model/lmi/size.js';
+import type { CapacityRuns, LmiSizing } from '../../src/model/lmi/types.js';
+import type { Config } from '../../src/config/schema.js';
+import type { SnapshotWindow } from '../../src/source/profile.js';
 import { compactReplay, extractCompactReplay } from '../../src/whatif/replay-compact.js';
 import { testConfig, testProfile, testRegionPrices, testWindow, usageOf } from '../model/lmi/helpers.js';
+
+/** The runs of a capacity as plain data (the compact one builds them on first read, behind getters). */
+function runsOf(c: CapacityRuns | undefined) {
+  return c === undefined ? undefined : { capacity: c.capacity, runLengths: c.runLengths, periodSeconds: c.periodSeconds };
+}
+
+/** A capacity's series, period by period: from its runs, or from its levels. */
+function expandRuns(c: CapacityRuns): number[] {
+  return [...c.capacity].flatMap((e, i) => new Array<number>(c.runLengths[i]!).fill(e));
+}
+function expandLevels(c: CapacityRuns): number[] {
+  const l = c.leveled!;
+  const out: number[] = [];
+  for (let i = 0; i < l.runLevel.length; i++) for (let n = 0; n < l.runLength[i]!; n++) out.push(l.levelCapacity[l.runLevel[i]!]!);
+  return out;
+}
+
+/** The plan of a provider of this one function, as build-report makes it. */
+function soloPlan(sizing: LmiSizing, config: Config, window: SnapshotWindow) {
+  const member = { name: 'f', memoryMB: sizing.result.memoryMB, result: sizing.result, capacity: sizing.capacity, invocations: 100 };
+  return planCapacityProvider({ name: 'cp', region: 'us-east-1', architecture: 'arm64', trustGroup: null, members: [member], prices: testRegionPrices(), config, window });
+}
 
 // The compact replay must give sizeLmi exactly what the series gives it, for any series and knobs.
 describe('compactReplay', () => {
@@ -44,8 +70,17 @@ describe('compactReplay', () => {
           expect(fromCompact.costByCpuShare).toEqual(fromSeries.costByCpuShare);
           expect(fromCompact.costByTrafficScale).toEqual(fromSeries.costByTrafficScale);
           expect(fromCompact.chart).toEqual(fromSeries.chart);
-          expect(fromCompact.capacity).toEqual(fromSeries.capacity);
+          expect(runsOf(fromCompact.capacity)).toEqual(fromSeries.capacity);
           expect(fromCompact.risks).toEqual(fromSeries.risks);
+          // The levels planning reads: the same series, each level's periods the sum of its runs',
+          // and the plan of a provider of this function alone the plan from the series' runs.
+          const leveled = fromCompact.capacity.leveled!;
+          expect(leveled).not.toBeNull();
+          expect(expandLevels(fromCompact.capacity)).toEqual(expandRuns(fromSeries.capacity));
+          const sums = new Array<number>(leveled.levelPeriods.length).fill(0);
+          for (let i = 0; i < leveled.runLevel.length; i++) sums[leveled.runLevel[i]!]! += leveled.runLength[i]!;
+          expect(sums).toEqual(Array.from(leveled.levelPeriods));
+          expect(JSON.stringify(soloPlan(fromCompact, ctx.config, window))).toBe(JSON.stringify(soloPlan(fromSeries, ctx.config, window)));
         },
       ),
       { numRuns: 300 },
@@ -107,10 +142,57 @@ describe('compactReplay', () => {
       const again = sizeLmi(profile, usageOf(profile), ctx, source);
 
       // Assess
-      expect(first?.capacity).toEqual(fromSeries?.capacity);
-      expect(again?.capacity).toEqual(fromSeries?.capacity);
+      expect(runsOf(first?.capacity)).toEqual(fromSeries?.capacity);
+      expect(runsOf(again?.capacity)).toEqual(fromSeries?.capacity);
       expect(first?.result).toEqual(fromSeries?.result);
+      // No levels where the runs may be blocked (more served runs than MAX_CAPACITY_RUNS): planning reads the runs.
+      if (periods > 4096) expect(first?.capacity.leveled).toBeNull();
+      else expect(expandLevels(first!.capacity)).toEqual(expandRuns(fromSeries!.capacity));
     }
+  });
+
+  it('plans a provider of several functions from their levels exactly as from their series runs (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.array(fc.tuple(fc.array(fc.option(fc.integer({ min: 0, max: 200 }), { freq: 12 }), { minLength: 300, maxLength: 300 }), fc.constantFrom(1024, 2048, 8192)), {
+          minLength: 2,
+          maxLength: 5,
+        }),
+        knobs,
+        (periods, specs, lmi) => {
+          // Prepare: every member cut to the same window; both sizings of each member.
+          const window = testWindow(periods);
+          const config = testConfig(lmi);
+          const ctx = { window, prices: testRegionPrices(), config };
+          const members = specs.flatMap(([concurrency, memoryMB], i) => {
+            const profile = testProfile({ name: `f${i}`, concurrency: concurrency.slice(0, periods), memoryMB });
+            const fromSeries = sizeLmi(profile, usageOf(profile), ctx);
+            const data = extractCompactReplay(profile, window, config.lmi, usageOf(profile).avgDurationMs);
+            const fromCompact = sizeLmi(profile, usageOf(profile), ctx, compactReplay(data, window));
+            if (fromSeries === null || fromCompact === null) return [];
+            const as = (s: LmiSizing) => ({ name: profile.name, memoryMB, result: s.result, capacity: s.capacity, invocations: 1000 * (i + 1) });
+            return [{ series: as(fromSeries), compact: as(fromCompact) }];
+          });
+          const plan = (which: 'series' | 'compact') =>
+            planCapacityProvider({
+              name: 'cp',
+              region: 'us-east-1',
+              architecture: 'arm64',
+              trustGroup: 't',
+              members: members.map((m) => m[which]),
+              prices: testRegionPrices(),
+              config,
+              window,
+            });
+
+          // Act, assess: the compact members give planning their levels, the series ones their runs.
+          if (members.length > 0) expect(members[0]!.compact.capacity.leveled).toBeTruthy();
+          expect(JSON.stringify(plan('compact'))).toBe(JSON.stringify(plan('series')));
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('sizes as the series does when the served levels span more than a level table holds (the histogram by Map)', () => {

@@ -17,7 +17,7 @@ import { periodCount, type Architecture, type SnapshotWindow } from '../../sourc
 import { instanceRates, monthFactor, type InstanceRates } from './cost.js';
 import { candidateInstanceTypes, environmentsPerInstance } from './instances.js';
 import { ceilSafe } from './replay.js';
-import type { GroupMember } from './types.js';
+import type { CapacityRuns, GroupMember, LeveledCapacity } from './types.js';
 
 /** CapacityProviderScalingConfig.MaxVCpuCount API range (API_CapacityProviderScalingConfig). */
 export const MAX_VCPU_COUNT_MIN = 2;
@@ -56,18 +56,27 @@ export function planCapacityProvider(args: {
   if (members.length === 0 || prices.lambda === undefined) return null;
   const periods = periodCount(window);
   // Each member's periods (checked against the window) and EE-periods (sum of capacity x length,
-  // for the lower bounds below), in one indexed pass over its runs: this runs over every member's
-  // runs on each what-if update.
+  // for the lower bounds below), in one indexed pass over its levels (the what-if page's) or runs.
   const memberEnvPeriods = new Float64Array(members.length);
   for (let i = 0; i < members.length; i++) {
     const m = members[i] as GroupMember;
-    const { capacity, runLengths } = m.capacity;
+    const leveled = m.capacity.leveled;
     let total = 0;
     let envPeriods = 0;
-    for (let r = 0; r < runLengths.length; r++) {
-      const len = runLengths[r] as number;
-      total += len;
-      if (r < capacity.length) envPeriods += (capacity[r] as number) * len;
+    if (leveled) {
+      const { levelCapacity, levelPeriods } = leveled;
+      for (let j = 0; j < levelPeriods.length; j++) {
+        const len = levelPeriods[j] as number;
+        total += len;
+        envPeriods += (levelCapacity[j] as number) * len;
+      }
+    } else {
+      const { capacity, runLengths } = m.capacity;
+      for (let r = 0; r < runLengths.length; r++) {
+        const len = runLengths[r] as number;
+        total += len;
+        if (r < capacity.length) envPeriods += (capacity[r] as number) * len;
+      }
     }
     if (total !== periods || m.capacity.periodSeconds !== window.periodSeconds) {
       throw new LmiAdvisorError(
@@ -126,7 +135,7 @@ export function planCapacityProvider(args: {
     if (best !== null && bound >= best.cost) break;
     const { instancePeriods, peakInstances } =
       steps === null
-        ? sweepRuns(members[0]!.capacity, t.perInstance[0] as number, lmi.minInstances, periods)
+        ? sweepOne(members[0]!.capacity, t.perInstance[0] as number, lmi.minInstances, periods)
         : sweep(steps, shapes.length, t.perInstance, lmi.minInstances, periods);
     const cost = instancePeriods * t.rates.totalUsdPerHour;
     if (best === null || cost < best.cost) best = { t, instancePeriods, peakInstances, cost };
@@ -215,16 +224,45 @@ interface Steps {
   deltas: Float64Array;
 }
 
-/** O(runs + periods x shapes): a dense table by period, then the periods where anything changes. */
+/**
+ * O(runs + periods x shapes): a dense table by period, then the periods where anything changes.
+ * A member's levels give the runs of its runs with their capacity looked up; a run of no period is
+ * skipped there (the runs drop it), equal neighbours add a change of 0 (a period where nothing
+ * changes splits a segment into two of the same instances: the same sums).
+ */
 function mergedSteps(members: readonly GroupMember[], memberShape: readonly number[], shapeCount: number, periods: number): Steps {
-  const byPeriod = new Float64Array((periods + 1) * shapeCount);
-  const changed = new Uint8Array(periods + 1);
+  const size = (periods + 1) * shapeCount;
+  if (tableScratch.byPeriod.length < size) tableScratch.byPeriod = new Float64Array(size);
+  if (tableScratch.changed.length < periods + 1) tableScratch.changed = new Uint8Array(periods + 1);
+  const byPeriod = tableScratch.byPeriod;
+  const changed = tableScratch.changed;
+  byPeriod.fill(0, 0, size);
+  changed.fill(0, 0, periods + 1);
   let count = 0;
   for (let i = 0; i < members.length; i++) {
-    const { capacity, runLengths } = (members[i] as GroupMember).capacity;
+    const runs = (members[i] as GroupMember).capacity;
     const shape = memberShape[i] as number;
+    const leveled = runs.leveled;
     let at = 0;
     let previous = 0;
+    if (leveled) {
+      const { levelCapacity, runLevel, runLength } = leveled;
+      for (let r = 0; r < runLevel.length; r++) {
+        const len = runLength[r] as number;
+        if (len === 0) continue;
+        const c = levelCapacity[runLevel[r] as number] as number;
+        const slot = at * shapeCount + shape;
+        byPeriod[slot] = (byPeriod[slot] as number) + (c - previous);
+        if (changed[at] === 0) {
+          changed[at] = 1;
+          count++;
+        }
+        previous = c;
+        at += len;
+      }
+      continue;
+    }
+    const { capacity, runLengths } = runs;
     for (let r = 0; r < capacity.length; r++) {
       const c = capacity[r] as number;
       const slot = at * shapeCount + shape;
@@ -271,11 +309,37 @@ function sweep(steps: Steps, shapeCount: number, perInstance: number[], minInsta
   return { instancePeriods, peakInstances };
 }
 
+/** mergedSteps's table, reused (zeroed) by each plan of several members: one window of a few shapes. */
+const tableScratch = { byPeriod: new Float64Array(0), changed: new Uint8Array(0) };
+
+/** sweep of a single member: over its levels where it has them, else over its runs. */
+function sweepOne(runs: CapacityRuns, perInstance: number, minInstances: number, periods: number) {
+  return runs.leveled ? sweepLevels(runs.leveled, perInstance, minInstances) : sweepRuns(runs, perInstance, minInstances, periods);
+}
+
+/**
+ * sweepRuns over levels: the instances of a level for each of its periods (whole numbers, so the
+ * sum is exact in any order: the runs' sum); a level of no period is in no run, so not in the peak.
+ */
+function sweepLevels(leveled: LeveledCapacity, perInstance: number, minInstances: number) {
+  const { levelCapacity, levelPeriods } = leveled;
+  let instancePeriods = 0;
+  let peakInstances = 0;
+  for (let j = 0; j < levelPeriods.length; j++) {
+    const len = levelPeriods[j] as number;
+    if (len === 0) continue;
+    const instances = Math.max(minInstances, ceilSafe((levelCapacity[j] as number) / perInstance));
+    instancePeriods += instances * len;
+    if (instances > peakInstances) peakInstances = instances;
+  }
+  return { instancePeriods, peakInstances };
+}
+
 /**
  * sweep of a single member, read off its runs (no merge): a run's capacity holds from its start to
  * the next run's; a zero-length run is superseded by the next one at the same period, as in sweep.
  */
-function sweepRuns(runs: GroupMember['capacity'], perInstance: number, minInstances: number, periods: number) {
+function sweepRuns(runs: CapacityRuns, perInstance: number, minInstances: number, periods: number) {
   const { capacity, runLengths } = runs;
   let instancePeriods = 0;
   let peakInstances = 0;

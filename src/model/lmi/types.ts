@@ -13,6 +13,26 @@ export interface CapacityRuns {
   capacity: Uint32Array;
   runLengths: Uint32Array;
   periodSeconds: number;
+  /**
+   * The same capacity by level, where the source has it without building the runs (the what-if
+   * page's compact replay, src/whatif/replay-compact.ts): planning reads it in their place, for the
+   * same integer sums. Absent or null: planning reads the runs.
+   */
+  leveled?: LeveledCapacity | null;
+}
+
+/**
+ * EE capacity as runs over levels: run i holds levelCapacity[runLevel[i]] EEs for runLength[i]
+ * periods, and level j holds levelPeriods[j] periods in all (the sum over its runs; the levels'
+ * periods sum to the window's). A run of no period holds nothing (as the runs drop it); equal
+ * neighbouring runs and equal levels are allowed. The runs, expanded, are the series `capacity`
+ * and `runLengths` hold.
+ */
+export interface LeveledCapacity {
+  levelCapacity: ArrayLike<number>;
+  levelPeriods: ArrayLike<number>;
+  runLevel: ArrayLike<number>;
+  runLength: ArrayLike<number>;
 }
 
 export interface LmiSizing {
