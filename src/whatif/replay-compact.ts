@@ -315,28 +315,70 @@ class CompactCapacity implements CapacityRuns {
 }
 
 /**
- * Each served run's level (the index of its value in `levels`, the histogram's values, ascending
- * and distinct) and length; null if a value is not there (none such: the histogram is of these
- * runs). Plain arrays: one element kind for every function (the decoder's typed arrays vary by
- * function, which makes planning's loop over all members' runs slow), and cheap to allocate.
+ * Each served run's level: the index of its value in `levels` (the histogram's values, ascending
+ * and distinct); null if a value is not there (none such: the histogram is of these runs). Kept
+ * per function once planned (2 bytes a run: every function may be planned at some knob value).
+ * Whole levels in a narrow span (every page's data) are ranked through a table by value, others
+ * found by binary search.
  */
-function runLevelsOf(servedValues: ReplayNumbers, servedLengths: ReplayNumbers, levels: Float64Array): { runLevel: number[]; runLength: number[] } | null {
-  const runLevel: number[] = [];
-  const runLength: number[] = [];
-  for (let i = 0; i < servedValues.length; i++) {
-    const v = servedValues[i] as number;
-    let low = 0;
-    let high = levels.length - 1;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if ((levels[mid] as number) < v) low = mid + 1;
-      else high = mid;
+function runLevelsOf(servedValues: ReplayNumbers, levels: Float64Array): Uint16Array | Uint32Array | null {
+  const count = servedValues.length;
+  const runLevel = levels.length <= 0x10000 ? uint16Slab(count) : new Uint32Array(count);
+  const low = levels.length > 0 ? (levels[0] as number) : 0;
+  const span = levels.length > 0 ? (levels[levels.length - 1] as number) - low + 1 : 0;
+  if (Number.isSafeInteger(low) && Number.isSafeInteger(span) && span <= LEVEL_RANK_SPAN) {
+    if (rankScratch.length < span) rankScratch = new Int32Array(Math.max(span, 2 * rankScratch.length));
+    const rank = rankScratch;
+    rank.fill(-1, 0, span);
+    for (let j = 0; j < levels.length; j++) {
+      const at = (levels[j] as number) - low;
+      if (!Number.isSafeInteger(at)) return null;
+      rank[at] = j;
     }
-    if (levels[low] !== v) return null;
-    runLevel.push(low);
-    runLength.push(servedLengths[i] as number);
+    for (let i = 0; i < count; i++) {
+      const at = (servedValues[i] as number) - low;
+      const j = at >= 0 && at < span && Number.isInteger(at) ? (rank[at] as number) : -1;
+      if (j < 0) return null;
+      runLevel[i] = j;
+    }
+    return runLevel;
   }
-  return { runLevel, runLength };
+  for (let i = 0; i < count; i++) {
+    const v = servedValues[i] as number;
+    let lo = 0;
+    let hi = levels.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((levels[mid] as number) < v) lo = mid + 1;
+      else hi = mid;
+    }
+    if (levels[lo] !== v) return null;
+    runLevel[i] = lo;
+  }
+  return runLevel;
+}
+
+/** Widest span of whole levels runLevelsOf ranks through a table (as histogramOfRuns's array). */
+const LEVEL_RANK_SPAN = 1 << 16;
+let rankScratch = new Int32Array(256);
+
+/**
+ * Views into shared blocks for the kept run levels: one backing store per block, not one per
+ * function (a typed array's own store is slow to allocate). Nothing is freed: a block lives while
+ * any of its views does.
+ */
+const SLAB_ELEMENTS = 1 << 17;
+let slab = new Uint16Array(0);
+let slabUsed = 0;
+function uint16Slab(count: number): Uint16Array {
+  if (count > SLAB_ELEMENTS / 4) return new Uint16Array(count);
+  if (slabUsed + count > slab.length) {
+    slab = new Uint16Array(SLAB_ELEMENTS);
+    slabUsed = 0;
+  }
+  const view = slab.subarray(slabUsed, slabUsed + count);
+  slabUsed += count;
+  return view;
 }
 
 /** A chosen replay kept with the settings it depends on. */
@@ -479,18 +521,18 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
   const pairs = { served: data.pairServed, concurrency: data.pairConcurrency, invocations: data.pairInvocations };
 
   // The served runs by level, built on the first capacity asked for (only `migrate` functions are planned).
-  let runs: { runLevel: number[]; runLength: number[] } | null | undefined;
+  let runLevel: Uint16Array | Uint32Array | null | undefined;
   /** The capacity of f(served): by level (f over the histogram's levels, stored as the runs store it), runs on demand. */
   const capacityOf = (f: (served: number) => number): CapacityRuns => {
     let leveled: LeveledCapacity | null = null;
     // At most MAX_CAPACITY_RUNS served runs: never more runs of capacity, so never blocked.
     if (servedValues.length <= MAX_CAPACITY_RUNS) {
-      if (runs === undefined) runs = runLevelsOf(servedValues, servedLengths, hist.values);
-      if (runs !== null) {
+      if (runLevel === undefined) runLevel = runLevelsOf(servedValues, hist.values);
+      if (runLevel !== null) {
         // `>>> 0`: the value a Uint32Array stores (ToUint32), as capacityOfRuns stores it.
         const levelCapacity: number[] = [];
         for (let j = 0; j < hist.values.length; j++) levelCapacity.push(f(hist.values[j] as number) >>> 0);
-        leveled = { levelCapacity, levelPeriods: hist.counts, runLevel: runs.runLevel, runLength: runs.runLength };
+        leveled = { levelCapacity, levelPeriods: hist.counts, runLevel, runLength: servedLengths };
       }
     }
     return new CompactCapacity(window.periodSeconds, leveled, () => capacityOfRuns(servedValues, servedLengths, periods, f, window.periodSeconds));

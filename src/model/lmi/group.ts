@@ -57,7 +57,9 @@ export function planCapacityProvider(args: {
   const periods = periodCount(window);
   // Each member's periods (checked against the window) and EE-periods (sum of capacity x length,
   // for the lower bounds below), in one indexed pass over its levels (the what-if page's) or runs.
-  const memberEnvPeriods = new Float64Array(members.length);
+  // Plain arrays (of doubles, as a Float64Array holds them): a typed array above 64 bytes gets its
+  // own backing store, slow to allocate, and a what-if update plans hundreds of providers.
+  const memberEnvPeriods: number[] = new Array<number>(members.length).fill(0);
   for (let i = 0; i < members.length; i++) {
     const m = members[i] as GroupMember;
     const leveled = m.capacity.leveled;
@@ -108,16 +110,23 @@ export function planCapacityProvider(args: {
   const types = groupTypes(candidateInstanceTypes(prices.instances, args.architecture, lmi), shapes, lmi);
   if (types.length === 0) return null;
 
-  const steps = members.length === 1 ? null : mergedSteps(members, memberShape, shapes.length, periods);
+  // Several members: their EE changes by period, from the table kept for this provider where every
+  // member has levels (updated for the members that changed), else merged afresh.
+  let table: Float64Array | null = null;
+  let steps: Steps | null = null;
+  if (members.length > 1) {
+    table = keptTable(args.name, args.region, args.architecture, members, memberShape, shapes.length, periods);
+    if (table === null) steps = mergedSteps(members, memberShape, shapes.length, periods);
+  }
   // Sum over periods of each shape's EEs, for a lower bound per type.
-  const shapeEnvPeriods = new Float64Array(shapes.length);
+  const shapeEnvPeriods: number[] = new Array<number>(shapes.length).fill(0);
   for (let i = 0; i < members.length; i++) {
     const s = memberShape[i] as number;
     shapeEnvPeriods[s] = (shapeEnvPeriods[s] as number) + (memberEnvPeriods[i] as number);
   }
   // Equal bounds in name order: `types` is in candidateInstanceTypes's name order already, so its
   // index stands for the name comparison (localeCompare, slow) with the same result.
-  const bounds = new Float64Array(types.length);
+  const bounds: number[] = new Array<number>(types.length).fill(0);
   const order: number[] = [];
   for (let index = 0; index < types.length; index++) {
     const t = types[index] as GroupType;
@@ -134,9 +143,11 @@ export function planCapacityProvider(args: {
     const bound = bounds[index] as number;
     if (best !== null && bound >= best.cost) break;
     const { instancePeriods, peakInstances } =
-      steps === null
-        ? sweepOne(members[0]!.capacity, t.perInstance[0] as number, lmi.minInstances, periods)
-        : sweep(steps, shapes.length, t.perInstance, lmi.minInstances, periods);
+      table !== null
+        ? sweepTable(table, shapes.length, t.perInstance, lmi.minInstances, periods)
+        : steps === null
+          ? sweepOne(members[0]!.capacity, t.perInstance[0] as number, lmi.minInstances, periods)
+          : sweep(steps, shapes.length, t.perInstance, lmi.minInstances, periods);
     const cost = instancePeriods * t.rates.totalUsdPerHour;
     if (best === null || cost < best.cost) best = { t, instancePeriods, peakInstances, cost };
   }
@@ -304,6 +315,145 @@ function sweep(steps: Steps, shapeCount: number, perInstance: number[], minInsta
     }
     const instances = Math.max(minInstances, ceilSafe(fractional));
     instancePeriods += instances * (Math.min(periods, positions[e + 1] as number) - (positions[e] as number));
+    if (instances > peakInstances) peakInstances = instances;
+  }
+  return { instancePeriods, peakInstances };
+}
+
+/**
+ * A provider's members' EE changes by period and shape (deltas[p * shapes + s]: the change of shape
+ * s's EEs at period p), with each member's levels and shape column as added. The what-if page plans
+ * the same providers on every update, most members unchanged by a discount or a grouping change:
+ * the table is updated by the members that changed (their old runs taken out, the new put in).
+ * Every entry is a sum of whole EE changes, so it is exact in any order: the very table a fresh
+ * build gives. A column holds sums alone (the plan reads its shape from the members), so a member
+ * is changed when its levels or its column are.
+ */
+interface KeptTable {
+  name: string;
+  region: string;
+  architecture: Architecture;
+  periods: number;
+  shapeCount: number;
+  deltas: Float64Array;
+  members: Map<string, { leveled: LeveledCapacity; shape: number }>;
+}
+
+/** The tables of the last few providers planned (a page plans a handful of shared providers per update). */
+const MAX_KEPT_TABLES = 8;
+const keptTables: KeptTable[] = [];
+
+/** Adds (sign 1) or takes out (sign -1) a member's EE changes; a run of no period holds nothing (the runs drop it). */
+function addLevels(deltas: Float64Array, shapeCount: number, shape: number, leveled: LeveledCapacity, sign: number): void {
+  const { levelCapacity, runLevel, runLength } = leveled;
+  let at = 0;
+  let previous = 0;
+  for (let r = 0; r < runLevel.length; r++) {
+    const len = runLength[r] as number;
+    if (len === 0) continue;
+    const c = levelCapacity[runLevel[r] as number] as number;
+    const slot = at * shapeCount + shape;
+    deltas[slot] = (deltas[slot] as number) + sign * (c - previous);
+    previous = c;
+    at += len;
+  }
+}
+
+/** True when two levels give the same series: the same runs (one function's) and the same capacity per level. */
+function sameLevels(a: LeveledCapacity, b: LeveledCapacity): boolean {
+  if (a === b) return true;
+  if (a.runLevel !== b.runLevel || a.runLength !== b.runLength || a.levelCapacity.length !== b.levelCapacity.length) return false;
+  for (let j = 0; j < a.levelCapacity.length; j++) if (a.levelCapacity[j] !== b.levelCapacity[j]) return false;
+  return true;
+}
+
+/**
+ * The EE changes by period and shape column (memberShape) of `members`, from the provider's kept
+ * table when its window and number of columns are the same and at most half the members changed,
+ * else built afresh (and kept). null when a member has no levels or two share a name: the caller
+ * merges their runs.
+ */
+function keptTable(
+  name: string,
+  region: string,
+  architecture: Architecture,
+  members: readonly GroupMember[],
+  memberShape: readonly number[],
+  shapeCount: number,
+  periods: number,
+): Float64Array | null {
+  const current = new Map<string, number>();
+  for (let i = 0; i < members.length; i++) {
+    if (!(members[i] as GroupMember).capacity.leveled) return null;
+    current.set((members[i] as GroupMember).name, i);
+  }
+  if (current.size !== members.length) return null;
+  const at = keptTables.findIndex((k) => k.name === name && k.region === region && k.architecture === architecture);
+  let kept = at >= 0 ? (keptTables.splice(at, 1)[0] as KeptTable) : undefined;
+  let fresh =
+    kept === undefined ||
+    kept.periods !== periods ||
+    kept.shapeCount !== shapeCount;
+  if (!fresh) {
+    const k = kept as KeptTable;
+    let changes = 0;
+    for (const n of k.members.keys()) if (!current.has(n)) changes++;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i] as GroupMember;
+      const old = k.members.get(m.name);
+      if (old === undefined || old.shape !== memberShape[i] || !sameLevels(old.leveled, m.capacity.leveled!)) changes++;
+    }
+    fresh = changes * 2 > members.length;
+  }
+  if (fresh) {
+    const size = periods * shapeCount;
+    const deltas = kept !== undefined && kept.deltas.length === size ? kept.deltas.fill(0) : new Float64Array(size);
+    kept = { name, region, architecture, periods, shapeCount, deltas, members: new Map() };
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i] as GroupMember;
+      const shape = memberShape[i] as number;
+      addLevels(deltas, shapeCount, shape, m.capacity.leveled!, 1);
+      kept.members.set(m.name, { leveled: m.capacity.leveled!, shape });
+    }
+  } else {
+    const k = kept as KeptTable;
+    for (const [n, old] of k.members) {
+      if (current.has(n)) continue;
+      addLevels(k.deltas, shapeCount, old.shape, old.leveled, -1);
+      k.members.delete(n);
+    }
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i] as GroupMember;
+      const shape = memberShape[i] as number;
+      const leveled = m.capacity.leveled!;
+      const old = k.members.get(m.name);
+      if (old !== undefined && old.shape === shape && sameLevels(old.leveled, leveled)) continue;
+      if (old !== undefined) addLevels(k.deltas, shapeCount, old.shape, old.leveled, -1);
+      addLevels(k.deltas, shapeCount, shape, leveled, 1);
+      k.members.set(m.name, { leveled, shape });
+    }
+  }
+  if (keptTables.length >= MAX_KEPT_TABLES) keptTables.shift();
+  keptTables.push(kept as KeptTable);
+  return (kept as KeptTable).deltas;
+}
+
+/**
+ * sweep over a table of every period: a period where nothing changes is a segment of one period
+ * with the instances of the one before (whole numbers: the same sums and peak as sweep's segments).
+ */
+function sweepTable(deltas: Float64Array, shapeCount: number, perInstance: number[], minInstances: number, periods: number) {
+  const sums = new Float64Array(shapeCount);
+  let instancePeriods = 0;
+  let peakInstances = 0;
+  for (let p = 0; p < periods; p++) {
+    let fractional = 0;
+    for (let s = 0; s < shapeCount; s++) {
+      sums[s] = (sums[s] as number) + (deltas[p * shapeCount + s] as number);
+      fractional += (sums[s] as number) / (perInstance[s] as number);
+    }
+    const instances = Math.max(minInstances, ceilSafe(fractional));
+    instancePeriods += instances;
     if (instances > peakInstances) peakInstances = instances;
   }
   return { instancePeriods, peakInstances };

@@ -207,6 +207,67 @@ describe('planCapacityProvider', () => {
     expect(new Set(warm).size).toBeGreaterThan(groups.length);
   });
 
+  it('members by level plan as by their runs, through a sequence of plans of one provider (kept table) (property)', () => {
+    // Prepare: a pool of functions, each with fixed runs over levels (its served runs) and two
+    // capacities per level; each step changes one thing of the provider planned the step before.
+    const config = testConfig({ minInstances: 1 });
+    const base = member('base', [1, 1], config).result;
+    const shapes = [
+      { vCpusPerEnvironment: 1, memoryMB: 2048 },
+      { vCpusPerEnvironment: 2, memoryMB: 8192 },
+    ];
+    const periods = 40;
+    const fnArb = fc
+      .array(fc.tuple(fc.nat({ max: 3 }), fc.integer({ min: 0, max: 6 })), { minLength: 1, maxLength: 12 })
+      .map((runs) => {
+        const used = runs.reduce((a, [, n]) => a + n, 0);
+        const all = used < periods ? [...runs, [0, periods - used] as [number, number]] : runs;
+        let left = periods;
+        const runLength = all.map(([, n]) => {
+          const len = Math.min(n, left);
+          left -= len;
+          return len;
+        });
+        return { runLevel: Uint16Array.from(all.map(([l]) => l)), runLength };
+      });
+    const stepArb = fc.tuple(fc.constantFrom('member', 'levels', 'shape', 'copy'), fc.nat({ max: 5 }));
+    fc.assert(
+      fc.property(
+        fc.array(fnArb, { minLength: 6, maxLength: 6 }),
+        fc.array(fc.array(fc.nat({ max: 30 }), { minLength: 4, maxLength: 4 }), { minLength: 2, maxLength: 2 }),
+        fc.array(stepArb, { minLength: 1, maxLength: 12 }),
+        (fns, variants, steps) => {
+          const state = fns.map((_, i) => ({ in: i < 4, variant: 0, shape: i % 2, levelCapacity: variants[0]!.slice() }));
+          const planOf = (members: GroupMember[]) =>
+            planCapacityProvider({ name: 'cp-kept', region: 'us-east-1', architecture: 'arm64', trustGroup: 'team-a', members, prices: testRegionPrices(), config, window: testWindow(periods) });
+          for (const [kind, f] of [['copy', 0] as const, ...steps]) {
+            const s = state[f]!;
+            if (kind === 'member') s.in = !s.in;
+            if (kind === 'levels') s.variant = 1 - s.variant;
+            if (kind === 'shape') s.shape = 1 - s.shape;
+            // A new array of the same capacities (or of the other variant's).
+            s.levelCapacity = variants[s.variant]!.slice();
+            const chosen = fns.flatMap((fn, i) => (state[i]!.in ? [{ fn, s: state[i]!, name: `f${i}` }] : []));
+            if (chosen.length < 2) continue;
+            const byLevel: GroupMember[] = chosen.map(({ fn, s: st, name }) => {
+              const levelPeriods = [0, 0, 0, 0];
+              fn.runLevel.forEach((l, r) => (levelPeriods[l]! += fn.runLength[r]!));
+              const leveled = { levelCapacity: st.levelCapacity, levelPeriods, runLevel: fn.runLevel, runLength: fn.runLength };
+              const expanded = [...fn.runLevel].flatMap((l, r) => new Array<number>(fn.runLength[r]!).fill(st.levelCapacity[l]!));
+              const runs = { capacity: Uint32Array.from(expanded), runLengths: new Uint32Array(expanded.length).fill(1), periodSeconds: 60 };
+              return { name, memoryMB: 2048, result: { ...base, ...shapes[st.shape]!, totalUsd: 1 }, capacity: { ...runs, leveled }, invocations: 10 };
+            });
+            const byRuns = byLevel.map((m) => ({ ...m, capacity: { ...m.capacity, leveled: null } }));
+
+            // Act, assess: the kept table's plan is the plan of the runs (merged afresh).
+            expect(JSON.stringify(planOf(byLevel))).toBe(JSON.stringify(planOf(byRuns)));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('rejects a member whose capacity does not cover the window', () => {
     const config = testConfig();
     const a = member('a', new Array(10).fill(1), config);
