@@ -23,7 +23,7 @@ import type {
 import { RECOMMENDATIONS } from '../report/types.js';
 import type { Architecture, SnapshotWindow } from '../source/profile.js';
 import { windowHours } from '../source/profile.js';
-import { breakEvenCpuShare, breakEvenInvocationsPerMonth } from './break-even.js';
+import { breakEvenCpuShare, breakEvenCpuShareAtLeast, breakEvenInvocationsPerMonth } from './break-even.js';
 import { groupForProviders, type ProviderGroup, splitGroup } from './capacity-plan.js';
 import { type FreeTierBucket, freeTierCreditUsd } from './free-tier.js';
 import { planCapacityProvider } from './lmi/index.js';
@@ -226,6 +226,10 @@ interface SizingMemo {
   cpuShare: number | null;
   cpuShareStandardUsd: number;
   cpuShareKnown: boolean;
+  /** breakEvenCpuShareAtLeast at this standard total and floor; null until computed. */
+  atLeast: boolean | null;
+  atLeastStandardUsd: number;
+  atLeastFloor: number;
   /** sizing.result with breakEvenCpuShare at this standard total. */
   lmi: LmiResult | null;
   lmiStandardUsd: number;
@@ -260,6 +264,9 @@ function newMemo(): SizingMemo {
     cpuShare: null,
     cpuShareStandardUsd: 0,
     cpuShareKnown: false,
+    atLeast: null,
+    atLeastStandardUsd: 0,
+    atLeastFloor: 0,
     lmi: null,
     lmiStandardUsd: 0,
     lmiFinite: null,
@@ -303,6 +310,18 @@ function cpuShareAt(sizing: LmiSizing, standardUsd: number): number | null {
     memo.cpuShareKnown = true;
   }
   return memo.cpuShare;
+}
+
+/** cpuShareAt(sizing, standardUsd) >= floor, false when null: breakEvenCpuShareAtLeast, or the share itself when known. */
+function cpuShareAtLeastAt(sizing: LmiSizing, standardUsd: number, floor: number): boolean {
+  const memo = memoOf(sizing);
+  if (memo.cpuShareKnown && Object.is(memo.cpuShareStandardUsd, standardUsd)) return memo.cpuShare !== null && memo.cpuShare >= floor;
+  if (memo.atLeast === null || !Object.is(memo.atLeastStandardUsd, standardUsd) || !Object.is(memo.atLeastFloor, floor)) {
+    memo.atLeast = breakEvenCpuShareAtLeast(sizing.cpuShareCosts ?? sizing.costByCpuShare, standardUsd, floor);
+    memo.atLeastStandardUsd = standardUsd;
+    memo.atLeastFloor = floor;
+  }
+  return memo.atLeast;
 }
 
 /** The function's LMI result with its break-even CPU share against its standard total. */
@@ -443,6 +462,16 @@ export class FunctionFigures implements FunctionReport, BreakEvens {
       this.#cpuShare = !sizing ? null : this.standard ? cpuShareAt(sizing, this.standard.totalUsd) : sizing.result.breakEvenCpuShare;
     }
     return this.#cpuShare;
+  }
+
+  /** cpuShare() >= floor (BreakEvens: the verdict's question), without the scan below `floor` where it can. */
+  cpuShareAtLeast(floor: number): boolean {
+    const share = this.#cpuShare;
+    if (share !== undefined) return share !== null && share >= floor;
+    const sizing = this.#summary.sizing;
+    if (sizing && this.standard) return cpuShareAtLeastAt(sizing, this.standard.totalUsd, floor);
+    const known = this.cpuShare();
+    return known !== null && known >= floor;
   }
 
   /** breakEvenInvocationsPerMonth (BreakEvens: what the reasons read). */

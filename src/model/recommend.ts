@@ -56,6 +56,8 @@ export interface RecommendInput extends DecideInput {
 export interface BreakEvens {
   /** lmi.breakEvenCpuShare: read only when input.lmi is not null. */
   cpuShare(): number | null;
+  /** cpuShare() >= floor, false when it is null (may answer without computing cpuShare). */
+  cpuShareAtLeast(floor: number): boolean;
   invocationsPerMonth(): number | null;
 }
 
@@ -300,7 +302,19 @@ export class Decision implements RecommendOutput {
  * blockers -> ineligible; then the money: migrate / review / stay.
  */
 export function recommend(input: RecommendInput): RecommendOutput {
-  const decision = evaluate(input, { cpuShare: () => input.lmi?.breakEvenCpuShare ?? null, invocationsPerMonth: () => input.breakEvenInvocationsPerMonth }, true);
+  const cpuShare = (): number | null => input.lmi?.breakEvenCpuShare ?? null;
+  const decision = evaluate(
+    input,
+    {
+      cpuShare,
+      cpuShareAtLeast: (floor) => {
+        const share = cpuShare();
+        return share != null && share >= floor;
+      },
+      invocationsPerMonth: () => input.breakEvenInvocationsPerMonth,
+    },
+    true,
+  );
   return { recommendation: decision.recommendation, reasons: decision.reasons, risks: decision.risks, reviewRisks: decision.reviewRisks };
 }
 
@@ -374,13 +388,14 @@ function evaluate(input: DecideInput, breakEvens: BreakEvens, full: boolean): De
     return new Decision('migrate', reasons, risks, [], pending);
   }
 
-  // Read only where LMI loses at an unmeasured CPU figure (both rules below).
-  const breakEven = savingsUsd <= 0 && lmi.cpuSource !== 'measured' ? breakEvens.cpuShare() : null;
+  // The break-even CPU share is read only where LMI loses at an unmeasured CPU figure (both rules below).
+  const loses = savingsUsd <= 0 && lmi.cpuSource !== 'measured';
   // Not cheaper at the CPU figure used, but would be at a lower (unmeasured) CPU share.
-  if (breakEven != null && breakEven >= config.recommend.reviewCpuShare) {
+  if (loses && breakEvens.cpuShareAtLeast(config.recommend.reviewCpuShare)) {
     const blocking = structuredRisks(input, lmi);
     const reasons = [`At the CPU figure used, ${compareOf(lmi, standardUsd)}.`];
     if (full) {
+      const breakEven = breakEvens.cpuShare() as number;
       reasons.push(
         `LMI is cheaper only if ${breakEvenCondition(breakEven, cpuUsedNote(input, lmi))}; that break-even is at least recommend.reviewCpuShare (${pct(config.recommend.reviewCpuShare)} of the duration).`,
         cpuNote(lmi),
@@ -400,6 +415,7 @@ function evaluate(input: DecideInput, breakEvens: BreakEvens, full: boolean): De
         ];
   if (full) {
     // Only when LMI loses at the CPU figure used: then the break-even share is below the review floor.
+    const breakEven = loses ? breakEvens.cpuShare() : null;
     if (breakEven != null) {
       reasons.push(
         `LMI is cheaper only if ${breakEvenCondition(breakEven, cpuUsedNote(input, lmi))}; that break-even is below recommend.reviewCpuShare (${pct(config.recommend.reviewCpuShare)} of the duration).`,
