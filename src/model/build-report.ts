@@ -378,25 +378,26 @@ interface FiguresContext {
  * A class with private slots and getters (an object literal with getters is slow to build and
  * read at that count). buildReport hands these out only when asked (`lazy`, the what-if page);
  * otherwise toJSON(), the plain object, key order included. Read its fields, or JSON.stringify
- * it; a spread or structuredClone would copy the eager fields alone.
+ * it; a spread or structuredClone would copy the eager fields alone. The public fields are
+ * `declare`d: set once, in the constructor (no define-to-undefined first).
  */
 export class FunctionFigures implements FunctionReport, BreakEvens {
-  readonly region: string;
-  readonly name: string;
-  readonly runtime: string | null;
-  readonly architecture: Architecture;
-  readonly memoryMB: number;
-  readonly tags: Record<string, string>;
-  readonly trustGroup: string | null;
-  readonly alreadyOnLmi: boolean;
-  readonly provisionedConcurrency: number | null;
-  readonly usage: Usage;
-  readonly standard: StandardCost | null;
-  readonly savingsUsd: number | null;
-  readonly recommendation: Recommendation;
-  readonly risks: string[];
-  readonly reviewRisks: string[];
-  readonly busyTimePremium: number | null;
+  declare readonly region: string;
+  declare readonly name: string;
+  declare readonly runtime: string | null;
+  declare readonly architecture: Architecture;
+  declare readonly memoryMB: number;
+  declare readonly tags: Record<string, string>;
+  declare readonly trustGroup: string | null;
+  declare readonly alreadyOnLmi: boolean;
+  declare readonly provisionedConcurrency: number | null;
+  declare readonly usage: Usage;
+  declare readonly standard: StandardCost | null;
+  declare readonly savingsUsd: number | null;
+  declare readonly recommendation: Recommendation;
+  declare readonly risks: string[];
+  declare readonly reviewRisks: string[];
+  declare readonly busyTimePremium: number | null;
   readonly #summary: FunctionSummary;
   readonly #decision: Decision;
   readonly #lazy: boolean;

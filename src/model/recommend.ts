@@ -275,11 +275,12 @@ export class Decision implements RecommendOutput {
     readonly risks: string[],
     readonly reviewRisks: string[],
     /** null: `reasons` is complete. */
-    pending: { input: DecideInput; breakEvens: BreakEvens } | null,
+    input: DecideInput | null,
+    breakEvens: BreakEvens | null,
   ) {
     this.#reasons = reasons;
-    this.#input = pending?.input ?? null;
-    this.#breakEvens = pending?.breakEvens ?? null;
+    this.#input = input;
+    this.#breakEvens = breakEvens;
   }
 
   /** reasons[0] ('' if none), without building the others. */
@@ -333,7 +334,7 @@ export function decide(input: DecideInput, breakEvens: BreakEvens, full: boolean
 function evaluate(input: DecideInput, breakEvens: BreakEvens, full: boolean): Decision {
   const { config } = input;
   if (input.alreadyOnLmi) {
-    return new Decision('stay', ['Already runs on Lambda Managed Instances (a capacity provider is set); not re-assessed.'], [], [], null);
+    return new Decision('stay', ['Already runs on Lambda Managed Instances (a capacity provider is set); not re-assessed.'], [], [], null, null);
   }
   const thin = dataReasons(input);
   if (input.standardUsd == null) {
@@ -346,7 +347,7 @@ function evaluate(input: DecideInput, breakEvens: BreakEvens, full: boolean): De
   }
   if (thin.length > 0) {
     if (!input.lmi && input.lmiUnknownReason) thin.push(input.lmiUnknownReason);
-    return new Decision('insufficient-data', thin, [], [], null);
+    return new Decision('insufficient-data', thin, [], [], null, null);
   }
   const standardUsd = input.standardUsd as number;
 
@@ -358,10 +359,11 @@ function evaluate(input: DecideInput, breakEvens: BreakEvens, full: boolean): De
       [],
       [],
       null,
+      null,
     );
   }
-  // Not built: the reasons after the first (the Decision builds them with full set).
-  const pending = full ? null : { input, breakEvens };
+  // Not built: the reasons after the first (the Decision builds them when read).
+  const pending = full ? null : input;
   // Shown risks are the sizing's own notes (they already cover throttles, runtime, memory,
   // Python); the structured checks below decide `review` and are named in the reasons.
   const risks = input.sizingRisks.slice();
@@ -370,7 +372,7 @@ function evaluate(input: DecideInput, breakEvens: BreakEvens, full: boolean): De
   if (!lmi.eligible || lmi.blockers.length > 0) {
     const reasons = lmi.blockers.map((b) => `Blocks LMI: ${b}`);
     if (full || reasons.length === 0) reasons.push(`Priced anyway, as if it could run: ${compareOf(lmi, standardUsd)}.`);
-    return new Decision('ineligible', reasons, risks, [], full || lmi.blockers.length === 0 ? null : pending);
+    return new Decision('ineligible', reasons, risks, [], full || lmi.blockers.length === 0 ? null : pending, breakEvens);
   }
 
   if (savingsUsd > 0 && savingsPct > config.recommend.minSavingsPct) {
@@ -383,9 +385,9 @@ function evaluate(input: DecideInput, breakEvens: BreakEvens, full: boolean): De
     const blocking = structuredRisks(input, lmi);
     if (blocking.length > 0) {
       if (full) for (const r of blocking) reasons.push(`Review first: ${r.long}`);
-      return new Decision('review', reasons, risks, blocking.map((r) => r.short), pending);
+      return new Decision('review', reasons, risks, blocking.map((r) => r.short), pending, breakEvens);
     }
-    return new Decision('migrate', reasons, risks, [], pending);
+    return new Decision('migrate', reasons, risks, [], pending, breakEvens);
   }
 
   // The break-even CPU share is read only where LMI loses at an unmeasured CPU figure (both rules below).
@@ -404,7 +406,7 @@ function evaluate(input: DecideInput, breakEvens: BreakEvens, full: boolean): De
         ...blocking.map((r) => `Review first: ${r.long}`),
       );
     }
-    return new Decision('review', reasons, risks, blocking.map((r) => r.short), pending);
+    return new Decision('review', reasons, risks, blocking.map((r) => r.short), pending, breakEvens);
   }
 
   const reasons =
@@ -423,5 +425,5 @@ function evaluate(input: DecideInput, breakEvens: BreakEvens, full: boolean): De
     }
     reasons.push(cpuNote(lmi), ...contextReasons(input, breakEvens));
   }
-  return new Decision('stay', reasons, risks, [], pending);
+  return new Decision('stay', reasons, risks, [], pending, breakEvens);
 }
