@@ -49,7 +49,7 @@ async function measure(n: number, repeat: number): Promise<void> {
   prepareReplays(data);
   const prepareMs = performance.now() - t;
   t = performance.now();
-  renderHtml(whatIfReport({ ...data, functions: data.functions.slice(0, 1) }, data.config));
+  renderHtml(whatIfReport({ ...data, functions: data.functions.slice(0, 1) }, data.config, { lazy: true }));
   console.log(`  load: prepareReplays ${prepareMs.toFixed(0)} ms, one-function warm-up ${(performance.now() - t).toFixed(0)} ms`);
 
   const values: KnobValues = {};
@@ -67,7 +67,7 @@ async function measure(n: number, repeat: number): Promise<void> {
       const config = applyKnobs(data.config, values);
       t = performance.now();
       const cpu = process.cpuUsage();
-      const model = whatIfReport(data, config);
+      const model = whatIfReport(data, config, { lazy: true });
       const ms = performance.now() - t;
       const { user, system } = process.cpuUsage(cpu);
       modelMs.push(ms);

@@ -29,15 +29,44 @@ export function breakEvenCpuShare(grid: CostPoints<{ cpuShare: number; totalUsd:
     // Not cheaper when even its lower bound is not (a NaN bound settles nothing).
     if (lows !== null && (lows[i] as number) >= standardUsd) continue;
     const point = grid.at(i)!;
-    if (point.totalUsd < standardUsd) {
-      if (i === 0) return point.cpuShare;
-      const prev = grid.at(i - 1)!;
-      // LMI cost falls with CPU share between prev (not cheaper) and point (cheaper).
-      const t = (prev.totalUsd - standardUsd) / (prev.totalUsd - point.totalUsd);
-      return prev.cpuShare + t * (point.cpuShare - prev.cpuShare);
-    }
+    if (point.totalUsd < standardUsd) return crossingShare(grid, i, point, standardUsd);
   }
   return null;
+}
+
+/**
+ * breakEvenCpuShare(grid, standardUsd) >= floor (false when it is null), reading the grid only
+ * down to the first share below `floor` where LMI is not cheaper: a crossing further down is
+ * interpolated from a share at most that one (prev + t x (point - prev), t in (0, 1], is never
+ * above prev), so below `floor`. The verdict's question (recommend.reviewCpuShare) without the
+ * points below it.
+ */
+export function breakEvenCpuShareAtLeast(grid: CostPoints<{ cpuShare: number; totalUsd: number }>, standardUsd: number, floor: number): boolean {
+  const lows = grid.lowerTotals !== undefined ? grid.lowerTotals() : null;
+  const keys = grid.pointKeys;
+  for (let i = 0; i < grid.length; i++) {
+    if (lows === null || !((lows[i] as number) >= standardUsd)) {
+      const point = grid.at(i)!;
+      if (point.totalUsd < standardUsd) return crossingShare(grid, i, point, standardUsd) >= floor;
+    }
+    const share = keys !== undefined ? (keys[i] as number) : grid.at(i)!.cpuShare;
+    if (share < floor) return false;
+  }
+  return false;
+}
+
+/** The break-even share where `point` (index i) is the first cheaper point of the scan. */
+function crossingShare(
+  grid: CostPoints<{ cpuShare: number; totalUsd: number }>,
+  i: number,
+  point: { cpuShare: number; totalUsd: number },
+  standardUsd: number,
+): number {
+  if (i === 0) return point.cpuShare;
+  const prev = grid.at(i - 1)!;
+  // LMI cost falls with CPU share between prev (not cheaper) and point (cheaper).
+  const t = (prev.totalUsd - standardUsd) / (prev.totalUsd - point.totalUsd);
+  return prev.cpuShare + t * (point.cpuShare - prev.cpuShare);
 }
 
 /**

@@ -4,10 +4,12 @@
  * (one account credit), trust groups (capacity providers). Pure: no I/O, no clock.
  */
 import type { Config } from '../config/schema.js';
+import { NonFiniteFigureError } from '../errors.js';
 import type { DurationTier, InstancePrice, LambdaRegionPrices, PriceBook, RegionPrices } from '../prices/types.js';
 import type {
   Assumption,
   CapacityProviderPlan,
+  ChartSeries,
   FunctionReport,
   LmiResult,
   Recommendation,
@@ -16,17 +18,18 @@ import type {
   RunInfo,
   StandardCost,
   Totals,
+  Usage,
 } from '../report/types.js';
 import { RECOMMENDATIONS } from '../report/types.js';
 import type { Architecture, SnapshotWindow } from '../source/profile.js';
 import { windowHours } from '../source/profile.js';
-import { breakEvenCpuShare, breakEvenInvocationsPerMonth } from './break-even.js';
+import { breakEvenCpuShare, breakEvenCpuShareAtLeast, breakEvenInvocationsPerMonth } from './break-even.js';
 import { groupForProviders, type ProviderGroup, splitGroup } from './capacity-plan.js';
 import { type FreeTierBucket, freeTierCreditUsd } from './free-tier.js';
 import { planCapacityProvider } from './lmi/index.js';
 import { Sizing } from './lmi/size.js';
 import type { GroupMember, LmiSizing } from './lmi/types.js';
-import { recommend, usd } from './recommend.js';
+import { type BreakEvens, type Decision, decide, usd } from './recommend.js';
 import { firstTierUsdPerGbSecond, tieredDurationUsd } from './standard.js';
 import { assertFinite, unknownSeriesDetail } from './summarize.js';
 import type { FunctionSummary } from './summary.js';
@@ -40,6 +43,12 @@ export interface BuildReportInput {
   assumptions: Assumption[];
   run: RunInfo;
   warnings: ReportWarning[];
+  /**
+   * Build each function's lmi (with breakEvenCpuShare), breakEvenInvocationsPerMonth, reasons
+   * after the first and chart on first read (the what-if page renders 150 of 10,000 functions in
+   * full): report.functions are then FunctionFigures (see there). Absent or false: plain objects.
+   */
+  lazy?: boolean;
 }
 
 /** Standard Lambda for a set of functions billed together in one account month. */
@@ -213,11 +222,21 @@ function memberOf(m: Migrating): GroupMember {
  * kind is kept (the last), so it cannot grow.
  */
 interface SizingMemo {
+  /** breakEvenCpuShare at cpuShareStandardUsd; cpuShareKnown false until computed. */
+  cpuShare: number | null;
+  cpuShareStandardUsd: number;
+  cpuShareKnown: boolean;
+  /** breakEvenCpuShareAtLeast at this standard total and floor; null until computed. */
+  atLeast: boolean | null;
+  atLeastStandardUsd: number;
+  atLeastFloor: number;
   /** sizing.result with breakEvenCpuShare at this standard total. */
   lmi: LmiResult | null;
   lmiStandardUsd: number;
   /** allFinite(lmi), once read. */
   lmiFinite: boolean | null;
+  /** allFinite(sizing.result), once read. */
+  resultFinite: boolean | null;
   breakEven: { standardUsd: number; fixedUsd: number; requests: number; invocations: number | null } | null;
   solo: SoloPlan | null;
 }
@@ -240,6 +259,23 @@ interface SoloPlan {
   last: CapacityProviderPlan | null;
 }
 
+function newMemo(): SizingMemo {
+  return {
+    cpuShare: null,
+    cpuShareStandardUsd: 0,
+    cpuShareKnown: false,
+    atLeast: null,
+    atLeastStandardUsd: 0,
+    atLeastFloor: 0,
+    lmi: null,
+    lmiStandardUsd: 0,
+    lmiFinite: null,
+    resultFinite: null,
+    breakEven: null,
+    solo: null,
+  };
+}
+
 /** Memos of sizings not made by sizeLmi (tests build plain objects); sizeLmi's keep theirs in a slot. */
 const sizingMemos = new WeakMap<LmiSizing, SizingMemo>();
 
@@ -247,14 +283,14 @@ function memoOf(sizing: LmiSizing): SizingMemo {
   if (sizing instanceof Sizing) {
     let memo = sizing.reportMemo as SizingMemo | undefined;
     if (memo === undefined) {
-      memo = { lmi: null, lmiStandardUsd: 0, lmiFinite: null, breakEven: null, solo: null };
+      memo = newMemo();
       sizing.reportMemo = memo;
     }
     return memo;
   }
   let memo = sizingMemos.get(sizing);
   if (memo === undefined) {
-    memo = { lmi: null, lmiStandardUsd: 0, lmiFinite: null, breakEven: null, solo: null };
+    memo = newMemo();
     sizingMemos.set(sizing, memo);
   }
   return memo;
@@ -265,15 +301,45 @@ function memoIfAny(sizing: LmiSizing): SizingMemo | undefined {
   return sizing instanceof Sizing ? (sizing.reportMemo as SizingMemo | undefined) : sizingMemos.get(sizing);
 }
 
+/** The function's break-even CPU share against its standard total. */
+function cpuShareAt(sizing: LmiSizing, standardUsd: number): number | null {
+  const memo = memoOf(sizing);
+  if (!memo.cpuShareKnown || !Object.is(memo.cpuShareStandardUsd, standardUsd)) {
+    memo.cpuShare = breakEvenCpuShare(sizing.cpuShareCosts ?? sizing.costByCpuShare, standardUsd);
+    memo.cpuShareStandardUsd = standardUsd;
+    memo.cpuShareKnown = true;
+  }
+  return memo.cpuShare;
+}
+
+/** cpuShareAt(sizing, standardUsd) >= floor, false when null: breakEvenCpuShareAtLeast, or the share itself when known. */
+function cpuShareAtLeastAt(sizing: LmiSizing, standardUsd: number, floor: number): boolean {
+  const memo = memoOf(sizing);
+  if (memo.cpuShareKnown && Object.is(memo.cpuShareStandardUsd, standardUsd)) return memo.cpuShare !== null && memo.cpuShare >= floor;
+  if (memo.atLeast === null || !Object.is(memo.atLeastStandardUsd, standardUsd) || !Object.is(memo.atLeastFloor, floor)) {
+    memo.atLeast = breakEvenCpuShareAtLeast(sizing.cpuShareCosts ?? sizing.costByCpuShare, standardUsd, floor);
+    memo.atLeastStandardUsd = standardUsd;
+    memo.atLeastFloor = floor;
+  }
+  return memo.atLeast;
+}
+
 /** The function's LMI result with its break-even CPU share against its standard total. */
 function lmiAt(sizing: LmiSizing, standardUsd: number): LmiResult {
   const memo = memoOf(sizing);
   if (memo.lmi === null || !Object.is(memo.lmiStandardUsd, standardUsd)) {
-    memo.lmi = { ...sizing.result, breakEvenCpuShare: breakEvenCpuShare(sizing.cpuShareCosts ?? sizing.costByCpuShare, standardUsd) };
+    memo.lmi = { ...sizing.result, breakEvenCpuShare: cpuShareAt(sizing, standardUsd) };
     memo.lmiStandardUsd = standardUsd;
     memo.lmiFinite = null;
   }
   return memo.lmi;
+}
+
+/** allFinite(sizing.result), read once per sizing. */
+function resultFinite(sizing: LmiSizing): boolean {
+  const memo = memoOf(sizing);
+  memo.resultFinite ??= allFinite(sizing.result);
+  return memo.resultFinite;
 }
 
 function breakEvenInvocationsAt(sizing: LmiSizing, standardUsd: number, fixedUsd: number, requests: number): number | null {
@@ -289,6 +355,215 @@ function breakEvenInvocationsAt(sizing: LmiSizing, standardUsd: number, fixedUsd
   );
   memo.breakEven = { standardUsd, fixedUsd, requests, invocations };
   return invocations;
+}
+
+/** What every function's figures read besides its summary and standard cost: one per report build. */
+interface FiguresContext {
+  config: Config;
+  priceBook: PriceBook;
+  windowDays: number;
+  periodSeconds: number;
+  /** Periods in the window (unknownSeriesDetail). */
+  periods: number;
+  lazy: boolean;
+}
+
+/**
+ * One function's report as buildReport builds it. The figures few readers need (a detail
+ * section, a verdict, report.json) are computed on first read: `lmi` (the sizing's result with
+ * breakEvenCpuShare, a copy), `breakEvenInvocationsPerMonth`, the reasons after the first,
+ * `chart`; the verdict reads breakEvenCpuShare only where it decides (recommend.ts). At 10,000
+ * functions, most are one row of a table on the what-if page, rebuilt on every knob change.
+ *
+ * A class with private slots and getters (an object literal with getters is slow to build and
+ * read at that count). buildReport hands these out only when asked (`lazy`, the what-if page);
+ * otherwise toJSON(), the plain object, key order included. Read its fields, or JSON.stringify
+ * it; a spread or structuredClone would copy the eager fields alone. The public fields are
+ * `declare`d: set once, in the constructor (no define-to-undefined first).
+ */
+export class FunctionFigures implements FunctionReport, BreakEvens {
+  declare readonly region: string;
+  declare readonly name: string;
+  declare readonly runtime: string | null;
+  declare readonly architecture: Architecture;
+  declare readonly memoryMB: number;
+  declare readonly tags: Record<string, string>;
+  declare readonly trustGroup: string | null;
+  declare readonly alreadyOnLmi: boolean;
+  declare readonly provisionedConcurrency: number | null;
+  declare readonly usage: Usage;
+  declare readonly standard: StandardCost | null;
+  declare readonly savingsUsd: number | null;
+  declare readonly recommendation: Recommendation;
+  declare readonly risks: string[];
+  declare readonly reviewRisks: string[];
+  declare readonly busyTimePremium: number | null;
+  readonly #summary: FunctionSummary;
+  readonly #decision: Decision;
+  readonly #lazy: boolean;
+  /** undefined until read. */
+  #cpuShare: number | null | undefined = undefined;
+  #lmi: LmiResult | null | undefined = undefined;
+  #breakEvenInvocations: number | null | undefined = undefined;
+
+  constructor(s: FunctionSummary, standard: StandardCost | null, ctx: FiguresContext) {
+    this.region = s.region;
+    this.name = s.name;
+    this.runtime = s.runtime;
+    this.architecture = s.architecture;
+    this.memoryMB = s.memoryMB;
+    this.tags = s.tags;
+    this.trustGroup = s.trustGroup;
+    this.alreadyOnLmi = s.alreadyOnLmi;
+    this.provisionedConcurrency = s.provisionedConcurrency;
+    this.usage = s.usage;
+    this.standard = standard;
+    this.#summary = s;
+    this.#lazy = ctx.lazy;
+    const { config } = ctx;
+    // The sizing's result stands for lmi wherever breakEvenCpuShare is not read (its other fields are the copy's).
+    const result = s.sizing?.result ?? null;
+    this.savingsUsd = standard && result ? standard.totalUsd - result.totalUsd : null;
+    this.busyTimePremium = busyTimePremium(s, standard, result, ctx.priceBook);
+    const decision = decide(
+      {
+        alreadyOnLmi: s.alreadyOnLmi,
+        invocations: s.usage.invocations,
+        monthlyInvocations: s.monthly?.requests ?? null,
+        windowDays: ctx.windowDays,
+        periodSeconds: ctx.periodSeconds,
+        unknownShare: s.unknownShare,
+        // Read only above recommend.maxUnknownShare: not built for the others.
+        unknownDetail: s.unknownShare > config.recommend.maxUnknownShare ? unknownSeriesDetail(s.usage, ctx.periods) : undefined,
+        standardUnknownReasons: s.standardUnknownReasons,
+        lmiUnknownReason: s.lmiUnknownReason,
+        runtime: s.runtime,
+        memoryMB: s.memoryMB,
+        avgDurationMs: s.usage.avgDurationMs,
+        standardUsd: standard?.totalUsd ?? null,
+        lmi: result,
+        sizingRisks: s.sizing?.risks ?? [],
+        utilization: s.usage.utilization,
+        busyTimePremium: this.busyTimePremium,
+        config,
+      },
+      this,
+      !ctx.lazy,
+    );
+    this.recommendation = decision.recommendation;
+    this.risks = decision.risks;
+    this.reviewRisks = decision.reviewRisks;
+    this.#decision = decision;
+  }
+
+  /** lmi.breakEvenCpuShare (BreakEvens: what the verdict reads). */
+  cpuShare(): number | null {
+    if (this.#cpuShare === undefined) {
+      const sizing = this.#summary.sizing;
+      this.#cpuShare = !sizing ? null : this.standard ? cpuShareAt(sizing, this.standard.totalUsd) : sizing.result.breakEvenCpuShare;
+    }
+    return this.#cpuShare;
+  }
+
+  /** cpuShare() >= floor (BreakEvens: the verdict's question), without the scan below `floor` where it can. */
+  cpuShareAtLeast(floor: number): boolean {
+    const share = this.#cpuShare;
+    if (share !== undefined) return share !== null && share >= floor;
+    const sizing = this.#summary.sizing;
+    if (sizing && this.standard) return cpuShareAtLeastAt(sizing, this.standard.totalUsd, floor);
+    const known = this.cpuShare();
+    return known !== null && known >= floor;
+  }
+
+  /** breakEvenInvocationsPerMonth (BreakEvens: what the reasons read). */
+  invocationsPerMonth(): number | null {
+    if (this.#breakEvenInvocations === undefined) {
+      const s = this.#summary;
+      this.#breakEvenInvocations =
+        s.sizing && this.standard && s.monthly && s.cost
+          ? breakEvenInvocationsAt(s.sizing, this.standard.totalUsd, s.cost.pcConfiguredUsd, s.monthly.requests)
+          : null;
+    }
+    return this.#breakEvenInvocations;
+  }
+
+  /** lmi without the finite check of a lazy read. */
+  #lmiFigure(): LmiResult | null {
+    if (this.#lmi === undefined) {
+      const sizing = this.#summary.sizing;
+      this.#lmi = sizing && this.standard ? lmiAt(sizing, this.standard.totalUsd) : (sizing?.result ?? null);
+    }
+    return this.#lmi;
+  }
+
+  get lmi(): LmiResult | null {
+    const lmi = this.#lmiFigure();
+    // buildReport checked every figure it computed; one computed later is checked here, as it would have been there.
+    if (this.#lazy && lmi !== null && lmi.breakEvenCpuShare !== null && !Number.isFinite(lmi.breakEvenCpuShare)) {
+      throw new NonFiniteFigureError(`${this.region}/${this.name}`, 'lmi.breakEvenCpuShare', lmi.breakEvenCpuShare);
+    }
+    return lmi;
+  }
+
+  get reasons(): string[] {
+    return this.#decision.reasons;
+  }
+
+  /** reasons[0] ('' if none), without building the others (src/report/types.ts firstReason). */
+  get firstReason(): string {
+    return this.#decision.firstReason;
+  }
+
+  get breakEvenInvocationsPerMonth(): number | null {
+    return this.invocationsPerMonth();
+  }
+
+  get chart(): ChartSeries | null {
+    return this.#summary.sizing?.chart ?? null;
+  }
+
+  /** True when the figures computed so far are finite, read as allFinite reads the plain report's (buildReport's check). */
+  figuresFinite(): boolean {
+    const sizing = this.#summary.sizing;
+    const share = this.#lmi === undefined ? this.#cpuShare : this.#lmi?.breakEvenCpuShare;
+    return (
+      allFinite(this.usage) &&
+      allFinite(this.standard) &&
+      (!sizing || (resultFinite(sizing) && (share == null || Number.isFinite(share)))) &&
+      allFinite(this.savingsUsd)
+    );
+  }
+
+  /** The figures buildReport checks, for the error that names the first non-finite one. */
+  checkedFigures(): Record<string, unknown> {
+    return { usage: this.usage, standard: this.standard, lmi: this.#lmiFigure(), savingsUsd: this.savingsUsd };
+  }
+
+  /** The plain FunctionReport: every figure computed, in the order of buildReport's object. */
+  toJSON(): FunctionReport {
+    return {
+      region: this.region,
+      name: this.name,
+      runtime: this.runtime,
+      architecture: this.architecture,
+      memoryMB: this.memoryMB,
+      tags: this.tags,
+      trustGroup: this.trustGroup,
+      alreadyOnLmi: this.alreadyOnLmi,
+      provisionedConcurrency: this.provisionedConcurrency,
+      usage: this.usage,
+      standard: this.standard,
+      lmi: this.lmi,
+      savingsUsd: this.savingsUsd,
+      recommendation: this.recommendation,
+      reasons: this.reasons,
+      risks: this.risks,
+      reviewRisks: this.reviewRisks,
+      breakEvenInvocationsPerMonth: this.breakEvenInvocationsPerMonth,
+      busyTimePremium: this.busyTimePremium,
+      chart: this.chart,
+    };
+  }
 }
 
 /**
@@ -570,77 +845,38 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
   /** The first function with a non-finite figure, found while its objects are at hand; reported below. */
   let firstNonFinite = -1;
 
+  const lazy = input.lazy === true;
+  const context: FiguresContext = { config, priceBook, windowDays: hours / 24, periodSeconds: window.periodSeconds, periods, lazy };
+  const figures: FunctionFigures[] = [];
   for (let i = 0; i < summaries.length; i++) {
     const s = summaries[i]!;
     for (const w of s.warnings) functionWarnings.push(w);
     const standard = account.perFunction[i] ?? null;
-    const sizing = s.sizing;
-    const lmi: LmiResult | null = sizing && standard ? lmiAt(sizing, standard.totalUsd) : (sizing?.result ?? null);
-    const breakEvenInvocations =
-      sizing && standard && s.monthly && s.cost
-        ? breakEvenInvocationsAt(sizing, standard.totalUsd, s.cost.pcConfiguredUsd, s.monthly.requests)
-        : null;
-    const premium = busyTimePremium(s, standard, lmi, priceBook);
-    const decision = recommend({
-      alreadyOnLmi: s.alreadyOnLmi,
-      invocations: s.usage.invocations,
-      monthlyInvocations: s.monthly?.requests ?? null,
-      windowDays: hours / 24,
-      periodSeconds: window.periodSeconds,
-      unknownShare: s.unknownShare,
-      // Read only above recommend.maxUnknownShare: not built for the others.
-      unknownDetail: s.unknownShare > config.recommend.maxUnknownShare ? unknownSeriesDetail(s.usage, periods) : undefined,
-      standardUnknownReasons: s.standardUnknownReasons,
-      lmiUnknownReason: s.lmiUnknownReason,
-      runtime: s.runtime,
-      memoryMB: s.memoryMB,
-      avgDurationMs: s.usage.avgDurationMs,
-      standardUsd: standard?.totalUsd ?? null,
-      lmi,
-      sizingRisks: sizing?.risks ?? [],
-      breakEvenInvocationsPerMonth: breakEvenInvocations,
-      utilization: s.usage.utilization,
-      busyTimePremium: premium,
-      config,
-    });
-    if (decision.recommendation === 'migrate') {
+    const f = new FunctionFigures(s, standard, context);
+    if (f.recommendation === 'migrate') {
       migrate.push({
         region: s.region,
         architecture: s.architecture,
         trustGroup: s.trustGroup,
         name: s.name,
         summary: s,
-        lmi: lmi!,
+        // Planning reads the result's figures, not breakEvenCpuShare.
+        lmi: s.sizing!.result,
         standard,
         dedicatedUsd: 0,
       });
     } else stays.push(s);
-    const savingsUsd = standard && lmi ? standard.totalUsd - lmi.totalUsd : null;
-    if (firstNonFinite < 0 && !(allFinite(s.usage) && allFinite(standard) && lmiFinite(lmi, sizing) && allFinite(savingsUsd))) {
-      firstNonFinite = i;
+    if (lazy) {
+      if (firstNonFinite < 0 && !f.figuresFinite()) firstNonFinite = i;
+      reports.push(f);
+    } else {
+      const r = f.toJSON();
+      if (firstNonFinite < 0 && !(allFinite(s.usage) && allFinite(standard) && lmiFinite(r.lmi, s.sizing) && allFinite(r.savingsUsd))) {
+        firstNonFinite = i;
+      }
+      reports.push(r);
     }
-    reports.push({
-      region: s.region,
-      name: s.name,
-      runtime: s.runtime,
-      architecture: s.architecture,
-      memoryMB: s.memoryMB,
-      tags: s.tags,
-      trustGroup: s.trustGroup,
-      alreadyOnLmi: s.alreadyOnLmi,
-      provisionedConcurrency: s.provisionedConcurrency,
-      usage: s.usage,
-      standard,
-      lmi,
-      savingsUsd,
-      recommendation: decision.recommendation,
-      reasons: decision.reasons,
-      risks: decision.risks,
-      reviewRisks: decision.reviewRisks,
-      breakEvenInvocationsPerMonth: breakEvenInvocations,
-      busyTimePremium: premium,
-      chart: sizing?.chart ?? null,
-    });
+    figures.push(f);
   }
 
   const warnings: ReportWarning[] = [...input.warnings, ...functionWarnings];
@@ -730,8 +966,8 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
   // walked each function's figures (allFinite, while its objects were at hand); assertFinite builds
   // each figure's path, needed only for the error, for the first function that failed.
   if (firstNonFinite >= 0) {
-    const r = reports[firstNonFinite]!;
-    assertFinite(`${r.region}/${r.name}`, { usage: r.usage, standard: r.standard, lmi: r.lmi, savingsUsd: r.savingsUsd });
+    const f = figures[firstNonFinite]!;
+    assertFinite(`${f.region}/${f.name}`, f.checkedFigures());
   }
   assertFinite('account totals', { totals, providers: planned.map((p) => p.plan) });
 

@@ -9,7 +9,11 @@ import { breakEvenCondition, cpuVCpusUsed, formatVCpus, shareAgainstLimit, throt
 /** Periods longer than this hide bursts (CloudWatch 1-minute data is the finest Lambda has). */
 const FINE_PERIOD_SECONDS = 60;
 
-export interface RecommendInput {
+/**
+ * What recommend reads, but the break-even figures (read through BreakEvens by decide). `lmi`'s
+ * breakEvenCpuShare is not read here: buildReport hands over the sizing's own result.
+ */
+export interface DecideInput {
   alreadyOnLmi: boolean;
   /** Invocations over the window's known periods; null = unknown in every period. */
   invocations: number | null;
@@ -30,14 +34,31 @@ export interface RecommendInput {
   avgDurationMs?: number | null;
   /** Standard monthly total of the function alone (before the free tier); null = unknown. */
   standardUsd: number | null;
-  /** With breakEvenCpuShare filled. */
   lmi: LmiResult | null;
   /** Plain-language risks from the LMI sizing, shown with the structured ones. */
   sizingRisks: readonly string[];
-  breakEvenInvocationsPerMonth: number | null;
   utilization: number | null;
   busyTimePremium: number | null;
   config: Config;
+}
+
+export interface RecommendInput extends DecideInput {
+  /** With breakEvenCpuShare filled (recommend reads it). */
+  lmi: LmiResult | null;
+  breakEvenInvocationsPerMonth: number | null;
+}
+
+/**
+ * The break-even figures, which recommend reads on some paths only: the CPU share when LMI is not
+ * cheaper at an unmeasured CPU figure (it decides review or stay), the traffic level in the
+ * reasons after the first. Read through here so that a caller may compute them on first read.
+ */
+export interface BreakEvens {
+  /** lmi.breakEvenCpuShare: read only when input.lmi is not null. */
+  cpuShare(): number | null;
+  /** cpuShare() >= floor, false when it is null (may answer without computing cpuShare). */
+  cpuShareAtLeast(floor: number): boolean;
+  invocationsPerMonth(): number | null;
 }
 
 export interface RecommendOutput {
@@ -52,9 +73,54 @@ export interface RecommendOutput {
 const USD_FORMAT = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const COUNT_FORMAT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
+/** Below this many dollars, usd rounds itself (cents far below 2^53); above, Intl does. */
+const OWN_ROUNDING_BELOW_USD = 1e11;
+
+/**
+ * "$1,234.57", "-$0.50": USD_FORMAT's very text, mostly without Intl (some 1-2 us a call, three
+ * calls a function on every what-if update). Intl rounds the shortest decimal that reads back as
+ * the double (String(x), e.g. 1.005), half away from zero; toFixed rounds the double's exact value
+ * (1.00499999...) the same way. The two differ only when a half cent lies between them, less than
+ * 2 ulps of x*100 from x*100: there, the shortest decimal is rounded digit by digit.
+ */
 export function usd(x: number): string {
   const sign = x < 0 ? '-' : '';
-  return `${sign}$${USD_FORMAT.format(Math.abs(x))}`;
+  const abs = Math.abs(x);
+  if (!(abs < OWN_ROUNDING_BELOW_USD)) return `${sign}$${USD_FORMAT.format(abs)}`;
+  const cents = abs * 100;
+  const fromHalf = Math.abs(cents - Math.floor(cents) - 0.5);
+  return `${sign}$${fromHalf > cents * 1e-14 ? grouped(abs.toFixed(2)) : shortestRounded(abs)}`;
+}
+
+/** "1234567.89" with a comma every three digits of the whole part. */
+function grouped(fixed: string): string {
+  let whole = fixed.length - 3;
+  if (whole <= 3) return fixed;
+  let out = fixed.slice(whole);
+  while (whole > 3) {
+    out = `,${fixed.slice(whole - 3, whole)}${out}`;
+    whole -= 3;
+  }
+  return fixed.slice(0, whole) + out;
+}
+
+/** 0 <= x < OWN_ROUNDING_BELOW_USD as Intl writes it: String(x) rounded to cents, half away from zero. */
+function shortestRounded(x: number): string {
+  const s = String(x);
+  // Exponent notation below 1e-6 only: rounds to 0.
+  if (s.includes('e')) return '0.00';
+  const dot = s.indexOf('.');
+  if (dot < 0) return grouped(`${s}.00`);
+  let whole = Number(s.slice(0, dot));
+  const digits = s.length - dot - 1;
+  let cents = (s.charCodeAt(dot + 1) - 48) * 10 + (digits > 1 ? s.charCodeAt(dot + 2) - 48 : 0);
+  // A third digit of 5 or more rounds up (a 5 alone is the tie, away from zero).
+  if (digits > 2 && s.charCodeAt(dot + 3) >= 53) cents++;
+  if (cents === 100) {
+    whole++;
+    cents = 0;
+  }
+  return grouped(`${whole}.${cents < 10 ? '0' : ''}${cents}`);
 }
 
 export function pct(share: number): string {
@@ -66,7 +132,7 @@ function count(n: number): string {
 }
 
 /** Reasons that make the data too thin to recommend anything. */
-function dataReasons(input: RecommendInput): string[] {
+function dataReasons(input: DecideInput): string[] {
   const { config } = input;
   const reasons: string[] = [];
   if (input.invocations === null) {
@@ -97,7 +163,7 @@ interface BlockingRisk {
 }
 
 /** Risks that turn a cheaper LMI into `review` (the list in src/report/verdicts.ts). */
-function structuredRisks(input: RecommendInput, lmi: LmiResult): BlockingRisk[] {
+function structuredRisks(input: DecideInput, lmi: LmiResult): BlockingRisk[] {
   const { config } = input;
   const risks: BlockingRisk[] = [];
   const throttledShare = input.invocations != null && input.invocations > 0 ? lmi.throttledInvocations / input.invocations : 0;
@@ -153,7 +219,7 @@ function cpuNote(lmi: LmiResult): string {
 }
 
 /** "the safe bound assumes 1.70 vCPUs": the CPU figure used, in the break-even's unit; null when unknown. */
-function cpuUsedNote(input: RecommendInput, lmi: LmiResult): string | null {
+function cpuUsedNote(input: DecideInput, lmi: LmiResult): string | null {
   const used = cpuVCpusUsed(lmi.cpuSecondsPerInvocation, input.avgDurationMs ?? null);
   if (used === null) return null;
   switch (lmi.cpuSource) {
@@ -168,12 +234,13 @@ function cpuUsedNote(input: RecommendInput, lmi: LmiResult): string | null {
   }
 }
 
-function contextReasons(input: RecommendInput): string[] {
+function contextReasons(input: DecideInput, breakEvens: BreakEvens): string[] {
   const reasons: string[] = [];
-  if (input.breakEvenInvocationsPerMonth != null && input.monthlyInvocations != null) {
-    reasons.push(
-      `LMI alone breaks even at about ${count(input.breakEvenInvocationsPerMonth)} invocations per month (now ${count(input.monthlyInvocations)}).`,
-    );
+  if (input.monthlyInvocations != null) {
+    const breakEven = breakEvens.invocationsPerMonth();
+    if (breakEven != null) {
+      reasons.push(`LMI alone breaks even at about ${count(breakEven)} invocations per month (now ${count(input.monthlyInvocations)}).`);
+    }
   }
   if (input.utilization != null) {
     const premium =
@@ -185,19 +252,89 @@ function contextReasons(input: RecommendInput): string[] {
   return reasons;
 }
 
+/** "LMI $x/month vs standard Lambda $y/month". */
+function compareOf(lmi: LmiResult, standardUsd: number): string {
+  return `LMI ${usd(lmi.totalUsd)}/month vs standard Lambda ${usd(standardUsd)}/month`;
+}
+
+/**
+ * recommend's outcome with the reasons after the first built on first read of `reasons` (the
+ * what-if page shows most functions' first reason only). The verdict, the risks and the first
+ * reason are decided at once; the rest is the same rules run again in full (evaluate), which take
+ * the same branch (the break-even figures are the same on every read).
+ */
+export class Decision implements RecommendOutput {
+  #reasons: string[];
+  /** Until the reasons are complete: what evaluate reads to complete them. */
+  #input: DecideInput | null;
+  #breakEvens: BreakEvens | null;
+
+  constructor(
+    readonly recommendation: Recommendation,
+    reasons: string[],
+    readonly risks: string[],
+    readonly reviewRisks: string[],
+    /** null: `reasons` is complete. */
+    input: DecideInput | null,
+    breakEvens: BreakEvens | null,
+  ) {
+    this.#reasons = reasons;
+    this.#input = input;
+    this.#breakEvens = breakEvens;
+  }
+
+  /** reasons[0] ('' if none), without building the others. */
+  get firstReason(): string {
+    return this.#reasons[0] ?? '';
+  }
+
+  get reasons(): string[] {
+    if (this.#input !== null) {
+      this.#reasons = evaluate(this.#input, this.#breakEvens as BreakEvens, true).#reasons;
+      this.#input = null;
+      this.#breakEvens = null;
+    }
+    return this.#reasons;
+  }
+}
+
 /**
  * Order of the rules: already on LMI -> stay; unknown money or thin data -> insufficient-data;
  * blockers -> ineligible; then the money: migrate / review / stay.
  */
 export function recommend(input: RecommendInput): RecommendOutput {
+  const cpuShare = (): number | null => input.lmi?.breakEvenCpuShare ?? null;
+  const decision = evaluate(
+    input,
+    {
+      cpuShare,
+      cpuShareAtLeast: (floor) => {
+        const share = cpuShare();
+        return share != null && share >= floor;
+      },
+      invocationsPerMonth: () => input.breakEvenInvocationsPerMonth,
+    },
+    true,
+  );
+  return { recommendation: decision.recommendation, reasons: decision.reasons, risks: decision.risks, reviewRisks: decision.reviewRisks };
+}
+
+/**
+ * recommend, with the break-even figures read through `breakEvens` where a rule or a reason needs
+ * them; `full` false: the reasons after the first are built when `reasons` is read.
+ */
+export function decide(input: DecideInput, breakEvens: BreakEvens, full: boolean): Decision {
+  return evaluate(input, breakEvens, full);
+}
+
+/**
+ * The rules (recommend). `full` false: of the reasons, only the first is built where the others
+ * cost something; the Decision builds them when read.
+ */
+function evaluate(input: DecideInput, breakEvens: BreakEvens, full: boolean): Decision {
   const { config } = input;
   if (input.alreadyOnLmi) {
-    return {
-      recommendation: 'stay',
-      reasons: ['Already runs on Lambda Managed Instances (a capacity provider is set); not re-assessed.'],
-      risks: [],
-      reviewRisks: [],
-    };
+    return new Decision('stay', ['Already runs on Lambda Managed Instances (a capacity provider is set); not re-assessed.'], [], [], null, null);
   }
   const thin = dataReasons(input);
   if (input.standardUsd == null) {
@@ -210,91 +347,83 @@ export function recommend(input: RecommendInput): RecommendOutput {
   }
   if (thin.length > 0) {
     if (!input.lmi && input.lmiUnknownReason) thin.push(input.lmiUnknownReason);
-    return { recommendation: 'insufficient-data', reasons: thin, risks: [], reviewRisks: [] };
+    return new Decision('insufficient-data', thin, [], [], null, null);
   }
   const standardUsd = input.standardUsd as number;
 
   const lmi = input.lmi;
   if (!lmi) {
-    return {
-      recommendation: 'insufficient-data',
-      reasons: [input.lmiUnknownReason ?? "LMI could not be sized: no instance price for the function's architecture in its region."],
-      risks: [],
-      reviewRisks: [],
-    };
+    return new Decision(
+      'insufficient-data',
+      [input.lmiUnknownReason ?? "LMI could not be sized: no instance price for the function's architecture in its region."],
+      [],
+      [],
+      null,
+      null,
+    );
   }
+  // Not built: the reasons after the first (the Decision builds them when read).
+  const pending = full ? null : input;
   // Shown risks are the sizing's own notes (they already cover throttles, runtime, memory,
   // Python); the structured checks below decide `review` and are named in the reasons.
   const risks = input.sizingRisks.slice();
   const savingsUsd = standardUsd - lmi.totalUsd;
   const savingsPct = standardUsd > 0 ? (savingsUsd / standardUsd) * 100 : savingsUsd > 0 ? Infinity : 0;
-  const compare = `LMI ${usd(lmi.totalUsd)}/month vs standard Lambda ${usd(standardUsd)}/month`;
   if (!lmi.eligible || lmi.blockers.length > 0) {
-    return {
-      recommendation: 'ineligible',
-      reasons: [...lmi.blockers.map((b) => `Blocks LMI: ${b}`), `Priced anyway, as if it could run: ${compare}.`],
-      risks,
-      reviewRisks: [],
-    };
+    const reasons = lmi.blockers.map((b) => `Blocks LMI: ${b}`);
+    if (full || reasons.length === 0) reasons.push(`Priced anyway, as if it could run: ${compareOf(lmi, standardUsd)}.`);
+    return new Decision('ineligible', reasons, risks, [], full || lmi.blockers.length === 0 ? null : pending, breakEvens);
   }
-  const context = contextReasons(input);
 
   if (savingsUsd > 0 && savingsPct > config.recommend.minSavingsPct) {
     const reasons = [
-      `${compare}: saves ${usd(savingsUsd)} (${savingsPct.toFixed(1)} %), more than recommend.minSavingsPct (${config.recommend.minSavingsPct} %).`,
-      cpuNote(lmi),
-      ...context,
+      `${compareOf(lmi, standardUsd)}: saves ${usd(savingsUsd)} (${savingsPct.toFixed(1)} %), more than recommend.minSavingsPct (${config.recommend.minSavingsPct} %).`,
     ];
+    if (full) reasons.push(cpuNote(lmi), ...contextReasons(input, breakEvens));
     // Only the structured risks decide: other sizing notes are shown but informational. Built
     // only on the paths that read them (most functions of a large account take neither).
     const blocking = structuredRisks(input, lmi);
     if (blocking.length > 0) {
-      return {
-        recommendation: 'review',
-        reasons: [...reasons, ...blocking.map((r) => `Review first: ${r.long}`)],
-        risks,
-        reviewRisks: blocking.map((r) => r.short),
-      };
+      if (full) for (const r of blocking) reasons.push(`Review first: ${r.long}`);
+      return new Decision('review', reasons, risks, blocking.map((r) => r.short), pending, breakEvens);
     }
-    return { recommendation: 'migrate', reasons, risks, reviewRisks: [] };
+    return new Decision('migrate', reasons, risks, [], pending, breakEvens);
   }
 
-  const breakEven = lmi.breakEvenCpuShare;
+  // The break-even CPU share is read only where LMI loses at an unmeasured CPU figure (both rules below).
+  const loses = savingsUsd <= 0 && lmi.cpuSource !== 'measured';
   // Not cheaper at the CPU figure used, but would be at a lower (unmeasured) CPU share.
-  if (
-    savingsUsd <= 0 &&
-    lmi.cpuSource !== 'measured' &&
-    breakEven != null &&
-    breakEven >= config.recommend.reviewCpuShare
-  ) {
+  if (loses && breakEvens.cpuShareAtLeast(config.recommend.reviewCpuShare)) {
     const blocking = structuredRisks(input, lmi);
-    return {
-      recommendation: 'review',
-      reasons: [
-        `At the CPU figure used, ${compare}.`,
+    const reasons = [`At the CPU figure used, ${compareOf(lmi, standardUsd)}.`];
+    if (full) {
+      const breakEven = breakEvens.cpuShare() as number;
+      reasons.push(
         `LMI is cheaper only if ${breakEvenCondition(breakEven, cpuUsedNote(input, lmi))}; that break-even is at least recommend.reviewCpuShare (${pct(config.recommend.reviewCpuShare)} of the duration).`,
         cpuNote(lmi),
-        ...context,
+        ...contextReasons(input, breakEvens),
         // Even at a lower CPU share, these must still be accepted before moving.
         ...blocking.map((r) => `Review first: ${r.long}`),
-      ],
-      risks,
-      reviewRisks: blocking.map((r) => r.short),
-    };
+      );
+    }
+    return new Decision('review', reasons, risks, blocking.map((r) => r.short), pending, breakEvens);
   }
 
   const reasons =
     savingsUsd <= 0
-      ? [`${compare}: standard Lambda is cheaper by ${usd(-savingsUsd)}.`]
+      ? [`${compareOf(lmi, standardUsd)}: standard Lambda is cheaper by ${usd(-savingsUsd)}.`]
       : [
-          `${compare}: saves only ${usd(savingsUsd)} (${savingsPct.toFixed(1)} %), not more than recommend.minSavingsPct (${config.recommend.minSavingsPct} %).`,
+          `${compareOf(lmi, standardUsd)}: saves only ${usd(savingsUsd)} (${savingsPct.toFixed(1)} %), not more than recommend.minSavingsPct (${config.recommend.minSavingsPct} %).`,
         ];
-  // Only when LMI loses at the CPU figure used: then the break-even share is below the review floor.
-  if (savingsUsd <= 0 && lmi.cpuSource !== 'measured' && breakEven != null) {
-    reasons.push(
-      `LMI is cheaper only if ${breakEvenCondition(breakEven, cpuUsedNote(input, lmi))}; that break-even is below recommend.reviewCpuShare (${pct(config.recommend.reviewCpuShare)} of the duration).`,
-    );
+  if (full) {
+    // Only when LMI loses at the CPU figure used: then the break-even share is below the review floor.
+    const breakEven = loses ? breakEvens.cpuShare() : null;
+    if (breakEven != null) {
+      reasons.push(
+        `LMI is cheaper only if ${breakEvenCondition(breakEven, cpuUsedNote(input, lmi))}; that break-even is below recommend.reviewCpuShare (${pct(config.recommend.reviewCpuShare)} of the duration).`,
+      );
+    }
+    reasons.push(cpuNote(lmi), ...contextReasons(input, breakEvens));
   }
-  reasons.push(cpuNote(lmi), ...context);
-  return { recommendation: 'stay', reasons, risks, reviewRisks: [] };
+  return new Decision('stay', reasons, risks, [], pending, breakEvens);
 }

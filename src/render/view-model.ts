@@ -6,7 +6,7 @@ import type {
   Recommendation,
   ReportModel,
 } from '../report/types.js';
-import { RECOMMENDATIONS } from '../report/types.js';
+import { firstReason, RECOMMENDATIONS } from '../report/types.js';
 import { VERDICT_DEFINITIONS, VERDICT_LABELS } from '../report/verdicts.js';
 import { breakEvenCondition, cpuVCpusUsed, formatVCpus } from '../report/wording.js';
 import { type ChartFacts, chartFacts } from './charts.js';
@@ -493,7 +493,7 @@ export function buildView(model: ReportModel): ReportView {
       alreadyOnLmi: f.alreadyOnLmi,
       recommendation: f.recommendation,
       recommendationLabel: RECOMMENDATION_LABELS[f.recommendation],
-      reason: f.reasons[0] ?? '',
+      reason: firstReason(f),
       savings: formatUsd(f.savingsUsd),
       verdictText: verdictStory(f, knobs).headline,
       standardTotal: formatUsd(f.standard?.totalUsd ?? null),
@@ -518,7 +518,7 @@ export function buildView(model: ReportModel): ReportView {
     recommendationLabel: RECOMMENDATION_LABELS[f.recommendation],
     standardTotal: formatUsd(f.standard?.totalUsd ?? null),
     invocations: formatNumber(f.usage.invocations),
-    reason: f.reasons[0] ?? '',
+    reason: firstReason(f),
   }));
   const cut = sorted.filter((f) => !isRoutine(f) && !isUnpriced(f)).length - detailedFns.length;
   const unpriced: UnpricedRow[] = unpricedFns.map((f) => ({
@@ -529,7 +529,7 @@ export function buildView(model: ReportModel): ReportView {
     invocations: formatNumber(f.usage.invocations),
     gbSeconds: formatNumber(f.usage.gbSeconds),
     peakConcurrency: formatNumber(f.usage.peakConcurrency),
-    reason: f.reasons[0] ?? '',
+    reason: firstReason(f),
   }));
 
   const snippets = capacityProviderSnippets(model);
@@ -551,7 +551,7 @@ export function buildView(model: ReportModel): ReportView {
       recommendation: f.recommendation,
       recommendationLabel: RECOMMENDATION_LABELS[f.recommendation],
       savings: formatUsd(f.savingsUsd),
-      reason: f.reasons[0] ?? '',
+      reason: firstReason(f),
     }));
   const reviews = reviewCandidates(sorted);
   const topReview = reviews.slice(0, VIEW_LIMITS.topReview).map((f, i) => ({

@@ -3,6 +3,8 @@ import type { Architecture, PeriodSeconds } from '../source/profile.js';
 /**
  * ReportModel: the plain data every renderer (JSON, Markdown, HTML, Slack, email) reads.
  * `report.json` is this object serialised (schema lmi-advisor.report/v1; fields in the README "report.json").
+ * The what-if page's report holds FunctionReports whose rarely read figures are computed on first
+ * read (src/model/build-report.ts FunctionFigures): read their fields or JSON.stringify them.
  * All money is USD per month of 730 h (window totals x 730 / window hours), unrounded.
  * `null` means unknown (no price for the region, no data) and is never shown as 0.
  */
@@ -163,6 +165,15 @@ export interface FunctionReport {
   /** Standard cost per busy GB-hour / LMI cost per provisioned GB-hour (seeds' view). */
   busyTimePremium: number | null;
   chart: ChartSeries | null;
+}
+
+/**
+ * A function's first reason ('' if none). buildReport for the what-if page (`lazy`) builds the
+ * reasons after the first only when `reasons` is read; this reads the first without them.
+ */
+export function firstReason(f: FunctionReport): string {
+  const lazy = (f as { firstReason?: string }).firstReason;
+  return lazy !== undefined ? lazy : (f.reasons[0] ?? '');
 }
 
 export interface CapacityProviderFunction {

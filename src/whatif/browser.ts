@@ -151,7 +151,7 @@ async function start(): Promise<void> {
   // dropped; the run's values come after it, so what is kept per function is theirs.
   const warmStarted = performance.now();
   try {
-    const warm = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, warmUpValues(runValues))));
+    const warm = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, warmUpValues(runValues)), { lazy: true }));
     summaryRows(warm.summary);
     pageTree(warm.html);
   } catch {
@@ -159,7 +159,7 @@ async function start(): Promise<void> {
   }
   panel.dataset.warmUpMs = String(Math.round(performance.now() - warmStarted));
   try {
-    const run = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, runValues)));
+    const run = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, runValues), { lazy: true }));
     const rows = summaryRows(run.summary);
     shownTree = pageTree(run.html);
     // If the table on show is not the run's rows, the first update rebuilds its body.
@@ -226,7 +226,7 @@ async function start(): Promise<void> {
         parts[name] = Math.round(now - at);
         at = now;
       };
-      const model = whatIfReport(data, config);
+      const model = whatIfReport(data, config, { lazy: true });
       lap('model');
       const rendered = renderHtmlWithoutSummaryRows(model);
       const { html } = rendered;

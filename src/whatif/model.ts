@@ -140,7 +140,11 @@ export function prepareReplays(data: WhatIfData): void {
   for (const f of data.functions) summaryFor(data, f, data.config, shared);
 }
 
-export function whatIfReport(data: WhatIfData, config: Config): ReportModel {
+/**
+ * `lazy`: the functions' rarely read figures are computed on first read (buildReport's `lazy`):
+ * what the page renders (150 sections of 10,000 functions) reads few of them.
+ */
+export function whatIfReport(data: WhatIfData, config: Config, options: { lazy?: boolean } = {}): ReportModel {
   for (const key of ['scaleOutMinutes', 'scaleInMinutes'] as const) {
     if (config.lmi[key] !== data.config.lmi[key]) {
       throw new Error(`lmi.${key} is fixed by the page's data (${data.config.lmi[key]}); re-run the CLI to change it`);
@@ -156,6 +160,7 @@ export function whatIfReport(data: WhatIfData, config: Config): ReportModel {
     assumptions: describeAssumptions(config),
     run: data.run,
     warnings: data.recordedWarnings.map((w) => ({ ...w })),
+    lazy: options.lazy === true,
   });
   // A nightly run's own parts, after the model's warnings as run.ts appends them.
   if (data.runOnly) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { breakEvenCpuShare, breakEvenInvocationsPerMonth } from '../../src/model/break-even.js';
+import { breakEvenCpuShare, breakEvenCpuShareAtLeast, breakEvenInvocationsPerMonth } from '../../src/model/break-even.js';
 import { BoundedCostGrid } from '../../src/model/lmi/cost-grid.js';
 
 /**
@@ -73,5 +73,55 @@ describe('break-even scans over a grid priced as read, with lower bounds', () =>
     const boundedScales = boundedGrid(scales, [0, 0, 0], 0, (p) => p.scale);
     expect(breakEvenInvocationsPerMonth(boundedScales.grid, { totalUsd: 100, fixedUsd: 0 }, 10)).toBeNull();
     expect(boundedScales.priced()).toBe(0);
+  });
+});
+
+describe('breakEvenCpuShareAtLeast: the verdict\'s question without the scan below the floor', () => {
+  /** Totals: any, or NaN / Infinity (a point that settles nothing or interpolates to NaN). */
+  const total = fc.oneof({ weight: 8, arbitrary: usd }, { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY) });
+  /** The CPU grid's shares (descending), with a share used in its place sometimes. */
+  const GRID = [1, 0.75, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.075, 0.05, 0.03, 0.02, 0.01];
+
+  it('is breakEvenCpuShare >= floor (false when null), over plain and bounded grids', () => {
+    fc.assert(
+      fc.property(
+        fc.array(total, { minLength: 1, maxLength: GRID.length }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: GRID.length, maxLength: GRID.length }),
+        usd,
+        usd,
+        fc.oneof(fc.constantFrom(...GRID), fc.double({ min: 0.001, max: 1.2, noNaN: true })),
+        (totals, slack, standardUsd, boundFloor, floor) => {
+          const shares = totals.map((totalUsd, i) => ({ cpuShare: GRID[i] as number, totalUsd }));
+          const share = breakEvenCpuShare(shares, standardUsd);
+          const expected = share != null && share >= floor;
+          expect(breakEvenCpuShareAtLeast(shares, standardUsd, floor)).toBe(expected);
+          const bounded = boundedGrid(shares, slack, boundFloor, (p) => p.cpuShare);
+          expect(breakEvenCpuShareAtLeast(bounded.grid, standardUsd, floor)).toBe(expected);
+          // Read after the predicate (the points it priced kept): the very share.
+          expect(breakEvenCpuShare(bounded.grid, standardUsd)).toBe(share);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('crossing exactly at the floor share, and an interpolation that lands on it', () => {
+    // Cheaper first at 0.25 (= floor): the interpolated share between 0.3 and 0.25 is at least 0.25.
+    const shares = [300, 200, 150, 120, 100, 90].map((totalUsd, i) => ({ cpuShare: GRID[i] as number, totalUsd }));
+    for (const standardUsd of [90.5, 95, 99.999, 100, 100.0001, 150, 89]) {
+      for (const floor of [0.25, 0.3, 0.2500001, 0.2499999]) {
+        const share = breakEvenCpuShare(shares, standardUsd);
+        expect(breakEvenCpuShareAtLeast(shares, standardUsd, floor)).toBe(share != null && share >= floor);
+      }
+    }
+  });
+
+  it('prices no point below the floor once a point at or below it is not cheaper', () => {
+    // Dearer down to 0.2, cheaper from 0.1 on: the break-even (0.1..0.15) is below 0.25; the points from 0.15 down are not read.
+    const shares = [500, 450, 400, 350, 300, 250, 200, 150, 50, 40].map((totalUsd, i) => ({ cpuShare: GRID[i] as number, totalUsd }));
+    const bounded = boundedGrid(shares, new Array(shares.length).fill(1), 0, (p) => p.cpuShare);
+    expect(breakEvenCpuShareAtLeast(bounded.grid, 100, 0.25)).toBe(false);
+    expect(bounded.priced()).toBe(7); // 1 .. 0.2: the first share below the floor, then stop
+    expect(breakEvenCpuShare(bounded.grid, 100)).toBeGreaterThan(0.1);
   });
 });

@@ -2,8 +2,9 @@
  * recommend(): one test per branch of docs/model.md "Recommendation" (verdicts: src/report/verdicts.ts), with a hand-built LmiResult so
  * that each rule is isolated. The end-to-end path is covered in build-report.test.ts.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { recommend, type RecommendInput } from '../../src/model/recommend.js';
+import { type BreakEvens, decide, recommend, type RecommendInput, usd } from '../../src/model/recommend.js';
 import type { LmiResult } from '../../src/report/types.js';
 import { testConfig } from './helpers.js';
 
@@ -245,5 +246,152 @@ describe('recommend', () => {
     const out = recommend(input({ sizingRisks: ['memory rounded up to 4096 MB'] }));
     expect(out.recommendation).toBe('migrate');
     expect(out.risks).toEqual(['memory rounded up to 4096 MB']);
+  });
+});
+
+/** The break-even figures of `i`, counting the reads (decide reads them through here). */
+function countedBreakEvens(i: RecommendInput) {
+  const reads = { cpuShare: 0, cpuShareAtLeast: 0, invocationsPerMonth: 0 };
+  const share = i.lmi?.breakEvenCpuShare ?? null;
+  const breakEvens: BreakEvens = {
+    cpuShare: () => {
+      reads.cpuShare++;
+      return share;
+    },
+    cpuShareAtLeast: (floor) => {
+      reads.cpuShareAtLeast++;
+      return share != null && share >= floor;
+    },
+    invocationsPerMonth: () => {
+      reads.invocationsPerMonth++;
+      return i.breakEvenInvocationsPerMonth;
+    },
+  };
+  return { reads, breakEvens };
+}
+
+/** Inputs across every rule: thin data, unknown money, blockers, savings either side, CPU sources, break-evens either side of the floor. */
+const anyInput: fc.Arbitrary<RecommendInput> = fc
+  .record({
+    alreadyOnLmi: fc.integer({ min: 0, max: 9 }).map((k) => k === 0),
+    invocations: fc.option(fc.integer({ min: 0, max: 50_000_000 }), { freq: 8 }),
+    monthlyInvocations: fc.option(fc.integer({ min: 0, max: 50_000_000 })),
+    standardUsd: fc.option(fc.double({ min: 0, max: 2000, noNaN: true }), { freq: 8 }),
+    lmiTotal: fc.double({ min: 0, max: 2000, noNaN: true }),
+    sized: fc.boolean(),
+    eligible: fc.boolean(),
+    blockers: fc.array(fc.constantFrom('container image', 'runtime'), { maxLength: 2 }),
+    cpuSource: fc.constantFrom('measured', 'bound', 'bound-single-threaded', 'assumed'),
+    breakEvenCpuShare: fc.option(fc.double({ min: 0, max: 1.5, noNaN: true })),
+    breakEvenInvocationsPerMonth: fc.option(fc.double({ min: 0, max: 1e9, noNaN: true })),
+    throttled: fc.integer({ min: 0, max: 100_000 }),
+    needsRuntimeUpgrade: fc.boolean(),
+    utilization: fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+    sizingRisks: fc.array(fc.constantFrom('memory rounded up', 'bursts throttled'), { maxLength: 2 }),
+    minSavingsPct: fc.integer({ min: 0, max: 50 }),
+    reviewCpuShare: fc.constantFrom(0.05, 0.25, 0.5, 1),
+    windowDays: fc.constantFrom(3, 14),
+  })
+  .map((o) => ({
+    ...input({
+      alreadyOnLmi: o.alreadyOnLmi,
+      invocations: o.invocations,
+      monthlyInvocations: o.monthlyInvocations,
+      windowDays: o.windowDays,
+      standardUsd: o.standardUsd,
+      breakEvenInvocationsPerMonth: o.breakEvenInvocationsPerMonth,
+      utilization: o.utilization,
+      sizingRisks: o.sizingRisks,
+      lmi: o.sized
+        ? lmi({
+            totalUsd: o.lmiTotal,
+            eligible: o.eligible,
+            blockers: o.eligible ? [] : o.blockers,
+            cpuSource: o.cpuSource,
+            breakEvenCpuShare: o.breakEvenCpuShare,
+            throttledInvocations: o.throttled,
+            needsRuntimeUpgrade: o.needsRuntimeUpgrade,
+          })
+        : null,
+    }),
+    config: testConfig((c) => {
+      c.recommend.minSavingsPct = o.minSavingsPct;
+      c.recommend.reviewCpuShare = o.reviewCpuShare;
+    }),
+  }));
+
+describe('decide: recommend with the reasons after the first built when read', () => {
+  it('gives recommend\'s verdict, risks and first reason at once, and its reasons when read', () => {
+    fc.assert(
+      fc.property(anyInput, (i) => {
+        // Prepare
+        const expected = recommend(i);
+        const { reads, breakEvens } = countedBreakEvens(i);
+        // Act
+        const decision = decide(i, breakEvens, false);
+        // Assess: the verdict needs neither the exact CPU share nor the traffic break-even.
+        expect(decision.recommendation).toBe(expected.recommendation);
+        expect(decision.risks).toEqual(expected.risks);
+        expect(decision.reviewRisks).toEqual(expected.reviewRisks);
+        expect(decision.firstReason).toBe(expected.reasons[0]);
+        expect(reads.cpuShare).toBe(0);
+        expect(reads.invocationsPerMonth).toBe(0);
+        expect(decision.reasons).toEqual(expected.reasons);
+        expect(decision.reasons).toBe(decision.reasons);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('full: the reasons built at once, the same as recommend\'s', () => {
+    fc.assert(
+      fc.property(anyInput, (i) => {
+        const decision = decide(i, countedBreakEvens(i).breakEvens, true);
+        expect(decision.reasons).toEqual(recommend(i).reasons);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('asks whether the CPU break-even reaches the floor only where LMI loses at an unmeasured CPU figure', () => {
+    const read = (i: RecommendInput) => {
+      const { reads, breakEvens } = countedBreakEvens(i);
+      decide(i, breakEvens, false);
+      return reads.cpuShareAtLeast;
+    };
+    expect(read(input())).toBe(0); // migrate
+    expect(read(input({ standardUsd: 300, lmi: lmi({ cpuSource: 'measured' }) }))).toBe(0);
+    expect(read(input({ standardUsd: 380 }))).toBe(0); // cheaper, but too little
+    expect(read(input({ standardUsd: 300 }))).toBe(1);
+  });
+});
+
+describe('usd', () => {
+  const INTL = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const intl = (x: number) => `${x < 0 ? '-' : ''}$${INTL.format(Math.abs(x))}`;
+
+  it('writes Intl\'s text for any double, half cents and their neighbours included', () => {
+    const halfCents = fc.integer({ min: 0, max: 2 ** 40 }).map((k) => (k * 2 + 1) / 200);
+    const neighbour = fc.tuple(halfCents, fc.integer({ min: -3, max: 3 })).map(([x, ulps]) => {
+      const view = new Float64Array([x]);
+      const bits = new BigInt64Array(view.buffer);
+      bits[0] = (bits[0] as bigint) + BigInt(ulps);
+      return view[0] as number;
+    });
+    const thousandths = fc.integer({ min: -(2 ** 45), max: 2 ** 45 }).map((k) => k / 1000);
+    const any = fc.oneof(fc.double(), fc.double({ min: -1e12, max: 1e12 }), halfCents, neighbour, thousandths, fc.integer().map((k) => k / 100));
+    fc.assert(
+      fc.property(any, (x) => {
+        expect(usd(x)).toBe(intl(x));
+      }),
+      { numRuns: 100_000 },
+    );
+  });
+
+  it('edge values', () => {
+    for (const x of [0, -0, 0.005, 0.015, 1.005, 2.675, 999.995, 999_999.995, 1e-7, 5e-7, 99_999_999_999.99, 1e11, 1e11 - 0.001, 1e15, 1e21, 1e300, Number.MIN_VALUE, Number.MAX_VALUE, NaN, Infinity, -Infinity]) {
+      expect(usd(x)).toBe(intl(x));
+      expect(usd(-x)).toBe(intl(-x));
+    }
   });
 });
