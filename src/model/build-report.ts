@@ -372,7 +372,8 @@ interface FiguresContext {
  * One function's report as buildReport builds it. The figures few readers need (a detail
  * section, a verdict, report.json) are computed on first read: `lmi` (the sizing's result with
  * breakEvenCpuShare, a copy), `breakEvenInvocationsPerMonth`, the reasons after the first,
- * `chart`; the verdict reads breakEvenCpuShare only where it decides (recommend.ts). At 10,000
+ * `chart`; the verdict asks only whether breakEvenCpuShare reaches recommend.reviewCpuShare, and
+ * only where that decides (recommend.ts, breakEvenCpuShareAtLeast). At 10,000
  * functions, most are one row of a table on the what-if page, rebuilt on every knob change.
  *
  * A class with private slots and getters (an object literal with getters is slow to build and
