@@ -42,11 +42,38 @@ const kept = new WeakMap<WhatIfFunction, Kept>();
 
 const EMPTY_SERIES = { invocations: [], durationMsSum: [], concurrencyMax: [] };
 
+/**
+ * The profile without its series, every field of FunctionProfile written in one order (absent
+ * optional ones as undefined): one hidden class for all the profiles sizeLmi reads. A spread of
+ * the decoded profiles (a few shapes) gave nearly every copy its own, and sizeLmi's reads of them
+ * went megamorphic.
+ */
+export function sizingProfile(p: Omit<FunctionProfile, 'series'>): FunctionProfile {
+  return {
+    region: p.region,
+    name: p.name,
+    runtime: p.runtime,
+    architecture: p.architecture,
+    memoryMB: p.memoryMB,
+    timeoutSeconds: p.timeoutSeconds,
+    ephemeralStorageMB: p.ephemeralStorageMB,
+    provisionedConcurrency: p.provisionedConcurrency,
+    reservedConcurrency: p.reservedConcurrency,
+    packageType: p.packageType,
+    tags: p.tags,
+    capacityProviderArn: p.capacityProviderArn,
+    memoryUsedMBMax: p.memoryUsedMBMax,
+    cpuSecondsPerInvocation: p.cpuSecondsPerInvocation,
+    initMsPerInvocation: p.initMsPerInvocation,
+    series: EMPTY_SERIES,
+  };
+}
+
 function keptOf(f: WhatIfFunction): Kept {
   let k = kept.get(f);
   if (k === undefined) {
     k = {
-      profile: { ...f.profile, series: EMPTY_SERIES },
+      profile: sizingProfile(f.profile),
       sizingKey: null,
       sizingShare: null,
       sizing: null,
@@ -140,17 +167,25 @@ export function prepareReplays(data: WhatIfData): void {
   for (const f of data.functions) summaryFor(data, f, data.config, shared);
 }
 
-export function whatIfReport(data: WhatIfData, config: Config): ReportModel {
+/**
+ * Every function's summary for a config, re-sized where what its sizing reads moved: whatIfReport's
+ * first step (bench/whatif-sizing.ts times it alone).
+ */
+export function whatIfSummaries(data: WhatIfData, config: Config): FunctionSummary[] {
   for (const key of ['scaleOutMinutes', 'scaleInMinutes'] as const) {
     if (config.lmi[key] !== data.config.lmi[key]) {
       throw new Error(`lmi.${key} is fixed by the page's data (${data.config.lmi[key]}); re-run the CLI to change it`);
     }
   }
   const shared = sharedLmiKey(config);
+  return data.functions.map((f) => summaryFor(data, f, config, shared));
+}
+
+export function whatIfReport(data: WhatIfData, config: Config): ReportModel {
   const model = buildReport({
     accountId: data.accountId,
     window: data.window,
-    summaries: data.functions.map((f) => summaryFor(data, f, config, shared)),
+    summaries: whatIfSummaries(data, config),
     priceBook: data.priceBook,
     config,
     assumptions: describeAssumptions(config),

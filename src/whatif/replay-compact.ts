@@ -251,10 +251,95 @@ class KeptDemand implements EnvironmentDemand {
 const scratch = { demand: null as KeptDemand | null, values: new Float64Array(256), counts: new Float64Array(256), length: 0 };
 
 /**
- * A chosen replay whose capacity runs are built on first use (only `migrate` functions are packed
- * onto providers). A class: an object literal with a getter is slow to build and to read.
+ * What the charts of a function's chosen replays read (no knob changes it): built on the first
+ * chart asked for, since a page draws at most a few hundred charts of its 10,000 functions.
+ */
+class CompactCharts {
+  /** Minimum served level per bucket (f is monotone: min EEs = f(min served)); null until a chart is built. */
+  #minServed: Float64Array | null = null;
+  /** The bucket of each mark (markGaps summed). */
+  #markBucket: Uint32Array | null = null;
+  /** No knob changes the peaks and nothing downstream writes into a report: one array per function, shared by all its charts. */
+  #peaks: (number | null)[] | null = null;
+
+  constructor(
+    readonly data: CompactReplayData,
+    readonly window: SnapshotWindow,
+  ) {}
+
+  /** The chart of the configuration (per-EE concurrency, headroom, minEnvironments): what chosen() built for every sizing before. */
+  chartOf(perEnvironment: number, headroom: number, minEnvironments: number): ChosenReplay['chart'] {
+    const data = this.data;
+    const buckets = data.bucketPeak.length;
+    const minServed = (this.#minServed ??= bucketMinServedOf(data, buckets));
+    const markBucket = (this.#markBucket ??= markBucketsOf(data.markGaps));
+    const { markPairs, pairServed, pairConcurrency } = data;
+    // Plain arrays filled in loops (Array.from over a typed array walks an iterator: slow).
+    const throttled = new Array<boolean>(buckets).fill(false);
+    // targetEnvironments is pure: read once per run of equal served levels.
+    let level = Number.NaN;
+    let levelServable = 0;
+    for (let k = 0; k < markPairs.length; k++) {
+      const i = markPairs[k] as number;
+      const b = markBucket[k] as number;
+      if (b >= buckets) continue;
+      const v = pairServed[i] as number;
+      if (v !== level) {
+        level = v;
+        levelServable = targetEnvironments(v, perEnvironment, headroom, minEnvironments) * perEnvironment;
+      }
+      if ((pairConcurrency[i] as number) > levelServable) throttled[b] = true;
+    }
+    const lmiCapacity = new Array<number>(buckets);
+    level = Number.NaN;
+    let levelCapacity = 0;
+    for (let b = 0; b < buckets; b++) {
+      const v = minServed[b] as number;
+      if (v !== level) {
+        level = v;
+        levelCapacity = targetEnvironments(v, perEnvironment, headroom, minEnvironments) * perEnvironment;
+      }
+      lmiCapacity[b] = levelCapacity;
+    }
+    return {
+      bucketSeconds: data.bucketPeriods * this.window.periodSeconds,
+      start: this.window.start,
+      concurrencyMax: (this.#peaks ??= peaksOf(data.bucketPeak)),
+      lmiCapacity,
+      throttled,
+    };
+  }
+}
+
+/** Minimum served level per chart bucket. */
+function bucketMinServedOf(data: CompactReplayData, buckets: number): Float64Array {
+  const { servedValues, servedLengths, bucketPeriods } = data;
+  const minServed = new Float64Array(buckets).fill(Infinity);
+  let at = 0;
+  for (let i = 0; i < servedValues.length; i++) {
+    const v = servedValues[i] as number;
+    const end = at + (servedLengths[i] as number);
+    for (let b = Math.floor(at / bucketPeriods); b < buckets && b * bucketPeriods < end; b++) {
+      if (v < (minServed[b] as number)) minServed[b] = v;
+    }
+    at = end;
+  }
+  return minServed;
+}
+
+function markBucketsOf(markGaps: ReplayNumbers): Uint32Array {
+  const markBucket = new Uint32Array(markGaps.length);
+  for (let i = 0; i < markGaps.length; i++) markBucket[i] = (i > 0 ? (markBucket[i - 1] as number) : 0) + (markGaps[i] as number);
+  return markBucket;
+}
+
+/**
+ * A chosen replay whose chart and capacity runs are built on first use (a page draws a few
+ * hundred charts; only `migrate` functions are packed onto providers), each kept once built. A
+ * class: an object literal with a getter is slow to build and to read.
  */
 class CompactChosen implements ChosenReplay {
+  #chart: ChosenReplay['chart'] | null = null;
   #capacity: CapacityRuns | null = null;
   #build: (() => CapacityRuns) | null;
 
@@ -264,10 +349,17 @@ class CompactChosen implements ChosenReplay {
     readonly peakInstances: number,
     readonly environmentPeriods: number,
     readonly maxEnvironments: number,
-    readonly chart: ChosenReplay['chart'],
+    private readonly charts: CompactCharts,
+    private readonly perEnvironment: number,
+    private readonly headroom: number,
+    private readonly minEnvironments: number,
     build: () => CapacityRuns,
   ) {
     this.#build = build;
+  }
+
+  get chart(): ChosenReplay['chart'] {
+    return (this.#chart ??= this.charts.chartOf(this.perEnvironment, this.headroom, this.minEnvironments));
   }
 
   get capacity(): CapacityRuns {
@@ -398,24 +490,9 @@ function peaksOf(peaks: ReplayPeaks): (number | null)[] {
 
 /** Browser side: the ReplaySource sizeLmi reads, over the compact data. */
 export function compactReplay(data: CompactReplayData, window: SnapshotWindow): ReplaySource {
-  const { periods, servedValues, servedLengths, bucketPeriods } = data;
+  const { periods, servedValues, servedLengths } = data;
   const hist = histogramOfRuns(servedValues, servedLengths, periods);
-  // Minimum served value per chart bucket (f is monotone: min EEs = f(min served)).
-  const buckets = data.bucketPeak.length;
-  let sharedPeaks: (number | null)[] | undefined;
-  const bucketMinServed = new Float64Array(buckets).fill(Infinity);
-  let at = 0;
-  for (let i = 0; i < servedValues.length; i++) {
-    const v = servedValues[i] as number;
-    const end = at + (servedLengths[i] as number);
-    for (let b = Math.floor(at / bucketPeriods); b < buckets && b * bucketPeriods < end; b++) {
-      if (v < (bucketMinServed[b] as number)) bucketMinServed[b] = v;
-    }
-    at = end;
-  }
-  const markGaps = data.markGaps;
-  const markBucket = new Uint32Array(markGaps.length);
-  for (let i = 0; i < markGaps.length; i++) markBucket[i] = (i > 0 ? (markBucket[i - 1] as number) : 0) + (markGaps[i] as number);
+  const charts = new CompactCharts(data, window);
   const pairs = { served: data.pairServed, concurrency: data.pairConcurrency, invocations: data.pairInvocations };
 
   // The demands sizeLmi prices and the chosen replays, kept between updates (pure in their keys).
@@ -485,44 +562,17 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       }
       const servable = (v: number) => f(v) * perEnvironment;
       const throttledInvocations = throttledInvocationsOf(pairs, servable);
-      // Plain arrays filled in loops (Array.from over a typed array walks an iterator: slow).
-      const throttled = new Array<boolean>(buckets).fill(false);
-      // servable and f are pure: each read once per run of equal served levels.
-      let level = Number.NaN;
-      let levelServable = 0;
-      for (let k = 0; k < data.markPairs.length; k++) {
-        const i = data.markPairs[k] as number;
-        const b = markBucket[k] as number;
-        if (b >= buckets) continue;
-        const v = pairs.served[i] as number;
-        if (v !== level) {
-          level = v;
-          levelServable = servable(v);
-        }
-        if ((pairs.concurrency[i] as number) > levelServable) throttled[b] = true;
-      }
-      const lmiCapacity = new Array<number>(buckets);
-      level = Number.NaN;
-      let levelCapacity = 0;
-      for (let b = 0; b < buckets; b++) {
-        const v = bucketMinServed[b] as number;
-        if (v !== level) {
-          level = v;
-          levelCapacity = f(v) * perEnvironment;
-        }
-        lmiCapacity[b] = levelCapacity;
-      }
-      const chart = {
-        bucketSeconds: bucketPeriods * window.periodSeconds,
-        start: window.start,
-        // No knob changes the peaks and nothing downstream writes into a report: one array per
-        // function, shared by the charts of all its chosen replays (not 10,000 copies per re-size).
-        concurrencyMax: (sharedPeaks ??= peaksOf(data.bucketPeak)),
-        lmiCapacity,
-        throttled,
-      };
-      const replay = new CompactChosen(throttledInvocations, instancePeriods, peakInstances, environmentPeriods, maxEnvironments, chart, () =>
-        capacityOfRuns(servedValues, servedLengths, periods, f, window.periodSeconds),
+      const replay = new CompactChosen(
+        throttledInvocations,
+        instancePeriods,
+        peakInstances,
+        environmentPeriods,
+        maxEnvironments,
+        charts,
+        perEnvironment,
+        lmi.headroom,
+        lmi.minEnvironments,
+        () => capacityOfRuns(servedValues, servedLengths, periods, f, window.periodSeconds),
       );
       if (chosenKept.length >= MAX_KEPT_CHOSEN) chosenKept.shift();
       chosenKept.push({ perEnvironment, perInstance, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments, minInstances: lmi.minInstances, replay });

@@ -61,6 +61,7 @@ describe('compactReplay', () => {
         const fixed = { scaleOutMinutes: sequence[0]!.scaleOutMinutes, scaleInMinutes: sequence[0]!.scaleInMinutes };
         const first = testConfig({ ...sequence[0]!, ...fixed });
         const source = compactReplay(extractCompactReplay(profile, window, first.lmi, usageOf(profile).avgDurationMs), window);
+        const sized: [ReturnType<typeof sizeLmi>, ReturnType<typeof sizeLmi>][] = [];
 
         for (const lmi of [...sequence, sequence[0]!]) {
           // Act
@@ -82,6 +83,13 @@ describe('compactReplay', () => {
             bounds[0]!.forEach((b, i) => expect(b).toBeLessThanOrEqual(fromSeries.costByCpuShare[i]!.totalUsd));
             bounds[1]!.forEach((b, i) => expect(b).toBeLessThanOrEqual(fromSeries.costByTrafficScale[i]!.totalUsd));
           }
+          sized.push([fromSeries, fromCompact]);
+        }
+        // Charts are built on first read: read last, latest sizing first, each is still its own settings' chart.
+        for (const [fromSeries, fromCompact] of sized.reverse()) {
+          expect(fromCompact?.chart).toEqual(fromSeries?.chart);
+          // Kept once built.
+          expect(fromCompact?.chart).toBe(fromCompact?.chart);
         }
       }),
       { numRuns: 100 },

@@ -615,13 +615,12 @@ export function sizeLmi(
 }
 
 /**
- * LmiSizing with `capacity` read from the chosen replay on first use: a compact replay (the
- * what-if page) builds the runs only if grouping reads them. A class, not an object literal with
- * a getter: such a literal is slow to build and to read (thousands per page update). The
- * break-even grids are priced as read: `costByCpuShare` / `costByTrafficScale` price them whole.
+ * LmiSizing with `capacity` and `chart` read from the chosen replay on first use: a compact
+ * replay (the what-if page) builds the runs only if grouping reads them, and a chart only if
+ * something reads it. A class, not an object literal with a getter: such a literal is slow to
+ * build and to read (thousands per page update). The break-even grids are priced as read: `costByCpuShare` / `costByTrafficScale` price them whole.
  */
 export class Sizing implements LmiSizing {
-  readonly chart: LmiSizing['chart'];
   readonly #replayed: ChosenReplay;
   /**
    * What build-report keeps for this sizing between report builds (its SizingMemo; opaque here). A
@@ -638,7 +637,6 @@ export class Sizing implements LmiSizing {
     replayed: ChosenReplay,
     readonly risks: string[],
   ) {
-    this.chart = replayed.chart;
     this.#replayed = replayed;
   }
 
@@ -652,6 +650,11 @@ export class Sizing implements LmiSizing {
 
   get capacity(): LmiSizing['capacity'] {
     return this.#replayed.capacity;
+  }
+
+  /** The chosen replay's chart, read through: a compact replay builds it on first read (a page draws a few hundred of 10,000). */
+  get chart(): LmiSizing['chart'] {
+    return this.#replayed.chart;
   }
 
   get reportMemo(): object | undefined {
