@@ -9,6 +9,7 @@ import { buildReport, sharedLmiKey } from '../model/build-report.js';
 import { cpuBusyFractionFor } from '../model/lmi/shape.js';
 import { sizeLmi } from '../model/lmi/size.js';
 import type { ReplaySource } from '../model/lmi/replay-source.js';
+import type { LmiContext } from '../model/lmi/types.js';
 import { nonTieredCostOf } from '../model/summarize.js';
 import type { FunctionSummary } from '../model/summary.js';
 import { regionPrices } from '../prices/price-list.js';
@@ -17,7 +18,6 @@ import type { FunctionProfile } from '../source/profile.js';
 import type { WhatIfData, WhatIfFunction } from './data.js';
 import { compactReplay } from './replay-compact.js';
 
-const replays = new WeakMap<WhatIfFunction, ReplaySource>();
 
 /**
  * What is kept per function between updates. sizeLmi depends on the config only through
@@ -31,6 +31,9 @@ const replays = new WeakMap<WhatIfFunction, ReplaySource>();
 interface Kept {
   /** The profile as sizeLmi reads it (no series). */
   profile: FunctionProfile;
+  /** The compact replay (built once) and the usage sizeLmi reads: fixed per function. */
+  replay: ReplaySource | null;
+  usage: { invocations: number; avgDurationMs: number | null } | null;
   sizingKey: string | null;
   sizingShare: number | null;
   sizing: FunctionSummary['sizing'];
@@ -74,6 +77,8 @@ function keptOf(f: WhatIfFunction): Kept {
   if (k === undefined) {
     k = {
       profile: sizingProfile(f.profile),
+      replay: null,
+      usage: null,
       sizingKey: null,
       sizingShare: null,
       sizing: null,
@@ -115,6 +120,15 @@ export function summaryOf(s: WhatIfFunction['summary'], cost: FunctionSummary['c
   };
 }
 
+/** The sizing context of the last region priced (the same three objects for most functions in a row: no literal per function). */
+let lastContext: LmiContext | null = null;
+function contextOf(data: WhatIfData, prices: LmiContext['prices'], config: Config): LmiContext {
+  const last = lastContext;
+  if (last !== null && last.prices === prices && last.config === config && last.window === data.window) return last;
+  lastContext = { window: data.window, prices, config };
+  return lastContext;
+}
+
 function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config, shared: string): FunctionSummary {
   const k = keptOf(f);
   const prices = regionPrices(data.priceBook, f.summary.region);
@@ -134,17 +148,9 @@ function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config, shared:
   if (k.summary === null || k.sizingKey !== shared || k.sizingShare !== share) {
     sizing = null;
     if (f.sizing !== null && prices !== undefined) {
-      let replay = replays.get(f);
-      if (replay === undefined) {
-        replay = compactReplay(f.sizing.replay, data.window);
-        replays.set(f, replay);
-      }
-      sizing = sizeLmi(
-        profile,
-        { invocations: f.sizing.invocations, avgDurationMs: f.summary.usage.avgDurationMs },
-        { window: data.window, prices, config },
-        replay,
-      );
+      const replay = (k.replay ??= compactReplay(f.sizing.replay, data.window));
+      const usage = (k.usage ??= { invocations: f.sizing.invocations, avgDurationMs: f.summary.usage.avgDurationMs });
+      sizing = sizeLmi(profile, usage, contextOf(data, prices, config), replay);
     }
   }
   if (k.summary === null || cost !== k.cost || sizing !== k.sizing) k.summary = summaryOf(f.summary, cost, sizing);
@@ -159,7 +165,8 @@ function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config, shared:
 /** Builds every function's compact replay and its sizing at the run's values ahead of the first update (the page calls it at load). */
 export function prepareReplays(data: WhatIfData): void {
   for (const f of data.functions) {
-    if (f.sizing !== null && !replays.has(f)) replays.set(f, compactReplay(f.sizing.replay, data.window));
+    const k = keptOf(f);
+    if (f.sizing !== null) k.replay ??= compactReplay(f.sizing.replay, data.window);
   }
   // Sizes every function at the run's values, so the first knob change finds each candidate's
   // demand and the chosen replays kept (a discount then re-prices from them alone), as later ones do.

@@ -350,9 +350,12 @@ class CompactChosen implements ChosenReplay {
     readonly environmentPeriods: number,
     readonly maxEnvironments: number,
     private readonly charts: CompactCharts,
-    private readonly perEnvironment: number,
-    private readonly headroom: number,
-    private readonly minEnvironments: number,
+    // The settings it was replayed at: its chart's, and the keys chosen() finds it by.
+    readonly perEnvironment: number,
+    readonly perInstance: number,
+    readonly headroom: number,
+    readonly minEnvironments: number,
+    readonly minInstances: number,
     build: () => CapacityRuns,
   ) {
     this.#build = build;
@@ -369,16 +372,6 @@ class CompactChosen implements ChosenReplay {
     }
     return this.#capacity;
   }
-}
-
-/** A chosen replay kept with the settings it depends on. */
-interface KeptChosen {
-  perEnvironment: number;
-  perInstance: number;
-  headroom: number;
-  minEnvironments: number;
-  minInstances: number;
-  replay: ChosenReplay;
 }
 
 /**
@@ -497,7 +490,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
 
   // The demands sizeLmi prices and the chosen replays, kept between updates (pure in their keys).
   const scopes: DemandScope[] = [];
-  const chosenKept: KeptChosen[] = [];
+  const chosenKept: CompactChosen[] = [];
   return {
     periods,
     hist,
@@ -534,8 +527,10 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
     unknownPeriods: data.unknownPeriods,
     allUnknown: data.allUnknown,
     chosen: ({ perEnvironment, perInstance, lmi }): ChosenReplay => {
-      // Everything below depends on these settings alone (compared as numbers: no key string).
-      for (const k of chosenKept) {
+      // Everything below depends on these settings alone (compared as numbers: no key string);
+      // the replay kept last first (a discount or a share that moves no per-EE concurrency asks for it again).
+      for (let i = chosenKept.length - 1; i >= 0; i--) {
+        const k = chosenKept[i] as CompactChosen;
         if (
           k.perEnvironment === perEnvironment &&
           k.perInstance === perInstance &&
@@ -543,7 +538,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
           k.minEnvironments === lmi.minEnvironments &&
           k.minInstances === lmi.minInstances
         ) {
-          return k.replay;
+          return k;
         }
       }
       const f = (v: number) => targetEnvironments(v, perEnvironment, lmi.headroom, lmi.minEnvironments);
@@ -570,12 +565,14 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
         maxEnvironments,
         charts,
         perEnvironment,
+        perInstance,
         lmi.headroom,
         lmi.minEnvironments,
+        lmi.minInstances,
         () => capacityOfRuns(servedValues, servedLengths, periods, f, window.periodSeconds),
       );
       if (chosenKept.length >= MAX_KEPT_CHOSEN) chosenKept.shift();
-      chosenKept.push({ perEnvironment, perInstance, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments, minInstances: lmi.minInstances, replay });
+      chosenKept.push(replay);
       return replay;
     },
   };

@@ -464,7 +464,6 @@ export function sizeLmi(
 
   const source = replay ?? seriesReplay(profile, window, lmi);
   if (source.periods !== periods) throw new LmiAdvisorError(`${profile.region}/${profile.name}: the replay holds ${source.periods} periods, the window ${periods}`);
-  const known = { unknownPeriods: source.unknownPeriods, allUnknown: source.allUnknown };
   const hist = source.hist;
 
   const periodHours = window.periodSeconds / 3600;
@@ -563,8 +562,25 @@ export function sizeLmi(
   const costByCpuShare = new CpuShareCosts(pricer);
   const costByTrafficScale = new TrafficScaleCosts(pricer);
 
-  const risksOf = (): string[] =>
-    sizingRisks({
+  // Kept per function where the source keeps a memo (the basis): the risks read nothing else
+  // than these, so a sizing that repeats them (a discount, a share moving no per-EE concurrency)
+  // reuses them. No closure and no key object per sizing.
+  const k = replay?.sizingMemo ? basis.risks : null;
+  let risks: string[];
+  if (
+    k !== null &&
+    k.replayed === replayed &&
+    k.shape === shape &&
+    k.perEnvironment === perEnvironment &&
+    k.invocations === usage.invocations &&
+    k.periodSeconds === window.periodSeconds &&
+    k.headroom === lmi.headroom &&
+    k.scaleOutMinutes === lmi.scaleOutMinutes &&
+    k.scaleInMinutes === lmi.scaleInMinutes
+  ) {
+    risks = k.risks;
+  } else {
+    risks = sizingRisks({
       profile,
       eligibility,
       shape,
@@ -574,29 +590,12 @@ export function sizeLmi(
       totalInvocations: usage.invocations,
       coarse: scalingDelays(window.periodSeconds, lmi.scaleOutMinutes, lmi.scaleInMinutes).outPeriods === 0 && lmi.scaleOutMinutes > 0,
       periodSeconds: window.periodSeconds,
-      unknownPeriods: known.unknownPeriods,
-      allUnknown: known.allUnknown,
+      unknownPeriods: source.unknownPeriods,
+      allUnknown: source.allUnknown,
       periods,
       lmi,
     });
-  let risks: string[];
-  if (replay?.sizingMemo) {
-    // Kept per function (the basis of its memo): the risks read nothing else than these.
-    const k = basis.risks;
-    if (
-      k !== null &&
-      k.replayed === replayed &&
-      k.shape === shape &&
-      k.perEnvironment === perEnvironment &&
-      k.invocations === usage.invocations &&
-      k.periodSeconds === window.periodSeconds &&
-      k.headroom === lmi.headroom &&
-      k.scaleOutMinutes === lmi.scaleOutMinutes &&
-      k.scaleInMinutes === lmi.scaleInMinutes
-    ) {
-      risks = k.risks;
-    } else {
-      risks = risksOf();
+    if (replay?.sizingMemo) {
       basis.risks = {
         replayed,
         shape,
@@ -609,7 +608,7 @@ export function sizeLmi(
         risks,
       };
     }
-  } else risks = risksOf();
+  }
 
   return new Sizing(result, costByCpuShare, costByTrafficScale, replayed, risks);
 }
