@@ -14,6 +14,7 @@
  */
 import { LmiAdvisorError } from '../../errors.js';
 import type { LmiResult } from '../../report/types.js';
+import type { InstancePrice } from '../../prices/types.js';
 import { periodCount, type FunctionProfile, type SnapshotWindow } from '../../source/profile.js';
 import { BoundedCostGrid } from './cost-grid.js';
 import { monthFactor } from './cost.js';
@@ -52,7 +53,20 @@ interface FunctionBasis {
   risks: KeptRisks | null;
   /** Their perEnvironment figures in one array (share index x shapes + shape; NaN: not yet), for the grid's lower bounds. */
   gridPerEnvironment: number[];
+  /** The option lists of the last sizing with what they were made from (a headroom, minEnvironments or share change reuses them). */
+  options: KeptOptions | null;
   servedSum: number | null;
+}
+
+/** Per shape, typeOptions of the candidate types and their flat copies, with the knobs they were made at. */
+interface KeptOptions {
+  types: readonly InstancePrice[];
+  osReserveVCpu: number;
+  osReserveMemoryMiB: number;
+  discount: number;
+  managementFeeShare: number;
+  optionsByShape: readonly (readonly TypeOption[])[];
+  flats: readonly FlatOptions[];
 }
 
 /** Risks kept with the figures sizingRisks read beyond the basis and the source (see FunctionBasis.risks). */
@@ -123,7 +137,6 @@ function onCpuShareGrid(share: number): boolean {
  */
 class Pricer {
   readonly shapeCount: number;
-  readonly flats: FlatOptions[];
   readonly floorPeriods: number;
   readonly headroom: number;
   readonly minEnvironments: number;
@@ -145,6 +158,7 @@ class Pricer {
   constructor(
     readonly shapes: readonly EnvironmentShape[],
     readonly optionsByShape: readonly (readonly TypeOption[])[],
+    readonly flats: readonly FlatOptions[],
     readonly traits: FunctionBasis['traits'],
     readonly processMemoryMB: number | null,
     readonly gridConcurrencies: (PerEnvironmentConcurrency[] | undefined)[],
@@ -158,7 +172,6 @@ class Pricer {
     readonly monthlyRequestsUsd: number,
   ) {
     this.shapeCount = shapes.length;
-    this.flats = optionsByShape.map(flatOptions);
     this.floorPeriods = lmi.minInstances * periods;
     this.headroom = lmi.headroom;
     this.minEnvironments = lmi.minEnvironments;
@@ -399,6 +412,7 @@ function functionBasis(profile: FunctionProfile, lmi: LmiContext['config']['lmi'
     concurrencyByShare: new Map(),
     gridConcurrencies: new Array<PerEnvironmentConcurrency[] | undefined>(CPU_SHARE_GRID.length).fill(undefined),
     gridPerEnvironment: [],
+    options: null,
     risks: null,
     servedSum: null,
   };
@@ -443,13 +457,39 @@ export function sizeLmi(
 
   const basis = replay?.sizingMemo ? keptBasis(replay.sizingMemo, profile, lmi) : functionBasis(profile, lmi);
   const { eligibility, traits, shapes, concurrencyByShare, gridConcurrencies, gridPerEnvironment } = basis;
-  const optionsByShape: (readonly TypeOption[])[] = [];
-  let anyOption = false;
-  for (const shape of shapes) {
-    const options = typeOptions(types, shape, lmi);
-    optionsByShape.push(options);
-    if (options.length > 0) anyOption = true;
+  const kept = basis.options;
+  let optionsByShape: readonly (readonly TypeOption[])[];
+  let flats: readonly FlatOptions[];
+  if (
+    kept !== null &&
+    kept.types === types &&
+    kept.osReserveVCpu === lmi.osReserveVCpu &&
+    kept.osReserveMemoryMiB === lmi.osReserveMemoryMiB &&
+    kept.discount === lmi.discount &&
+    kept.managementFeeShare === lmi.managementFeeShare
+  ) {
+    // The lists typeOptions gives for these types and these four knobs (all it reads of config.lmi).
+    optionsByShape = kept.optionsByShape;
+    flats = kept.flats;
+  } else {
+    const lists: (readonly TypeOption[])[] = [];
+    for (const shape of shapes) lists.push(typeOptions(types, shape, lmi));
+    optionsByShape = lists;
+    flats = lists.map(flatOptions);
+    if (replay?.sizingMemo) {
+      basis.options = {
+        types,
+        osReserveVCpu: lmi.osReserveVCpu,
+        osReserveMemoryMiB: lmi.osReserveMemoryMiB,
+        discount: lmi.discount,
+        managementFeeShare: lmi.managementFeeShare,
+        optionsByShape,
+        flats,
+      };
+    }
   }
+  let anyOption = false;
+  for (const options of optionsByShape) if (options.length > 0) anyOption = true;
   if (!anyOption) return null;
 
   const cpu = cpuPerInvocation({
@@ -484,6 +524,7 @@ export function sizeLmi(
   const pricer = new Pricer(
     shapes,
     optionsByShape,
+    flats,
     traits,
     processMemoryMB,
     gridConcurrencies,
