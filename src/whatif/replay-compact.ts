@@ -472,6 +472,59 @@ function histogramOfRuns(values: ReplayNumbers, lengths: ReplayNumbers, periods:
   return hist;
 }
 
+/**
+ * Where each served level's pairs start (ascending pairs: a level's run ends where the next
+ * starts; the last entry is the pair count), or null when the pairs are not ascending by level,
+ * then concurrency (throttledByLevel needs that order; throttledInvocationsOf does not).
+ */
+function levelStartsOf(pairs: { served: ReplayNumbers; concurrency: ReplayNumbers }): Uint32Array | null {
+  const n = pairs.served.length;
+  const starts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = pairs.served[i] as number;
+    if (i === 0 || v !== pairs.served[i - 1]) {
+      if (i > 0 && !(v > (pairs.served[i - 1] as number))) return null;
+      starts.push(i);
+    } else if (!((pairs.concurrency[i] as number) > (pairs.concurrency[i - 1] as number))) return null;
+  }
+  starts.push(n);
+  return Uint32Array.from(starts);
+}
+
+/**
+ * throttledInvocationsOf (replay-source.ts) over ascending pairs, by level: a level whose top
+ * concurrency the capacity serves adds nothing, and in the others the first pair above it is
+ * found by bisection. Only pairs above it ever add a term: the same terms in the same order.
+ */
+function throttledByLevel(
+  pairs: { served: ReplayNumbers; concurrency: ReplayNumbers; invocations: ReplayNumbers },
+  starts: Uint32Array,
+  perEnvironment: number,
+  headroom: number,
+  minEnvironments: number,
+): number {
+  const { served, concurrency, invocations } = pairs;
+  let total = 0;
+  for (let l = 0; l + 1 < starts.length; l++) {
+    const from = starts[l] as number;
+    const to = starts[l + 1] as number;
+    const s = targetEnvironments(served[from] as number, perEnvironment, headroom, minEnvironments) * perEnvironment;
+    if (!((concurrency[to - 1] as number) > s)) continue;
+    let lo = from;
+    let hi = to - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((concurrency[mid] as number) > s) hi = mid;
+      else lo = mid + 1;
+    }
+    for (let i = lo; i < to; i++) {
+      const c = concurrency[i] as number;
+      total += ((invocations[i] as number) * (c - s)) / c;
+    }
+  }
+  return total;
+}
+
 /** The chart's peaks as the report holds them (a new array: null where none is known). */
 function peaksOf(peaks: ReplayPeaks): (number | null)[] {
   if (Array.isArray(peaks)) return peaks.slice();
@@ -487,6 +540,8 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
   const hist = histogramOfRuns(servedValues, servedLengths, periods);
   const charts = new CompactCharts(data, window);
   const pairs = { served: data.pairServed, concurrency: data.pairConcurrency, invocations: data.pairInvocations };
+  // The pairs' level runs, found on the first chosen replay (undefined: not yet; null: not ascending).
+  let levelStarts: Uint32Array | null | undefined;
 
   // The demands sizeLmi prices and the chosen replays, kept between updates (pure in their keys).
   const scopes: DemandScope[] = [];
@@ -555,8 +610,11 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
         if (e > maxEnvironments) maxEnvironments = e;
         if (n > peakInstances) peakInstances = n;
       }
-      const servable = (v: number) => f(v) * perEnvironment;
-      const throttledInvocations = throttledInvocationsOf(pairs, servable);
+      if (levelStarts === undefined) levelStarts = levelStartsOf(pairs);
+      const throttledInvocations =
+        levelStarts !== null
+          ? throttledByLevel(pairs, levelStarts, perEnvironment, lmi.headroom, lmi.minEnvironments)
+          : throttledInvocationsOf(pairs, (v: number) => f(v) * perEnvironment);
       const replay = new CompactChosen(
         throttledInvocations,
         instancePeriods,
