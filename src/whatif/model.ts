@@ -9,6 +9,7 @@ import { buildReport, sharedLmiKey } from '../model/build-report.js';
 import { cpuBusyFractionFor } from '../model/lmi/shape.js';
 import { sizeLmi } from '../model/lmi/size.js';
 import type { ReplaySource } from '../model/lmi/replay-source.js';
+import type { LmiContext } from '../model/lmi/types.js';
 import { nonTieredCostOf } from '../model/summarize.js';
 import type { FunctionSummary } from '../model/summary.js';
 import { regionPrices } from '../prices/price-list.js';
@@ -17,7 +18,6 @@ import type { FunctionProfile } from '../source/profile.js';
 import type { WhatIfData, WhatIfFunction } from './data.js';
 import { compactReplay } from './replay-compact.js';
 
-const replays = new WeakMap<WhatIfFunction, ReplaySource>();
 
 /**
  * What is kept per function between updates. sizeLmi depends on the config only through
@@ -31,6 +31,9 @@ const replays = new WeakMap<WhatIfFunction, ReplaySource>();
 interface Kept {
   /** The profile as sizeLmi reads it (no series). */
   profile: FunctionProfile;
+  /** The compact replay (built once) and the usage sizeLmi reads: fixed per function. */
+  replay: ReplaySource | null;
+  usage: { invocations: number; avgDurationMs: number | null } | null;
   sizingKey: string | null;
   sizingShare: number | null;
   sizing: FunctionSummary['sizing'];
@@ -42,11 +45,40 @@ const kept = new WeakMap<WhatIfFunction, Kept>();
 
 const EMPTY_SERIES = { invocations: [], durationMsSum: [], concurrencyMax: [] };
 
+/**
+ * The profile without its series, every field of FunctionProfile written in one order (absent
+ * optional ones as undefined): one hidden class for all the profiles sizeLmi reads. A spread of
+ * the decoded profiles (a few shapes) gave nearly every copy its own, and sizeLmi's reads of them
+ * went megamorphic.
+ */
+export function sizingProfile(p: Omit<FunctionProfile, 'series'>): FunctionProfile {
+  return {
+    region: p.region,
+    name: p.name,
+    runtime: p.runtime,
+    architecture: p.architecture,
+    memoryMB: p.memoryMB,
+    timeoutSeconds: p.timeoutSeconds,
+    ephemeralStorageMB: p.ephemeralStorageMB,
+    provisionedConcurrency: p.provisionedConcurrency,
+    reservedConcurrency: p.reservedConcurrency,
+    packageType: p.packageType,
+    tags: p.tags,
+    capacityProviderArn: p.capacityProviderArn,
+    memoryUsedMBMax: p.memoryUsedMBMax,
+    cpuSecondsPerInvocation: p.cpuSecondsPerInvocation,
+    initMsPerInvocation: p.initMsPerInvocation,
+    series: EMPTY_SERIES,
+  };
+}
+
 function keptOf(f: WhatIfFunction): Kept {
   let k = kept.get(f);
   if (k === undefined) {
     k = {
-      profile: { ...f.profile, series: EMPTY_SERIES },
+      profile: sizingProfile(f.profile),
+      replay: null,
+      usage: null,
       sizingKey: null,
       sizingShare: null,
       sizing: null,
@@ -88,6 +120,15 @@ export function summaryOf(s: WhatIfFunction['summary'], cost: FunctionSummary['c
   };
 }
 
+/** The sizing context of the last region priced (the same three objects for most functions in a row: no literal per function). */
+let lastContext: LmiContext | null = null;
+function contextOf(data: WhatIfData, prices: LmiContext['prices'], config: Config): LmiContext {
+  const last = lastContext;
+  if (last !== null && last.prices === prices && last.config === config && last.window === data.window) return last;
+  lastContext = { window: data.window, prices, config };
+  return lastContext;
+}
+
 function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config, shared: string): FunctionSummary {
   const k = keptOf(f);
   const prices = regionPrices(data.priceBook, f.summary.region);
@@ -107,17 +148,9 @@ function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config, shared:
   if (k.summary === null || k.sizingKey !== shared || k.sizingShare !== share) {
     sizing = null;
     if (f.sizing !== null && prices !== undefined) {
-      let replay = replays.get(f);
-      if (replay === undefined) {
-        replay = compactReplay(f.sizing.replay, data.window);
-        replays.set(f, replay);
-      }
-      sizing = sizeLmi(
-        profile,
-        { invocations: f.sizing.invocations, avgDurationMs: f.summary.usage.avgDurationMs },
-        { window: data.window, prices, config },
-        replay,
-      );
+      const replay = (k.replay ??= compactReplay(f.sizing.replay, data.window));
+      const usage = (k.usage ??= { invocations: f.sizing.invocations, avgDurationMs: f.summary.usage.avgDurationMs });
+      sizing = sizeLmi(profile, usage, contextOf(data, prices, config), replay);
     }
   }
   if (k.summary === null || cost !== k.cost || sizing !== k.sizing) k.summary = summaryOf(f.summary, cost, sizing);
@@ -132,7 +165,8 @@ function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config, shared:
 /** Builds every function's compact replay and its sizing at the run's values ahead of the first update (the page calls it at load). */
 export function prepareReplays(data: WhatIfData): void {
   for (const f of data.functions) {
-    if (f.sizing !== null && !replays.has(f)) replays.set(f, compactReplay(f.sizing.replay, data.window));
+    const k = keptOf(f);
+    if (f.sizing !== null) k.replay ??= compactReplay(f.sizing.replay, data.window);
   }
   // Sizes every function at the run's values, so the first knob change finds each candidate's
   // demand and the chosen replays kept (a discount then re-prices from them alone), as later ones do.
@@ -141,20 +175,28 @@ export function prepareReplays(data: WhatIfData): void {
 }
 
 /**
- * `lazy`: the functions' rarely read figures are computed on first read (buildReport's `lazy`):
- * what the page renders (150 sections of 10,000 functions) reads few of them.
+ * Every function's summary for a config, re-sized where what its sizing reads moved: whatIfReport's
+ * first step (bench/whatif-sizing.ts times it alone).
  */
-export function whatIfReport(data: WhatIfData, config: Config, options: { lazy?: boolean } = {}): ReportModel {
+export function whatIfSummaries(data: WhatIfData, config: Config): FunctionSummary[] {
   for (const key of ['scaleOutMinutes', 'scaleInMinutes'] as const) {
     if (config.lmi[key] !== data.config.lmi[key]) {
       throw new Error(`lmi.${key} is fixed by the page's data (${data.config.lmi[key]}); re-run the CLI to change it`);
     }
   }
   const shared = sharedLmiKey(config);
+  return data.functions.map((f) => summaryFor(data, f, config, shared));
+}
+
+/**
+ * `lazy`: the functions' rarely read figures are computed on first read (buildReport's `lazy`):
+ * what the page renders (150 sections of 10,000 functions) reads few of them.
+ */
+export function whatIfReport(data: WhatIfData, config: Config, options: { lazy?: boolean } = {}): ReportModel {
   const model = buildReport({
     accountId: data.accountId,
     window: data.window,
-    summaries: data.functions.map((f) => summaryFor(data, f, config, shared)),
+    summaries: whatIfSummaries(data, config),
     priceBook: data.priceBook,
     config,
     assumptions: describeAssumptions(config),

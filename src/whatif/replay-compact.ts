@@ -251,10 +251,95 @@ class KeptDemand implements EnvironmentDemand {
 const scratch = { demand: null as KeptDemand | null, values: new Float64Array(256), counts: new Float64Array(256), length: 0 };
 
 /**
- * A chosen replay whose capacity runs are built on first use (only `migrate` functions are packed
- * onto providers). A class: an object literal with a getter is slow to build and to read.
+ * What the charts of a function's chosen replays read (no knob changes it): built on the first
+ * chart asked for, since a page draws at most a few hundred charts of its 10,000 functions.
+ */
+class CompactCharts {
+  /** Minimum served level per bucket (f is monotone: min EEs = f(min served)); null until a chart is built. */
+  #minServed: Float64Array | null = null;
+  /** The bucket of each mark (markGaps summed). */
+  #markBucket: Uint32Array | null = null;
+  /** No knob changes the peaks and nothing downstream writes into a report: one array per function, shared by all its charts. */
+  #peaks: (number | null)[] | null = null;
+
+  constructor(
+    readonly data: CompactReplayData,
+    readonly window: SnapshotWindow,
+  ) {}
+
+  /** The chart of the configuration (per-EE concurrency, headroom, minEnvironments): what chosen() built for every sizing before. */
+  chartOf(perEnvironment: number, headroom: number, minEnvironments: number): ChosenReplay['chart'] {
+    const data = this.data;
+    const buckets = data.bucketPeak.length;
+    const minServed = (this.#minServed ??= bucketMinServedOf(data, buckets));
+    const markBucket = (this.#markBucket ??= markBucketsOf(data.markGaps));
+    const { markPairs, pairServed, pairConcurrency } = data;
+    // Plain arrays filled in loops (Array.from over a typed array walks an iterator: slow).
+    const throttled = new Array<boolean>(buckets).fill(false);
+    // targetEnvironments is pure: read once per run of equal served levels.
+    let level = Number.NaN;
+    let levelServable = 0;
+    for (let k = 0; k < markPairs.length; k++) {
+      const i = markPairs[k] as number;
+      const b = markBucket[k] as number;
+      if (b >= buckets) continue;
+      const v = pairServed[i] as number;
+      if (v !== level) {
+        level = v;
+        levelServable = targetEnvironments(v, perEnvironment, headroom, minEnvironments) * perEnvironment;
+      }
+      if ((pairConcurrency[i] as number) > levelServable) throttled[b] = true;
+    }
+    const lmiCapacity = new Array<number>(buckets);
+    level = Number.NaN;
+    let levelCapacity = 0;
+    for (let b = 0; b < buckets; b++) {
+      const v = minServed[b] as number;
+      if (v !== level) {
+        level = v;
+        levelCapacity = targetEnvironments(v, perEnvironment, headroom, minEnvironments) * perEnvironment;
+      }
+      lmiCapacity[b] = levelCapacity;
+    }
+    return {
+      bucketSeconds: data.bucketPeriods * this.window.periodSeconds,
+      start: this.window.start,
+      concurrencyMax: (this.#peaks ??= peaksOf(data.bucketPeak)),
+      lmiCapacity,
+      throttled,
+    };
+  }
+}
+
+/** Minimum served level per chart bucket. */
+function bucketMinServedOf(data: CompactReplayData, buckets: number): Float64Array {
+  const { servedValues, servedLengths, bucketPeriods } = data;
+  const minServed = new Float64Array(buckets).fill(Infinity);
+  let at = 0;
+  for (let i = 0; i < servedValues.length; i++) {
+    const v = servedValues[i] as number;
+    const end = at + (servedLengths[i] as number);
+    for (let b = Math.floor(at / bucketPeriods); b < buckets && b * bucketPeriods < end; b++) {
+      if (v < (minServed[b] as number)) minServed[b] = v;
+    }
+    at = end;
+  }
+  return minServed;
+}
+
+function markBucketsOf(markGaps: ReplayNumbers): Uint32Array {
+  const markBucket = new Uint32Array(markGaps.length);
+  for (let i = 0; i < markGaps.length; i++) markBucket[i] = (i > 0 ? (markBucket[i - 1] as number) : 0) + (markGaps[i] as number);
+  return markBucket;
+}
+
+/**
+ * A chosen replay whose chart and capacity runs are built on first use (a page draws a few
+ * hundred charts; only `migrate` functions are packed onto providers), each kept once built. A
+ * class: an object literal with a getter is slow to build and to read.
  */
 class CompactChosen implements ChosenReplay {
+  #chart: ChosenReplay['chart'] | null = null;
   #capacity: CapacityRuns | null = null;
   #build: (() => CapacityRuns) | null;
 
@@ -264,10 +349,20 @@ class CompactChosen implements ChosenReplay {
     readonly peakInstances: number,
     readonly environmentPeriods: number,
     readonly maxEnvironments: number,
-    readonly chart: ChosenReplay['chart'],
+    private readonly charts: CompactCharts,
+    // The settings it was replayed at: its chart's, and the keys chosen() finds it by.
+    readonly perEnvironment: number,
+    readonly perInstance: number,
+    readonly headroom: number,
+    readonly minEnvironments: number,
+    readonly minInstances: number,
     build: () => CapacityRuns,
   ) {
     this.#build = build;
+  }
+
+  get chart(): ChosenReplay['chart'] {
+    return (this.#chart ??= this.charts.chartOf(this.perEnvironment, this.headroom, this.minEnvironments));
   }
 
   get capacity(): CapacityRuns {
@@ -381,16 +476,6 @@ function uint16Slab(count: number): Uint16Array {
   return view;
 }
 
-/** A chosen replay kept with the settings it depends on. */
-interface KeptChosen {
-  perEnvironment: number;
-  perInstance: number;
-  headroom: number;
-  minEnvironments: number;
-  minInstances: number;
-  replay: ChosenReplay;
-}
-
 /**
  * capacityRuns (chart.ts) of the series f(served), from the served runs: each run mapped through
  * f (stored as a Uint32Array stores it), equal neighbours merged. Beyond `MAX_CAPACITY_RUNS` the
@@ -489,6 +574,59 @@ function histogramOfRuns(values: ReplayNumbers, lengths: ReplayNumbers, periods:
   return hist;
 }
 
+/**
+ * Where each served level's pairs start (ascending pairs: a level's run ends where the next
+ * starts; the last entry is the pair count), or null when the pairs are not ascending by level,
+ * then concurrency (throttledByLevel needs that order; throttledInvocationsOf does not).
+ */
+function levelStartsOf(pairs: { served: ReplayNumbers; concurrency: ReplayNumbers }): Uint32Array | null {
+  const n = pairs.served.length;
+  const starts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = pairs.served[i] as number;
+    if (i === 0 || v !== pairs.served[i - 1]) {
+      if (i > 0 && !(v > (pairs.served[i - 1] as number))) return null;
+      starts.push(i);
+    } else if (!((pairs.concurrency[i] as number) > (pairs.concurrency[i - 1] as number))) return null;
+  }
+  starts.push(n);
+  return Uint32Array.from(starts);
+}
+
+/**
+ * throttledInvocationsOf (replay-source.ts) over ascending pairs, by level: a level whose top
+ * concurrency the capacity serves adds nothing, and in the others the first pair above it is
+ * found by bisection. Only pairs above it ever add a term: the same terms in the same order.
+ */
+function throttledByLevel(
+  pairs: { served: ReplayNumbers; concurrency: ReplayNumbers; invocations: ReplayNumbers },
+  starts: Uint32Array,
+  perEnvironment: number,
+  headroom: number,
+  minEnvironments: number,
+): number {
+  const { served, concurrency, invocations } = pairs;
+  let total = 0;
+  for (let l = 0; l + 1 < starts.length; l++) {
+    const from = starts[l] as number;
+    const to = starts[l + 1] as number;
+    const s = targetEnvironments(served[from] as number, perEnvironment, headroom, minEnvironments) * perEnvironment;
+    if (!((concurrency[to - 1] as number) > s)) continue;
+    let lo = from;
+    let hi = to - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((concurrency[mid] as number) > s) hi = mid;
+      else lo = mid + 1;
+    }
+    for (let i = lo; i < to; i++) {
+      const c = concurrency[i] as number;
+      total += ((invocations[i] as number) * (c - s)) / c;
+    }
+  }
+  return total;
+}
+
 /** The chart's peaks as the report holds them (a new array: null where none is known). */
 function peaksOf(peaks: ReplayPeaks): (number | null)[] {
   if (Array.isArray(peaks)) return peaks.slice();
@@ -500,25 +638,12 @@ function peaksOf(peaks: ReplayPeaks): (number | null)[] {
 
 /** Browser side: the ReplaySource sizeLmi reads, over the compact data. */
 export function compactReplay(data: CompactReplayData, window: SnapshotWindow): ReplaySource {
-  const { periods, servedValues, servedLengths, bucketPeriods } = data;
+  const { periods, servedValues, servedLengths } = data;
   const hist = histogramOfRuns(servedValues, servedLengths, periods);
-  // Minimum served value per chart bucket (f is monotone: min EEs = f(min served)).
-  const buckets = data.bucketPeak.length;
-  let sharedPeaks: (number | null)[] | undefined;
-  const bucketMinServed = new Float64Array(buckets).fill(Infinity);
-  let at = 0;
-  for (let i = 0; i < servedValues.length; i++) {
-    const v = servedValues[i] as number;
-    const end = at + (servedLengths[i] as number);
-    for (let b = Math.floor(at / bucketPeriods); b < buckets && b * bucketPeriods < end; b++) {
-      if (v < (bucketMinServed[b] as number)) bucketMinServed[b] = v;
-    }
-    at = end;
-  }
-  const markGaps = data.markGaps;
-  const markBucket = new Uint32Array(markGaps.length);
-  for (let i = 0; i < markGaps.length; i++) markBucket[i] = (i > 0 ? (markBucket[i - 1] as number) : 0) + (markGaps[i] as number);
+  const charts = new CompactCharts(data, window);
   const pairs = { served: data.pairServed, concurrency: data.pairConcurrency, invocations: data.pairInvocations };
+  // The pairs' level runs, found on the first chosen replay (undefined: not yet; null: not ascending).
+  let levelStarts: Uint32Array | null | undefined;
 
   // The served runs by level, built on the first capacity asked for (only `migrate` functions are planned).
   let runLevel: Uint16Array | Uint32Array | null | undefined;
@@ -540,7 +665,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
 
   // The demands sizeLmi prices and the chosen replays, kept between updates (pure in their keys).
   const scopes: DemandScope[] = [];
-  const chosenKept: KeptChosen[] = [];
+  const chosenKept: CompactChosen[] = [];
   return {
     periods,
     hist,
@@ -577,8 +702,10 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
     unknownPeriods: data.unknownPeriods,
     allUnknown: data.allUnknown,
     chosen: ({ perEnvironment, perInstance, lmi }): ChosenReplay => {
-      // Everything below depends on these settings alone (compared as numbers: no key string).
-      for (const k of chosenKept) {
+      // Everything below depends on these settings alone (compared as numbers: no key string);
+      // the replay kept last first (a discount or a share that moves no per-EE concurrency asks for it again).
+      for (let i = chosenKept.length - 1; i >= 0; i--) {
+        const k = chosenKept[i] as CompactChosen;
         if (
           k.perEnvironment === perEnvironment &&
           k.perInstance === perInstance &&
@@ -586,7 +713,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
           k.minEnvironments === lmi.minEnvironments &&
           k.minInstances === lmi.minInstances
         ) {
-          return k.replay;
+          return k;
         }
       }
       const f = (v: number) => targetEnvironments(v, perEnvironment, lmi.headroom, lmi.minEnvironments);
@@ -603,49 +730,27 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
         if (e > maxEnvironments) maxEnvironments = e;
         if (n > peakInstances) peakInstances = n;
       }
-      const servable = (v: number) => f(v) * perEnvironment;
-      const throttledInvocations = throttledInvocationsOf(pairs, servable);
-      // Plain arrays filled in loops (Array.from over a typed array walks an iterator: slow).
-      const throttled = new Array<boolean>(buckets).fill(false);
-      // servable and f are pure: each read once per run of equal served levels.
-      let level = Number.NaN;
-      let levelServable = 0;
-      for (let k = 0; k < data.markPairs.length; k++) {
-        const i = data.markPairs[k] as number;
-        const b = markBucket[k] as number;
-        if (b >= buckets) continue;
-        const v = pairs.served[i] as number;
-        if (v !== level) {
-          level = v;
-          levelServable = servable(v);
-        }
-        if ((pairs.concurrency[i] as number) > levelServable) throttled[b] = true;
-      }
-      const lmiCapacity = new Array<number>(buckets);
-      level = Number.NaN;
-      let levelCapacity = 0;
-      for (let b = 0; b < buckets; b++) {
-        const v = bucketMinServed[b] as number;
-        if (v !== level) {
-          level = v;
-          levelCapacity = f(v) * perEnvironment;
-        }
-        lmiCapacity[b] = levelCapacity;
-      }
-      const chart = {
-        bucketSeconds: bucketPeriods * window.periodSeconds,
-        start: window.start,
-        // No knob changes the peaks and nothing downstream writes into a report: one array per
-        // function, shared by the charts of all its chosen replays (not 10,000 copies per re-size).
-        concurrencyMax: (sharedPeaks ??= peaksOf(data.bucketPeak)),
-        lmiCapacity,
-        throttled,
-      };
-      const replay = new CompactChosen(throttledInvocations, instancePeriods, peakInstances, environmentPeriods, maxEnvironments, chart, () =>
-        capacityOf(f),
+      if (levelStarts === undefined) levelStarts = levelStartsOf(pairs);
+      const throttledInvocations =
+        levelStarts !== null
+          ? throttledByLevel(pairs, levelStarts, perEnvironment, lmi.headroom, lmi.minEnvironments)
+          : throttledInvocationsOf(pairs, (v: number) => f(v) * perEnvironment);
+      const replay = new CompactChosen(
+        throttledInvocations,
+        instancePeriods,
+        peakInstances,
+        environmentPeriods,
+        maxEnvironments,
+        charts,
+        perEnvironment,
+        perInstance,
+        lmi.headroom,
+        lmi.minEnvironments,
+        lmi.minInstances,
+        () => capacityOf(f),
       );
       if (chosenKept.length >= MAX_KEPT_CHOSEN) chosenKept.shift();
-      chosenKept.push({ perEnvironment, perInstance, headroom: lmi.headroom, minEnvironments: lmi.minEnvironments, minInstances: lmi.minInstances, replay });
+      chosenKept.push(replay);
       return replay;
     },
   };

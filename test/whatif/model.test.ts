@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WHATIF_KNOBS, type KnobValues } from '../../src/whatif/knobs.js';
-import { summaryOf, whatIfReport } from '../../src/whatif/model.js';
+import type { FunctionProfile } from '../../src/source/profile.js';
+import { sizingProfile, summaryOf, whatIfReport } from '../../src/whatif/model.js';
 import { loadSample, type Sample } from './sample.js';
 import { edgeSettings, knobSettings } from './settings.js';
 
@@ -38,6 +39,35 @@ describe('whatIfReport on the sample account', () => {
       const spread = { ...f.summary, cost, sizing };
       expect(Object.keys(built)).toEqual(Object.keys(spread));
       expect(built).toEqual(spread);
+    }
+  });
+
+  it('the profile sizeLmi reads carries every field of the decoded profile, the series left empty', () => {
+    // Every field set (Required: a field added to FunctionProfile must be added here, and then to sizingProfile).
+    const full: Required<Omit<FunctionProfile, 'series'>> = {
+      region: 'eu-west-1',
+      name: 'f',
+      runtime: 'nodejs22.x',
+      architecture: 'arm64',
+      memoryMB: 1024,
+      timeoutSeconds: 30,
+      ephemeralStorageMB: 512,
+      provisionedConcurrency: 2,
+      reservedConcurrency: 5,
+      packageType: 'Zip',
+      tags: { team: 'a' },
+      capacityProviderArn: 'arn:aws:lambda:eu-west-1:1:capacity-provider:x',
+      memoryUsedMBMax: 300,
+      cpuSecondsPerInvocation: 0.2,
+      initMsPerInvocation: 3,
+    };
+    const built = sizingProfile(full);
+    expect(built).toEqual({ ...full, series: { invocations: [], durationMsSum: [], concurrencyMax: [] } });
+    for (const f of sample.data.functions) {
+      const { series, ...rest } = sizingProfile(f.profile);
+      expect(series.concurrencyMax).toHaveLength(0);
+      // Absent optional fields come out as undefined: equal to the decoded profile field for field.
+      expect(rest).toEqual(f.profile);
     }
   });
 

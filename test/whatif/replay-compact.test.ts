@@ -96,6 +96,7 @@ describe('compactReplay', () => {
         const fixed = { scaleOutMinutes: sequence[0]!.scaleOutMinutes, scaleInMinutes: sequence[0]!.scaleInMinutes };
         const first = testConfig({ ...sequence[0]!, ...fixed });
         const source = compactReplay(extractCompactReplay(profile, window, first.lmi, usageOf(profile).avgDurationMs), window);
+        const sized: [ReturnType<typeof sizeLmi>, ReturnType<typeof sizeLmi>][] = [];
 
         for (const lmi of [...sequence, sequence[0]!]) {
           // Act
@@ -117,9 +118,49 @@ describe('compactReplay', () => {
             bounds[0]!.forEach((b, i) => expect(b).toBeLessThanOrEqual(fromSeries.costByCpuShare[i]!.totalUsd));
             bounds[1]!.forEach((b, i) => expect(b).toBeLessThanOrEqual(fromSeries.costByTrafficScale[i]!.totalUsd));
           }
+          sized.push([fromSeries, fromCompact]);
+        }
+        // Charts are built on first read: read last, latest sizing first, each is still its own settings' chart.
+        for (const [fromSeries, fromCompact] of sized.reverse()) {
+          expect(fromCompact?.chart).toEqual(fromSeries?.chart);
+          // Kept once built.
+          expect(fromCompact?.chart).toBe(fromCompact?.chart);
         }
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('re-sized over the knobs the type options read (discount, fee share, OS reserve, families), each sizing equals a cold one', () => {
+    // The option lists a function's basis keeps are reused only while types and these four knobs are the same.
+    const optionKnobs = fc.record({
+      discount: fc.constantFrom(0, 0.3),
+      managementFeeShare: fc.constantFrom(0.15, 0.3),
+      osReserveVCpu: fc.constantFrom(1, 2),
+      osReserveMemoryMiB: fc.constantFrom(1024, 12288),
+      instanceFamilies: fc.constantFrom<('c' | 'm' | 'r')[]>(['c', 'm', 'r'], ['m'], ['c', 'r']),
+      headroom: fc.constantFrom(1.5, 2),
+    });
+    fc.assert(
+      fc.property(series, fc.array(optionKnobs, { minLength: 2, maxLength: 6 }), (concurrency, sequence) => {
+        const profile = testProfile({ concurrency, runtime: 'java21', memoryMB: 4096 });
+        const window = testWindow(concurrency.length);
+        const source = compactReplay(extractCompactReplay(profile, window, testConfig().lmi, usageOf(profile).avgDurationMs), window);
+        // One price list for the whole sequence, as on the page (the candidate types are then the same list).
+        const prices = testRegionPrices();
+        for (const lmi of sequence) {
+          // Act: the kept source against a cold sizing over the series.
+          const ctx = { window, prices, config: testConfig(lmi) };
+          const fromSeries = sizeLmi(profile, usageOf(profile), ctx);
+          const fromCompact = sizeLmi(profile, usageOf(profile), ctx, source);
+
+          // Assess
+          expect(fromCompact?.result).toEqual(fromSeries?.result);
+          expect(fromCompact?.costByCpuShare).toEqual(fromSeries?.costByCpuShare);
+          expect(fromCompact?.costByTrafficScale).toEqual(fromSeries?.costByTrafficScale);
+        }
+      }),
+      { numRuns: 60 },
     );
   });
 

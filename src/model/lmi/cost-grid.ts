@@ -7,7 +7,8 @@
  * point depends on nothing but its index).
  */
 export class CostGrid<P> implements Iterable<P> {
-  readonly #points: (P | undefined)[];
+  /** Allocated on the first point priced: the break-even scans settle many grids from their bounds alone. */
+  #points: (P | undefined)[] | null = null;
   #priced = 0;
   /** Prices the point at an index; dropped once every point is priced (it holds the sizing's state, its replay included). */
   #price: ((index: number) => P) | null;
@@ -17,7 +18,6 @@ export class CostGrid<P> implements Iterable<P> {
     /** null: a subclass prices its points (priceAt). */
     price: ((index: number) => P) | null,
   ) {
-    this.#points = new Array<P | undefined>(length).fill(undefined);
     this.#price = length > 0 ? price : null;
   }
 
@@ -28,10 +28,10 @@ export class CostGrid<P> implements Iterable<P> {
 
   /** The point at `index` (0 <= index < length), priced now if not yet. */
   at(index: number): P {
-    let point = this.#points[index];
+    let point = this.#points === null ? undefined : this.#points[index];
     if (point === undefined) {
       point = this.priceAt(index);
-      this.#points[index] = point;
+      (this.#points ??= new Array<P | undefined>(this.length).fill(undefined))[index] = point;
       if (++this.#priced === this.length) {
         this.#price = null;
         this.pricedAll();
@@ -45,13 +45,13 @@ export class CostGrid<P> implements Iterable<P> {
 
   /** The point at `index` if priced, else undefined (prices nothing). */
   protected pricedAt(index: number): P | undefined {
-    return this.#points[index];
+    return this.#points === null ? undefined : this.#points[index];
   }
 
   /** Every point, priced now where not yet (the same array on each call). */
   all(): P[] {
     for (let i = 0; i < this.length; i++) this.at(i);
-    return this.#points as P[];
+    return (this.#points ??= []) as P[];
   }
 
   /** How many points are priced so far. */

@@ -32,8 +32,12 @@ function selectionKey(lmi: Config['lmi']): string {
 
 /** Instance types LMI may use for this architecture: C/M/R families allowed by the config. */
 export function candidateInstanceTypes(instances: readonly InstancePrice[], architecture: Architecture, lmi: Config['lmi']): readonly InstancePrice[] {
-  // The lists asked for last, by identity (no key string built per function).
-  for (const r of recentCandidates) if (r.instances === instances && r.architecture === architecture && r.lmi === lmi) return r.found;
+  // The lists asked for last, by identity (no key string built per function), newest first: a
+  // what-if update asks with its own new config 10,000 times, after older configs' entries.
+  for (let i = recentCandidates.length - 1; i >= 0; i--) {
+    const r = recentCandidates[i] as (typeof recentCandidates)[number];
+    if (r.instances === instances && r.architecture === architecture && r.lmi === lmi) return r.found;
+  }
   const found = keptCandidates(instances, architecture, lmi);
   if (recentCandidates.length >= MAX_RECENT) recentCandidates.shift();
   recentCandidates.push({ instances, architecture, lmi, found });

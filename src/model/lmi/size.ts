@@ -14,6 +14,7 @@
  */
 import { LmiAdvisorError } from '../../errors.js';
 import type { LmiResult } from '../../report/types.js';
+import type { InstancePrice } from '../../prices/types.js';
 import { periodCount, type FunctionProfile, type SnapshotWindow } from '../../source/profile.js';
 import { BoundedCostGrid } from './cost-grid.js';
 import { monthFactor } from './cost.js';
@@ -52,7 +53,20 @@ interface FunctionBasis {
   risks: KeptRisks | null;
   /** Their perEnvironment figures in one array (share index x shapes + shape; NaN: not yet), for the grid's lower bounds. */
   gridPerEnvironment: number[];
+  /** The option lists of the last sizing with what they were made from (a headroom, minEnvironments or share change reuses them). */
+  options: KeptOptions | null;
   servedSum: number | null;
+}
+
+/** Per shape, typeOptions of the candidate types and their flat copies, with the knobs they were made at. */
+interface KeptOptions {
+  types: readonly InstancePrice[];
+  osReserveVCpu: number;
+  osReserveMemoryMiB: number;
+  discount: number;
+  managementFeeShare: number;
+  optionsByShape: readonly (readonly TypeOption[])[];
+  flats: readonly FlatOptions[];
 }
 
 /** Risks kept with the figures sizingRisks read beyond the basis and the source (see FunctionBasis.risks). */
@@ -123,7 +137,6 @@ function onCpuShareGrid(share: number): boolean {
  */
 class Pricer {
   readonly shapeCount: number;
-  readonly flats: FlatOptions[];
   readonly floorPeriods: number;
   readonly headroom: number;
   readonly minEnvironments: number;
@@ -145,6 +158,7 @@ class Pricer {
   constructor(
     readonly shapes: readonly EnvironmentShape[],
     readonly optionsByShape: readonly (readonly TypeOption[])[],
+    readonly flats: readonly FlatOptions[],
     readonly traits: FunctionBasis['traits'],
     readonly processMemoryMB: number | null,
     readonly gridConcurrencies: (PerEnvironmentConcurrency[] | undefined)[],
@@ -158,7 +172,6 @@ class Pricer {
     readonly monthlyRequestsUsd: number,
   ) {
     this.shapeCount = shapes.length;
-    this.flats = optionsByShape.map(flatOptions);
     this.floorPeriods = lmi.minInstances * periods;
     this.headroom = lmi.headroom;
     this.minEnvironments = lmi.minEnvironments;
@@ -399,6 +412,7 @@ function functionBasis(profile: FunctionProfile, lmi: LmiContext['config']['lmi'
     concurrencyByShare: new Map(),
     gridConcurrencies: new Array<PerEnvironmentConcurrency[] | undefined>(CPU_SHARE_GRID.length).fill(undefined),
     gridPerEnvironment: [],
+    options: null,
     risks: null,
     servedSum: null,
   };
@@ -443,13 +457,39 @@ export function sizeLmi(
 
   const basis = replay?.sizingMemo ? keptBasis(replay.sizingMemo, profile, lmi) : functionBasis(profile, lmi);
   const { eligibility, traits, shapes, concurrencyByShare, gridConcurrencies, gridPerEnvironment } = basis;
-  const optionsByShape: (readonly TypeOption[])[] = [];
-  let anyOption = false;
-  for (const shape of shapes) {
-    const options = typeOptions(types, shape, lmi);
-    optionsByShape.push(options);
-    if (options.length > 0) anyOption = true;
+  const kept = basis.options;
+  let optionsByShape: readonly (readonly TypeOption[])[];
+  let flats: readonly FlatOptions[];
+  if (
+    kept !== null &&
+    kept.types === types &&
+    kept.osReserveVCpu === lmi.osReserveVCpu &&
+    kept.osReserveMemoryMiB === lmi.osReserveMemoryMiB &&
+    kept.discount === lmi.discount &&
+    kept.managementFeeShare === lmi.managementFeeShare
+  ) {
+    // The lists typeOptions gives for these types and these four knobs (all it reads of config.lmi).
+    optionsByShape = kept.optionsByShape;
+    flats = kept.flats;
+  } else {
+    const lists: (readonly TypeOption[])[] = [];
+    for (const shape of shapes) lists.push(typeOptions(types, shape, lmi));
+    optionsByShape = lists;
+    flats = lists.map(flatOptions);
+    if (replay?.sizingMemo) {
+      basis.options = {
+        types,
+        osReserveVCpu: lmi.osReserveVCpu,
+        osReserveMemoryMiB: lmi.osReserveMemoryMiB,
+        discount: lmi.discount,
+        managementFeeShare: lmi.managementFeeShare,
+        optionsByShape,
+        flats,
+      };
+    }
   }
+  let anyOption = false;
+  for (const options of optionsByShape) if (options.length > 0) anyOption = true;
   if (!anyOption) return null;
 
   const cpu = cpuPerInvocation({
@@ -464,7 +504,6 @@ export function sizeLmi(
 
   const source = replay ?? seriesReplay(profile, window, lmi);
   if (source.periods !== periods) throw new LmiAdvisorError(`${profile.region}/${profile.name}: the replay holds ${source.periods} periods, the window ${periods}`);
-  const known = { unknownPeriods: source.unknownPeriods, allUnknown: source.allUnknown };
   const hist = source.hist;
 
   const periodHours = window.periodSeconds / 3600;
@@ -485,6 +524,7 @@ export function sizeLmi(
   const pricer = new Pricer(
     shapes,
     optionsByShape,
+    flats,
     traits,
     processMemoryMB,
     gridConcurrencies,
@@ -563,8 +603,25 @@ export function sizeLmi(
   const costByCpuShare = new CpuShareCosts(pricer);
   const costByTrafficScale = new TrafficScaleCosts(pricer);
 
-  const risksOf = (): string[] =>
-    sizingRisks({
+  // Kept per function where the source keeps a memo (the basis): the risks read nothing else
+  // than these, so a sizing that repeats them (a discount, a share moving no per-EE concurrency)
+  // reuses them. No closure and no key object per sizing.
+  const k = replay?.sizingMemo ? basis.risks : null;
+  let risks: string[];
+  if (
+    k !== null &&
+    k.replayed === replayed &&
+    k.shape === shape &&
+    k.perEnvironment === perEnvironment &&
+    k.invocations === usage.invocations &&
+    k.periodSeconds === window.periodSeconds &&
+    k.headroom === lmi.headroom &&
+    k.scaleOutMinutes === lmi.scaleOutMinutes &&
+    k.scaleInMinutes === lmi.scaleInMinutes
+  ) {
+    risks = k.risks;
+  } else {
+    risks = sizingRisks({
       profile,
       eligibility,
       shape,
@@ -574,29 +631,12 @@ export function sizeLmi(
       totalInvocations: usage.invocations,
       coarse: scalingDelays(window.periodSeconds, lmi.scaleOutMinutes, lmi.scaleInMinutes).outPeriods === 0 && lmi.scaleOutMinutes > 0,
       periodSeconds: window.periodSeconds,
-      unknownPeriods: known.unknownPeriods,
-      allUnknown: known.allUnknown,
+      unknownPeriods: source.unknownPeriods,
+      allUnknown: source.allUnknown,
       periods,
       lmi,
     });
-  let risks: string[];
-  if (replay?.sizingMemo) {
-    // Kept per function (the basis of its memo): the risks read nothing else than these.
-    const k = basis.risks;
-    if (
-      k !== null &&
-      k.replayed === replayed &&
-      k.shape === shape &&
-      k.perEnvironment === perEnvironment &&
-      k.invocations === usage.invocations &&
-      k.periodSeconds === window.periodSeconds &&
-      k.headroom === lmi.headroom &&
-      k.scaleOutMinutes === lmi.scaleOutMinutes &&
-      k.scaleInMinutes === lmi.scaleInMinutes
-    ) {
-      risks = k.risks;
-    } else {
-      risks = risksOf();
+    if (replay?.sizingMemo) {
       basis.risks = {
         replayed,
         shape,
@@ -609,19 +649,18 @@ export function sizeLmi(
         risks,
       };
     }
-  } else risks = risksOf();
+  }
 
   return new Sizing(result, costByCpuShare, costByTrafficScale, replayed, risks);
 }
 
 /**
- * LmiSizing with `capacity` read from the chosen replay on first use: a compact replay (the
- * what-if page) builds the runs only if grouping reads them. A class, not an object literal with
- * a getter: such a literal is slow to build and to read (thousands per page update). The
- * break-even grids are priced as read: `costByCpuShare` / `costByTrafficScale` price them whole.
+ * LmiSizing with `capacity` and `chart` read from the chosen replay on first use: a compact
+ * replay (the what-if page) builds the runs only if grouping reads them, and a chart only if
+ * something reads it. A class, not an object literal with a getter: such a literal is slow to
+ * build and to read (thousands per page update). The break-even grids are priced as read: `costByCpuShare` / `costByTrafficScale` price them whole.
  */
 export class Sizing implements LmiSizing {
-  readonly chart: LmiSizing['chart'];
   readonly #replayed: ChosenReplay;
   /**
    * What build-report keeps for this sizing between report builds (its SizingMemo; opaque here). A
@@ -638,7 +677,6 @@ export class Sizing implements LmiSizing {
     replayed: ChosenReplay,
     readonly risks: string[],
   ) {
-    this.chart = replayed.chart;
     this.#replayed = replayed;
   }
 
@@ -652,6 +690,11 @@ export class Sizing implements LmiSizing {
 
   get capacity(): LmiSizing['capacity'] {
     return this.#replayed.capacity;
+  }
+
+  /** The chosen replay's chart, read through: a compact replay builds it on first read (a page draws a few hundred of 10,000). */
+  get chart(): LmiSizing['chart'] {
+    return this.#replayed.chart;
   }
 
   get reportMemo(): object | undefined {

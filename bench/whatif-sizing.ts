@@ -1,0 +1,144 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { applyKnobs, type KnobValues } from '../src/whatif/knobs.js';
+import { prepareReplays, whatIfSummaries } from '../src/whatif/model.js';
+import { embeddedData } from '../src/whatif/page.js';
+
+/**
+ * The what-if page's re-sizing step alone (whatIfSummaries: summaryFor -> sizeLmi over the compact
+ * replays), without buildReport: `npx tsx bench/whatif-sizing.ts --from bench/out/whatif-10000.html`.
+ * The same knob changes as bench/whatif-model.ts, applied cumulatively. Prints per change the wall
+ * and CPU ms of the re-sizing, the garbage collector's ms within it (PerformanceObserver 'gc'), and
+ * with `--alloc` the bytes allocated within it (V8's sampling heap profiler, objects a GC already
+ * collected included; a sample per 32 KiB, so an estimate). `--chart` reads every sizing's chart
+ * after the re-sizing, as buildReport reads it for every function today (untimed, outside the
+ * figures: it shows what building charts on first read saves when only a page's shown functions
+ * read them). `--repeat k` runs the sequence k times; `--profile <file>` writes a CPU profile of
+ * the re-sizings.
+ */
+
+const STEPS: readonly (readonly [string, number | boolean])[] = [
+  ['lmi.discount', 0.3],
+  ['lmi.headroom', 1.5],
+  ['lmi.discount', 0.2],
+  ['lmi.cpuBusyFraction', 0.5],
+  ['lmi.discount', 0.3],
+  ['recommend.minSavingsPct', 20],
+  ['lmi.minEnvironments', 5],
+  ['lmi.groupUntagged', true],
+  ['pricing.lambdaDiscount', 0.1],
+  ['lmi.discount', 0.45],
+];
+
+const args = process.argv.slice(2);
+const option = (name: string): string | null => {
+  const at = args.indexOf(name);
+  return at >= 0 ? (args[at + 1] as string) : null;
+};
+const fromPage = option('--from');
+if (fromPage === null) throw new Error('usage: bench/whatif-sizing.ts --from <what-if page.html> [--repeat k] [--chart] [--alloc] [--profile file]');
+const repeat = Number(option('--repeat') ?? 1);
+const profileTo = option('--profile');
+const readCharts = args.includes('--chart');
+const alloc = args.includes('--alloc');
+
+/** GC pauses as the observer reports them (a task after each): summed per re-sizing by their start. */
+const pauses: { start: number; ms: number }[] = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) pauses.push({ start: entry.startTime, ms: entry.duration });
+}).observe({ entryTypes: ['gc'] });
+function pausesIn(from: number, to: number): { ms: number; count: number } {
+  let ms = 0;
+  let count = 0;
+  for (const p of pauses) {
+    if (p.start >= from && p.start < to) {
+      ms += p.ms;
+      count++;
+    }
+  }
+  return { ms, count };
+}
+
+const data = embeddedData(await readFile(fromPage, 'utf8'));
+let t = performance.now();
+prepareReplays(data);
+console.log(`N=${data.functions.length}: prepareReplays ${(performance.now() - t).toFixed(0)} ms`);
+
+const session = profileTo !== null || alloc ? new Session() : null;
+if (session !== null) session.connect();
+if (profileTo !== null && session !== null) {
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+}
+
+interface SampleNode {
+  selfSize: number;
+  callFrame: { functionName: string; lineNumber: number };
+  children: SampleNode[];
+}
+/** Bytes of a sampling heap profile's samples (each stands for its size, sampled per interval), and per function. */
+function sampledBytes(node: SampleNode, byFunction: Map<string, number>): number {
+  let bytes = node.selfSize;
+  if (node.selfSize > 0) {
+    const name = `${node.callFrame.functionName || '(anonymous)'}:${node.callFrame.lineNumber + 1}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + node.selfSize);
+  }
+  for (const child of node.children) bytes += sampledBytes(child, byFunction);
+  return bytes;
+}
+
+const values: KnobValues = {};
+const totals = { cpu: 0, gc: 0, alloc: 0 };
+for (let round = 0; round < repeat; round++) {
+  for (const [key, value] of STEPS) {
+    values[key] = value;
+    const config = applyKnobs(data.config, values);
+    // Settle the GC's pending work (PerformanceObserver entries arrive as tasks) before timing.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (alloc && session !== null) {
+      await session.post('HeapProfiler.startSampling', {
+        samplingInterval: 32768,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      } as never);
+    }
+    t = performance.now();
+    const cpu = process.cpuUsage();
+    const summaries = whatIfSummaries(data, config);
+    const ms = performance.now() - t;
+    const { user, system } = process.cpuUsage(cpu);
+    let allocMB = Number.NaN;
+    let top = '';
+    if (alloc && session !== null) {
+      const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: SampleNode } };
+      const byFunction = new Map<string, number>();
+      allocMB = sampledBytes(profile.head, byFunction) / 2 ** 20;
+      top = [...byFunction]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 6)
+        .map(([name, bytes]) => `${name} ${(bytes / 2 ** 20).toFixed(1)}`)
+        .join(', ');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const { ms: gc, count: gcCount } = pausesIn(t, t + ms);
+    let charts = 0;
+    if (readCharts) for (const s of summaries) if (s.sizing !== null && s.sizing.chart.lmiCapacity.length > 0) charts++;
+    const cpuMs = (user + system) / 1000;
+    totals.cpu += cpuMs;
+    totals.gc += gc;
+    if (alloc) totals.alloc += allocMB;
+    console.log(
+      `  ${round > 0 ? `round ${round + 1} ` : ''}${key}=${String(value)}: sizing ${ms.toFixed(0)} ms (cpu ${cpuMs.toFixed(0)} ms, gc ${gc.toFixed(0)} ms in ${gcCount})` +
+        `${alloc ? `, allocated ~${allocMB.toFixed(1)} MB` : ''}${readCharts ? `, ${charts} charts read` : ''}`,
+    );
+    if (top !== '') console.log(`    most allocated (MB): ${top}`);
+  }
+}
+console.log(`  total: cpu ${totals.cpu.toFixed(0)} ms, gc ${totals.gc.toFixed(0)} ms${alloc ? `, allocated ~${totals.alloc.toFixed(0)} MB` : ''}`);
+if (profileTo !== null && session !== null) {
+  const { profile } = await session.post('Profiler.stop');
+  await writeFile(profileTo, JSON.stringify(profile));
+}
+session?.disconnect();
