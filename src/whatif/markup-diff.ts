@@ -106,6 +106,25 @@ function scanTag(text: string, at: number): boolean {
   return false;
 }
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+/**
+ * Where the element `name` whose start tag ends at `from` ends: the offsets of its end tag and
+ * after it (elements of the same name inside it counted), or the text's end when it is not closed.
+ */
+function endOf(text: string, name: string, from: number): [number, number] {
+  let depth = 0;
+  for (let at = text.indexOf('<', from); at !== -1; at = text.indexOf('<', at + 1)) {
+    if (!text.startsWith(name, at + 1) && !(text.charCodeAt(at + 1) === 47 && text.startsWith(name, at + 2))) continue;
+    if (!scanTag(text, at) || tagName !== name) continue;
+    if (!tagClosing) {
+      if (text.charCodeAt(tagNext - 2) !== 47) depth++;
+    } else if (depth === 0) return [at, tagNext];
+    else depth--;
+  }
+  return [text.length, text.length];
+}
+
 /** The element tree of a markup string: per element (in document order) where it starts and ends. */
 export class MarkupTree {
   readonly count: number;
@@ -120,8 +139,17 @@ export class MarkupTree {
   /** Index of the first element after this one's subtree. */
   readonly after: Int32Array;
   readonly name: string[] = [];
+  /**
+   * 1 for an element scanned as a whole, its content not cut into elements (`opaque` names): the
+   * patch replaces it whole when its markup changed.
+   */
+  readonly opaque: Uint8Array;
 
-  constructor(readonly text: string, from = 0) {
+  /**
+   * `opaque`: names of elements kept whole (the page's SVG charts: half the report's markup and
+   * most of its tags, rarely changed, and then mostly changed throughout).
+   */
+  constructor(readonly text: string, from = 0, opaque: ReadonlySet<string> = NO_NAMES) {
     // At most one element per `<`.
     let capacity = 0;
     for (let at = text.indexOf('<', from); at !== -1; at = text.indexOf('<', at + 1)) capacity++;
@@ -130,6 +158,7 @@ export class MarkupTree {
     this.innerEnd = new Int32Array(capacity);
     this.end = new Int32Array(capacity);
     this.after = new Int32Array(capacity);
+    this.opaque = new Uint8Array(capacity);
     const stack: number[] = [];
     const close = (k: number, inner: number, end: number, count: number): void => {
       this.innerEnd[k] = inner;
@@ -167,7 +196,14 @@ export class MarkupTree {
         this.name[n] = name;
         // `/>` closes SVG elements (the renderer writes no other).
         if (text.charCodeAt(next - 2) === 47 || isVoid(name)) close(n, next, next, n + 1);
-        else stack.push(n);
+        else if (opaque.has(name)) {
+          n++;
+          const [inner, end] = endOf(text, name, next);
+          close(n - 1, inner, end, n);
+          this.opaque[n - 1] = 1;
+          at = end >= text.length ? -1 : text.indexOf('<', end);
+          continue;
+        } else stack.push(n);
         n++;
       }
       at = text.indexOf('<', next);
@@ -224,6 +260,8 @@ export interface PatchStats {
   elements: number;
   /** Text nodes and attributes written, nodes moved or inserted. */
   writes: number;
+  /** Changed elements whose texts alone differed, rewritten in place (textChanges). */
+  textOnly: number;
 }
 
 /** The DOM does not have the shape the old markup describes: the caller re-parses the element whole. */
@@ -240,6 +278,102 @@ const ATTRIBUTES = /\s+([A-Za-z_][\w:.-]*)="([^"]*)"/g;
 export function decode(text: string): string {
   return text.indexOf('&') === -1 ? text : text.replace(/&[#\w]+;/g, (e) => ENTITIES[e] ?? e);
 }
+/**
+ * Elements whose markup is patched by its text alone when only texts differ (textChanges): larger
+ * ones (a section, the whole main) are walked child by child, so a change of tags deep inside
+ * does not cost a scan of megabytes at every level.
+ */
+export const TEXT_ONLY_MAX_CHARS = 96 * 1024;
+
+/** Start or end tags after which the parser does not put a text where the markup has it. */
+const TEXT_MOVED_AFTER = /^(?:<(?:table|tbody|thead|tfoot|tr|colgroup|select)|<\/(?:td|th|tr|thead|tbody|tfoot|caption|colgroup))[\s>/]/i;
+/** Start tags whose first line break the parser drops. */
+const FIRST_BREAK_DROPPED = /^<(?:pre|textarea|listing)[\s>]/i;
+
+function isBlank(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 9 && c !== 12) return false;
+  }
+  return true;
+}
+
+/**
+ * The writes that turn an element shown from markup `before` into `after` when the two differ only
+ * in their text (the same tags, in the same order, and each text between two tags empty in both or
+ * in neither: the same nodes): per text node, in document order, its new text, or null when
+ * unchanged. Null when they differ otherwise, a new text holds an entity the renderer does not
+ * write, or a changed text sits where the parser would not keep it as written (in a table outside
+ * its cells, or a leading line break after <pre>). Relies on the renderer escaping every `<` of a
+ * text (each one opens a tag).
+ */
+export function textChanges(before: string, after: string): (string | null)[] | null {
+  const out: (string | null)[] = [];
+  let a = 0;
+  let b = 0;
+  // Where the last tag of `after` began (-1: none yet).
+  let lastTag = -1;
+  for (;;) {
+    let ta = before.indexOf('<', a);
+    let tb = after.indexOf('<', b);
+    if (ta === -1) ta = before.length;
+    if (tb === -1) tb = after.length;
+    if ((ta === a) !== (tb === b)) return null;
+    if (ta > a) {
+      if (ta - a === tb - b && sameChars(before, a, after, b, ta - a)) out.push(null);
+      else {
+        const text = after.slice(b, tb);
+        if (!SIMPLE_TEXT.test(text)) return null;
+        if (lastTag !== -1) {
+          const tag = after.slice(lastTag, Math.min(lastTag + 12, b));
+          if (TEXT_MOVED_AFTER.test(tag) && !(isBlank(before, a, ta) && isBlank(after, b, tb))) return null;
+          if (FIRST_BREAK_DROPPED.test(tag) && (text.charCodeAt(0) === 10 || before.charCodeAt(a) === 10)) return null;
+        }
+        out.push(decode(text));
+      }
+    }
+    if (ta === before.length || tb === after.length) return ta === before.length && tb === after.length ? out : null;
+    const ea = before.indexOf('>', ta);
+    const eb = after.indexOf('>', tb);
+    if (ea === -1 || eb === -1 || ea - ta !== eb - tb || !sameChars(before, ta, after, tb, ea - ta)) return null;
+    lastTag = tb;
+    a = ea + 1;
+    b = eb + 1;
+  }
+}
+
+/** Whether a[ai, ai + length) equals b[bi, bi + length) (no substring made). */
+function sameChars(a: string, ai: number, b: string, bi: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (a.charCodeAt(ai + k) !== b.charCodeAt(bi + k)) return false;
+  return true;
+}
+
+/**
+ * The text nodes under `root` in document order (comments and elements are not texts), or null
+ * when there are not `count` of them.
+ */
+function textNodes(root: Node, count: number): Text[] | null {
+  const out: Text[] = [];
+  let node: Node | null = root.firstChild;
+  while (node !== null) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      if (out.length === count) return null;
+      out.push(node as Text);
+    }
+    let next: Node | null = node.nodeType === Node.ELEMENT_NODE ? node.firstChild : null;
+    if (next === null) {
+      for (let up: Node | null = node; up !== null && up !== root; up = up.parentNode) {
+        if (up.nextSibling !== null) {
+          next = up.nextSibling;
+          break;
+        }
+      }
+    }
+    node = next;
+  }
+  return out.length === count ? out : null;
+}
+
 /** Characters of an element compared to pair it with its old self (a function section's name is within them). */
 const LOOKS_CHARS = 160;
 
@@ -277,7 +411,7 @@ function childList(node: Node): Node[] {
 
 export class MarkupPatcher {
   private readonly range: Range;
-  readonly stats: PatchStats = { parseMs: 0, parsedChars: 0, elements: 0, writes: 0 };
+  readonly stats: PatchStats = { parseMs: 0, parsedChars: 0, elements: 0, writes: 0, textOnly: 0 };
 
   constructor(
     private readonly doc: Document,
@@ -328,6 +462,28 @@ export class MarkupPatcher {
     ) {
       return this.replace(node, n);
     }
+    // Most changed elements (a function's section after a discount change) differ only in
+    // figures: their text nodes are rewritten in place, no child lists compared.
+    if (newLength <= TEXT_ONLY_MAX_CHARS) {
+      const changes = textChanges(before.outer(o), after.outer(n));
+      if (changes !== null) {
+        // Not as many texts as the markup says (the "Other functions" rows, kept outside the
+        // markup, are in the DOM): the walk below, child by child, finds what to touch.
+        const texts = textNodes(node, changes.length);
+        if (texts !== null) {
+          for (let k = 0; k < changes.length; k++) {
+            const text = changes[k];
+            if (text === null || text === undefined) continue;
+            (texts[k] as Text).data = text;
+            this.stats.writes++;
+          }
+          this.stats.textOnly++;
+          return node;
+        }
+      }
+    }
+    // Kept whole (an SVG chart): parsed again whole.
+    if (before.opaque[o] === 1 || after.opaque[n] === 1) return this.replace(node, n);
     const oldChildren = before.children(o);
     const newChildren = after.children(n);
     const element = node as Element;

@@ -14,7 +14,9 @@
  * fewest moves). The body's nodes are those the CLI's page parses to: a line break first, then each
  * row followed by its line break (`<tbody>\n<tr>..</tr>\n<tr>..</tr>\n</tbody>`).
  */
-import { decode, longestIncreasing, SIMPLE_TEXT } from './markup-diff.js';
+import { longestIncreasing, textChanges } from './markup-diff.js';
+
+export { textChanges };
 
 /** How the rows on show become the new rows. */
 export interface RowPlan {
@@ -85,46 +87,6 @@ export function planRows(
   for (let j = 0; j < stays.length; j++) staying += stays[j] as number;
   const reused = kept + patchedCount;
   return { source, patched, stays, used, kept, patchedCount, parsed: newKeys.length - reused, moved: reused - staying, removed: oldKeys.length - reused };
-}
-
-/**
- * The writes that turn a row shown from markup `before` into `after` when the two differ only in
- * their text (the same tags, in the same order, and each text between two tags empty in both or in
- * neither: the same nodes): per text node of the row, in document order, its new text, or null
- * when unchanged. Null when they differ otherwise, or a new text holds an entity the renderer does
- * not write. Relies on the renderer escaping every `<` of a text (each one opens a tag).
- */
-export function textChanges(before: string, after: string): (string | null)[] | null {
-  const out: (string | null)[] = [];
-  let a = 0;
-  let b = 0;
-  for (;;) {
-    let ta = before.indexOf('<', a);
-    let tb = after.indexOf('<', b);
-    if (ta === -1) ta = before.length;
-    if (tb === -1) tb = after.length;
-    if ((ta === a) !== (tb === b)) return null;
-    if (ta > a) {
-      if (ta - a === tb - b && sameChars(before, a, after, b, ta - a)) out.push(null);
-      else {
-        const text = after.slice(b, tb);
-        if (!SIMPLE_TEXT.test(text)) return null;
-        out.push(decode(text));
-      }
-    }
-    if (ta === before.length || tb === after.length) return ta === before.length && tb === after.length ? out : null;
-    const ea = before.indexOf('>', ta);
-    const eb = after.indexOf('>', tb);
-    if (ea === -1 || eb === -1 || ea - ta !== eb - tb || !sameChars(before, ta, after, tb, ea - ta)) return null;
-    a = ea + 1;
-    b = eb + 1;
-  }
-}
-
-/** Whether a[ai, ai + length) equals b[bi, bi + length) (no substring made). */
-function sameChars(a: string, ai: number, b: string, bi: number, length: number): boolean {
-  for (let k = 0; k < length; k++) if (a.charCodeAt(ai + k) !== b.charCodeAt(bi + k)) return false;
-  return true;
 }
 
 /** What the last update of the table did (for the page's timing line). */

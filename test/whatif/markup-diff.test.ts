@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clearRenderMemo, renderHtml } from '../../src/render/html.js';
-import { MarkupTree, TAG } from '../../src/whatif/markup-diff.js';
+import { MarkupTree, TAG, textChanges } from '../../src/whatif/markup-diff.js';
 import { loadSample, type Sample } from './sample.js';
 
 // The element tree markup-diff.ts cuts a rendered report into; the DOM patch itself is checked in
@@ -105,5 +105,60 @@ describe('MarkupTree', () => {
       expect(tree.count).toBeGreaterThan(1000);
       expectChildrenCoverContent(tree);
     });
+  });
+});
+
+describe('MarkupTree with opaque elements', () => {
+  it('keeps an opaque element whole (nested ones of its name included) and goes on after it', () => {
+    // Prepare
+    const html = '<main><p>a</p><svg viewBox="0 0 1 1"><g><rect x="1"/><svg><title>in</title></svg></g><text>t</text></svg>\n<p>b</p><svg/></main>';
+
+    // Act
+    const tree = new MarkupTree(html, 0, new Set(['svg']));
+    const plain = new MarkupTree(html, 0);
+
+    // Assess
+    expect(tree.name).toEqual(['main', 'p', 'svg', 'p', 'svg']);
+    expect(Array.from(tree.opaque.subarray(0, tree.count))).toEqual([0, 0, 1, 0, 0]);
+    expect(tree.outer(2)).toBe(html.slice(html.indexOf('<svg'), html.indexOf('\n')));
+    expect(tree.children(2)).toEqual([{ el: -1, from: tree.openEnd[2], to: tree.innerEnd[2] }]);
+    expect(tree.children(0).map((c) => (c.el >= 0 ? tree.name[c.el] : html.slice(c.from, c.to)))).toEqual(['p', 'svg', '\n', 'p', 'svg']);
+    expectChildrenCoverContent(tree);
+    // The same elements outside it as without opaque names (plain cuts the chart's content too).
+    expect(plain.name.filter((_, k) => (plain.start[k] as number) <= (tree.start[2] as number) || (plain.start[k] as number) >= (tree.end[2] as number))).toEqual(tree.name);
+  });
+
+  it('runs an opaque element left open to the end of the text', () => {
+    // Act
+    const tree = new MarkupTree('<div><svg><rect/></div>', 0, new Set(['svg']));
+
+    // Assess
+    expect(tree.name).toEqual(['div', 'svg']);
+    expect(tree.end[1]).toBe('<div><svg><rect/></div>'.length);
+  });
+});
+
+describe('textChanges (the in-place rewrite of a section whose figures alone changed)', () => {
+  it('gives the new text of each text node of a section, unchanged ones null', () => {
+    // Act
+    const changes = textChanges(
+      '<article id="fn-1">\n<h3>1. a</h3>\n<table><tbody>\n<tr><td>Total</td><td class="num">$1.00</td></tr>\n</tbody></table><pre><code>aws x</code></pre></article>',
+      '<article id="fn-1">\n<h3>1. a</h3>\n<table><tbody>\n<tr><td>Total</td><td class="num">$2.50</td></tr>\n</tbody></table><pre><code>aws y</code></pre></article>',
+    );
+
+    // Assess
+    expect(changes).toEqual([null, null, null, null, null, '$2.50', null, 'aws y']);
+  });
+
+  it('is null when a changed text sits where the parser would not keep it as written', () => {
+    // Assess: in a table outside its cells (the parser moves it before the table)
+    expect(textChanges('<table><tbody>\n<tr><td>a</td></tr></tbody></table>', '<table><tbody>x<tr><td>a</td></tr></tbody></table>')).toBeNull();
+    expect(textChanges('<table><tr><td>a</td>b</tr></table>', '<table><tr><td>a</td>c</tr></table>')).toBeNull();
+    // a line break first in a <pre> (the parser drops it)
+    expect(textChanges('<pre>a</pre>', '<pre>\nb</pre>')).toBeNull();
+    expect(textChanges('<pre>\na</pre>', '<pre>\nb</pre>')).toBeNull();
+    // while blank texts there, and texts in cells, are kept
+    expect(textChanges('<table><tbody>\n<tr><td>a</td></tr></tbody></table>', '<table><tbody>\n<tr><td>b</td></tr></tbody></table>')).toEqual([null, 'b']);
+    expect(textChanges('<pre><code>a</code></pre>', '<pre><code>\nb</code></pre>')).toEqual(['\nb']);
   });
 });
