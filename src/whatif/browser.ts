@@ -29,9 +29,9 @@ import {
   WHATIF_KNOBS,
 } from './knobs.js';
 import { prepareReplays, whatIfReport } from './model.js';
-import { htmlEngine, summaryRowHtml } from '../render/templates.js';
+import { htmlEngine, summaryRowHtml, summaryRowTexts } from '../render/templates.js';
 import { MarkupPatcher, MarkupTree } from './markup-diff.js';
-import { KeyedRows, type RowStats } from './table-rows.js';
+import { KeyedRows, type RowSource, type RowStats } from './table-rows.js';
 
 function element<T extends Element>(selector: string, root: ParentNode = document): T {
   const found = root.querySelector<T>(selector);
@@ -61,11 +61,8 @@ async function readData(): Promise<WhatIfData> {
 function pageTree(html: string): MarkupTree {
   const at = html.indexOf('<div class="page">');
   if (at === -1) throw new Error('what-if: the rendered report has no <div class="page">');
-  return new MarkupTree(html, at, OPAQUE);
+  return new MarkupTree(html, at);
 }
-
-/** Elements the diff keeps whole: the SVG charts (see MarkupTree). */
-const OPAQUE: ReadonlySet<string> = new Set(['svg']);
 
 /** The parts of the page the report renders (the panel, also in .page, is left alone). */
 const PATCHED = ['header', 'main'] as const;
@@ -75,29 +72,35 @@ function summaryBody(): Element | null {
   return document.querySelector('.page > main > #others tbody');
 }
 
-/** The "Other functions" rows: their keys (region and name) and markup, by the CLI's row writer. */
-function summaryRows(summary: readonly SummaryRow[]): { keys: string[]; html: string[] } {
+/**
+ * The "Other functions" rows: their keys (region and name), and the texts and shape of each as the
+ * CLI's row writer writes it (summaryRowTexts); the markup of a row is written only if it is parsed.
+ */
+function summaryRows(summary: readonly SummaryRow[]): RowSource {
   const { hb } = htmlEngine();
   const keys = new Array<string>(summary.length);
-  const html = new Array<string>(summary.length);
+  const shapes = new Array<string>(summary.length);
+  const texts = new Array<string[]>(summary.length);
   for (let j = 0; j < summary.length; j++) {
     const row = summary[j] as SummaryRow;
     keys[j] = `${row.region}\u0000${row.name}`;
-    html[j] = summaryRowHtml(hb, row);
+    const split = summaryRowTexts(row);
+    shapes[j] = split.shape;
+    texts[j] = split.texts;
   }
-  return { keys, html };
+  return { keys, shapes, texts, html: (j) => summaryRowHtml(hb, summary[j] as SummaryRow) };
 }
 
 /**
  * Brings the "Other functions" table on show to `rows`; if that fails (a row that did not parse
  * as one), its body is rebuilt whole from the rows.
  */
-function syncSummary(table: KeyedRows, rows: { keys: string[]; html: string[] }): RowStats {
+function syncSummary(table: KeyedRows, rows: RowSource): RowStats {
   try {
-    return table.update(summaryBody(), rows.keys, rows.html);
+    return table.update(summaryBody(), rows);
   } catch {
-    table.adopt(null, [], []);
-    return table.update(summaryBody(), rows.keys, rows.html);
+    table.adopt(null, { keys: [], shapes: [], texts: [], html: () => '' });
+    return table.update(summaryBody(), rows);
   }
 }
 
@@ -144,7 +147,7 @@ function childById(tree: MarkupTree, k: number, id: string): number {
  * browser compiles the diff and the table step before the reader's first change (the first one
  * took twice as long as the next). Nothing on show is touched.
  */
-function warmUpDom(runTree: MarkupTree, warmTree: MarkupTree, runRows: { keys: string[]; html: string[] }, warmRows: { keys: string[]; html: string[] }): void {
+function warmUpDom(runTree: MarkupTree, warmTree: MarkupTree, runRows: RowSource, warmRows: RowSource): void {
   const main = [runTree.child(0, 'main'), warmTree.child(0, 'main')] as const;
   const range = document.createRange();
   for (const id of ['functions', 'plan']) {
@@ -157,24 +160,34 @@ function warmUpDom(runTree: MarkupTree, warmTree: MarkupTree, runRows: { keys: s
     const section = holder.firstElementChild;
     if (section !== null) new MarkupPatcher(document, runTree, warmTree).element(section, o, n);
   }
+  // A thousand of the run's rows, then the warm-up's figures for them in another order (every
+  // other row to the end: rows rewritten and moved), then the run's again.
   const count = Math.min(1000, runRows.keys.length);
-  const keys = runRows.keys.slice(0, count);
-  const html = runRows.html.slice(0, count);
+  const run = Array.from({ length: count }, (_, j) => j);
   const warmAt = new Map(warmRows.keys.map((key, j) => [key, j]));
-  const moved = keys.map((key, j) => {
-    const at = warmAt.get(key);
-    return at === undefined ? (html[j] as string) : (warmRows.html[at] as string);
+  const subset = (list: number[]): RowSource => ({
+    keys: list.map((j) => runRows.keys[j] as string),
+    shapes: list.map((j) => (j < 0 ? warmRows.shapes[-1 - j] : runRows.shapes[j]) as string),
+    texts: list.map((j) => (j < 0 ? warmRows.texts[-1 - j] : runRows.texts[j]) as string[]),
+    html: (k) => {
+      const j = list[k] as number;
+      return j < 0 ? warmRows.html(-1 - j) : runRows.html(j);
+    },
   });
-  // The warm-up's figures, in an order of its own (every other row to the end): rows rewritten and moved.
-  const order = keys.map((_, j) => j).sort((x, y) => (x % 2) - (y % 2) || x - y);
   const table = document.createElement('table');
   range.selectNodeContents(table);
-  table.append(range.createContextualFragment(`<tbody>\n${html.map((h) => `${h}\n`).join('')}</tbody>`));
+  table.append(range.createContextualFragment(`<tbody>\n${run.map((j) => `${runRows.html(j)}\n`).join('')}</tbody>`));
   const body = table.querySelector('tbody');
   const rows = new KeyedRows();
-  if (body === null || !rows.adopt(body, keys, html)) return;
-  rows.update(body, order.map((j) => keys[j] as string), order.map((j) => moved[j] as string));
-  rows.update(body, keys, html);
+  if (body === null || !rows.adopt(body, subset(run))) return;
+  const order = run.slice().sort((x, y) => (x % 2) - (y % 2) || x - y);
+  const warmed = subset(order.map((j) => {
+    const at = warmAt.get(runRows.keys[j] as string);
+    return at === undefined ? j : -1 - at;
+  }));
+  // Keys of the warm-up's rows are the run's: the subset's keys are read from runRows by index.
+  rows.update(body, { ...warmed, keys: order.map((j) => runRows.keys[j] as string) });
+  rows.update(body, subset(run));
 }
 
 async function start(): Promise<void> {
@@ -198,7 +211,7 @@ async function start(): Promise<void> {
   // re-sizing, report, render and scan paths before the reader's first change. Its result is
   // dropped; the run's values come after it, so what is kept per function is theirs.
   const warmStarted = performance.now();
-  let warmed: { tree: MarkupTree; rows: { keys: string[]; html: string[] } } | null = null;
+  let warmed: { tree: MarkupTree; rows: RowSource } | null = null;
   try {
     const warm = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, warmUpValues(runValues))));
     warmed = { rows: summaryRows(warm.summary), tree: pageTree(warm.html) };
@@ -211,7 +224,7 @@ async function start(): Promise<void> {
     const rows = summaryRows(run.summary);
     shownTree = pageTree(run.html);
     // If the table on show is not the run's rows, the first update rebuilds its body.
-    table.adopt(summaryBody(), rows.keys, rows.html);
+    table.adopt(summaryBody(), rows);
     if (warmed !== null) {
       const domStarted = performance.now();
       try {

@@ -106,25 +106,6 @@ function scanTag(text: string, at: number): boolean {
   return false;
 }
 
-const NO_NAMES: ReadonlySet<string> = new Set();
-
-/**
- * Where the element `name` whose start tag ends at `from` ends: the offsets of its end tag and
- * after it (elements of the same name inside it counted), or the text's end when it is not closed.
- */
-function endOf(text: string, name: string, from: number): [number, number] {
-  let depth = 0;
-  for (let at = text.indexOf('<', from); at !== -1; at = text.indexOf('<', at + 1)) {
-    if (!text.startsWith(name, at + 1) && !(text.charCodeAt(at + 1) === 47 && text.startsWith(name, at + 2))) continue;
-    if (!scanTag(text, at) || tagName !== name) continue;
-    if (!tagClosing) {
-      if (text.charCodeAt(tagNext - 2) !== 47) depth++;
-    } else if (depth === 0) return [at, tagNext];
-    else depth--;
-  }
-  return [text.length, text.length];
-}
-
 /** The element tree of a markup string: per element (in document order) where it starts and ends. */
 export class MarkupTree {
   readonly count: number;
@@ -139,17 +120,8 @@ export class MarkupTree {
   /** Index of the first element after this one's subtree. */
   readonly after: Int32Array;
   readonly name: string[] = [];
-  /**
-   * 1 for an element scanned as a whole, its content not cut into elements (`opaque` names): the
-   * patch replaces it whole when its markup changed.
-   */
-  readonly opaque: Uint8Array;
 
-  /**
-   * `opaque`: names of elements kept whole (the page's SVG charts: half the report's markup and
-   * most of its tags, rarely changed, and then mostly changed throughout).
-   */
-  constructor(readonly text: string, from = 0, opaque: ReadonlySet<string> = NO_NAMES) {
+  constructor(readonly text: string, from = 0) {
     // At most one element per `<`.
     let capacity = 0;
     for (let at = text.indexOf('<', from); at !== -1; at = text.indexOf('<', at + 1)) capacity++;
@@ -158,7 +130,6 @@ export class MarkupTree {
     this.innerEnd = new Int32Array(capacity);
     this.end = new Int32Array(capacity);
     this.after = new Int32Array(capacity);
-    this.opaque = new Uint8Array(capacity);
     const stack: number[] = [];
     const close = (k: number, inner: number, end: number, count: number): void => {
       this.innerEnd[k] = inner;
@@ -196,14 +167,7 @@ export class MarkupTree {
         this.name[n] = name;
         // `/>` closes SVG elements (the renderer writes no other).
         if (text.charCodeAt(next - 2) === 47 || isVoid(name)) close(n, next, next, n + 1);
-        else if (opaque.has(name)) {
-          n++;
-          const [inner, end] = endOf(text, name, next);
-          close(n - 1, inner, end, n);
-          this.opaque[n - 1] = 1;
-          at = end >= text.length ? -1 : text.indexOf('<', end);
-          continue;
-        } else stack.push(n);
+        else stack.push(n);
         n++;
       }
       at = text.indexOf('<', next);
@@ -352,7 +316,7 @@ function sameChars(a: string, ai: number, b: string, bi: number, length: number)
  * The text nodes under `root` in document order (comments and elements are not texts), or null
  * when there are not `count` of them.
  */
-function textNodes(root: Node, count: number): Text[] | null {
+export function textNodes(root: Node, count: number): Text[] | null {
   const out: Text[] = [];
   let node: Node | null = root.firstChild;
   while (node !== null) {
@@ -482,8 +446,6 @@ export class MarkupPatcher {
         }
       }
     }
-    // Kept whole (an SVG chart): parsed again whole.
-    if (before.opaque[o] === 1 || after.opaque[n] === 1) return this.replace(node, n);
     const oldChildren = before.children(o);
     const newChildren = after.children(n);
     const element = node as Element;

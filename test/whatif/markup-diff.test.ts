@@ -108,36 +108,6 @@ describe('MarkupTree', () => {
   });
 });
 
-describe('MarkupTree with opaque elements', () => {
-  it('keeps an opaque element whole (nested ones of its name included) and goes on after it', () => {
-    // Prepare
-    const html = '<main><p>a</p><svg viewBox="0 0 1 1"><g><rect x="1"/><svg><title>in</title></svg></g><text>t</text></svg>\n<p>b</p><svg/></main>';
-
-    // Act
-    const tree = new MarkupTree(html, 0, new Set(['svg']));
-    const plain = new MarkupTree(html, 0);
-
-    // Assess
-    expect(tree.name).toEqual(['main', 'p', 'svg', 'p', 'svg']);
-    expect(Array.from(tree.opaque.subarray(0, tree.count))).toEqual([0, 0, 1, 0, 0]);
-    expect(tree.outer(2)).toBe(html.slice(html.indexOf('<svg'), html.indexOf('\n')));
-    expect(tree.children(2)).toEqual([{ el: -1, from: tree.openEnd[2], to: tree.innerEnd[2] }]);
-    expect(tree.children(0).map((c) => (c.el >= 0 ? tree.name[c.el] : html.slice(c.from, c.to)))).toEqual(['p', 'svg', '\n', 'p', 'svg']);
-    expectChildrenCoverContent(tree);
-    // The same elements outside it as without opaque names (plain cuts the chart's content too).
-    expect(plain.name.filter((_, k) => (plain.start[k] as number) <= (tree.start[2] as number) || (plain.start[k] as number) >= (tree.end[2] as number))).toEqual(tree.name);
-  });
-
-  it('runs an opaque element left open to the end of the text', () => {
-    // Act
-    const tree = new MarkupTree('<div><svg><rect/></div>', 0, new Set(['svg']));
-
-    // Assess
-    expect(tree.name).toEqual(['div', 'svg']);
-    expect(tree.end[1]).toBe('<div><svg><rect/></div>'.length);
-  });
-});
-
 describe('textChanges (the in-place rewrite of a section whose figures alone changed)', () => {
   it('gives the new text of each text node of a section, unchanged ones null', () => {
     // Act

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml, renderHtmlWithoutSummaryRows } from '../../src/render/html.js';
-import { htmlEngine, summaryRowHtml } from '../../src/render/templates.js';
+import { htmlEngine, summaryRowHtml, summaryRowTexts } from '../../src/render/templates.js';
 import { longestIncreasing } from '../../src/whatif/markup-diff.js';
-import { placeRows, planRows, textChanges } from '../../src/whatif/table-rows.js';
+import { placeRows, planRows, rowsFromMarkup, textChanges } from '../../src/whatif/table-rows.js';
 import { loadSample, type Sample } from './sample.js';
 
 // The planning of the keyed "Other functions" table (the DOM side is checked in headless Chromium:
@@ -178,6 +178,41 @@ describe('textChanges', () => {
   it('is null when a new text holds an entity the renderer does not write', () => {
     // Assess
     expect(textChanges('<tr><td>a</td></tr>', '<tr><td>&nbsp;</td></tr>')).toBeNull();
+  });
+});
+
+describe('summaryRowTexts (the page reads a row without writing its markup)', () => {
+  const value = fc.constantFrom('', 'a', 'b & c', '<img src=x>', '`code` span', 'x "q" \'y\' = z', '  ', 'é ünï', 'LMI `$1.00` vs `$2.00`', '`a``b`', 'a`b', '&amp;', 'line\nbreak', 'cr\r\nlf', '=`>');
+  const row = fc.record({ name: value, region: value, runtime: value, recommendationLabel: value, standardTotal: value, invocations: value, reason: value });
+
+  it('gives the shape and texts the table step reads from the row the CLI writes', () => {
+    const { hb } = htmlEngine();
+    fc.assert(
+      fc.property(row, (r) => {
+        // Act
+        const fast = summaryRowTexts(r);
+        const read = rowsFromMarkup(['k'], [summaryRowHtml(hb, r)]);
+
+        // Assess: the same row for the table step (a shape with `!` is never rewritten in place)
+        if (fast.shape.startsWith('!')) expect(read.shapes[0]?.startsWith('!')).toBe(true);
+        else expect({ shape: read.shapes[0], texts: read.texts[0] }).toEqual(fast);
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
+  });
+
+  it('agrees on every row of the sample report', async () => {
+    // Prepare
+    const sample = await loadSample();
+    const { hb } = htmlEngine();
+    const { summary } = renderHtmlWithoutSummaryRows(sample.base);
+    expect(summary.length).toBeGreaterThan(0);
+
+    // Assess
+    for (const r of summary) {
+      const read = rowsFromMarkup(['k'], [summaryRowHtml(hb, r)]);
+      expect({ shape: read.shapes[0], texts: read.texts[0] }).toEqual(summaryRowTexts(r));
+    }
   });
 });
 
