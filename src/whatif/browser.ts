@@ -135,61 +135,6 @@ function patch(current: Element, fresh: Element): void {
   for (const [x, y] of pairs) if (x.nodeType === Node.ELEMENT_NODE) patch(x as Element, y as Element);
 }
 
-/** The child element of `k` whose start tag holds `id="<id>"`, or -1. */
-function childById(tree: MarkupTree, k: number, id: string): number {
-  for (const c of tree.children(k)) if (c.el >= 0 && tree.openTag(c.el).includes(` id="${id}"`)) return c.el;
-  return -1;
-}
-
-/**
- * Runs the update's DOM steps once on detached copies (the section of the function details, and a
- * thousand rows of the "Other functions" table), from the run's markup to the warm-up's: the page's
- * browser compiles the diff and the table step before the reader's first change (the first one
- * took twice as long as the next). Nothing on show is touched.
- */
-function warmUpDom(runTree: MarkupTree, warmTree: MarkupTree, runRows: RowSource, warmRows: RowSource): void {
-  const main = [runTree.child(0, 'main'), warmTree.child(0, 'main')] as const;
-  const range = document.createRange();
-  for (const id of ['functions', 'plan']) {
-    const o = childById(runTree, main[0], id);
-    const n = childById(warmTree, main[1], id);
-    if (o === -1 || n === -1) continue;
-    const holder = document.createElement('div');
-    range.selectNodeContents(holder);
-    holder.append(range.createContextualFragment(runTree.outer(o)));
-    const section = holder.firstElementChild;
-    if (section !== null) new MarkupPatcher(document, runTree, warmTree).element(section, o, n);
-  }
-  // A thousand of the run's rows, then the warm-up's figures for them in another order (every
-  // other row to the end: rows rewritten and moved), then the run's again.
-  const count = Math.min(1000, runRows.keys.length);
-  const run = Array.from({ length: count }, (_, j) => j);
-  const warmAt = new Map(warmRows.keys.map((key, j) => [key, j]));
-  const subset = (list: number[]): RowSource => ({
-    keys: list.map((j) => runRows.keys[j] as string),
-    shapes: list.map((j) => (j < 0 ? warmRows.shapes[-1 - j] : runRows.shapes[j]) as string),
-    texts: list.map((j) => (j < 0 ? warmRows.texts[-1 - j] : runRows.texts[j]) as string[]),
-    html: (k) => {
-      const j = list[k] as number;
-      return j < 0 ? warmRows.html(-1 - j) : runRows.html(j);
-    },
-  });
-  const table = document.createElement('table');
-  range.selectNodeContents(table);
-  table.append(range.createContextualFragment(`<tbody>\n${run.map((j) => `${runRows.html(j)}\n`).join('')}</tbody>`));
-  const body = table.querySelector('tbody');
-  const rows = new KeyedRows();
-  if (body === null || !rows.adopt(body, subset(run))) return;
-  const order = run.slice().sort((x, y) => (x % 2) - (y % 2) || x - y);
-  const warmed = subset(order.map((j) => {
-    const at = warmAt.get(runRows.keys[j] as string);
-    return at === undefined ? j : -1 - at;
-  }));
-  // Keys of the warm-up's rows are the run's: the subset's keys are read from runRows by index.
-  rows.update(body, { ...warmed, keys: order.map((j) => runRows.keys[j] as string) });
-  rows.update(body, subset(run));
-}
-
 async function start(): Promise<void> {
   const panel = element<HTMLElement>('#whatif');
   const data = await readData();
@@ -211,34 +156,23 @@ async function start(): Promise<void> {
   // re-sizing, report, render and scan paths before the reader's first change. Its result is
   // dropped; the run's values come after it, so what is kept per function is theirs.
   const warmStarted = performance.now();
-  let warmed: { tree: MarkupTree; rows: RowSource } | null = null;
   try {
     const warm = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, warmUpValues(runValues))));
-    warmed = { rows: summaryRows(warm.summary), tree: pageTree(warm.html) };
+    summaryRows(warm.summary);
+    pageTree(warm.html);
   } catch {
     // A warm-up only: the page works the same without it.
   }
-  let warmMs = performance.now() - warmStarted;
+  panel.dataset.warmUpMs = String(Math.round(performance.now() - warmStarted));
   try {
     const run = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, runValues)));
     const rows = summaryRows(run.summary);
     shownTree = pageTree(run.html);
     // If the table on show is not the run's rows, the first update rebuilds its body.
     table.adopt(summaryBody(), rows);
-    if (warmed !== null) {
-      const domStarted = performance.now();
-      try {
-        warmUpDom(shownTree, warmed.tree, rows, warmed.rows);
-      } catch {
-        // A warm-up only, on detached copies.
-      }
-      warmMs += performance.now() - domStarted;
-    }
   } catch {
     // Then the first update parses the whole report (patchWhole) and diffs from there.
   }
-  warmed = null;
-  panel.dataset.warmUpMs = String(Math.round(warmMs));
   // The overrides in force, by knob key; their controls are built when their list is opened.
   const overrides = new Map<string, number>();
   const status = element<HTMLElement>('[data-whatif="status"]', panel);
@@ -328,7 +262,6 @@ async function start(): Promise<void> {
         parts.patch = Math.max(0, (parts.patch ?? 0) - (parts.parse ?? 0));
         parts.parsedKB = Math.round(patcher.stats.parsedChars / 1024);
         parts.writes = patcher.stats.writes;
-        parts.textOnly = patcher.stats.textOnly;
       }
       if (!patched) {
         const fresh = new DOMParser().parseFromString(html, 'text/html');

@@ -224,8 +224,6 @@ export interface PatchStats {
   elements: number;
   /** Text nodes and attributes written, nodes moved or inserted. */
   writes: number;
-  /** Changed elements whose texts alone differed, rewritten in place (textChanges). */
-  textOnly: number;
 }
 
 /** The DOM does not have the shape the old markup describes: the caller re-parses the element whole. */
@@ -242,13 +240,6 @@ const ATTRIBUTES = /\s+([A-Za-z_][\w:.-]*)="([^"]*)"/g;
 export function decode(text: string): string {
   return text.indexOf('&') === -1 ? text : text.replace(/&[#\w]+;/g, (e) => ENTITIES[e] ?? e);
 }
-/**
- * Elements whose markup is patched by its text alone when only texts differ (textChanges): larger
- * ones (a section, the whole main) are walked child by child, so a change of tags deep inside
- * does not cost a scan of megabytes at every level.
- */
-export const TEXT_ONLY_MAX_CHARS = 96 * 1024;
-
 /** Start or end tags after which the parser does not put a text where the markup has it. */
 const TEXT_MOVED_AFTER = /^(?:<(?:table|tbody|thead|tfoot|tr|colgroup|select)|<\/(?:td|th|tr|thead|tbody|tfoot|caption|colgroup))[\s>/]/i;
 /** Start tags whose first line break the parser drops. */
@@ -375,7 +366,7 @@ function childList(node: Node): Node[] {
 
 export class MarkupPatcher {
   private readonly range: Range;
-  readonly stats: PatchStats = { parseMs: 0, parsedChars: 0, elements: 0, writes: 0, textOnly: 0 };
+  readonly stats: PatchStats = { parseMs: 0, parsedChars: 0, elements: 0, writes: 0 };
 
   constructor(
     private readonly doc: Document,
@@ -425,26 +416,6 @@ export class MarkupPatcher {
       !sameName((node as Element).localName, name)
     ) {
       return this.replace(node, n);
-    }
-    // Most changed elements (a function's section after a discount change) differ only in
-    // figures: their text nodes are rewritten in place, no child lists compared.
-    if (newLength <= TEXT_ONLY_MAX_CHARS) {
-      const changes = textChanges(before.outer(o), after.outer(n));
-      if (changes !== null) {
-        // Not as many texts as the markup says (the "Other functions" rows, kept outside the
-        // markup, are in the DOM): the walk below, child by child, finds what to touch.
-        const texts = textNodes(node, changes.length);
-        if (texts !== null) {
-          for (let k = 0; k < changes.length; k++) {
-            const text = changes[k];
-            if (text === null || text === undefined) continue;
-            (texts[k] as Text).data = text;
-            this.stats.writes++;
-          }
-          this.stats.textOnly++;
-          return node;
-        }
-      }
     }
     const oldChildren = before.children(o);
     const newChildren = after.children(n);

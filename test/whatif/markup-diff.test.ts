@@ -108,8 +108,8 @@ describe('MarkupTree', () => {
   });
 });
 
-describe('textChanges (the in-place rewrite of a section whose figures alone changed)', () => {
-  it('gives the new text of each text node of a section, unchanged ones null', () => {
+describe('textChanges (texts rewritten in place, as the parser would keep them)', () => {
+  it('gives the new text of each text node, unchanged ones null', () => {
     // Act
     const changes = textChanges(
       '<article id="fn-1">\n<h3>1. a</h3>\n<table><tbody>\n<tr><td>Total</td><td class="num">$1.00</td></tr>\n</tbody></table><pre><code>aws x</code></pre></article>',

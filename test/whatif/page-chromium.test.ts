@@ -112,7 +112,6 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     expect(settings.filter((s) => Object.keys(s).some((k) => overrideTarget(k) !== null)).length).toBeGreaterThan(10);
 
     // Act + Assess, one setting at a time (the page keeps its state between them)
-    let textOnly = 0;
     for (const values of settings) {
       await showViaHash(values);
       const shown = await reportText(page);
@@ -120,12 +119,8 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
       // The patched DOM is the DOM of the CLI's page, node for node (markup-diff.ts parses only what changed).
       expect(await reportMarkup(page), JSON.stringify(values)).toBe(await reportMarkup(expectedPage));
       // ... and it got there by the diff, not by the whole-page fallback.
-      const parts = (await page.locator('#whatif').getAttribute('data-update-parts')) ?? '';
-      expect(parts).not.toMatch(/whole/);
-      textOnly += Number(/textOnly (\d+)/.exec(parts)?.[1] ?? 0);
+      expect(await page.locator('#whatif').getAttribute('data-update-parts')).not.toMatch(/whole/);
     }
-    // Sections whose figures alone changed were rewritten in place (textChanges), and still equal the CLI's.
-    expect(textOnly).toBeGreaterThan(settings.length);
     expect(problems).toEqual([]);
     expect(requests).toEqual([pageUrl]);
   }, 900_000);
