@@ -26,7 +26,7 @@ import { whatIfBenchAccount } from './whatif-account.js';
  * changed subtrees only), patch (the rest of the DOM update: comparing, moving, inserting), and
  * parsedKB, the markup parsed, writes, the DOM writes (texts, attributes, moves); wholeParse / wholePatch appear only when the diff fell back to
  * parsing the whole report. The "Other functions" rows are outside that diff (src/whatif/table-rows.ts):
- * rowsHtml (their markup), rows (bringing the table body to them: rowsPlan pairing, rowsParse,
+ * rowsHtml (their texts and shapes, summaryRowTexts: markup only for the rows parsed), rows (bringing the table body to them: rowsPlan pairing, rowsParse,
  * rowsPlace ordering), and the counts rowsKept (same markup), rowsPatched (node kept, rowsTexts
  * text nodes rewritten), rowsParsed, rowsMoved, rowsRemoved (rowsRebuilt: the body rebuilt whole).
  * `--from <page.html>`: the data a what-if page embeds (an earlier run's bench/out/whatif-<N>.html)

@@ -9,23 +9,41 @@ import { buildView, type SummaryRow } from './view-model.js';
  * Charts of the last two renders, by everything a chart's markup depends on. The what-if page
  * renders the report again on every knob change; most charts come out the same (drawing them
  * was a third of the render at 10,000 functions). concurrencyChartSvg is pure, so a hit gives the
- * same bytes. Two generations bound the memory to two renders' charts.
+ * same bytes. Two generations bound the memory to two renders' charts. Kept by id, title, bucket
+ * and start, with copies of the series compared value by value (joining them into a key string
+ * cost more than the comparison).
  */
-let chartsNow = new Map<string, string>();
-let chartsBefore = new Map<string, string>();
+interface KeptChart {
+  concurrencyMax: (number | null)[];
+  lmiCapacity: number[];
+  throttled: boolean[];
+  svg: string;
+}
+let chartsNow = new Map<string, KeptChart[]>();
+let chartsBefore = new Map<string, KeptChart[]>();
 
-function chartKey(series: ChartSeries, options: ConcurrencyChartOptions): string {
-  let throttled = '';
-  for (const t of series.throttled) throttled += t ? '1' : '0';
-  return [options.id, options.title, series.bucketSeconds, series.start, series.concurrencyMax.join(','), series.lmiCapacity.join(','), throttled].join('\u0000');
+function sameValues<T>(kept: readonly T[], now: readonly T[]): boolean {
+  if (kept.length !== now.length) return false;
+  for (let i = 0; i < now.length; i++) if (!Object.is(kept[i], now[i])) return false;
+  return true;
+}
+
+function findChart(list: KeptChart[] | undefined, series: ChartSeries): KeptChart | undefined {
+  return list?.find(
+    (c) => sameValues(c.concurrencyMax, series.concurrencyMax) && sameValues(c.lmiCapacity, series.lmiCapacity) && sameValues(c.throttled, series.throttled),
+  );
 }
 
 function chartSvg(series: ChartSeries, options: ConcurrencyChartOptions): string {
-  const key = chartKey(series, options);
-  let svg = chartsNow.get(key) ?? chartsBefore.get(key);
-  if (svg === undefined) svg = concurrencyChartSvg(series, options);
-  chartsNow.set(key, svg);
-  return svg;
+  const key = `${options.id}\u0000${options.title}\u0000${series.bucketSeconds}\u0000${series.start}`;
+  const now = chartsNow.get(key);
+  let kept = findChart(now, series) ?? findChart(chartsBefore.get(key), series);
+  if (kept === undefined) {
+    kept = { concurrencyMax: series.concurrencyMax.slice(), lmiCapacity: series.lmiCapacity.slice(), throttled: series.throttled.slice(), svg: concurrencyChartSvg(series, options) };
+  }
+  if (now === undefined) chartsNow.set(key, [kept]);
+  else if (!now.includes(kept)) now.push(kept);
+  return kept.svg;
 }
 
 /** Forgets the charts kept from earlier renders (tests compare a cold render with a warm one). */

@@ -114,6 +114,42 @@ export function summaryRowHtml(hb: typeof Handlebars, r: SummaryRow): string {
 }
 
 /**
+ * The row summaryRowHtml writes, as the what-if page's table step compares rows (RowSource in
+ * src/whatif/table-rows.ts): the text of each of its text nodes (what the parser makes of the
+ * escaped values: the values themselves), in document order, and its shape, a short code of the
+ * rest of its markup (which cells are empty, where the reason's `code` spans are): two rows have
+ * the same shape exactly when their markup has the same tags around the same text nodes (a test
+ * holds this against the shapes read from the markup), without writing the markup of every row.
+ * Values with a character the parser changes (CR, NUL) give a shape starting with `!` (never
+ * rewritten in place).
+ */
+export function summaryRowTexts(r: SummaryRow): { shape: string; texts: string[] } {
+  const texts: string[] = [];
+  let empty = 0;
+  const cells = [r.name, r.region, r.runtime, r.recommendationLabel, r.standardTotal, r.invocations];
+  for (let k = 0; k < cells.length; k++) {
+    const value = cells[k] as string;
+    if (value.length === 0) empty |= 1 << k;
+    else texts.push(value);
+  }
+  let parts = '';
+  if (r.reason.indexOf('`') === -1) {
+    if (r.reason.length > 0) {
+      texts.push(r.reason);
+      parts = 'p';
+    }
+  } else {
+    for (const part of splitCode(r.reason)) {
+      texts.push(part.text);
+      parts += part.code ? 'c' : 'p';
+    }
+  }
+  let odd = false;
+  for (const text of texts) if (text.indexOf('\r') !== -1 || text.indexOf('\0') !== -1) odd = true;
+  return { shape: `${odd ? '!' : ''}${empty}${parts}`, texts };
+}
+
+/**
  * Set in the template's context (true) by the what-if page's render (renderHtmlWithoutSummaryRows):
  * the "Other functions" table is written with an empty body, which the page fills row by row.
  */

@@ -29,9 +29,9 @@ import {
   WHATIF_KNOBS,
 } from './knobs.js';
 import { prepareReplays, whatIfReport } from './model.js';
-import { htmlEngine, summaryRowHtml } from '../render/templates.js';
+import { htmlEngine, summaryRowHtml, summaryRowTexts } from '../render/templates.js';
 import { MarkupPatcher, MarkupTree } from './markup-diff.js';
-import { KeyedRows, type RowStats } from './table-rows.js';
+import { KeyedRows, type RowSource, type RowStats } from './table-rows.js';
 
 function element<T extends Element>(selector: string, root: ParentNode = document): T {
   const found = root.querySelector<T>(selector);
@@ -72,29 +72,35 @@ function summaryBody(): Element | null {
   return document.querySelector('.page > main > #others tbody');
 }
 
-/** The "Other functions" rows: their keys (region and name) and markup, by the CLI's row writer. */
-function summaryRows(summary: readonly SummaryRow[]): { keys: string[]; html: string[] } {
+/**
+ * The "Other functions" rows: their keys (region and name), and the texts and shape of each as the
+ * CLI's row writer writes it (summaryRowTexts); the markup of a row is written only if it is parsed.
+ */
+function summaryRows(summary: readonly SummaryRow[]): RowSource {
   const { hb } = htmlEngine();
   const keys = new Array<string>(summary.length);
-  const html = new Array<string>(summary.length);
+  const shapes = new Array<string>(summary.length);
+  const texts = new Array<string[]>(summary.length);
   for (let j = 0; j < summary.length; j++) {
     const row = summary[j] as SummaryRow;
     keys[j] = `${row.region}\u0000${row.name}`;
-    html[j] = summaryRowHtml(hb, row);
+    const split = summaryRowTexts(row);
+    shapes[j] = split.shape;
+    texts[j] = split.texts;
   }
-  return { keys, html };
+  return { keys, shapes, texts, html: (j) => summaryRowHtml(hb, summary[j] as SummaryRow) };
 }
 
 /**
  * Brings the "Other functions" table on show to `rows`; if that fails (a row that did not parse
  * as one), its body is rebuilt whole from the rows.
  */
-function syncSummary(table: KeyedRows, rows: { keys: string[]; html: string[] }): RowStats {
+function syncSummary(table: KeyedRows, rows: RowSource): RowStats {
   try {
-    return table.update(summaryBody(), rows.keys, rows.html);
+    return table.update(summaryBody(), rows);
   } catch {
-    table.adopt(null, [], []);
-    return table.update(summaryBody(), rows.keys, rows.html);
+    table.adopt(null, { keys: [], shapes: [], texts: [], html: () => '' });
+    return table.update(summaryBody(), rows);
   }
 }
 
@@ -163,7 +169,7 @@ async function start(): Promise<void> {
     const rows = summaryRows(run.summary);
     shownTree = pageTree(run.html);
     // If the table on show is not the run's rows, the first update rebuilds its body.
-    table.adopt(summaryBody(), rows.keys, rows.html);
+    table.adopt(summaryBody(), rows);
   } catch {
     // Then the first update parses the whole report (patchWhole) and diffs from there.
   }

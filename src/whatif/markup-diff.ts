@@ -240,6 +240,95 @@ const ATTRIBUTES = /\s+([A-Za-z_][\w:.-]*)="([^"]*)"/g;
 export function decode(text: string): string {
   return text.indexOf('&') === -1 ? text : text.replace(/&[#\w]+;/g, (e) => ENTITIES[e] ?? e);
 }
+/** Start or end tags after which the parser does not put a text where the markup has it. */
+const TEXT_MOVED_AFTER = /^(?:<(?:table|tbody|thead|tfoot|tr|colgroup|select)|<\/(?:td|th|tr|thead|tbody|tfoot|caption|colgroup))[\s>/]/i;
+/** Start tags whose first line break the parser drops. */
+const FIRST_BREAK_DROPPED = /^<(?:pre|textarea|listing)[\s>]/i;
+
+function isBlank(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 9 && c !== 12) return false;
+  }
+  return true;
+}
+
+/**
+ * The writes that turn an element shown from markup `before` into `after` when the two differ only
+ * in their text (the same tags, in the same order, and each text between two tags empty in both or
+ * in neither: the same nodes): per text node, in document order, its new text, or null when
+ * unchanged. Null when they differ otherwise, a new text holds an entity the renderer does not
+ * write, or a changed text sits where the parser would not keep it as written (in a table outside
+ * its cells, or a leading line break after <pre>). Relies on the renderer escaping every `<` of a
+ * text (each one opens a tag).
+ */
+export function textChanges(before: string, after: string): (string | null)[] | null {
+  const out: (string | null)[] = [];
+  let a = 0;
+  let b = 0;
+  // Where the last tag of `after` began (-1: none yet).
+  let lastTag = -1;
+  for (;;) {
+    let ta = before.indexOf('<', a);
+    let tb = after.indexOf('<', b);
+    if (ta === -1) ta = before.length;
+    if (tb === -1) tb = after.length;
+    if ((ta === a) !== (tb === b)) return null;
+    if (ta > a) {
+      if (ta - a === tb - b && sameChars(before, a, after, b, ta - a)) out.push(null);
+      else {
+        const text = after.slice(b, tb);
+        if (!SIMPLE_TEXT.test(text)) return null;
+        if (lastTag !== -1) {
+          const tag = after.slice(lastTag, Math.min(lastTag + 12, b));
+          if (TEXT_MOVED_AFTER.test(tag) && !(isBlank(before, a, ta) && isBlank(after, b, tb))) return null;
+          if (FIRST_BREAK_DROPPED.test(tag) && (text.charCodeAt(0) === 10 || before.charCodeAt(a) === 10)) return null;
+        }
+        out.push(decode(text));
+      }
+    }
+    if (ta === before.length || tb === after.length) return ta === before.length && tb === after.length ? out : null;
+    const ea = before.indexOf('>', ta);
+    const eb = after.indexOf('>', tb);
+    if (ea === -1 || eb === -1 || ea - ta !== eb - tb || !sameChars(before, ta, after, tb, ea - ta)) return null;
+    lastTag = tb;
+    a = ea + 1;
+    b = eb + 1;
+  }
+}
+
+/** Whether a[ai, ai + length) equals b[bi, bi + length) (no substring made). */
+function sameChars(a: string, ai: number, b: string, bi: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (a.charCodeAt(ai + k) !== b.charCodeAt(bi + k)) return false;
+  return true;
+}
+
+/**
+ * The text nodes under `root` in document order (comments and elements are not texts), or null
+ * when there are not `count` of them.
+ */
+export function textNodes(root: Node, count: number): Text[] | null {
+  const out: Text[] = [];
+  let node: Node | null = root.firstChild;
+  while (node !== null) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      if (out.length === count) return null;
+      out.push(node as Text);
+    }
+    let next: Node | null = node.nodeType === Node.ELEMENT_NODE ? node.firstChild : null;
+    if (next === null) {
+      for (let up: Node | null = node; up !== null && up !== root; up = up.parentNode) {
+        if (up.nextSibling !== null) {
+          next = up.nextSibling;
+          break;
+        }
+      }
+    }
+    node = next;
+  }
+  return out.length === count ? out : null;
+}
+
 /** Characters of an element compared to pair it with its old self (a function section's name is within them). */
 const LOOKS_CHARS = 160;
 

@@ -14,7 +14,9 @@
  * fewest moves). The body's nodes are those the CLI's page parses to: a line break first, then each
  * row followed by its line break (`<tbody>\n<tr>..</tr>\n<tr>..</tr>\n</tbody>`).
  */
-import { decode, longestIncreasing, SIMPLE_TEXT } from './markup-diff.js';
+import { longestIncreasing, textChanges, textNodes } from './markup-diff.js';
+
+export { textChanges };
 
 /** How the rows on show become the new rows. */
 export interface RowPlan {
@@ -53,6 +55,16 @@ export function planRows(
   newHtml: readonly string[],
   patchable: (i: number, j: number) => boolean = () => false,
 ): RowPlan {
+  return planKeyed(oldKeys, newKeys, (i, j) => oldHtml[i] === newHtml[j], patchable);
+}
+
+/** planRows with the test for an unchanged row given: `same(i, j)`, old row i shows new row j as it is. */
+export function planKeyed(
+  oldKeys: readonly string[],
+  newKeys: readonly string[],
+  same: (i: number, j: number) => boolean,
+  patchable: (i: number, j: number) => boolean,
+): RowPlan {
   // First old row of each key, and the next old row with the same key.
   const first = new Map<string, number>();
   const nextSame = new Int32Array(oldKeys.length).fill(-1);
@@ -72,7 +84,7 @@ export function planRows(
     const i = first.get(key);
     if (i === undefined || i === -1) continue;
     first.set(key, nextSame[i] as number);
-    if (oldHtml[i] === newHtml[j]) kept++;
+    if (same(i, j)) kept++;
     else if (patchable(i, j)) {
       patched[j] = 1;
       patchedCount++;
@@ -88,44 +100,51 @@ export function planRows(
 }
 
 /**
- * The writes that turn a row shown from markup `before` into `after` when the two differ only in
- * their text (the same tags, in the same order, and each text between two tags empty in both or in
- * neither: the same nodes): per text node of the row, in document order, its new text, or null
- * when unchanged. Null when they differ otherwise, or a new text holds an entity the renderer does
- * not write. Relies on the renderer escaping every `<` of a text (each one opens a tag).
+ * Rows as the table step reads them. A row is known by the text of each of its text nodes, in
+ * document order, and by its shape: the rest of its markup (two rows of the same shape differ only
+ * in the text of the same text nodes, so one is rewritten into the other in place). A shape that
+ * starts with `!` is never rewritten in place (a text the parser would not keep as written).
+ * Markup is asked only for the rows parsed: the page builds shapes and texts from its rows without
+ * writing the markup of each (most rows keep their node on a change).
  */
-export function textChanges(before: string, after: string): (string | null)[] | null {
-  const out: (string | null)[] = [];
-  let a = 0;
-  let b = 0;
-  for (;;) {
-    let ta = before.indexOf('<', a);
-    let tb = after.indexOf('<', b);
-    if (ta === -1) ta = before.length;
-    if (tb === -1) tb = after.length;
-    if ((ta === a) !== (tb === b)) return null;
-    if (ta > a) {
-      if (ta - a === tb - b && sameChars(before, a, after, b, ta - a)) out.push(null);
-      else {
-        const text = after.slice(b, tb);
-        if (!SIMPLE_TEXT.test(text)) return null;
-        out.push(decode(text));
-      }
-    }
-    if (ta === before.length || tb === after.length) return ta === before.length && tb === after.length ? out : null;
-    const ea = before.indexOf('>', ta);
-    const eb = after.indexOf('>', tb);
-    if (ea === -1 || eb === -1 || ea - ta !== eb - tb || !sameChars(before, ta, after, tb, ea - ta)) return null;
-    a = ea + 1;
-    b = eb + 1;
-  }
+export interface RowSource {
+  keys: readonly string[];
+  shapes: readonly string[];
+  texts: readonly (readonly string[])[];
+  /** Markup of row j (a <tr> and its content, no line break after it). */
+  html(j: number): string;
 }
 
-/** Whether a[ai, ai + length) equals b[bi, bi + length) (no substring made). */
-function sameChars(a: string, ai: number, b: string, bi: number, length: number): boolean {
-  for (let k = 0; k < length; k++) if (a.charCodeAt(ai + k) !== b.charCodeAt(bi + k)) return false;
-  return true;
+/** Marks where a text node sits in a shape read from markup. */
+const TEXT_MARK = '\u0001';
+
+/** A RowSource of rows given as markup: shapes and texts read from it (tags and texts, decoded). */
+export function rowsFromMarkup(keys: readonly string[], html: readonly string[]): RowSource {
+  const shapes = new Array<string>(html.length);
+  const texts = new Array<string[]>(html.length);
+  html.forEach((markup, j) => {
+    const split = textsOf(markup);
+    shapes[j] = split === null ? `!${markup}` : split.shape;
+    texts[j] = split === null ? [markup] : split.texts;
+  });
+  return { keys, shapes, texts, html: (j) => html[j] as string };
 }
+
+/**
+ * The texts of `markup` (decoded, in document order) and its shape (the markup with each text
+ * replaced by TEXT_MARK), or null when a text is one textChanges would not rewrite in place.
+ */
+function textsOf(markup: string): { shape: string; texts: string[] } | null {
+  if (!markup.startsWith('<') || !markup.endsWith('>')) return null;
+  // Against the markup with every text replaced by another, each text comes out as a change.
+  const blanked = markup.replace(TEXT_RUN, (_, text: string) => `>${'\u0002'.repeat(text.length + 1)}<`);
+  const texts = textChanges(blanked, markup);
+  if (texts === null || texts.some((t) => t === null)) return null;
+  return { shape: markup.replace(TEXT_RUN, `>${TEXT_MARK}<`), texts: texts as string[] };
+}
+
+/** A text between two tags (the renderer escapes every `<` and `>` of a text). */
+const TEXT_RUN = />([^<]+)</g;
 
 /** What the last update of the table did (for the page's timing line). */
 export interface RowStats {
@@ -154,35 +173,35 @@ function isLineBreak(node: Node | null): node is Text {
 }
 
 /**
- * Writes `changes` (textChanges) into the text nodes of `row`, in document order; returns how
- * many were written. Throws when the row has not as many text nodes (it was not parsed from the
- * markup it is known by): the caller rebuilds the body.
+ * Writes into the text nodes of `row` (shown with texts `before`) the texts `after` that differ;
+ * returns how many were written. Throws when the row has not as many text nodes (it was not parsed
+ * from the markup it is known by): the caller rebuilds the body.
  */
-function rewrite(row: Element, changes: (string | null)[]): number {
-  let k = 0;
+function rewrite(row: Element, before: readonly string[], after: readonly string[]): number {
+  const nodes = textNodes(row, after.length);
+  if (nodes === null || before.length !== after.length) throw new Error('what-if: a row of the "Other functions" table has not the text nodes of its markup');
   let written = 0;
-  const walk = (node: Node): void => {
-    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
-      if (c.nodeType === Node.TEXT_NODE) {
-        const text = changes[k++];
-        if (text === undefined) throw new Error('what-if: a row of the "Other functions" table has more text than its markup');
-        if (text !== null) {
-          (c as Text).data = text;
-          written++;
-        }
-      } else if (c.nodeType === Node.ELEMENT_NODE) walk(c);
-    }
-  };
-  walk(row);
-  if (k !== changes.length) throw new Error('what-if: a row of the "Other functions" table has less text than its markup');
+  for (let k = 0; k < after.length; k++) {
+    const text = after[k] as string;
+    if (text === before[k]) continue;
+    (nodes[k] as Text).data = text;
+    written++;
+  }
   return written;
 }
+
+function sameTexts(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+const NO_ROWS: RowSource = { keys: [], shapes: [], texts: [], html: () => '' };
 
 /** The rows on show in one table body, by key, and the nodes they were parsed to. */
 export class KeyedRows {
   private tbody: Element | null = null;
-  private keys: string[] = [];
-  private html: string[] = [];
+  private rows: RowSource = NO_ROWS;
   private nodes: Element[] = [];
 
   /**
@@ -190,9 +209,9 @@ export class KeyedRows {
    * when its nodes are not a line break then a row and a line break per row: the next update
    * then rebuilds it whole.
    */
-  adopt(tbody: Element | null, keys: string[], html: string[]): boolean {
+  adopt(tbody: Element | null, rows: RowSource): boolean {
     this.forget();
-    if (tbody === null) return keys.length === 0;
+    if (tbody === null) return rows.keys.length === 0;
     const nodes: Element[] = [];
     let node = tbody.firstChild;
     if (!isLineBreak(node)) return false;
@@ -201,27 +220,25 @@ export class KeyedRows {
       nodes.push(node as Element);
       node = node.nextSibling;
     }
-    if (nodes.length !== keys.length) return false;
+    if (nodes.length !== rows.keys.length) return false;
     this.tbody = tbody;
-    this.keys = keys;
-    this.html = html;
+    this.rows = rows;
     this.nodes = nodes;
     return true;
   }
 
   private forget(): void {
     this.tbody = null;
-    this.keys = [];
-    this.html = [];
+    this.rows = NO_ROWS;
     this.nodes = [];
   }
 
   /**
-   * Makes `tbody` show the rows `html` (keys `keys`), `tbody` being the body on show after the
-   * rest of the page was patched: the one known (kept from the last update), or one parsed from
-   * the report's markup, which holds only its first line break. Null: the table is gone.
+   * Makes `tbody` show `rows`, `tbody` being the body on show after the rest of the page was
+   * patched: the one known (kept from the last update), or one parsed from the report's markup,
+   * which holds only its first line break. Null: the table is gone.
    */
-  update(tbody: Element | null, keys: string[], html: string[]): RowStats {
+  update(tbody: Element | null, rows: RowSource): RowStats {
     if (tbody === null) {
       this.forget();
       return { kept: 0, patched: 0, texts: 0, parsed: 0, moved: 0, removed: 0, rebuilt: 0, parseMs: 0, planMs: 0, placeMs: 0 };
@@ -234,28 +251,34 @@ export class KeyedRows {
         rebuilt = 1;
       }
     }
-    const [oldKeys, oldHtml, oldNodes] = [this.keys, this.html, this.nodes];
+    const [old, oldNodes] = [this.rows, this.nodes];
+    const { keys } = rows;
     // Until done, the body's content is not known for sure: a failure leaves it to be rebuilt.
     this.forget();
-    // A row whose figures changed keeps its node: its text nodes are rewritten.
+    // A row whose figures changed keeps its node (same shape): its text nodes are rewritten.
     const planned = performance.now();
-    const changes = new Array<(string | null)[]>(keys.length);
-    const plan = planRows(oldKeys, oldHtml, keys, html, (i, j) => {
-      const found = textChanges(oldHtml[i] as string, html[j] as string);
-      if (found !== null) changes[j] = found;
-      return found !== null;
-    });
+    const plan = planKeyed(
+      old.keys,
+      keys,
+      (i, j) => old.shapes[i] === rows.shapes[j] && sameTexts(old.texts[i] as string[], rows.texts[j] as string[]),
+      (i, j) => old.shapes[i] === rows.shapes[j] && !(rows.shapes[j] as string).startsWith('!'),
+    );
     const { source } = plan;
     const planMs = performance.now() - planned;
     let texts = 0;
-    for (let j = 0; j < keys.length; j++) if (plan.patched[j] === 1) texts += rewrite(oldNodes[source[j] as number] as Element, changes[j] as (string | null)[]);
-    const rows = new Array<Element>(keys.length);
+    for (let j = 0; j < keys.length; j++) {
+      if (plan.patched[j] === 1) {
+        const i = source[j] as number;
+        texts += rewrite(oldNodes[i] as Element, old.texts[i] as string[], rows.texts[j] as string[]);
+      }
+    }
+    const parsedRows = new Array<Element>(keys.length);
     const breaks = new Array<Text>(keys.length);
     let fragment: DocumentFragment | null = null;
     let parseMs = 0;
     if (plan.parsed > 0) {
       let markup = '';
-      for (let j = 0; j < keys.length; j++) if (source[j] === -1) markup += `${html[j] as string}${LINE}`;
+      for (let j = 0; j < keys.length; j++) if (source[j] === -1) markup += `${rows.html(j)}${LINE}`;
       const range = tbody.ownerDocument.createRange();
       range.selectNodeContents(tbody);
       const began = performance.now();
@@ -267,7 +290,7 @@ export class KeyedRows {
         if (node === null || node.nodeType !== Node.ELEMENT_NODE || (node as Element).localName !== 'tr' || !isLineBreak(node.nextSibling)) {
           throw new Error('what-if: a row of the "Other functions" table did not parse to one <tr>');
         }
-        rows[j] = node as Element;
+        parsedRows[j] = node as Element;
         breaks[j] = node.nextSibling;
         node = node.nextSibling.nextSibling;
       }
@@ -277,12 +300,11 @@ export class KeyedRows {
     if (plan.kept + plan.patchedCount === 0) {
       // Nothing kept (the table appeared, or every row changed): one write instead of one per row.
       tbody.replaceChildren(tbody.firstChild as Text, ...(fragment === null ? [] : [fragment]));
-    } else this.place(tbody, plan, oldNodes, rows, breaks);
+    } else this.place(tbody, plan, oldNodes, parsedRows, breaks);
     const placeMs = performance.now() - placed;
     this.tbody = tbody;
-    this.keys = keys;
-    this.html = html;
-    this.nodes = Array.from(source, (i, j) => (i === -1 ? (rows[j] as Element) : (oldNodes[i] as Element)));
+    this.rows = rows;
+    this.nodes = Array.from(source, (i, j) => (i === -1 ? (parsedRows[j] as Element) : (oldNodes[i] as Element)));
     return { kept: plan.kept, patched: plan.patchedCount, texts, parsed: plan.parsed, moved: plan.moved, removed: plan.removed, rebuilt, parseMs, planMs, placeMs };
   }
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clearRenderMemo, renderHtml } from '../../src/render/html.js';
-import { MarkupTree, TAG } from '../../src/whatif/markup-diff.js';
+import { MarkupTree, TAG, textChanges } from '../../src/whatif/markup-diff.js';
 import { loadSample, type Sample } from './sample.js';
 
 // The element tree markup-diff.ts cuts a rendered report into; the DOM patch itself is checked in
@@ -105,5 +105,30 @@ describe('MarkupTree', () => {
       expect(tree.count).toBeGreaterThan(1000);
       expectChildrenCoverContent(tree);
     });
+  });
+});
+
+describe('textChanges (texts rewritten in place, as the parser would keep them)', () => {
+  it('gives the new text of each text node, unchanged ones null', () => {
+    // Act
+    const changes = textChanges(
+      '<article id="fn-1">\n<h3>1. a</h3>\n<table><tbody>\n<tr><td>Total</td><td class="num">$1.00</td></tr>\n</tbody></table><pre><code>aws x</code></pre></article>',
+      '<article id="fn-1">\n<h3>1. a</h3>\n<table><tbody>\n<tr><td>Total</td><td class="num">$2.50</td></tr>\n</tbody></table><pre><code>aws y</code></pre></article>',
+    );
+
+    // Assess
+    expect(changes).toEqual([null, null, null, null, null, '$2.50', null, 'aws y']);
+  });
+
+  it('is null when a changed text sits where the parser would not keep it as written', () => {
+    // Assess: in a table outside its cells (the parser moves it before the table)
+    expect(textChanges('<table><tbody>\n<tr><td>a</td></tr></tbody></table>', '<table><tbody>x<tr><td>a</td></tr></tbody></table>')).toBeNull();
+    expect(textChanges('<table><tr><td>a</td>b</tr></table>', '<table><tr><td>a</td>c</tr></table>')).toBeNull();
+    // a line break first in a <pre> (the parser drops it)
+    expect(textChanges('<pre>a</pre>', '<pre>\nb</pre>')).toBeNull();
+    expect(textChanges('<pre>\na</pre>', '<pre>\nb</pre>')).toBeNull();
+    // while blank texts there, and texts in cells, are kept
+    expect(textChanges('<table><tbody>\n<tr><td>a</td></tr></tbody></table>', '<table><tbody>\n<tr><td>b</td></tr></tbody></table>')).toEqual([null, 'b']);
+    expect(textChanges('<pre><code>a</code></pre>', '<pre><code>\nb</code></pre>')).toEqual(['\nb']);
   });
 });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { htmlEngine, packageRoot, summaryRowHtml } from '../../src/render/templates.js';
+import { htmlEngine, packageRoot, summaryRowHtml, summaryRowTexts } from '../../src/render/templates.js';
 import type { SummaryRow } from '../../src/render/view-model.js';
 import { chromiumPath, launchChromium } from '../helpers/browser.js';
 
@@ -21,7 +21,7 @@ type Step =
   /** A new body whose content is not the markup's (what a failed patch might leave). */
   | { kind: 'foreign'; rows: SummaryRow[] };
 
-const text = fc.constantFrom('a', 'b & c', '<img src=x>', '`code` span', 'x "q" \'y\' = z', '', '  spaced  ', 'é ünï', 'LMI `$1.00` vs `$2.00`');
+const text = fc.constantFrom('a', 'b & c', '<img src=x>', '`code` span', 'x "q" \'y\' = z', '', '  spaced  ', 'é ünï', 'LMI `$1.00` vs `$2.00`', 'line\r\nbreak', '`a``b` &amp;');
 const row = fc.record({
   name: fc.constantFrom('fn-1', 'fn-2', 'fn-3', 'fn-4', 'fn-5', 'fn-6', 'fn-<7>', 'fn&8'),
   region: fc.constantFrom('us-east-1', 'eu-west-1'),
@@ -91,10 +91,11 @@ describe.skipIf(browserPath === null)('KeyedRows in headless Chromium', () => {
     await browser?.close();
   });
 
-  /** The rows as the CLI writes them: key and markup. */
-  function cli(list: SummaryRow[]): { keys: string[]; html: string[] } {
+  /** The rows as the CLI writes them (key and markup), and as the page reads them (summaryRowTexts). */
+  function cli(list: SummaryRow[]): { keys: string[]; html: string[]; shapes: string[]; texts: string[][] } {
     const { hb } = htmlEngine();
-    return { keys: list.map((r) => `${r.region}\u0000${r.name}`), html: list.map((r) => summaryRowHtml(hb, r)) };
+    const split = list.map((r) => summaryRowTexts(r));
+    return { keys: list.map((r) => `${r.region}\u0000${r.name}`), html: list.map((r) => summaryRowHtml(hb, r)), shapes: split.map((x) => x.shape), texts: split.map((x) => x.texts) };
   }
 
   /** Runs the steps in the page; per step, whether the body equals the CLI's and the nodes kept. */
@@ -110,17 +111,18 @@ describe.skipIf(browserPath === null)('KeyedRows in headless Chromium', () => {
         const cliTable = (html: string[]): string => (html.length === 0 ? '<p>None.</p>' : `<table><tbody>\n${html.map((h) => `${h}\n`).join('')}</tbody></table>`);
         holder.innerHTML = cliTable(start.html);
         const table = new KeyedRows();
-        const adopted = table.adopt(holder.querySelector('tbody'), start.keys, start.html);
+        const source = (rows: typeof start) => ({ keys: rows.keys, shapes: rows.shapes, texts: rows.texts, html: (j: number) => rows.html[j] as string });
+        const adopted = table.adopt(holder.querySelector('tbody'), source(start));
         const results: { equal: boolean; kept: number; survived: number; stats: unknown; adopted: boolean }[] = [];
         for (const s of payload) {
-          const { keys, html } = s;
+          const { html } = s;
           const before = new Set(holder.querySelectorAll('tr'));
           if (s.kind === 'gone' || (html.length === 0 && s.kind !== 'rows')) holder.innerHTML = '<p>None.</p>';
           else if (s.kind === 'fresh' || holder.querySelector('tbody') === null) holder.innerHTML = '<table><tbody>\n</tbody></table>';
           else if (s.kind === 'foreign') holder.innerHTML = '<table><tbody><tr><td>stale</td></tr></tbody></table>';
           // As browser.ts does: an empty summary is the "None." paragraph, no body.
           if (html.length === 0 && holder.querySelector('tbody') !== null) holder.innerHTML = '<p>None.</p>';
-          const stats = table.update(holder.querySelector('tbody'), keys, html);
+          const stats = table.update(holder.querySelector('tbody'), source(s));
           const expected = new DOMParser().parseFromString(`<!doctype html><body><div id="others">${cliTable(html)}</div>`, 'text/html');
           const survived = Array.from(holder.querySelectorAll('tr')).filter((tr) => before.has(tr)).length;
           results.push({ equal: holder.isEqualNode(expected.getElementById('others')), kept: stats.kept + stats.patched, survived, stats, adopted });
@@ -179,12 +181,12 @@ describe.skipIf(browserPath === null)('KeyedRows in headless Chromium', () => {
     // Act
     const results = await page.evaluate(() => {
       type TableRowsModule = typeof import('../../src/whatif/table-rows.js');
-      const { KeyedRows } = (window as unknown as { TableRows: TableRowsModule }).TableRows;
+      const { KeyedRows, rowsFromMarkup } = (window as unknown as { TableRows: TableRowsModule }).TableRows;
       const holder = document.getElementById('others') as HTMLElement;
       holder.innerHTML = '<table><tbody><tr><td>x</td></tr>\n</tbody></table>';
       const table = new KeyedRows();
-      const adopted = table.adopt(holder.querySelector('tbody'), ['k'], ['<tr><td>x</td></tr>']);
-      const stats = table.update(holder.querySelector('tbody'), ['k'], ['<tr><td>x</td></tr>']);
+      const adopted = table.adopt(holder.querySelector('tbody'), rowsFromMarkup(['k'], ['<tr><td>x</td></tr>']));
+      const stats = table.update(holder.querySelector('tbody'), rowsFromMarkup(['k'], ['<tr><td>x</td></tr>']));
       return { adopted, stats, html: holder.innerHTML };
     });
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml, renderHtmlWithoutSummaryRows } from '../../src/render/html.js';
-import { htmlEngine, summaryRowHtml } from '../../src/render/templates.js';
+import { htmlEngine, summaryRowHtml, summaryRowTexts } from '../../src/render/templates.js';
 import { longestIncreasing } from '../../src/whatif/markup-diff.js';
-import { placeRows, planRows, textChanges } from '../../src/whatif/table-rows.js';
+import { placeRows, planRows, rowsFromMarkup, textChanges } from '../../src/whatif/table-rows.js';
 import { loadSample, type Sample } from './sample.js';
 
 // The planning of the keyed "Other functions" table (the DOM side is checked in headless Chromium:
@@ -178,6 +178,47 @@ describe('textChanges', () => {
   it('is null when a new text holds an entity the renderer does not write', () => {
     // Assess
     expect(textChanges('<tr><td>a</td></tr>', '<tr><td>&nbsp;</td></tr>')).toBeNull();
+  });
+});
+
+describe('summaryRowTexts (the page reads a row without writing its markup)', () => {
+  const value = fc.constantFrom('', 'a', 'b & c', '<img src=x>', '`code` span', 'x "q" \'y\' = z', '  ', 'é ünï', 'LMI `$1.00` vs `$2.00`', '`a``b`', 'a`b', '&amp;', 'line\nbreak', 'cr\r\nlf', '=`>');
+  const row = fc.record({ name: value, region: value, runtime: value, recommendationLabel: value, standardTotal: value, invocations: value, reason: value });
+
+  it('gives the texts the table step reads from the row the CLI writes, and shapes that agree with the markup', () => {
+    const { hb } = htmlEngine();
+    fc.assert(
+      fc.property(row, row, (a, b) => {
+        // Act
+        const [fastA, fastB] = [summaryRowTexts(a), summaryRowTexts(b)];
+        const read = rowsFromMarkup(['a', 'b'], [summaryRowHtml(hb, a), summaryRowHtml(hb, b)]);
+
+        // Assess: the same texts; two rows of one shape exactly when their markup has one shape
+        // (a shape with `!` is never rewritten in place, so only its own texts matter)
+        for (const [fast, k] of [[fastA, 0], [fastB, 1]] as const) {
+          if (fast.shape.startsWith('!')) expect(read.shapes[k]?.startsWith('!')).toBe(true);
+          else expect(read.texts[k]).toEqual(fast.texts);
+        }
+        if (!fastA.shape.startsWith('!') && !fastB.shape.startsWith('!')) expect(fastA.shape === fastB.shape).toBe(read.shapes[0] === read.shapes[1]);
+      }),
+      { numRuns: 4000, seed: 7 },
+    );
+  });
+
+  it('agrees on every row of the sample report', async () => {
+    // Prepare
+    const sample = await loadSample();
+    const { hb } = htmlEngine();
+    const { summary } = renderHtmlWithoutSummaryRows(sample.base);
+    expect(summary.length).toBeGreaterThan(1);
+    const read = rowsFromMarkup(summary.map((_, j) => String(j)), summary.map((r) => summaryRowHtml(hb, r)));
+    const fast = summary.map((r) => summaryRowTexts(r));
+
+    // Assess
+    fast.forEach((f, j) => {
+      expect(read.texts[j]).toEqual(f.texts);
+      for (let k = 0; k < j; k++) expect(f.shape === fast[k]?.shape).toBe(read.shapes[j] === read.shapes[k]);
+    });
   });
 });
 
