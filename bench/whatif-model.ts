@@ -7,6 +7,7 @@ import type { WhatIfData } from '../src/whatif/data.js';
 import { prepareReplays, whatIfReport } from '../src/whatif/model.js';
 import { embeddedData } from '../src/whatif/page.js';
 import { whatIfBenchAccount } from './whatif-account.js';
+import { WHATIF_STEPS } from './whatif-steps.js';
 
 /**
  * The what-if page's model update in Node: `npx tsx bench/whatif-model.ts 1000 10000`.
@@ -24,18 +25,7 @@ import { whatIfBenchAccount } from './whatif-account.js';
  */
 
 
-const STEPS: readonly (readonly [string, number | boolean])[] = [
-  ['lmi.discount', 0.3],
-  ['lmi.headroom', 1.5],
-  ['lmi.discount', 0.2],
-  ['lmi.cpuBusyFraction', 0.5],
-  ['lmi.discount', 0.3],
-  ['recommend.minSavingsPct', 20],
-  ['lmi.minEnvironments', 5],
-  ['lmi.groupUntagged', true],
-  ['pricing.lambdaDiscount', 0.1],
-  ['lmi.discount', 0.45],
-];
+const STEPS = WHATIF_STEPS;
 
 async function measure(n: number, repeat: number): Promise<void> {
   const started = performance.now();

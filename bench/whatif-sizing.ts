@@ -4,6 +4,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { applyKnobs, type KnobValues } from '../src/whatif/knobs.js';
 import { prepareReplays, whatIfSummaries } from '../src/whatif/model.js';
 import { embeddedData } from '../src/whatif/page.js';
+import { WHATIF_STEPS } from './whatif-steps.js';
 
 /**
  * The what-if page's re-sizing step alone (whatIfSummaries: summaryFor -> sizeLmi over the compact
@@ -18,18 +19,7 @@ import { embeddedData } from '../src/whatif/page.js';
  * the re-sizings.
  */
 
-const STEPS: readonly (readonly [string, number | boolean])[] = [
-  ['lmi.discount', 0.3],
-  ['lmi.headroom', 1.5],
-  ['lmi.discount', 0.2],
-  ['lmi.cpuBusyFraction', 0.5],
-  ['lmi.discount', 0.3],
-  ['recommend.minSavingsPct', 20],
-  ['lmi.minEnvironments', 5],
-  ['lmi.groupUntagged', true],
-  ['pricing.lambdaDiscount', 0.1],
-  ['lmi.discount', 0.45],
-];
+const STEPS = WHATIF_STEPS;
 
 const args = process.argv.slice(2);
 const option = (name: string): string | null => {
