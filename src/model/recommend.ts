@@ -260,12 +260,12 @@ function compareOf(lmi: LmiResult, standardUsd: number): string {
 /**
  * recommend's outcome with the reasons after the first built on first read of `reasons` (the
  * what-if page shows most functions' first reason only). The verdict, the risks and the first
- * reason are decided at once; the rest is the same rules run again in full (evaluate), which take
+ * reason are decided at once; the rest is the same rules run again in full (decide), which take
  * the same branch (the break-even figures are the same on every read).
  */
 export class Decision implements RecommendOutput {
   #reasons: string[];
-  /** Until the reasons are complete: what evaluate reads to complete them. */
+  /** Until the reasons are complete: what decide reads to complete them. */
   #input: DecideInput | null;
   #breakEvens: BreakEvens | null;
 
@@ -290,7 +290,7 @@ export class Decision implements RecommendOutput {
 
   get reasons(): string[] {
     if (this.#input !== null) {
-      this.#reasons = evaluate(this.#input, this.#breakEvens as BreakEvens, true).#reasons;
+      this.#reasons = decide(this.#input, this.#breakEvens as BreakEvens, true).#reasons;
       this.#input = null;
       this.#breakEvens = null;
     }
@@ -304,7 +304,7 @@ export class Decision implements RecommendOutput {
  */
 export function recommend(input: RecommendInput): RecommendOutput {
   const cpuShare = (): number | null => input.lmi?.breakEvenCpuShare ?? null;
-  const decision = evaluate(
+  const decision = decide(
     input,
     {
       cpuShare,
@@ -320,18 +320,11 @@ export function recommend(input: RecommendInput): RecommendOutput {
 }
 
 /**
- * recommend, with the break-even figures read through `breakEvens` where a rule or a reason needs
- * them; `full` false: the reasons after the first are built when `reasons` is read.
+ * The rules (recommend), with the break-even figures read through `breakEvens` where a rule or a
+ * reason needs them. `full` false: of the reasons, only the first is built where the others cost
+ * something; the Decision builds them when `reasons` is read.
  */
 export function decide(input: DecideInput, breakEvens: BreakEvens, full: boolean): Decision {
-  return evaluate(input, breakEvens, full);
-}
-
-/**
- * The rules (recommend). `full` false: of the reasons, only the first is built where the others
- * cost something; the Decision builds them when read.
- */
-function evaluate(input: DecideInput, breakEvens: BreakEvens, full: boolean): Decision {
   const { config } = input;
   if (input.alreadyOnLmi) {
     return new Decision('stay', ['Already runs on Lambda Managed Instances (a capacity provider is set); not re-assessed.'], [], [], null, null);

@@ -237,9 +237,7 @@ interface Steps {
 
 /**
  * O(runs + periods x shapes): a dense table by period, then the periods where anything changes.
- * A member's levels give the runs of its runs with their capacity looked up; a run of no period is
- * skipped there (the runs drop it), equal neighbours add a change of 0 (a period where nothing
- * changes splits a segment into two of the same instances: the same sums).
+ * Reads members' runs: members that all have levels are planned from keptTable instead.
  */
 function mergedSteps(members: readonly GroupMember[], memberShape: readonly number[], shapeCount: number, periods: number): Steps {
   const size = (periods + 1) * shapeCount;
@@ -251,29 +249,10 @@ function mergedSteps(members: readonly GroupMember[], memberShape: readonly numb
   changed.fill(0, 0, periods + 1);
   let count = 0;
   for (let i = 0; i < members.length; i++) {
-    const runs = (members[i] as GroupMember).capacity;
+    const { capacity, runLengths } = (members[i] as GroupMember).capacity;
     const shape = memberShape[i] as number;
-    const leveled = runs.leveled;
     let at = 0;
     let previous = 0;
-    if (leveled) {
-      const { levelCapacity, runLevel, runLength } = leveled;
-      for (let r = 0; r < runLevel.length; r++) {
-        const len = runLength[r] as number;
-        if (len === 0) continue;
-        const c = levelCapacity[runLevel[r] as number] as number;
-        const slot = at * shapeCount + shape;
-        byPeriod[slot] = (byPeriod[slot] as number) + (c - previous);
-        if (changed[at] === 0) {
-          changed[at] = 1;
-          count++;
-        }
-        previous = c;
-        at += len;
-      }
-      continue;
-    }
-    const { capacity, runLengths } = runs;
     for (let r = 0; r < capacity.length; r++) {
       const c = capacity[r] as number;
       const slot = at * shapeCount + shape;
