@@ -1,9 +1,9 @@
-import type { ChartSeries, ReportModel } from '../report/types.js';
+import type { ChartSeries, FunctionReport, ReportModel } from '../report/types.js';
 import { concurrencyChartSvg, headlineChartSvg, type ConcurrencyChartOptions } from './charts.js';
 import { formatPeriod } from './format.js';
 import { clearSnippetMemo } from './snippets.js';
 import { htmlEngine, SUMMARY_ROWS_OMITTED } from './templates.js';
-import { buildView, type SummaryRow } from './view-model.js';
+import { buildView } from './view-model.js';
 
 /**
  * Charts of the last two renders, by everything a chart's markup depends on. The what-if page
@@ -64,17 +64,18 @@ export function renderHtml(model: ReportModel): string {
 
 /**
  * The what-if page's render: report.html as renderHtml writes it but for the rows of the "Other
- * functions" table (its <tbody> holds only its first line break), and those rows. The page brings
- * the table's body to them row by row (src/whatif/table-rows.ts writes each with summaryRowHtml, as
- * the CLI does): at 10,000 functions they were most of the markup it diffed on every change.
+ * functions" table (its <tbody> holds only its first line break), and the functions of those rows,
+ * in order. The page makes the rows of the page of the table it shows (view-model.ts summaryRow)
+ * and brings the table's body to them row by row (src/whatif/table-rows.ts writes each with
+ * summaryRowHtml, as the CLI does): at 10,000 functions they were most of the markup it diffed.
  */
-export function renderHtmlWithoutSummaryRows(model: ReportModel): { html: string; summary: SummaryRow[] } {
+export function renderHtmlWithoutSummaryRows(model: ReportModel): { html: string; summary: FunctionReport[] } {
   return render(model, true);
 }
 
-function render(model: ReportModel, omitSummaryRows: boolean): { html: string; summary: SummaryRow[] } {
+function render(model: ReportModel, omitSummaryRows: boolean): { html: string; summary: FunctionReport[] } {
   const { hb, template } = htmlEngine();
-  const view = buildView(model);
+  const view = buildView(model, { summaryRows: !omitSummaryRows });
   chartsBefore = chartsNow;
   chartsNow = new Map();
   const detailed = view.detailed.map((f) => ({
@@ -84,5 +85,5 @@ function render(model: ReportModel, omitSummaryRows: boolean): { html: string; s
   }));
   const headlineChart = new hb.SafeString(headlineChartSvg(model.totals, 'chart-headline'));
   const context = omitSummaryRows ? { ...view, detailed, headlineChart, [SUMMARY_ROWS_OMITTED]: true } : { ...view, detailed, headlineChart };
-  return { html: template(context), summary: view.summary };
+  return { html: template(context), summary: view.summaryFunctions };
 }

@@ -9,7 +9,8 @@
  * values live in the URL hash.
  */
 import { renderHtmlWithoutSummaryRows } from '../render/html.js';
-import type { SummaryRow } from '../render/view-model.js';
+import { summaryRow } from '../render/view-model.js';
+import type { FunctionReport } from '../report/types.js';
 import type { WhatIfData } from './data.js';
 import { splitParts, unpackData } from './pack.js';
 import { decodeText } from './text93.js';
@@ -32,6 +33,8 @@ import { prepareReplays, whatIfReport } from './model.js';
 import { htmlEngine, summaryRowHtml, summaryRowTexts } from '../render/templates.js';
 import { MarkupPatcher, MarkupTree } from './markup-diff.js';
 import { KeyedRows, type RowSource, type RowStats } from './table-rows.js';
+import { findMatches, pageOf, pageSpan, rowsLabel, shownPositions } from './pager.js';
+import { bodyRows, OthersPager, pageRowsOf, type PagerAction, type PagerBar, type PagerView, readerPlace, type ReaderPlace, restorePlace, viewTop } from './others-pager.js';
 
 function element<T extends Element>(selector: string, root: ParentNode = document): T {
   const found = root.querySelector<T>(selector);
@@ -67,28 +70,56 @@ function pageTree(html: string): MarkupTree {
 /** The parts of the page the report renders (the panel, also in .page, is left alone). */
 const PATCHED = ['header', 'main'] as const;
 
+/** The "Other functions" section, if the report has one. */
+function othersSection(): Element | null {
+  return document.querySelector('.page > main > #others');
+}
+
 /** The body of the "Other functions" table on show, if the report has one. */
 function summaryBody(): Element | null {
   return document.querySelector('.page > main > #others tbody');
 }
 
 /**
- * The "Other functions" rows: their keys (region and name), and the texts and shape of each as the
- * CLI's row writer writes it (summaryRowTexts); the markup of a row is written only if it is parsed.
+ * The "Other functions" rows at `positions` of the table's `functions`: their keys (region and
+ * name), and the texts and shape of each as the CLI's row writer writes it (summaryRowTexts); the
+ * markup of a row is written only if it is parsed. Only the rows on show are made (a page of them).
  */
-function summaryRows(summary: readonly SummaryRow[]): RowSource {
+function summaryRows(functions: readonly FunctionReport[], positions: readonly number[]): RowSource {
   const { hb } = htmlEngine();
-  const keys = new Array<string>(summary.length);
-  const shapes = new Array<string>(summary.length);
-  const texts = new Array<string[]>(summary.length);
-  for (let j = 0; j < summary.length; j++) {
-    const row = summary[j] as SummaryRow;
+  const n = positions.length;
+  const rows = new Array<ReturnType<typeof summaryRow>>(n);
+  const keys = new Array<string>(n);
+  const shapes = new Array<string>(n);
+  const texts = new Array<string[]>(n);
+  for (let j = 0; j < n; j++) {
+    const row = summaryRow(functions[positions[j] as number] as FunctionReport);
+    rows[j] = row;
     keys[j] = `${row.region}\u0000${row.name}`;
     const split = summaryRowTexts(row);
     shapes[j] = split.shape;
     texts[j] = split.texts;
   }
-  return { keys, shapes, texts, html: (j) => summaryRowHtml(hb, summary[j] as SummaryRow) };
+  return { keys, shapes, texts, html: (j) => summaryRowHtml(hb, rows[j] as ReturnType<typeof summaryRow>) };
+}
+
+/**
+ * Takes out of a table body as the CLI writes it (a line break, then each row and its line
+ * break) the rows before `from` and from `to` on, with their line breaks.
+ */
+function trimBody(tbody: Element, rows: readonly Element[], from: number, to: number): void {
+  const range = document.createRange();
+  if (to < rows.length && tbody.lastChild !== null) {
+    range.setStartBefore(rows[to] as Element);
+    range.setEndAfter(tbody.lastChild);
+    range.deleteContents();
+  }
+  if (from > 0 && from <= rows.length) {
+    range.setStartBefore(rows[0] as Element);
+    if (from < rows.length) range.setEndBefore(rows[from] as Element);
+    else range.setEndAfter(tbody.lastChild as ChildNode);
+    range.deleteContents();
+  }
 }
 
 /**
@@ -152,13 +183,79 @@ async function start(): Promise<void> {
   let shownTree: MarkupTree | null = null;
   // The rows of the "Other functions" table on show, updated by key (table-rows.ts), not by the diff.
   const table = new KeyedRows();
+  // The functions of that table in the report on show (every one; a page of them has rows on show).
+  let functions: FunctionReport[] = [];
+  const pageRows = pageRowsOf(panel);
+  const pager = new OthersPager(document, pageRows, (action, bar) => pagerAction(action, bar));
+  /** The rows on show for `functions` and the pager's state, and what the pager says of them. */
+  const shownRows = (): { rows: RowSource; view: PagerView } => {
+    const list = functions;
+    const matches = findMatches(list.length, (i) => (list[i] as FunctionReport).name, pager.state.query);
+    const total = matches === null ? list.length : matches.length;
+    const span = pageSpan(total, pager.state);
+    pager.state.page = span.page;
+    return {
+      rows: summaryRows(list, shownPositions(span, matches)),
+      view: { span, total, count: list.length, label: rowsLabel(span, total, list.length, pager.state.query) },
+    };
+  };
+  /** The pager's controls around the table again, after the report's markup was patched. */
+  const reattach = (focused: Element | null): void => {
+    pager.attach(othersSection());
+    pager.refocus(focused);
+  };
+  /**
+   * The page as the CLI wrote it shows every row of the table: from now on, the page of them that
+   * holds the row the reader is at (the first page if the reader is not in the table), the view
+   * kept still. The other rows are taken out (they are the run's rows, in the CLI's order).
+   */
+  const goLive = (): void => {
+    const tbody = summaryBody();
+    const wrap = tbody?.closest('.table-wrap') ?? null;
+    if (tbody === null || wrap === null) {
+      table.adopt(tbody, summaryRows(functions, []));
+      return;
+    }
+    const all = bodyRows(tbody);
+    const place = readerPlace(wrap, all, viewTop(panel));
+    if (place.kind === 'row') pager.state.page = pageOf(place.k, pageRows);
+    const { rows, view } = shownRows();
+    if (all.length === functions.length) trimBody(tbody, all, view.span.from, view.span.to);
+    // A body not in the CLI's form (or not the run's rows) is rebuilt from the rows.
+    if (!table.adopt(tbody, rows)) syncSummary(table, rows);
+    pager.attach(othersSection());
+    pager.show(view);
+    restorePlace(place, window);
+  };
+  /**
+   * A pager control was used: the table shows the rows asked for. "Show all" and back keep the row
+   * the reader is at where it is; a new page from the bar under the table scrolls back to its top.
+   */
+  const pagerAction = (action: PagerAction, bar: PagerBar): void => {
+    const tbody = summaryBody();
+    const wrap = tbody?.closest('.table-wrap') ?? null;
+    if (tbody === null || wrap === null) return;
+    const line = viewTop(panel);
+    const fromBefore = Number(pager.top.dataset.from ?? 0);
+    const place: ReaderPlace = action === 'all' ? readerPlace(wrap, bodyRows(tbody), line) : { kind: 'above' };
+    // Back to pages: the page holding the reader's row.
+    if (action === 'all' && !pager.state.all && place.kind === 'row') pager.state.page = pageOf(fromBefore + place.k, pageRows);
+    const { rows, view } = shownRows();
+    syncSummary(table, rows);
+    pager.show(view);
+    if (place.kind !== 'above') restorePlace(place, window);
+    else if (action === 'previous' || action === 'next') {
+      const top = pager.top.getBoundingClientRect().top;
+      if (bar === 'bottom' || top < line) window.scrollBy(0, top - line - 8);
+    }
+  };
   // One unseen update at nearby values first (warmUpValues): the page's browser compiles the
   // re-sizing, report, render and scan paths before the reader's first change. Its result is
   // dropped; the run's values come after it, so what is kept per function is theirs.
   const warmStarted = performance.now();
   try {
     const warm = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, warmUpValues(runValues)), { lazy: true }));
-    summaryRows(warm.summary);
+    summaryRows(warm.summary, shownPositions(pageSpan(warm.summary.length, pager.state), null));
     pageTree(warm.html);
   } catch {
     // A warm-up only: the page works the same without it.
@@ -166,10 +263,9 @@ async function start(): Promise<void> {
   panel.dataset.warmUpMs = String(Math.round(performance.now() - warmStarted));
   try {
     const run = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, runValues), { lazy: true }));
-    const rows = summaryRows(run.summary);
+    functions = run.summary;
     shownTree = pageTree(run.html);
-    // If the table on show is not the run's rows, the first update rebuilds its body.
-    table.adopt(summaryBody(), rows);
+    goLive();
   } catch {
     // Then the first update parses the whole report (patchWhole) and diffs from there.
   }
@@ -237,7 +333,9 @@ async function start(): Promise<void> {
       const rendered = renderHtmlWithoutSummaryRows(model);
       const { html } = rendered;
       lap('render');
-      const rows = summaryRows(rendered.summary);
+      functions = rendered.summary;
+      // The rows at the same positions of the new report (the find box's matches, if any).
+      const { rows, view } = shownRows();
       lap('rowsHtml');
       const tree = pageTree(html);
       lap('scan');
@@ -245,6 +343,8 @@ async function start(): Promise<void> {
       // Until patched, the page shows neither markup for sure: a failed patch falls back to the whole.
       shownTree = null;
       let patched = false;
+      // The pager is not in the report's markup: out while the markup diff patches the page.
+      const focused = pager.detach();
       if (before !== null) {
         const patcher = new MarkupPatcher(document, before, tree);
         try {
@@ -269,8 +369,11 @@ async function start(): Promise<void> {
         for (const tag of PATCHED) patch(element(`.page > ${tag}`), element(`.page > ${tag}`, fresh));
         lap('wholePatch');
       }
+      reattach(focused);
       const stats = syncSummary(table, rows);
+      pager.show(view);
       lap('rows');
+      parts.rowsShown = view.span.to - view.span.from;
       parts.rowsKept = stats.kept;
       parts.rowsPatched = stats.patched;
       parts.rowsTexts = stats.texts;

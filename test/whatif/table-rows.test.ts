@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml, renderHtmlWithoutSummaryRows } from '../../src/render/html.js';
 import { htmlEngine, summaryRowHtml, summaryRowTexts } from '../../src/render/templates.js';
+import { buildView, summaryRow } from '../../src/render/view-model.js';
 import { longestIncreasing } from '../../src/whatif/markup-diff.js';
 import { placeRows, planRows, rowsFromMarkup, textChanges } from '../../src/whatif/table-rows.js';
+import type { KnobValues } from '../../src/whatif/knobs.js';
 import { loadSample, type Sample } from './sample.js';
 
 // The planning of the keyed "Other functions" table (the DOM side is checked in headless Chromium:
@@ -209,7 +211,7 @@ describe('summaryRowTexts (the page reads a row without writing its markup)', ()
     // Prepare
     const sample = await loadSample();
     const { hb } = htmlEngine();
-    const { summary } = renderHtmlWithoutSummaryRows(sample.base);
+    const summary = renderHtmlWithoutSummaryRows(sample.base).summary.map(summaryRow);
     expect(summary.length).toBeGreaterThan(1);
     const read = rowsFromMarkup(summary.map((_, j) => String(j)), summary.map((r) => summaryRowHtml(hb, r)));
     const fast = summary.map((r) => summaryRowTexts(r));
@@ -231,7 +233,8 @@ describe('renderHtmlWithoutSummaryRows', () => {
 
   /** The page's markup with each row written back after the table's first line break, as the page's DOM holds them. */
   function withRows(model: Sample['base']) {
-    const { html, summary } = renderHtmlWithoutSummaryRows(model);
+    const { html, summary: functions } = renderHtmlWithoutSummaryRows(model);
+    const summary = functions.map(summaryRow);
     const { hb } = htmlEngine();
     const empty = '<tbody>\n</tbody>';
     const at = html.indexOf(empty, html.indexOf('<section id="others"'));
@@ -247,6 +250,20 @@ describe('renderHtmlWithoutSummaryRows', () => {
     expect(base.summary.length).toBeGreaterThan(0);
     expect(base.at).toBeGreaterThan(0);
     expect(base.filled).toBe(base.cli);
+  });
+
+  it('gives the functions of the table in its order, whose rows (summaryRow) are the rows the CLI builds', async () => {
+    for (const values of [{}, { 'lmi.discount': 0.3 }, { 'recommend.minSavingsPct': 20, 'lmi.headroom': 1.5 }] as KnobValues[]) {
+      // Act
+      const model = await sample.analyze(values);
+      const { summary: functions } = renderHtmlWithoutSummaryRows(model);
+      const sliced = buildView(model, { summaryRows: false });
+
+      // Assess
+      expect(functions.map(summaryRow)).toEqual(buildView(model).summary);
+      expect(sliced.summary).toEqual([]);
+      expect(sliced.summaryFunctions).toEqual(functions);
+    }
   });
 
   it('writes the "None." paragraph, as the CLI does, when no function is left for the table', () => {

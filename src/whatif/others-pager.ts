@@ -1,0 +1,266 @@
+/// <reference lib="dom" />
+/**
+ * The pager of the "Other functions" table in the live what-if page: a find box (function name,
+ * case-insensitive), previous / next, a line saying which rows are on show and of how many, and
+ * "show all"; a second previous / next under the table; and a line that only prints, saying the
+ * print holds the rows on show and where the full list is. The controls are built by the page's
+ * script (the CLI's report.html is unchanged: with scripts off it shows every row), with their own
+ * style (the panel's colours, light and dark). pager.ts decides the rows; browser.ts shows them.
+ *
+ * The controls sit inside the report's markup (section#others), which the page patches by its
+ * markup (markup-diff.ts): detach() takes them out before a patch and attach() puts them back.
+ */
+import type { PageSpan, PagerState } from './pager.js';
+import { OTHERS_PAGE_ROWS } from './pager.js';
+
+/** What a control asked for (browser.ts keeps the reader's place accordingly). */
+export type PagerAction = 'previous' | 'next' | 'all' | 'find';
+
+/** Which bar a control is in: the bottom one scrolls back to the top of the table on a new page. */
+export type PagerBar = 'top' | 'bottom';
+
+const STYLE = `
+.whatif-pager { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; margin: 8px 0; font-size: 0.9rem; }
+.whatif-pager label { display: inline-flex; align-items: center; gap: 6px; }
+.whatif-pager input[type=search] { width: 16em; background: var(--bg); color: var(--fg); border: 1px solid var(--line); border-radius: 4px; padding: 3px 6px; font: inherit; }
+.whatif-pager button { background: var(--bg); color: var(--fg); border: 1px solid var(--line); border-radius: 6px; padding: 3px 10px; font: inherit; cursor: pointer; }
+.whatif-pager button:disabled { cursor: not-allowed; opacity: 0.5; }
+.whatif-pager button[aria-pressed=true] { border-color: var(--accent); }
+.whatif-pager input:focus-visible, .whatif-pager button:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+.whatif-pager .rows { font-variant-numeric: tabular-nums; }
+.whatif-pager[hidden], .whatif-pager [hidden] { display: none !important; }
+.whatif-pager-print { display: none; }
+@media print { .whatif-pager { display: none !important; } .whatif-pager-print:not([hidden]) { display: block; } }
+`;
+
+/** The page size a test may set on the panel (data-page-rows), else OTHERS_PAGE_ROWS. */
+export function pageRowsOf(panel: HTMLElement): number {
+  const asked = Number(panel.dataset.pageRows);
+  return Number.isInteger(asked) && asked > 0 ? asked : OTHERS_PAGE_ROWS;
+}
+
+/** What the bars say and allow, from the rows on show. */
+export interface PagerView {
+  span: PageSpan;
+  /** Rows counted (the matches, or every row). */
+  total: number;
+  /** Every row of the table. */
+  count: number;
+  label: string;
+}
+
+export class OthersPager {
+  readonly state: PagerState;
+  readonly top: HTMLElement;
+  readonly bottom: HTMLElement;
+  readonly note: HTMLElement;
+  private readonly find: HTMLInputElement;
+  private readonly buttons: Record<PagerBar, { previous: HTMLButtonElement; next: HTMLButtonElement }>;
+  private readonly all: HTMLButtonElement;
+  private readonly labels: HTMLElement[];
+
+  constructor(
+    private readonly doc: Document,
+    pageRows: number,
+    onAction: (action: PagerAction, bar: PagerBar) => void,
+  ) {
+    this.state = { query: '', page: 0, all: false, pageRows };
+    const style = doc.createElement('style');
+    style.dataset.whatifPager = 'style';
+    style.textContent = STYLE;
+    doc.head.append(style);
+
+    const bar = (which: PagerBar): HTMLElement => {
+      const el = doc.createElement('div');
+      el.className = 'whatif-pager';
+      el.dataset.whatifPager = which;
+      el.setAttribute('role', 'group');
+      el.setAttribute('aria-label', which === 'top' ? 'Other functions: find and pages' : 'Other functions: pages');
+      return el;
+    };
+    const button = (name: string, text: string, label: string): HTMLButtonElement => {
+      const el = doc.createElement('button');
+      el.type = 'button';
+      el.dataset.whatifPager = name;
+      el.textContent = text;
+      el.setAttribute('aria-label', label);
+      return el;
+    };
+    const rowsLine = (live: boolean): HTMLElement => {
+      const el = doc.createElement('span');
+      el.className = 'rows';
+      el.dataset.whatifPager = 'rows';
+      if (live) {
+        el.setAttribute('role', 'status');
+        el.setAttribute('aria-live', 'polite');
+      }
+      return el;
+    };
+
+    this.top = bar('top');
+    const label = doc.createElement('label');
+    label.htmlFor = 'whatif-find';
+    label.append('Find a function');
+    this.find = doc.createElement('input');
+    Object.assign(this.find, { type: 'search', id: 'whatif-find', placeholder: 'part of its name', autocomplete: 'off', spellcheck: false });
+    this.find.dataset.whatifPager = 'find';
+    label.append(this.find);
+    const topPrevious = button('previous', '‹ Previous', 'Previous page of other functions');
+    const topNext = button('next', 'Next ›', 'Next page of other functions');
+    this.all = button('all', 'Show all', 'Show all other functions at once');
+    this.all.setAttribute('aria-pressed', 'false');
+    const topRows = rowsLine(true);
+    this.top.append(label, topPrevious, topRows, topNext, this.all);
+
+    this.bottom = bar('bottom');
+    const bottomPrevious = button('previous', '‹ Previous', 'Previous page of other functions');
+    const bottomNext = button('next', 'Next ›', 'Next page of other functions');
+    const bottomRows = rowsLine(false);
+    this.bottom.append(bottomPrevious, bottomRows, bottomNext);
+    this.buttons = { top: { previous: topPrevious, next: topNext }, bottom: { previous: bottomPrevious, next: bottomNext } };
+    this.labels = [topRows, bottomRows];
+
+    this.note = doc.createElement('p');
+    this.note.className = 'whatif-pager-print muted';
+    this.note.dataset.whatifPager = 'print';
+
+    for (const which of ['top', 'bottom'] as const) {
+      const { previous, next } = this.buttons[which];
+      previous.addEventListener('click', () => {
+        this.state.page = Math.max(0, this.state.page - 1);
+        onAction('previous', which);
+      });
+      next.addEventListener('click', () => {
+        this.state.page += 1;
+        onAction('next', which);
+      });
+    }
+    this.all.addEventListener('click', () => {
+      this.state.all = !this.state.all;
+      onAction('all', 'top');
+    });
+    this.find.addEventListener('input', () => {
+      this.state.query = this.find.value;
+      this.state.page = 0;
+      onAction('find', 'top');
+    });
+  }
+
+  /** Whether the controls are in the page. */
+  get attached(): boolean {
+    return this.top.isConnected;
+  }
+
+  /**
+   * Puts the controls around the table of `section` (section#others): the bar and the print line
+   * above it, the second bar under it. Nothing when the section has no table ("None.").
+   */
+  attach(section: Element | null): void {
+    const wrap = section?.querySelector(':scope > .table-wrap') ?? null;
+    if (wrap === null) return;
+    wrap.before(this.top, this.note);
+    wrap.after(this.bottom);
+  }
+
+  /** Takes the controls out of the page (before the report's markup is patched); keeps focus where it can. */
+  detach(): Element | null {
+    const active = this.doc.activeElement;
+    const focused = active !== null && (this.top.contains(active) || this.bottom.contains(active)) ? active : null;
+    this.top.remove();
+    this.note.remove();
+    this.bottom.remove();
+    return focused;
+  }
+
+  /** Gives focus back to `element` (from detach) if it is in the page again. */
+  refocus(element: Element | null): void {
+    if (element instanceof HTMLElement && element.isConnected && this.doc.activeElement !== element) element.focus({ preventScroll: true });
+  }
+
+  /** Brings the bars to the rows on show. */
+  show(view: PagerView): void {
+    const { span, total, count, label } = view;
+    for (const line of this.labels) if (line.textContent !== label) line.textContent = label;
+    const fits = total <= this.state.pageRows;
+    for (const which of ['top', 'bottom'] as const) {
+      const { previous, next } = this.buttons[which];
+      previous.disabled = this.state.all || span.page === 0;
+      next.disabled = this.state.all || span.page >= span.pages - 1;
+    }
+    // Under the table, the bar only when there is another page to go to.
+    this.bottom.hidden = this.state.all || span.pages <= 1;
+    this.all.hidden = fits && !this.state.all;
+    this.all.textContent = this.state.all ? `Show ${this.state.pageRows.toLocaleString('en-US')} at a time` : 'Show all';
+    this.all.setAttribute('aria-pressed', String(this.state.all));
+    this.all.setAttribute('aria-label', this.state.all ? 'Show the other functions a page at a time' : 'Show all other functions at once');
+    const whole = span.from === 0 && span.to === count && total === count;
+    this.note.hidden = whole;
+    this.note.textContent = whole
+      ? ''
+      : `This print shows the rows the page showed (${label.charAt(0).toLowerCase()}${label.slice(1)}). The full list is in report.md and report.json; to print it here, empty the find box and choose “Show all” first.`;
+    const data = this.top.dataset;
+    data.from = String(span.from);
+    data.to = String(span.to);
+    data.total = String(total);
+    data.page = String(span.page);
+    data.pages = String(span.pages);
+  }
+
+  /** The find box's text (kept across knob changes). */
+  get query(): string {
+    return this.state.query;
+  }
+}
+
+/** Where the reader is relative to the table, to keep the view still while its rows change. */
+export type ReaderPlace =
+  | { kind: 'above' }
+  /** Past the table: what follows it moves by the change of its height. */
+  | { kind: 'below'; edge: Element; y: number }
+  /** In the table, row `k` of `rows` the first one not under the panel. */
+  | { kind: 'row'; k: number; row: Element; y: number };
+
+/**
+ * Where the reader is: `rows` are the table's rows on show in order, `line` the top of the
+ * reader's view (under the sticky panel).
+ */
+export function readerPlace(wrap: Element, rows: readonly Element[], line: number): ReaderPlace {
+  const box = wrap.getBoundingClientRect();
+  if (box.bottom <= line) return { kind: 'below', edge: wrap, y: box.bottom };
+  if (box.top >= line || rows.length === 0) return { kind: 'above' };
+  // The first row whose bottom is below the line (rows are in order down the page).
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((rows[mid] as Element).getBoundingClientRect().bottom > line) hi = mid;
+    else lo = mid + 1;
+  }
+  const row = rows[lo] as Element;
+  return { kind: 'row', k: lo, row, y: row.getBoundingClientRect().top };
+}
+
+/** Scrolls back what the change moved under the reader (nothing if the browser did already). */
+export function restorePlace(place: ReaderPlace, view: Window): void {
+  if (place.kind === 'above') return;
+  let y: number;
+  if (place.kind === 'below') y = place.edge.getBoundingClientRect().bottom;
+  else if (place.row.isConnected) y = place.row.getBoundingClientRect().top;
+  else return;
+  const moved = y - place.y;
+  if (Math.abs(moved) >= 1) view.scrollBy(0, moved);
+}
+
+/** The top of the reader's view: under the what-if panel when it is stuck at the top. */
+export function viewTop(panel: Element): number {
+  const box = panel.getBoundingClientRect();
+  return box.top <= 1 && box.bottom > 0 ? box.bottom : 0;
+}
+
+/** The rows (tr) of a table body, in order. */
+export function bodyRows(tbody: Element | null): Element[] {
+  const out: Element[] = [];
+  if (tbody === null) return out;
+  for (let el = tbody.firstElementChild; el !== null; el = el.nextElementSibling) if (el.localName === 'tr') out.push(el);
+  return out;
+}
