@@ -34,7 +34,7 @@ import { htmlEngine, summaryRowHtml, summaryRowTexts } from '../render/templates
 import { MarkupPatcher, MarkupTree } from './markup-diff.js';
 import { KeyedRows, type RowSource, type RowStats } from './table-rows.js';
 import { findMatches, pageOf, pageSpan, rowsLabel, shownPositions } from './pager.js';
-import { bodyRows, OthersPager, pageRowsOf, type PagerAction, type PagerBar, type PagerView, readerPlace, type ReaderPlace, restorePlace, viewTop } from './others-pager.js';
+import { bodyRows, OthersPager, pageRowsOf, type PagerAction, type PagerView, readerPlace, type Anchor, anchorOf, restoreAnchor, viewTop } from './others-pager.js';
 
 function element<T extends Element>(selector: string, root: ParentNode = document): T {
   const found = root.querySelector<T>(selector);
@@ -186,7 +186,7 @@ async function start(): Promise<void> {
   // The functions of that table in the report on show (every one; a page of them has rows on show).
   let functions: FunctionReport[] = [];
   const pageRows = pageRowsOf(panel);
-  const pager = new OthersPager(document, pageRows, (action, bar) => pagerAction(action, bar));
+  const pager = new OthersPager(document, pageRows, (action) => pagerAction(action));
   /** The rows on show for `functions` and the pager's state, and what the pager says of them. */
   const shownRows = (): { rows: RowSource; view: PagerView } => {
     const list = functions;
@@ -206,18 +206,21 @@ async function start(): Promise<void> {
   };
   /**
    * The page as the CLI wrote it shows every row of the table: from now on, the page of them that
-   * holds the row the reader is at (the first page if the reader is not in the table), the view
-   * kept still. The other rows are taken out (they are the run's rows, in the CLI's order).
+   * holds the row the reader is at (the first page if the reader is not in the table). The other
+   * rows are taken out (they are the run's rows, in the CLI's order). Returns what the reader
+   * sees, to keep it still (the caller restores it once the page's layout style is in too).
    */
-  const goLive = (): void => {
+  const goLive = (): Anchor | null => {
     const tbody = summaryBody();
     const wrap = tbody?.closest('.table-wrap') ?? null;
     if (tbody === null || wrap === null) {
       table.adopt(tbody, summaryRows(functions, []));
-      return;
+      return anchorOf({ kind: 'above' }, document, viewTop(panel));
     }
     const all = bodyRows(tbody);
-    const place = readerPlace(wrap, all, viewTop(panel));
+    const line = viewTop(panel);
+    const place = readerPlace(wrap, all, line);
+    const anchor = anchorOf(place, document, line);
     if (place.kind === 'row') pager.state.page = pageOf(place.k, pageRows);
     const { rows, view } = shownRows();
     if (all.length === functions.length) trimBody(tbody, all, view.span.from, view.span.to);
@@ -225,28 +228,29 @@ async function start(): Promise<void> {
     if (!table.adopt(tbody, rows)) syncSummary(table, rows);
     pager.attach(othersSection());
     pager.show(view);
-    restorePlace(place, window);
+    return anchor;
   };
   /**
    * A pager control was used: the table shows the rows asked for. "Show all" and back keep the row
-   * the reader is at where it is; a new page from the bar under the table scrolls back to its top.
+   * the reader is at where it is; a new page asked from under the table scrolls back to its top.
    */
-  const pagerAction = (action: PagerAction, bar: PagerBar): void => {
+  const pagerAction = (action: PagerAction): void => {
     const tbody = summaryBody();
     const wrap = tbody?.closest('.table-wrap') ?? null;
     if (tbody === null || wrap === null) return;
     const line = viewTop(panel);
     const fromBefore = Number(pager.top.dataset.from ?? 0);
-    const place: ReaderPlace = action === 'all' ? readerPlace(wrap, bodyRows(tbody), line) : { kind: 'above' };
+    const place = action === 'all' ? readerPlace(wrap, bodyRows(tbody), line) : null;
     // Back to pages: the page holding the reader's row.
-    if (action === 'all' && !pager.state.all && place.kind === 'row') pager.state.page = pageOf(fromBefore + place.k, pageRows);
+    if (place?.kind === 'row' && !pager.state.all) pager.state.page = pageOf(fromBefore + place.k, pageRows);
+    const anchor = place === null ? null : anchorOf(place, document, line);
     const { rows, view } = shownRows();
     syncSummary(table, rows);
     pager.show(view);
-    if (place.kind !== 'above') restorePlace(place, window);
+    if (place !== null) restoreAnchor(anchor, window);
     else if (action === 'previous' || action === 'next') {
       const top = pager.top.getBoundingClientRect().top;
-      if (bar === 'bottom' || top < line) window.scrollBy(0, top - line - 8);
+      if (top < line) window.scrollBy(0, top - line - 8);
     }
   };
   // One unseen update at nearby values first (warmUpValues): the page's browser compiles the
@@ -261,11 +265,13 @@ async function start(): Promise<void> {
     // A warm-up only: the page works the same without it.
   }
   panel.dataset.warmUpMs = String(Math.round(performance.now() - warmStarted));
+  // What the reader sees when the table is cut to a page, kept still through that and the layout style below.
+  let anchor: Anchor | null = null;
   try {
     const run = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, runValues), { lazy: true }));
     functions = run.summary;
     shownTree = pageTree(run.html);
-    goLive();
+    anchor = goLive();
   } catch {
     // Then the first update parses the whole report (patchWhole) and diffs from there.
   }
@@ -505,6 +511,10 @@ async function start(): Promise<void> {
   layout.textContent =
     '@media screen { .page > main > section, .page > main article.fn, .page > main article.plan { content-visibility: auto; contain-intrinsic-size: auto 640px; } }';
   document.head.append(layout);
+  restoreAnchor(anchor, window);
+  // The sections near the view are laid out again over the next frames (content-visibility decides
+  // at a frame's end): the reader's place is checked once more after them.
+  requestAnimationFrame(() => requestAnimationFrame(() => restoreAnchor(anchor, window)));
   panel.dataset.ready = 'true';
   for (const input of controls.values()) input.disabled = false;
   for (const button of panel.querySelectorAll('button')) button.disabled = false;

@@ -16,8 +16,7 @@ import { OTHERS_PAGE_ROWS } from './pager.js';
 /** What a control asked for (browser.ts keeps the reader's place accordingly). */
 export type PagerAction = 'previous' | 'next' | 'all' | 'find';
 
-/** Which bar a control is in: the bottom one scrolls back to the top of the table on a new page. */
-export type PagerBar = 'top' | 'bottom';
+type PagerBar = 'top' | 'bottom';
 
 const STYLE = `
 .whatif-pager { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; margin: 8px 0; font-size: 0.9rem; }
@@ -62,7 +61,7 @@ export class OthersPager {
   constructor(
     private readonly doc: Document,
     pageRows: number,
-    onAction: (action: PagerAction, bar: PagerBar) => void,
+    onAction: (action: PagerAction) => void,
   ) {
     this.state = { query: '', page: 0, all: false, pageRows };
     const style = doc.createElement('style');
@@ -128,21 +127,21 @@ export class OthersPager {
       const { previous, next } = this.buttons[which];
       previous.addEventListener('click', () => {
         this.state.page = Math.max(0, this.state.page - 1);
-        onAction('previous', which);
+        onAction('previous');
       });
       next.addEventListener('click', () => {
         this.state.page += 1;
-        onAction('next', which);
+        onAction('next');
       });
     }
     this.all.addEventListener('click', () => {
       this.state.all = !this.state.all;
-      onAction('all', 'top');
+      onAction('all');
     });
     this.find.addEventListener('input', () => {
       this.state.query = this.find.value;
       this.state.page = 0;
-      onAction('find', 'top');
+      onAction('find');
     });
   }
 
@@ -212,13 +211,12 @@ export class OthersPager {
   }
 }
 
-/** Where the reader is relative to the table, to keep the view still while its rows change. */
+/** Where the reader is relative to the table, to choose the page to show. */
 export type ReaderPlace =
   | { kind: 'above' }
-  /** Past the table: what follows it moves by the change of its height. */
-  | { kind: 'below'; edge: Element; y: number }
-  /** In the table, row `k` of `rows` the first one not under the panel. */
-  | { kind: 'row'; k: number; row: Element; y: number };
+  | { kind: 'below' }
+  /** In the table, at row `k` of `rows` (the first one not under the panel). */
+  | { kind: 'row'; k: number; row: Element };
 
 /**
  * Where the reader is: `rows` are the table's rows on show in order, `line` the top of the
@@ -226,7 +224,7 @@ export type ReaderPlace =
  */
 export function readerPlace(wrap: Element, rows: readonly Element[], line: number): ReaderPlace {
   const box = wrap.getBoundingClientRect();
-  if (box.bottom <= line) return { kind: 'below', edge: wrap, y: box.bottom };
+  if (box.bottom <= line) return { kind: 'below' };
   if (box.top >= line || rows.length === 0) return { kind: 'above' };
   // The first row whose bottom is below the line (rows are in order down the page).
   let lo = 0;
@@ -236,18 +234,41 @@ export function readerPlace(wrap: Element, rows: readonly Element[], line: numbe
     if ((rows[mid] as Element).getBoundingClientRect().bottom > line) hi = mid;
     else lo = mid + 1;
   }
-  const row = rows[lo] as Element;
-  return { kind: 'row', k: lo, row, y: row.getBoundingClientRect().top };
+  return { kind: 'row', k: lo, row: rows[lo] as Element };
 }
 
-/** Scrolls back what the change moved under the reader (nothing if the browser did already). */
-export function restorePlace(place: ReaderPlace, view: Window): void {
-  if (place.kind === 'above') return;
-  let y: number;
-  if (place.kind === 'below') y = place.edge.getBoundingClientRect().bottom;
-  else if (place.row.isConnected) y = place.row.getBoundingClientRect().top;
-  else return;
-  const moved = y - place.y;
+/** An element the reader sees and where it is on screen: kept there while the page changes around it. */
+export interface Anchor {
+  element: Element;
+  y: number;
+}
+
+/**
+ * What the reader sees at the top of the view: the row `place` names, else the element just under
+ * `line` (outside the table's rows, which may go).
+ */
+export function anchorOf(place: ReaderPlace, doc: Document, line: number): Anchor | null {
+  let element = place.kind === 'row' ? place.row : doc.elementFromPoint(doc.documentElement.clientWidth / 2, line + 1);
+  if (element === null) return null;
+  // A section starting far above the line may change height itself (content-visibility): the
+  // first element inside it that reaches below the line is what the reader sees.
+  for (let depth = 0; place.kind !== 'row' && depth < 8 && element.getBoundingClientRect().top < line - 1; depth++) {
+    let inner: Element | null = null;
+    for (let c: Element | null = element.firstElementChild; c !== null && inner === null; c = c.nextElementSibling) if (c.getBoundingClientRect().bottom > line) inner = c;
+    if (inner === null) break;
+    element = inner;
+  }
+  return { element, y: element.getBoundingClientRect().top };
+}
+
+/**
+ * Scrolls back what the change moved under the reader. The browser's own scroll anchoring may
+ * have done so already (then nothing moved); it does not for rows taken out above the view
+ * everywhere, nor for sections that stop being laid out.
+ */
+export function restoreAnchor(anchor: Anchor | null, view: Window): void {
+  if (anchor === null || !anchor.element.isConnected) return;
+  const moved = anchor.element.getBoundingClientRect().top - anchor.y;
   if (Math.abs(moved) >= 1) view.scrollBy(0, moved);
 }
 

@@ -12,10 +12,16 @@ import { runCli } from '../cli/run-cli.js';
 import { chromiumPath, launchChromium } from '../helpers/browser.js';
 import { loadSample, SAMPLE_SNAPSHOT, type Sample } from './sample.js';
 import { edgeSettings, knobSettings } from './settings.js';
+import { type Asked, cliShown, liveSpan, reportView, withPageRows } from './shown.js';
 
 // The what-if page in headless Chromium, opened from file://, against analyze for the same knobs.
 const browserPath = chromiumPath();
 const SETTINGS = 50;
+/**
+ * The page shows the "Other functions" table a page at a time: 3 rows a page here (the sample's
+ * table has 4), so the rows on show are compared with the CLI's rows at the same positions.
+ */
+const PAGE_ROWS = 3;
 
 describe.skipIf(browserPath === null)('report.html what-if panel in headless Chromium', () => {
   let browser: Browser;
@@ -32,7 +38,7 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     dir = mkdtempSync(join(tmpdir(), 'lmi-whatif-'));
     const { html, live } = await renderWhatIfHtml(sample.base, sample.data);
     expect(live).toBe(true);
-    writeFileSync(join(dir, 'report.html'), html);
+    writeFileSync(join(dir, 'report.html'), withPageRows(html, PAGE_ROWS));
     pageUrl = pathToFileURL(join(dir, 'report.html')).href;
     browser = await launchChromium(browserPath ?? '');
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -55,30 +61,34 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /**
-   * The report's visible text (header and main) as Chromium lays it out. The live page lets
-   * Chromium skip laying out the sections off screen (content-visibility, a style the script adds):
-   * innerText leaves those out, so the style is switched off while the text is read.
-   */
+  /** The report's visible text (header and main), without the pager's controls (shown.ts). */
   async function reportText(p: Page): Promise<string> {
-    return p.evaluate(() => {
-      const layout = document.querySelector<HTMLStyleElement>('style[data-whatif-layout]');
-      if (layout) layout.disabled = true;
-      const text = ['.page > header', '.page > main'].map((s) => (document.querySelector(s) as HTMLElement).innerText).join('\n');
-      if (layout) layout.disabled = false;
-      return text;
-    });
+    return (await reportView(p)).text;
   }
 
-  /** The report's DOM (header and main) as markup: what the page shows beyond its text (attributes, charts). */
-  async function reportMarkup(p: Page): Promise<string> {
-    return p.evaluate(() => ['.page > header', '.page > main'].map((s) => (document.querySelector(s) as HTMLElement).outerHTML).join('\n'));
-  }
-
-  async function expectedText(values: KnobValues): Promise<string> {
+  /**
+   * The text of the CLI's page for these knobs with the rows the live page shows at the pager's
+   * `asked` state (its first page by default); `asked.page` is clamped as the page clamps it.
+   */
+  async function expectedText(values: KnobValues, asked: Asked = { page: 0, query: '', all: false }): Promise<string> {
     const model = await sample.analyze(values);
-    await expectedPage.setContent(renderHtml(model));
+    await cliShown(expectedPage, renderHtml(model), asked, PAGE_ROWS);
     return reportText(expectedPage);
+  }
+
+  /**
+   * The live page shows the CLI's page for `html`, node for node, but for the "Other functions"
+   * rows, which are the CLI's rows at the positions the pager's state asks for (and says).
+   */
+  async function expectShowsCli(html: string, asked: Asked, where: string): Promise<void> {
+    const span = await cliShown(expectedPage, html, asked, PAGE_ROWS);
+    asked.page = span.page;
+    const live = await liveSpan(page);
+    expect({ from: live.from, to: live.to, total: live.total }, where).toEqual({ from: span.from, to: span.to, total: span.total });
+    const [shown, expected] = [await reportView(page), await reportView(expectedPage)];
+    expect(shown.text, where).toBe(expected.text);
+    // The patched DOM is the DOM of the CLI's page, node for node (markup-diff.ts parses only what changed).
+    expect(shown.markup, where).toBe(expected.markup);
   }
 
   async function showViaHash(values: KnobValues): Promise<void> {
@@ -111,16 +121,41 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     expect(sample.unmeasured.length).toBeGreaterThan(0);
     expect(settings.filter((s) => Object.keys(s).some((k) => overrideTarget(k) !== null)).length).toBeGreaterThan(10);
 
+    // The find box's text now and then (4, 3 or no matches; case and spaces ignored), and show all.
+    const queries = ['', ' I ', '', 'LE', '', 'zzz'];
+    const asked: Asked = { page: 0, query: '', all: false };
+    const pages = new Set<string>();
+
     // Act + Assess, one setting at a time (the page keeps its state between them)
-    for (const values of settings) {
+    for (const [i, values] of settings.entries()) {
+      const where = JSON.stringify({ values, asked });
       await showViaHash(values);
-      const shown = await reportText(page);
-      expect(shown, JSON.stringify(values)).toBe(await expectedText(values));
-      // The patched DOM is the DOM of the CLI's page, node for node (markup-diff.ts parses only what changed).
-      expect(await reportMarkup(page), JSON.stringify(values)).toBe(await reportMarkup(expectedPage));
+      const html = renderHtml(await sample.analyze(values));
+      // The rows at the same positions of the new report (the find box's matches, if any).
+      await expectShowsCli(html, asked, where);
       // ... and it got there by the diff, not by the whole-page fallback.
       expect(await page.locator('#whatif').getAttribute('data-update-parts')).not.toMatch(/whole/);
+      pages.add(`${asked.query}/${asked.page}/${asked.all}`);
+      // Then a pager move on the same report: another page, the find box, or show all and back.
+      if (i % 9 === 8) {
+        asked.all = !asked.all;
+        await page.locator('[data-whatif-pager="all"]').click();
+      } else if (i % 4 === 3) {
+        asked.query = queries[(i >> 2) % queries.length] as string;
+        asked.page = 0;
+        await page.locator('#whatif-find').fill(asked.query);
+      } else if (!asked.all) {
+        const next = page.locator('.whatif-pager[data-whatif-pager="top"] [data-whatif-pager="next"]');
+        const forward = await next.isEnabled();
+        asked.page += forward ? 1 : -1;
+        if (forward) await next.click();
+        else if (asked.page >= 0) await page.locator('.whatif-pager[data-whatif-pager="top"] [data-whatif-pager="previous"]').click();
+        else asked.page = 0;
+      }
+      await expectShowsCli(html, asked, `${where} then ${JSON.stringify(asked)}`);
     }
+    // Both pages were on show after knob changes, with and without a find, and all rows.
+    for (const state of ['/0/false', '/1/false', ' I /0/false', ' I /1/false', 'LE/0/false', '/0/true']) expect([...pages], state).toContain(state);
     expect(problems).toEqual([]);
     expect(requests).toEqual([pageUrl]);
   }, 900_000);
@@ -218,9 +253,13 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     await dark.locator('#whatif[data-ready="true"]').waitFor();
     const background = await dark.locator('#whatif').evaluate((el) => getComputedStyle(el).backgroundColor);
     const skipped = await dark.locator('#functions').evaluate((el) => getComputedStyle(el).contentVisibility);
+    const pagerScreen = await dark.locator('.whatif-pager[data-whatif-pager="top"] button[data-whatif-pager="next"]').evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]);
+    const noteScreen = await dark.locator('[data-whatif-pager="print"]').evaluate((el) => getComputedStyle(el).display);
     await dark.emulateMedia({ media: 'print' });
     const printed = await dark.locator('#whatif').evaluate((el) => getComputedStyle(el).display);
     const printedFunctions = await dark.locator('#functions').evaluate((el) => getComputedStyle(el).contentVisibility);
+    const pagerPrinted = await dark.locator('.whatif-pager').first().evaluate((el) => getComputedStyle(el).display);
+    const note = await dark.locator('[data-whatif-pager="print"]').evaluate((el) => [getComputedStyle(el).display, el.textContent]);
     await dark.close();
 
     // Assess
@@ -229,5 +268,12 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     // On screen, sections off screen are not laid out; in print every one is.
     expect(skipped).toBe('auto');
     expect(printedFunctions).toBe('visible');
+    // The pager in the panel's dark colours on screen; in print, a line says which rows the print holds and where the rest is.
+    expect(pagerScreen[0]).toBe('rgb(21, 23, 26)');
+    expect(pagerScreen[1]).toBe('rgb(232, 234, 237)');
+    expect(noteScreen).toBe('none');
+    expect(pagerPrinted).toBe('none');
+    expect(note[0]).toBe('block');
+    expect(note[1]).toMatch(/rows 1–3 of 4\b.*report\.md and report\.json/);
   });
 });

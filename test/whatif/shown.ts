@@ -1,0 +1,90 @@
+/**
+ * What the live what-if page shows against what the CLI's page shows, for the browser tests: the
+ * page's "Other functions" table holds a page of rows (others-pager.ts), so the CLI's page is cut
+ * to the rows at the same positions, worked out here on its own (not with src/whatif/pager.ts):
+ * the rows whose function name holds the find box's text (case-insensitive), then the page asked,
+ * or the last page if there are fewer, or all of them.
+ */
+import type { Page } from 'playwright-core';
+
+/** The pager as the reader left it. */
+export interface Asked {
+  page: number;
+  query: string;
+  all: boolean;
+}
+
+/** The rows on show: positions [from, to) of `total` rows counted (the matches, or every row). */
+export interface Span {
+  from: number;
+  to: number;
+  total: number;
+}
+
+/** The page with a page size of `rows` set on the panel (the test hook: data-page-rows). */
+export function withPageRows(html: string, rows: number): string {
+  const tag = '<section id="whatif" ';
+  if (!html.includes(tag)) throw new Error('test: the page has no what-if panel');
+  return html.replace(tag, `${tag}data-page-rows="${rows}" `);
+}
+
+/**
+ * The report's visible text (header and main) as Chromium lays it out, and its DOM as markup,
+ * without the pager's controls (the page's script adds them; the CLI's page has none). The live
+ * page lets Chromium skip laying out the sections off screen (content-visibility, a style the
+ * script adds): innerText leaves those out, so the style is switched off while the text is read.
+ */
+export async function reportView(p: Page): Promise<{ text: string; markup: string }> {
+  return p.evaluate(() => {
+    const layout = document.querySelector<HTMLStyleElement>('style[data-whatif-layout]');
+    if (layout) layout.disabled = true;
+    const controls = Array.from(document.querySelectorAll('.page > main .whatif-pager, .page > main .whatif-pager-print'), (el) => ({ el, parent: el.parentNode, next: el.nextSibling }));
+    for (const { el } of controls) el.remove();
+    const parts = ['.page > header', '.page > main'].map((s) => document.querySelector(s) as HTMLElement);
+    const text = parts.map((el) => el.innerText).join('\n');
+    const markup = parts.map((el) => el.outerHTML).join('\n');
+    for (const { el, parent, next } of controls.reverse()) parent?.insertBefore(el, next);
+    if (layout) layout.disabled = false;
+    return { text, markup };
+  });
+}
+
+/** Where the live page says its rows are (the pager's data), and its line. */
+export async function liveSpan(p: Page): Promise<Span & { label: string; labels: string[] }> {
+  return p.evaluate(() => {
+    const bar = document.querySelector<HTMLElement>('.whatif-pager[data-whatif-pager="top"]');
+    if (bar === null) return { from: -1, to: -1, total: -1, label: '', labels: [] };
+    const labels = Array.from(document.querySelectorAll('.whatif-pager [data-whatif-pager="rows"]'), (el) => el.textContent ?? '');
+    return { from: Number(bar.dataset.from), to: Number(bar.dataset.to), total: Number(bar.dataset.total), label: labels[0] ?? '', labels };
+  });
+}
+
+/**
+ * Loads the CLI's page `html` into `p` (scripts off) and takes out of its "Other functions" table
+ * the rows the live page should not show, each with its line break (the body the page keeps is a
+ * line break, then each row and its line break). Returns where the rows kept are, and the page
+ * asked, clamped to the pages there are.
+ */
+export async function cliShown(p: Page, html: string, asked: Asked, pageRows: number): Promise<Span & { page: number }> {
+  await p.setContent(html);
+  return p.evaluate(
+    ({ page, query, all, pageRows }) => {
+      const rows = Array.from(document.querySelectorAll('.page > main > #others tbody > tr'));
+      const needle = query.trim().toLowerCase();
+      const matching = rows.filter((r) => needle === '' || (r.querySelector('td.name')?.textContent ?? '').toLowerCase().includes(needle));
+      const total = matching.length;
+      const pages = Math.max(1, Math.ceil(total / pageRows));
+      const at = all ? 0 : Math.min(Math.max(0, page), pages - 1);
+      const from = all ? 0 : at * pageRows;
+      const to = all ? total : Math.min(total, from + pageRows);
+      const keep = new Set(matching.slice(from, to));
+      for (const r of rows) {
+        if (keep.has(r)) continue;
+        r.nextSibling?.remove();
+        r.remove();
+      }
+      return { from, to, total, page: at };
+    },
+    { ...asked, pageRows },
+  );
+}
