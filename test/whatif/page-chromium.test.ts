@@ -137,19 +137,25 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
       expect(await page.locator('#whatif').getAttribute('data-update-parts')).not.toMatch(/whole/);
       pages.add(`${asked.query}/${asked.page}/${asked.all}`);
       // Then a pager move on the same report: another page, the find box, or show all and back.
-      if (i % 9 === 8) {
+      const all = page.locator('[data-whatif-pager="all"]');
+      // "Show all" is offered when there is more than a page (or all are on show).
+      if (i % 9 === 8 && (await all.isVisible())) {
         asked.all = !asked.all;
-        await page.locator('[data-whatif-pager="all"]').click();
+        await all.press('Enter');
       } else if (i % 4 === 3) {
-        asked.query = queries[(i >> 2) % queries.length] as string;
-        asked.page = 0;
-        await page.locator('#whatif-find').fill(asked.query);
+        // A new text in the find box goes to the first page of its matches (the same text: no change).
+        const query = queries[(i >> 2) % queries.length] as string;
+        if (query !== asked.query) asked.page = 0;
+        asked.query = query;
+        await page.locator('#whatif-find').fill(query);
       } else if (!asked.all) {
         const next = page.locator('.whatif-pager[data-whatif-pager="top"] [data-whatif-pager="next"]');
         const forward = await next.isEnabled();
         asked.page += forward ? 1 : -1;
-        if (forward) await next.click();
-        else if (asked.page >= 0) await page.locator('.whatif-pager[data-whatif-pager="top"] [data-whatif-pager="previous"]').click();
+        // Pressed from the keyboard: a click lands where the button was when the page scrolled to it,
+        // and the sections coming into view there are laid out (content-visibility) and move it.
+        if (forward) await next.press('Enter');
+        else if (asked.page >= 0) await page.locator('.whatif-pager[data-whatif-pager="top"] [data-whatif-pager="previous"]').press('Enter');
         else asked.page = 0;
       }
       await expectShowsCli(html, asked, `${where} then ${JSON.stringify(asked)}`);
