@@ -392,6 +392,8 @@ async function start(): Promise<void> {
       if (stats.rebuilt > 0) parts.rowsRebuilt = stats.rebuilt;
       shownTree = tree;
     } catch (error) {
+      // The pager back around the table if the failure came while it was out.
+      if (!pager.attached) pager.attach(othersSection());
       status.textContent = `The report could not be recomputed: ${error instanceof Error ? error.message : String(error)}`;
       panel.dataset.state = 'error';
       return;
