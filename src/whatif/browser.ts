@@ -5,7 +5,8 @@
  * the same renderer as the CLI, patching the page's header and main where they differ: the new
  * markup is compared with the markup on show (markup-diff.ts) and only the parts that changed are
  * parsed. The rows of the "Other functions" table (~9,850 at 10,000 functions) are left out of
- * that markup and brought up to date by key (table-rows.ts). No network, no storage: the knob
+ * that markup; the page shows a page of them (pager.ts, others-pager.ts: pages, a find box, show
+ * all), made and brought up to date by key (table-rows.ts). No network, no storage: the knob
  * values live in the URL hash.
  */
 import { renderHtmlWithoutSummaryRows } from '../render/html.js';
