@@ -10,9 +10,10 @@
 import { formatNumber } from '../render/format.js';
 
 /**
- * Rows on show at once. At 10,000 functions, 500 rows keep the table step of a knob change under
- * ~40 ms and the layout after it small (bench/whatif.ts), and a page is still a long read; a find
- * narrows it.
+ * Rows on show at once. At 10,000 functions (bench/whatif.ts --from, 2 cores under load 4-7), 500
+ * rows made the table step of a knob change 2-52 ms and its rows 2-11 ms (the whole table: 90-190
+ * and ~50-100 ms), with the layout after it small even with the reader at the table; fewer would
+ * save little more, and a page is already a long read (the find box narrows it).
  */
 export const OTHERS_PAGE_ROWS = 500;
 
