@@ -22,7 +22,7 @@ import { checkEligibility, LMI_MIN_MEMORY_MB } from './eligibility.js';
 import { candidateInstanceTypes, cheapestOptionOf, type EnvironmentDemand, lastChoice, histogramDemand, keptInstancePeriods, typeOptions, type TypeOption } from './instances.js';
 import { environmentHistogram, scalingDelays } from './replay.js';
 import { type ChosenReplay, type ReplaySource, seriesReplay } from './replay-source.js';
-import { cpuBusyFractionFor, cpuBusyFractionOverrideKey, cpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
+import { cpuBusyFractionFor, cpuBusyFractionOverrideKey, cpuPerInvocation, type CpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
 import type { LmiContext, LmiSizing } from './types.js';
 
 /** CPU shares of duration priced for the break-even (the used share is added when off-grid). */
@@ -53,13 +53,25 @@ interface FunctionBasis {
   risks: KeptRisks | null;
   /** Their perEnvironment figures in one array (share index x shapes + shape; NaN: not yet), for the grid's lower bounds. */
   gridPerEnvironment: number[];
-  /** The option lists of the last sizing with what they were made from (a headroom, minEnvironments or share change reuses them). */
-  options: KeptOptions | null;
+  /** The option lists of its shapes, per list of candidate types (shared by every function of its memory size: see ShapeOptions). */
+  options: ShapeOptions[];
   servedSum: number | null;
+  /** The last cpuPerInvocation with what it was found from (only a share knob moves it): reused as it is (read only). */
+  cpu: KeptCpu | null;
+  /** The last CPU grid (CPU_SHARE_GRID with the share used in its place when off it) and that place, per the share used. */
+  sharesCpuShare: number;
+  sharesUsedAt: number;
+  shares: readonly number[];
 }
 
-/** Per shape, typeOptions of the candidate types and their flat copies, with the knobs they were made at. */
-interface KeptOptions {
+/**
+ * The option lists typeOptions gives for a list of shapes and of candidate types, with their flat
+ * copies and the four knobs they were made at (all typeOptions reads of config.lmi). One per
+ * (shapes, types): every function of a memory size shares its shapes (shapesOf), so a discount
+ * change builds them once per memory size and architecture, not once per function. Refilled in
+ * place when a knob moves (a sizing keeps the arrays it read, never this object).
+ */
+interface ShapeOptions {
   types: readonly InstancePrice[];
   osReserveVCpu: number;
   osReserveMemoryMiB: number;
@@ -67,13 +79,30 @@ interface KeptOptions {
   managementFeeShare: number;
   optionsByShape: readonly (readonly TypeOption[])[];
   flats: readonly FlatOptions[];
+  /** Some shape has an option (else the function cannot be priced). */
+  anyOption: boolean;
 }
 
-/** Risks kept with the figures sizingRisks read beyond the basis and the source (see FunctionBasis.risks). */
+/** cpuPerInvocation kept with every argument it was called with. */
+interface KeptCpu {
+  memoryMB: number;
+  avgDurationMs: number | null;
+  measuredCpuSeconds: number | null | undefined;
+  singleThreaded: boolean;
+  cpuBusyFraction: number;
+  value: CpuPerInvocation;
+}
+
+/**
+ * Risks kept with every figure sizingRisks reads beyond the basis and the source (see
+ * FunctionBasis.risks): the chosen replay only through its throttled invocations, and the headroom
+ * only where some are throttled (the one sentence that names it). A headroom change that moves
+ * neither the shape, the per-EE concurrency nor a throttle keeps them.
+ */
 interface KeptRisks {
-  replayed: ChosenReplay;
   shape: EnvironmentShape;
   perEnvironment: number;
+  throttledInvocations: number;
   invocations: number;
   periodSeconds: number;
   headroom: number;
@@ -81,6 +110,74 @@ interface KeptRisks {
   scaleInMinutes: number;
   /** Shared by the sizings that reuse them: read only (recommend copies them). */
   risks: string[];
+}
+
+/** The environment shapes of a memory size, per list of ratio options (by identity): one array per memory size, shared by its functions' bases (read only). */
+const shapesByRatios = new WeakMap<readonly number[], Map<number, EnvironmentShape[]>>();
+function shapesOf(memoryMB: number, ratios: readonly number[]): EnvironmentShape[] {
+  let byMemory = shapesByRatios.get(ratios);
+  if (byMemory === undefined) shapesByRatios.set(ratios, (byMemory = new Map()));
+  let shapes = byMemory.get(memoryMB);
+  if (shapes === undefined) {
+    shapes = environmentShapes(memoryMB, ratios);
+    byMemory.set(memoryMB, shapes);
+  }
+  return shapes;
+}
+
+/** Per shapes list: its ShapeOptions, one per list of candidate types (a few regions x architectures). */
+const optionsByShapes = new WeakMap<readonly EnvironmentShape[], ShapeOptions[]>();
+/** Lists of candidate types a shapes list keeps options for (beyond, the oldest is dropped). */
+const MAX_KEPT_TYPE_LISTS = 32;
+function shapeOptionsList(shapes: readonly EnvironmentShape[]): ShapeOptions[] {
+  let list = optionsByShapes.get(shapes);
+  if (list === undefined) optionsByShapes.set(shapes, (list = []));
+  return list;
+}
+
+/**
+ * The option lists and flat copies of `shapes` for these types at these knobs: kept ones where the
+ * types (by identity) and the four knobs typeOptions reads are the same, else built (typeOptions
+ * keeps each list) into the entry.
+ */
+function shapeOptions(list: ShapeOptions[], shapes: readonly EnvironmentShape[], types: readonly InstancePrice[], lmi: LmiContext['config']['lmi']): ShapeOptions {
+  let entry: ShapeOptions | undefined;
+  for (let i = list.length - 1; i >= 0; i--) {
+    if ((list[i] as ShapeOptions).types === types) {
+      entry = list[i] as ShapeOptions;
+      break;
+    }
+  }
+  if (
+    entry !== undefined &&
+    entry.osReserveVCpu === lmi.osReserveVCpu &&
+    entry.osReserveMemoryMiB === lmi.osReserveMemoryMiB &&
+    entry.discount === lmi.discount &&
+    entry.managementFeeShare === lmi.managementFeeShare
+  ) {
+    return entry;
+  }
+  const lists: (readonly TypeOption[])[] = [];
+  let anyOption = false;
+  for (const shape of shapes) {
+    const options = typeOptions(types, shape, lmi);
+    if (options.length > 0) anyOption = true;
+    lists.push(options);
+  }
+  const flats = lists.map(flatOptions);
+  if (entry === undefined) {
+    if (list.length >= MAX_KEPT_TYPE_LISTS) list.shift();
+    entry = { types, osReserveVCpu: 0, osReserveMemoryMiB: 0, discount: 0, managementFeeShare: 0, optionsByShape: lists, flats, anyOption };
+    list.push(entry);
+  }
+  entry.osReserveVCpu = lmi.osReserveVCpu;
+  entry.osReserveMemoryMiB = lmi.osReserveMemoryMiB;
+  entry.discount = lmi.discount;
+  entry.managementFeeShare = lmi.managementFeeShare;
+  entry.optionsByShape = lists;
+  entry.flats = flats;
+  entry.anyOption = anyOption;
+  return entry;
 }
 
 /** periodCount and monthFactor of a window (each parses its dates), once per window object. */
@@ -395,10 +492,35 @@ class TrafficScaleCosts extends BoundedCostGrid<LmiSizing['costByTrafficScale'][
   }
 }
 
+/**
+ * cpuPerInvocation for this sizing: the basis's kept one where every argument is the same (a
+ * discount or headroom change), else found and kept. Read only: sizeLmi copies its fields.
+ */
+function keptCpu(basis: FunctionBasis, profile: FunctionProfile, avgDurationMs: number | null, lmi: LmiContext['config']['lmi']): CpuPerInvocation {
+  // The full share is the default bound; single-threaded only when the user chooses it.
+  const singleThreaded = lmi.cpuBound === 'single-threaded' && basis.traits.singleThreaded;
+  const cpuBusyFraction = cpuBusyFractionFor(lmi, profile.region, profile.name);
+  const k = basis.cpu;
+  if (
+    k !== null &&
+    k.memoryMB === profile.memoryMB &&
+    k.avgDurationMs === avgDurationMs &&
+    k.measuredCpuSeconds === profile.cpuSecondsPerInvocation &&
+    k.singleThreaded === singleThreaded &&
+    k.cpuBusyFraction === cpuBusyFraction
+  ) {
+    return k.value;
+  }
+  const value = cpuPerInvocation({ memoryMB: profile.memoryMB, avgDurationMs, measuredCpuSeconds: profile.cpuSecondsPerInvocation, singleThreaded, cpuBusyFraction });
+  basis.cpu = { memoryMB: profile.memoryMB, avgDurationMs, measuredCpuSeconds: profile.cpuSecondsPerInvocation, singleThreaded, cpuBusyFraction, value };
+  return value;
+}
+
 /** CPU shares whose per-EE concurrencies a basis keeps (the grid's and the ones tried). */
 const MAX_KEPT_SHARES = 256;
 
 function functionBasis(profile: FunctionProfile, lmi: LmiContext['config']['lmi']): FunctionBasis {
+  const shapes = shapesOf(profile.memoryMB, lmi.memoryGiBPerVCpuOptions);
   const eligibility = checkEligibility(profile.runtime, profile.memoryMB);
   const traits = eligibility.traits;
   const python = traits.language === 'python';
@@ -406,15 +528,19 @@ function functionBasis(profile: FunctionProfile, lmi: LmiContext['config']['lmi'
   return {
     eligibility,
     traits,
-    shapes: environmentShapes(profile.memoryMB, lmi.memoryGiBPerVCpuOptions),
+    shapes,
     processMemoryMB: python ? (measuredProcessMB ?? profile.memoryMB) : null,
     processMemorySource: python ? (measuredProcessMB !== null ? 'measured' : 'configured') : null,
     concurrencyByShare: new Map(),
     gridConcurrencies: new Array<PerEnvironmentConcurrency[] | undefined>(CPU_SHARE_GRID.length).fill(undefined),
     gridPerEnvironment: [],
-    options: null,
+    options: shapeOptionsList(shapes),
     risks: null,
     servedSum: null,
+    cpu: null,
+    sharesCpuShare: Number.NaN,
+    sharesUsedAt: -1,
+    shares: CPU_SHARE_GRID,
   };
 }
 
@@ -457,49 +583,11 @@ export function sizeLmi(
 
   const basis = replay?.sizingMemo ? keptBasis(replay.sizingMemo, profile, lmi) : functionBasis(profile, lmi);
   const { eligibility, traits, shapes, concurrencyByShare, gridConcurrencies, gridPerEnvironment } = basis;
-  const kept = basis.options;
-  let optionsByShape: readonly (readonly TypeOption[])[];
-  let flats: readonly FlatOptions[];
-  if (
-    kept !== null &&
-    kept.types === types &&
-    kept.osReserveVCpu === lmi.osReserveVCpu &&
-    kept.osReserveMemoryMiB === lmi.osReserveMemoryMiB &&
-    kept.discount === lmi.discount &&
-    kept.managementFeeShare === lmi.managementFeeShare
-  ) {
-    // The lists typeOptions gives for these types and these four knobs (all it reads of config.lmi).
-    optionsByShape = kept.optionsByShape;
-    flats = kept.flats;
-  } else {
-    const lists: (readonly TypeOption[])[] = [];
-    for (const shape of shapes) lists.push(typeOptions(types, shape, lmi));
-    optionsByShape = lists;
-    flats = lists.map(flatOptions);
-    if (replay?.sizingMemo) {
-      basis.options = {
-        types,
-        osReserveVCpu: lmi.osReserveVCpu,
-        osReserveMemoryMiB: lmi.osReserveMemoryMiB,
-        discount: lmi.discount,
-        managementFeeShare: lmi.managementFeeShare,
-        optionsByShape,
-        flats,
-      };
-    }
-  }
-  let anyOption = false;
-  for (const options of optionsByShape) if (options.length > 0) anyOption = true;
-  if (!anyOption) return null;
+  const options = shapeOptions(basis.options, shapes, types, lmi);
+  if (!options.anyOption) return null;
+  const { optionsByShape, flats } = options;
 
-  const cpu = cpuPerInvocation({
-    memoryMB: profile.memoryMB,
-    avgDurationMs: usage.avgDurationMs,
-    measuredCpuSeconds: profile.cpuSecondsPerInvocation,
-    // The full share is the default bound; single-threaded only when the user chooses it.
-    singleThreaded: lmi.cpuBound === 'single-threaded' && traits.singleThreaded,
-    cpuBusyFraction: cpuBusyFractionFor(lmi, profile.region, profile.name),
-  });
+  const cpu = keptCpu(basis, profile, usage.avgDurationMs, lmi);
   const { processMemoryMB, processMemorySource } = basis;
 
   const source = replay ?? seriesReplay(profile, window, lmi);
@@ -587,15 +675,22 @@ export function sizeLmi(
   const overrideKey = cpu.cpuSource === 'assumed' ? cpuBusyFractionOverrideKey(lmi, profile.region, profile.name) : null;
   if (overrideKey !== null) result.cpuAssumedBy = overrideKey;
 
-  // The CPU grid: CPU_SHARE_GRID (descending), with the share used in its place when off it.
-  const usedAt =
-    cpu.cpuShare > 0 && !onCpuShareGrid(cpu.cpuShare) ? insertionIndex(CPU_SHARE_GRID, cpu.cpuShare) : -1;
-  let shares: readonly number[] = CPU_SHARE_GRID;
-  if (usedAt >= 0) {
-    const withUsed = new Array<number>(CPU_SHARE_GRID.length + 1);
-    for (let i = 0; i < withUsed.length; i++) withUsed[i] = i < usedAt ? (CPU_SHARE_GRID[i] as number) : i === usedAt ? cpu.cpuShare : (CPU_SHARE_GRID[i - 1] as number);
-    shares = withUsed;
+  // The CPU grid: CPU_SHARE_GRID (descending), with the share used in its place when off it (kept
+  // per basis for the share used last: read only, as CPU_SHARE_GRID is).
+  if (basis.sharesCpuShare !== cpu.cpuShare) {
+    const usedAt = cpu.cpuShare > 0 && !onCpuShareGrid(cpu.cpuShare) ? insertionIndex(CPU_SHARE_GRID, cpu.cpuShare) : -1;
+    let shares: readonly number[] = CPU_SHARE_GRID;
+    if (usedAt >= 0) {
+      const withUsed = new Array<number>(CPU_SHARE_GRID.length + 1);
+      for (let i = 0; i < withUsed.length; i++) withUsed[i] = i < usedAt ? (CPU_SHARE_GRID[i] as number) : i === usedAt ? cpu.cpuShare : (CPU_SHARE_GRID[i - 1] as number);
+      shares = withUsed;
+    }
+    basis.sharesCpuShare = cpu.cpuShare;
+    basis.sharesUsedAt = usedAt;
+    basis.shares = shares;
   }
+  const usedAt = basis.sharesUsedAt;
+  const shares = basis.shares;
   // The grids are priced as they are read (cost-grid.ts). The type options do not depend on CPU
   // share or traffic, so a point is priced whenever the chosen configuration was (cheapest()
   // finds one). The chosen configuration's own point (its share, traffic 1) is the search above.
@@ -604,18 +699,18 @@ export function sizeLmi(
   const costByTrafficScale = new TrafficScaleCosts(pricer);
 
   // Kept per function where the source keeps a memo (the basis): the risks read nothing else
-  // than these, so a sizing that repeats them (a discount, a share moving no per-EE concurrency)
-  // reuses them. No closure and no key object per sizing.
+  // than these, so a sizing that repeats them (a discount, a share moving no per-EE concurrency,
+  // a headroom throttling nothing) reuses them. No closure and no key object per sizing.
   const k = replay?.sizingMemo ? basis.risks : null;
   let risks: string[];
   if (
     k !== null &&
-    k.replayed === replayed &&
     k.shape === shape &&
     k.perEnvironment === perEnvironment &&
+    k.throttledInvocations === throttledInvocations &&
     k.invocations === usage.invocations &&
     k.periodSeconds === window.periodSeconds &&
-    k.headroom === lmi.headroom &&
+    (throttledInvocations <= 0 || k.headroom === lmi.headroom) &&
     k.scaleOutMinutes === lmi.scaleOutMinutes &&
     k.scaleInMinutes === lmi.scaleInMinutes
   ) {
@@ -636,11 +731,22 @@ export function sizeLmi(
       periods,
       lmi,
     });
-    if (replay?.sizingMemo) {
+    if (k !== null) {
+      // Written over (no new object): the sizings that took the old risks keep their array.
+      k.shape = shape;
+      k.perEnvironment = perEnvironment;
+      k.throttledInvocations = throttledInvocations;
+      k.invocations = usage.invocations;
+      k.periodSeconds = window.periodSeconds;
+      k.headroom = lmi.headroom;
+      k.scaleOutMinutes = lmi.scaleOutMinutes;
+      k.scaleInMinutes = lmi.scaleInMinutes;
+      k.risks = risks;
+    } else if (replay?.sizingMemo) {
       basis.risks = {
-        replayed,
         shape,
         perEnvironment,
+        throttledInvocations,
         invocations: usage.invocations,
         periodSeconds: window.periodSeconds,
         headroom: lmi.headroom,
