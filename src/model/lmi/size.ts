@@ -181,11 +181,17 @@ function shapeOptions(list: ShapeOptions[], shapes: readonly EnvironmentShape[],
 }
 
 /** periodCount and monthFactor of a window (each parses its dates), once per window object. */
-const figuresByWindow = new WeakMap<SnapshotWindow, { periods: number; factor: number }>();
-function windowFigures(window: SnapshotWindow): { periods: number; factor: number } {
+interface WindowFigures {
+  periods: number;
+  factor: number;
+  /** Hours per period. */
+  periodHours: number;
+}
+const figuresByWindow = new WeakMap<SnapshotWindow, WindowFigures>();
+function windowFigures(window: SnapshotWindow): WindowFigures {
   let figures = figuresByWindow.get(window);
   if (figures === undefined) {
-    figures = { periods: periodCount(window), factor: monthFactor(window) };
+    figures = { periods: periodCount(window), factor: monthFactor(window), periodHours: window.periodSeconds / 3600 };
     figuresByWindow.set(window, figures);
   }
   return figures;
@@ -235,9 +241,6 @@ function onCpuShareGrid(share: number): boolean {
 class Pricer {
   readonly shapeCount: number;
   readonly floorPeriods: number;
-  readonly headroom: number;
-  readonly minEnvironments: number;
-  readonly minInstances: number;
   /** Demands built here, by "perEnvironment:scaleIndex", when the source keeps none. */
   demands: Map<string, EnvironmentDemand> | null = null;
   /** The last search's best option (null: none), its cost units, and the per-EE concurrencies it was made at. */
@@ -252,27 +255,22 @@ class Pricer {
   usedAt = -1;
   chosenUnits = 0;
 
+  /**
+   * What the basis, the config and the window hold is read through them (a reference each, not a
+   * copy per field per sizing): the basis's shapes, traits and served sum never change once set, and
+   * its grid concurrencies are pure in their index.
+   */
   constructor(
-    readonly shapes: readonly EnvironmentShape[],
+    readonly basis: FunctionBasis,
     readonly optionsByShape: readonly (readonly TypeOption[])[],
     readonly flats: readonly FlatOptions[],
-    readonly traits: FunctionBasis['traits'],
-    readonly processMemoryMB: number | null,
-    readonly gridConcurrencies: (PerEnvironmentConcurrency[] | undefined)[],
-    readonly gridPerEnvironment: number[],
     readonly source: ReplaySource,
-    lmi: LmiContext['config']['lmi'],
-    readonly servedSum: number,
-    periods: number,
-    readonly periodHours: number,
-    readonly factor: number,
+    readonly lmi: LmiContext['config']['lmi'],
+    readonly figures: WindowFigures,
     readonly monthlyRequestsUsd: number,
   ) {
-    this.shapeCount = shapes.length;
-    this.floorPeriods = lmi.minInstances * periods;
-    this.headroom = lmi.headroom;
-    this.minEnvironments = lmi.minEnvironments;
-    this.minInstances = lmi.minInstances;
+    this.shapeCount = basis.shapes.length;
+    this.floorPeriods = lmi.minInstances * figures.periods;
   }
 
   /** The configuration chosen (its CPU share, per-EE concurrencies and cost units) and the CPU grid's shares. */
@@ -288,12 +286,12 @@ class Pricer {
   demandOf(perEnvironment: number, scaleIndex: number): EnvironmentDemand {
     const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
     const source = this.source;
-    if (source.environmentDemand) return source.environmentDemand(perEnvironment, this.headroom, this.minEnvironments, scale, scaleIndex);
+    if (source.environmentDemand) return source.environmentDemand(perEnvironment, this.lmi.headroom, this.lmi.minEnvironments, scale, scaleIndex);
     const key = `${perEnvironment}:${scaleIndex}`;
     this.demands ??= new Map();
     let demand = this.demands.get(key);
     if (demand === undefined) {
-      const settings = { perEnvironment, headroom: this.headroom, minEnvironments: this.minEnvironments };
+      const settings = { perEnvironment, headroom: this.lmi.headroom, minEnvironments: this.lmi.minEnvironments };
       demand = keptInstancePeriods(histogramDemand(environmentHistogram(source.hist, settings, scale)));
       this.demands.set(key, demand);
     }
@@ -301,12 +299,13 @@ class Pricer {
   }
 
   gridConcurrenciesAt(gridIndex: number): PerEnvironmentConcurrency[] {
-    let concurrencies = this.gridConcurrencies[gridIndex];
+    const basis = this.basis;
+    let concurrencies = basis.gridConcurrencies[gridIndex];
     if (concurrencies === undefined) {
       const cpuShare = CPU_SHARE_GRID[gridIndex] as number;
-      const { traits, processMemoryMB } = this;
-      concurrencies = this.shapes.map((shape) => perEnvironmentConcurrency({ shape, traits, cpuShare, processMemoryMB }));
-      this.gridConcurrencies[gridIndex] = concurrencies;
+      const { traits, processMemoryMB } = basis;
+      concurrencies = basis.shapes.map((shape) => perEnvironmentConcurrency({ shape, traits, cpuShare, processMemoryMB }));
+      basis.gridConcurrencies[gridIndex] = concurrencies;
     }
     return concurrencies;
   }
@@ -319,7 +318,9 @@ class Pricer {
    * out[index], each shape's per-EE concurrency read from perEnvironments[offset + shape].
    */
   boundInto(perEnvironments: readonly number[], offset: number, scale: number, out: number[], index: number): void {
-    const { servedSum, headroom, floorPeriods, flats } = this;
+    const { floorPeriods, flats } = this;
+    const servedSum = this.basis.servedSum as number;
+    const headroom = this.lmi.headroom;
     let least = Infinity;
     for (let i = 0; i < this.shapeCount; i++) {
       const environmentPeriods = (servedSum * scale * headroom) / (perEnvironments[offset + i] as number);
@@ -331,13 +332,15 @@ class Pricer {
       if (bound < Infinity) least = Math.min(least, bound * (1 - 1e-9));
     }
     // monthlyTotal(least, scale), written here: a number returned from a call is boxed.
-    out[index] = least * this.periodHours * this.factor + this.monthlyRequestsUsd * scale;
+    out[index] = least * this.figures.periodHours * this.figures.factor + this.monthlyRequestsUsd * scale;
   }
 
   /** The cheapest (shape, type) at the per-EE concurrencies of a CPU share and a traffic scale: its shape index, or -1 (then `best` is null). */
   cheapest(concurrencies: PerEnvironmentConcurrency[], scaleIndex: number): number {
     const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
-    const { shapeCount, servedSum, headroom, floorPeriods, flats } = this;
+    const { shapeCount, floorPeriods, flats } = this;
+    const servedSum = this.basis.servedSum as number;
+    const headroom = this.lmi.headroom;
     if (scratchBounds.length < shapeCount) {
       scratchBounds = new Float64Array(shapeCount);
       scratchOrder = new Int32Array(shapeCount);
@@ -372,7 +375,7 @@ class Pricer {
       // Small relative slack so floating noise in the bound never skips an equal-cost shape.
       if (bestOption !== null && (bounds[i] as number) * (1 - 1e-9) > bestUnits) break;
       const options = this.optionsByShape[i] as readonly TypeOption[];
-      const at = cheapestOptionOf(this.demandOf((concurrencies[i] as PerEnvironmentConcurrency).perEnvironment, scaleIndex), options, this.minInstances);
+      const at = cheapestOptionOf(this.demandOf((concurrencies[i] as PerEnvironmentConcurrency).perEnvironment, scaleIndex), options, this.lmi.minInstances);
       if (at < 0) continue;
       const units = lastChoice.costUnits;
       if (bestOption === null || units < bestUnits || (units === bestUnits && i < bestIndex)) {
@@ -396,7 +399,7 @@ class Pricer {
   }
 
   monthlyTotal(costUnits: number, scale: number): number {
-    return costUnits * this.periodHours * this.factor + this.monthlyRequestsUsd * scale;
+    return costUnits * this.figures.periodHours * this.figures.factor + this.monthlyRequestsUsd * scale;
   }
 
   shareConcurrencies(index: number): PerEnvironmentConcurrency[] {
@@ -426,7 +429,7 @@ class Pricer {
     const gridIndex = usedAt < 0 || index < usedAt ? index : index === usedAt ? -1 : index - 1;
     if (gridIndex < 0) return this.boundInto(this.usedPerEnvironmentOf(), 0, 1, out, index);
     const shapeCount = this.shapeCount;
-    const gridPerEnvironment = this.gridPerEnvironment;
+    const gridPerEnvironment = this.basis.gridPerEnvironment;
     const offset = gridIndex * shapeCount;
     if (!((gridPerEnvironment[offset] as number) > 0)) {
       if (gridPerEnvironment.length === 0) for (let k = 0; k < CPU_SHARE_GRID.length * shapeCount; k++) gridPerEnvironment.push(Number.NaN);
@@ -578,11 +581,12 @@ export function sizeLmi(
   if (prices.lambda === undefined) return null;
   const types = candidateInstanceTypes(prices.instances, profile.architecture, lmi);
   if (types.length === 0) return null;
-  const { periods, factor } = windowFigures(window);
+  const figures = windowFigures(window);
+  const { periods, factor } = figures;
   if (periods <= 0) throw new LmiAdvisorError(`${profile.region}/${profile.name}: the window ${window.start}..${window.end} holds no period`);
 
   const basis = replay?.sizingMemo ? keptBasis(replay.sizingMemo, profile, lmi) : functionBasis(profile, lmi);
-  const { eligibility, traits, shapes, concurrencyByShare, gridConcurrencies, gridPerEnvironment } = basis;
+  const { eligibility, traits, shapes, concurrencyByShare } = basis;
   const options = shapeOptions(basis.options, shapes, types, lmi);
   if (!options.anyOption) return null;
   const { optionsByShape, flats } = options;
@@ -605,26 +609,10 @@ export function sizeLmi(
     for (let i = 0; i < hist.values.length; i++) servedSum += (hist.values[i] as number) * (hist.counts[i] as number);
     basis.servedSum = servedSum;
   }
-  const servedSum = basis.servedSum;
 
   // The candidates' search and the break-even grids' pricing, with their state in one object (no
   // closure per helper per sizing: 10,000 sizings per what-if update).
-  const pricer = new Pricer(
-    shapes,
-    optionsByShape,
-    flats,
-    traits,
-    processMemoryMB,
-    gridConcurrencies,
-    gridPerEnvironment,
-    source,
-    lmi,
-    servedSum,
-    periods,
-    periodHours,
-    factor,
-    monthlyRequestsUsd,
-  );
+  const pricer = new Pricer(basis, optionsByShape, flats, source, lmi, figures, monthlyRequestsUsd);
   // Every traffic point is at the CPU share used: its per-EE concurrencies once.
   let usedConcurrencies = concurrencyByShare.get(cpu.cpuShare);
   if (usedConcurrencies === undefined) {
@@ -695,8 +683,6 @@ export function sizeLmi(
   // share or traffic, so a point is priced whenever the chosen configuration was (cheapest()
   // finds one). The chosen configuration's own point (its share, traffic 1) is the search above.
   pricer.chose(cpu.cpuShare, usedConcurrencies, shares, usedAt, pricer.bestUnits);
-  const costByCpuShare = new CpuShareCosts(pricer);
-  const costByTrafficScale = new TrafficScaleCosts(pricer);
 
   // Kept per function where the source keeps a memo (the basis): the risks read nothing else
   // than these, so a sizing that repeats them (a discount, a share moving no per-EE concurrency,
@@ -757,7 +743,7 @@ export function sizeLmi(
     }
   }
 
-  return new Sizing(result, costByCpuShare, costByTrafficScale, replayed, risks);
+  return new Sizing(result, pricer, replayed, risks);
 }
 
 /**
@@ -775,15 +761,37 @@ export class Sizing implements LmiSizing {
    * besides the lookups. Private, so equality checks and JSON never see it.
    */
   #reportMemo: object | undefined = undefined;
+  /** The grids, made on first read (a report reads them for some functions only); the pricer until both are made. */
+  #pricer: Pricer | null;
+  #cpuShareCosts: CpuShareCosts | null = null;
+  #trafficScaleCosts: TrafficScaleCosts | null = null;
 
   constructor(
     readonly result: LmiResult,
-    readonly cpuShareCosts: BoundedCostGrid<LmiSizing['costByCpuShare'][number]>,
-    readonly trafficScaleCosts: BoundedCostGrid<LmiSizing['costByTrafficScale'][number]>,
+    pricer: Pricer,
     replayed: ChosenReplay,
     readonly risks: string[],
   ) {
+    this.#pricer = pricer;
     this.#replayed = replayed;
+  }
+
+  get cpuShareCosts(): BoundedCostGrid<LmiSizing['costByCpuShare'][number]> {
+    let grid = this.#cpuShareCosts;
+    if (grid === null) {
+      grid = this.#cpuShareCosts = new CpuShareCosts(this.#pricer as Pricer);
+      if (this.#trafficScaleCosts !== null) this.#pricer = null;
+    }
+    return grid;
+  }
+
+  get trafficScaleCosts(): BoundedCostGrid<LmiSizing['costByTrafficScale'][number]> {
+    let grid = this.#trafficScaleCosts;
+    if (grid === null) {
+      grid = this.#trafficScaleCosts = new TrafficScaleCosts(this.#pricer as Pricer);
+      if (this.#cpuShareCosts !== null) this.#pricer = null;
+    }
+    return grid;
   }
 
   get costByCpuShare(): LmiSizing['costByCpuShare'] {
