@@ -83,9 +83,11 @@ interface ShapeOptions {
   anyOption: boolean;
 }
 
-/** cpuPerInvocation kept with every argument it was called with. */
+/**
+ * cpuPerInvocation kept with the arguments it was called with that can move between sizings of one
+ * basis (its memoryMB is the basis's profile's, as its shapes are).
+ */
 interface KeptCpu {
-  memoryMB: number;
   avgDurationMs: number | null;
   measuredCpuSeconds: number | null | undefined;
   singleThreaded: boolean;
@@ -106,8 +108,8 @@ interface KeptRisks {
   invocations: number;
   periodSeconds: number;
   headroom: number;
+  /** With the period, whether the data is coarse (scale-in minutes are not read: only the scale-out delay in periods is). */
   scaleOutMinutes: number;
-  scaleInMinutes: number;
   /** Shared by the sizings that reuse them: read only (recommend copies them). */
   risks: string[];
 }
@@ -506,7 +508,6 @@ function keptCpu(basis: FunctionBasis, profile: FunctionProfile, avgDurationMs: 
   const k = basis.cpu;
   if (
     k !== null &&
-    k.memoryMB === profile.memoryMB &&
     k.avgDurationMs === avgDurationMs &&
     k.measuredCpuSeconds === profile.cpuSecondsPerInvocation &&
     k.singleThreaded === singleThreaded &&
@@ -515,7 +516,7 @@ function keptCpu(basis: FunctionBasis, profile: FunctionProfile, avgDurationMs: 
     return k.value;
   }
   const value = cpuPerInvocation({ memoryMB: profile.memoryMB, avgDurationMs, measuredCpuSeconds: profile.cpuSecondsPerInvocation, singleThreaded, cpuBusyFraction });
-  basis.cpu = { memoryMB: profile.memoryMB, avgDurationMs, measuredCpuSeconds: profile.cpuSecondsPerInvocation, singleThreaded, cpuBusyFraction, value };
+  basis.cpu = { avgDurationMs, measuredCpuSeconds: profile.cpuSecondsPerInvocation, singleThreaded, cpuBusyFraction, value };
   return value;
 }
 
@@ -697,8 +698,7 @@ export function sizeLmi(
     k.invocations === usage.invocations &&
     k.periodSeconds === window.periodSeconds &&
     (throttledInvocations <= 0 || k.headroom === lmi.headroom) &&
-    k.scaleOutMinutes === lmi.scaleOutMinutes &&
-    k.scaleInMinutes === lmi.scaleInMinutes
+    k.scaleOutMinutes === lmi.scaleOutMinutes
   ) {
     risks = k.risks;
   } else {
@@ -726,7 +726,6 @@ export function sizeLmi(
       k.periodSeconds = window.periodSeconds;
       k.headroom = lmi.headroom;
       k.scaleOutMinutes = lmi.scaleOutMinutes;
-      k.scaleInMinutes = lmi.scaleInMinutes;
       k.risks = risks;
     } else if (replay?.sizingMemo) {
       basis.risks = {
@@ -737,7 +736,6 @@ export function sizeLmi(
         periodSeconds: window.periodSeconds,
         headroom: lmi.headroom,
         scaleOutMinutes: lmi.scaleOutMinutes,
-        scaleInMinutes: lmi.scaleInMinutes,
         risks,
       };
     }
