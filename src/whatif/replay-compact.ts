@@ -184,16 +184,35 @@ const MAX_KEPT_SCOPES = 2;
 const MAX_DEMANDS_PER_SCOPE = 160;
 
 /**
- * The demands of one (headroom, minEnvironments). A whole per-EE concurrency (the usual) and the
- * traffic scale index make one number key, perEnvironment x SCALE_SLOTS + index (no string, no
- * array per per-EE concurrency); other per-EE concurrencies go by value, then by index.
+ * The demands of one (headroom, minEnvironments). The first FIELD_DEMANDS asked for sit in fields,
+ * found by their own per-EE concurrency and scale index (a sizing asks one to three: no Map per
+ * function per headroom change). Beyond, a whole per-EE concurrency (the usual) and the traffic
+ * scale index make one number key, perEnvironment x SCALE_SLOTS + index (no string, no array per
+ * per-EE concurrency); other per-EE concurrencies go by value, then by index.
  */
 interface DemandScope {
   headroom: number;
   minEnvironments: number;
-  byKey: Map<number, KeptDemand>;
+  d0: KeptDemand | null;
+  d1: KeptDemand | null;
+  d2: KeptDemand | null;
+  d3: KeptDemand | null;
+  byKey: Map<number, KeptDemand> | null;
   byPerEnvironment: Map<number, (KeptDemand | undefined)[]> | null;
   size: number;
+}
+
+/** Demands a scope keeps in its fields before it makes a Map. */
+const FIELD_DEMANDS = 4;
+
+/** The scope's demand of a per-EE concurrency and scale index among its field demands, or null. */
+function fieldDemand(scope: DemandScope, perEnvironment: number, scaleIndex: number): KeptDemand | null {
+  const { d0, d1, d2, d3 } = scope;
+  if (d0 !== null && d0.perEnvironment === perEnvironment && d0.scaleIndex === scaleIndex) return d0;
+  if (d1 !== null && d1.perEnvironment === perEnvironment && d1.scaleIndex === scaleIndex) return d1;
+  if (d2 !== null && d2.perEnvironment === perEnvironment && d2.scaleIndex === scaleIndex) return d2;
+  if (d3 !== null && d3.perEnvironment === perEnvironment && d3.scaleIndex === scaleIndex) return d3;
+  return null;
 }
 
 /** The index of traffic scale 1 in size.ts's grid: the chosen configuration's demand. */
@@ -230,10 +249,11 @@ class KeptDemand implements EnvironmentDemand {
 
   constructor(
     private readonly hist: Histogram,
-    private readonly perEnvironment: number,
+    readonly perEnvironment: number,
     private readonly headroom: number,
     private readonly minEnvironments: number,
     private readonly scale: number,
+    readonly scaleIndex: number,
   ) {
     this.periods = hist.periods;
     const length = this.histogram();
@@ -792,34 +812,45 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       if (at >= 0) scope = scopes.splice(at, 1)[0] as DemandScope;
       else {
         if (scopes.length >= MAX_KEPT_SCOPES) scopes.shift();
-        scope = { headroom, minEnvironments, byKey: new Map(), byPerEnvironment: null, size: 0 };
+        scope = { headroom, minEnvironments, d0: null, d1: null, d2: null, d3: null, byKey: null, byPerEnvironment: null, size: 0 };
       }
       // The scope in use last: the first looked at, the last dropped.
       scopes.push(scope);
     }
+    const inField = fieldDemand(scope, perEnvironment, scaleIndex);
+    if (inField !== null) return inField;
     const keyed = Number.isInteger(perEnvironment) && perEnvironment >= 0 && perEnvironment < KEYED_PER_ENVIRONMENT_LIMIT && scaleIndex >= 0 && scaleIndex < SCALE_SLOTS;
     const key = perEnvironment * SCALE_SLOTS + scaleIndex;
     let byScale: (KeptDemand | undefined)[] | undefined;
     let found: KeptDemand | undefined;
-    if (keyed) found = scope.byKey.get(key);
-    else {
-      byScale = (scope.byPerEnvironment ??= new Map()).get(perEnvironment);
-      found = byScale?.[scaleIndex];
+    if (scope.size > FIELD_DEMANDS) {
+      if (keyed) found = scope.byKey?.get(key);
+      else {
+        byScale = scope.byPerEnvironment?.get(perEnvironment);
+        found = byScale?.[scaleIndex];
+      }
     }
     if (found === undefined) {
       if (scope.size >= MAX_DEMANDS_PER_SCOPE) {
-        scope.byKey.clear();
+        scope.d0 = scope.d1 = scope.d2 = scope.d3 = null;
+        scope.byKey?.clear();
         scope.byPerEnvironment?.clear();
         byScale = undefined;
         scope.size = 0;
       }
-      found = new KeptDemand(hist, perEnvironment, headroom, minEnvironments, scale);
-      if (keyed) scope.byKey.set(key, found);
+      found = new KeptDemand(hist, perEnvironment, headroom, minEnvironments, scale, scaleIndex);
+      const at = scope.size;
+      if (at === 0) scope.d0 = found;
+      else if (at === 1) scope.d1 = found;
+      else if (at === 2) scope.d2 = found;
+      else if (at === 3) scope.d3 = found;
+      else if (keyed) (scope.byKey ??= new Map()).set(key, found);
       else {
-        if (byScale === undefined) (scope.byPerEnvironment as Map<number, (KeptDemand | undefined)[]>).set(perEnvironment, (byScale = []));
+        const byPerEnvironment = (scope.byPerEnvironment ??= new Map());
+        if (byScale === undefined) byPerEnvironment.set(perEnvironment, (byScale = []));
         byScale[scaleIndex] = found;
       }
-      scope.size++;
+      scope.size = at + 1;
     }
     return found;
   }
