@@ -97,9 +97,10 @@ interface KeptCpu {
 
 /**
  * Risks kept with every figure sizingRisks reads beyond the basis and the source (see
- * FunctionBasis.risks): the chosen replay only through its throttled invocations, and the headroom
- * only where some are throttled (the one sentence that names it). A headroom change that moves
- * neither the shape, the per-EE concurrency nor a throttle keeps them.
+ * FunctionBasis.risks): the chosen replay only through its throttled invocations, the headroom
+ * only where some are throttled (the one sentence that names it), the per-EE concurrency only
+ * below 1 (the one sentence that reads it). A headroom or CPU share change that moves neither the
+ * shape, a per-EE concurrency below 1 nor a throttle keeps them.
  */
 interface KeptRisks {
   shape: EnvironmentShape;
@@ -693,7 +694,7 @@ export function sizeLmi(
   if (
     k !== null &&
     k.shape === shape &&
-    k.perEnvironment === perEnvironment &&
+    (k.perEnvironment === perEnvironment || (perEnvironment >= 1 && k.perEnvironment >= 1)) &&
     k.throttledInvocations === throttledInvocations &&
     k.invocations === usage.invocations &&
     k.periodSeconds === window.periodSeconds &&

@@ -288,7 +288,13 @@ describe('sizeLmi over a kept source: every sizing is the cold one', () => {
 
   it('risks: the per-EE concurrency (one invocation needing more than an environment holds)', () => {
     const fn = fnOf(testProfile({ concurrency: burstySeries(300, 40), runtime: 'java21', memoryMB: 10240 }), testWindow(300), testConfig().lmi);
-    expectKeptIsCold(fn, [{ config: testConfig({ cpuBusyFraction: 1 }) }, { config: testConfig({ cpuBusyFraction: 0.9 }) }]);
+    // Below 1 at a full and a 0.9 share (the sentence names it), above at 0.1, 0.2 (no sentence: the risks are kept), then below again.
+    const belowOne = (cpuBusyFraction: number) => cold(fn, usageOf(fn.profile), testConfig({ cpuBusyFraction }))!.risks.some((r) => r.startsWith('one invocation uses about'));
+    expect([1, 0.9, 0.1, 0.2].map(belowOne)).toEqual([true, true, false, false]);
+    expectKeptIsCold(
+      fn,
+      [1, 0.9, 0.1, 0.2, 1].map((cpuBusyFraction) => ({ config: testConfig({ cpuBusyFraction }) })),
+    );
   });
 
   it('risks: the shape chosen (instance families that move it)', () => {
