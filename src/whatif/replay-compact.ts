@@ -726,6 +726,8 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
 
   // The demands sizeLmi prices and the chosen replays, kept between updates (pure in their keys).
   const scopes: DemandScope[] = [];
+  /** scopes' last (the scope in use last), held here too: a lookup in it reads no array first. */
+  let current: DemandScope | undefined;
   const chosenKept: CompactChosen[] = [];
   return {
     periods,
@@ -806,7 +808,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
 
   /** The demand of a candidate, kept per (headroom, minEnvironments) scope (ReplaySource.environmentDemand). */
   function demandAt(perEnvironment: number, headroom: number, minEnvironments: number, scale: number, scaleIndex: number): KeptDemand {
-    let scope = scopes[scopes.length - 1];
+    let scope = current;
     if (scope === undefined || scope.headroom !== headroom || scope.minEnvironments !== minEnvironments) {
       const at = scopes.findIndex((c) => c.headroom === headroom && c.minEnvironments === minEnvironments);
       if (at >= 0) scope = scopes.splice(at, 1)[0] as DemandScope;
@@ -816,6 +818,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       }
       // The scope in use last: the first looked at, the last dropped.
       scopes.push(scope);
+      current = scope;
     }
     const inField = fieldDemand(scope, perEnvironment, scaleIndex);
     if (inField !== null) return inField;
