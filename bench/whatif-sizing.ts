@@ -27,11 +27,13 @@ const option = (name: string): string | null => {
   return at >= 0 ? (args[at + 1] as string) : null;
 };
 const fromPage = option('--from');
-if (fromPage === null) throw new Error('usage: bench/whatif-sizing.ts --from <what-if page.html> [--repeat k] [--chart] [--alloc] [--profile file]');
+if (fromPage === null) throw new Error('usage: bench/whatif-sizing.ts --from <what-if page.html> [--repeat k] [--chart] [--alloc] [--profile file [--profile-step i]]');
 const repeat = Number(option('--repeat') ?? 1);
 const profileTo = option('--profile');
 const readCharts = args.includes('--chart');
 const alloc = args.includes('--alloc');
+/** `--profile-step i`: the CPU profile covers only the i-th change (0-based; default every change). */
+const profileStep = option('--profile-step') === null ? -1 : Number(option('--profile-step'));
 
 /** GC pauses as the observer reports them (a task after each): summed per re-sizing by their start. */
 const pauses: { start: number; ms: number }[] = [];
@@ -60,7 +62,7 @@ if (session !== null) session.connect();
 if (profileTo !== null && session !== null) {
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  await session.post('Profiler.start');
+  if (profileStep < 0) await session.post('Profiler.start');
 }
 
 interface SampleNode {
@@ -81,9 +83,11 @@ function sampledBytes(node: SampleNode, byFunction: Map<string, number>): number
 
 const values: KnobValues = {};
 const totals = { cpu: 0, gc: 0, alloc: 0 };
+let profiledResult: unknown = null;
 for (let round = 0; round < repeat; round++) {
-  for (const [key, value] of STEPS) {
+  for (const [step, [key, value]] of STEPS.entries()) {
     values[key] = value;
+    const profileThis = profileTo !== null && session !== null && round === 0 && step === profileStep;
     const config = applyKnobs(data.config, values);
     // Settle the GC's pending work (PerformanceObserver entries arrive as tasks) before timing.
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -94,11 +98,13 @@ for (let round = 0; round < repeat; round++) {
         includeObjectsCollectedByMinorGC: true,
       } as never);
     }
+    if (profileThis) await session.post('Profiler.start');
     t = performance.now();
     const cpu = process.cpuUsage();
     const summaries = whatIfSummaries(data, config);
     const ms = performance.now() - t;
     const { user, system } = process.cpuUsage(cpu);
+    if (profileThis) profiledResult = await session.post('Profiler.stop');
     let allocMB = Number.NaN;
     let top = '';
     if (alloc && session !== null) {
@@ -128,7 +134,7 @@ for (let round = 0; round < repeat; round++) {
 }
 console.log(`  total: cpu ${totals.cpu.toFixed(0)} ms, gc ${totals.gc.toFixed(0)} ms${alloc ? `, allocated ~${totals.alloc.toFixed(0)} MB` : ''}`);
 if (profileTo !== null && session !== null) {
-  const { profile } = await session.post('Profiler.stop');
+  const { profile } = (profileStep < 0 ? await session.post('Profiler.stop') : profiledResult) as { profile: unknown };
   await writeFile(profileTo, JSON.stringify(profile));
 }
 session?.disconnect();

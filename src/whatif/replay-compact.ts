@@ -30,6 +30,7 @@ import type { CapacityRuns, LeveledCapacity } from '../model/lmi/types.js';
 import { periodCount, type FunctionProfile, type SnapshotWindow } from '../source/profile.js';
 import { checkEligibility } from '../model/lmi/eligibility.js';
 import { cpuPerInvocation } from '../model/lmi/shape.js';
+import { TRAFFIC_SCALE_GRID } from '../model/lmi/size.js';
 
 /**
  * A replay's whole numbers: plain arrays where extractCompactReplay builds them, typed arrays where
@@ -182,13 +183,45 @@ export function extractCompactReplay(
 const MAX_KEPT_SCOPES = 2;
 const MAX_DEMANDS_PER_SCOPE = 160;
 
-/** The demands of one (headroom, minEnvironments): by per-EE concurrency, then by traffic scale index (no string built per lookup). */
+/**
+ * The demands of one (headroom, minEnvironments). The first FIELD_DEMANDS asked for sit in fields,
+ * found by their own per-EE concurrency and scale index (a sizing asks one to three: no Map per
+ * function per headroom change). Beyond, a whole per-EE concurrency (the usual) and the traffic
+ * scale index make one number key, perEnvironment x SCALE_SLOTS + index (no string, no array per
+ * per-EE concurrency); other per-EE concurrencies go by value, then by index.
+ */
 interface DemandScope {
   headroom: number;
   minEnvironments: number;
-  byPerEnvironment: Map<number, (KeptDemand | undefined)[]>;
+  d0: KeptDemand | null;
+  d1: KeptDemand | null;
+  d2: KeptDemand | null;
+  d3: KeptDemand | null;
+  byKey: Map<number, KeptDemand> | null;
+  byPerEnvironment: Map<number, (KeptDemand | undefined)[]> | null;
   size: number;
 }
+
+/** Demands a scope keeps in its fields before it makes a Map. */
+const FIELD_DEMANDS = 4;
+
+/** The scope's demand of a per-EE concurrency and scale index among its field demands, or null. */
+function fieldDemand(scope: DemandScope, perEnvironment: number, scaleIndex: number): KeptDemand | null {
+  const { d0, d1, d2, d3 } = scope;
+  if (d0 !== null && d0.perEnvironment === perEnvironment && d0.scaleIndex === scaleIndex) return d0;
+  if (d1 !== null && d1.perEnvironment === perEnvironment && d1.scaleIndex === scaleIndex) return d1;
+  if (d2 !== null && d2.perEnvironment === perEnvironment && d2.scaleIndex === scaleIndex) return d2;
+  if (d3 !== null && d3.perEnvironment === perEnvironment && d3.scaleIndex === scaleIndex) return d3;
+  return null;
+}
+
+/** The index of traffic scale 1 in size.ts's grid: the chosen configuration's demand. */
+const UNIT_SCALE_INDEX = TRAFFIC_SCALE_GRID.indexOf(1);
+
+/** Traffic scale indexes a whole per-EE concurrency's key leaves room for (size.ts's grid has 25). */
+const SCALE_SLOTS = 32;
+/** Whole per-EE concurrencies below this make exact, distinct keys (x SCALE_SLOTS + index < 2^53). */
+const KEYED_PER_ENVIRONMENT_LIMIT = 2 ** 40;
 
 /** Per function: replays of the chosen configuration (chart, capacity runs) for the last few settings. */
 const MAX_KEPT_CHOSEN = 4;
@@ -202,32 +235,54 @@ const MAX_KEPT_CHOSEN = 4;
 class KeptDemand implements EnvironmentDemand {
   readonly periods: number;
   readonly environmentPeriods: number;
-  private minInstances = Number.NaN;
-  /** EEs per instance and its instance-periods, in pairs (built on the first ask: many demands are never asked). */
-  private kept: number[] | null = null;
+  /** The most EEs of a period (the histogram's last value: f is monotone), 0 when there is no period. */
+  readonly maxEnvironments: number;
+  /** The minInstances the kept instance-periods are for (-1: none yet; a whole number, never a NaN box per demand). */
+  private minInstances = -1;
+  /** How many instance-periods are kept: the first two in fields (a sizing asks one or two), the rest in pairs in `more`. */
+  private count = 0;
+  private perInstance0 = 0;
+  private value0 = 0;
+  private perInstance1 = 0;
+  private value1 = 0;
+  private more: number[] | null = null;
 
   constructor(
     private readonly hist: Histogram,
-    private readonly perEnvironment: number,
+    readonly perEnvironment: number,
     private readonly headroom: number,
     private readonly minEnvironments: number,
     private readonly scale: number,
+    readonly scaleIndex: number,
   ) {
     this.periods = hist.periods;
     const length = this.histogram();
     this.environmentPeriods = environmentPeriodsOf(scratch.values, scratch.counts, length);
+    const last = length > 0 ? (scratch.values[length - 1] as number) : 0;
+    this.maxEnvironments = last > 0 ? last : 0;
   }
 
   instancePeriods(perInstance: number, minInstances: number): number {
-    if (minInstances !== this.minInstances || this.kept === null) {
+    if (minInstances !== this.minInstances) {
       this.minInstances = minInstances;
-      this.kept = [];
+      this.count = 0;
+      this.more = null;
     }
-    const kept = this.kept;
-    for (let i = 0; i < kept.length; i += 2) if (kept[i] === perInstance) return kept[i + 1] as number;
+    const count = this.count;
+    if (count > 0 && this.perInstance0 === perInstance) return this.value0;
+    if (count > 1 && this.perInstance1 === perInstance) return this.value1;
+    const more = this.more;
+    if (more !== null) for (let i = 0; i < more.length; i += 2) if (more[i] === perInstance) return more[i + 1] as number;
     const length = this.histogram();
     const value = instancePeriodsOf(scratch.values, scratch.counts, perInstance, minInstances, length);
-    kept.push(perInstance, value);
+    if (count === 0) {
+      this.perInstance0 = perInstance;
+      this.value0 = value;
+    } else if (count === 1) {
+      this.perInstance1 = perInstance;
+      this.value1 = value;
+    } else (this.more ??= []).push(perInstance, value);
+    this.count = count + 1;
     return value;
   }
 
@@ -239,7 +294,11 @@ class KeptDemand implements EnvironmentDemand {
         scratch.values = new Float64Array(2 * n);
         scratch.counts = new Float64Array(2 * n);
       }
-      const settings = { perEnvironment: this.perEnvironment, headroom: this.headroom, minEnvironments: this.minEnvironments };
+      // The settings in one object written over (environmentHistogramInto only reads them): none per build.
+      const settings = scratch.settings;
+      settings.perEnvironment = this.perEnvironment;
+      settings.headroom = this.headroom;
+      settings.minEnvironments = this.minEnvironments;
       scratch.length = environmentHistogramInto(this.hist, settings, this.scale, scratch.values, scratch.counts);
       scratch.demand = this;
     }
@@ -248,7 +307,14 @@ class KeptDemand implements EnvironmentDemand {
 }
 
 /** The environment histogram a KeptDemand built last (one cheapestTypeOf asks for several types in a row). */
-const scratch = { demand: null as KeptDemand | null, values: new Float64Array(256), counts: new Float64Array(256), length: 0 };
+const scratch = {
+  demand: null as KeptDemand | null,
+  values: new Float64Array(256),
+  counts: new Float64Array(256),
+  length: 0,
+  // Doubles from the start (1.5), so a fractional headroom never changes the object's layout.
+  settings: { perEnvironment: 1.5, headroom: 1.5, minEnvironments: 1.5 },
+};
 
 /**
  * What the charts of a function's chosen replays read (no knob changes it): built on the first
@@ -341,7 +407,6 @@ function markBucketsOf(markGaps: ReplayNumbers): Uint32Array {
 class CompactChosen implements ChosenReplay {
   #chart: ChosenReplay['chart'] | null = null;
   #capacity: CapacityRuns | null = null;
-  #build: (() => CapacityRuns) | null;
 
   constructor(
     readonly throttledInvocations: number,
@@ -356,21 +421,16 @@ class CompactChosen implements ChosenReplay {
     readonly headroom: number,
     readonly minEnvironments: number,
     readonly minInstances: number,
-    build: () => CapacityRuns,
-  ) {
-    this.#build = build;
-  }
+    /** The source's capacity of a configuration (one function per source: no closure per chosen replay). */
+    private readonly capacityAt: (perEnvironment: number, headroom: number, minEnvironments: number) => CapacityRuns,
+  ) {}
 
   get chart(): ChosenReplay['chart'] {
     return (this.#chart ??= this.charts.chartOf(this.perEnvironment, this.headroom, this.minEnvironments));
   }
 
   get capacity(): CapacityRuns {
-    if (this.#capacity === null) {
-      this.#capacity = (this.#build as () => CapacityRuns)();
-      this.#build = null;
-    }
-    return this.#capacity;
+    return (this.#capacity ??= this.capacityAt(this.perEnvironment, this.headroom, this.minEnvironments));
   }
 }
 
@@ -648,7 +708,8 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
   // The served runs by level, built on the first capacity asked for (only `migrate` functions are planned).
   let runLevel: Uint16Array | Uint32Array | null | undefined;
   /** The capacity of f(served): by level (f over the histogram's levels, stored as the runs store it), runs on demand. */
-  const capacityOf = (f: (served: number) => number): CapacityRuns => {
+  const capacityAt = (perEnvironment: number, headroom: number, minEnvironments: number): CapacityRuns => {
+    const f = (v: number) => targetEnvironments(v, perEnvironment, headroom, minEnvironments);
     let leveled: LeveledCapacity | null = null;
     // At most MAX_CAPACITY_RUNS served runs: never more runs of capacity, so never blocked.
     if (servedValues.length <= MAX_CAPACITY_RUNS) {
@@ -665,40 +726,14 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
 
   // The demands sizeLmi prices and the chosen replays, kept between updates (pure in their keys).
   const scopes: DemandScope[] = [];
+  /** scopes' last (the scope in use last), held here too: a lookup in it reads no array first. */
+  let current: DemandScope | undefined;
   const chosenKept: CompactChosen[] = [];
   return {
     periods,
     hist,
     sizingMemo: new Map(),
-    environmentDemand: (perEnvironment, headroom, minEnvironments, scale, scaleIndex) => {
-      let scope = scopes[scopes.length - 1];
-      if (scope === undefined || scope.headroom !== headroom || scope.minEnvironments !== minEnvironments) {
-        const at = scopes.findIndex((c) => c.headroom === headroom && c.minEnvironments === minEnvironments);
-        if (at >= 0) scope = scopes.splice(at, 1)[0] as DemandScope;
-        else {
-          if (scopes.length >= MAX_KEPT_SCOPES) scopes.shift();
-          scope = { headroom, minEnvironments, byPerEnvironment: new Map(), size: 0 };
-        }
-        // The scope in use last: the first looked at, the last dropped.
-        scopes.push(scope);
-      }
-      let byScale = scope.byPerEnvironment.get(perEnvironment);
-      if (byScale === undefined) {
-        if (scope.size >= MAX_DEMANDS_PER_SCOPE) {
-          scope.byPerEnvironment.clear();
-          scope.size = 0;
-        }
-        byScale = [];
-        scope.byPerEnvironment.set(perEnvironment, byScale);
-      }
-      let found = byScale[scaleIndex];
-      if (found === undefined) {
-        found = new KeptDemand(hist, perEnvironment, headroom, minEnvironments, scale);
-        byScale[scaleIndex] = found;
-        scope.size++;
-      }
-      return found;
-    },
+    environmentDemand: demandAt,
     unknownPeriods: data.unknownPeriods,
     allUnknown: data.allUnknown,
     chosen: ({ perEnvironment, perInstance, lmi }): ChosenReplay => {
@@ -716,25 +751,41 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
           return k;
         }
       }
-      const f = (v: number) => targetEnvironments(v, perEnvironment, lmi.headroom, lmi.minEnvironments);
+      const { headroom, minEnvironments, minInstances } = lmi;
       let instancePeriods = 0;
       let environmentPeriods = 0;
       let peakInstances = 0;
       let maxEnvironments = 0;
-      for (let i = 0; i < hist.values.length; i++) {
-        const e = f(hist.values[i] as number);
-        const n = instancesFor(e, perInstance, lmi.minInstances);
-        const count = hist.counts[i] as number;
-        environmentPeriods += e * count;
-        instancePeriods += n * count;
-        if (e > maxEnvironments) maxEnvironments = e;
-        if (n > peakInstances) peakInstances = n;
+      // The candidate's own demand at traffic 1 (sizeLmi priced it: its sums and this type's
+      // instance-periods are kept) holds these sums: whole numbers, so summed per EE level or per
+      // served level they are the same, exactly, below 2^53. Its largest level gives the peaks (f
+      // and instancesFor are monotone).
+      const demand = Number.isInteger(minEnvironments) && Number.isInteger(minInstances) ? demandAt(perEnvironment, headroom, minEnvironments, 1, UNIT_SCALE_INDEX) : null;
+      const demandPeriods = demand === null ? Number.NaN : demand.instancePeriods(perInstance, minInstances);
+      if (demand !== null && Number.isSafeInteger(demand.environmentPeriods) && Number.isSafeInteger(demandPeriods)) {
+        environmentPeriods = demand.environmentPeriods;
+        instancePeriods = demandPeriods;
+        maxEnvironments = demand.maxEnvironments;
+        if (hist.values.length > 0) {
+          const n = instancesFor(maxEnvironments, perInstance, minInstances);
+          if (n > 0) peakInstances = n;
+        }
+      } else {
+        for (let i = 0; i < hist.values.length; i++) {
+          const e = targetEnvironments(hist.values[i] as number, perEnvironment, headroom, minEnvironments);
+          const n = instancesFor(e, perInstance, minInstances);
+          const count = hist.counts[i] as number;
+          environmentPeriods += e * count;
+          instancePeriods += n * count;
+          if (e > maxEnvironments) maxEnvironments = e;
+          if (n > peakInstances) peakInstances = n;
+        }
       }
       if (levelStarts === undefined) levelStarts = levelStartsOf(pairs);
       const throttledInvocations =
         levelStarts !== null
-          ? throttledByLevel(pairs, levelStarts, perEnvironment, lmi.headroom, lmi.minEnvironments)
-          : throttledInvocationsOf(pairs, (v: number) => f(v) * perEnvironment);
+          ? throttledByLevel(pairs, levelStarts, perEnvironment, headroom, minEnvironments)
+          : throttledInvocationsOf(pairs, (v: number) => targetEnvironments(v, perEnvironment, headroom, minEnvironments) * perEnvironment);
       const replay = new CompactChosen(
         throttledInvocations,
         instancePeriods,
@@ -744,14 +795,66 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
         charts,
         perEnvironment,
         perInstance,
-        lmi.headroom,
-        lmi.minEnvironments,
-        lmi.minInstances,
-        () => capacityOf(f),
+        headroom,
+        minEnvironments,
+        minInstances,
+        capacityAt,
       );
       if (chosenKept.length >= MAX_KEPT_CHOSEN) chosenKept.shift();
       chosenKept.push(replay);
       return replay;
     },
   };
+
+  /** The demand of a candidate, kept per (headroom, minEnvironments) scope (ReplaySource.environmentDemand). */
+  function demandAt(perEnvironment: number, headroom: number, minEnvironments: number, scale: number, scaleIndex: number): KeptDemand {
+    let scope = current;
+    if (scope === undefined || scope.headroom !== headroom || scope.minEnvironments !== minEnvironments) {
+      const at = scopes.findIndex((c) => c.headroom === headroom && c.minEnvironments === minEnvironments);
+      if (at >= 0) scope = scopes.splice(at, 1)[0] as DemandScope;
+      else {
+        if (scopes.length >= MAX_KEPT_SCOPES) scopes.shift();
+        scope = { headroom, minEnvironments, d0: null, d1: null, d2: null, d3: null, byKey: null, byPerEnvironment: null, size: 0 };
+      }
+      // The scope in use last: the first looked at, the last dropped.
+      scopes.push(scope);
+      current = scope;
+    }
+    const inField = fieldDemand(scope, perEnvironment, scaleIndex);
+    if (inField !== null) return inField;
+    const keyed = Number.isInteger(perEnvironment) && perEnvironment >= 0 && perEnvironment < KEYED_PER_ENVIRONMENT_LIMIT && scaleIndex >= 0 && scaleIndex < SCALE_SLOTS;
+    const key = perEnvironment * SCALE_SLOTS + scaleIndex;
+    let byScale: (KeptDemand | undefined)[] | undefined;
+    let found: KeptDemand | undefined;
+    if (scope.size > FIELD_DEMANDS) {
+      if (keyed) found = scope.byKey?.get(key);
+      else {
+        byScale = scope.byPerEnvironment?.get(perEnvironment);
+        found = byScale?.[scaleIndex];
+      }
+    }
+    if (found === undefined) {
+      if (scope.size >= MAX_DEMANDS_PER_SCOPE) {
+        scope.d0 = scope.d1 = scope.d2 = scope.d3 = null;
+        scope.byKey?.clear();
+        scope.byPerEnvironment?.clear();
+        byScale = undefined;
+        scope.size = 0;
+      }
+      found = new KeptDemand(hist, perEnvironment, headroom, minEnvironments, scale, scaleIndex);
+      const at = scope.size;
+      if (at === 0) scope.d0 = found;
+      else if (at === 1) scope.d1 = found;
+      else if (at === 2) scope.d2 = found;
+      else if (at === 3) scope.d3 = found;
+      else if (keyed) (scope.byKey ??= new Map()).set(key, found);
+      else {
+        const byPerEnvironment = (scope.byPerEnvironment ??= new Map());
+        if (byScale === undefined) byPerEnvironment.set(perEnvironment, (byScale = []));
+        byScale[scaleIndex] = found;
+      }
+      scope.size = at + 1;
+    }
+    return found;
+  }
 }

@@ -217,22 +217,22 @@ export function environmentHistogramInto(hist: Histogram, settings: ReplaySettin
       }
     }
   } else {
-    const f = (i: number) => targetEnvironments((vs[i] as number) * trafficScale, perEnvironment, headroom, minEnvironments);
+    // targetEnvironments at each index, called directly (a closure over the settings would be one allocation per call).
     let i = 0;
     while (i < n) {
-      const e = f(i);
+      const e = targetEnvironments((vs[i] as number) * trafficScale, perEnvironment, headroom, minEnvironments);
       // Gallop: the last index with f === e lies in [lo, hi).
       let lo = i;
       let step = 1;
       let hi = i + 1;
-      while (hi < n && f(hi) === e) {
+      while (hi < n && targetEnvironments((vs[hi] as number) * trafficScale, perEnvironment, headroom, minEnvironments) === e) {
         lo = hi;
         step *= 2;
         hi = Math.min(n, hi + step);
       }
       while (hi - lo > 1) {
         const mid = (lo + hi) >>> 1;
-        if (f(mid) === e) lo = mid;
+        if (targetEnvironments((vs[mid] as number) * trafficScale, perEnvironment, headroom, minEnvironments) === e) lo = mid;
         else hi = mid;
       }
       values[++k] = e;

@@ -22,7 +22,7 @@ import { checkEligibility, LMI_MIN_MEMORY_MB } from './eligibility.js';
 import { candidateInstanceTypes, cheapestOptionOf, type EnvironmentDemand, lastChoice, histogramDemand, keptInstancePeriods, typeOptions, type TypeOption } from './instances.js';
 import { environmentHistogram, scalingDelays } from './replay.js';
 import { type ChosenReplay, type ReplaySource, seriesReplay } from './replay-source.js';
-import { cpuBusyFractionFor, cpuBusyFractionOverrideKey, cpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
+import { cpuBusyFractionFor, cpuBusyFractionOverrideKey, cpuPerInvocation, type CpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
 import type { LmiContext, LmiSizing } from './types.js';
 
 /** CPU shares of duration priced for the break-even (the used share is added when off-grid). */
@@ -53,13 +53,25 @@ interface FunctionBasis {
   risks: KeptRisks | null;
   /** Their perEnvironment figures in one array (share index x shapes + shape; NaN: not yet), for the grid's lower bounds. */
   gridPerEnvironment: number[];
-  /** The option lists of the last sizing with what they were made from (a headroom, minEnvironments or share change reuses them). */
-  options: KeptOptions | null;
+  /** The option lists of its shapes, per list of candidate types (shared by every function of its memory size: see ShapeOptions). */
+  options: ShapeOptions[];
   servedSum: number | null;
+  /** The last cpuPerInvocation with what it was found from (only a share knob moves it): reused as it is (read only). */
+  cpu: KeptCpu | null;
+  /** The last CPU grid (CPU_SHARE_GRID with the share used in its place when off it) and that place, per the share used. */
+  sharesCpuShare: number;
+  sharesUsedAt: number;
+  shares: readonly number[];
 }
 
-/** Per shape, typeOptions of the candidate types and their flat copies, with the knobs they were made at. */
-interface KeptOptions {
+/**
+ * The option lists typeOptions gives for a list of shapes and of candidate types, with their flat
+ * copies and the four knobs they were made at (all typeOptions reads of config.lmi). One per
+ * (shapes, types): every function of a memory size shares its shapes (shapesOf), so a discount
+ * change builds them once per memory size and architecture, not once per function. Refilled in
+ * place when a knob moves (a sizing keeps the arrays it read, never this object).
+ */
+interface ShapeOptions {
   types: readonly InstancePrice[];
   osReserveVCpu: number;
   osReserveMemoryMiB: number;
@@ -67,28 +79,122 @@ interface KeptOptions {
   managementFeeShare: number;
   optionsByShape: readonly (readonly TypeOption[])[];
   flats: readonly FlatOptions[];
+  /** Some shape has an option (else the function cannot be priced). */
+  anyOption: boolean;
 }
 
-/** Risks kept with the figures sizingRisks read beyond the basis and the source (see FunctionBasis.risks). */
+/**
+ * cpuPerInvocation kept with the arguments it was called with that can move between sizings of one
+ * basis (its memoryMB is the basis's profile's, as its shapes are).
+ */
+interface KeptCpu {
+  avgDurationMs: number | null;
+  measuredCpuSeconds: number | null | undefined;
+  singleThreaded: boolean;
+  cpuBusyFraction: number;
+  value: CpuPerInvocation;
+}
+
+/**
+ * Risks kept with every figure sizingRisks reads beyond the basis and the source (see
+ * FunctionBasis.risks): the chosen replay only through its throttled invocations, the headroom
+ * only where some are throttled (the one sentence that names it), the per-EE concurrency only
+ * below 1 (the one sentence that reads it). A headroom or CPU share change that moves neither the
+ * shape, a per-EE concurrency below 1 nor a throttle keeps them.
+ */
 interface KeptRisks {
-  replayed: ChosenReplay;
   shape: EnvironmentShape;
   perEnvironment: number;
+  throttledInvocations: number;
   invocations: number;
   periodSeconds: number;
   headroom: number;
+  /** With the period, whether the data is coarse (scale-in minutes are not read: only the scale-out delay in periods is). */
   scaleOutMinutes: number;
-  scaleInMinutes: number;
   /** Shared by the sizings that reuse them: read only (recommend copies them). */
   risks: string[];
 }
 
+/** The environment shapes of a memory size, per list of ratio options (by identity): one array per memory size, shared by its functions' bases (read only). */
+const shapesByRatios = new WeakMap<readonly number[], Map<number, EnvironmentShape[]>>();
+function shapesOf(memoryMB: number, ratios: readonly number[]): EnvironmentShape[] {
+  let byMemory = shapesByRatios.get(ratios);
+  if (byMemory === undefined) shapesByRatios.set(ratios, (byMemory = new Map()));
+  let shapes = byMemory.get(memoryMB);
+  if (shapes === undefined) {
+    shapes = environmentShapes(memoryMB, ratios);
+    byMemory.set(memoryMB, shapes);
+  }
+  return shapes;
+}
+
+/** Per shapes list: its ShapeOptions, one per list of candidate types (a few regions x architectures). */
+const optionsByShapes = new WeakMap<readonly EnvironmentShape[], ShapeOptions[]>();
+/** Lists of candidate types a shapes list keeps options for (beyond, the oldest is dropped). */
+const MAX_KEPT_TYPE_LISTS = 32;
+function shapeOptionsList(shapes: readonly EnvironmentShape[]): ShapeOptions[] {
+  let list = optionsByShapes.get(shapes);
+  if (list === undefined) optionsByShapes.set(shapes, (list = []));
+  return list;
+}
+
+/**
+ * The option lists and flat copies of `shapes` for these types at these knobs: kept ones where the
+ * types (by identity) and the four knobs typeOptions reads are the same, else built (typeOptions
+ * keeps each list) into the entry.
+ */
+function shapeOptions(list: ShapeOptions[], shapes: readonly EnvironmentShape[], types: readonly InstancePrice[], lmi: LmiContext['config']['lmi']): ShapeOptions {
+  let entry: ShapeOptions | undefined;
+  for (let i = list.length - 1; i >= 0; i--) {
+    if ((list[i] as ShapeOptions).types === types) {
+      entry = list[i] as ShapeOptions;
+      break;
+    }
+  }
+  if (
+    entry !== undefined &&
+    entry.osReserveVCpu === lmi.osReserveVCpu &&
+    entry.osReserveMemoryMiB === lmi.osReserveMemoryMiB &&
+    entry.discount === lmi.discount &&
+    entry.managementFeeShare === lmi.managementFeeShare
+  ) {
+    return entry;
+  }
+  const lists: (readonly TypeOption[])[] = [];
+  let anyOption = false;
+  for (const shape of shapes) {
+    const options = typeOptions(types, shape, lmi);
+    if (options.length > 0) anyOption = true;
+    lists.push(options);
+  }
+  const flats = lists.map(flatOptions);
+  if (entry === undefined) {
+    if (list.length >= MAX_KEPT_TYPE_LISTS) list.shift();
+    entry = { types, osReserveVCpu: 0, osReserveMemoryMiB: 0, discount: 0, managementFeeShare: 0, optionsByShape: lists, flats, anyOption };
+    list.push(entry);
+  }
+  entry.osReserveVCpu = lmi.osReserveVCpu;
+  entry.osReserveMemoryMiB = lmi.osReserveMemoryMiB;
+  entry.discount = lmi.discount;
+  entry.managementFeeShare = lmi.managementFeeShare;
+  entry.optionsByShape = lists;
+  entry.flats = flats;
+  entry.anyOption = anyOption;
+  return entry;
+}
+
 /** periodCount and monthFactor of a window (each parses its dates), once per window object. */
-const figuresByWindow = new WeakMap<SnapshotWindow, { periods: number; factor: number }>();
-function windowFigures(window: SnapshotWindow): { periods: number; factor: number } {
+interface WindowFigures {
+  periods: number;
+  factor: number;
+  /** Hours per period. */
+  periodHours: number;
+}
+const figuresByWindow = new WeakMap<SnapshotWindow, WindowFigures>();
+function windowFigures(window: SnapshotWindow): WindowFigures {
   let figures = figuresByWindow.get(window);
   if (figures === undefined) {
-    figures = { periods: periodCount(window), factor: monthFactor(window) };
+    figures = { periods: periodCount(window), factor: monthFactor(window), periodHours: window.periodSeconds / 3600 };
     figuresByWindow.set(window, figures);
   }
   return figures;
@@ -138,9 +244,6 @@ function onCpuShareGrid(share: number): boolean {
 class Pricer {
   readonly shapeCount: number;
   readonly floorPeriods: number;
-  readonly headroom: number;
-  readonly minEnvironments: number;
-  readonly minInstances: number;
   /** Demands built here, by "perEnvironment:scaleIndex", when the source keeps none. */
   demands: Map<string, EnvironmentDemand> | null = null;
   /** The last search's best option (null: none), its cost units, and the per-EE concurrencies it was made at. */
@@ -155,27 +258,22 @@ class Pricer {
   usedAt = -1;
   chosenUnits = 0;
 
+  /**
+   * What the basis, the config and the window hold is read through them (a reference each, not a
+   * copy per field per sizing): the basis's shapes, traits and served sum never change once set, and
+   * its grid concurrencies are pure in their index.
+   */
   constructor(
-    readonly shapes: readonly EnvironmentShape[],
+    readonly basis: FunctionBasis,
     readonly optionsByShape: readonly (readonly TypeOption[])[],
     readonly flats: readonly FlatOptions[],
-    readonly traits: FunctionBasis['traits'],
-    readonly processMemoryMB: number | null,
-    readonly gridConcurrencies: (PerEnvironmentConcurrency[] | undefined)[],
-    readonly gridPerEnvironment: number[],
     readonly source: ReplaySource,
-    lmi: LmiContext['config']['lmi'],
-    readonly servedSum: number,
-    periods: number,
-    readonly periodHours: number,
-    readonly factor: number,
+    readonly lmi: LmiContext['config']['lmi'],
+    readonly figures: WindowFigures,
     readonly monthlyRequestsUsd: number,
   ) {
-    this.shapeCount = shapes.length;
-    this.floorPeriods = lmi.minInstances * periods;
-    this.headroom = lmi.headroom;
-    this.minEnvironments = lmi.minEnvironments;
-    this.minInstances = lmi.minInstances;
+    this.shapeCount = basis.shapes.length;
+    this.floorPeriods = lmi.minInstances * figures.periods;
   }
 
   /** The configuration chosen (its CPU share, per-EE concurrencies and cost units) and the CPU grid's shares. */
@@ -191,12 +289,12 @@ class Pricer {
   demandOf(perEnvironment: number, scaleIndex: number): EnvironmentDemand {
     const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
     const source = this.source;
-    if (source.environmentDemand) return source.environmentDemand(perEnvironment, this.headroom, this.minEnvironments, scale, scaleIndex);
+    if (source.environmentDemand) return source.environmentDemand(perEnvironment, this.lmi.headroom, this.lmi.minEnvironments, scale, scaleIndex);
     const key = `${perEnvironment}:${scaleIndex}`;
     this.demands ??= new Map();
     let demand = this.demands.get(key);
     if (demand === undefined) {
-      const settings = { perEnvironment, headroom: this.headroom, minEnvironments: this.minEnvironments };
+      const settings = { perEnvironment, headroom: this.lmi.headroom, minEnvironments: this.lmi.minEnvironments };
       demand = keptInstancePeriods(histogramDemand(environmentHistogram(source.hist, settings, scale)));
       this.demands.set(key, demand);
     }
@@ -204,12 +302,13 @@ class Pricer {
   }
 
   gridConcurrenciesAt(gridIndex: number): PerEnvironmentConcurrency[] {
-    let concurrencies = this.gridConcurrencies[gridIndex];
+    const basis = this.basis;
+    let concurrencies = basis.gridConcurrencies[gridIndex];
     if (concurrencies === undefined) {
       const cpuShare = CPU_SHARE_GRID[gridIndex] as number;
-      const { traits, processMemoryMB } = this;
-      concurrencies = this.shapes.map((shape) => perEnvironmentConcurrency({ shape, traits, cpuShare, processMemoryMB }));
-      this.gridConcurrencies[gridIndex] = concurrencies;
+      const { traits, processMemoryMB } = basis;
+      concurrencies = basis.shapes.map((shape) => perEnvironmentConcurrency({ shape, traits, cpuShare, processMemoryMB }));
+      basis.gridConcurrencies[gridIndex] = concurrencies;
     }
     return concurrencies;
   }
@@ -222,7 +321,9 @@ class Pricer {
    * out[index], each shape's per-EE concurrency read from perEnvironments[offset + shape].
    */
   boundInto(perEnvironments: readonly number[], offset: number, scale: number, out: number[], index: number): void {
-    const { servedSum, headroom, floorPeriods, flats } = this;
+    const { floorPeriods, flats } = this;
+    const servedSum = this.basis.servedSum as number;
+    const headroom = this.lmi.headroom;
     let least = Infinity;
     for (let i = 0; i < this.shapeCount; i++) {
       const environmentPeriods = (servedSum * scale * headroom) / (perEnvironments[offset + i] as number);
@@ -234,13 +335,15 @@ class Pricer {
       if (bound < Infinity) least = Math.min(least, bound * (1 - 1e-9));
     }
     // monthlyTotal(least, scale), written here: a number returned from a call is boxed.
-    out[index] = least * this.periodHours * this.factor + this.monthlyRequestsUsd * scale;
+    out[index] = least * this.figures.periodHours * this.figures.factor + this.monthlyRequestsUsd * scale;
   }
 
   /** The cheapest (shape, type) at the per-EE concurrencies of a CPU share and a traffic scale: its shape index, or -1 (then `best` is null). */
   cheapest(concurrencies: PerEnvironmentConcurrency[], scaleIndex: number): number {
     const scale = TRAFFIC_SCALE_GRID[scaleIndex] as number;
-    const { shapeCount, servedSum, headroom, floorPeriods, flats } = this;
+    const { shapeCount, floorPeriods, flats } = this;
+    const servedSum = this.basis.servedSum as number;
+    const headroom = this.lmi.headroom;
     if (scratchBounds.length < shapeCount) {
       scratchBounds = new Float64Array(shapeCount);
       scratchOrder = new Int32Array(shapeCount);
@@ -275,7 +378,7 @@ class Pricer {
       // Small relative slack so floating noise in the bound never skips an equal-cost shape.
       if (bestOption !== null && (bounds[i] as number) * (1 - 1e-9) > bestUnits) break;
       const options = this.optionsByShape[i] as readonly TypeOption[];
-      const at = cheapestOptionOf(this.demandOf((concurrencies[i] as PerEnvironmentConcurrency).perEnvironment, scaleIndex), options, this.minInstances);
+      const at = cheapestOptionOf(this.demandOf((concurrencies[i] as PerEnvironmentConcurrency).perEnvironment, scaleIndex), options, this.lmi.minInstances);
       if (at < 0) continue;
       const units = lastChoice.costUnits;
       if (bestOption === null || units < bestUnits || (units === bestUnits && i < bestIndex)) {
@@ -299,7 +402,7 @@ class Pricer {
   }
 
   monthlyTotal(costUnits: number, scale: number): number {
-    return costUnits * this.periodHours * this.factor + this.monthlyRequestsUsd * scale;
+    return costUnits * this.figures.periodHours * this.figures.factor + this.monthlyRequestsUsd * scale;
   }
 
   shareConcurrencies(index: number): PerEnvironmentConcurrency[] {
@@ -329,7 +432,7 @@ class Pricer {
     const gridIndex = usedAt < 0 || index < usedAt ? index : index === usedAt ? -1 : index - 1;
     if (gridIndex < 0) return this.boundInto(this.usedPerEnvironmentOf(), 0, 1, out, index);
     const shapeCount = this.shapeCount;
-    const gridPerEnvironment = this.gridPerEnvironment;
+    const gridPerEnvironment = this.basis.gridPerEnvironment;
     const offset = gridIndex * shapeCount;
     if (!((gridPerEnvironment[offset] as number) > 0)) {
       if (gridPerEnvironment.length === 0) for (let k = 0; k < CPU_SHARE_GRID.length * shapeCount; k++) gridPerEnvironment.push(Number.NaN);
@@ -395,10 +498,34 @@ class TrafficScaleCosts extends BoundedCostGrid<LmiSizing['costByTrafficScale'][
   }
 }
 
+/**
+ * cpuPerInvocation for this sizing: the basis's kept one where every argument is the same (a
+ * discount or headroom change), else found and kept. Read only: sizeLmi copies its fields.
+ */
+function keptCpu(basis: FunctionBasis, profile: FunctionProfile, avgDurationMs: number | null, lmi: LmiContext['config']['lmi']): CpuPerInvocation {
+  // The full share is the default bound; single-threaded only when the user chooses it.
+  const singleThreaded = lmi.cpuBound === 'single-threaded' && basis.traits.singleThreaded;
+  const cpuBusyFraction = cpuBusyFractionFor(lmi, profile.region, profile.name);
+  const k = basis.cpu;
+  if (
+    k !== null &&
+    k.avgDurationMs === avgDurationMs &&
+    k.measuredCpuSeconds === profile.cpuSecondsPerInvocation &&
+    k.singleThreaded === singleThreaded &&
+    k.cpuBusyFraction === cpuBusyFraction
+  ) {
+    return k.value;
+  }
+  const value = cpuPerInvocation({ memoryMB: profile.memoryMB, avgDurationMs, measuredCpuSeconds: profile.cpuSecondsPerInvocation, singleThreaded, cpuBusyFraction });
+  basis.cpu = { avgDurationMs, measuredCpuSeconds: profile.cpuSecondsPerInvocation, singleThreaded, cpuBusyFraction, value };
+  return value;
+}
+
 /** CPU shares whose per-EE concurrencies a basis keeps (the grid's and the ones tried). */
 const MAX_KEPT_SHARES = 256;
 
 function functionBasis(profile: FunctionProfile, lmi: LmiContext['config']['lmi']): FunctionBasis {
+  const shapes = shapesOf(profile.memoryMB, lmi.memoryGiBPerVCpuOptions);
   const eligibility = checkEligibility(profile.runtime, profile.memoryMB);
   const traits = eligibility.traits;
   const python = traits.language === 'python';
@@ -406,15 +533,19 @@ function functionBasis(profile: FunctionProfile, lmi: LmiContext['config']['lmi'
   return {
     eligibility,
     traits,
-    shapes: environmentShapes(profile.memoryMB, lmi.memoryGiBPerVCpuOptions),
+    shapes,
     processMemoryMB: python ? (measuredProcessMB ?? profile.memoryMB) : null,
     processMemorySource: python ? (measuredProcessMB !== null ? 'measured' : 'configured') : null,
     concurrencyByShare: new Map(),
     gridConcurrencies: new Array<PerEnvironmentConcurrency[] | undefined>(CPU_SHARE_GRID.length).fill(undefined),
     gridPerEnvironment: [],
-    options: null,
+    options: shapeOptionsList(shapes),
     risks: null,
     servedSum: null,
+    cpu: null,
+    sharesCpuShare: Number.NaN,
+    sharesUsedAt: -1,
+    shares: CPU_SHARE_GRID,
   };
 }
 
@@ -452,54 +583,17 @@ export function sizeLmi(
   if (prices.lambda === undefined) return null;
   const types = candidateInstanceTypes(prices.instances, profile.architecture, lmi);
   if (types.length === 0) return null;
-  const { periods, factor } = windowFigures(window);
+  const figures = windowFigures(window);
+  const { periods, factor } = figures;
   if (periods <= 0) throw new LmiAdvisorError(`${profile.region}/${profile.name}: the window ${window.start}..${window.end} holds no period`);
 
   const basis = replay?.sizingMemo ? keptBasis(replay.sizingMemo, profile, lmi) : functionBasis(profile, lmi);
-  const { eligibility, traits, shapes, concurrencyByShare, gridConcurrencies, gridPerEnvironment } = basis;
-  const kept = basis.options;
-  let optionsByShape: readonly (readonly TypeOption[])[];
-  let flats: readonly FlatOptions[];
-  if (
-    kept !== null &&
-    kept.types === types &&
-    kept.osReserveVCpu === lmi.osReserveVCpu &&
-    kept.osReserveMemoryMiB === lmi.osReserveMemoryMiB &&
-    kept.discount === lmi.discount &&
-    kept.managementFeeShare === lmi.managementFeeShare
-  ) {
-    // The lists typeOptions gives for these types and these four knobs (all it reads of config.lmi).
-    optionsByShape = kept.optionsByShape;
-    flats = kept.flats;
-  } else {
-    const lists: (readonly TypeOption[])[] = [];
-    for (const shape of shapes) lists.push(typeOptions(types, shape, lmi));
-    optionsByShape = lists;
-    flats = lists.map(flatOptions);
-    if (replay?.sizingMemo) {
-      basis.options = {
-        types,
-        osReserveVCpu: lmi.osReserveVCpu,
-        osReserveMemoryMiB: lmi.osReserveMemoryMiB,
-        discount: lmi.discount,
-        managementFeeShare: lmi.managementFeeShare,
-        optionsByShape,
-        flats,
-      };
-    }
-  }
-  let anyOption = false;
-  for (const options of optionsByShape) if (options.length > 0) anyOption = true;
-  if (!anyOption) return null;
+  const { eligibility, traits, shapes, concurrencyByShare } = basis;
+  const options = shapeOptions(basis.options, shapes, types, lmi);
+  if (!options.anyOption) return null;
+  const { optionsByShape, flats } = options;
 
-  const cpu = cpuPerInvocation({
-    memoryMB: profile.memoryMB,
-    avgDurationMs: usage.avgDurationMs,
-    measuredCpuSeconds: profile.cpuSecondsPerInvocation,
-    // The full share is the default bound; single-threaded only when the user chooses it.
-    singleThreaded: lmi.cpuBound === 'single-threaded' && traits.singleThreaded,
-    cpuBusyFraction: cpuBusyFractionFor(lmi, profile.region, profile.name),
-  });
+  const cpu = keptCpu(basis, profile, usage.avgDurationMs, lmi);
   const { processMemoryMB, processMemorySource } = basis;
 
   const source = replay ?? seriesReplay(profile, window, lmi);
@@ -517,26 +611,10 @@ export function sizeLmi(
     for (let i = 0; i < hist.values.length; i++) servedSum += (hist.values[i] as number) * (hist.counts[i] as number);
     basis.servedSum = servedSum;
   }
-  const servedSum = basis.servedSum;
 
   // The candidates' search and the break-even grids' pricing, with their state in one object (no
   // closure per helper per sizing: 10,000 sizings per what-if update).
-  const pricer = new Pricer(
-    shapes,
-    optionsByShape,
-    flats,
-    traits,
-    processMemoryMB,
-    gridConcurrencies,
-    gridPerEnvironment,
-    source,
-    lmi,
-    servedSum,
-    periods,
-    periodHours,
-    factor,
-    monthlyRequestsUsd,
-  );
+  const pricer = new Pricer(basis, optionsByShape, flats, source, lmi, figures, monthlyRequestsUsd);
   // Every traffic point is at the CPU share used: its per-EE concurrencies once.
   let usedConcurrencies = concurrencyByShare.get(cpu.cpuShare);
   if (usedConcurrencies === undefined) {
@@ -587,37 +665,41 @@ export function sizeLmi(
   const overrideKey = cpu.cpuSource === 'assumed' ? cpuBusyFractionOverrideKey(lmi, profile.region, profile.name) : null;
   if (overrideKey !== null) result.cpuAssumedBy = overrideKey;
 
-  // The CPU grid: CPU_SHARE_GRID (descending), with the share used in its place when off it.
-  const usedAt =
-    cpu.cpuShare > 0 && !onCpuShareGrid(cpu.cpuShare) ? insertionIndex(CPU_SHARE_GRID, cpu.cpuShare) : -1;
-  let shares: readonly number[] = CPU_SHARE_GRID;
-  if (usedAt >= 0) {
-    const withUsed = new Array<number>(CPU_SHARE_GRID.length + 1);
-    for (let i = 0; i < withUsed.length; i++) withUsed[i] = i < usedAt ? (CPU_SHARE_GRID[i] as number) : i === usedAt ? cpu.cpuShare : (CPU_SHARE_GRID[i - 1] as number);
-    shares = withUsed;
+  // The CPU grid: CPU_SHARE_GRID (descending), with the share used in its place when off it (kept
+  // per basis for the share used last: read only, as CPU_SHARE_GRID is).
+  if (basis.sharesCpuShare !== cpu.cpuShare) {
+    const usedAt = cpu.cpuShare > 0 && !onCpuShareGrid(cpu.cpuShare) ? insertionIndex(CPU_SHARE_GRID, cpu.cpuShare) : -1;
+    let shares: readonly number[] = CPU_SHARE_GRID;
+    if (usedAt >= 0) {
+      const withUsed = new Array<number>(CPU_SHARE_GRID.length + 1);
+      for (let i = 0; i < withUsed.length; i++) withUsed[i] = i < usedAt ? (CPU_SHARE_GRID[i] as number) : i === usedAt ? cpu.cpuShare : (CPU_SHARE_GRID[i - 1] as number);
+      shares = withUsed;
+    }
+    basis.sharesCpuShare = cpu.cpuShare;
+    basis.sharesUsedAt = usedAt;
+    basis.shares = shares;
   }
+  const usedAt = basis.sharesUsedAt;
+  const shares = basis.shares;
   // The grids are priced as they are read (cost-grid.ts). The type options do not depend on CPU
   // share or traffic, so a point is priced whenever the chosen configuration was (cheapest()
   // finds one). The chosen configuration's own point (its share, traffic 1) is the search above.
   pricer.chose(cpu.cpuShare, usedConcurrencies, shares, usedAt, pricer.bestUnits);
-  const costByCpuShare = new CpuShareCosts(pricer);
-  const costByTrafficScale = new TrafficScaleCosts(pricer);
 
   // Kept per function where the source keeps a memo (the basis): the risks read nothing else
-  // than these, so a sizing that repeats them (a discount, a share moving no per-EE concurrency)
-  // reuses them. No closure and no key object per sizing.
+  // than these, so a sizing that repeats them (a discount, a share moving no per-EE concurrency,
+  // a headroom throttling nothing) reuses them. No closure and no key object per sizing.
   const k = replay?.sizingMemo ? basis.risks : null;
   let risks: string[];
   if (
     k !== null &&
-    k.replayed === replayed &&
     k.shape === shape &&
-    k.perEnvironment === perEnvironment &&
+    (k.perEnvironment === perEnvironment || (perEnvironment >= 1 && k.perEnvironment >= 1)) &&
+    k.throttledInvocations === throttledInvocations &&
     k.invocations === usage.invocations &&
     k.periodSeconds === window.periodSeconds &&
-    k.headroom === lmi.headroom &&
-    k.scaleOutMinutes === lmi.scaleOutMinutes &&
-    k.scaleInMinutes === lmi.scaleInMinutes
+    (throttledInvocations <= 0 || k.headroom === lmi.headroom) &&
+    k.scaleOutMinutes === lmi.scaleOutMinutes
   ) {
     risks = k.risks;
   } else {
@@ -636,22 +718,31 @@ export function sizeLmi(
       periods,
       lmi,
     });
-    if (replay?.sizingMemo) {
+    if (k !== null) {
+      // Written over (no new object): the sizings that took the old risks keep their array.
+      k.shape = shape;
+      k.perEnvironment = perEnvironment;
+      k.throttledInvocations = throttledInvocations;
+      k.invocations = usage.invocations;
+      k.periodSeconds = window.periodSeconds;
+      k.headroom = lmi.headroom;
+      k.scaleOutMinutes = lmi.scaleOutMinutes;
+      k.risks = risks;
+    } else if (replay?.sizingMemo) {
       basis.risks = {
-        replayed,
         shape,
         perEnvironment,
+        throttledInvocations,
         invocations: usage.invocations,
         periodSeconds: window.periodSeconds,
         headroom: lmi.headroom,
         scaleOutMinutes: lmi.scaleOutMinutes,
-        scaleInMinutes: lmi.scaleInMinutes,
         risks,
       };
     }
   }
 
-  return new Sizing(result, costByCpuShare, costByTrafficScale, replayed, risks);
+  return new Sizing(result, pricer, replayed, risks);
 }
 
 /**
@@ -669,15 +760,37 @@ export class Sizing implements LmiSizing {
    * besides the lookups. Private, so equality checks and JSON never see it.
    */
   #reportMemo: object | undefined = undefined;
+  /** The grids, made on first read (a report reads them for some functions only); the pricer until both are made. */
+  #pricer: Pricer | null;
+  #cpuShareCosts: CpuShareCosts | null = null;
+  #trafficScaleCosts: TrafficScaleCosts | null = null;
 
   constructor(
     readonly result: LmiResult,
-    readonly cpuShareCosts: BoundedCostGrid<LmiSizing['costByCpuShare'][number]>,
-    readonly trafficScaleCosts: BoundedCostGrid<LmiSizing['costByTrafficScale'][number]>,
+    pricer: Pricer,
     replayed: ChosenReplay,
     readonly risks: string[],
   ) {
+    this.#pricer = pricer;
     this.#replayed = replayed;
+  }
+
+  get cpuShareCosts(): BoundedCostGrid<LmiSizing['costByCpuShare'][number]> {
+    let grid = this.#cpuShareCosts;
+    if (grid === null) {
+      grid = this.#cpuShareCosts = new CpuShareCosts(this.#pricer as Pricer);
+      if (this.#trafficScaleCosts !== null) this.#pricer = null;
+    }
+    return grid;
+  }
+
+  get trafficScaleCosts(): BoundedCostGrid<LmiSizing['costByTrafficScale'][number]> {
+    let grid = this.#trafficScaleCosts;
+    if (grid === null) {
+      grid = this.#trafficScaleCosts = new TrafficScaleCosts(this.#pricer as Pricer);
+      if (this.#cpuShareCosts !== null) this.#pricer = null;
+    }
+    return grid;
   }
 
   get costByCpuShare(): LmiSizing['costByCpuShare'] {
