@@ -30,7 +30,7 @@ import {
 } from './knobs.js';
 import { prepareReplays, whatIfReport } from './model.js';
 import { htmlEngine, summaryRowHtml, summaryRowTexts } from '../render/templates.js';
-import { MarkupPatcher, MarkupTree } from './markup-diff.js';
+import { MarkupPatcher, MarkupTree, type MarkupPieceLike } from './markup-diff.js';
 import { KeyedRows, type RowSource, type RowStats } from './table-rows.js';
 
 function element<T extends Element>(selector: string, root: ParentNode = document): T {
@@ -57,11 +57,14 @@ async function readData(): Promise<WhatIfData> {
   return data;
 }
 
-/** The element tree of a rendered report from its `<div class="page">` (element 0). */
-function pageTree(html: string): MarkupTree {
+/**
+ * The element tree of a rendered report from its `<div class="page">` (element 0); the trees of
+ * the pieces the render kept (plans, function sections) are reused, not scanned again.
+ */
+function pageTree(html: string, pieces: readonly MarkupPieceLike[]): MarkupTree {
   const at = html.indexOf('<div class="page">');
   if (at === -1) throw new Error('what-if: the rendered report has no <div class="page">');
-  return new MarkupTree(html, at);
+  return new MarkupTree(html, at, pieces);
 }
 
 /** The parts of the page the report renders (the panel, also in .page, is left alone). */
@@ -159,7 +162,7 @@ async function start(): Promise<void> {
   try {
     const warm = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, warmUpValues(runValues)), { lazy: true }));
     summaryRows(warm.summary);
-    pageTree(warm.html);
+    pageTree(warm.html, warm.pieces);
   } catch {
     // A warm-up only: the page works the same without it.
   }
@@ -167,7 +170,7 @@ async function start(): Promise<void> {
   try {
     const run = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, runValues), { lazy: true }));
     const rows = summaryRows(run.summary);
-    shownTree = pageTree(run.html);
+    shownTree = pageTree(run.html, run.pieces);
     // If the table on show is not the run's rows, the first update rebuilds its body.
     table.adopt(summaryBody(), rows);
   } catch {
@@ -239,7 +242,7 @@ async function start(): Promise<void> {
       lap('render');
       const rows = summaryRows(rendered.summary);
       lap('rowsHtml');
-      const tree = pageTree(html);
+      const tree = pageTree(html, rendered.pieces);
       lap('scan');
       const before = shownTree;
       // Until patched, the page shows neither markup for sure: a failed patch falls back to the whole.
