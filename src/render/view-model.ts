@@ -384,12 +384,15 @@ function bucketTime(series: ChartSeries, index: number): string {
 }
 
 function chartTextRows(series: ChartSeries, facts: ChartFacts): Row[] {
-  const throttledAt: string[] = [];
+  // Only the buckets listed are written out (a throttled window has hundreds).
+  const listed: string[] = [];
+  let throttled = 0;
   series.throttled.forEach((t, i) => {
-    if (t) throttledAt.push(bucketTime(series, i));
+    if (!t) return;
+    throttled++;
+    if (listed.length < VIEW_LIMITS.listedThrottledBuckets) listed.push(bucketTime(series, i));
   });
-  const listed = throttledAt.slice(0, VIEW_LIMITS.listedThrottledBuckets);
-  const more = throttledAt.length - listed.length;
+  const more = throttled - listed.length;
   return [
     { label: 'Buckets', value: `${facts.buckets} of ${formatPeriod(series.bucketSeconds)} from ${formatTimestamp(series.start)}` },
     { label: 'Peak concurrency (max per bucket)', value: formatNumber(facts.peakConcurrency) },
