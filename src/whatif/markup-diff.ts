@@ -147,26 +147,165 @@ export interface MarkupPieceLike {
 }
 
 /**
- * The element tree of each piece seen, scanned alone; null for a piece that would not scan the
- * same inside other markup (an end tag without its start, an element left open, a tag cut by the
- * piece's end). Weak: a piece the renderer dropped takes its tree with it.
+ * The element tree of each piece met again, scanned alone; null for a piece that would not scan
+ * the same inside other markup (an end tag without its start, an element left open, a tag cut by
+ * the piece's end); SEEN for a piece met once, which is scanned with the rest of its markup (most
+ * pieces of a change that re-sizes every function live for that change alone: scanning them
+ * alone too cost more than the whole scan). Weak: a piece the renderer dropped takes its tree
+ * with it.
  */
-const pieceTrees = new WeakMap<MarkupPieceLike, MarkupTree | null>();
+const SEEN = 0;
+const pieceTrees = new WeakMap<MarkupPieceLike, MarkupTree | null | typeof SEEN>();
 
 function pieceTree(piece: MarkupPieceLike): MarkupTree | null {
-  let tree = pieceTrees.get(piece);
-  if (tree === undefined) {
-    const scanned = new MarkupTree(piece.html);
-    tree = scanned.balanced && piece.html.charCodeAt(0) === 60 ? scanned : null;
-    pieceTrees.set(piece, tree);
+  const kept = pieceTrees.get(piece);
+  if (kept === undefined) {
+    pieceTrees.set(piece, SEEN);
+    return null;
   }
+  if (kept !== SEEN) return kept;
+  const scanned = new MarkupTree(piece.html);
+  const tree = scanned.balanced && piece.html.charCodeAt(0) === 60 ? scanned : null;
+  pieceTrees.set(piece, tree);
   return tree;
 }
 
-/** to[at + k] = from[k] + by for k < count. */
-function shifted(to: Int32Array, from: Int32Array, count: number, at: number, by: number): void {
-  to.set(from.subarray(0, count), at);
-  for (let k = at; k < at + count; k++) to[k] = (to[k] as number) + by;
+interface KnownPiece {
+  html: string;
+  /** Its first characters, compared first. */
+  head: string;
+  tree: MarkupTree;
+}
+
+/**
+ * The arrays every scan writes into, grown as needed and kept: a tree copies out what it holds.
+ * (A scan allocating its own arrays, and closures over them, cost more than the scan of a small
+ * piece.)
+ */
+const scratch: Record<'start' | 'openEnd' | 'innerEnd' | 'end' | 'after' | 'ids' | 'stack', Int32Array> = {
+  start: new Int32Array(1024),
+  openEnd: new Int32Array(1024),
+  innerEnd: new Int32Array(1024),
+  end: new Int32Array(1024),
+  after: new Int32Array(1024),
+  ids: new Int32Array(1024),
+  stack: new Int32Array(256),
+};
+
+function grown(a: Int32Array, size: number): Int32Array {
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
+}
+
+/** Room for `size` elements in the scratch arrays. */
+function reserve(size: number): void {
+  if (size <= scratch.start.length) return;
+  const next = Math.max(size, scratch.start.length * 2);
+  scratch.start = grown(scratch.start, next);
+  scratch.openEnd = grown(scratch.openEnd, next);
+  scratch.innerEnd = grown(scratch.innerEnd, next);
+  scratch.end = grown(scratch.end, next);
+  scratch.after = grown(scratch.after, next);
+  scratch.ids = grown(scratch.ids, next);
+}
+
+/**
+ * Scans `text` from `from` into the scratch arrays: a hand-written scan for what TAG matches (a
+ * regex match per tag, and its captured strings, cost most of the scan of a 5 MB report), tag
+ * names interned. Where the scan meets the next of `known` (its markup starts at a tag the scan
+ * reaches), that piece's tree is copied, moved to where it sits, instead of scanning it again.
+ */
+function scan(text: string, from: number, known: readonly KnownPiece[]): { count: number; balanced: boolean } {
+  let { start, openEnd, innerEnd, end, after, ids, stack } = scratch;
+  let depth = 0;
+  let balanced = true;
+  let n = 0;
+  let next = 0;
+  tagRanOff = false;
+  for (let at = text.indexOf('<', from); at !== -1; ) {
+    const piece = known[next];
+    // Compared as a slice (startsWith of a long string cost ~50 us per KB in V8, the slice's === a
+    // memcmp), its first characters first.
+    if (piece !== undefined && sameChars(text, at, piece.head, 0, piece.head.length) && text.slice(at, at + piece.html.length) === piece.html) {
+      const sub = piece.tree;
+      const count = sub.count;
+      if (n + count > start.length) {
+        reserve(n + count);
+        ({ start, openEnd, innerEnd, end, after, ids } = scratch);
+      }
+      for (let k = 0; k < count; k++) {
+        start[n + k] = (sub.start[k] as number) + at;
+        openEnd[n + k] = (sub.openEnd[k] as number) + at;
+        innerEnd[n + k] = (sub.innerEnd[k] as number) + at;
+        end[n + k] = (sub.end[k] as number) + at;
+        after[n + k] = (sub.after[k] as number) + n;
+      }
+      ids.set(sub.nameId, n);
+      n += count;
+      next++;
+      at = text.indexOf('<', at + piece.html.length);
+      continue;
+    }
+    if (!scanTag(text, at)) {
+      at = text.indexOf('<', at + 1);
+      continue;
+    }
+    const tagEnd = tagNext;
+    const name = tagName;
+    if (n === start.length) {
+      reserve(n + 1);
+      ({ start, openEnd, innerEnd, end, after, ids } = scratch);
+    }
+    if (name === COMMENT_ID) {
+      start[n] = at;
+      openEnd[n] = tagEnd;
+      ids[n] = COMMENT_ID;
+      innerEnd[n] = tagEnd;
+      end[n] = tagEnd;
+      after[n] = n + 1;
+      n++;
+    } else if (tagClosing) {
+      // Close the innermost open element of that name; any left open inside it end here.
+      let d = depth - 1;
+      while (d >= 0 && ids[stack[d] as number] !== name) d--;
+      if (d !== -1) {
+        while (depth > d + 1) {
+          const k = stack[--depth] as number;
+          innerEnd[k] = at;
+          end[k] = at;
+          after[k] = n;
+        }
+        const k = stack[--depth] as number;
+        innerEnd[k] = at;
+        end[k] = tagEnd;
+        after[k] = n;
+      } else balanced = false;
+    } else {
+      start[n] = at;
+      openEnd[n] = tagEnd;
+      ids[n] = name;
+      // `/>` closes SVG elements (the renderer writes no other).
+      if (text.charCodeAt(tagEnd - 2) === 47 || NAME_VOID[name] === true) {
+        innerEnd[n] = tagEnd;
+        end[n] = tagEnd;
+        after[n] = n + 1;
+      } else {
+        if (depth === stack.length) scratch.stack = stack = grown(stack, stack.length * 2);
+        stack[depth++] = n;
+      }
+      n++;
+    }
+    at = text.indexOf('<', tagEnd);
+  }
+  if (depth > 0 || tagRanOff) balanced = false;
+  while (depth > 0) {
+    const k = stack[--depth] as number;
+    innerEnd[k] = text.length;
+    end[k] = text.length;
+    after[k] = n;
+  }
+  return { count: n, balanced };
 }
 
 /** The element tree of a markup string: per element (in document order) where it starts and ends. */
@@ -196,113 +335,20 @@ export class MarkupTree {
    * instead of scanning it again. The result is the tree of `text` all the same (a test holds it).
    */
   constructor(readonly text: string, from = 0, pieces: readonly MarkupPieceLike[] = []) {
-    const known: { html: string; head: string; tree: MarkupTree }[] = [];
-    let knownChars = 0;
-    let knownCount = 0;
+    // The pieces' trees first: scan() below and a piece's own scan share the scratch arrays.
+    const known: KnownPiece[] = [];
     for (const piece of pieces) {
       const tree = pieceTree(piece);
-      if (tree === null) continue;
-      known.push({ html: piece.html, head: piece.html.slice(0, 24), tree });
-      knownChars += piece.html.length;
-      knownCount += tree.count;
+      if (tree !== null) known.push({ html: piece.html, head: piece.html.slice(0, 24), tree });
     }
-    // At most one element per `<` (without pieces, counted; with them, estimated and grown).
-    let capacity = knownCount;
-    if (known.length === 0) for (let at = text.indexOf('<', from); at !== -1; at = text.indexOf('<', at + 1)) capacity++;
-    else capacity += Math.max(16, (text.length - from - knownChars) >> 4);
-    let start: Int32Array = new Int32Array(capacity);
-    let openEnd: Int32Array = new Int32Array(capacity);
-    let innerEnd: Int32Array = new Int32Array(capacity);
-    let end: Int32Array = new Int32Array(capacity);
-    let after: Int32Array = new Int32Array(capacity);
-    let ids: Int32Array = new Int32Array(capacity);
-    const grow = (): void => {
-      capacity *= 2;
-      const bigger = (a: Int32Array): Int32Array => {
-        const b = new Int32Array(capacity);
-        b.set(a);
-        return b;
-      };
-      start = bigger(start);
-      openEnd = bigger(openEnd);
-      innerEnd = bigger(innerEnd);
-      end = bigger(end);
-      after = bigger(after);
-      ids = bigger(ids);
-    };
-    const stack: number[] = [];
-    let balanced = true;
-    const close = (k: number, inner: number, endAt: number, count: number): void => {
-      innerEnd[k] = inner;
-      end[k] = endAt;
-      after[k] = count;
-    };
-    // A hand-written scan for what TAG matches (a regex match per tag, and its captured strings,
-    // cost most of the scan of a 5 MB report); tag names are interned.
-    let n = 0;
-    let next = 0;
-    tagRanOff = false;
-    for (let at = text.indexOf('<', from); at !== -1; ) {
-      const piece = known[next];
-      // Compared as a slice (startsWith of a long string cost ~50 us per KB in V8, the slice's === a
-      // memcmp), its first characters first.
-      if (piece !== undefined && sameChars(text, at, piece.head, 0, piece.head.length) && text.slice(at, at + piece.html.length) === piece.html) {
-        // A kept piece: its tree, moved to where it sits.
-        const sub = piece.tree;
-        while (n + sub.count > capacity) grow();
-        shifted(start, sub.start, sub.count, n, at);
-        shifted(openEnd, sub.openEnd, sub.count, n, at);
-        shifted(innerEnd, sub.innerEnd, sub.count, n, at);
-        shifted(end, sub.end, sub.count, n, at);
-        shifted(after, sub.after, sub.count, n, n);
-        ids.set(sub.nameId.subarray(0, sub.count), n);
-        n += sub.count;
-        next++;
-        at = text.indexOf('<', at + piece.html.length);
-        continue;
-      }
-      if (!scanTag(text, at)) {
-        at = text.indexOf('<', at + 1);
-        continue;
-      }
-      const tagEnd = tagNext;
-      const closing = tagClosing;
-      const name = tagName;
-      if (n === capacity && !closing) grow();
-      if (name === COMMENT_ID) {
-        start[n] = at;
-        openEnd[n] = tagEnd;
-        ids[n] = COMMENT_ID;
-        close(n, tagEnd, tagEnd, n + 1);
-        n++;
-      } else if (closing) {
-        // Close the innermost open element of that name; any left open inside it end here.
-        let depth = stack.length - 1;
-        while (depth >= 0 && ids[stack[depth] as number] !== name) depth--;
-        if (depth !== -1) {
-          while (stack.length > depth + 1) close(stack.pop() as number, at, at, n);
-          close(stack.pop() as number, at, tagEnd, n);
-        } else balanced = false;
-      } else {
-        start[n] = at;
-        openEnd[n] = tagEnd;
-        ids[n] = name;
-        // `/>` closes SVG elements (the renderer writes no other).
-        if (text.charCodeAt(tagEnd - 2) === 47 || NAME_VOID[name] === true) close(n, tagEnd, tagEnd, n + 1);
-        else stack.push(n);
-        n++;
-      }
-      at = text.indexOf('<', tagEnd);
-    }
-    if (stack.length > 0 || tagRanOff) balanced = false;
-    while (stack.length > 0) close(stack.pop() as number, text.length, text.length, n);
-    this.count = n;
-    this.start = start;
-    this.openEnd = openEnd;
-    this.innerEnd = innerEnd;
-    this.end = end;
-    this.after = after;
-    this.nameId = ids;
+    const { count, balanced } = scan(text, from, known);
+    this.count = count;
+    this.start = scratch.start.slice(0, count);
+    this.openEnd = scratch.openEnd.slice(0, count);
+    this.innerEnd = scratch.innerEnd.slice(0, count);
+    this.end = scratch.end.slice(0, count);
+    this.after = scratch.after.slice(0, count);
+    this.nameId = scratch.ids.slice(0, count);
     this.balanced = balanced;
   }
 
