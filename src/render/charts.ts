@@ -75,14 +75,31 @@ export interface ChartFacts {
 
 /** The facts a chart shows, for the Markdown report and the chart's text description. */
 export function chartFacts(series: ChartSeries): ChartFacts {
-  const known = series.concurrencyMax.filter((v): v is number => v !== null);
+  // Loops, not filter and spread (the what-if page reads these for every section on each change);
+  // Math.max / Math.min folded one value at a time give what they give over all (NaN and -0 too).
+  let known = 0;
+  let peak = Number.NEGATIVE_INFINITY;
+  for (const v of series.concurrencyMax) {
+    if (v === null) continue;
+    known++;
+    peak = Math.max(peak, v);
+  }
+  let throttled = 0;
+  for (const t of series.throttled) if (t) throttled++;
+  let capMin = Number.POSITIVE_INFINITY;
+  let capMax = Number.NEGATIVE_INFINITY;
+  for (const v of series.lmiCapacity) {
+    capMin = Math.min(capMin, v);
+    capMax = Math.max(capMax, v);
+  }
+  const hasCapacity = series.lmiCapacity.length > 0;
   return {
     buckets: series.concurrencyMax.length,
-    peakConcurrency: known.length > 0 ? Math.max(...known) : null,
-    throttledBuckets: series.throttled.filter(Boolean).length,
-    unknownBuckets: series.concurrencyMax.length - known.length,
-    capacityMin: series.lmiCapacity.length > 0 ? Math.min(...series.lmiCapacity) : null,
-    capacityMax: series.lmiCapacity.length > 0 ? Math.max(...series.lmiCapacity) : null,
+    peakConcurrency: known > 0 ? peak : null,
+    throttledBuckets: throttled,
+    unknownBuckets: series.concurrencyMax.length - known,
+    capacityMin: hasCapacity ? capMin : null,
+    capacityMax: hasCapacity ? capMax : null,
   };
 }
 
@@ -161,6 +178,8 @@ export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyCha
   const nPlotH = n(plotH);
   const nMark = n(base + 3);
   const xs = barLefts(count, bw, left);
+  // A bar's shape after its left edge, per concurrency value (the same values recur across buckets).
+  const shapes = new Map<number, string>();
   for (let i = 0; i < count; i++) {
     const v = series.concurrencyMax[i];
     const nx0 = xs[i] as string;
@@ -168,8 +187,13 @@ export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyCha
       unk += `M${nx0} ${nTop}h${nw}v${nPlotH}h${nMinusW}z`;
       continue;
     }
-    const y0 = y(v);
-    const rect = `M${nx0} ${n(y0)}h${nw}v${n(base - y0)}h${nMinusW}z`;
+    let shape = shapes.get(v);
+    if (shape === undefined) {
+      const y0 = y(v);
+      shape = ` ${n(y0)}h${nw}v${n(base - y0)}h${nMinusW}z`;
+      shapes.set(v, shape);
+    }
+    const rect = `M${nx0}${shape}`;
     if (series.throttled[i]) {
       thr += rect;
       thrMarks += `M${nx0} ${nMark}h${nw}v5h${nMinusW}z`;
@@ -185,10 +209,16 @@ export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyCha
   }
 
   let cap = '';
+  const levels = new Map<number, string>();
   series.lmiCapacity.forEach((v, i) => {
-    const yy = n(y(v));
+    let yy = levels.get(v);
+    if (yy === undefined) {
+      yy = n(y(v));
+      levels.set(v, yy);
+    }
     cap += i === 0 ? `M${n(x(0))} ${yy}` : `V${yy}`;
-    cap += `H${n(x(i + 1))}`;
+    // n(x(i + 1)), which barLefts holds for the buckets' left edges.
+    cap += `H${i + 1 < xs.length ? (xs[i + 1] as string) : n(x(i + 1))}`;
   });
 
   const grid: string[] = [];

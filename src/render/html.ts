@@ -1,9 +1,10 @@
-import type { ChartSeries, FunctionReport, ReportModel } from '../report/types.js';
+import type Handlebars from 'handlebars';
+import type { CapacityProviderPlan, ChartSeries, FunctionReport, ReportModel } from '../report/types.js';
 import { concurrencyChartSvg, headlineChartSvg, type ConcurrencyChartOptions } from './charts.js';
 import { formatPeriod } from './format.js';
-import { clearSnippetMemo } from './snippets.js';
+import { capacityProviderSnippet, clearSnippetMemo, snippetAccountId, type CapacityProviderSnippet, type SnippetPlan } from './snippets.js';
 import { htmlEngine, SUMMARY_ROWS_OMITTED } from './templates.js';
-import { buildView } from './view-model.js';
+import { buildView, type FunctionView, type PlanView } from './view-model.js';
 
 /**
  * Charts of the last two renders, by everything a chart's markup depends on. The what-if page
@@ -18,7 +19,10 @@ interface KeptChart {
   lmiCapacity: number[];
   throttled: boolean[];
   svg: string;
+  /** Names this svg in the keys of the sections that hold it: one serial per chart drawn. */
+  serial: number;
 }
+let chartSerial = 0;
 let chartsNow = new Map<string, KeptChart[]>();
 let chartsBefore = new Map<string, KeptChart[]>();
 
@@ -34,23 +38,163 @@ function findChart(list: KeptChart[] | undefined, series: ChartSeries): KeptChar
   );
 }
 
-function chartSvg(series: ChartSeries, options: ConcurrencyChartOptions): string {
+function chartSvg(series: ChartSeries, options: ConcurrencyChartOptions): KeptChart {
   const key = `${options.id}\u0000${options.title}\u0000${series.bucketSeconds}\u0000${series.start}`;
   const now = chartsNow.get(key);
   let kept = findChart(now, series) ?? findChart(chartsBefore.get(key), series);
   if (kept === undefined) {
-    kept = { concurrencyMax: series.concurrencyMax.slice(), lmiCapacity: series.lmiCapacity.slice(), throttled: series.throttled.slice(), svg: concurrencyChartSvg(series, options) };
+    kept = {
+      concurrencyMax: series.concurrencyMax.slice(),
+      lmiCapacity: series.lmiCapacity.slice(),
+      throttled: series.throttled.slice(),
+      svg: concurrencyChartSvg(series, options),
+      serial: ++chartSerial,
+    };
   }
   if (now === undefined) chartsNow.set(key, [kept]);
   else if (!now.includes(kept)) now.push(kept);
-  return kept.svg;
+  return kept;
 }
 
-/** Forgets the charts kept from earlier renders (tests compare a cold render with a warm one). */
+/**
+ * A part of the report's markup kept between renders: a plan's head, a plan's commands, a
+ * function's section (inside its <article>). The what-if page renders the report again on every
+ * knob change, and most of these come out the same (a discount moves a plan's money, not its
+ * commands; a verdict threshold moves few sections). Each is the output of its own template
+ * (templates/partials/html-plan-head.hbs, html-plan-body.hbs, html-function.hbs) for a context
+ * built here, kept under a key that holds that whole context: a hit is the very markup a render
+ * from scratch writes. The same objects are handed to the page's scan (src/whatif/markup-diff.ts),
+ * which reuses the element tree of a part it has seen.
+ */
+export interface MarkupPiece {
+  readonly html: string;
+}
+
+/** Pieces of the last two renders by key: two generations bound the memory to two renders' pieces. */
+class PieceCache {
+  private now = new Map<string, MarkupPiece>();
+  private before = new Map<string, MarkupPiece>();
+
+  /** A new render: what the one before last kept is dropped. */
+  turn(): void {
+    this.before = this.now;
+    this.now = new Map();
+  }
+
+  clear(): void {
+    this.now = new Map();
+    this.before = new Map();
+  }
+
+  get(key: string, write: () => string): MarkupPiece {
+    let piece = this.now.get(key) ?? this.before.get(key);
+    if (piece === undefined) piece = { html: write() };
+    this.now.set(key, piece);
+    return piece;
+  }
+}
+
+const planHeads = new PieceCache();
+const planBodies = new PieceCache();
+const sections = new PieceCache();
+
+/** Forgets the charts and pieces kept from earlier renders (tests compare a cold render with a warm one). */
 export function clearRenderMemo(): void {
   chartsNow = new Map();
   chartsBefore = new Map();
+  planHeads.clear();
+  planBodies.clear();
+  sections.clear();
   clearSnippetMemo();
+}
+
+/** -0, NaN and the infinities, which JSON writes as 0 and null. */
+function isOddNumber(v: unknown): boolean {
+  return typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0));
+}
+
+/** A JSON key in which -0, NaN and the infinities stay apart from 0 and null. */
+function exactKey(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (isOddNumber(v) ? { number: Object.is(v, -0) ? '-0' : String(v) } : v));
+}
+
+/** The key of a plan's commands: JSON as it is when every number is one JSON keeps apart (the common case: no replacer, 5x faster). */
+function snippetKey(functions: PlanView['functions'], input: SnippetPlan, accountId: string): string {
+  let odd = isOddNumber(input.maxVCpuCount);
+  for (const f of input.functionSettings) {
+    if (odd) break;
+    odd = isOddNumber(f.memoryMB) || isOddNumber(f.memoryGiBPerVCpu) || isOddNumber(f.perEnvironmentConcurrency) || isOddNumber(f.minEnvironments) || isOddNumber(f.maxEnvironments);
+  }
+  const parts = [functions, input, accountId];
+  return odd ? exactKey(parts) : JSON.stringify(parts);
+}
+
+/** The context of a function's section (html-function.hbs reads these alone), but its chart. */
+function sectionContext(f: FunctionView) {
+  return {
+    rank: f.rank,
+    name: f.name,
+    region: f.region,
+    recommendation: f.recommendation,
+    recommendationLabel: f.recommendationLabel,
+    verdictText: f.verdictText,
+    runtime: f.runtime,
+    architecture: f.architecture,
+    memory: f.memory,
+    capacityProvider: f.capacityProvider,
+    alreadyOnLmi: f.alreadyOnLmi,
+    tags: f.tags,
+    reasons: f.reasons,
+    risks: f.risks,
+    blockers: f.blockers,
+    costLines: f.costLines,
+    breakEven: f.breakEven,
+    usage: f.usage,
+    lmi: f.lmi,
+    chartBucket: f.chart ? formatPeriod(f.chart.bucketSeconds) : '',
+  };
+}
+
+/** The context of a plan's head (html-plan-head.hbs reads these alone). */
+function planHeadContext(p: PlanView): Pick<PlanView, 'name' | 'savings' | 'region' | 'architecture' | 'instanceType' | 'trustGroup' | 'facts' | 'money'> {
+  return { name: p.name, savings: p.savings, region: p.region, architecture: p.architecture, instanceType: p.instanceType, trustGroup: p.trustGroup, facts: p.facts, money: p.money };
+}
+
+/** What a plan's commands are written from (html-plan-body.hbs reads `functions` and the snippet of these). */
+function snippetPlan(plan: CapacityProviderPlan): SnippetPlan {
+  return {
+    name: plan.name,
+    region: plan.region,
+    architecture: plan.architecture,
+    instanceType: plan.instanceType,
+    maxVCpuCount: plan.maxVCpuCount,
+    functionSettings: plan.functionSettings,
+  };
+}
+
+interface Pieces {
+  hb: typeof Handlebars;
+  head: Handlebars.TemplateDelegate;
+  body: Handlebars.TemplateDelegate;
+  section: Handlebars.TemplateDelegate;
+}
+
+const engines = new WeakMap<typeof Handlebars, Pieces>();
+
+/** The pieces' templates, compiled as the report's (the same instance, helpers and options). */
+function pieceTemplates(): Pieces & { template: Handlebars.TemplateDelegate } {
+  const { hb, template } = htmlEngine();
+  let pieces = engines.get(hb);
+  if (pieces === undefined) {
+    const compile = (name: string): Handlebars.TemplateDelegate => {
+      const source: unknown = hb.partials[name];
+      if (typeof source !== 'string') throw new Error(`render: no template partials/${name}.hbs`);
+      return hb.compile(source, { strict: false, preventIndent: true });
+    };
+    pieces = { hb, head: compile('html-plan-head'), body: compile('html-plan-body'), section: compile('html-function') };
+    engines.set(hb, pieces);
+  }
+  return { ...pieces, template };
 }
 
 /**
@@ -69,21 +213,61 @@ export function renderHtml(model: ReportModel): string {
  * and brings the table's body to them row by row (src/whatif/table-rows.ts writes each with
  * summaryRowHtml, as the CLI does): at 10,000 functions they were most of the markup it diffed.
  */
-export function renderHtmlWithoutSummaryRows(model: ReportModel): { html: string; summary: FunctionReport[] } {
+export function renderHtmlWithoutSummaryRows(model: ReportModel): { html: string; summary: FunctionReport[]; pieces: MarkupPiece[] } {
   return render(model, true);
 }
 
-function render(model: ReportModel, omitSummaryRows: boolean): { html: string; summary: FunctionReport[] } {
-  const { hb, template } = htmlEngine();
+function render(model: ReportModel, omitSummaryRows: boolean): { html: string; summary: FunctionReport[]; pieces: MarkupPiece[] } {
+  const { hb, template, head, body, section } = pieceTemplates();
   const view = buildView(model, { summaryRows: !omitSummaryRows });
   chartsBefore = chartsNow;
   chartsNow = new Map();
-  const detailed = view.detailed.map((f) => ({
-    ...f,
-    chartSvg: f.chart ? new hb.SafeString(chartSvg(f.chart, { id: f.chartId, title: f.name })) : null,
-    chartBucket: f.chart ? formatPeriod(f.chart.bucketSeconds) : '',
-  }));
+  planHeads.turn();
+  planBodies.turn();
+  sections.turn();
+  // In document order: the plans, then the function sections.
+  const pieces: MarkupPiece[] = [];
+  const accountId = snippetAccountId(model);
+  const plans = view.plans.map((p, i) => {
+    const headContext = planHeadContext(p);
+    // Strings (and null) alone: plain JSON is exact.
+    const headPiece = planHeads.get(JSON.stringify(headContext), () => head(headContext));
+    const input = snippetPlan(model.capacityProviders[i] as CapacityProviderPlan);
+    const bodyPiece = planBodies.get(snippetKey(p.functions, input, accountId), () => {
+      let snippet: CapacityProviderSnippet | undefined;
+      return body({ functions: p.functions, get snippet() { return (snippet ??= capacityProviderSnippet(input, accountId)); } });
+    });
+    pieces.push(headPiece, bodyPiece);
+    // Not a spread of the view: that would write its snippet (a getter).
+    return { anchor: p.anchor, headPiece, bodyPiece };
+  });
+  const detailed = view.detailed.map((f) => {
+    const chart = f.chart ? chartSvg(f.chart, { id: f.chartId, title: f.name }) : null;
+    const context = sectionContext(f);
+    // Every field a string, boolean or the rank (plain JSON is exact); the chart by its serial.
+    const key = `${chart?.serial ?? 0}\u0000${JSON.stringify(context)}`;
+    const piece = sections.get(key, () => section({ ...context, chartSvg: chart ? new hb.SafeString(chart.svg) : null }));
+    pieces.push(piece);
+    return { recommendation: f.recommendation, anchor: f.anchor, piece };
+  });
   const headlineChart = new hb.SafeString(headlineChartSvg(model.totals, 'chart-headline'));
-  const context = omitSummaryRows ? { ...view, detailed, headlineChart, [SUMMARY_ROWS_OMITTED]: true } : { ...view, detailed, headlineChart };
-  return { html: template(context), summary: view.summaryFunctions };
+  const context = omitSummaryRows ? { ...view, plans, detailed, headlineChart, [SUMMARY_ROWS_OMITTED]: true } : { ...view, plans, detailed, headlineChart };
+  return { html: template(context, { helpers: pieceHelpers(hb) }), summary: view.summaryFunctions, pieces };
+}
+
+const helpersOf = new WeakMap<typeof Handlebars, Record<string, Handlebars.HelperDelegate>>();
+
+/** {{planHead this}}, {{planBody this}}, {{functionSection this}}: the pieces render() put in the context. */
+function pieceHelpers(hb: typeof Handlebars): Record<string, Handlebars.HelperDelegate> {
+  let helpers = helpersOf.get(hb);
+  if (helpers === undefined) {
+    const piece = (name: string, field: string) => (context: unknown): Handlebars.SafeString => {
+      const found = (context as Record<string, MarkupPiece | undefined> | null)?.[field];
+      if (found === undefined) throw new Error(`render: {{${name}}} without its markup`);
+      return new hb.SafeString(found.html);
+    };
+    helpers = { planHead: piece('planHead', 'headPiece'), planBody: piece('planBody', 'bodyPiece'), functionSection: piece('functionSection', 'piece') };
+    helpersOf.set(hb, helpers);
+  }
+  return helpers;
 }

@@ -67,12 +67,12 @@ export function logicalIdFor(name: string): string {
   return `${id}CapacityProvider`;
 }
 
-function accountIdOf(model: ReportModel): string {
+function accountIdOf(model: Pick<ReportModel, 'accountId'>): string {
   return /^\d{12}$/.test(model.accountId) ? model.accountId : PLACEHOLDERS.accountId;
 }
 
 /** ARN pattern from API_CapacityProvider: arn:aws:lambda:<region>:<account>:capacity-provider:<name>. */
-export function capacityProviderArn(plan: CapacityProviderPlan, accountId: string): string {
+export function capacityProviderArn(plan: Pick<CapacityProviderPlan, 'region' | 'name'>, accountId: string): string {
   return `arn:aws:lambda:${plan.region}:${accountId}:capacity-provider:${plan.name}`;
 }
 
@@ -82,7 +82,7 @@ function command(name: string, args: [string, string][]): string {
   return lines.join(' \\\n');
 }
 
-function createCommand(plan: CapacityProviderPlan): string {
+function createCommand(plan: SnippetPlan): string {
   const subnets = [PLACEHOLDERS.subnet1, PLACEHOLDERS.subnet2, PLACEHOLDERS.subnet3].join(',');
   return command('create-capacity-provider', [
     ['--region', shellQuote(plan.region)],
@@ -94,7 +94,7 @@ function createCommand(plan: CapacityProviderPlan): string {
   ]);
 }
 
-function functionCommands(plan: CapacityProviderPlan, arn: string): FunctionSnippet[] {
+function functionCommands(plan: SnippetPlan, arn: string): FunctionSnippet[] {
   return plan.functionSettings.map((f) => {
     const fnName = shellQuote(f.name);
     const region = shellQuote(plan.region);
@@ -126,38 +126,60 @@ function functionCommands(plan: CapacityProviderPlan, arn: string): FunctionSnip
   });
 }
 
-/**
- * CloudFormation blocks of the last two calls, by everything a block depends on. The what-if page
- * renders the report again on every knob change; YAML stringify was a quarter of the render at
- * 10,000 functions and most blocks come out the same. cloudFormation is pure, so a hit gives the
- * same bytes; two generations bound the memory.
- */
-let blocksNow = new Map<string, string>();
-let blocksBefore = new Map<string, string>();
+/** What a plan's snippets are written from: nothing else of the plan is read (a key of the what-if page's render, src/render/html.ts). */
+export type SnippetPlan = Pick<CapacityProviderPlan, 'name' | 'region' | 'architecture' | 'instanceType' | 'maxVCpuCount' | 'functionSettings'>;
 
-/** Forgets the blocks kept from earlier calls (tests compare a cold render with a warm one). */
+/** Kept for callers that cleared the memo of earlier versions: the snippets keep nothing now. */
 export function clearSnippetMemo(): void {
-  blocksNow = new Map();
-  blocksBefore = new Map();
+  plainScalars.clear();
 }
 
-/** MaxVCpuCount of the blocks kept: the cap moves with most knobs, the rest of a block rarely. */
-const VCPU_SENTINEL = 987654321;
-const VCPU_LINE = `\n          MaxVCpuCount: ${VCPU_SENTINEL}\n`;
+/** Strings YAML writes as they are (no quotes) as a scalar: checked with yaml itself, once per string. */
+const plainScalars = new Map<string, boolean>();
+const PLAIN_CANDIDATE = /^[A-Za-z][A-Za-z0-9._-]*$/;
 
-function cloudFormationMemo(plan: CapacityProviderPlan, logicalId: string): string {
-  const key = JSON.stringify([logicalId, plan.name, plan.architecture, plan.instanceType]);
-  let block = blocksNow.get(key) ?? blocksBefore.get(key);
-  if (block === undefined) block = cloudFormation({ ...plan, maxVCpuCount: VCPU_SENTINEL }, logicalId);
-  blocksNow.set(key, block);
-  // The cap as YAML writes a number on its own (the same scalar rules as inside the block).
-  const at = block.indexOf(VCPU_LINE);
-  if (at === -1 || block.indexOf(VCPU_LINE, at + 1) !== -1) return cloudFormation(plan, logicalId);
-  const vCpus = stringify(plan.maxVCpuCount, { lineWidth: 0 }).trimEnd();
-  return `${block.slice(0, at)}\n          MaxVCpuCount: ${vCpus}\n${block.slice(at + VCPU_LINE.length)}`;
+function isPlainScalar(text: string): boolean {
+  let plain = plainScalars.get(text);
+  if (plain === undefined) {
+    plain = PLAIN_CANDIDATE.test(text) && stringify(text, { lineWidth: 0 }) === `${text}\n`;
+    // Bounded: names are few, but a long session must not grow without end.
+    if (plainScalars.size >= 10_000) plainScalars.clear();
+    plainScalars.set(text, plain);
+  }
+  return plain;
 }
 
-function cloudFormation(plan: CapacityProviderPlan, logicalId: string): string {
+/**
+ * The block cloudFormationYaml writes, written directly when every value is one YAML writes bare
+ * (a name of letters, digits, `.`, `_`, `-` that is no keyword or number; a whole cap): the
+ * what-if page writes every plan's block on each change, and yaml's stringify was most of it. Other
+ * values go through yaml (it quotes whatever needs quoting). A test holds the two equal.
+ */
+function cloudFormation(plan: SnippetPlan, logicalId: string): string {
+  const v = plan.maxVCpuCount;
+  if (
+    !Number.isSafeInteger(v) ||
+    Object.is(v, -0) ||
+    !isPlainScalar(logicalId) ||
+    !isPlainScalar(plan.name) ||
+    !isPlainScalar(plan.architecture) ||
+    !isPlainScalar(plan.instanceType)
+  ) {
+    return cloudFormationYaml(plan, logicalId);
+  }
+  return (
+    `resources:\n  Resources:\n    ${logicalId}:\n      Type: AWS::Lambda::CapacityProvider\n      Properties:\n` +
+    `        CapacityProviderName: ${plan.name}\n        VpcConfig:\n          SubnetIds:\n` +
+    `            - ${PLACEHOLDERS.subnet1}\n            - ${PLACEHOLDERS.subnet2}\n            - ${PLACEHOLDERS.subnet3}\n` +
+    `          SecurityGroupIds:\n            - ${PLACEHOLDERS.securityGroup}\n        PermissionsConfig:\n` +
+    `          CapacityProviderOperatorRoleArn: ${PLACEHOLDERS.operatorRoleArn}\n        InstanceRequirements:\n` +
+    `          Architectures:\n            - ${plan.architecture}\n          AllowedInstanceTypes:\n            - ${plan.instanceType}\n` +
+    `        CapacityProviderScalingConfig:\n          ScalingMode: Auto\n          MaxVCpuCount: ${v}\n`
+  );
+}
+
+/** The CloudFormation block by yaml's stringify (the reference of cloudFormation). */
+export function cloudFormationYaml(plan: SnippetPlan, logicalId: string): string {
   const doc = {
     resources: {
       Resources: {
@@ -181,32 +203,42 @@ function cloudFormation(plan: CapacityProviderPlan, logicalId: string): string {
   return stringify(doc, { lineWidth: 0 });
 }
 
+/** The account id the snippets write: the report's when it is one, else the placeholder. */
+export function snippetAccountId(model: Pick<ReportModel, 'accountId'>): string {
+  return accountIdOf(model);
+}
+
+/** The placeholders of every snippet written for this account id. */
+export function snippetPlaceholders(accountId: string): string[] {
+  return [
+    PLACEHOLDERS.subnet1,
+    PLACEHOLDERS.subnet2,
+    PLACEHOLDERS.subnet3,
+    PLACEHOLDERS.securityGroup,
+    PLACEHOLDERS.operatorRoleArn,
+    ...(accountId === PLACEHOLDERS.accountId ? [PLACEHOLDERS.accountId] : []),
+  ];
+}
+
+/** One plan's snippets (accountId from snippetAccountId). */
+export function capacityProviderSnippet(plan: SnippetPlan, accountId: string): CapacityProviderSnippet {
+  const arn = capacityProviderArn(plan, accountId);
+  const logicalId = logicalIdFor(plan.name);
+  return {
+    name: plan.name,
+    region: plan.region,
+    capacityProviderArn: arn,
+    createCommand: createCommand(plan),
+    functions: functionCommands(plan, arn),
+    cloudFormation: cloudFormation(plan, logicalId),
+    logicalId,
+    placeholders: snippetPlaceholders(accountId),
+  };
+}
+
 export function capacityProviderSnippets(model: ReportModel): CapacityProviderSnippet[] {
   const accountId = accountIdOf(model);
-  blocksBefore = blocksNow;
-  blocksNow = new Map();
-  return model.capacityProviders.map((plan) => {
-    const arn = capacityProviderArn(plan, accountId);
-    const logicalId = logicalIdFor(plan.name);
-    const placeholders = [
-      PLACEHOLDERS.subnet1,
-      PLACEHOLDERS.subnet2,
-      PLACEHOLDERS.subnet3,
-      PLACEHOLDERS.securityGroup,
-      PLACEHOLDERS.operatorRoleArn,
-      ...(accountId === PLACEHOLDERS.accountId ? [PLACEHOLDERS.accountId] : []),
-    ];
-    return {
-      name: plan.name,
-      region: plan.region,
-      capacityProviderArn: arn,
-      createCommand: createCommand(plan),
-      functions: functionCommands(plan, arn),
-      cloudFormation: cloudFormationMemo(plan, logicalId),
-      logicalId,
-      placeholders,
-    };
-  });
+  return model.capacityProviders.map((plan) => capacityProviderSnippet(plan, accountId));
 }
 
 /**

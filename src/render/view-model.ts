@@ -26,7 +26,9 @@ import {
   PLACEHOLDER_HELP,
   REBIND_NOTE,
   CAPS_NOTE,
-  capacityProviderSnippets,
+  capacityProviderSnippet,
+  snippetAccountId,
+  snippetPlaceholders,
 } from './snippets.js';
 import { failedRegions, migrateOpportunities, reviewCandidates, verdictKnobs, verdictStory, type VerdictKnobs } from './verdict.js';
 
@@ -385,12 +387,15 @@ function bucketTime(series: ChartSeries, index: number): string {
 }
 
 function chartTextRows(series: ChartSeries, facts: ChartFacts): Row[] {
-  const throttledAt: string[] = [];
+  // Only the buckets listed are written out (a throttled window has hundreds).
+  const listed: string[] = [];
+  let throttled = 0;
   series.throttled.forEach((t, i) => {
-    if (t) throttledAt.push(bucketTime(series, i));
+    if (!t) return;
+    throttled++;
+    if (listed.length < VIEW_LIMITS.listedThrottledBuckets) listed.push(bucketTime(series, i));
   });
-  const listed = throttledAt.slice(0, VIEW_LIMITS.listedThrottledBuckets);
-  const more = throttledAt.length - listed.length;
+  const more = throttled - listed.length;
   return [
     { label: 'Buckets', value: `${facts.buckets} of ${formatPeriod(series.bucketSeconds)} from ${formatTimestamp(series.start)}` },
     { label: 'Peak concurrency (max per bucket)', value: formatNumber(facts.peakConcurrency) },
@@ -417,9 +422,15 @@ function planOf(model: ReportModel): Map<string, string> {
   return map;
 }
 
-function planView(p: CapacityProviderPlan, index: number, snippet: CapacityProviderSnippet, anchors: Map<string, string>): PlanView {
+/**
+ * A plan's view. Its snippet is written when first read: the what-if page's render keeps the
+ * markup of a plan's commands while their inputs are the same (src/render/html.ts), and writing
+ * every plan's snippets on each change was a fifth of its render.
+ */
+function planView(p: CapacityProviderPlan, index: number, accountId: string, anchors: Map<string, string>): PlanView {
   const savings = p.standardTotalUsd - p.totalUsd;
-  return {
+  let snippet: CapacityProviderSnippet | undefined;
+  const view: Omit<PlanView, 'snippet'> = {
     anchor: `cp-${index + 1}`,
     name: p.name,
     region: p.region,
@@ -454,8 +465,11 @@ function planView(p: CapacityProviderPlan, index: number, snippet: CapacityProvi
       minEnvironments: formatNumber(s.minEnvironments),
       maxEnvironments: formatNumber(s.maxEnvironments),
     })),
-    snippet,
   };
+  return Object.defineProperty(view, 'snippet', {
+    enumerable: true,
+    get: (): CapacityProviderSnippet => (snippet ??= capacityProviderSnippet(p, accountId)),
+  }) as PlanView;
 }
 
 /** One row of the "Other functions" table. */
@@ -548,12 +562,10 @@ export function buildView(model: ReportModel, options: BuildViewOptions = {}): R
     reason: firstReason(f),
   }));
 
-  const snippets = capacityProviderSnippets(model);
-  const planViews = model.capacityProviders.map((p, i) => {
-    const snippet = snippets[i];
-    if (!snippet) throw new Error(`render: no snippet for capacity provider ${p.name}`);
-    return planView(p, i, snippet, anchors);
-  });
+  const accountId = snippetAccountId(model);
+  const planViews = model.capacityProviders.map((p, i) => planView(p, i, accountId, anchors));
+  // Every snippet has the placeholders of its account id.
+  const placeholders = planViews.length > 0 ? snippetPlaceholders(accountId) : [];
 
   const t = model.totals;
   const savingsPct = t.standardUsd > 0 ? t.savingsUsd / t.standardUsd : null;
@@ -693,7 +705,7 @@ export function buildView(model: ReportModel, options: BuildViewOptions = {}): R
     verdicts: RECOMMENDATIONS.map((r) => ({ recommendation: r, label: VERDICT_LABELS[r], definition: VERDICT_DEFINITIONS[r] })),
     failedRegions: failed.join(', '),
     plans: planViews,
-    placeholderHelp: PLACEHOLDER_HELP.filter((h) => snippets.some((s) => s.placeholders.includes(h.placeholder))),
+    placeholderHelp: PLACEHOLDER_HELP.filter((h) => placeholders.includes(h.placeholder)),
     rebindNote: REBIND_NOTE,
     capsNote: CAPS_NOTE,
     detailed,

@@ -25,21 +25,43 @@ const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input'
 export const TAG = /<(?:(\/?)([A-Za-z][A-Za-z0-9-]*)[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>|!--[\s\S]*?-->)/g;
 const COMMENT = '#comment';
 
-const NAMES = new Map<string, string>();
-const VOID_NAMES = new Map<string, boolean>();
+/**
+ * Tag names, interned: a tree holds each element's name as an id (NAME_LIST[id]). Storing a
+ * string per element in a large array cost most of a scan once the page's heap was big (a write
+ * barrier per store); ids go in an Int32Array and copy as numbers.
+ */
+const NAME_IDS = new Map<string, number>();
+const NAME_LIST: string[] = [];
+/** Per name id: whether the element is void (no content or end tag). */
+const NAME_VOID: boolean[] = [];
+
+function nameId(name: string): number {
+  let id = NAME_IDS.get(name);
+  if (id === undefined) {
+    id = NAME_LIST.length;
+    NAME_IDS.set(name, id);
+    NAME_LIST.push(name);
+    NAME_VOID.push(VOID.has(name.toLowerCase()));
+  }
+  return id;
+}
+
+const COMMENT_ID = nameId(COMMENT);
 
 /** Tag names equal but for case (the DOM's localName against the markup's). */
 function sameName(local: string, name: string): boolean {
   return local === name || local.toLowerCase() === name.toLowerCase();
 }
 
-function isVoid(name: string): boolean {
-  let found = VOID_NAMES.get(name);
-  if (found === undefined) {
-    found = VOID.has(name.toLowerCase());
-    VOID_NAMES.set(name, found);
-  }
-  return found;
+/** Whether `name` is text[from, from + length) exactly. */
+function isNameAt(name: string, text: string, from: number, length: number): boolean {
+  return name.length === length && sameChars(name, 0, text, from, length);
+}
+
+/** Whether a[ai, ai + length) equals b[bi, bi + length) (no substring made). */
+function sameChars(a: string, ai: number, b: string, bi: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (a.charCodeAt(ai + k) !== b.charCodeAt(bi + k)) return false;
+  return true;
 }
 
 function isLetter(c: number): boolean {
@@ -47,12 +69,15 @@ function isLetter(c: number): boolean {
 }
 
 /** Tag names by their first two characters and length: the last name seen so (no slice per tag). */
-const RECENT_NAMES = new Map<number, string>();
+const RECENT_NAMES = new Map<number, number>();
 
 /** What scanTag read (module state, not an object per tag: a 7 MB report has 300,000 tags). */
 let tagNext = 0;
 let tagClosing = false;
-let tagName: string | null = null;
+/** The tag's name id (COMMENT_ID for a comment). */
+let tagName = COMMENT_ID;
+/** Set when scanTag said no only because the text ended first (more text after it could make a tag). */
+let tagRanOff = false;
 
 /**
  * Whether TAG would match at `at` (a `<`); if so, sets tagNext (its end), tagClosing and tagName
@@ -62,15 +87,22 @@ function scanTag(text: string, at: number): boolean {
   let i = at + 1;
   if (text.startsWith('!--', i)) {
     const endAt = text.indexOf('-->', i + 3);
-    if (endAt === -1) return false;
+    if (endAt === -1) {
+      tagRanOff = true;
+      return false;
+    }
     tagNext = endAt + 3;
     tagClosing = false;
-    tagName = null;
+    tagName = COMMENT_ID;
     return true;
   }
   const closing = text.charCodeAt(i) === 47;
   if (closing) i++;
-  if (!isLetter(text.charCodeAt(i))) return false;
+  if (!isLetter(text.charCodeAt(i))) {
+    // `<`, `</` or `<!-` at the very end: more text could make a tag of it.
+    if (i >= text.length - (closing ? 0 : 2)) tagRanOff = true;
+    return false;
+  }
   const nameFrom = i;
   for (i++; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -79,13 +111,8 @@ function scanTag(text: string, at: number): boolean {
   const length = i - nameFrom;
   const key = (text.charCodeAt(nameFrom) << 16) | ((length > 1 ? text.charCodeAt(nameFrom + 1) : 0) << 8) | Math.min(length, 255);
   let name = RECENT_NAMES.get(key);
-  if (name === undefined || name.length !== length || !text.startsWith(name, nameFrom)) {
-    const raw = text.slice(nameFrom, i);
-    name = NAMES.get(raw);
-    if (name === undefined) {
-      name = raw;
-      NAMES.set(raw, raw);
-    }
+  if (name === undefined || !isNameAt(NAME_LIST[name] as string, text, nameFrom, length)) {
+    name = nameId(text.slice(nameFrom, i));
     RECENT_NAMES.set(key, name);
   }
   // Up to `>`, skipping quoted values whole (a quote left open: no tag here).
@@ -99,11 +126,186 @@ function scanTag(text: string, at: number): boolean {
     }
     if (c === 34 || c === 39) {
       const q = text.indexOf(c === 34 ? '"' : "'", i + 1);
-      if (q === -1) return false;
+      if (q === -1) {
+        tagRanOff = true;
+        return false;
+      }
       i = q;
     }
   }
+  tagRanOff = true;
   return false;
+}
+
+/**
+ * A part of a markup string whose element tree is kept between scans (src/render/html.ts
+ * MarkupPiece: a plan's head or commands, a function's section, the same object while its markup
+ * is the same).
+ */
+export interface MarkupPieceLike {
+  readonly html: string;
+}
+
+/**
+ * The element tree of each piece met again, scanned alone; null for a piece that would not scan
+ * the same inside other markup (an end tag without its start, an element left open, a tag cut by
+ * the piece's end); SEEN for a piece met once, which is scanned with the rest of its markup (most
+ * pieces of a change that re-sizes every function live for that change alone: scanning them
+ * alone too cost more than the whole scan). Weak: a piece the renderer dropped takes its tree
+ * with it.
+ */
+const SEEN = 0;
+const pieceTrees = new WeakMap<MarkupPieceLike, MarkupTree | null | typeof SEEN>();
+
+function pieceTree(piece: MarkupPieceLike): MarkupTree | null {
+  const kept = pieceTrees.get(piece);
+  if (kept === undefined) {
+    pieceTrees.set(piece, SEEN);
+    return null;
+  }
+  if (kept !== SEEN) return kept;
+  const scanned = new MarkupTree(piece.html);
+  const tree = scanned.balanced && piece.html.charCodeAt(0) === 60 ? scanned : null;
+  pieceTrees.set(piece, tree);
+  return tree;
+}
+
+interface KnownPiece {
+  html: string;
+  /** Its first characters, compared first. */
+  head: string;
+  tree: MarkupTree;
+}
+
+/**
+ * The arrays every scan writes into, grown as needed and kept: a tree copies out what it holds.
+ * (A scan allocating its own arrays, and closures over them, cost more than the scan of a small
+ * piece.)
+ */
+const scratch: Record<'start' | 'openEnd' | 'innerEnd' | 'end' | 'after' | 'ids' | 'stack', Int32Array> = {
+  start: new Int32Array(1024),
+  openEnd: new Int32Array(1024),
+  innerEnd: new Int32Array(1024),
+  end: new Int32Array(1024),
+  after: new Int32Array(1024),
+  ids: new Int32Array(1024),
+  stack: new Int32Array(256),
+};
+
+function grown(a: Int32Array, size: number): Int32Array {
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
+}
+
+/** Room for `size` elements in the scratch arrays. */
+function reserve(size: number): void {
+  if (size <= scratch.start.length) return;
+  const next = Math.max(size, scratch.start.length * 2);
+  scratch.start = grown(scratch.start, next);
+  scratch.openEnd = grown(scratch.openEnd, next);
+  scratch.innerEnd = grown(scratch.innerEnd, next);
+  scratch.end = grown(scratch.end, next);
+  scratch.after = grown(scratch.after, next);
+  scratch.ids = grown(scratch.ids, next);
+}
+
+/**
+ * Scans `text` from `from` into the scratch arrays: a hand-written scan for what TAG matches (a
+ * regex match per tag, and its captured strings, cost most of the scan of a 5 MB report), tag
+ * names interned. Where the scan meets the next of `known` (its markup starts at a tag the scan
+ * reaches), that piece's tree is copied, moved to where it sits, instead of scanning it again.
+ */
+function scan(text: string, from: number, known: readonly KnownPiece[]): { count: number; balanced: boolean } {
+  let { start, openEnd, innerEnd, end, after, ids, stack } = scratch;
+  let depth = 0;
+  let balanced = true;
+  let n = 0;
+  let next = 0;
+  tagRanOff = false;
+  for (let at = text.indexOf('<', from); at !== -1; ) {
+    const piece = known[next];
+    // Compared as a slice (startsWith of a long string cost ~50 us per KB in V8, the slice's === a
+    // memcmp), its first characters first.
+    if (piece !== undefined && sameChars(text, at, piece.head, 0, piece.head.length) && text.slice(at, at + piece.html.length) === piece.html) {
+      const sub = piece.tree;
+      const count = sub.count;
+      if (n + count > start.length) {
+        reserve(n + count);
+        ({ start, openEnd, innerEnd, end, after, ids } = scratch);
+      }
+      for (let k = 0; k < count; k++) {
+        start[n + k] = (sub.start[k] as number) + at;
+        openEnd[n + k] = (sub.openEnd[k] as number) + at;
+        innerEnd[n + k] = (sub.innerEnd[k] as number) + at;
+        end[n + k] = (sub.end[k] as number) + at;
+        after[n + k] = (sub.after[k] as number) + n;
+      }
+      ids.set(sub.nameId, n);
+      n += count;
+      next++;
+      at = text.indexOf('<', at + piece.html.length);
+      continue;
+    }
+    if (!scanTag(text, at)) {
+      at = text.indexOf('<', at + 1);
+      continue;
+    }
+    const tagEnd = tagNext;
+    const name = tagName;
+    if (n === start.length) {
+      reserve(n + 1);
+      ({ start, openEnd, innerEnd, end, after, ids } = scratch);
+    }
+    if (name === COMMENT_ID) {
+      start[n] = at;
+      openEnd[n] = tagEnd;
+      ids[n] = COMMENT_ID;
+      innerEnd[n] = tagEnd;
+      end[n] = tagEnd;
+      after[n] = n + 1;
+      n++;
+    } else if (tagClosing) {
+      // Close the innermost open element of that name; any left open inside it end here.
+      let d = depth - 1;
+      while (d >= 0 && ids[stack[d] as number] !== name) d--;
+      if (d !== -1) {
+        while (depth > d + 1) {
+          const k = stack[--depth] as number;
+          innerEnd[k] = at;
+          end[k] = at;
+          after[k] = n;
+        }
+        const k = stack[--depth] as number;
+        innerEnd[k] = at;
+        end[k] = tagEnd;
+        after[k] = n;
+      } else balanced = false;
+    } else {
+      start[n] = at;
+      openEnd[n] = tagEnd;
+      ids[n] = name;
+      // `/>` closes SVG elements (the renderer writes no other).
+      if (text.charCodeAt(tagEnd - 2) === 47 || NAME_VOID[name] === true) {
+        innerEnd[n] = tagEnd;
+        end[n] = tagEnd;
+        after[n] = n + 1;
+      } else {
+        if (depth === stack.length) scratch.stack = stack = grown(stack, stack.length * 2);
+        stack[depth++] = n;
+      }
+      n++;
+    }
+    at = text.indexOf('<', tagEnd);
+  }
+  if (depth > 0 || tagRanOff) balanced = false;
+  while (depth > 0) {
+    const k = stack[--depth] as number;
+    innerEnd[k] = text.length;
+    end[k] = text.length;
+    after[k] = n;
+  }
+  return { count: n, balanced };
 }
 
 /** The element tree of a markup string: per element (in document order) where it starts and ends. */
@@ -119,61 +321,45 @@ export class MarkupTree {
   readonly end: Int32Array;
   /** Index of the first element after this one's subtree. */
   readonly after: Int32Array;
-  readonly name: string[] = [];
+  /** The element's tag name as an interned id (nameOf gives the name; equal ids, equal names). */
+  readonly nameId: Int32Array;
+  /**
+   * Whether the text scans the same inside any other markup: every end tag closes an element it
+   * opened, none is left open at its end, and no tag is cut by its end.
+   */
+  readonly balanced: boolean;
 
-  constructor(readonly text: string, from = 0) {
-    // At most one element per `<`.
-    let capacity = 0;
-    for (let at = text.indexOf('<', from); at !== -1; at = text.indexOf('<', at + 1)) capacity++;
-    this.start = new Int32Array(capacity);
-    this.openEnd = new Int32Array(capacity);
-    this.innerEnd = new Int32Array(capacity);
-    this.end = new Int32Array(capacity);
-    this.after = new Int32Array(capacity);
-    const stack: number[] = [];
-    const close = (k: number, inner: number, end: number, count: number): void => {
-      this.innerEnd[k] = inner;
-      this.end[k] = end;
-      this.after[k] = count;
-    };
-    // A hand-written scan for what TAG matches (a regex match per tag, and its captured strings,
-    // cost most of the scan of a 5 MB report); tag names are interned.
-    let n = 0;
-    for (let at = text.indexOf('<', from); at !== -1; ) {
-      if (!scanTag(text, at)) {
-        at = text.indexOf('<', at + 1);
-        continue;
-      }
-      const next = tagNext;
-      const closing = tagClosing;
-      const name = tagName;
-      if (name === null) {
-        this.start[n] = at;
-        this.openEnd[n] = next;
-        this.name[n] = COMMENT;
-        close(n, next, next, n + 1);
-        n++;
-      } else if (closing) {
-        // Close the innermost open element of that name; any left open inside it end here.
-        let depth = stack.length - 1;
-        while (depth >= 0 && this.name[stack[depth] as number] !== name) depth--;
-        if (depth !== -1) {
-          while (stack.length > depth + 1) close(stack.pop() as number, at, at, n);
-          close(stack.pop() as number, at, next, n);
-        }
-      } else {
-        this.start[n] = at;
-        this.openEnd[n] = next;
-        this.name[n] = name;
-        // `/>` closes SVG elements (the renderer writes no other).
-        if (text.charCodeAt(next - 2) === 47 || isVoid(name)) close(n, next, next, n + 1);
-        else stack.push(n);
-        n++;
-      }
-      at = text.indexOf('<', next);
+  /**
+   * `pieces`: parts of `text`, in document order, whose trees may be kept from earlier scans: where
+   * the scan meets one (its markup starts at a tag the scan reaches), its kept tree is copied
+   * instead of scanning it again. The result is the tree of `text` all the same (a test holds it).
+   */
+  constructor(readonly text: string, from = 0, pieces: readonly MarkupPieceLike[] = []) {
+    // The pieces' trees first: scan() below and a piece's own scan share the scratch arrays.
+    const known: KnownPiece[] = [];
+    for (const piece of pieces) {
+      const tree = pieceTree(piece);
+      if (tree !== null) known.push({ html: piece.html, head: piece.html.slice(0, 24), tree });
     }
-    while (stack.length > 0) close(stack.pop() as number, text.length, text.length, n);
-    this.count = n;
+    const { count, balanced } = scan(text, from, known);
+    this.count = count;
+    this.start = scratch.start.slice(0, count);
+    this.openEnd = scratch.openEnd.slice(0, count);
+    this.innerEnd = scratch.innerEnd.slice(0, count);
+    this.end = scratch.end.slice(0, count);
+    this.after = scratch.after.slice(0, count);
+    this.nameId = scratch.ids.slice(0, count);
+    this.balanced = balanced;
+  }
+
+  /** The tag name of element k ('#comment' for a comment). */
+  nameOf(k: number): string {
+    return NAME_LIST[this.nameId[k] as number] as string;
+  }
+
+  /** Every element's tag name, in document order. */
+  get name(): string[] {
+    return Array.from(this.nameId.subarray(0, this.count), (id) => NAME_LIST[id] as string);
   }
 
   /** The element's markup, start tag to end tag. */
@@ -202,7 +388,7 @@ export class MarkupTree {
 
   /** The first element child of `k` with this tag name, or -1. */
   child(k: number, tag: string): number {
-    for (const c of this.children(k)) if (c.el >= 0 && this.name[c.el] === tag) return c.el;
+    for (const c of this.children(k)) if (c.el >= 0 && this.nameOf(c.el) === tag) return c.el;
     return -1;
   }
 }
@@ -297,11 +483,6 @@ export function textChanges(before: string, after: string): (string | null)[] | 
   }
 }
 
-/** Whether a[ai, ai + length) equals b[bi, bi + length) (no substring made). */
-function sameChars(a: string, ai: number, b: string, bi: number, length: number): boolean {
-  for (let k = 0; k < length; k++) if (a.charCodeAt(ai + k) !== b.charCodeAt(bi + k)) return false;
-  return true;
-}
 
 /**
  * The text nodes under `root` in document order (comments and elements are not texts), or null
@@ -408,10 +589,10 @@ export class MarkupPatcher {
     const newLength = (after.end[n] as number) - (after.start[n] as number);
     if (oldLength === newLength && before.outer(o) === after.outer(n)) return node;
     this.stats.elements++;
-    const name = after.name[n] as string;
+    const name = after.nameOf(n);
     if (
       name === COMMENT ||
-      before.name[o] !== name ||
+      before.nameId[o] !== after.nameId[n] ||
       node.nodeType !== Node.ELEMENT_NODE ||
       !sameName((node as Element).localName, name)
     ) {
@@ -482,7 +663,7 @@ export class MarkupPatcher {
    */
   private looks(tree: MarkupTree, c: Chunk): number {
     const text = tree.text;
-    const name = tree.name[c.el] as string;
+    const name = tree.nameOf(c.el);
     let h = 0x811c9dc5;
     for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
     h = Math.imul(h ^ 124, 16777619);
@@ -521,7 +702,7 @@ export class MarkupPatcher {
       if (a.to - a.from === b.to - b.from && this.chunkText(this.before, a) === this.chunkText(this.after, b)) continue;
       if (a.el < 0 && b.el < 0) {
         if (!SIMPLE_TEXT.test(this.chunkText(this.after, b))) return false;
-      } else if (a.el < 0 || b.el < 0 || this.before.name[a.el] !== this.after.name[b.el] || this.looks(this.before, a) !== this.looks(this.after, b)) {
+      } else if (a.el < 0 || b.el < 0 || this.before.nameId[a.el] !== this.after.nameId[b.el] || this.looks(this.before, a) !== this.looks(this.after, b)) {
         return false;
       }
       changed.push(i);
@@ -627,7 +808,7 @@ export class MarkupPatcher {
       const b = newChildren[j] as Chunk;
       if (source[j] !== -1 || pair[j] !== -1 || b.el < 0) continue;
       const i = leftOld[k];
-      if (i !== undefined && this.before.name[(oldChildren[i] as Chunk).el] === this.after.name[b.el]) {
+      if (i !== undefined && this.before.nameId[(oldChildren[i] as Chunk).el] === this.after.nameId[b.el]) {
         k++;
         used[i] = 1;
         pair[j] = i;

@@ -1,7 +1,17 @@
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import type { ReportModel } from '../../src/report/types.js';
-import { PLACEHOLDERS, capacityProviderSnippets, clearSnippetMemo, logicalIdFor, shellQuote } from '../../src/render/snippets.js';
+import fc from 'fast-check';
+import type { CapacityProviderPlan } from '../../src/report/types.js';
+import {
+  PLACEHOLDERS,
+  capacityProviderSnippet,
+  capacityProviderSnippets,
+  cloudFormationYaml,
+  logicalIdFor,
+  shellQuote,
+  snippetAccountId,
+} from '../../src/render/snippets.js';
 import { AWS_LAMBDA_FLAGS, CFN_CAPACITY_PROVIDER_PROPERTIES } from './aws-cli-flags.js';
 import { smallReport } from './fixtures/small-report.js';
 
@@ -152,35 +162,31 @@ describe('capacityProviderSnippets', () => {
   });
 });
 
-describe('capacityProviderSnippets kept from earlier calls', () => {
-  test('give the same snippets as a cold call, across plans that differ', () => {
-    // Prepare: the fixture's plans, and the same plans with other caps and instance types
+describe('the CloudFormation block written directly', () => {
+  test('is what yaml writes, for names and caps yaml writes bare and for those it quotes', () => {
+    // Prepare: names of the plan's shape, YAML keywords and numbers, odd characters; whole and odd caps
     const model = smallReport();
-    expect(model.capacityProviders.length).toBeGreaterThan(0);
-    const other: ReportModel = {
-      ...model,
-      capacityProviders: model.capacityProviders.map((p, i) => ({ ...p, maxVCpuCount: p.maxVCpuCount + 8 * (i + 1), instanceType: i % 2 === 0 ? 'm7g.xlarge' : p.instanceType })),
-    };
-    // ... and the same plans with only other caps (the blocks kept are reused for them)
-    const capsOnly: ReportModel = {
-      ...model,
-      capacityProviders: model.capacityProviders.map((p, i) => ({ ...p, maxVCpuCount: p.maxVCpuCount * 3 + i })),
-    };
-    clearSnippetMemo();
-    const coldBase = capacityProviderSnippets(model);
-    clearSnippetMemo();
-    const coldOther = capacityProviderSnippets(other);
-    clearSnippetMemo();
-    const coldCaps = capacityProviderSnippets(capsOnly);
+    const plan = model.capacityProviders[0] as CapacityProviderPlan;
+    const names = fc.oneof(
+      fc.stringMatching(/^[A-Za-z][A-Za-z0-9._-]{0,30}$/),
+      fc.constantFrom('true', 'False', 'null', 'NULL', 'yes', 'No', 'on', 'y', 'NaN', 'Infinity', 'e', 'E1', 'x1e3', 'a.b', 'lmi-a_b.c'),
+      fc.string({ maxLength: 12 }),
+    );
+    const caps = fc.oneof(fc.integer({ min: -5, max: 100_000 }), fc.constantFrom(-0, 0, 1.5, 1e21, Number.MAX_SAFE_INTEGER + 2, Number.NaN, Number.POSITIVE_INFINITY));
 
-    // Act
-    clearSnippetMemo();
-    const warm = [model, other, model, model, capsOnly, other, capsOnly].map((m) => capacityProviderSnippets(m));
+    // Act / Assess
+    fc.assert(
+      fc.property(names, names, names, caps, (name, architecture, instanceType, maxVCpuCount) => {
+        const p = { ...plan, name, architecture: architecture as CapacityProviderPlan['architecture'], instanceType, maxVCpuCount };
+        const snippet = capacityProviderSnippet(p, snippetAccountId(model));
+        expect(snippet.cloudFormation).toBe(cloudFormationYaml(p, snippet.logicalId));
+      }),
+      { numRuns: 400 },
+    );
+  });
 
-    // Assess (the cap sits where the kept blocks expect it: the fast path ran)
-    for (const s of [...coldBase, ...coldOther]) expect(s.cloudFormation).toMatch(/\n {10}MaxVCpuCount: \d+\n/);
-    expect(coldOther.map((s) => s.cloudFormation)).not.toEqual(coldBase.map((s) => s.cloudFormation));
-    expect(coldCaps.map((s) => s.cloudFormation)).not.toEqual(coldBase.map((s) => s.cloudFormation));
-    expect(warm).toEqual([coldBase, coldOther, coldBase, coldBase, coldCaps, coldOther, coldCaps]);
+  test("takes the fast path for the plans' own names (their block has the cap bare)", () => {
+    const model = smallReport();
+    for (const s of capacityProviderSnippets(model)) expect(s.cloudFormation).toMatch(/\n {10}MaxVCpuCount: \d+\n$/);
   });
 });

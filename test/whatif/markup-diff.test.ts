@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clearRenderMemo, renderHtml } from '../../src/render/html.js';
+import { clearRenderMemo, renderHtml, renderHtmlWithoutSummaryRows } from '../../src/render/html.js';
 import { MarkupTree, TAG, textChanges } from '../../src/whatif/markup-diff.js';
 import { loadSample, type Sample } from './sample.js';
 
@@ -105,6 +106,68 @@ describe('MarkupTree', () => {
       expect(tree.count).toBeGreaterThan(1000);
       expectChildrenCoverContent(tree);
     });
+  });
+});
+
+/** The tree as plain arrays, to compare two trees of the same text. */
+function treeOf(tree: MarkupTree): Record<string, unknown> {
+  const cut = (a: Int32Array): number[] => Array.from(a.subarray(0, tree.count));
+  return { count: tree.count, start: cut(tree.start), openEnd: cut(tree.openEnd), innerEnd: cut(tree.innerEnd), end: cut(tree.end), after: cut(tree.after), name: tree.name };
+}
+
+describe('MarkupTree with pieces whose trees are kept', () => {
+  /** Markup from tokens that open, close, misnest, cut and quote tags. */
+  const markup = fc
+    .array(
+      fc.constantFrom('<p>', '</p>', '<div a="x>y">', '</div>', '<br>', '<svg><path d="M0 0"/></svg>', 'text', '<', '<3', '</', '<!-- c -->', '<!--', '-->', '<i title="open', '"', "'", '>', '<ul>', '<li>', '</ul>', '<a-b c>', '</a-b>', '\n'),
+      { maxLength: 40 },
+    )
+    .map((tokens) => tokens.join(''));
+
+  it('gives the tree of a whole scan, whatever the pieces (balanced or not, at a tag or not)', () => {
+    fc.assert(
+      fc.property(markup, fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 6 }), fc.nat(3), (text, cuts, from) => {
+        // Pieces: substrings of the text, in document order (some may be cut mid-tag).
+        const spans = cuts
+          .map(([a, b]) => [a % (text.length + 1), b % (text.length + 1)].sort((x, y) => x - y) as [number, number])
+          .filter(([a, b]) => b > a)
+          .sort((x, y) => x[0] - y[0]);
+        const pieces = spans.map(([a, b]) => ({ html: text.slice(a, b) }));
+        const start = Math.min(from, text.length);
+        // Three times: the pieces met once, then their trees kept, then the trees used.
+        const whole = treeOf(new MarkupTree(text, start));
+        for (let k = 0; k < 3; k++) expect(treeOf(new MarkupTree(text, start, pieces))).toEqual(whole);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is balanced only when the text scans the same anywhere', () => {
+    expect(new MarkupTree('<p><b>x</b></p>').balanced).toBe(true);
+    expect(new MarkupTree('<ul><li>a<li>b</ul><br>').balanced).toBe(true);
+    expect(new MarkupTree('<p>x').balanced).toBe(false);
+    expect(new MarkupTree('x</p>').balanced).toBe(false);
+    expect(new MarkupTree('<i title="x').balanced).toBe(false);
+    expect(new MarkupTree('<p>x</p><!-- open').balanced).toBe(false);
+    expect(new MarkupTree('<p>x</p><').balanced).toBe(false);
+  });
+
+  it("uses the render's pieces: a report's scan with them equals its whole scan", async () => {
+    // Prepare: two renders of the sample (the second keeps pieces of the first)
+    const sample = await loadSample();
+    clearRenderMemo();
+    const first = renderHtmlWithoutSummaryRows(sample.base);
+    const other = renderHtmlWithoutSummaryRows(await sample.analyze({ 'lmi.discount': 0.25 }));
+    // The first's pieces met once, the second meets those it kept a second time (their trees used).
+    new MarkupTree(first.html, first.html.indexOf('<div class="page">'), first.pieces);
+    const trees = [first, other].map((r) => new MarkupTree(r.html, r.html.indexOf('<div class="page">'), r.pieces));
+
+    // Assess
+    expect(first.pieces.length).toBeGreaterThan(10);
+    expect(other.pieces.some((p) => first.pieces.includes(p))).toBe(true);
+    for (const [k, r] of [first, other].entries()) {
+      expect(treeOf(trees[k] as MarkupTree)).toEqual(treeOf(new MarkupTree(r.html, r.html.indexOf('<div class="page">'))));
+    }
   });
 });
 
