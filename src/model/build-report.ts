@@ -375,9 +375,10 @@ function lmiAt(sizing: LmiSizing, standardUsd: number): LmiResult {
   return memo.lmi;
 }
 
-/** allFinite(sizing.result), read once per sizing. */
+/** allFinite(sizing.result), kept in the sizing's memo if it has one (no memo built for it: most sizings need none). */
 function resultFinite(sizing: LmiSizing): boolean {
-  const memo = memoOf(sizing);
+  const memo = memoIfAny(sizing);
+  if (memo === undefined) return allFinite(sizing.result);
   memo.resultFinite ??= allFinite(sizing.result);
   return memo.resultFinite;
 }
@@ -588,6 +589,11 @@ export class FunctionFigures implements FunctionReport, BreakEvens {
     return f.#index;
   }
 
+  /** Its summary's sizing. */
+  static sizingOf(f: FunctionFigures): LmiSizing | null {
+    return f.#summary.sizing;
+  }
+
   /**
    * `kept` built from this very summary and standard cost (identity) in a context equal to `ctx`
    * (sameContext): then every figure of it is the one a new FunctionFigures would compute. Its
@@ -599,15 +605,16 @@ export class FunctionFigures implements FunctionReport, BreakEvens {
 
   /**
    * True when the figures computed so far are finite, read as allFinite reads the plain report's
-   * (buildReport's check). `usageFinite` / `standardFinite`: those objects were checked already.
+   * (buildReport's check). `usageFinite` / `standardFinite` / `resultKnownFinite`: the usage, the
+   * standard cost, the sizing's result were found finite already.
    */
-  figuresFinite(usageFinite = false, standardFinite = false): boolean {
+  figuresFinite(usageFinite = false, standardFinite = false, resultKnownFinite = false): boolean {
     const sizing = this.#summary.sizing;
     const share = this.#lmi === undefined ? this.#cpuShare : this.#lmi?.breakEvenCpuShare;
     return (
       (usageFinite || allFinite(this.usage)) &&
       (standardFinite || allFinite(this.standard)) &&
-      (!sizing || (resultFinite(sizing) && (share == null || Number.isFinite(share)))) &&
+      (!sizing || ((resultKnownFinite || resultFinite(sizing)) && (share == null || Number.isFinite(share)))) &&
       allFinite(this.savingsUsd)
     );
   }
@@ -956,7 +963,9 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
   const figures: FunctionFigures[] = [];
   for (let i = 0; i < summaries.length; i++) {
     const s = summaries[i]!;
-    for (const w of s.warnings) functionWarnings.push(w);
+    // Indexed loops: buildReportParts runs once per update, often before the optimizing compiler, where for-of allocates.
+    const own = s.warnings;
+    for (let k = 0; k < own.length; k++) functionWarnings.push(own[k]!);
     const standard = account.perFunction[i] ?? null;
     const before = kept === null ? undefined : kept.figures[i];
     const reused = kept !== null && FunctionFigures.reusable(before, s, standard, context);
@@ -978,9 +987,13 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
       let finite: boolean;
       if (reused) finite = kept.finite[i] as boolean;
       else {
-        // A usage or standard cost found finite before (the same object) is not walked again.
+        // A usage, standard cost or sizing result found finite before (the same object) is not walked again.
         const checked = before !== undefined && kept.finite[i] === true;
-        finite = f.figuresFinite(checked && before.usage === f.usage, checked && before.standard === f.standard);
+        finite = f.figuresFinite(
+          checked && before.usage === f.usage,
+          checked && before.standard === f.standard,
+          checked && s.sizing !== null && FunctionFigures.sizingOf(before) === s.sizing,
+        );
         kept.figures[i] = f;
         kept.finite[i] = finite;
       }
@@ -999,8 +1012,8 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
   if (lazy) {
     // The last report's order, where it has one for these functions: the sort meets few inversions.
     const order = kept !== null && kept.order !== null && kept.order.length === figures.length ? kept.order : null;
-    if (order !== null) for (const i of order) reports.push(figures[i]!);
-    else for (const f of figures) reports.push(f);
+    if (order !== null) for (let k = 0; k < order.length; k++) reports.push(figures[order[k]!]!);
+    else for (let k = 0; k < figures.length; k++) reports.push(figures[k]!);
   }
 
   const warnings: ReportWarning[] = [...input.warnings, ...functionWarnings];
@@ -1041,7 +1054,7 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
   const recommendedUsd = staying.totalUsd + providersUsd;
 
   const counts = Object.fromEntries(RECOMMENDATIONS.map((r) => [r, 0])) as Record<Recommendation, number>;
-  for (const r of reports) counts[r.recommendation]++;
+  for (let k = 0; k < reports.length; k++) counts[reports[k]!.recommendation]++;
   const totals: Totals = {
     standardUsd: account.totalUsd,
     freeTierCreditUsd: account.freeTierCreditUsd,
@@ -1093,7 +1106,9 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
     const f = figures[firstNonFinite]!;
     assertFinite(`${f.region}/${f.name}`, f.checkedFigures());
   }
-  assertFinite('account totals', { totals, providers: planned.map((p) => p.plan) });
+  // The walk without paths first (assertFinite builds a path string per figure: ~20 per provider).
+  const accountFigures = { totals, providers: planned.map((p) => p.plan) };
+  if (!allFinite(accountFigures)) assertFinite('account totals', accountFigures);
 
   const regions = [...new Set(summaries.map((s) => s.region))].sort();
   const report: ReportModel = {
