@@ -903,6 +903,11 @@ export function compareFunctions(a: FunctionReport, b: FunctionReport): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
+/** compareFunctions, then the summaries' order (FunctionFigures only). */
+function compareByIndexOnTies(a: FunctionReport, b: FunctionReport): number {
+  return compareFunctions(a, b) || FunctionFigures.indexOf(a as FunctionFigures) - FunctionFigures.indexOf(b as FunctionFigures);
+}
+
 export function buildReport(input: BuildReportInput): ReportModel {
   return buildReportParts(input).report;
 }
@@ -922,8 +927,8 @@ export interface ReportParts {
  * same order) leaves for the next, by summary index. A function's figures are reused when built
  * from the very summary and standard cost in an equal context (FunctionFigures.reusable); its
  * usage and standard cost, once found finite, are not walked again while they are the same
- * objects; the last order starts the next sort (the result is the same from any start:
- * compareFunctions is a total order on finite figures). The model never changes a summary, its
+ * objects; the last order starts the next sort (the result is the same from any start: ties
+ * are broken by index). The model never changes a summary, its
  * usage or a standard cost once built. One entry per function: bounded by the account's size.
  */
 const keptLazy = {
@@ -1125,7 +1130,8 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
     },
     totals,
     capacityProviders: planned.flatMap((p) => (p.plan ? [p.plan] : [])),
-    functions: reports.sort(compareFunctions),
+    // Lazy: started from the last order, so equal functions (none in one account: a name is unique in its region) are ordered by index, as the stable sort of the plain path orders them.
+    functions: lazy ? reports.sort(compareByIndexOnTies) : reports.sort(compareFunctions),
     warnings,
   };
   if (kept !== null) {

@@ -184,6 +184,18 @@ describe('lazy buildReport, kept between builds: each part of the keys', () => {
     expectKeyed({ s, config }, { s, config, priceBook: doubled }, (r) => r.functions.map((f) => f.busyTimePremium));
   });
 
+  it('the order: two functions equal to the sort keep their index order, whatever the last order', () => {
+    const config = testConfig();
+    const [busy, , light] = summaries(config);
+    // The last order puts index 1 first (busy saves, light does not)...
+    void JSON.stringify(report([light!, busy!], config, true));
+    // ...then two functions the sort cannot tell apart (one region, name and savings), told apart by their tags.
+    const twins = [light!, { ...light!, tags: { copy: 'yes' } }];
+    const kept = report(twins, config, true);
+    expectSameReport(kept, report(twins, config, false));
+    expect(kept.functions.map((f) => f.tags)).toEqual([{}, { copy: 'yes' }]);
+  });
+
   it("a standard cost's parts: the cost object", () => {
     const config = testConfig();
     const s = summaries(config);
