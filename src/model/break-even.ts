@@ -12,9 +12,10 @@ export interface CostPoints<P extends { totalUsd: number }> {
   at(index: number): P | undefined;
   /**
    * Each point's lower bound of its totalUsd as one array, kept up to date as points are priced
-   * (cost-grid.ts BoundedCostGrid); with `pointKeys`, each point's cpuShare or scale.
+   * (cost-grid.ts BoundedCostGrid); with `pointKeys`, each point's cpuShare or scale. With `end`,
+   * entries from `end` on may be NaN (not filled yet).
    */
-  lowerTotals?(): readonly number[];
+  lowerTotals?(end?: number): readonly number[];
   readonly pointKeys?: readonly number[];
 }
 
@@ -42,8 +43,18 @@ export function breakEvenCpuShare(grid: CostPoints<{ cpuShare: number; totalUsd:
  * points below it.
  */
 export function breakEvenCpuShareAtLeast(grid: CostPoints<{ cpuShare: number; totalUsd: number }>, standardUsd: number, floor: number): boolean {
-  const lows = grid.lowerTotals !== undefined ? grid.lowerTotals() : null;
   const keys = grid.pointKeys;
+  // The scan ends at the first share below `floor`: bounds down to there only.
+  let end = grid.length;
+  if (keys !== undefined) {
+    for (let i = 0; i < keys.length; i++) {
+      if ((keys[i] as number) < floor) {
+        end = i + 1;
+        break;
+      }
+    }
+  }
+  const lows = grid.lowerTotals !== undefined ? grid.lowerTotals(end) : null;
   for (let i = 0; i < grid.length; i++) {
     if (lows === null || !((lows[i] as number) >= standardUsd)) {
       const point = grid.at(i)!;

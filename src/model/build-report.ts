@@ -84,6 +84,7 @@ function accountStandard(
   priceBook: PriceBook,
   config: Config,
   withPerFunction: boolean,
+  kept: KeptStandard | null = null,
 ): AccountStandard {
   const discount = config.pricing.lambdaDiscount;
   const regions = new Map<string, Record<Architecture, TierBucket | null> | null>();
@@ -121,18 +122,41 @@ function accountStandard(
     const monthly = s.monthly!;
     const cost = s.cost!;
     const agg = bucket.gbSeconds;
-    const durationUsd = agg > 0 ? (bucket.durationUsd * monthly.onDemandGbSeconds) / agg : 0;
-    const totalUsd = cost.requestsUsd + durationUsd + cost.provisionedConcurrencyUsd + cost.ephemeralStorageUsd;
-    if (withPerFunction) {
-      perFunction[i] = {
-        requestsUsd: cost.requestsUsd,
-        durationUsd,
-        provisionedConcurrencyUsd: cost.provisionedConcurrencyUsd,
-        // The PC-duration part, shown on its own line (pricing page PC ex. 1: PC + PC-duration).
-        provisionedDurationUsd: cost.provisionedConcurrencyUsd - cost.pcConfiguredUsd,
-        ephemeralStorageUsd: cost.ephemeralStorageUsd,
-        totalUsd,
-      };
+    let totalUsd: number;
+    if (
+      kept !== null &&
+      withPerFunction &&
+      kept.costs[i] === cost &&
+      kept.monthlies[i] === monthly &&
+      Object.is(kept.bucketDurationUsd[i], bucket.durationUsd) &&
+      Object.is(kept.bucketGbSeconds[i], agg)
+    ) {
+      // Every number the cost is made of is the one it was made of: the very object again.
+      const standard = kept.standards[i] as StandardCost;
+      totalUsd = standard.totalUsd;
+      perFunction[i] = standard;
+    } else {
+      const durationUsd = agg > 0 ? (bucket.durationUsd * monthly.onDemandGbSeconds) / agg : 0;
+      totalUsd = cost.requestsUsd + durationUsd + cost.provisionedConcurrencyUsd + cost.ephemeralStorageUsd;
+      if (withPerFunction) {
+        const standard: StandardCost = {
+          requestsUsd: cost.requestsUsd,
+          durationUsd,
+          provisionedConcurrencyUsd: cost.provisionedConcurrencyUsd,
+          // The PC-duration part, shown on its own line (pricing page PC ex. 1: PC + PC-duration).
+          provisionedDurationUsd: cost.provisionedConcurrencyUsd - cost.pcConfiguredUsd,
+          ephemeralStorageUsd: cost.ephemeralStorageUsd,
+          totalUsd,
+        };
+        perFunction[i] = standard;
+        if (kept !== null) {
+          kept.costs[i] = cost;
+          kept.monthlies[i] = monthly;
+          kept.bucketDurationUsd[i] = bucket.durationUsd;
+          kept.bucketGbSeconds[i] = agg;
+          kept.standards[i] = standard;
+        }
+      }
     }
     sum += totalUsd;
     if (freeTier && s.freeTierEligible) {
@@ -154,6 +178,22 @@ function accountStandard(
   }
   const credit = freeTierCreditUsd(freeTierBuckets);
   return { perFunction, freeTierCreditUsd: credit, totalUsd: sum - credit, freeTierBuckets };
+}
+
+/**
+ * Each function's standard cost of the last lazy build, by its index, with all it was computed
+ * from: the summary's cost and monthly objects (the what-if page keeps both while
+ * pricing.lambdaDiscount stays; nothing changes them once built) and its tier bucket's aggregate
+ * GB-s and tiered duration. A function whose four are the same gets the same object again, which
+ * lets the figures kept by identity (keptFigures) see that its standard side did not move. One
+ * entry per index: bounded by the account's size.
+ */
+interface KeptStandard {
+  costs: (FunctionSummary['cost'] | undefined)[];
+  monthlies: (FunctionSummary['monthly'] | undefined)[];
+  bucketDurationUsd: number[];
+  bucketGbSeconds: number[];
+  standards: (StandardCost | undefined)[];
 }
 
 /**
@@ -335,9 +375,10 @@ function lmiAt(sizing: LmiSizing, standardUsd: number): LmiResult {
   return memo.lmi;
 }
 
-/** allFinite(sizing.result), read once per sizing. */
+/** allFinite(sizing.result), kept in the sizing's memo if it has one (no memo built for it: most sizings need none). */
 function resultFinite(sizing: LmiSizing): boolean {
-  const memo = memoOf(sizing);
+  const memo = memoIfAny(sizing);
+  if (memo === undefined) return allFinite(sizing.result);
   memo.resultFinite ??= allFinite(sizing.result);
   return memo.resultFinite;
 }
@@ -366,6 +407,20 @@ interface FiguresContext {
   /** Periods in the window (unknownSeriesDetail). */
   periods: number;
   lazy: boolean;
+  /** The window the three figures above come from. */
+  window: SnapshotWindow;
+  /** config.recommend as JSON: of the config, the figures read this section alone (recommend.ts decide). */
+  recommendKey: string;
+}
+
+/** Contexts in which a function's figures are the same: what the figures read of each is equal. */
+function sameContext(a: FiguresContext, b: FiguresContext): boolean {
+  return (
+    a.priceBook === b.priceBook &&
+    a.window === b.window &&
+    a.recommendKey === b.recommendKey &&
+    a.lazy === b.lazy
+  );
 }
 
 /**
@@ -402,12 +457,16 @@ export class FunctionFigures implements FunctionReport, BreakEvens {
   readonly #summary: FunctionSummary;
   readonly #decision: Decision;
   readonly #lazy: boolean;
+  /** The index of its summary in buildReport's input (the sort's starting order, keptFigures). */
+  readonly #index: number;
+  /** The context it was built in (keptFigures: reused in an equal one). */
+  readonly #context: FiguresContext;
   /** undefined until read. */
   #cpuShare: number | null | undefined = undefined;
   #lmi: LmiResult | null | undefined = undefined;
   #breakEvenInvocations: number | null | undefined = undefined;
 
-  constructor(s: FunctionSummary, standard: StandardCost | null, ctx: FiguresContext) {
+  constructor(s: FunctionSummary, standard: StandardCost | null, ctx: FiguresContext, index = 0) {
     this.region = s.region;
     this.name = s.name;
     this.runtime = s.runtime;
@@ -421,6 +480,8 @@ export class FunctionFigures implements FunctionReport, BreakEvens {
     this.standard = standard;
     this.#summary = s;
     this.#lazy = ctx.lazy;
+    this.#index = index;
+    this.#context = ctx;
     const { config } = ctx;
     // The sizing's result stands for lmi wherever breakEvenCpuShare is not read (its other fields are the copy's).
     const result = s.sizing?.result ?? null;
@@ -523,14 +584,37 @@ export class FunctionFigures implements FunctionReport, BreakEvens {
     return this.#summary.sizing?.chart ?? null;
   }
 
-  /** True when the figures computed so far are finite, read as allFinite reads the plain report's (buildReport's check). */
-  figuresFinite(): boolean {
+  /** Its summary's index in buildReport's input. */
+  static indexOf(f: FunctionFigures): number {
+    return f.#index;
+  }
+
+  /** Its summary's sizing. */
+  static sizingOf(f: FunctionFigures): LmiSizing | null {
+    return f.#summary.sizing;
+  }
+
+  /**
+   * `kept` built from this very summary and standard cost (identity) in a context equal to `ctx`
+   * (sameContext): then every figure of it is the one a new FunctionFigures would compute. Its
+   * lazy figures are read from its sizing's memo, keyed by the sizing and the standard total.
+   */
+  static reusable(kept: FunctionFigures | undefined, s: FunctionSummary, standard: StandardCost | null, ctx: FiguresContext): kept is FunctionFigures {
+    return kept !== undefined && kept.#summary === s && kept.standard === standard && (kept.#context === ctx || sameContext(kept.#context, ctx));
+  }
+
+  /**
+   * True when the figures computed so far are finite, read as allFinite reads the plain report's
+   * (buildReport's check). `usageFinite` / `standardFinite` / `resultKnownFinite`: the usage, the
+   * standard cost, the sizing's result were found finite already.
+   */
+  figuresFinite(usageFinite = false, standardFinite = false, resultKnownFinite = false): boolean {
     const sizing = this.#summary.sizing;
     const share = this.#lmi === undefined ? this.#cpuShare : this.#lmi?.breakEvenCpuShare;
     return (
-      allFinite(this.usage) &&
-      allFinite(this.standard) &&
-      (!sizing || (resultFinite(sizing) && (share == null || Number.isFinite(share)))) &&
+      (usageFinite || allFinite(this.usage)) &&
+      (standardFinite || allFinite(this.standard)) &&
+      (!sizing || ((resultKnownFinite || resultFinite(sizing)) && (share == null || Number.isFinite(share)))) &&
       allFinite(this.savingsUsd)
     );
   }
@@ -819,6 +903,11 @@ export function compareFunctions(a: FunctionReport, b: FunctionReport): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
+/** compareFunctions, then the summaries' order (FunctionFigures only). */
+function compareByIndexOnTies(a: FunctionReport, b: FunctionReport): number {
+  return compareFunctions(a, b) || FunctionFigures.indexOf(a as FunctionFigures) - FunctionFigures.indexOf(b as FunctionFigures);
+}
+
 export function buildReport(input: BuildReportInput): ReportModel {
   return buildReportParts(input).report;
 }
@@ -833,10 +922,30 @@ export interface ReportParts {
   freeTier: { all: FreeTierBucket[]; staying: FreeTierBucket[] };
 }
 
+/**
+ * What a lazy buildReport (the what-if page: one per knob change, over the same functions in the
+ * same order) leaves for the next, by summary index. A function's figures are reused when built
+ * from the very summary and standard cost in an equal context (FunctionFigures.reusable); its
+ * usage and standard cost, once found finite, are not walked again while they are the same
+ * objects; the last order starts the next sort (the result is the same from any start: ties
+ * are broken by index). The model never changes a summary, its
+ * usage or a standard cost once built. One entry per function: bounded by the account's size.
+ */
+const keptLazy = {
+  standard: { costs: [], monthlies: [], bucketDurationUsd: [], bucketGbSeconds: [], standards: [] } as KeptStandard,
+  figures: [] as (FunctionFigures | undefined)[],
+  /** figuresFinite() of figures[i] when built (what buildReport checks of it). */
+  finite: [] as boolean[],
+  /** Summary indices in the order the last report sorted them; null before the first. */
+  order: null as number[] | null,
+};
+
 export function buildReportParts(input: BuildReportInput): ReportParts {
   const { window, summaries, priceBook, config } = input;
   const hours = windowHours(window);
-  const account = accountStandard(summaries, priceBook, config, true);
+  const lazy = input.lazy === true;
+  const kept = lazy ? keptLazy : null;
+  const account = accountStandard(summaries, priceBook, config, true, kept === null ? null : kept.standard);
 
   const reports: FunctionReport[] = [];
   const migrate: Migrating[] = [];
@@ -846,14 +955,26 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
   /** The first function with a non-finite figure, found while its objects are at hand; reported below. */
   let firstNonFinite = -1;
 
-  const lazy = input.lazy === true;
-  const context: FiguresContext = { config, priceBook, windowDays: hours / 24, periodSeconds: window.periodSeconds, periods, lazy };
+  const context: FiguresContext = {
+    config,
+    priceBook,
+    windowDays: hours / 24,
+    periodSeconds: window.periodSeconds,
+    periods,
+    lazy,
+    window,
+    recommendKey: JSON.stringify(config.recommend),
+  };
   const figures: FunctionFigures[] = [];
   for (let i = 0; i < summaries.length; i++) {
     const s = summaries[i]!;
-    for (const w of s.warnings) functionWarnings.push(w);
+    // Indexed loops: buildReportParts runs once per update, often before the optimizing compiler, where for-of allocates.
+    const own = s.warnings;
+    for (let k = 0; k < own.length; k++) functionWarnings.push(own[k]!);
     const standard = account.perFunction[i] ?? null;
-    const f = new FunctionFigures(s, standard, context);
+    const before = kept === null ? undefined : kept.figures[i];
+    const reused = kept !== null && FunctionFigures.reusable(before, s, standard, context);
+    const f = reused ? (before as FunctionFigures) : new FunctionFigures(s, standard, context, i);
     if (f.recommendation === 'migrate') {
       migrate.push({
         region: s.region,
@@ -867,9 +988,23 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
         dedicatedUsd: 0,
       });
     } else stays.push(s);
-    if (lazy) {
+    if (kept !== null) {
+      let finite: boolean;
+      if (reused) finite = kept.finite[i] as boolean;
+      else {
+        // A usage, standard cost or sizing result found finite before (the same object) is not walked again.
+        const checked = before !== undefined && kept.finite[i] === true;
+        finite = f.figuresFinite(
+          checked && before.usage === f.usage,
+          checked && before.standard === f.standard,
+          checked && s.sizing !== null && FunctionFigures.sizingOf(before) === s.sizing,
+        );
+        kept.figures[i] = f;
+        kept.finite[i] = finite;
+      }
+      if (firstNonFinite < 0 && !finite) firstNonFinite = i;
+    } else if (lazy) {
       if (firstNonFinite < 0 && !f.figuresFinite()) firstNonFinite = i;
-      reports.push(f);
     } else {
       const r = f.toJSON();
       if (firstNonFinite < 0 && !(allFinite(s.usage) && allFinite(standard) && lmiFinite(r.lmi, s.sizing) && allFinite(r.savingsUsd))) {
@@ -878,6 +1013,12 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
       reports.push(r);
     }
     figures.push(f);
+  }
+  if (lazy) {
+    // The last report's order, where it has one for these functions: the sort meets few inversions.
+    const order = kept !== null && kept.order !== null && kept.order.length === figures.length ? kept.order : null;
+    if (order !== null) for (let k = 0; k < order.length; k++) reports.push(figures[order[k]!]!);
+    else for (let k = 0; k < figures.length; k++) reports.push(figures[k]!);
   }
 
   const warnings: ReportWarning[] = [...input.warnings, ...functionWarnings];
@@ -918,7 +1059,7 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
   const recommendedUsd = staying.totalUsd + providersUsd;
 
   const counts = Object.fromEntries(RECOMMENDATIONS.map((r) => [r, 0])) as Record<Recommendation, number>;
-  for (const r of reports) counts[r.recommendation]++;
+  for (let k = 0; k < reports.length; k++) counts[reports[k]!.recommendation]++;
   const totals: Totals = {
     standardUsd: account.totalUsd,
     freeTierCreditUsd: account.freeTierCreditUsd,
@@ -970,7 +1111,9 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
     const f = figures[firstNonFinite]!;
     assertFinite(`${f.region}/${f.name}`, f.checkedFigures());
   }
-  assertFinite('account totals', { totals, providers: planned.map((p) => p.plan) });
+  // The walk without paths first (assertFinite builds a path string per figure: ~20 per provider).
+  const accountFigures = { totals, providers: planned.map((p) => p.plan) };
+  if (!allFinite(accountFigures)) assertFinite('account totals', accountFigures);
 
   const regions = [...new Set(summaries.map((s) => s.region))].sort();
   const report: ReportModel = {
@@ -987,8 +1130,16 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
     },
     totals,
     capacityProviders: planned.flatMap((p) => (p.plan ? [p.plan] : [])),
-    functions: reports.sort(compareFunctions),
+    // Lazy: started from the last order, so equal functions (none in one account: a name is unique in its region) are ordered by index, as the stable sort of the plain path orders them.
+    functions: lazy ? reports.sort(compareByIndexOnTies) : reports.sort(compareFunctions),
     warnings,
   };
+  if (kept !== null) {
+    kept.order = reports.map((f) => FunctionFigures.indexOf(f as FunctionFigures));
+    // Fewer functions than before: the entries past them belong to none.
+    for (const list of [kept.figures, kept.finite, kept.standard.costs, kept.standard.monthlies, kept.standard.bucketDurationUsd, kept.standard.bucketGbSeconds, kept.standard.standards]) {
+      if (list.length > summaries.length) list.length = summaries.length;
+    }
+  }
   return { report, freeTier: { all: account.freeTierBuckets, staying: staying.freeTierBuckets } };
 }

@@ -9,6 +9,8 @@ import { BoundedCostGrid } from '../../src/model/lmi/cost-grid.js';
  */
 function boundedGrid<P extends { totalUsd: number }>(points: P[], slack: number[], floor: number, key: (p: P) => number) {
   let priced = 0;
+  /** The bounds asked for: one past the last index filled. */
+  let filledTo = 0;
   const grid = new BoundedCostGrid(
     points.length,
     (i) => {
@@ -17,12 +19,16 @@ function boundedGrid<P extends { totalUsd: number }>(points: P[], slack: number[
     },
     {
       keys: points.map(key),
-      fill: (out) => {
-        points.forEach((p, i) => (out[i] = p.totalUsd - (slack[i] ?? 0) * Math.max(0, p.totalUsd - floor)));
+      fill: (out, from, end) => {
+        for (let i = from; i < end; i++) {
+          const p = points[i] as P;
+          out[i] = p.totalUsd - (slack[i] ?? 0) * Math.max(0, p.totalUsd - floor);
+        }
+        filledTo = Math.max(filledTo, end);
       },
     },
   );
-  return { grid, priced: () => priced };
+  return { grid, priced: () => priced, filledTo: () => filledTo };
 }
 
 const usd = fc.double({ min: 0, max: 5000, noNaN: true });
@@ -97,6 +103,9 @@ describe('breakEvenCpuShareAtLeast: the verdict\'s question without the scan bel
           expect(breakEvenCpuShareAtLeast(shares, standardUsd, floor)).toBe(expected);
           const bounded = boundedGrid(shares, slack, boundFloor, (p) => p.cpuShare);
           expect(breakEvenCpuShareAtLeast(bounded.grid, standardUsd, floor)).toBe(expected);
+          // Bounds filled down to the first share below the floor, no further.
+          const below = shares.findIndex((p) => p.cpuShare < floor);
+          expect(bounded.filledTo()).toBe(below < 0 ? shares.length : below + 1);
           // Read after the predicate (the points it priced kept): the very share.
           expect(breakEvenCpuShare(bounded.grid, standardUsd)).toBe(share);
         },

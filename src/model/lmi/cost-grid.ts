@@ -71,8 +71,11 @@ export class CostGrid<P> implements Iterable<P> {
 export interface GridBounds {
   /** Each point's key (its cpuShare or traffic scale), in grid order. */
   keys: readonly number[];
-  /** Writes a lower bound of each point's totalUsd into out[0..length) (all at once: a few flops a point). */
-  fill: (out: number[]) => void;
+  /**
+   * Writes a lower bound of each point's totalUsd into out[from..end) (a few flops a point); it
+   * may write more of out (bounds all the same).
+   */
+  fill: (out: number[], from: number, end: number) => void;
 }
 
 /**
@@ -86,6 +89,8 @@ export class BoundedCostGrid<P extends { totalUsd: number }> extends CostGrid<P>
   #fill: GridBounds['fill'] | null;
   /** Every point's bound, its totalUsd once priced (kept so as points are priced); null until asked for. */
   #lowerTotals: number[] | null = null;
+  /** Entries of #lowerTotals below this index are filled (bound or totalUsd); the others NaN or a priced point's totalUsd. */
+  #filledTo = 0;
 
   constructor(length: number, price: ((index: number) => P) | null, bounds: GridBounds | { keys: readonly number[]; fill: null }) {
     super(length, price);
@@ -99,24 +104,35 @@ export class BoundedCostGrid<P extends { totalUsd: number }> extends CostGrid<P>
     return point;
   }
 
-  /** Writes each point's lower bound into out (not called once every point is priced): the function given, or a subclass's own. */
-  protected fillBounds(out: number[]): void {
-    if (this.#fill !== null) this.#fill(out);
+  /** Writes each point's lower bound into out[from..end) (more is allowed; not called once every point is priced): the function given, or a subclass's own. */
+  protected fillBounds(out: number[], from: number, end: number): void {
+    if (this.#fill !== null) this.#fill(out, from, end);
   }
 
-  /** Each point's lower bound of its totalUsd (the totalUsd itself where priced), without pricing: read only, kept up to date. */
-  lowerTotals(): readonly number[] {
-    if (this.#lowerTotals === null) {
+  /**
+   * Each point's lower bound of its totalUsd (the totalUsd itself where priced), without pricing:
+   * read only, kept up to date. Filled down to index `end` only (the rest NaN, which settles
+   * nothing, until a later call asks for more): the verdict's scan reads the points above its
+   * floor alone (break-even.ts breakEvenCpuShareAtLeast).
+   */
+  lowerTotals(end: number = this.length): readonly number[] {
+    let totals = this.#lowerTotals;
+    if (totals === null) {
       // NaN (a double): the array holds unboxed doubles from the start; an entry left unwritten settles nothing.
-      const totals = new Array<number>(this.length).fill(Number.NaN);
-      if (this.priced < this.length) this.fillBounds(totals);
+      totals = new Array<number>(this.length).fill(Number.NaN);
+      this.#lowerTotals = totals;
+    }
+    const from = this.#filledTo;
+    if (from < end) {
+      if (this.priced < this.length) this.fillBounds(totals, from, Math.min(end, this.length));
+      // A fill may write more than asked: every priced point gets its totalUsd back.
       for (let i = 0; i < this.length; i++) {
         const point = this.pricedAt(i);
         if (point !== undefined) totals[i] = point.totalUsd;
       }
-      this.#lowerTotals = totals;
+      this.#filledTo = Math.min(end, this.length);
     }
-    return this.#lowerTotals;
+    return totals;
   }
 
   protected override pricedAll(): void {

@@ -89,9 +89,12 @@ export function planCapacityProvider(args: {
   }
 
   // Distinct EE shapes: sums of EEs per shape are integers, so the per-period sum stays exact.
-  const shapeKeys = new Map<string | number, number>();
+  const shapeKeys = members.length > 1 ? new Map<string | number, number>() : null;
   const shapes: { vCpus: number; memoryMiB: number }[] = [];
-  const memberShape = members.map((m) => {
+  // One member (most providers of a what-if update): its shape, without a map.
+  const memberShape = shapeKeys === null ? [0] : [];
+  if (shapeKeys === null) shapes.push({ vCpus: members[0]!.result.vCpusPerEnvironment, memoryMiB: members[0]!.result.memoryMB });
+  else for (const m of members) {
     const { vCpusPerEnvironment: vCpus, memoryMB } = m.result;
     // Whole shapes (all sizeLmi makes) by a number: no key string per member on each update.
     const key =
@@ -104,8 +107,8 @@ export function planCapacityProvider(args: {
       shapeKeys.set(key, index);
       shapes.push({ vCpus: m.result.vCpusPerEnvironment, memoryMiB: m.result.memoryMB });
     }
-    return index;
-  });
+    memberShape.push(index);
+  }
 
   const types = groupTypes(candidateInstanceTypes(prices.instances, args.architecture, lmi), shapes, lmi);
   if (types.length === 0) return null;
@@ -135,10 +138,28 @@ export function planCapacityProvider(args: {
     bounds[index] = t.rates.totalUsdPerHour * Math.max(lmi.minInstances * periods, fractional);
     order.push(index);
   }
-  order.sort((a, b) => (bounds[a] as number) - (bounds[b] as number) || a - b);
+  // Types by ascending bound, then index, picked one at a time as the loop reads them: it stops
+  // after some 4 of 40 types, so a sort of all is mostly wasted (a what-if update plans hundreds of
+  // providers). The picks are the sort's order exactly ((bound, index) is a total order), but
+  // where a bound is NaN: the comparator is not one there, and the list is sorted as it was.
+  let sorted = false;
+  for (let index = 0; index < bounds.length; index++) if (Number.isNaN(bounds[index])) sorted = true;
+  if (sorted) order.sort((a, b) => (bounds[a] as number) - (bounds[b] as number) || a - b);
 
   let best: { t: GroupType; instancePeriods: number; peakInstances: number; cost: number } | null = null;
-  for (const index of order) {
+  for (let r = 0; r < order.length; r++) {
+    if (!sorted) {
+      let at = r;
+      for (let j = r + 1; j < order.length; j++) {
+        const a = order[j] as number;
+        const b = order[at] as number;
+        if ((bounds[a] as number) < (bounds[b] as number) || ((bounds[a] as number) === (bounds[b] as number) && a < b)) at = j;
+      }
+      const picked = order[at] as number;
+      order[at] = order[r] as number;
+      order[r] = picked;
+    }
+    const index = order[r] as number;
     const t = types[index] as GroupType;
     const bound = bounds[index] as number;
     if (best !== null && bound >= best.cost) break;

@@ -442,8 +442,8 @@ class Pricer {
     this.boundInto(gridPerEnvironment, offset, 1, out, index);
   }
 
-  fillCpuShare(out: number[]): void {
-    for (let index = 0; index < this.shares.length; index++) this.shareBoundInto(index, out);
+  fillCpuShare(out: number[], from: number, end: number): void {
+    for (let index = from; index < end; index++) this.shareBoundInto(index, out);
   }
 
   fillTraffic(out: number[]): void {
@@ -465,8 +465,8 @@ class CpuShareCosts extends BoundedCostGrid<LmiSizing['costByCpuShare'][number]>
     return (this.#pricer as Pricer).cpuSharePoint(index);
   }
 
-  protected override fillBounds(out: number[]): void {
-    (this.#pricer as Pricer).fillCpuShare(out);
+  protected override fillBounds(out: number[], from: number, end: number): void {
+    (this.#pricer as Pricer).fillCpuShare(out, from, end);
   }
 
   protected override pricedAll(): void {

@@ -79,4 +79,39 @@ describe('CostGrid', () => {
     whole.all();
     expect(whole.lowerTotals()).toEqual([1, 2]);
   });
+
+  it('BoundedCostGrid: bounds filled down to an index, the rest when asked; priced points keep their totals', () => {
+    const asked: [number, number][] = [];
+    const points = [{ totalUsd: 10 }, { totalUsd: 11 }, { totalUsd: 12 }, { totalUsd: 13 }];
+    const grid = new BoundedCostGrid(4, (i) => points[i]!, {
+      keys: [1, 0.5, 0.25, 0.1],
+      fill: (out, from, end) => {
+        asked.push([from, end]);
+        for (let i = from; i < end; i++) out[i] = 5 + i;
+      },
+    });
+    grid.at(3);
+    const lows = grid.lowerTotals(2);
+    expect(asked).toEqual([[0, 2]]);
+    expect(lows).toEqual([5, 6, Number.NaN, 13]);
+    expect(grid.lowerTotals(1)).toBe(lows);
+    expect(asked).toEqual([[0, 2]]);
+    grid.at(0);
+    expect(grid.lowerTotals()).toEqual([10, 6, 7, 13]);
+    expect(asked).toEqual([
+      [0, 2],
+      [2, 4],
+    ]);
+    // A fill that writes every bound whatever the range: priced points keep their totals.
+    const all = new BoundedCostGrid(3, (i) => points[i]!, {
+      keys: [1, 0.5, 0.25],
+      fill: (out) => {
+        for (let i = 0; i < 3; i++) out[i] = 1;
+      },
+    });
+    all.lowerTotals(1);
+    all.at(0);
+    all.at(2);
+    expect(all.lowerTotals()).toEqual([10, 1, 12]);
+  });
 });
