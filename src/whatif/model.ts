@@ -6,7 +6,7 @@
 import { describeAssumptions } from '../config/assumptions.js';
 import type { Config } from '../config/schema.js';
 import { buildReport, sharedLmiKey } from '../model/build-report.js';
-import { cpuBusyFractionFor } from '../model/lmi/shape.js';
+import { cpuBusyFractionFor, cpuBusyFractionOverrideKey } from '../model/lmi/shape.js';
 import { sizeLmi } from '../model/lmi/size.js';
 import type { ReplaySource } from '../model/lmi/replay-source.js';
 import type { LmiContext } from '../model/lmi/types.js';
@@ -36,6 +36,8 @@ interface Kept {
   usage: { invocations: number; avgDurationMs: number | null } | null;
   sizingKey: string | null;
   sizingShare: number | null;
+  /** The override key that share came from (null: lmi.cpuBusyFraction): the sizing names it (cpuAssumedBy), so an override equal to the global share is still another sizing. */
+  sizingShareBy: string | null;
   sizing: FunctionSummary['sizing'];
   costDiscount: number | null;
   cost: FunctionSummary['cost'];
@@ -81,6 +83,7 @@ function keptOf(f: WhatIfFunction): Kept {
       usage: null,
       sizingKey: null,
       sizingShare: null,
+      sizingShareBy: null,
       sizing: null,
       costDiscount: null,
       cost: null,
@@ -145,7 +148,8 @@ function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config, shared:
   let sizing = k.sizing;
   const measured = f.profile.cpuSecondsPerInvocation !== null && f.profile.cpuSecondsPerInvocation !== undefined;
   const share = measured ? null : cpuBusyFractionFor(config.lmi, f.summary.region, f.summary.name);
-  if (k.summary === null || k.sizingKey !== shared || k.sizingShare !== share) {
+  const shareBy = measured ? null : cpuBusyFractionOverrideKey(config.lmi, f.summary.region, f.summary.name);
+  if (k.summary === null || k.sizingKey !== shared || k.sizingShare !== share || k.sizingShareBy !== shareBy) {
     sizing = null;
     if (f.sizing !== null && prices !== undefined) {
       const replay = (k.replay ??= compactReplay(f.sizing.replay, data.window));
@@ -159,6 +163,7 @@ function summaryFor(data: WhatIfData, f: WhatIfFunction, config: Config, shared:
   k.sizing = sizing;
   k.sizingKey = shared;
   k.sizingShare = share;
+  k.sizingShareBy = shareBy;
   return k.summary;
 }
 

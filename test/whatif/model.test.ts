@@ -31,6 +31,22 @@ describe('whatIfReport on the sample account', () => {
     await fc.assert(fc.asyncProperty(knobSettings(), expectSame), { numRuns: 12 });
   });
 
+  it('a CPU share override equal to lmi.cpuBusyFraction still names the override, after the same share without it (kept sizings)', async () => {
+    const [target] = sample.unmeasured;
+    if (target === undefined) throw new Error('the sample has no function without measured CPU');
+    const data = JSON.parse(JSON.stringify(sample.data));
+    const without: KnobValues = { 'lmi.cpuBusyFraction': 0.05 };
+    const withOverride: KnobValues = { ...without, [`lmi.cpuBusyFractionByFunction.${target.region}/${target.name}`]: 0.05 };
+    // The same data object throughout, as the page keeps it: the second report re-uses what the first sized.
+    expect(whatIfReport(data, sample.config(without))).toEqual(await sample.analyze(without));
+    const report = whatIfReport(data, sample.config(withOverride));
+    expect(report).toEqual(await sample.analyze(withOverride));
+    const f = report.functions.find((x) => x.region === target.region && x.name === target.name);
+    expect(f?.lmi?.cpuAssumedBy).toBe(`lmi.cpuBusyFractionByFunction."${target.region}/${target.name}"`);
+    // And back: the override gone, the global share named again.
+    expect(whatIfReport(data, sample.config(without))).toEqual(await sample.analyze(without));
+  });
+
   it('a summary built field by field is the spread it replaces, key order included', () => {
     for (const f of sample.data.functions) {
       const cost = null;
