@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { GcPauses, optionOf, sampledBytes, type SampleNode } from './measure-tools.js';
 import { describeAssumptions } from '../src/config/assumptions.js';
 import type { Config } from '../src/config/schema.js';
 import { buildReport } from '../src/model/build-report.js';
@@ -28,41 +28,16 @@ import { WHATIF_STEPS } from './whatif-steps.js';
  */
 
 const args = process.argv.slice(2);
-const option = (name: string): string | null => {
-  const at = args.indexOf(name);
-  return at >= 0 ? (args[at + 1] as string) : null;
-};
+const option = (name: string): string | null => optionOf(args, name);
 const fromPage = option('--from');
 if (fromPage === null) throw new Error('usage: bench/whatif-build.ts --from <what-if page.html> [--repeat k] [--profile file]');
 const repeat = Number(option('--repeat') ?? 1);
 const profileTo = option('--profile');
 const alloc = args.includes('--alloc');
 
-interface SampleNode {
-  selfSize: number;
-  callFrame: { functionName: string; lineNumber: number };
-  children: SampleNode[];
-}
-/** Bytes of a sampling heap profile's samples, and per function. */
-function sampledBytes(node: SampleNode, byFunction: Map<string, number>, parent = ''): number {
-  let bytes = node.selfSize;
-  const own = `${node.callFrame.functionName || '(anonymous)'}:${node.callFrame.lineNumber + 1}`;
-  // A built-in (no line) is named with its caller.
-  const name = node.callFrame.lineNumber < 0 ? `${parent}>${own}` : own;
-  if (node.selfSize > 0) byFunction.set(name, (byFunction.get(name) ?? 0) + node.selfSize);
-  for (const child of node.children) bytes += sampledBytes(child, byFunction, node.callFrame.lineNumber < 0 ? parent : own);
-  return bytes;
-}
 
-const pauses: { start: number; ms: number }[] = [];
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) pauses.push({ start: entry.startTime, ms: entry.duration });
-}).observe({ entryTypes: ['gc'] });
-function pausesIn(from: number, to: number): number {
-  let ms = 0;
-  for (const p of pauses) if (p.start >= from && p.start < to) ms += p.ms;
-  return ms;
-}
+/** GC pauses, summed per step by their start. */
+const pauses = new GcPauses();
 
 /** whatIfReport's buildReport call and its run-only parts (src/whatif/model.ts), over given summaries. */
 function reportOf(data: WhatIfData, config: Config, summaries: FunctionSummary[]): ReportModel {
@@ -143,7 +118,7 @@ for (let round = 0; round < repeat; round++) {
     await new Promise((resolve) => setImmediate(resolve));
     const hash = createHash('sha256').update(JSON.stringify(model)).digest('hex').slice(0, 12);
     console.log(
-      `  ${round > 0 ? `round ${round + 1} ` : ''}${key}=${String(value)}: buildReport ${(end - t).toFixed(0)} ms (cpu ${((user + system) / 1000).toFixed(0)} ms, gc ${pausesIn(t, end).toFixed(0)} ms), ` +
+      `  ${round > 0 ? `round ${round + 1} ` : ''}${key}=${String(value)}: buildReport ${(end - t).toFixed(0)} ms (cpu ${((user + system) / 1000).toFixed(0)} ms, gc ${pauses.within(t, end).ms.toFixed(0)} ms), ` +
         `sizing ${sizingMs.toFixed(0)} ms, report ${hash}${allocText}`,
     );
   }

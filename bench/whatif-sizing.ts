@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { GcPauses, optionOf, sampledBytes, type SampleNode } from './measure-tools.js';
 import { applyKnobs, type KnobValues } from '../src/whatif/knobs.js';
 import { prepareReplays, whatIfSummaries } from '../src/whatif/model.js';
 import { embeddedData } from '../src/whatif/page.js';
@@ -22,10 +22,7 @@ import { WHATIF_STEPS } from './whatif-steps.js';
 const STEPS = WHATIF_STEPS;
 
 const args = process.argv.slice(2);
-const option = (name: string): string | null => {
-  const at = args.indexOf(name);
-  return at >= 0 ? (args[at + 1] as string) : null;
-};
+const option = (name: string): string | null => optionOf(args, name);
 const fromPage = option('--from');
 if (fromPage === null) throw new Error('usage: bench/whatif-sizing.ts --from <what-if page.html> [--repeat k] [--chart] [--alloc] [--profile file [--profile-step i]]');
 const repeat = Number(option('--repeat') ?? 1);
@@ -35,22 +32,8 @@ const alloc = args.includes('--alloc');
 /** `--profile-step i`: the CPU profile covers only the i-th change (0-based; default every change). */
 const profileStep = option('--profile-step') === null ? -1 : Number(option('--profile-step'));
 
-/** GC pauses as the observer reports them (a task after each): summed per re-sizing by their start. */
-const pauses: { start: number; ms: number }[] = [];
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) pauses.push({ start: entry.startTime, ms: entry.duration });
-}).observe({ entryTypes: ['gc'] });
-function pausesIn(from: number, to: number): { ms: number; count: number } {
-  let ms = 0;
-  let count = 0;
-  for (const p of pauses) {
-    if (p.start >= from && p.start < to) {
-      ms += p.ms;
-      count++;
-    }
-  }
-  return { ms, count };
-}
+/** GC pauses, summed per step by their start. */
+const pauses = new GcPauses();
 
 const data = embeddedData(await readFile(fromPage, 'utf8'));
 let t = performance.now();
@@ -65,21 +48,6 @@ if (profileTo !== null && session !== null) {
   if (profileStep < 0) await session.post('Profiler.start');
 }
 
-interface SampleNode {
-  selfSize: number;
-  callFrame: { functionName: string; lineNumber: number };
-  children: SampleNode[];
-}
-/** Bytes of a sampling heap profile's samples (each stands for its size, sampled per interval), and per function. */
-function sampledBytes(node: SampleNode, byFunction: Map<string, number>): number {
-  let bytes = node.selfSize;
-  if (node.selfSize > 0) {
-    const name = `${node.callFrame.functionName || '(anonymous)'}:${node.callFrame.lineNumber + 1}`;
-    byFunction.set(name, (byFunction.get(name) ?? 0) + node.selfSize);
-  }
-  for (const child of node.children) bytes += sampledBytes(child, byFunction);
-  return bytes;
-}
 
 const values: KnobValues = {};
 const totals = { cpu: 0, gc: 0, alloc: 0 };
@@ -118,7 +86,7 @@ for (let round = 0; round < repeat; round++) {
         .join(', ');
     }
     await new Promise((resolve) => setTimeout(resolve, 0));
-    const { ms: gc, count: gcCount } = pausesIn(t, t + ms);
+    const { ms: gc, count: gcCount } = pauses.within(t, t + ms);
     let charts = 0;
     if (readCharts) for (const s of summaries) if (s.sizing !== null && s.sizing.chart.lmiCapacity.length > 0) charts++;
     const cpuMs = (user + system) / 1000;

@@ -1,0 +1,53 @@
+/**
+ * What the model benches share (whatif-build.ts, whatif-sizing.ts): their flags, the GC pauses
+ * Node reports, and the bytes of a sampling heap profile.
+ */
+
+/** The value after `--name` in `args`, or null. */
+export function optionOf(args: readonly string[], name: string): string | null {
+  const at = args.indexOf(name);
+  return at >= 0 ? (args[at + 1] as string) : null;
+}
+
+/** GC pauses as Node's observer reports them (a task after each), read by their start. */
+export class GcPauses {
+  readonly #pauses: { start: number; ms: number }[] = [];
+
+  constructor() {
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) this.#pauses.push({ start: entry.startTime, ms: entry.duration });
+    }).observe({ entryTypes: ['gc'] });
+  }
+
+  /** The pauses that started in [from, to): their ms summed, and how many. */
+  within(from: number, to: number): { ms: number; count: number } {
+    let ms = 0;
+    let count = 0;
+    for (const p of this.#pauses) {
+      if (p.start >= from && p.start < to) {
+        ms += p.ms;
+        count++;
+      }
+    }
+    return { ms, count };
+  }
+}
+
+export interface SampleNode {
+  selfSize: number;
+  callFrame: { functionName: string; lineNumber: number };
+  children: SampleNode[];
+}
+
+/**
+ * Bytes of a sampling heap profile's samples (each stands for its size, sampled per interval), and
+ * per function; a built-in (no line) is named with its caller.
+ */
+export function sampledBytes(node: SampleNode, byFunction: Map<string, number>, parent = ''): number {
+  let bytes = node.selfSize;
+  const own = `${node.callFrame.functionName || '(anonymous)'}:${node.callFrame.lineNumber + 1}`;
+  const name = node.callFrame.lineNumber < 0 ? `${parent}>${own}` : own;
+  if (node.selfSize > 0) byFunction.set(name, (byFunction.get(name) ?? 0) + node.selfSize);
+  for (const child of node.children) bytes += sampledBytes(child, byFunction, node.callFrame.lineNumber < 0 ? parent : own);
+  return bytes;
+}
