@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { GcPauses, optionOf, sampledBytes, type SampleNode } from './measure-tools.js';
+import { GcPauses, modelBenchFlags, startHeapSampling, stopHeapSampling } from './measure-tools.js';
 import { describeAssumptions } from '../src/config/assumptions.js';
 import type { Config } from '../src/config/schema.js';
 import { buildReport } from '../src/model/build-report.js';
@@ -28,12 +28,7 @@ import { WHATIF_STEPS } from './whatif-steps.js';
  */
 
 const args = process.argv.slice(2);
-const option = (name: string): string | null => optionOf(args, name);
-const fromPage = option('--from');
-if (fromPage === null) throw new Error('usage: bench/whatif-build.ts --from <what-if page.html> [--repeat k] [--profile file]');
-const repeat = Number(option('--repeat') ?? 1);
-const profileTo = option('--profile');
-const alloc = args.includes('--alloc');
+const { fromPage, repeat, profileTo, alloc } = modelBenchFlags(args, 'bench/whatif-build.ts --from <what-if page.html> [--repeat k] [--alloc] [--profile file]');
 
 
 /** GC pauses, summed per step by their start. */
@@ -89,11 +84,7 @@ for (let round = 0; round < repeat; round++) {
     const summaries = whatIfSummaries(data, config);
     const sizingMs = performance.now() - t;
     if (alloc && session !== null) {
-      await session.post('HeapProfiler.startSampling', {
-        samplingInterval: 32768,
-        includeObjectsCollectedByMajorGC: true,
-        includeObjectsCollectedByMinorGC: true,
-      } as never);
+      await startHeapSampling(session);
     }
     t = performance.now();
     const cpu = process.cpuUsage();
@@ -104,14 +95,7 @@ for (let round = 0; round < repeat; round++) {
     buildCpuMs.push((user + system) / 1000);
     let allocText = '';
     if (alloc && session !== null) {
-      const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: SampleNode } };
-      const byFunction = new Map<string, number>();
-      const mb = sampledBytes(profile.head, byFunction) / 2 ** 20;
-      const top = [...byFunction]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 14)
-        .map(([name, bytes]) => `${name} ${(bytes / 2 ** 20).toFixed(1)}`)
-        .join(', ');
+      const { mb, top } = await stopHeapSampling(session, 14);
       allocText = `\n    allocated ~${mb.toFixed(1)} MB; most (MB): ${top}`;
     }
     // The observer reports a pause in a task after it.

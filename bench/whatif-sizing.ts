@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { GcPauses, optionOf, sampledBytes, type SampleNode } from './measure-tools.js';
+import { GcPauses, modelBenchFlags, optionOf, startHeapSampling, stopHeapSampling } from './measure-tools.js';
 import { applyKnobs, type KnobValues } from '../src/whatif/knobs.js';
 import { prepareReplays, whatIfSummaries } from '../src/whatif/model.js';
 import { embeddedData } from '../src/whatif/page.js';
@@ -22,15 +22,13 @@ import { WHATIF_STEPS } from './whatif-steps.js';
 const STEPS = WHATIF_STEPS;
 
 const args = process.argv.slice(2);
-const option = (name: string): string | null => optionOf(args, name);
-const fromPage = option('--from');
-if (fromPage === null) throw new Error('usage: bench/whatif-sizing.ts --from <what-if page.html> [--repeat k] [--chart] [--alloc] [--profile file [--profile-step i]]');
-const repeat = Number(option('--repeat') ?? 1);
-const profileTo = option('--profile');
+const { fromPage, repeat, profileTo, alloc } = modelBenchFlags(
+  args,
+  'bench/whatif-sizing.ts --from <what-if page.html> [--repeat k] [--chart] [--alloc] [--profile file [--profile-step i]]',
+);
 const readCharts = args.includes('--chart');
-const alloc = args.includes('--alloc');
 /** `--profile-step i`: the CPU profile covers only the i-th change (0-based; default every change). */
-const profileStep = option('--profile-step') === null ? -1 : Number(option('--profile-step'));
+const profileStep = Number(optionOf(args, '--profile-step') ?? -1);
 
 /** GC pauses, summed per step by their start. */
 const pauses = new GcPauses();
@@ -60,11 +58,7 @@ for (let round = 0; round < repeat; round++) {
     // Settle the GC's pending work (PerformanceObserver entries arrive as tasks) before timing.
     await new Promise((resolve) => setTimeout(resolve, 0));
     if (alloc && session !== null) {
-      await session.post('HeapProfiler.startSampling', {
-        samplingInterval: 32768,
-        includeObjectsCollectedByMajorGC: true,
-        includeObjectsCollectedByMinorGC: true,
-      } as never);
+      await startHeapSampling(session);
     }
     if (profileThis) await session.post('Profiler.start');
     t = performance.now();
@@ -76,14 +70,7 @@ for (let round = 0; round < repeat; round++) {
     let allocMB = Number.NaN;
     let top = '';
     if (alloc && session !== null) {
-      const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: SampleNode } };
-      const byFunction = new Map<string, number>();
-      allocMB = sampledBytes(profile.head, byFunction) / 2 ** 20;
-      top = [...byFunction]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 6)
-        .map(([name, bytes]) => `${name} ${(bytes / 2 ** 20).toFixed(1)}`)
-        .join(', ');
+      ({ mb: allocMB, top } = await stopHeapSampling(session, 6));
     }
     await new Promise((resolve) => setTimeout(resolve, 0));
     const { ms: gc, count: gcCount } = pauses.within(t, t + ms);
