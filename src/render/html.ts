@@ -58,8 +58,8 @@ function chartSvg(series: ChartSeries, options: ConcurrencyChartOptions): KeptCh
 
 /**
  * A part of the report's markup kept between renders: a plan's head, a plan's commands, a
- * function's section (inside its <article>). The what-if page renders the report again on every
- * knob change, and most of these come out the same (a discount moves a plan's money, not its
+ * function's section but its head line (inside its <article>). The what-if page renders the
+ * report again on every knob change, and most of these come out the same (a discount moves a plan's money, not its
  * commands; a verdict threshold moves few sections). Each is the output of its own template
  * (templates/partials/html-plan-head.hbs, html-plan-body.hbs, html-function.hbs) for a context
  * built here, kept under a key that holds that whole context: a hit is the very markup a render
@@ -129,15 +129,15 @@ function snippetKey(functions: PlanView['functions'], input: SnippetPlan, accoun
   return odd ? exactKey(parts) : JSON.stringify(parts);
 }
 
-/** The context of a function's section (html-function.hbs reads these alone), but its chart. */
+/**
+ * The context of a function's section (html-function.hbs reads these alone), but its chart. Its
+ * rank and verdict are in its head (html-function-head.hbs), not here: they move with other
+ * functions' figures, and a section's key holds its whole context.
+ */
 function sectionContext(f: FunctionView) {
   return {
-    rank: f.rank,
     name: f.name,
     region: f.region,
-    recommendation: f.recommendation,
-    recommendationLabel: f.recommendationLabel,
-    verdictText: f.verdictText,
     runtime: f.runtime,
     architecture: f.architecture,
     memory: f.memory,
@@ -153,6 +153,11 @@ function sectionContext(f: FunctionView) {
     lmi: f.lmi,
     chartBucket: f.chart ? formatPeriod(f.chart.bucketSeconds) : '',
   };
+}
+
+/** The context of a function's head (html-function-head.hbs reads these alone). */
+function functionHeadContext(f: FunctionView): Pick<FunctionView, 'rank' | 'name' | 'region' | 'recommendation' | 'recommendationLabel' | 'verdictText'> {
+  return { rank: f.rank, name: f.name, region: f.region, recommendation: f.recommendation, recommendationLabel: f.recommendationLabel, verdictText: f.verdictText };
 }
 
 /** The context of a plan's head (html-plan-head.hbs reads these alone). */
@@ -177,6 +182,7 @@ interface Pieces {
   head: Handlebars.TemplateDelegate;
   body: Handlebars.TemplateDelegate;
   section: Handlebars.TemplateDelegate;
+  sectionHead: Handlebars.TemplateDelegate;
 }
 
 const engines = new WeakMap<typeof Handlebars, Pieces>();
@@ -191,7 +197,7 @@ function pieceTemplates(): Pieces & { template: Handlebars.TemplateDelegate } {
       if (typeof source !== 'string') throw new Error(`render: no template partials/${name}.hbs`);
       return hb.compile(source, { strict: false, preventIndent: true });
     };
-    pieces = { hb, head: compile('html-plan-head'), body: compile('html-plan-body'), section: compile('html-function') };
+    pieces = { hb, head: compile('html-plan-head'), body: compile('html-plan-body'), section: compile('html-function'), sectionHead: compile('html-function-head') };
     engines.set(hb, pieces);
   }
   return { ...pieces, template };
@@ -218,7 +224,7 @@ export function renderHtmlWithoutSummaryRows(model: ReportModel): { html: string
 }
 
 function render(model: ReportModel, omitSummaryRows: boolean): { html: string; summary: FunctionReport[]; pieces: MarkupPiece[] } {
-  const { hb, template, head, body, section } = pieceTemplates();
+  const { hb, template, head, body, section, sectionHead } = pieceTemplates();
   const view = buildView(model, { summaryRows: !omitSummaryRows });
   chartsBefore = chartsNow;
   chartsNow = new Map();
@@ -244,11 +250,12 @@ function render(model: ReportModel, omitSummaryRows: boolean): { html: string; s
   const detailed = view.detailed.map((f) => {
     const chart = f.chart ? chartSvg(f.chart, { id: f.chartId, title: f.name }) : null;
     const context = sectionContext(f);
-    // Every field a string, boolean or the rank (plain JSON is exact); the chart by its serial.
+    // Every field a string or boolean (plain JSON is exact); the chart by its serial.
     const key = `${chart?.serial ?? 0}\u0000${JSON.stringify(context)}`;
     const piece = sections.get(key, () => section({ ...context, chartSvg: chart ? new hb.SafeString(chart.svg) : null }));
     pieces.push(piece);
-    return { recommendation: f.recommendation, anchor: f.anchor, piece };
+    // The head is a line, written every time (not kept, not a piece).
+    return { recommendation: f.recommendation, anchor: f.anchor, headPiece: { html: sectionHead(functionHeadContext(f)) }, piece };
   });
   const headlineChart = new hb.SafeString(headlineChartSvg(model.totals, 'chart-headline'));
   const context = omitSummaryRows ? { ...view, plans, detailed, headlineChart, [SUMMARY_ROWS_OMITTED]: true } : { ...view, plans, detailed, headlineChart };
@@ -257,7 +264,7 @@ function render(model: ReportModel, omitSummaryRows: boolean): { html: string; s
 
 const helpersOf = new WeakMap<typeof Handlebars, Record<string, Handlebars.HelperDelegate>>();
 
-/** {{planHead this}}, {{planBody this}}, {{functionSection this}}: the pieces render() put in the context. */
+/** {{planHead this}}, {{planBody this}}, {{functionHead this}}, {{functionSection this}}: the pieces render() put in the context. */
 function pieceHelpers(hb: typeof Handlebars): Record<string, Handlebars.HelperDelegate> {
   let helpers = helpersOf.get(hb);
   if (helpers === undefined) {
@@ -266,7 +273,7 @@ function pieceHelpers(hb: typeof Handlebars): Record<string, Handlebars.HelperDe
       if (found === undefined) throw new Error(`render: {{${name}}} without its markup`);
       return new hb.SafeString(found.html);
     };
-    helpers = { planHead: piece('planHead', 'headPiece'), planBody: piece('planBody', 'bodyPiece'), functionSection: piece('functionSection', 'piece') };
+    helpers = { planHead: piece('planHead', 'headPiece'), planBody: piece('planBody', 'bodyPiece'), functionHead: piece('functionHead', 'headPiece'), functionSection: piece('functionSection', 'piece') };
     helpersOf.set(hb, helpers);
   }
   return helpers;

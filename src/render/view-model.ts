@@ -427,11 +427,11 @@ function planOf(model: ReportModel): Map<string, string> {
  * markup of a plan's commands while their inputs are the same (src/render/html.ts), and writing
  * every plan's snippets on each change was a fifth of its render.
  */
-function planView(p: CapacityProviderPlan, index: number, accountId: string, anchors: Map<string, string>): PlanView {
+function planView(p: CapacityProviderPlan, anchor: string, accountId: string, anchors: Map<string, string>): PlanView {
   const savings = p.standardTotalUsd - p.totalUsd;
   let snippet: CapacityProviderSnippet | undefined;
   const view: Omit<PlanView, 'snippet'> = {
-    anchor: `cp-${index + 1}`,
+    anchor,
     name: p.name,
     region: p.region,
     architecture: p.architecture,
@@ -493,6 +493,38 @@ export interface BuildViewOptions {
   summaryRows?: boolean;
 }
 
+/**
+ * Text as a part of an element id and URL fragment: [A-Za-z0-9_-] as they are, any other UTF-16
+ * unit as `.` and its 4 hex digits (so two texts never give one id, and the id holds no space,
+ * quote or parenthesis: it goes in href="#..." and in SVG url(#...)).
+ */
+export function idPart(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95) out += text[i];
+    else out += `.${c.toString(16).padStart(4, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * A function section's id, from its region and name (the report's key of a function): the same
+ * for the same function in every report, whatever its rank, so a link into a report (or a what-if
+ * change, which moves ranks) keeps pointing at it. The region part holds no `/`.
+ */
+export function functionAnchor(region: string, name: string): string {
+  return `fn-${idPart(region)}/${idPart(name)}`;
+}
+
+/** `id`, or if a report already used it (it should not: names are unique), `id` and a number. */
+function uniqueId(id: string, taken: Set<string>): string {
+  let out = id;
+  for (let k = 2; taken.has(out); k++) out = `${id}~${k}`;
+  taken.add(out);
+  return out;
+}
+
 export function buildView(model: ReportModel, options: BuildViewOptions = {}): ReportView {
   const knobs: VerdictKnobs = verdictKnobs(model);
   const failed = failedRegions(model);
@@ -510,14 +542,16 @@ export function buildView(model: ReportModel, options: BuildViewOptions = {}): R
   unpricedFns.sort((a, b) => (b.usage.invocations ?? -1) - (a.usage.invocations ?? -1) || compareBySavings(a, b));
   const plans = planOf(model);
   const anchors = new Map<string, string>();
-  detailedFns.forEach((f, i) => anchors.set(`${f.region}\u0000${f.name}`, `fn-${i + 1}`));
+  const taken = new Set<string>();
+  for (const f of detailedFns) anchors.set(`${f.region}\u0000${f.name}`, uniqueId(functionAnchor(f.region, f.name), taken));
 
   const detailed: FunctionView[] = detailedFns.map((f, i) => {
     const facts = f.chart ? chartFacts(f.chart) : null;
+    const anchor = anchors.get(`${f.region}\u0000${f.name}`) as string;
     return {
       rank: i + 1,
-      anchor: `fn-${i + 1}`,
-      chartId: `chart-fn-${i + 1}`,
+      anchor,
+      chartId: `chart-${anchor}`,
       name: f.name,
       region: f.region,
       runtime: runtimeLabel(f.runtime),
@@ -563,7 +597,7 @@ export function buildView(model: ReportModel, options: BuildViewOptions = {}): R
   }));
 
   const accountId = snippetAccountId(model);
-  const planViews = model.capacityProviders.map((p, i) => planView(p, i, accountId, anchors));
+  const planViews = model.capacityProviders.map((p) => planView(p, uniqueId(`cp-${idPart(p.name)}`, taken), accountId, anchors));
   // Every snippet has the placeholders of its account id.
   const placeholders = planViews.length > 0 ? snippetPlaceholders(accountId) : [];
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clearRenderMemo, renderHtml, renderHtmlWithoutSummaryRows } from '../../src/render/html.js';
-import { compareBySavings } from '../../src/render/view-model.js';
+import { compareBySavings, functionAnchor, idPart } from '../../src/render/view-model.js';
+import { HOSTILE_NAME, smallReport } from './fixtures/small-report.js';
 import type { CapacityProviderFunction, CapacityProviderPlan, FunctionReport, ReportModel } from '../../src/report/types.js';
 import { applyKnobs } from '../../src/whatif/knobs.js';
 import { whatIfReport } from '../../src/whatif/model.js';
@@ -167,5 +168,93 @@ describe('renderHtml with the pieces kept from earlier renders', () => {
     ])('function %s', (_field, change) => {
       expectKeptIsCold(base, withFirstSection(change));
     });
+  });
+});
+
+/** Every id of a page, and every reference to one (links, ARIA, SVG url()), as the browser reads them (entities decoded). */
+function idsAndReferences(html: string): { ids: string[]; refs: string[] } {
+  const decode = (s: string): string =>
+    s.replace(/&(amp|lt|gt|quot|#x27|#x60|#x3D);/g, (_e, n: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#x27': "'", '#x60': '`', '#x3D': '=' })[n] ?? '');
+  const ids = [...html.matchAll(/\sid="([^"]*)"/g)].map((m) => decode(m[1] as string));
+  const refs = [
+    ...[...html.matchAll(/\shref="#([^"]*)"/g)].map((m) => decode(m[1] as string)),
+    ...[...html.matchAll(/\saria-(?:describedby|labelledby)="([^"]*)"/g)].flatMap((m) => decode(m[1] as string).split(/\s+/)),
+    ...[...html.matchAll(/url\(#([^)]*)\)/g)].map((m) => decode(m[1] as string)),
+  ];
+  return { ids, refs };
+}
+
+function expectLinksResolve(html: string): void {
+  const { ids, refs } = idsAndReferences(html);
+  // Unique, and without what ends an id reference or a url(): whitespace, quotes, parentheses.
+  expect(new Set(ids).size).toBe(ids.length);
+  for (const id of ids) expect(id).toMatch(/^[^\s"'()]+$/);
+  const known = new Set(ids);
+  expect(refs.filter((r) => !known.has(r))).toEqual([]);
+}
+
+describe('the ids of plans and function sections', () => {
+  let sample: Sample;
+  beforeAll(async () => {
+    sample = await loadSample();
+  });
+
+  it('are named after the plan or function (not its rank), and every link, ARIA and chart reference resolves', () => {
+    fc.assert(
+      fc.property(fc.array(knobSettings(sample.unmeasured), { minLength: 2, maxLength: 3 }), (sequence) => {
+        /** Per function with a section: its id. */
+        const seen = new Map<string, string>();
+        for (const values of sequence) {
+          const model = whatIfReport(sample.data, applyKnobs(sample.data.config, values), { lazy: true });
+          const html = renderHtml(model);
+          expectLinksResolve(html);
+          const sections = [...html.matchAll(/<article class="fn [a-z]+" id="([^"]*)">\n<header><h3 class="name">\d+\. ([^<]*) <span class="muted region">([^<]*)<\/span>/g)];
+          expect(sections.length).toBeGreaterThan(0);
+          for (const [, id, name, region] of sections) {
+            expect(id).toBe(functionAnchor(region as string, name as string));
+            // The same function, the same id, at whatever rank.
+            const key = `${region}\u0000${name}`;
+            expect(seen.get(key) ?? id).toBe(id);
+            seen.set(key, id as string);
+          }
+          const plans = [...html.matchAll(/<article class="plan" id="([^"]*)">/g)].map((m) => m[1]);
+          expect(plans).toEqual(model.capacityProviders.map((p) => `cp-${idPart(p.name)}`));
+        }
+      }),
+      { numRuns: 6 },
+    );
+  });
+
+  it('stay unique and valid for hostile names and one name in two regions', () => {
+    // Prepare: the hand-made report (HTML in a name), its first section's function copied to another region
+    const model = smallReport();
+    const first = [...model.functions].sort(compareBySavings)[0] as FunctionReport;
+    model.functions.push({ ...structuredClone(first), region: first.region === 'eu-west-1' ? 'us-east-1' : 'eu-west-1' });
+
+    // Act
+    const html = renderHtml(model);
+
+    // Assess
+    expectLinksResolve(html);
+    expect(html).toContain(`id="${functionAnchor(first.region, first.name)}"`);
+    expect(html).toContain(`id="${functionAnchor(first.region === 'eu-west-1' ? 'us-east-1' : 'eu-west-1', first.name)}"`);
+    expect(html).toContain(`id="${functionAnchor('us-east-1', HOSTILE_NAME)}"`);
+  });
+
+  it('idPart never gives two texts one id part, and keeps to [A-Za-z0-9_.-]', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (a, b) => {
+        expect(idPart(a)).toMatch(/^[A-Za-z0-9_.-]*$/);
+        if (a !== b) expect(idPart(a)).not.toBe(idPart(b));
+        expect(functionAnchor(a, b)).toBe(functionAnchor(a, b));
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.tuple(fc.string(), fc.string()), fc.tuple(fc.string(), fc.string()), ([r1, n1], [r2, n2]) => {
+        if (r1 !== r2 || n1 !== n2) expect(functionAnchor(r1, n1)).not.toBe(functionAnchor(r2, n2));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
