@@ -59,14 +59,13 @@ function chartSvg(series: ChartSeries, options: ConcurrencyChartOptions): KeptCh
 /**
  * A part of the report's markup kept between renders: a plan's head, a plan's commands, a
  * function's section but its head line (inside its <article>). The what-if page renders the
- * report again on every knob change, and most of these come out the same (a discount moves a plan's money, not its
- * commands; a verdict threshold moves few sections). Each is the output of its own template
- * (templates/partials/html-plan-head.hbs, html-plan-body.hbs, html-function.hbs) for a context
- * built here, kept under a key that holds that whole context: a hit is the very markup a render
- * from scratch writes. The same objects are handed to the page's scan (src/whatif/markup-diff.ts),
- * which reuses the element tree of a part it has seen.
+ * report again on every knob change, and most of these come out the same (a discount moves a
+ * plan's money, not its commands; a verdict threshold moves few sections). Each is the output of
+ * its own template (templates/partials/html-plan-head.hbs, html-plan-body.hbs, html-function.hbs)
+ * for a context built here, kept under a key that holds that whole context: a hit is the very
+ * markup a render from scratch writes.
  */
-export interface MarkupPiece {
+interface MarkupPiece {
   readonly html: string;
 }
 
@@ -219,11 +218,11 @@ export function renderHtml(model: ReportModel): string {
  * and brings the table's body to them row by row (src/whatif/table-rows.ts writes each with
  * summaryRowHtml, as the CLI does): at 10,000 functions they were most of the markup it diffed.
  */
-export function renderHtmlWithoutSummaryRows(model: ReportModel): { html: string; summary: FunctionReport[]; pieces: MarkupPiece[] } {
+export function renderHtmlWithoutSummaryRows(model: ReportModel): { html: string; summary: FunctionReport[] } {
   return render(model, true);
 }
 
-function render(model: ReportModel, omitSummaryRows: boolean): { html: string; summary: FunctionReport[]; pieces: MarkupPiece[] } {
+function render(model: ReportModel, omitSummaryRows: boolean): { html: string; summary: FunctionReport[] } {
   const { hb, template, head, body, section, sectionHead } = pieceTemplates();
   const view = buildView(model, { summaryRows: !omitSummaryRows });
   chartsBefore = chartsNow;
@@ -231,8 +230,6 @@ function render(model: ReportModel, omitSummaryRows: boolean): { html: string; s
   planHeads.turn();
   planBodies.turn();
   sections.turn();
-  // In document order: the plans, then the function sections.
-  const pieces: MarkupPiece[] = [];
   const accountId = snippetAccountId(model);
   const plans = view.plans.map((p, i) => {
     const headContext = planHeadContext(p);
@@ -243,7 +240,6 @@ function render(model: ReportModel, omitSummaryRows: boolean): { html: string; s
       let snippet: CapacityProviderSnippet | undefined;
       return body({ functions: p.functions, get snippet() { return (snippet ??= capacityProviderSnippet(input, accountId)); } });
     });
-    pieces.push(headPiece, bodyPiece);
     // Not a spread of the view: that would write its snippet (a getter).
     return { anchor: p.anchor, headPiece, bodyPiece };
   });
@@ -253,13 +249,12 @@ function render(model: ReportModel, omitSummaryRows: boolean): { html: string; s
     // Every field a string or boolean (plain JSON is exact); the chart by its serial.
     const key = `${chart?.serial ?? 0}\u0000${JSON.stringify(context)}`;
     const piece = sections.get(key, () => section({ ...context, chartSvg: chart ? new hb.SafeString(chart.svg) : null }));
-    pieces.push(piece);
     // The head is a line, written every time (not kept, not a piece).
     return { recommendation: f.recommendation, anchor: f.anchor, headPiece: { html: sectionHead(functionHeadContext(f)) }, piece };
   });
   const headlineChart = new hb.SafeString(headlineChartSvg(model.totals, 'chart-headline'));
   const context = omitSummaryRows ? { ...view, plans, detailed, headlineChart, [SUMMARY_ROWS_OMITTED]: true } : { ...view, plans, detailed, headlineChart };
-  return { html: template(context, { helpers: pieceHelpers(hb) }), summary: view.summaryFunctions, pieces };
+  return { html: template(context, { helpers: pieceHelpers(hb) }), summary: view.summaryFunctions };
 }
 
 const helpersOf = new WeakMap<typeof Handlebars, Record<string, Handlebars.HelperDelegate>>();

@@ -32,7 +32,7 @@ import {
 } from './knobs.js';
 import { prepareReplays, whatIfReport } from './model.js';
 import { htmlEngine, summaryRowHtml, summaryRowTexts } from '../render/templates.js';
-import { MarkupPatcher, MarkupTree, type MarkupPieceLike } from './markup-diff.js';
+import { MarkupPatcher, MarkupTree } from './markup-diff.js';
 import { KeyedRows, type RowSource, type RowStats } from './table-rows.js';
 import { findMatches, pageOf, pageSpan, rowsLabel, shownPositions } from './pager.js';
 import { bodyRows, OthersPager, pageRowsOf, type PagerAction, type PagerView, readerPlace, type Anchor, anchorOf, restoreAnchor, viewTop } from './others-pager.js';
@@ -61,14 +61,11 @@ async function readData(): Promise<WhatIfData> {
   return data;
 }
 
-/**
- * The element tree of a rendered report from its `<div class="page">` (element 0); the trees of
- * the pieces the render kept (plans, function sections) are reused, not scanned again.
- */
-function pageTree(html: string, pieces: readonly MarkupPieceLike[]): MarkupTree {
+/** The element tree of a rendered report from its `<div class="page">` (element 0). */
+function pageTree(html: string): MarkupTree {
   const at = html.indexOf('<div class="page">');
   if (at === -1) throw new Error('what-if: the rendered report has no <div class="page">');
-  return new MarkupTree(html, at, pieces);
+  return new MarkupTree(html, at);
 }
 
 /** The parts of the page the report renders (the panel, also in .page, is left alone). */
@@ -264,7 +261,7 @@ async function start(): Promise<void> {
   try {
     const warm = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, warmUpValues(runValues)), { lazy: true }));
     summaryRows(warm.summary, shownPositions(pageSpan(warm.summary.length, pager.state), null));
-    pageTree(warm.html, warm.pieces);
+    pageTree(warm.html);
   } catch {
     // A warm-up only: the page works the same without it.
   }
@@ -274,7 +271,7 @@ async function start(): Promise<void> {
   try {
     const run = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, runValues), { lazy: true }));
     functions = run.summary;
-    shownTree = pageTree(run.html, run.pieces);
+    shownTree = pageTree(run.html);
     anchor = goLive();
   } catch {
     // Then the first update parses the whole report (patchWhole) and diffs from there.
@@ -347,7 +344,7 @@ async function start(): Promise<void> {
       // The rows at the same positions of the new report (the find box's matches, if any).
       const { rows, view } = shownRows();
       lap('rowsHtml');
-      const tree = pageTree(html, rendered.pieces);
+      const tree = pageTree(html);
       lap('scan');
       const before = shownTree;
       // Until patched, the page shows neither markup for sure: a failed patch falls back to the whole.

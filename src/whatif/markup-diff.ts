@@ -76,8 +76,6 @@ let tagNext = 0;
 let tagClosing = false;
 /** The tag's name id (COMMENT_ID for a comment). */
 let tagName = COMMENT_ID;
-/** Set when scanTag said no only because the text ended first (more text after it could make a tag). */
-let tagRanOff = false;
 
 /**
  * Whether TAG would match at `at` (a `<`); if so, sets tagNext (its end), tagClosing and tagName
@@ -87,10 +85,7 @@ function scanTag(text: string, at: number): boolean {
   let i = at + 1;
   if (text.startsWith('!--', i)) {
     const endAt = text.indexOf('-->', i + 3);
-    if (endAt === -1) {
-      tagRanOff = true;
-      return false;
-    }
+    if (endAt === -1) return false;
     tagNext = endAt + 3;
     tagClosing = false;
     tagName = COMMENT_ID;
@@ -98,11 +93,7 @@ function scanTag(text: string, at: number): boolean {
   }
   const closing = text.charCodeAt(i) === 47;
   if (closing) i++;
-  if (!isLetter(text.charCodeAt(i))) {
-    // `<`, `</` or `<!-` at the very end: more text could make a tag of it.
-    if (i >= text.length - (closing ? 0 : 2)) tagRanOff = true;
-    return false;
-  }
+  if (!isLetter(text.charCodeAt(i))) return false;
   const nameFrom = i;
   for (i++; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -126,61 +117,16 @@ function scanTag(text: string, at: number): boolean {
     }
     if (c === 34 || c === 39) {
       const q = text.indexOf(c === 34 ? '"' : "'", i + 1);
-      if (q === -1) {
-        tagRanOff = true;
-        return false;
-      }
+      if (q === -1) return false;
       i = q;
     }
   }
-  tagRanOff = true;
   return false;
 }
 
 /**
- * A part of a markup string whose element tree is kept between scans (src/render/html.ts
- * MarkupPiece: a plan's head or commands, a function's section, the same object while its markup
- * is the same).
- */
-export interface MarkupPieceLike {
-  readonly html: string;
-}
-
-/**
- * The element tree of each piece met again, scanned alone; null for a piece that would not scan
- * the same inside other markup (an end tag without its start, an element left open, a tag cut by
- * the piece's end); SEEN for a piece met once, which is scanned with the rest of its markup (most
- * pieces of a change that re-sizes every function live for that change alone: scanning them
- * alone too cost more than the whole scan). Weak: a piece the renderer dropped takes its tree
- * with it.
- */
-const SEEN = 0;
-const pieceTrees = new WeakMap<MarkupPieceLike, MarkupTree | null | typeof SEEN>();
-
-function pieceTree(piece: MarkupPieceLike): MarkupTree | null {
-  const kept = pieceTrees.get(piece);
-  if (kept === undefined) {
-    pieceTrees.set(piece, SEEN);
-    return null;
-  }
-  if (kept !== SEEN) return kept;
-  const scanned = new MarkupTree(piece.html);
-  const tree = scanned.balanced && piece.html.charCodeAt(0) === 60 ? scanned : null;
-  pieceTrees.set(piece, tree);
-  return tree;
-}
-
-interface KnownPiece {
-  html: string;
-  /** Its first characters, compared first. */
-  head: string;
-  tree: MarkupTree;
-}
-
-/**
  * The arrays every scan writes into, grown as needed and kept: a tree copies out what it holds.
- * (A scan allocating its own arrays, and closures over them, cost more than the scan of a small
- * piece.)
+ * (A scan allocating its own arrays, and closures over them, cost more than a small scan.)
  */
 const scratch: Record<'start' | 'openEnd' | 'innerEnd' | 'end' | 'after' | 'ids' | 'stack', Int32Array> = {
   start: new Int32Array(1024),
@@ -213,40 +159,14 @@ function reserve(size: number): void {
 /**
  * Scans `text` from `from` into the scratch arrays: a hand-written scan for what TAG matches (a
  * regex match per tag, and its captured strings, cost most of the scan of a 5 MB report), tag
- * names interned. Where the scan meets the next of `known` (its markup starts at a tag the scan
- * reaches), that piece's tree is copied, moved to where it sits, instead of scanning it again.
+ * names interned. (Copying the kept trees of the render's unchanged pieces instead of scanning
+ * them again was measured slower, in Node and in Chromium: the scan is a memory walk already.)
  */
-function scan(text: string, from: number, known: readonly KnownPiece[]): { count: number; balanced: boolean } {
+function scan(text: string, from: number): number {
   let { start, openEnd, innerEnd, end, after, ids, stack } = scratch;
   let depth = 0;
-  let balanced = true;
   let n = 0;
-  let next = 0;
-  tagRanOff = false;
   for (let at = text.indexOf('<', from); at !== -1; ) {
-    const piece = known[next];
-    // Compared as a slice (startsWith of a long string cost ~50 us per KB in V8, the slice's === a
-    // memcmp), its first characters first.
-    if (piece !== undefined && sameChars(text, at, piece.head, 0, piece.head.length) && text.slice(at, at + piece.html.length) === piece.html) {
-      const sub = piece.tree;
-      const count = sub.count;
-      if (n + count > start.length) {
-        reserve(n + count);
-        ({ start, openEnd, innerEnd, end, after, ids } = scratch);
-      }
-      for (let k = 0; k < count; k++) {
-        start[n + k] = (sub.start[k] as number) + at;
-        openEnd[n + k] = (sub.openEnd[k] as number) + at;
-        innerEnd[n + k] = (sub.innerEnd[k] as number) + at;
-        end[n + k] = (sub.end[k] as number) + at;
-        after[n + k] = (sub.after[k] as number) + n;
-      }
-      ids.set(sub.nameId, n);
-      n += count;
-      next++;
-      at = text.indexOf('<', at + piece.html.length);
-      continue;
-    }
     if (!scanTag(text, at)) {
       at = text.indexOf('<', at + 1);
       continue;
@@ -280,7 +200,7 @@ function scan(text: string, from: number, known: readonly KnownPiece[]): { count
         innerEnd[k] = at;
         end[k] = tagEnd;
         after[k] = n;
-      } else balanced = false;
+      }
     } else {
       start[n] = at;
       openEnd[n] = tagEnd;
@@ -298,14 +218,13 @@ function scan(text: string, from: number, known: readonly KnownPiece[]): { count
     }
     at = text.indexOf('<', tagEnd);
   }
-  if (depth > 0 || tagRanOff) balanced = false;
   while (depth > 0) {
     const k = stack[--depth] as number;
     innerEnd[k] = text.length;
     end[k] = text.length;
     after[k] = n;
   }
-  return { count: n, balanced };
+  return n;
 }
 
 /** The element tree of a markup string: per element (in document order) where it starts and ends. */
@@ -323,25 +242,8 @@ export class MarkupTree {
   readonly after: Int32Array;
   /** The element's tag name as an interned id (nameOf gives the name; equal ids, equal names). */
   readonly nameId: Int32Array;
-  /**
-   * Whether the text scans the same inside any other markup: every end tag closes an element it
-   * opened, none is left open at its end, and no tag is cut by its end.
-   */
-  readonly balanced: boolean;
-
-  /**
-   * `pieces`: parts of `text`, in document order, whose trees may be kept from earlier scans: where
-   * the scan meets one (its markup starts at a tag the scan reaches), its kept tree is copied
-   * instead of scanning it again. The result is the tree of `text` all the same (a test holds it).
-   */
-  constructor(readonly text: string, from = 0, pieces: readonly MarkupPieceLike[] = []) {
-    // The pieces' trees first: scan() below and a piece's own scan share the scratch arrays.
-    const known: KnownPiece[] = [];
-    for (const piece of pieces) {
-      const tree = pieceTree(piece);
-      if (tree !== null) known.push({ html: piece.html, head: piece.html.slice(0, 24), tree });
-    }
-    const { count, balanced } = scan(text, from, known);
+  constructor(readonly text: string, from = 0) {
+    const count = scan(text, from);
     this.count = count;
     this.start = scratch.start.slice(0, count);
     this.openEnd = scratch.openEnd.slice(0, count);
@@ -349,7 +251,6 @@ export class MarkupTree {
     this.end = scratch.end.slice(0, count);
     this.after = scratch.after.slice(0, count);
     this.nameId = scratch.ids.slice(0, count);
-    this.balanced = balanced;
   }
 
   /** The tag name of element k ('#comment' for a comment). */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clearRenderMemo, renderHtml, renderHtmlWithoutSummaryRows } from '../../src/render/html.js';
+import { clearRenderMemo, renderHtml } from '../../src/render/html.js';
 import { MarkupTree, TAG, textChanges } from '../../src/whatif/markup-diff.js';
 import { loadSample, type Sample } from './sample.js';
 
@@ -109,13 +109,7 @@ describe('MarkupTree', () => {
   });
 });
 
-/** The tree as plain arrays, to compare two trees of the same text. */
-function treeOf(tree: MarkupTree): Record<string, unknown> {
-  const cut = (a: Int32Array): number[] => Array.from(a.subarray(0, tree.count));
-  return { count: tree.count, start: cut(tree.start), openEnd: cut(tree.openEnd), innerEnd: cut(tree.innerEnd), end: cut(tree.end), after: cut(tree.after), name: tree.name };
-}
-
-describe('MarkupTree with pieces whose trees are kept', () => {
+describe('MarkupTree on random markup', () => {
   /** Markup from tokens that open, close, misnest, cut and quote tags. */
   const markup = fc
     .array(
@@ -124,50 +118,25 @@ describe('MarkupTree with pieces whose trees are kept', () => {
     )
     .map((tokens) => tokens.join(''));
 
-  it('gives the tree of a whole scan, whatever the pieces (balanced or not, at a tag or not)', () => {
+  it('finds the start tags and comments the TAG regex finds, and each element\'s children cover its content', () => {
     fc.assert(
-      fc.property(markup, fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 6 }), fc.nat(3), (text, cuts, from) => {
-        // Pieces: substrings of the text, in document order (some may be cut mid-tag).
-        const spans = cuts
-          .map(([a, b]) => [a % (text.length + 1), b % (text.length + 1)].sort((x, y) => x - y) as [number, number])
-          .filter(([a, b]) => b > a)
-          .sort((x, y) => x[0] - y[0]);
-        const pieces = spans.map(([a, b]) => ({ html: text.slice(a, b) }));
+      fc.property(markup, fc.nat(3), (text, from) => {
         const start = Math.min(from, text.length);
-        // Three times: the pieces met once, then their trees kept, then the trees used.
-        const whole = treeOf(new MarkupTree(text, start));
-        for (let k = 0; k < 3; k++) expect(treeOf(new MarkupTree(text, start, pieces))).toEqual(whole);
+        const tree = new MarkupTree(text, start);
+        const expected: [number, string][] = [];
+        const tag = new RegExp(TAG.source, 'g');
+        tag.lastIndex = text.indexOf('<', start) === -1 ? text.length : text.indexOf('<', start);
+        for (let m = tag.exec(text); m !== null; m = tag.exec(text)) if (m[1] !== '/') expected.push([m.index, m[2] ?? '#comment']);
+        expect(Array.from({ length: tree.count }, (_, k) => [tree.start[k], tree.name[k]])).toEqual(expected);
+        for (let k = 0; k < tree.count; k++) {
+          expect(tree.openEnd[k]).toBeLessThanOrEqual(tree.innerEnd[k] as number);
+          expect(tree.innerEnd[k]).toBeLessThanOrEqual(tree.end[k] as number);
+          expect(tree.after[k]).toBeGreaterThan(k);
+        }
+        expectChildrenCoverContent(tree);
       }),
       { numRuns: 2000 },
     );
-  });
-
-  it('is balanced only when the text scans the same anywhere', () => {
-    expect(new MarkupTree('<p><b>x</b></p>').balanced).toBe(true);
-    expect(new MarkupTree('<ul><li>a<li>b</ul><br>').balanced).toBe(true);
-    expect(new MarkupTree('<p>x').balanced).toBe(false);
-    expect(new MarkupTree('x</p>').balanced).toBe(false);
-    expect(new MarkupTree('<i title="x').balanced).toBe(false);
-    expect(new MarkupTree('<p>x</p><!-- open').balanced).toBe(false);
-    expect(new MarkupTree('<p>x</p><').balanced).toBe(false);
-  });
-
-  it("uses the render's pieces: a report's scan with them equals its whole scan", async () => {
-    // Prepare: two renders of the sample (the second keeps pieces of the first)
-    const sample = await loadSample();
-    clearRenderMemo();
-    const first = renderHtmlWithoutSummaryRows(sample.base);
-    const other = renderHtmlWithoutSummaryRows(await sample.analyze({ 'lmi.discount': 0.25 }));
-    // The first's pieces met once, the second meets those it kept a second time (their trees used).
-    new MarkupTree(first.html, first.html.indexOf('<div class="page">'), first.pieces);
-    const trees = [first, other].map((r) => new MarkupTree(r.html, r.html.indexOf('<div class="page">'), r.pieces));
-
-    // Assess
-    expect(first.pieces.length).toBeGreaterThan(10);
-    expect(other.pieces.some((p) => first.pieces.includes(p))).toBe(true);
-    for (const [k, r] of [first, other].entries()) {
-      expect(treeOf(trees[k] as MarkupTree)).toEqual(treeOf(new MarkupTree(r.html, r.html.indexOf('<div class="page">'))));
-    }
   });
 });
 
