@@ -87,7 +87,13 @@ class PieceCache {
 
   get(key: string, write: () => string): MarkupPiece {
     let piece = this.now.get(key) ?? this.before.get(key);
-    if (piece === undefined) piece = { html: write() };
+    if (piece === undefined) {
+      const html = write();
+      // Flattened once here (V8 flattens a string built by concatenation on charCodeAt): a kept
+      // piece left as a rope was walked again, node by node, by every later report's flattening.
+      html.charCodeAt(0);
+      piece = { html };
+    }
     this.now.set(key, piece);
     return piece;
   }
