@@ -559,8 +559,9 @@ export class MarkupPatcher {
   /**
    * What pairs a changed element with its old self, as a hash: its tag and the first characters
    * of its content, numbers standing alone blanked (a rank, a dollar figure; not the digits of a
-   * name such as fn-00042). The start tag is left out: ids there follow the rank. Only a guide:
-   * a pair that hashes alike by chance is patched all the same (more writes, the same result).
+   * name such as fn-00042). The start tag is left out: a section's class follows its verdict.
+   * Only a guide: a pair that hashes alike by chance is patched all the same (more writes, the
+   * same result).
    */
   private looks(tree: MarkupTree, c: Chunk): number {
     const text = tree.text;
