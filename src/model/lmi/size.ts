@@ -204,6 +204,8 @@ function windowFigures(window: SnapshotWindow): WindowFigures {
 interface FlatOptions {
   rates: Float64Array;
   perInstance: Float64Array;
+  /** Every rate >= 0 and every perInstance > 0: then a shape's bound falls as its per-EE concurrency grows (Pricer.leastShareBound). */
+  monotone: boolean;
 }
 /** Per option list (typeOptions shares them between functions): its flat copy. */
 const flatByOptions = new WeakMap<readonly TypeOption[], FlatOptions>();
@@ -213,6 +215,7 @@ function flatOptions(options: readonly TypeOption[]): FlatOptions {
     flat = {
       rates: Float64Array.from(options, (o) => o.rates.totalUsdPerHour),
       perInstance: Float64Array.from(options, (o) => o.perInstance),
+      monotone: options.every((o) => o.rates.totalUsdPerHour >= 0 && o.perInstance > 0),
     };
     flatByOptions.set(options, flat);
   }
@@ -228,6 +231,9 @@ function insertionIndex(descending: readonly number[], value: number): number {
 
 /** Scratch for cheapest()'s shape bounds and order (sizeLmi is never re-entered while it runs). */
 let scratchBounds = new Float64Array(8);
+/** leastShareBound's per-shape concurrencies and its result (plain arrays of doubles, as boundInto reads and writes). */
+let scratchMost: number[] = new Array<number>(8).fill(0);
+const scratchLeast: number[] = [Number.NaN];
 let scratchOrder = new Int32Array(8);
 
 /** True when `share` is one of CPU_SHARE_GRID's shares (to 1e-12). */
@@ -446,6 +452,34 @@ class Pricer {
     for (let index = from; index < end; index++) this.shareBoundInto(index, out);
   }
 
+  /**
+   * A lower bound of every bound shareBoundInto writes for the CPU grid's points 0..end-1: boundInto
+   * at each shape's largest per-EE concurrency over those points. Each step of boundInto is
+   * monotone in a shape's per-EE concurrency (IEEE division, products by non-negative rates,
+   * max, min and sums round monotonically): a larger concurrency never gives a larger bound. One
+   * pass of boundInto instead of one per point (the verdict's question, where no point down to
+   * the floor is cheaper: most of a large account's functions that LMI loses). NaN where that
+   * does not hold (a per-EE concurrency not above 0, a negative rate).
+   */
+  leastShareBound(end: number): number {
+    const shapeCount = this.shapeCount;
+    const flats = this.flats;
+    for (let i = 0; i < shapeCount; i++) if (!(flats[i] as FlatOptions).monotone) return Number.NaN;
+    if (scratchMost.length < shapeCount) scratchMost = new Array<number>(shapeCount).fill(0);
+    const most = scratchMost;
+    for (let i = 0; i < shapeCount; i++) most[i] = 0;
+    for (let index = 0; index < end; index++) {
+      const concurrencies = this.shareConcurrencies(index);
+      for (let i = 0; i < shapeCount; i++) {
+        const perEnvironment = (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
+        if (!(perEnvironment > 0)) return Number.NaN;
+        if (perEnvironment > (most[i] as number)) most[i] = perEnvironment;
+      }
+    }
+    this.boundInto(most, 0, 1, scratchLeast, 0);
+    return scratchLeast[0] as number;
+  }
+
   fillTraffic(out: number[]): void {
     const used = this.usedPerEnvironmentOf();
     for (let index = 0; index < TRAFFIC_SCALE_GRID.length; index++) this.boundInto(used, 0, TRAFFIC_SCALE_GRID[index] as number, out, index);
@@ -467,6 +501,10 @@ class CpuShareCosts extends BoundedCostGrid<LmiSizing['costByCpuShare'][number]>
 
   protected override fillBounds(out: number[], from: number, end: number): void {
     (this.#pricer as Pricer).fillCpuShare(out, from, end);
+  }
+
+  protected override leastBound(end: number): number {
+    return (this.#pricer as Pricer).leastShareBound(end);
   }
 
   protected override pricedAll(): void {

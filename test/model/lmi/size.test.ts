@@ -267,6 +267,18 @@ describe('sizeLmi: grids, chart, capacity runs', () => {
               expect(grid.lowerTotals!()[i]).toBe(point.totalUsd);
             }
           }
+          // The CPU grid's one bound down to each end is under every bound and point before it.
+          const fresh = size(load, { lmi: { cpuBusyFraction, headroom, minEnvironments } }).sizing!;
+          const cpu = fresh.cpuShareCosts!;
+          const bounds = [...cpu.lowerTotals!()];
+          for (let end = 1; end <= cpu.length; end++) {
+            const least = cpu.leastLowerTotal!(end);
+            expect(Number.isNaN(least)).toBe(false);
+            for (let i = 0; i < end; i++) {
+              expect(least).toBeLessThanOrEqual(bounds[i] as number);
+              expect(least).toBeLessThanOrEqual(sizing.costByCpuShare[i]!.totalUsd);
+            }
+          }
         },
       ),
       { numRuns: 60 },
