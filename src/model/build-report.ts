@@ -510,7 +510,8 @@ export class FunctionFigures implements FunctionReport, BreakEvens {
         config,
       },
       this,
-      !ctx.lazy,
+      // Lazy: no reason built until read (the page reads a first reason for the rows it shows alone).
+      ctx.lazy ? 'verdict' : true,
     );
     this.recommendation = decision.recommendation;
     this.risks = decision.risks;

@@ -24,6 +24,7 @@ import { environmentHistogram, scalingDelays } from './replay.js';
 import { type ChosenReplay, type ReplaySource, seriesReplay } from './replay-source.js';
 import { cpuBusyFractionFor, cpuBusyFractionOverrideKey, cpuPerInvocation, type CpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
 import type { LmiContext, LmiSizing } from './types.js';
+import { count } from '../recommend.js';
 
 /** CPU shares of duration priced for the break-even (the used share is added when off-grid). */
 export const CPU_SHARE_GRID: readonly number[] = [1, 0.75, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.075, 0.05, 0.03, 0.02, 0.01];
@@ -904,7 +905,7 @@ function sizingRisks(a: {
   if (a.throttledInvocations > 0) {
     const share = a.totalInvocations > 0 ? ` (${((100 * a.throttledInvocations) / a.totalInvocations).toPrecision(2)} %)` : '';
     risks.push(
-      `about ${Math.round(a.throttledInvocations).toLocaleString('en-US')} invocations${share} would have been throttled while LMI scaled out: traffic rose more than ${lmi.headroom}x within ${lmi.scaleOutMinutes} minutes`,
+      `about ${count(a.throttledInvocations)} invocations${share} would have been throttled while LMI scaled out: traffic rose more than ${lmi.headroom}x within ${lmi.scaleOutMinutes} minutes`,
     );
   }
   if (a.coarse) {
