@@ -29,7 +29,7 @@ import { type FreeTierBucket, freeTierCreditUsd } from './free-tier.js';
 import { planCapacityProvider } from './lmi/index.js';
 import { Sizing } from './lmi/size.js';
 import type { GroupMember, LmiSizing } from './lmi/types.js';
-import { type BreakEvens, type Decision, decide, usd } from './recommend.js';
+import { type BreakEvens, type Decision, type DecideInput, decide, usd } from './recommend.js';
 import { firstTierUsdPerGbSecond, tieredDurationUsd } from './standard.js';
 import { assertFinite, unknownSeriesDetail } from './summarize.js';
 import type { FunctionSummary } from './summary.js';
@@ -423,6 +423,77 @@ function sameContext(a: FiguresContext, b: FiguresContext): boolean {
   );
 }
 
+const NO_RISKS: readonly string[] = [];
+
+/**
+ * What decide reads of one function, read through from its summary, standard cost and context
+ * (no copy of some twenty fields per function per build: a what-if update builds 10,000; the
+ * Decision keeps it until its reasons are read). Each read gives what the copy held.
+ */
+class FiguresInput implements DecideInput {
+  constructor(
+    readonly s: FunctionSummary,
+    readonly standard: StandardCost | null,
+    readonly ctx: FiguresContext,
+    readonly busyTimePremium: number | null,
+  ) {}
+
+  get alreadyOnLmi(): boolean {
+    return this.s.alreadyOnLmi;
+  }
+  get invocations(): number | null {
+    return this.s.usage.invocations;
+  }
+  get monthlyInvocations(): number | null {
+    return this.s.monthly?.requests ?? null;
+  }
+  get windowDays(): number {
+    return this.ctx.windowDays;
+  }
+  get periodSeconds(): number {
+    return this.ctx.periodSeconds;
+  }
+  get unknownShare(): number {
+    return this.s.unknownShare;
+  }
+  /** Read only above recommend.maxUnknownShare: not built for the others. */
+  get unknownDetail(): string | undefined {
+    const s = this.s;
+    return s.unknownShare > this.ctx.config.recommend.maxUnknownShare ? unknownSeriesDetail(s.usage, this.ctx.periods) : undefined;
+  }
+  get standardUnknownReasons(): readonly string[] | undefined {
+    return this.s.standardUnknownReasons;
+  }
+  get lmiUnknownReason(): string | null | undefined {
+    return this.s.lmiUnknownReason;
+  }
+  get runtime(): string | null {
+    return this.s.runtime;
+  }
+  get memoryMB(): number {
+    return this.s.memoryMB;
+  }
+  get avgDurationMs(): number | null {
+    return this.s.usage.avgDurationMs;
+  }
+  get standardUsd(): number | null {
+    return this.standard?.totalUsd ?? null;
+  }
+  /** The sizing's result: it stands for lmi wherever breakEvenCpuShare is not read (decide reads that through BreakEvens). */
+  get lmi(): LmiResult | null {
+    return this.s.sizing?.result ?? null;
+  }
+  get sizingRisks(): readonly string[] {
+    return this.s.sizing?.risks ?? NO_RISKS;
+  }
+  get utilization(): number | null {
+    return this.s.usage.utilization;
+  }
+  get config(): Config {
+    return this.ctx.config;
+  }
+}
+
 /**
  * One function's report as buildReport builds it. The figures few readers need (a detail
  * section, a verdict, report.json) are computed on first read: `lmi` (the sizing's result with
@@ -482,33 +553,12 @@ export class FunctionFigures implements FunctionReport, BreakEvens {
     this.#lazy = ctx.lazy;
     this.#index = index;
     this.#context = ctx;
-    const { config } = ctx;
     // The sizing's result stands for lmi wherever breakEvenCpuShare is not read (its other fields are the copy's).
     const result = s.sizing?.result ?? null;
     this.savingsUsd = standard && result ? standard.totalUsd - result.totalUsd : null;
     this.busyTimePremium = busyTimePremium(s, standard, result, ctx.priceBook);
     const decision = decide(
-      {
-        alreadyOnLmi: s.alreadyOnLmi,
-        invocations: s.usage.invocations,
-        monthlyInvocations: s.monthly?.requests ?? null,
-        windowDays: ctx.windowDays,
-        periodSeconds: ctx.periodSeconds,
-        unknownShare: s.unknownShare,
-        // Read only above recommend.maxUnknownShare: not built for the others.
-        unknownDetail: s.unknownShare > config.recommend.maxUnknownShare ? unknownSeriesDetail(s.usage, ctx.periods) : undefined,
-        standardUnknownReasons: s.standardUnknownReasons,
-        lmiUnknownReason: s.lmiUnknownReason,
-        runtime: s.runtime,
-        memoryMB: s.memoryMB,
-        avgDurationMs: s.usage.avgDurationMs,
-        standardUsd: standard?.totalUsd ?? null,
-        lmi: result,
-        sizingRisks: s.sizing?.risks ?? [],
-        utilization: s.usage.utilization,
-        busyTimePremium: this.busyTimePremium,
-        config,
-      },
+      new FiguresInput(s, standard, ctx, this.busyTimePremium),
       this,
       // Lazy: no reason built until read (the page reads a first reason for the rows it shows alone).
       ctx.lazy ? 'verdict' : true,
