@@ -377,6 +377,7 @@ function lmiAt(sizing: LmiSizing, standardUsd: number): LmiResult {
 
 /** allFinite(sizing.result), kept in the sizing's memo if it has one (no memo built for it: most sizings need none). */
 function resultFinite(sizing: LmiSizing): boolean {
+  if (sizing instanceof Sizing) return sizing.resultFinite;
   const memo = memoIfAny(sizing);
   if (memo === undefined) return allFinite(sizing.result);
   memo.resultFinite ??= allFinite(sizing.result);
