@@ -243,6 +243,9 @@ function onCpuShareGrid(share: number): boolean {
   return false;
 }
 
+/** Pricer's concurrencies until set (never written to: no empty array per sizing). */
+const NO_CONCURRENCIES: PerEnvironmentConcurrency[] = [];
+
 /**
  * One sizing's candidate search (cheapest) and the pricing of its break-even grids, with the state
  * they read as fields: what closures over sizeLmi's locals held before (some twenty closures per
@@ -256,14 +259,16 @@ class Pricer {
   /** The last search's best option (null: none), its cost units, and the per-EE concurrencies it was made at. */
   bestOption: TypeOption | null = null;
   bestUnits = 0;
-  bestConcurrencies: PerEnvironmentConcurrency[] = [];
+  bestConcurrencies: PerEnvironmentConcurrency[] = NO_CONCURRENCIES;
   // Set by chose() once the configuration is chosen.
   cpuShare = 0;
-  usedConcurrencies: PerEnvironmentConcurrency[] = [];
+  usedConcurrencies: PerEnvironmentConcurrency[] = NO_CONCURRENCIES;
   usedPerEnvironment: number[] | null = null;
   shares: readonly number[] = CPU_SHARE_GRID;
   usedAt = -1;
   chosenUnits = 0;
+  /** Where sharePerEnvironment's point starts in the array it returned. */
+  flatOffset = 0;
 
   /**
    * What the basis, the config and the window hold is read through them (a reference each, not a
@@ -433,11 +438,14 @@ class Pricer {
     return this.usedPerEnvironment;
   }
 
-  /** The bound at the CPU grid's share at `index` into out[index], from the flat per-EE concurrencies. */
-  shareBoundInto(index: number, out: number[]): void {
+  /** The per-EE concurrencies of the CPU grid's point at `index` as numbers: `offset` into the array returned (the basis's flat grid, or the used share's). */
+  sharePerEnvironment(index: number): readonly number[] {
     const usedAt = this.usedAt;
     const gridIndex = usedAt < 0 || index < usedAt ? index : index === usedAt ? -1 : index - 1;
-    if (gridIndex < 0) return this.boundInto(this.usedPerEnvironmentOf(), 0, 1, out, index);
+    if (gridIndex < 0) {
+      this.flatOffset = 0;
+      return this.usedPerEnvironmentOf();
+    }
     const shapeCount = this.shapeCount;
     const gridPerEnvironment = this.basis.gridPerEnvironment;
     const offset = gridIndex * shapeCount;
@@ -446,7 +454,14 @@ class Pricer {
       const concurrencies = this.gridConcurrenciesAt(gridIndex);
       for (let i = 0; i < shapeCount; i++) gridPerEnvironment[offset + i] = (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
     }
-    this.boundInto(gridPerEnvironment, offset, 1, out, index);
+    this.flatOffset = offset;
+    return gridPerEnvironment;
+  }
+
+  /** The bound at the CPU grid's share at `index` into out[index], from the flat per-EE concurrencies. */
+  shareBoundInto(index: number, out: number[]): void {
+    const perEnvironments = this.sharePerEnvironment(index);
+    this.boundInto(perEnvironments, this.flatOffset, 1, out, index);
   }
 
   fillCpuShare(out: number[], from: number, end: number): void {
@@ -470,9 +485,10 @@ class Pricer {
     const most = scratchMost;
     for (let i = 0; i < shapeCount; i++) most[i] = 0;
     for (let index = 0; index < end; index++) {
-      const concurrencies = this.shareConcurrencies(index);
+      const perEnvironments = this.sharePerEnvironment(index);
+      const offset = this.flatOffset;
       for (let i = 0; i < shapeCount; i++) {
-        const perEnvironment = (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
+        const perEnvironment = perEnvironments[offset + i] as number;
         if (!(perEnvironment > 0)) return Number.NaN;
         if (perEnvironment > (most[i] as number)) most[i] = perEnvironment;
       }
