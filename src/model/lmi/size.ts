@@ -48,6 +48,9 @@ interface FunctionBasis {
   processMemoryMB: number | null;
   processMemorySource: 'measured' | 'configured' | null;
   concurrencyByShare: Map<number, PerEnvironmentConcurrency[]>;
+  /** The share of the last concurrencyByShare read and what it gave (NaN: none): most sizings of a function repeat the share, and a Map keyed by a double hashes it on every read. */
+  lastShare: number;
+  lastConcurrencies: PerEnvironmentConcurrency[];
   /** The per-EE concurrencies of each shape per CPU_SHARE_GRID share, as they are asked for. */
   gridConcurrencies: (PerEnvironmentConcurrency[] | undefined)[];
   /** The last risks found with what they were found from (a discount moves none of it): reused as they are. */
@@ -592,6 +595,8 @@ function functionBasis(profile: FunctionProfile, lmi: LmiContext['config']['lmi'
     processMemoryMB: python ? (measuredProcessMB ?? profile.memoryMB) : null,
     processMemorySource: python ? (measuredProcessMB !== null ? 'measured' : 'configured') : null,
     concurrencyByShare: new Map(),
+    lastShare: Number.NaN,
+    lastConcurrencies: NO_CONCURRENCIES,
     gridConcurrencies: new Array<PerEnvironmentConcurrency[] | undefined>(CPU_SHARE_GRID.length).fill(undefined),
     gridPerEnvironment: [],
     options: shapeOptionsList(shapes),
@@ -671,12 +676,14 @@ export function sizeLmi(
   // closure per helper per sizing: 10,000 sizings per what-if update).
   const pricer = new Pricer(basis, optionsByShape, flats, source, lmi, figures, monthlyRequestsUsd);
   // Every traffic point is at the CPU share used: its per-EE concurrencies once.
-  let usedConcurrencies = concurrencyByShare.get(cpu.cpuShare);
+  let usedConcurrencies = basis.lastShare === cpu.cpuShare ? basis.lastConcurrencies : concurrencyByShare.get(cpu.cpuShare);
   if (usedConcurrencies === undefined) {
     if (concurrencyByShare.size >= MAX_KEPT_SHARES) concurrencyByShare.clear();
     usedConcurrencies = shapes.map((shape) => perEnvironmentConcurrency({ shape, traits, cpuShare: cpu.cpuShare, processMemoryMB }));
     concurrencyByShare.set(cpu.cpuShare, usedConcurrencies);
   }
+  basis.lastShare = cpu.cpuShare;
+  basis.lastConcurrencies = usedConcurrencies;
   const chosenIndex = pricer.cheapest(usedConcurrencies, UNIT_SCALE);
   if (chosenIndex < 0) return null;
   const shape = shapes[chosenIndex] as EnvironmentShape;
