@@ -960,6 +960,49 @@ function compareByIndexOnTies(a: FunctionReport, b: FunctionReport): number {
   return compareFunctions(a, b) || FunctionFigures.indexOf(a as FunctionFigures) - FunctionFigures.indexOf(b as FunctionFigures);
 }
 
+/** sortByIndexOnTies's keys by position, grown as needed (one allocation for every update, not one each). */
+let sortSavings = new Float64Array(0);
+let sortNull = new Uint8Array(0);
+
+/**
+ * `reports` (FunctionFigures) in the order sort(compareByIndexOnTies) gives them: positions sorted
+ * by a comparator that answers what compareByIndexOnTies answers for the two functions, reading
+ * the savings (the usual decider) from typed arrays instead of a boxed number in each object per
+ * comparison, and asking compareByIndexOnTies itself otherwise. The same answer for every pair
+ * gives the sort the very same steps, so the very same order.
+ */
+function sortByIndexOnTies(reports: readonly FunctionReport[]): FunctionReport[] {
+  const n = reports.length;
+  if (sortSavings.length < n) {
+    sortSavings = new Float64Array(n);
+    sortNull = new Uint8Array(n);
+  }
+  const savings = sortSavings;
+  const isNull = sortNull;
+  const positions = new Array<number>(n);
+  for (let k = 0; k < n; k++) {
+    const x = reports[k]!.savingsUsd;
+    isNull[k] = x == null ? 1 : 0;
+    savings[k] = x ?? 0;
+    positions[k] = k;
+  }
+  positions.sort((p, q) => {
+    const pNull = isNull[p] as number;
+    const qNull = isNull[q] as number;
+    // compareFunctions: a null savings (either one alone) sorts last; two different numbers by savings, descending.
+    if (pNull !== qNull) return pNull === 1 ? 1 : -1;
+    if (pNull === 0) {
+      const a = savings[p] as number;
+      const b = savings[q] as number;
+      if (a !== b) return b - a;
+    }
+    return compareByIndexOnTies(reports[p]!, reports[q]!);
+  });
+  const sorted = new Array<FunctionReport>(n);
+  for (let k = 0; k < n; k++) sorted[k] = reports[positions[k]!]!;
+  return sorted;
+}
+
 export function buildReport(input: BuildReportInput): ReportModel {
   return buildReportParts(input).report;
 }
@@ -1183,11 +1226,11 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
     totals,
     capacityProviders: planned.flatMap((p) => (p.plan ? [p.plan] : [])),
     // Lazy: started from the last order, so equal functions (none in one account: a name is unique in its region) are ordered by index, as the stable sort of the plain path orders them.
-    functions: lazy ? reports.sort(compareByIndexOnTies) : reports.sort(compareFunctions),
+    functions: lazy ? sortByIndexOnTies(reports) : reports.sort(compareFunctions),
     warnings,
   };
   if (kept !== null) {
-    kept.order = reports.map((f) => FunctionFigures.indexOf(f as FunctionFigures));
+    kept.order = report.functions.map((f) => FunctionFigures.indexOf(f as FunctionFigures));
     // Fewer functions than before: the entries past them belong to none.
     for (const list of [kept.figures, kept.finite, kept.standard.costs, kept.standard.monthlies, kept.standard.bucketDurationUsd, kept.standard.bucketGbSeconds, kept.standard.standards]) {
       if (list.length > summaries.length) list.length = summaries.length;
