@@ -84,7 +84,8 @@ async function measure(n: number, repeat: number): Promise<void> {
   }
   if (least > 1) {
     const cpus: number[][] = STEPS.map(() => []);
-    const gcs: number[][] = STEPS.map(() => []);
+    /** Each change's time span, to read its GC pauses once Node has reported them. */
+    const spans: [number, number][][] = STEPS.map(() => []);
     for (let round = 1; round < least; round++) {
       whatIfReport(data, data.config, { lazy: true });
       const again: KnobValues = {};
@@ -96,7 +97,7 @@ async function measure(n: number, repeat: number): Promise<void> {
         whatIfReport(data, config, { lazy: true });
         const { user, system } = process.cpuUsage(cpu);
         (cpus[i] as number[]).push((user + system) / 1000);
-        (gcs[i] as number[]).push(pauses.within(from, performance.now()).ms);
+        (spans[i] as [number, number][]).push([from, performance.now()]);
       });
     }
     // Pauses are reported after the task that saw them: read them once the rounds are over.
@@ -104,7 +105,8 @@ async function measure(n: number, repeat: number): Promise<void> {
     const leastOf = (xs: number[]): number => Math.min(...xs);
     const at = cpus.map((xs) => xs.indexOf(leastOf(xs)));
     console.log(`  least model cpu per change over rounds 2..${least}: ${cpus.map((xs) => leastOf(xs).toFixed(0)).join(' ')}; sum ${cpus.reduce((sum, xs) => sum + leastOf(xs), 0).toFixed(0)} ms`);
-    console.log(`  gc ms in those rounds: ${gcs.map((xs, i) => (xs[at[i] as number] as number).toFixed(0)).join(' ')}`);
+    const gcMs = spans.map((xs, i) => pauses.within(...(xs[at[i] as number] as [number, number])).ms);
+    console.log(`  gc ms in those rounds: ${gcMs.map((ms) => ms.toFixed(0)).join(' ')}`);
   }
   const sorted = [...modelMs].sort((a, b) => a - b);
   console.log(`  model: min ${sorted[0]!.toFixed(0)} ms, median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
