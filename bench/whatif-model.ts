@@ -6,6 +6,7 @@ import { applyKnobs, type KnobValues } from '../src/whatif/knobs.js';
 import type { WhatIfData } from '../src/whatif/data.js';
 import { prepareReplays, whatIfReport } from '../src/whatif/model.js';
 import { embeddedData } from '../src/whatif/page.js';
+import { GcPauses, optionOf } from './measure-tools.js';
 import { whatIfBenchAccount } from './whatif-account.js';
 import { WHATIF_STEPS } from './whatif-steps.js';
 
@@ -19,7 +20,10 @@ import { WHATIF_STEPS } from './whatif-steps.js';
  * after a model change: the figures did not move) and, run with `node --expose-gc`, the heap
  * left reachable after each update. `--repeat k` runs the sequence k times
  * (later rounds meet values seen before); `--profile <prefix>` writes a CPU profile of the knob
- * changes alone (model and render) to <prefix>-<N>.cpuprofile. `--from <page.html>` reads the
+ * changes alone (model and render) to <prefix>-<N>.cpuprofile. `--least k` runs the sequence k
+ * times, each round from the run's values (an untimed update at those first, as a reset puts the
+ * page back), with no render or hash after round 1, and prints per change the least model CPU ms
+ * over rounds 2..k and the GC ms within it (the least disturbed figure on a shared machine). `--from <page.html>` reads the
  * data a what-if page embeds (bench/whatif.ts writes bench/out/whatif-<N>.html) instead of
  * building the account: minutes less at 10,000 functions, the same data.
  */
@@ -78,6 +82,32 @@ async function measure(n: number, repeat: number): Promise<void> {
     await writeFile(`${profileTo}-${data.functions.length}.cpuprofile`, JSON.stringify(profile));
     session.disconnect();
   }
+  if (least > 1) {
+    const cpus: number[][] = STEPS.map(() => []);
+    /** Each change's time span, to read its GC pauses once Node has reported them. */
+    const spans: [number, number][][] = STEPS.map(() => []);
+    for (let round = 1; round < least; round++) {
+      whatIfReport(data, data.config, { lazy: true });
+      const again: KnobValues = {};
+      STEPS.forEach(([key, value], i) => {
+        again[key] = value;
+        const config = applyKnobs(data.config, again);
+        const from = performance.now();
+        const cpu = process.cpuUsage();
+        whatIfReport(data, config, { lazy: true });
+        const { user, system } = process.cpuUsage(cpu);
+        (cpus[i] as number[]).push((user + system) / 1000);
+        (spans[i] as [number, number][]).push([from, performance.now()]);
+      });
+    }
+    // Pauses are reported after the task that saw them: read them once the rounds are over.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const leastOf = (xs: number[]): number => Math.min(...xs);
+    const at = cpus.map((xs) => xs.indexOf(leastOf(xs)));
+    console.log(`  least model cpu per change over rounds 2..${least}: ${cpus.map((xs) => leastOf(xs).toFixed(0)).join(' ')}; sum ${cpus.reduce((sum, xs) => sum + leastOf(xs), 0).toFixed(0)} ms`);
+    const gcMs = spans.map((xs, i) => pauses.within(...(xs[at[i] as number] as [number, number])).ms);
+    console.log(`  gc ms in those rounds: ${gcMs.map((ms) => ms.toFixed(0)).join(' ')}`);
+  }
   const sorted = [...modelMs].sort((a, b) => a - b);
   console.log(`  model: min ${sorted[0]!.toFixed(0)} ms, median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
 }
@@ -89,6 +119,8 @@ const profileAt = args.indexOf('--profile');
 const profileTo = profileAt >= 0 ? (args[profileAt + 1] as string) : null;
 const fromAt = args.indexOf('--from');
 const fromPage = fromAt >= 0 ? (args[fromAt + 1] as string) : null;
-const sizes = args.filter((a, i) => /^\d+$/.test(a) && !(repeatAt >= 0 && i === repeatAt + 1)).map(Number);
+const least = Number(optionOf(args, '--least') ?? 1);
+const pauses = new GcPauses();
+const sizes = args.filter((a, i) => /^\d+$/.test(a) && !(repeatAt >= 0 && i === repeatAt + 1) && args[i - 1] !== '--least').map(Number);
 if (fromPage !== null) await measure(0, repeat);
 else for (const n of sizes.length > 0 ? sizes : [1000]) await measure(n, repeat);

@@ -17,6 +17,11 @@ export interface CostPoints<P extends { totalUsd: number }> {
    */
   lowerTotals?(end?: number): readonly number[];
   readonly pointKeys?: readonly number[];
+  /**
+   * A lower bound of every entry of lowerTotals(end) at once, without filling them (NaN: none
+   * known). Where it is not below a standard total, no point before `end` is cheaper.
+   */
+  leastLowerTotal?(end: number): number;
 }
 
 /**
@@ -54,6 +59,9 @@ export function breakEvenCpuShareAtLeast(grid: CostPoints<{ cpuShare: number; to
       }
     }
   }
+  // One bound under every point down to there: none is cheaper, so the scan would skip each and
+  // stop at the first share below `floor` (or run out of points), answering false.
+  if (grid.leastLowerTotal !== undefined && grid.leastLowerTotal(end) >= standardUsd) return false;
   const lows = grid.lowerTotals !== undefined ? grid.lowerTotals(end) : null;
   for (let i = 0; i < grid.length; i++) {
     if (lows === null || !((lows[i] as number) >= standardUsd)) {

@@ -29,7 +29,7 @@ import { type FreeTierBucket, freeTierCreditUsd } from './free-tier.js';
 import { planCapacityProvider } from './lmi/index.js';
 import { Sizing } from './lmi/size.js';
 import type { GroupMember, LmiSizing } from './lmi/types.js';
-import { type BreakEvens, type Decision, decide, usd } from './recommend.js';
+import { type BreakEvens, type Decision, type DecideInput, decide, usd } from './recommend.js';
 import { firstTierUsdPerGbSecond, tieredDurationUsd } from './standard.js';
 import { assertFinite, unknownSeriesDetail } from './summarize.js';
 import type { FunctionSummary } from './summary.js';
@@ -377,6 +377,7 @@ function lmiAt(sizing: LmiSizing, standardUsd: number): LmiResult {
 
 /** allFinite(sizing.result), kept in the sizing's memo if it has one (no memo built for it: most sizings need none). */
 function resultFinite(sizing: LmiSizing): boolean {
+  if (sizing instanceof Sizing) return sizing.resultFinite;
   const memo = memoIfAny(sizing);
   if (memo === undefined) return allFinite(sizing.result);
   memo.resultFinite ??= allFinite(sizing.result);
@@ -421,6 +422,77 @@ function sameContext(a: FiguresContext, b: FiguresContext): boolean {
     a.recommendKey === b.recommendKey &&
     a.lazy === b.lazy
   );
+}
+
+const NO_RISKS: readonly string[] = [];
+
+/**
+ * What decide reads of one function, read through from its summary, standard cost and context
+ * (no copy of some twenty fields per function per build: a what-if update builds 10,000; the
+ * Decision keeps it until its reasons are read). Each read gives what the copy held.
+ */
+class FiguresInput implements DecideInput {
+  constructor(
+    readonly s: FunctionSummary,
+    readonly standard: StandardCost | null,
+    readonly ctx: FiguresContext,
+    readonly busyTimePremium: number | null,
+  ) {}
+
+  get alreadyOnLmi(): boolean {
+    return this.s.alreadyOnLmi;
+  }
+  get invocations(): number | null {
+    return this.s.usage.invocations;
+  }
+  get monthlyInvocations(): number | null {
+    return this.s.monthly?.requests ?? null;
+  }
+  get windowDays(): number {
+    return this.ctx.windowDays;
+  }
+  get periodSeconds(): number {
+    return this.ctx.periodSeconds;
+  }
+  get unknownShare(): number {
+    return this.s.unknownShare;
+  }
+  /** Read only above recommend.maxUnknownShare: not built for the others. */
+  get unknownDetail(): string | undefined {
+    const s = this.s;
+    return s.unknownShare > this.ctx.config.recommend.maxUnknownShare ? unknownSeriesDetail(s.usage, this.ctx.periods) : undefined;
+  }
+  get standardUnknownReasons(): readonly string[] | undefined {
+    return this.s.standardUnknownReasons;
+  }
+  get lmiUnknownReason(): string | null | undefined {
+    return this.s.lmiUnknownReason;
+  }
+  get runtime(): string | null {
+    return this.s.runtime;
+  }
+  get memoryMB(): number {
+    return this.s.memoryMB;
+  }
+  get avgDurationMs(): number | null {
+    return this.s.usage.avgDurationMs;
+  }
+  get standardUsd(): number | null {
+    return this.standard?.totalUsd ?? null;
+  }
+  /** The sizing's result: it stands for lmi wherever breakEvenCpuShare is not read (decide reads that through BreakEvens). */
+  get lmi(): LmiResult | null {
+    return this.s.sizing?.result ?? null;
+  }
+  get sizingRisks(): readonly string[] {
+    return this.s.sizing?.risks ?? NO_RISKS;
+  }
+  get utilization(): number | null {
+    return this.s.usage.utilization;
+  }
+  get config(): Config {
+    return this.ctx.config;
+  }
 }
 
 /**
@@ -482,35 +554,15 @@ export class FunctionFigures implements FunctionReport, BreakEvens {
     this.#lazy = ctx.lazy;
     this.#index = index;
     this.#context = ctx;
-    const { config } = ctx;
     // The sizing's result stands for lmi wherever breakEvenCpuShare is not read (its other fields are the copy's).
     const result = s.sizing?.result ?? null;
     this.savingsUsd = standard && result ? standard.totalUsd - result.totalUsd : null;
     this.busyTimePremium = busyTimePremium(s, standard, result, ctx.priceBook);
     const decision = decide(
-      {
-        alreadyOnLmi: s.alreadyOnLmi,
-        invocations: s.usage.invocations,
-        monthlyInvocations: s.monthly?.requests ?? null,
-        windowDays: ctx.windowDays,
-        periodSeconds: ctx.periodSeconds,
-        unknownShare: s.unknownShare,
-        // Read only above recommend.maxUnknownShare: not built for the others.
-        unknownDetail: s.unknownShare > config.recommend.maxUnknownShare ? unknownSeriesDetail(s.usage, ctx.periods) : undefined,
-        standardUnknownReasons: s.standardUnknownReasons,
-        lmiUnknownReason: s.lmiUnknownReason,
-        runtime: s.runtime,
-        memoryMB: s.memoryMB,
-        avgDurationMs: s.usage.avgDurationMs,
-        standardUsd: standard?.totalUsd ?? null,
-        lmi: result,
-        sizingRisks: s.sizing?.risks ?? [],
-        utilization: s.usage.utilization,
-        busyTimePremium: this.busyTimePremium,
-        config,
-      },
+      new FiguresInput(s, standard, ctx, this.busyTimePremium),
       this,
-      !ctx.lazy,
+      // Lazy: no reason built until read (the page reads a first reason for the rows it shows alone).
+      ctx.lazy ? 'verdict' : true,
     );
     this.recommendation = decision.recommendation;
     this.risks = decision.risks;
@@ -908,6 +960,49 @@ function compareByIndexOnTies(a: FunctionReport, b: FunctionReport): number {
   return compareFunctions(a, b) || FunctionFigures.indexOf(a as FunctionFigures) - FunctionFigures.indexOf(b as FunctionFigures);
 }
 
+/** sortByIndexOnTies's keys by position, grown as needed (one allocation for every update, not one each). */
+let sortSavings = new Float64Array(0);
+let sortNull = new Uint8Array(0);
+
+/**
+ * `reports` (FunctionFigures) in the order sort(compareByIndexOnTies) gives them: positions sorted
+ * by a comparator that answers what compareByIndexOnTies answers for the two functions, reading
+ * the savings (the usual decider) from typed arrays instead of a boxed number in each object per
+ * comparison, and asking compareByIndexOnTies itself otherwise. The same answer for every pair
+ * gives the sort the very same steps, so the very same order.
+ */
+function sortByIndexOnTies(reports: readonly FunctionReport[]): FunctionReport[] {
+  const n = reports.length;
+  if (sortSavings.length < n) {
+    sortSavings = new Float64Array(n);
+    sortNull = new Uint8Array(n);
+  }
+  const savings = sortSavings;
+  const isNull = sortNull;
+  const positions = new Array<number>(n);
+  for (let k = 0; k < n; k++) {
+    const x = reports[k]!.savingsUsd;
+    isNull[k] = x == null ? 1 : 0;
+    savings[k] = x ?? 0;
+    positions[k] = k;
+  }
+  positions.sort((p, q) => {
+    const pNull = isNull[p] as number;
+    const qNull = isNull[q] as number;
+    // compareFunctions: a null savings (either one alone) sorts last; two different numbers by savings, descending.
+    if (pNull !== qNull) return pNull === 1 ? 1 : -1;
+    if (pNull === 0) {
+      const a = savings[p] as number;
+      const b = savings[q] as number;
+      if (a !== b) return b - a;
+    }
+    return compareByIndexOnTies(reports[p]!, reports[q]!);
+  });
+  const sorted = new Array<FunctionReport>(n);
+  for (let k = 0; k < n; k++) sorted[k] = reports[positions[k]!]!;
+  return sorted;
+}
+
 export function buildReport(input: BuildReportInput): ReportModel {
   return buildReportParts(input).report;
 }
@@ -1131,11 +1226,11 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
     totals,
     capacityProviders: planned.flatMap((p) => (p.plan ? [p.plan] : [])),
     // Lazy: started from the last order, so equal functions (none in one account: a name is unique in its region) are ordered by index, as the stable sort of the plain path orders them.
-    functions: lazy ? reports.sort(compareByIndexOnTies) : reports.sort(compareFunctions),
+    functions: lazy ? sortByIndexOnTies(reports) : reports.sort(compareFunctions),
     warnings,
   };
   if (kept !== null) {
-    kept.order = reports.map((f) => FunctionFigures.indexOf(f as FunctionFigures));
+    kept.order = report.functions.map((f) => FunctionFigures.indexOf(f as FunctionFigures));
     // Fewer functions than before: the entries past them belong to none.
     for (const list of [kept.figures, kept.finite, kept.standard.costs, kept.standard.monthlies, kept.standard.bucketDurationUsd, kept.standard.bucketGbSeconds, kept.standard.standards]) {
       if (list.length > summaries.length) list.length = summaries.length;

@@ -127,8 +127,26 @@ export function pct(share: number): string {
   return `${(share * 100).toFixed(1)} %`;
 }
 
-function count(n: number): string {
-  return COUNT_FORMAT.format(Math.round(n));
+/**
+ * n rounded to a whole number, grouped by three as COUNT_FORMAT writes it (`toLocaleString('en-US')`
+ * of a whole number too): for a whole number from 0 (not -0) to 2^53, String() gives its every
+ * digit, grouped here without Intl (some 1-2 us a call); others go to Intl.
+ */
+export function count(n: number): string {
+  const whole = Math.round(n);
+  if ((whole > 0 && whole <= Number.MAX_SAFE_INTEGER) || Object.is(whole, 0)) {
+    const digits = String(whole);
+    let end = digits.length;
+    if (end <= 3) return digits;
+    let out = digits.slice(end - 3);
+    end -= 3;
+    while (end > 3) {
+      out = `${digits.slice(end - 3, end)},${out}`;
+      end -= 3;
+    }
+    return `${digits.slice(0, end)},${out}`;
+  }
+  return COUNT_FORMAT.format(whole);
 }
 
 /** Reasons that make the data too thin to recommend anything. */
@@ -162,27 +180,27 @@ interface BlockingRisk {
   short: string;
 }
 
-/** Risks that turn a cheaper LMI into `review` (the list in src/report/verdicts.ts). */
-function structuredRisks(input: DecideInput, lmi: LmiResult): BlockingRisk[] {
+/** Risks that turn a cheaper LMI into `review` (the list in src/report/verdicts.ts); `long` only when `full` ('' otherwise: only the reasons read it). */
+function structuredRisks(input: DecideInput, lmi: LmiResult, full: boolean): BlockingRisk[] {
   const { config } = input;
   const risks: BlockingRisk[] = [];
   const throttledShare = input.invocations != null && input.invocations > 0 ? lmi.throttledInvocations / input.invocations : 0;
   if (throttledShare > config.recommend.maxThrottledShare) {
-    const shown = shareAgainstLimit(throttledShare, config.recommend.maxThrottledShare);
+    const shown = full ? shareAgainstLimit(throttledShare, config.recommend.maxThrottledShare) : { share: '', limit: '' };
     risks.push({
-      long: `The replay throttles about ${count(lmi.throttledInvocations)} invocations (${shown.share}) while LMI scales out; the limit is ${shown.limit} (recommend.maxThrottledShare).`,
+      long: !full ? '' : `The replay throttles about ${count(lmi.throttledInvocations)} invocations (${shown.share}) while LMI scales out; the limit is ${shown.limit} (recommend.maxThrottledShare).`,
       short: throttledPhrase(throttledShare, config.recommend.maxThrottledShare),
     });
   }
   if (lmi.needsRuntimeUpgrade) {
     risks.push({
-      long: `Runtime ${input.runtime ?? '(none)'} must be upgraded to one LMI supports.`,
+      long: !full ? '' : `Runtime ${input.runtime ?? '(none)'} must be upgraded to one LMI supports.`,
       short: `runtime ${input.runtime ?? '(none)'} upgraded to one LMI supports`,
     });
   }
   if (lmi.needsMemoryIncrease) {
     risks.push({
-      long: `Memory must rise from ${input.memoryMB} MB to ${lmi.memoryMB} MB (LMI minimum 2048 MB).`,
+      long: !full ? '' : `Memory must rise from ${input.memoryMB} MB to ${lmi.memoryMB} MB (LMI minimum 2048 MB).`,
       short: `memory raised from ${input.memoryMB} MB to ${lmi.memoryMB} MB`,
     });
   }
@@ -194,7 +212,7 @@ function structuredRisks(input: DecideInput, lmi: LmiResult): BlockingRisk[] {
   }
   if (input.periodSeconds > FINE_PERIOD_SECONDS) {
     risks.push({
-      long: `Metrics are ${input.periodSeconds}-second periods: bursts shorter than a period are not seen, so the throttling estimate is weaker.`,
+      long: !full ? '' : `Metrics are ${input.periodSeconds}-second periods: bursts shorter than a period are not seen, so the throttling estimate is weaker.`,
       short: `bursts under ${input.periodSeconds} s unseen (coarse metrics)`,
     });
   }
@@ -258,20 +276,21 @@ function compareOf(lmi: LmiResult, standardUsd: number): string {
 }
 
 /**
- * recommend's outcome with the reasons after the first built on first read of `reasons` (the
- * what-if page shows most functions' first reason only). The verdict, the risks and the first
- * reason are decided at once; the rest is the same rules run again in full (decide), which take
- * the same branch (the break-even figures are the same on every read).
+ * recommend's outcome with the reasons built on first read (the what-if page shows most
+ * functions' first reason only, and most functions none). The verdict and the risks are decided
+ * at once; the reasons are the same rules run again (decide), which take the same branch (the
+ * break-even figures are the same on every read): the first alone, or all of them.
  */
 export class Decision implements RecommendOutput {
-  #reasons: string[];
+  /** null: none built yet (decide's 'verdict'); else the first alone while #input is set, or all of them. */
+  #reasons: string[] | null;
   /** Until the reasons are complete: what decide reads to complete them. */
   #input: DecideInput | null;
   #breakEvens: BreakEvens | null;
 
   constructor(
     readonly recommendation: Recommendation,
-    reasons: string[],
+    reasons: string[] | null,
     readonly risks: string[],
     readonly reviewRisks: string[],
     /** null: `reasons` is complete. */
@@ -285,7 +304,16 @@ export class Decision implements RecommendOutput {
 
   /** reasons[0] ('' if none), without building the others. */
   get firstReason(): string {
-    return this.#reasons[0] ?? '';
+    let reasons = this.#reasons;
+    if (reasons === null) {
+      const first = decide(this.#input as DecideInput, this.#breakEvens as BreakEvens, false);
+      reasons = this.#reasons = first.#reasons as string[];
+      if (first.#input === null) {
+        this.#input = null;
+        this.#breakEvens = null;
+      }
+    }
+    return reasons[0] ?? '';
   }
 
   get reasons(): string[] {
@@ -294,7 +322,7 @@ export class Decision implements RecommendOutput {
       this.#input = null;
       this.#breakEvens = null;
     }
-    return this.#reasons;
+    return this.#reasons as string[];
   }
 }
 
@@ -321,11 +349,16 @@ export function recommend(input: RecommendInput): RecommendOutput {
 
 /**
  * The rules (recommend), with the break-even figures read through `breakEvens` where a rule or a
- * reason needs them. `full` false: of the reasons, only the first is built where the others cost
- * something; the Decision builds them when `reasons` is read.
+ * reason needs them. `built` true: every reason at once; false: of the reasons, only the first is
+ * built where the others cost something; 'verdict': no reason is built where one costs something
+ * (the verdict, the risks and the review phrases alone). The Decision builds the rest when
+ * `firstReason` or `reasons` is read.
  */
-export function decide(input: DecideInput, breakEvens: BreakEvens, full: boolean): Decision {
+export function decide(input: DecideInput, breakEvens: BreakEvens, built: boolean | 'verdict'): Decision {
   const { config } = input;
+  const full = built === true;
+  /** Not even the first reason (built === 'verdict'). */
+  const none = built === 'verdict';
   if (input.alreadyOnLmi) {
     return new Decision('stay', ['Already runs on Lambda Managed Instances (a capacity provider is set); not re-assessed.'], [], [], null, null);
   }
@@ -363,21 +396,24 @@ export function decide(input: DecideInput, breakEvens: BreakEvens, full: boolean
   const savingsUsd = standardUsd - lmi.totalUsd;
   const savingsPct = standardUsd > 0 ? (savingsUsd / standardUsd) * 100 : savingsUsd > 0 ? Infinity : 0;
   if (!lmi.eligible || lmi.blockers.length > 0) {
+    if (none) return new Decision('ineligible', null, risks, [], input, breakEvens);
     const reasons = lmi.blockers.map((b) => `Blocks LMI: ${b}`);
     if (full || reasons.length === 0) reasons.push(`Priced anyway, as if it could run: ${compareOf(lmi, standardUsd)}.`);
     return new Decision('ineligible', reasons, risks, [], full || lmi.blockers.length === 0 ? null : pending, breakEvens);
   }
 
   if (savingsUsd > 0 && savingsPct > config.recommend.minSavingsPct) {
-    const reasons = [
-      `${compareOf(lmi, standardUsd)}: saves ${usd(savingsUsd)} (${savingsPct.toFixed(1)} %), more than recommend.minSavingsPct (${config.recommend.minSavingsPct} %).`,
-    ];
-    if (full) reasons.push(cpuNote(lmi), ...contextReasons(input, breakEvens));
+    const reasons = none
+      ? null
+      : [
+          `${compareOf(lmi, standardUsd)}: saves ${usd(savingsUsd)} (${savingsPct.toFixed(1)} %), more than recommend.minSavingsPct (${config.recommend.minSavingsPct} %).`,
+        ];
+    if (full) (reasons as string[]).push(cpuNote(lmi), ...contextReasons(input, breakEvens));
     // Only the structured risks decide: other sizing notes are shown but informational. Built
     // only on the paths that read them (most functions of a large account take neither).
-    const blocking = structuredRisks(input, lmi);
+    const blocking = structuredRisks(input, lmi, full);
     if (blocking.length > 0) {
-      if (full) for (const r of blocking) reasons.push(`Review first: ${r.long}`);
+      if (full) for (const r of blocking) (reasons as string[]).push(`Review first: ${r.long}`);
       return new Decision('review', reasons, risks, blocking.map((r) => r.short), pending, breakEvens);
     }
     return new Decision('migrate', reasons, risks, [], pending, breakEvens);
@@ -387,9 +423,9 @@ export function decide(input: DecideInput, breakEvens: BreakEvens, full: boolean
   const loses = savingsUsd <= 0 && lmi.cpuSource !== 'measured';
   // Not cheaper at the CPU figure used, but would be at a lower (unmeasured) CPU share.
   if (loses && breakEvens.cpuShareAtLeast(config.recommend.reviewCpuShare)) {
-    const blocking = structuredRisks(input, lmi);
-    const reasons = [`At the CPU figure used, ${compareOf(lmi, standardUsd)}.`];
-    if (full) {
+    const blocking = structuredRisks(input, lmi, full);
+    const reasons = none ? null : [`At the CPU figure used, ${compareOf(lmi, standardUsd)}.`];
+    if (full && reasons !== null) {
       const breakEven = breakEvens.cpuShare() as number;
       reasons.push(
         `LMI is cheaper only if ${breakEvenCondition(breakEven, cpuUsedNote(input, lmi))}; that break-even is at least recommend.reviewCpuShare (${pct(config.recommend.reviewCpuShare)} of the duration).`,
@@ -402,6 +438,7 @@ export function decide(input: DecideInput, breakEvens: BreakEvens, full: boolean
     return new Decision('review', reasons, risks, blocking.map((r) => r.short), pending, breakEvens);
   }
 
+  if (none) return new Decision('stay', null, risks, [], input, breakEvens);
   const reasons =
     savingsUsd <= 0
       ? [`${compareOf(lmi, standardUsd)}: standard Lambda is cheaper by ${usd(-savingsUsd)}.`]

@@ -7,7 +7,7 @@ import { BoundedCostGrid } from '../../src/model/lmi/cost-grid.js';
  * A grid priced as read (what sizeLmi's grids are), whose lower bound of each point is `slack`
  * (0..1) of the way down to `floor`, with the keys known up front.
  */
-function boundedGrid<P extends { totalUsd: number }>(points: P[], slack: number[], floor: number, key: (p: P) => number) {
+function boundedGrid<P extends { totalUsd: number }>(points: P[], slack: number[], floor: number, key: (p: P) => number, leastSlack?: number) {
   let priced = 0;
   /** The bounds asked for: one past the last index filled. */
   let filledTo = 0;
@@ -26,6 +26,19 @@ function boundedGrid<P extends { totalUsd: number }>(points: P[], slack: number[
         }
         filledTo = Math.max(filledTo, end);
       },
+      // With leastSlack: the least bound down to `end`, that far further down (0..1) toward 0.
+      ...(leastSlack === undefined
+        ? {}
+        : {
+            least: (end: number) => {
+              let least = Infinity;
+              for (let i = 0; i < end; i++) {
+                const p = points[i] as P;
+                least = Math.min(least, p.totalUsd - (slack[i] ?? 0) * Math.max(0, p.totalUsd - floor));
+              }
+              return least * (1 - leastSlack);
+            },
+          }),
     },
   );
   return { grid, priced: () => priced, filledTo: () => filledTo };
@@ -112,6 +125,39 @@ describe('breakEvenCpuShareAtLeast: the verdict\'s question without the scan bel
       ),
       { numRuns: 3000 },
     );
+  });
+
+  it('with one bound under every point down to the floor (leastLowerTotal): the same answer, no bound filled where it settles', () => {
+    fc.assert(
+      fc.property(
+        fc.array(total, { minLength: 1, maxLength: GRID.length }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: GRID.length, maxLength: GRID.length }),
+        usd,
+        usd,
+        fc.oneof(fc.constantFrom(...GRID), fc.double({ min: 0.001, max: 1.2, noNaN: true })),
+        fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true })),
+        (totals, slack, standardUsd, boundFloor, floor, leastSlack) => {
+          const shares = totals.map((totalUsd, i) => ({ cpuShare: GRID[i] as number, totalUsd }));
+          const share = breakEvenCpuShare(shares, standardUsd);
+          const bounded = boundedGrid(shares, slack, boundFloor, (p) => p.cpuShare, leastSlack);
+          expect(breakEvenCpuShareAtLeast(bounded.grid, standardUsd, floor)).toBe(share != null && share >= floor);
+          expect(breakEvenCpuShare(bounded.grid, standardUsd)).toBe(share);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads the least bound down to the first share below the floor: a cheaper point there still decides', () => {
+    // Dearer down to 0.25, cheaper at 0.2: the crossing (0.2..0.25) interpolates above 0.22.
+    const shares = [500, 450, 400, 350, 300, 101, 10].map((totalUsd, i) => ({ cpuShare: GRID[i] as number, totalUsd }));
+    const bounded = boundedGrid(shares, new Array(shares.length).fill(0), 0, (p) => p.cpuShare, 0);
+    expect(breakEvenCpuShareAtLeast(bounded.grid, 100, 0.22)).toBe(true);
+    // Everything dearer down to there: settled by the one bound, no point priced, no bound filled.
+    const dearer = boundedGrid([500, 450, 400, 350, 300, 250, 200, 10].map((totalUsd, i) => ({ cpuShare: GRID[i] as number, totalUsd })), new Array(8).fill(0), 0, (p) => p.cpuShare, 0);
+    expect(breakEvenCpuShareAtLeast(dearer.grid, 100, 0.22)).toBe(false);
+    expect(dearer.priced()).toBe(0);
+    expect(dearer.filledTo()).toBe(0);
   });
 
   it('crossing exactly at the floor share, and an interpolation that lands on it', () => {

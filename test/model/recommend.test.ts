@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type BreakEvens, decide, recommend, type RecommendInput, usd } from '../../src/model/recommend.js';
+import { type BreakEvens, count, decide, recommend, type RecommendInput, usd } from '../../src/model/recommend.js';
 import type { LmiResult } from '../../src/report/types.js';
 import { testConfig } from './helpers.js';
 
@@ -343,6 +343,30 @@ describe('decide: recommend with the reasons after the first built when read', (
     );
   });
 
+  it("'verdict': no reason built, the same verdict, risks and review phrases; the first reason and the reasons when read", () => {
+    fc.assert(
+      fc.property(anyInput, fc.boolean(), (i, firstBeforeAll) => {
+        const expected = recommend(i);
+        const { reads, breakEvens } = countedBreakEvens(i);
+        const decision = decide(i, breakEvens, 'verdict');
+        expect(decision.recommendation).toBe(expected.recommendation);
+        expect(decision.risks).toEqual(expected.risks);
+        expect(decision.reviewRisks).toEqual(expected.reviewRisks);
+        expect(reads.cpuShare).toBe(0);
+        expect(reads.invocationsPerMonth).toBe(0);
+        if (firstBeforeAll) {
+          expect(decision.firstReason).toBe(expected.reasons[0]);
+          expect(reads.cpuShare).toBe(0);
+          expect(reads.invocationsPerMonth).toBe(0);
+        }
+        expect(decision.reasons).toEqual(expected.reasons);
+        expect(decision.firstReason).toBe(expected.reasons[0] ?? '');
+        expect(decision.reasons).toBe(decision.reasons);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('full: the reasons built at once, the same as recommend\'s', () => {
     fc.assert(
       fc.property(anyInput, (i) => {
@@ -363,6 +387,26 @@ describe('decide: recommend with the reasons after the first built when read', (
     expect(read(input({ standardUsd: 300, lmi: lmi({ cpuSource: 'measured' }) }))).toBe(0);
     expect(read(input({ standardUsd: 380 }))).toBe(0); // cheaper, but too little
     expect(read(input({ standardUsd: 300 }))).toBe(1);
+  });
+});
+
+describe('count', () => {
+  const INTL = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+  it("writes Intl's text of the rounded number (toLocaleString('en-US') of a whole number)", () => {
+    const any = fc.oneof(
+      fc.double({ noNaN: true }),
+      fc.integer({ min: -1e6, max: 1e7 }),
+      fc.constantFrom(0, -0, -0.4, 0.5, 999.5, 1e15, 2 ** 53, 2 ** 53 + 2, 1e21, Infinity, -Infinity, Number.NaN),
+      fc.double({ min: 0, max: 1e16, noNaN: true }),
+    );
+    fc.assert(
+      fc.property(any, (n) => {
+        expect(count(n)).toBe(INTL.format(Math.round(n)));
+        expect(count(n)).toBe(Math.round(n).toLocaleString('en-US'));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 

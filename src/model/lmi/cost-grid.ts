@@ -76,6 +76,8 @@ export interface GridBounds {
    * may write more of out (bounds all the same).
    */
   fill: (out: number[], from: number, end: number) => void;
+  /** A lower bound of every bound fill writes into out[0..end) (NaN: none known): leastLowerTotal. */
+  least?: (end: number) => number;
 }
 
 /**
@@ -87,6 +89,7 @@ export class BoundedCostGrid<P extends { totalUsd: number }> extends CostGrid<P>
   /** Each point's key (cpuShare or scale). */
   readonly pointKeys: readonly number[];
   #fill: GridBounds['fill'] | null;
+  #least: GridBounds['least'] | null;
   /** Every point's bound, its totalUsd once priced (kept so as points are priced); null until asked for. */
   #lowerTotals: number[] | null = null;
   /** Entries of #lowerTotals below this index are filled (bound or totalUsd); the others NaN or a priced point's totalUsd. */
@@ -96,6 +99,7 @@ export class BoundedCostGrid<P extends { totalUsd: number }> extends CostGrid<P>
     super(length, price);
     this.pointKeys = bounds.keys;
     this.#fill = bounds.fill;
+    this.#least = bounds.fill === null ? null : (bounds.least ?? null);
   }
 
   override at(index: number): P {
@@ -107,6 +111,21 @@ export class BoundedCostGrid<P extends { totalUsd: number }> extends CostGrid<P>
   /** Writes each point's lower bound into out[from..end) (more is allowed; not called once every point is priced): the function given, or a subclass's own. */
   protected fillBounds(out: number[], from: number, end: number): void {
     if (this.#fill !== null) this.#fill(out, from, end);
+  }
+
+  /** A lower bound of every bound fillBounds writes into out[0..end) (NaN: none known): the function given, or a subclass's own. */
+  protected leastBound(end: number): number {
+    return this.#least != null ? this.#least(end) : Number.NaN;
+  }
+
+  /**
+   * A lower bound of lowerTotals(end)[0..end) at once, without filling them: a priced point's
+   * totalUsd is at least its bound, so the least bound is under it too. NaN (settles nothing)
+   * when the grid knows none, or once every point is priced.
+   */
+  leastLowerTotal(end: number): number {
+    if (this.priced >= this.length) return Number.NaN;
+    return this.leastBound(Math.min(end, this.length));
   }
 
   /**
@@ -137,5 +156,6 @@ export class BoundedCostGrid<P extends { totalUsd: number }> extends CostGrid<P>
 
   protected override pricedAll(): void {
     this.#fill = null;
+    this.#least = null;
   }
 }

@@ -24,6 +24,7 @@ import { environmentHistogram, scalingDelays } from './replay.js';
 import { type ChosenReplay, type ReplaySource, seriesReplay } from './replay-source.js';
 import { cpuBusyFractionFor, cpuBusyFractionOverrideKey, cpuPerInvocation, type CpuPerInvocation, environmentShapes, perEnvironmentConcurrency, type EnvironmentShape, type PerEnvironmentConcurrency } from './shape.js';
 import type { LmiContext, LmiSizing } from './types.js';
+import { count } from '../recommend.js';
 
 /** CPU shares of duration priced for the break-even (the used share is added when off-grid). */
 export const CPU_SHARE_GRID: readonly number[] = [1, 0.75, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.075, 0.05, 0.03, 0.02, 0.01];
@@ -47,6 +48,9 @@ interface FunctionBasis {
   processMemoryMB: number | null;
   processMemorySource: 'measured' | 'configured' | null;
   concurrencyByShare: Map<number, PerEnvironmentConcurrency[]>;
+  /** The share of the last concurrencyByShare read and what it gave (NaN: none): most sizings of a function repeat the share, and a Map keyed by a double hashes it on every read. */
+  lastShare: number;
+  lastConcurrencies: PerEnvironmentConcurrency[];
   /** The per-EE concurrencies of each shape per CPU_SHARE_GRID share, as they are asked for. */
   gridConcurrencies: (PerEnvironmentConcurrency[] | undefined)[];
   /** The last risks found with what they were found from (a discount moves none of it): reused as they are. */
@@ -204,6 +208,8 @@ function windowFigures(window: SnapshotWindow): WindowFigures {
 interface FlatOptions {
   rates: Float64Array;
   perInstance: Float64Array;
+  /** Every rate >= 0 and every perInstance > 0: then a shape's bound falls as its per-EE concurrency grows (Pricer.leastShareBound). */
+  monotone: boolean;
 }
 /** Per option list (typeOptions shares them between functions): its flat copy. */
 const flatByOptions = new WeakMap<readonly TypeOption[], FlatOptions>();
@@ -213,6 +219,7 @@ function flatOptions(options: readonly TypeOption[]): FlatOptions {
     flat = {
       rates: Float64Array.from(options, (o) => o.rates.totalUsdPerHour),
       perInstance: Float64Array.from(options, (o) => o.perInstance),
+      monotone: options.every((o) => o.rates.totalUsdPerHour >= 0 && o.perInstance > 0),
     };
     flatByOptions.set(options, flat);
   }
@@ -228,6 +235,9 @@ function insertionIndex(descending: readonly number[], value: number): number {
 
 /** Scratch for cheapest()'s shape bounds and order (sizeLmi is never re-entered while it runs). */
 let scratchBounds = new Float64Array(8);
+/** leastShareBound's per-shape concurrencies and its result (plain arrays of doubles, as boundInto reads and writes). */
+let scratchMost: number[] = new Array<number>(8).fill(0);
+const scratchLeast: number[] = [Number.NaN];
 let scratchOrder = new Int32Array(8);
 
 /** True when `share` is one of CPU_SHARE_GRID's shares (to 1e-12). */
@@ -235,6 +245,9 @@ function onCpuShareGrid(share: number): boolean {
   for (let i = 0; i < CPU_SHARE_GRID.length; i++) if (Math.abs((CPU_SHARE_GRID[i] as number) - share) < 1e-12) return true;
   return false;
 }
+
+/** Pricer's concurrencies until set (never written to: no empty array per sizing). */
+const NO_CONCURRENCIES: PerEnvironmentConcurrency[] = [];
 
 /**
  * One sizing's candidate search (cheapest) and the pricing of its break-even grids, with the state
@@ -249,14 +262,16 @@ class Pricer {
   /** The last search's best option (null: none), its cost units, and the per-EE concurrencies it was made at. */
   bestOption: TypeOption | null = null;
   bestUnits = 0;
-  bestConcurrencies: PerEnvironmentConcurrency[] = [];
+  bestConcurrencies: PerEnvironmentConcurrency[] = NO_CONCURRENCIES;
   // Set by chose() once the configuration is chosen.
   cpuShare = 0;
-  usedConcurrencies: PerEnvironmentConcurrency[] = [];
+  usedConcurrencies: PerEnvironmentConcurrency[] = NO_CONCURRENCIES;
   usedPerEnvironment: number[] | null = null;
   shares: readonly number[] = CPU_SHARE_GRID;
   usedAt = -1;
   chosenUnits = 0;
+  /** Where sharePerEnvironment's point starts in the array it returned. */
+  flatOffset = 0;
 
   /**
    * What the basis, the config and the window hold is read through them (a reference each, not a
@@ -426,11 +441,14 @@ class Pricer {
     return this.usedPerEnvironment;
   }
 
-  /** The bound at the CPU grid's share at `index` into out[index], from the flat per-EE concurrencies. */
-  shareBoundInto(index: number, out: number[]): void {
+  /** The per-EE concurrencies of the CPU grid's point at `index` as numbers: `offset` into the array returned (the basis's flat grid, or the used share's). */
+  sharePerEnvironment(index: number): readonly number[] {
     const usedAt = this.usedAt;
     const gridIndex = usedAt < 0 || index < usedAt ? index : index === usedAt ? -1 : index - 1;
-    if (gridIndex < 0) return this.boundInto(this.usedPerEnvironmentOf(), 0, 1, out, index);
+    if (gridIndex < 0) {
+      this.flatOffset = 0;
+      return this.usedPerEnvironmentOf();
+    }
     const shapeCount = this.shapeCount;
     const gridPerEnvironment = this.basis.gridPerEnvironment;
     const offset = gridIndex * shapeCount;
@@ -439,11 +457,47 @@ class Pricer {
       const concurrencies = this.gridConcurrenciesAt(gridIndex);
       for (let i = 0; i < shapeCount; i++) gridPerEnvironment[offset + i] = (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
     }
-    this.boundInto(gridPerEnvironment, offset, 1, out, index);
+    this.flatOffset = offset;
+    return gridPerEnvironment;
+  }
+
+  /** The bound at the CPU grid's share at `index` into out[index], from the flat per-EE concurrencies. */
+  shareBoundInto(index: number, out: number[]): void {
+    const perEnvironments = this.sharePerEnvironment(index);
+    this.boundInto(perEnvironments, this.flatOffset, 1, out, index);
   }
 
   fillCpuShare(out: number[], from: number, end: number): void {
     for (let index = from; index < end; index++) this.shareBoundInto(index, out);
+  }
+
+  /**
+   * A lower bound of every bound shareBoundInto writes for the CPU grid's points 0..end-1: boundInto
+   * at each shape's largest per-EE concurrency over those points. Each step of boundInto is
+   * monotone in a shape's per-EE concurrency (IEEE division, products by non-negative rates,
+   * max, min and sums round monotonically): a larger concurrency never gives a larger bound. One
+   * pass of boundInto instead of one per point (the verdict's question, where no point down to
+   * the floor is cheaper: most of a large account's functions that LMI loses). NaN where that
+   * does not hold (a per-EE concurrency not above 0, a negative rate).
+   */
+  leastShareBound(end: number): number {
+    const shapeCount = this.shapeCount;
+    const flats = this.flats;
+    for (let i = 0; i < shapeCount; i++) if (!(flats[i] as FlatOptions).monotone) return Number.NaN;
+    if (scratchMost.length < shapeCount) scratchMost = new Array<number>(shapeCount).fill(0);
+    const most = scratchMost;
+    for (let i = 0; i < shapeCount; i++) most[i] = 0;
+    for (let index = 0; index < end; index++) {
+      const perEnvironments = this.sharePerEnvironment(index);
+      const offset = this.flatOffset;
+      for (let i = 0; i < shapeCount; i++) {
+        const perEnvironment = perEnvironments[offset + i] as number;
+        if (!(perEnvironment > 0)) return Number.NaN;
+        if (perEnvironment > (most[i] as number)) most[i] = perEnvironment;
+      }
+    }
+    this.boundInto(most, 0, 1, scratchLeast, 0);
+    return scratchLeast[0] as number;
   }
 
   fillTraffic(out: number[]): void {
@@ -467,6 +521,10 @@ class CpuShareCosts extends BoundedCostGrid<LmiSizing['costByCpuShare'][number]>
 
   protected override fillBounds(out: number[], from: number, end: number): void {
     (this.#pricer as Pricer).fillCpuShare(out, from, end);
+  }
+
+  protected override leastBound(end: number): number {
+    return (this.#pricer as Pricer).leastShareBound(end);
   }
 
   protected override pricedAll(): void {
@@ -537,6 +595,8 @@ function functionBasis(profile: FunctionProfile, lmi: LmiContext['config']['lmi'
     processMemoryMB: python ? (measuredProcessMB ?? profile.memoryMB) : null,
     processMemorySource: python ? (measuredProcessMB !== null ? 'measured' : 'configured') : null,
     concurrencyByShare: new Map(),
+    lastShare: Number.NaN,
+    lastConcurrencies: NO_CONCURRENCIES,
     gridConcurrencies: new Array<PerEnvironmentConcurrency[] | undefined>(CPU_SHARE_GRID.length).fill(undefined),
     gridPerEnvironment: [],
     options: shapeOptionsList(shapes),
@@ -616,12 +676,14 @@ export function sizeLmi(
   // closure per helper per sizing: 10,000 sizings per what-if update).
   const pricer = new Pricer(basis, optionsByShape, flats, source, lmi, figures, monthlyRequestsUsd);
   // Every traffic point is at the CPU share used: its per-EE concurrencies once.
-  let usedConcurrencies = concurrencyByShare.get(cpu.cpuShare);
+  let usedConcurrencies = basis.lastShare === cpu.cpuShare ? basis.lastConcurrencies : concurrencyByShare.get(cpu.cpuShare);
   if (usedConcurrencies === undefined) {
     if (concurrencyByShare.size >= MAX_KEPT_SHARES) concurrencyByShare.clear();
     usedConcurrencies = shapes.map((shape) => perEnvironmentConcurrency({ shape, traits, cpuShare: cpu.cpuShare, processMemoryMB }));
     concurrencyByShare.set(cpu.cpuShare, usedConcurrencies);
   }
+  basis.lastShare = cpu.cpuShare;
+  basis.lastConcurrencies = usedConcurrencies;
   const chosenIndex = pricer.cheapest(usedConcurrencies, UNIT_SCALE);
   if (chosenIndex < 0) return null;
   const shape = shapes[chosenIndex] as EnvironmentShape;
@@ -764,6 +826,8 @@ export class Sizing implements LmiSizing {
   #pricer: Pricer | null;
   #cpuShareCosts: CpuShareCosts | null = null;
   #trafficScaleCosts: TrafficScaleCosts | null = null;
+  /** lmiResultFinite(result), once read. */
+  #resultFinite: boolean | null = null;
 
   constructor(
     readonly result: LmiResult,
@@ -810,6 +874,11 @@ export class Sizing implements LmiSizing {
     return this.#replayed.chart;
   }
 
+  /** Every number of `result` is finite (lmiResultFinite; the result is never changed once built). */
+  get resultFinite(): boolean {
+    return (this.#resultFinite ??= lmiResultFinite(this.result));
+  }
+
   get reportMemo(): object | undefined {
     return this.#reportMemo;
   }
@@ -817,6 +886,35 @@ export class Sizing implements LmiSizing {
   set reportMemo(memo: object) {
     this.#reportMemo = memo;
   }
+}
+
+/**
+ * Every number of a result sizeLmi builds is finite: what build-report's generic walk (allFinite:
+ * own enumerable keys, arrays' elements) finds of it, read field by field (the walk was ~10 ms of
+ * each what-if update at 10,000 functions). Its booleans, strings and blockers (strings) are
+ * finite to the walk; a field added to the result must be added here (size.test.ts compares the
+ * keys).
+ */
+export function lmiResultFinite(r: LmiResult): boolean {
+  return (
+    Number.isFinite(r.memoryMB) &&
+    Number.isFinite(r.memoryGiBPerVCpu) &&
+    Number.isFinite(r.vCpusPerEnvironment) &&
+    Number.isFinite(r.perEnvironmentConcurrency) &&
+    Number.isFinite(r.minEnvironments) &&
+    Number.isFinite(r.maxEnvironments) &&
+    Number.isFinite(r.avgEnvironments) &&
+    Number.isFinite(r.instanceHours) &&
+    Number.isFinite(r.avgInstances) &&
+    Number.isFinite(r.peakInstances) &&
+    Number.isFinite(r.ec2Usd) &&
+    Number.isFinite(r.managementFeeUsd) &&
+    Number.isFinite(r.requestsUsd) &&
+    Number.isFinite(r.totalUsd) &&
+    Number.isFinite(r.throttledInvocations) &&
+    (r.cpuSecondsPerInvocation === null || Number.isFinite(r.cpuSecondsPerInvocation)) &&
+    (r.breakEvenCpuShare === null || Number.isFinite(r.breakEvenCpuShare))
+  );
 }
 
 function sizingRisks(a: {
@@ -866,7 +964,7 @@ function sizingRisks(a: {
   if (a.throttledInvocations > 0) {
     const share = a.totalInvocations > 0 ? ` (${((100 * a.throttledInvocations) / a.totalInvocations).toPrecision(2)} %)` : '';
     risks.push(
-      `about ${Math.round(a.throttledInvocations).toLocaleString('en-US')} invocations${share} would have been throttled while LMI scaled out: traffic rose more than ${lmi.headroom}x within ${lmi.scaleOutMinutes} minutes`,
+      `about ${count(a.throttledInvocations)} invocations${share} would have been throttled while LMI scaled out: traffic rose more than ${lmi.headroom}x within ${lmi.scaleOutMinutes} minutes`,
     );
   }
   if (a.coarse) {

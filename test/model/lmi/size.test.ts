@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CPU_SHARE_GRID, sizeLmi, TRAFFIC_SCALE_GRID } from '../../../src/model/lmi/size.js';
+import { assertFinite } from '../../../src/model/summarize.js';
+import { CPU_SHARE_GRID, lmiResultFinite, sizeLmi, Sizing, TRAFFIC_SCALE_GRID } from '../../../src/model/lmi/size.js';
 import type { PeriodSeconds } from '../../../src/source/profile.js';
 import { testConfig, testProfile, testRegionPrices, testWindow, usageOf } from './helpers.js';
 
@@ -267,6 +268,18 @@ describe('sizeLmi: grids, chart, capacity runs', () => {
               expect(grid.lowerTotals!()[i]).toBe(point.totalUsd);
             }
           }
+          // The CPU grid's one bound down to each end is under every bound and point before it.
+          const fresh = size(load, { lmi: { cpuBusyFraction, headroom, minEnvironments } }).sizing!;
+          const cpu = fresh.cpuShareCosts!;
+          const bounds = [...cpu.lowerTotals!()];
+          for (let end = 1; end <= cpu.length; end++) {
+            const least = cpu.leastLowerTotal!(end);
+            expect(Number.isNaN(least)).toBe(false);
+            for (let i = 0; i < end; i++) {
+              expect(least).toBeLessThanOrEqual(bounds[i] as number);
+              expect(least).toBeLessThanOrEqual(sizing.costByCpuShare[i]!.totalUsd);
+            }
+          }
         },
       ),
       { numRuns: 60 },
@@ -372,5 +385,55 @@ describe('sizeLmi: an invocation that needs more CPU than one environment has', 
     expect(h.maxEnvironments).toBe(240);
     expect(h.totalUsd).toBeGreaterThan(2.5 * (l.totalUsd - l.requestsUsd));
     expect(heavy.sizing!.risks.join(' ')).toMatch(/would run about 3\.0x longer/);
+  });
+});
+
+describe('lmiResultFinite: the finite walk of a result, field by field', () => {
+  /** What build-report's walk answers (assertFinite walks the same keys and throws on a non-finite number). */
+  const walked = (r: object): boolean => {
+    try {
+      assertFinite('r', r as unknown as Record<string, unknown>);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('reads every field a result has (a new field must be added to it) and answers as the walk, a field made non-finite included', () => {
+    const results = [
+      size(Array.from({ length: DAY }, (_, i) => (i % 97) * 3)).sizing!.result,
+      size(new Array(DAY).fill(5), { profile: { cpuSecondsPerInvocation: 0.037 } }).sizing!.result,
+      size(new Array(DAY).fill(0)).sizing!.result,
+    ];
+    for (const r of results) {
+      expect(Object.keys(r).filter((k) => k !== 'cpuAssumedBy').sort()).toEqual(
+        [
+          'eligible', 'blockers', 'needsRuntimeUpgrade', 'needsMemoryIncrease', 'memoryMB', 'instanceType', 'memoryGiBPerVCpu',
+          'vCpusPerEnvironment', 'perEnvironmentConcurrency', 'concurrencyLimitedBy', 'processMemorySource', 'minEnvironments',
+          'maxEnvironments', 'avgEnvironments', 'instanceHours', 'avgInstances', 'peakInstances', 'ec2Usd', 'managementFeeUsd',
+          'requestsUsd', 'totalUsd', 'throttledInvocations', 'cpuSource', 'cpuSecondsPerInvocation', 'breakEvenCpuShare',
+        ].sort(),
+      );
+      expect(lmiResultFinite(r)).toBe(true);
+      expect(walked(r)).toBe(true);
+      for (const key of Object.keys(r)) {
+        for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+          const changed = { ...r, [key]: bad };
+          // A number where the type holds one: the check and the walk agree (both false).
+          if (typeof (r as unknown as Record<string, unknown>)[key] === 'number' || (r as unknown as Record<string, unknown>)[key] === null) {
+            if (key === 'instanceType' || key === 'processMemorySource') continue;
+            expect(lmiResultFinite(changed)).toBe(walked(changed));
+            expect(lmiResultFinite(changed)).toBe(false);
+          }
+        }
+      }
+      expect(lmiResultFinite({ ...r, cpuSecondsPerInvocation: null, breakEvenCpuShare: null })).toBe(true);
+    }
+  });
+
+  it("a sizing's resultFinite is lmiResultFinite of its result", () => {
+    const sizing = size(new Array(DAY).fill(5)).sizing!;
+    expect(sizing).toBeInstanceOf(Sizing);
+    expect((sizing as Sizing).resultFinite).toBe(lmiResultFinite(sizing.result));
   });
 });
