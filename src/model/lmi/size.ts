@@ -66,6 +66,19 @@ interface FunctionBasis {
   sharesCpuShare: number;
   sharesUsedAt: number;
   shares: readonly number[];
+  /** usedPerEnvironment's numbers (never written once made) and the per-EE concurrencies they were read from: a share that stays keeps them. */
+  usedPerEnvironmentFor: PerEnvironmentConcurrency[] | null;
+  usedPerEnvironment: number[];
+  /**
+   * leastShareBound's largest per-EE concurrency of each shape over the CPU grid's points
+   * 0..leastEnd-1 (NaN in [0]: some is not above 0), with what it was read from besides the grid's
+   * concurrencies (pure in their index): the share used's concurrencies where its place is among
+   * those points (they stand for the share, so for its place), else null (then the points are
+   * grid points at their own index). Written over in place (read at once, never held).
+   */
+  leastMost: number[];
+  leastEnd: number;
+  leastUsed: PerEnvironmentConcurrency[] | null;
 }
 
 /**
@@ -235,8 +248,7 @@ function insertionIndex(descending: readonly number[], value: number): number {
 
 /** Scratch for cheapest()'s shape bounds and order (sizeLmi is never re-entered while it runs). */
 let scratchBounds = new Float64Array(8);
-/** leastShareBound's per-shape concurrencies and its result (plain arrays of doubles, as boundInto reads and writes). */
-let scratchMost: number[] = new Array<number>(8).fill(0);
+/** leastShareBound's result (a plain array of doubles, as boundInto writes). */
 const scratchLeast: number[] = [Number.NaN];
 let scratchOrder = new Int32Array(8);
 
@@ -435,10 +447,19 @@ class Pricer {
     return { scale, totalUsd: this.monthlyTotal(this.pointUnits(this.cpuShare, this.usedConcurrencies, index), scale) };
   }
 
-  /** The per-EE concurrencies at the share used, as numbers (for the bounds). */
+  /** The per-EE concurrencies at the share used, as numbers (for the bounds): the basis's where read from the same concurrencies (no array per sizing). */
   usedPerEnvironmentOf(): number[] {
-    this.usedPerEnvironment ??= this.usedConcurrencies.map((c) => c.perEnvironment);
-    return this.usedPerEnvironment;
+    let used = this.usedPerEnvironment;
+    if (used === null) {
+      const basis = this.basis;
+      if (basis.usedPerEnvironmentFor !== this.usedConcurrencies) {
+        // A new array (not written over): earlier pricers may hold the last one.
+        basis.usedPerEnvironment = this.usedConcurrencies.map((c) => c.perEnvironment);
+        basis.usedPerEnvironmentFor = this.usedConcurrencies;
+      }
+      used = this.usedPerEnvironment = basis.usedPerEnvironment;
+    }
+    return used;
   }
 
   /** The per-EE concurrencies of the CPU grid's point at `index` as numbers: `offset` into the array returned (the basis's flat grid, or the used share's). */
@@ -484,18 +505,35 @@ class Pricer {
     const shapeCount = this.shapeCount;
     const flats = this.flats;
     for (let i = 0; i < shapeCount; i++) if (!(flats[i] as FlatOptions).monotone) return Number.NaN;
-    if (scratchMost.length < shapeCount) scratchMost = new Array<number>(shapeCount).fill(0);
-    const most = scratchMost;
-    for (let i = 0; i < shapeCount; i++) most[i] = 0;
-    for (let index = 0; index < end; index++) {
-      const perEnvironments = this.sharePerEnvironment(index);
-      const offset = this.flatOffset;
-      for (let i = 0; i < shapeCount; i++) {
-        const perEnvironment = perEnvironments[offset + i] as number;
-        if (!(perEnvironment > 0)) return Number.NaN;
-        if (perEnvironment > (most[i] as number)) most[i] = perEnvironment;
+    // The largest concurrencies depend on the basis, the points and the share used alone: kept on
+    // the basis (a discount or headroom change, most functions' verdicts, reads them again).
+    const basis = this.basis;
+    const usedAt = this.usedAt;
+    const used = usedAt >= 0 && usedAt < end ? this.usedConcurrencies : null;
+    const most = basis.leastMost;
+    if (basis.leastEnd !== end || basis.leastUsed !== used || most.length !== shapeCount) {
+      if (most.length !== shapeCount) {
+        most.length = 0;
+        for (let i = 0; i < shapeCount; i++) most.push(0);
       }
+      basis.leastEnd = -1;
+      for (let i = 0; i < shapeCount; i++) most[i] = 0;
+      scan: for (let index = 0; index < end; index++) {
+        const perEnvironments = this.sharePerEnvironment(index);
+        const offset = this.flatOffset;
+        for (let i = 0; i < shapeCount; i++) {
+          const perEnvironment = perEnvironments[offset + i] as number;
+          if (!(perEnvironment > 0)) {
+            most[0] = Number.NaN;
+            break scan;
+          }
+          if (perEnvironment > (most[i] as number)) most[i] = perEnvironment;
+        }
+      }
+      basis.leastEnd = end;
+      basis.leastUsed = used;
     }
+    if (shapeCount > 0 && Number.isNaN(most[0])) return Number.NaN;
     this.boundInto(most, 0, 1, scratchLeast, 0);
     return scratchLeast[0] as number;
   }
@@ -606,6 +644,11 @@ function functionBasis(profile: FunctionProfile, lmi: LmiContext['config']['lmi'
     sharesCpuShare: Number.NaN,
     sharesUsedAt: -1,
     shares: CPU_SHARE_GRID,
+    usedPerEnvironmentFor: null,
+    usedPerEnvironment: [],
+    leastMost: [],
+    leastEnd: -1,
+    leastUsed: null,
   };
 }
 

@@ -15,14 +15,24 @@ import { testConfig, testProfile, testRegionPrices, testWindow, usageOf } from '
  * option list is shared either).
  */
 
-/** Every figure of a sizing, read in one order: the grids' bounds first (before any point is priced), then the points, chart and capacity. */
-function figuresOf(s: LmiSizing | null) {
+/**
+ * Every figure of a sizing, read in one order: the verdict's least bound over the CPU grid's first
+ * points (the whole grid's, then for every end), then the grids' bounds (before any point is priced), then the points, chart
+ * and capacity. `fresh` (the cold side): each least bound read from a sizing of its own over a fresh
+ * source (what the basis keeps for it, read from no other end).
+ */
+function figuresOf(s: LmiSizing | null, fresh?: () => LmiSizing | null) {
   if (s === null) return null;
+  const cpuShares = s.cpuShareCosts!;
+  // Every end, the whole grid's first: the end a sizing before read last (a kept bound is read again at the end it was kept for).
+  const ends = [cpuShares.length, ...Array.from({ length: cpuShares.length + 1 }, (_, end) => end)];
+  const least = ends.map((end) => (fresh === undefined ? cpuShares : fresh()!.cpuShareCosts!).leastLowerTotal!(end));
   const bounds = [[...s.cpuShareCosts!.lowerTotals!()], [...s.trafficScaleCosts!.lowerTotals!()]];
   const capacity = s.capacity;
   const leveled = capacity.leveled ?? null;
   return {
     result: s.result,
+    least,
     bounds,
     costByCpuShare: s.costByCpuShare,
     costByTrafficScale: s.costByTrafficScale,
@@ -74,7 +84,8 @@ function expectKeptIsCold(
     const usage = step.usage ?? usageOf(fn.profile);
     const window = step.window ?? fn.window;
     const kept = sizeLmi(profile, usage, { window, prices, config: step.config }, source);
-    const coldFigures = figuresOf(sizeLmi(profile, usage, { window, prices: testRegionPrices(), config: step.config }, compactReplay(fn.data, window)));
+    const coldSizing = () => sizeLmi(profile, usage, { window, prices: testRegionPrices(), config: step.config }, compactReplay(fn.data, window));
+    const coldFigures = figuresOf(coldSizing(), coldSizing);
     if (later) pending.push([kept, coldFigures]);
     else {
       const keptFigures = figuresOf(kept);
@@ -146,7 +157,7 @@ describe('sizeLmi over a kept source: every sizing is the cold one', () => {
               const usage = { invocations: base.invocations, avgDurationMs: base.avgDurationMs === null ? null : base.avgDurationMs * durationScale };
               // Act
               const kept = sizeLmi(fn.profile, usage, { window: fn.window, prices, config }, fn.source);
-              const coldFigures = figuresOf(cold(fn, usage, config));
+              const coldFigures = figuresOf(cold(fn, usage, config), () => cold(fn, usage, config));
 
               // Assess
               if (later) pending.push([kept, coldFigures]);
@@ -179,7 +190,7 @@ describe('sizeLmi over a kept source: every sizing is the cold one', () => {
       [arm, x86].forEach((fn, i) => {
         const config = testConfig();
         const kept = sizeLmi(fn.profile, usageOf(fn.profile), { window: fn.window, prices, config }, sources[i]);
-        expect(figuresOf(kept)).toEqual(figuresOf(cold(fn, usageOf(fn.profile), config)));
+        expect(figuresOf(kept)).toEqual(figuresOf(cold(fn, usageOf(fn.profile), config), () => cold(fn, usageOf(fn.profile), config)));
       });
     }
   });
@@ -227,6 +238,21 @@ describe('sizeLmi over a kept source: every sizing is the cold one', () => {
       { config: testConfig({ cpuBusyFraction: 0.21 }) },
       { config: testConfig({ cpuBusyFraction: 0.21, cpuBusyFractionByFunction: { fn: 0.6 } }) },
     ]);
+  });
+
+  it('least CPU-grid bound: the share used, at the same place in the grid with other per-EE concurrencies', () => {
+    // Shares 0.24 and 0.28 of this function's duration: both between the grid's 0.3 and 0.25.
+    const fn = fnOf(testProfile({ concurrency: burstySeries(300, 90), memoryMB: 2048 }), testWindow(300), testConfig().lmi);
+    expectKeptIsCold(fn, [{ config: testConfig({ cpuBusyFraction: 0.21 }) }, { config: testConfig({ cpuBusyFraction: 0.24 }) }]);
+    // Each end read at one share, then at the other (the verdict reads one end on every update).
+    const source = compactReplay(fn.data, fn.window);
+    const prices = testRegionPrices();
+    const usage = usageOf(fn.profile);
+    const sized = (share: number, over = source) => sizeLmi(fn.profile, usage, { window: fn.window, prices, config: testConfig({ cpuBusyFraction: share }) }, over)!.cpuShareCosts!;
+    const length = sized(0.21).length;
+    for (let end = 0; end <= length; end++) {
+      for (const share of [0.21, 0.24]) expect(sized(share).leastLowerTotal!(end)).toBe(sized(share, compactReplay(fn.data, fn.window)).leastLowerTotal!(end));
+    }
   });
 
   it('risks: the invocations (the throttled share is of them)', () => {
