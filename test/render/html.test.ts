@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clearRenderMemo, renderHtml, renderHtmlWithoutSummaryRows } from '../../src/render/html.js';
+import { clearRenderMemo, planHeadHtml, renderHtml, renderHtmlWithoutSummaryRows } from '../../src/render/html.js';
+import { htmlEngine } from '../../src/render/templates.js';
 import { compareBySavings, functionAnchor, idPart } from '../../src/render/view-model.js';
 import { HOSTILE_NAME, smallReport } from './fixtures/small-report.js';
 import type { CapacityProviderFunction, CapacityProviderPlan, FunctionReport, ReportModel } from '../../src/report/types.js';
@@ -254,6 +255,31 @@ describe('the ids of plans and function sections', () => {
       fc.property(fc.tuple(fc.string(), fc.string()), fc.tuple(fc.string(), fc.string()), ([r1, n1], [r2, n2]) => {
         if (r1 !== r2 || n1 !== n2) expect(functionAnchor(r1, n1)).not.toBe(functionAnchor(r2, n2));
       }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('planHeadHtml', () => {
+  // The Handlebars partial (templates/partials/html-plan-head.hbs) it replaced, as the oracle.
+  const PARTIAL =
+    '<header><h3 class="name">{{name}}</h3><span class="headline-savings verdict-migrate">LMI saves {{savings}} / month</span></header>\n' +
+    '<p class="meta">{{region}} · {{architecture}} · {{instanceType}}{{#if trustGroup}} · trust group <code>{{trustGroup}}</code>{{/if}}</p>\n' +
+    '<div class="grid2">\n<div class="table-wrap"><table class="kv"><tbody>\n{{#each facts}}<tr><th scope="row">{{label}}</th><td>{{value}}</td></tr>\n{{/each}}\n</tbody></table></div>\n' +
+    '<div class="table-wrap"><table class="kv"><tbody>\n{{#each money}}<tr><th scope="row">{{label}}</th><td>{{value}}</td></tr>\n{{/each}}\n</tbody></table></div>\n</div>\n';
+
+  it('writes what the Handlebars partial wrote, escapes and all', () => {
+    const { hb } = htmlEngine();
+    const partial = hb.compile(PARTIAL, { strict: false, preventIndent: true });
+    const text = fc.string({ unit: fc.constantFrom('a', '<', '>', '&', '"', "'", '`', '=', ' ', '·', '\n', '$', '1') });
+    const rows = fc.array(fc.record({ label: text, value: text }), { maxLength: 8 });
+    fc.assert(
+      fc.property(
+        fc.record({ name: text, savings: text, region: text, architecture: text, instanceType: text, trustGroup: fc.option(text), facts: rows, money: rows }),
+        (p) => {
+          expect(planHeadHtml(hb, p)).toBe(partial(p));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
