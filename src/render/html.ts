@@ -2,7 +2,7 @@ import type Handlebars from 'handlebars';
 import type { CapacityProviderPlan, ChartSeries, FunctionReport, ReportModel } from '../report/types.js';
 import { concurrencyChartSvg, headlineChartSvg, type ConcurrencyChartOptions } from './charts.js';
 import { formatPeriod } from './format.js';
-import { capacityProviderSnippet, clearSnippetMemo, snippetAccountId, type CapacityProviderSnippet, type SnippetPlan } from './snippets.js';
+import { capacityProviderSnippet, clearSnippetMemo, snippetAccountId, type CapacityProviderSnippet, type FunctionSnippet, type SnippetPlan } from './snippets.js';
 import { htmlEngine, SUMMARY_ROWS_OMITTED } from './templates.js';
 import { buildView, type FunctionView, type PlanView } from './view-model.js';
 
@@ -61,7 +61,7 @@ function chartSvg(series: ChartSeries, options: ConcurrencyChartOptions): KeptCh
  * function's section but its head line (inside its <article>). The what-if page renders the
  * report again on every knob change, and most of these come out the same (a discount moves a
  * plan's money, not its commands; a verdict threshold moves few sections). Each is the output of
- * its own writer (planHeadHtml; templates/partials/html-plan-body.hbs, html-function.hbs)
+ * its own writer (planHeadHtml, planBodyHtml; templates/partials/html-function.hbs)
  * for a context built here, kept under a key that holds that whole context: a hit is the very
  * markup a render from scratch writes.
  */
@@ -193,7 +193,37 @@ export function planHeadHtml(hb: typeof Handlebars, p: PlanHeadContext): string 
   );
 }
 
-/** What a plan's commands are written from (html-plan-body.hbs reads `functions` and the snippet of these). */
+/**
+ * A plan's body (its functions' table and the commands that apply it), every value escaped as
+ * {{ }} does, written by hand as planHeadHtml: a re-sizing change moves every plan's function
+ * settings, so all its bodies (1.5 MB at 10,000 functions) are written again, and the Handlebars
+ * partial it replaces spent most of that on a frame, lookups and a helper call per row.
+ */
+export function planBodyHtml(hb: typeof Handlebars, functions: PlanView['functions'], snippet: Pick<CapacityProviderSnippet, 'createCommand' | 'logicalId' | 'cloudFormation' | 'capacityProviderArn'> & { functions: readonly Pick<FunctionSnippet, 'commands'>[] }): string {
+  const e = (value: string): string => hb.escapeExpression(value);
+  let html =
+    '<h4>Functions on it</h4>\n<div class="table-wrap"><table class="wide">\n' +
+    '<thead><tr><th>Function</th><th class="num">Memory</th><th class="num">Memory / vCPU</th><th class="num">Concurrency / environment</th><th class="num">Min env.</th><th class="num">Max env.</th></tr></thead>\n<tbody>\n';
+  for (const f of functions) {
+    const name = e(f.name);
+    html +=
+      `<tr><td class="name">${f.anchor ? `<a href="#${e(f.anchor)}">${name}</a>` : name}</td><td class="num">${e(f.memory)}</td><td class="num">${e(f.ratio)}</td>` +
+      `<td class="num">${e(f.concurrency)}</td><td class="num">${e(f.minEnvironments)}</td><td class="num">${e(f.maxEnvironments)}</td></tr>\n`;
+  }
+  html +=
+    '</tbody></table></div>\n<h4>Apply it</h4>\n<p>1. Create the capacity provider:</p>\n' +
+    `<pre><code>${e(snippet.createCommand)}</code></pre>\n` +
+    '<p>2. Attach each function, publish a version (only published versions run on LMI) and set its scaling:</p>\n';
+  for (const f of snippet.functions) html += `<pre><code>${e(f.commands)}</code></pre>\n`;
+  return (
+    html +
+    `<p>3. Or declare it in the <code>resources:</code> section of serverless.yml (logical id <code>${e(snippet.logicalId)}</code>):</p>\n` +
+    `<pre><code>${e(snippet.cloudFormation)}</code></pre>\n` +
+    `<p class="meta">Capacity provider ARN: <code>${e(snippet.capacityProviderArn)}</code></p>\n`
+  );
+}
+
+/** What a plan's commands are written from (planBodyHtml reads `functions` and the snippet of these). */
 function snippetPlan(plan: CapacityProviderPlan): SnippetPlan {
   return {
     name: plan.name,
@@ -207,7 +237,6 @@ function snippetPlan(plan: CapacityProviderPlan): SnippetPlan {
 
 interface Pieces {
   hb: typeof Handlebars;
-  body: Handlebars.TemplateDelegate;
   section: Handlebars.TemplateDelegate;
   sectionHead: Handlebars.TemplateDelegate;
 }
@@ -224,7 +253,7 @@ function pieceTemplates(): Pieces & { template: Handlebars.TemplateDelegate } {
       if (typeof source !== 'string') throw new Error(`render: no template partials/${name}.hbs`);
       return hb.compile(source, { strict: false, preventIndent: true });
     };
-    pieces = { hb, body: compile('html-plan-body'), section: compile('html-function'), sectionHead: compile('html-function-head') };
+    pieces = { hb, section: compile('html-function'), sectionHead: compile('html-function-head') };
     engines.set(hb, pieces);
   }
   return { ...pieces, template };
@@ -251,7 +280,7 @@ export function renderHtmlWithoutSummaryRows(model: ReportModel): { html: string
 }
 
 function render(model: ReportModel, omitSummaryRows: boolean): { html: string; summary: FunctionReport[] } {
-  const { hb, template, body, section, sectionHead } = pieceTemplates();
+  const { hb, template, section, sectionHead } = pieceTemplates();
   const view = buildView(model, { summaryRows: !omitSummaryRows });
   chartsBefore = chartsNow;
   chartsNow = new Map();
@@ -264,10 +293,7 @@ function render(model: ReportModel, omitSummaryRows: boolean): { html: string; s
     // Strings (and null) alone: plain JSON is exact.
     const headPiece = planHeads.get(JSON.stringify(headContext), () => planHeadHtml(hb, headContext));
     const input = snippetPlan(model.capacityProviders[i] as CapacityProviderPlan);
-    const bodyPiece = planBodies.get(snippetKey(p.functions, input, accountId), () => {
-      let snippet: CapacityProviderSnippet | undefined;
-      return body({ functions: p.functions, get snippet() { return (snippet ??= capacityProviderSnippet(input, accountId)); } });
-    });
+    const bodyPiece = planBodies.get(snippetKey(p.functions, input, accountId), () => planBodyHtml(hb, p.functions, capacityProviderSnippet(input, accountId)));
     // Not a spread of the view: that would write its snippet (a getter).
     return { anchor: p.anchor, headPiece, bodyPiece };
   });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clearRenderMemo, planHeadHtml, renderHtml, renderHtmlWithoutSummaryRows } from '../../src/render/html.js';
+import { clearRenderMemo, planBodyHtml, planHeadHtml, renderHtml, renderHtmlWithoutSummaryRows } from '../../src/render/html.js';
 import { htmlEngine } from '../../src/render/templates.js';
 import { compareBySavings, functionAnchor, idPart } from '../../src/render/view-model.js';
 import { HOSTILE_NAME, smallReport } from './fixtures/small-report.js';
@@ -280,6 +280,25 @@ describe('planHeadHtml', () => {
           expect(planHeadHtml(hb, p)).toBe(partial(p));
         },
       ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('planBodyHtml', () => {
+  // The Handlebars partial (templates/partials/html-plan-body.hbs) it replaced, as the oracle.
+  const PARTIAL = "<h4>Functions on it</h4>\n<div class=\"table-wrap\"><table class=\"wide\">\n<thead><tr><th>Function</th><th class=\"num\">Memory</th><th class=\"num\">Memory / vCPU</th><th class=\"num\">Concurrency / environment</th><th class=\"num\">Min env.</th><th class=\"num\">Max env.</th></tr></thead>\n<tbody>\n{{#each functions}}\n<tr><td class=\"name\">{{#if anchor}}<a href=\"#{{anchor}}\">{{name}}</a>{{else}}{{name}}{{/if}}</td><td class=\"num\">{{memory}}</td><td class=\"num\">{{ratio}}</td><td class=\"num\">{{concurrency}}</td><td class=\"num\">{{minEnvironments}}</td><td class=\"num\">{{maxEnvironments}}</td></tr>\n{{/each}}\n</tbody></table></div>\n<h4>Apply it</h4>\n<p>1. Create the capacity provider:</p>\n<pre><code>{{snippet.createCommand}}</code></pre>\n<p>2. Attach each function, publish a version (only published versions run on LMI) and set its scaling:</p>\n{{#each snippet.functions}}\n<pre><code>{{commands}}</code></pre>\n{{/each}}\n<p>3. Or declare it in the <code>resources:</code> section of serverless.yml (logical id <code>{{snippet.logicalId}}</code>):</p>\n<pre><code>{{snippet.cloudFormation}}</code></pre>\n<p class=\"meta\">Capacity provider ARN: <code>{{snippet.capacityProviderArn}}</code></p>\n";
+
+  it('writes what the Handlebars partial wrote, escapes and all', () => {
+    const { hb } = htmlEngine();
+    const partial = hb.compile(PARTIAL, { strict: false, preventIndent: true });
+    const text = fc.string({ unit: fc.constantFrom('a', '<', '>', '&', '"', "'", '`', '=', ' ', '#', '\n', '$', '1') });
+    const fn = fc.record({ name: text, anchor: fc.option(text), memory: text, ratio: text, concurrency: text, minEnvironments: text, maxEnvironments: text });
+    const snippet = fc.record({ createCommand: text, functions: fc.array(fc.record({ commands: text }), { maxLength: 5 }), logicalId: text, cloudFormation: text, capacityProviderArn: text });
+    fc.assert(
+      fc.property(fc.array(fn, { maxLength: 6 }), snippet, (functions, s) => {
+        expect(planBodyHtml(hb, functions, s)).toBe(partial({ functions, snippet: s }));
+      }),
       { numRuns: 2000 },
     );
   });
