@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { ChartSeries } from '../../src/report/types.js';
-import { chartFacts, concurrencyChartSvg, escapeXml, headlineChartSvg, niceCeil } from '../../src/render/charts.js';
+import { chartFacts, concurrencyChartSvg, escapeXml, headlineChartSvg, niceCeil, oneDecimal } from '../../src/render/charts.js';
 
 function series(values: (number | null)[], throttled: boolean[] = values.map(() => false)): ChartSeries {
   return {
@@ -102,5 +103,21 @@ describe('niceCeil and the headline chart', () => {
     expect((widths[1] ?? 0) / (widths[0] ?? 1)).toBeCloseTo(0.25, 2);
     expect(svg).toContain('$1,000/mo');
     expect(svg).toContain('$250/mo');
+  });
+});
+
+describe('oneDecimal', () => {
+  test('writes String(Math.round(value * 10) / 10), -0 as 0, for every number', () => {
+    const plain = (value: number): string => {
+      const r = Math.round(value * 10) / 10;
+      return Object.is(r, -0) ? '0' : String(r);
+    };
+    const special = fc.constantFrom(-0, NaN, Infinity, -Infinity, -0.04, -0.05, 0.05, 0.15, 1e14, 1e14 + 0.3, 1e15, 1e21, 1e-7, -1e14 - 0.3);
+    fc.assert(
+      fc.property(fc.oneof(fc.double(), fc.double({ min: -1000, max: 1000 }), fc.integer().map((i) => i / 10), fc.integer().map((i) => i / 100), special), (v) => {
+        expect(oneDecimal(v)).toBe(plain(v));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clearRenderMemo, renderHtml, renderHtmlWithoutSummaryRows } from '../../src/render/html.js';
+import { clearRenderMemo, planBodyHtml, planHeadHtml, renderHtml, renderHtmlWithoutSummaryRows } from '../../src/render/html.js';
+import { htmlEngine } from '../../src/render/templates.js';
 import { compareBySavings, functionAnchor, idPart } from '../../src/render/view-model.js';
 import { HOSTILE_NAME, smallReport } from './fixtures/small-report.js';
 import type { CapacityProviderFunction, CapacityProviderPlan, FunctionReport, ReportModel } from '../../src/report/types.js';
@@ -253,6 +254,50 @@ describe('the ids of plans and function sections', () => {
     fc.assert(
       fc.property(fc.tuple(fc.string(), fc.string()), fc.tuple(fc.string(), fc.string()), ([r1, n1], [r2, n2]) => {
         if (r1 !== r2 || n1 !== n2) expect(functionAnchor(r1, n1)).not.toBe(functionAnchor(r2, n2));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('planHeadHtml', () => {
+  // The Handlebars partial (templates/partials/html-plan-head.hbs) it replaced, as the oracle.
+  const PARTIAL =
+    '<header><h3 class="name">{{name}}</h3><span class="headline-savings verdict-migrate">LMI saves {{savings}} / month</span></header>\n' +
+    '<p class="meta">{{region}} · {{architecture}} · {{instanceType}}{{#if trustGroup}} · trust group <code>{{trustGroup}}</code>{{/if}}</p>\n' +
+    '<div class="grid2">\n<div class="table-wrap"><table class="kv"><tbody>\n{{#each facts}}<tr><th scope="row">{{label}}</th><td>{{value}}</td></tr>\n{{/each}}\n</tbody></table></div>\n' +
+    '<div class="table-wrap"><table class="kv"><tbody>\n{{#each money}}<tr><th scope="row">{{label}}</th><td>{{value}}</td></tr>\n{{/each}}\n</tbody></table></div>\n</div>\n';
+
+  it('writes what the Handlebars partial wrote, escapes and all', () => {
+    const { hb } = htmlEngine();
+    const partial = hb.compile(PARTIAL, { strict: false, preventIndent: true });
+    const text = fc.string({ unit: fc.constantFrom('a', '<', '>', '&', '"', "'", '`', '=', ' ', '·', '\n', '$', '1') });
+    const rows = fc.array(fc.record({ label: text, value: text }), { maxLength: 8 });
+    fc.assert(
+      fc.property(
+        fc.record({ name: text, savings: text, region: text, architecture: text, instanceType: text, trustGroup: fc.option(text), facts: rows, money: rows }),
+        (p) => {
+          expect(planHeadHtml(hb, p)).toBe(partial(p));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('planBodyHtml', () => {
+  // The Handlebars partial (templates/partials/html-plan-body.hbs) it replaced, as the oracle.
+  const PARTIAL = "<h4>Functions on it</h4>\n<div class=\"table-wrap\"><table class=\"wide\">\n<thead><tr><th>Function</th><th class=\"num\">Memory</th><th class=\"num\">Memory / vCPU</th><th class=\"num\">Concurrency / environment</th><th class=\"num\">Min env.</th><th class=\"num\">Max env.</th></tr></thead>\n<tbody>\n{{#each functions}}\n<tr><td class=\"name\">{{#if anchor}}<a href=\"#{{anchor}}\">{{name}}</a>{{else}}{{name}}{{/if}}</td><td class=\"num\">{{memory}}</td><td class=\"num\">{{ratio}}</td><td class=\"num\">{{concurrency}}</td><td class=\"num\">{{minEnvironments}}</td><td class=\"num\">{{maxEnvironments}}</td></tr>\n{{/each}}\n</tbody></table></div>\n<h4>Apply it</h4>\n<p>1. Create the capacity provider:</p>\n<pre><code>{{snippet.createCommand}}</code></pre>\n<p>2. Attach each function, publish a version (only published versions run on LMI) and set its scaling:</p>\n{{#each snippet.functions}}\n<pre><code>{{commands}}</code></pre>\n{{/each}}\n<p>3. Or declare it in the <code>resources:</code> section of serverless.yml (logical id <code>{{snippet.logicalId}}</code>):</p>\n<pre><code>{{snippet.cloudFormation}}</code></pre>\n<p class=\"meta\">Capacity provider ARN: <code>{{snippet.capacityProviderArn}}</code></p>\n";
+
+  it('writes what the Handlebars partial wrote, escapes and all', () => {
+    const { hb } = htmlEngine();
+    const partial = hb.compile(PARTIAL, { strict: false, preventIndent: true });
+    const text = fc.string({ unit: fc.constantFrom('a', '<', '>', '&', '"', "'", '`', '=', ' ', '#', '\n', '$', '1') });
+    const fn = fc.record({ name: text, anchor: fc.option(text), memory: text, ratio: text, concurrency: text, minEnvironments: text, maxEnvironments: text });
+    const snippet = fc.record({ createCommand: text, functions: fc.array(fc.record({ commands: text }), { maxLength: 5 }), logicalId: text, cloudFormation: text, capacityProviderArn: text });
+    fc.assert(
+      fc.property(fc.array(fn, { maxLength: 6 }), snippet, (functions, s) => {
+        expect(planBodyHtml(hb, functions, s)).toBe(partial({ functions, snippet: s }));
       }),
       { numRuns: 2000 },
     );
