@@ -100,15 +100,19 @@ describe('breakEvenCpuShareAtLeast: the verdict\'s question without the scan bel
   const total = fc.oneof({ weight: 8, arbitrary: usd }, { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY) });
   /** The CPU grid's shares (descending), with a share used in its place sometimes. */
   const GRID = [1, 0.75, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.075, 0.05, 0.03, 0.02, 0.01];
+  /** A case: the points' totals, each bound's slack under its total, the standard cost, the bounds' floor and the verdict's floor. */
+  const gridCase = [
+    fc.array(total, { minLength: 1, maxLength: GRID.length }),
+    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: GRID.length, maxLength: GRID.length }),
+    usd,
+    usd,
+    fc.oneof(fc.constantFrom(...GRID), fc.double({ min: 0.001, max: 1.2, noNaN: true })),
+  ] as const;
 
   it('is breakEvenCpuShare >= floor (false when null), over plain and bounded grids', () => {
     fc.assert(
       fc.property(
-        fc.array(total, { minLength: 1, maxLength: GRID.length }),
-        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: GRID.length, maxLength: GRID.length }),
-        usd,
-        usd,
-        fc.oneof(fc.constantFrom(...GRID), fc.double({ min: 0.001, max: 1.2, noNaN: true })),
+        ...gridCase,
         (totals, slack, standardUsd, boundFloor, floor) => {
           const shares = totals.map((totalUsd, i) => ({ cpuShare: GRID[i] as number, totalUsd }));
           const share = breakEvenCpuShare(shares, standardUsd);
@@ -130,11 +134,7 @@ describe('breakEvenCpuShareAtLeast: the verdict\'s question without the scan bel
   it('with one bound under every point down to the floor (leastLowerTotal): the same answer, no bound filled where it settles', () => {
     fc.assert(
       fc.property(
-        fc.array(total, { minLength: 1, maxLength: GRID.length }),
-        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: GRID.length, maxLength: GRID.length }),
-        usd,
-        usd,
-        fc.oneof(fc.constantFrom(...GRID), fc.double({ min: 0.001, max: 1.2, noNaN: true })),
+        ...gridCase,
         fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true })),
         (totals, slack, standardUsd, boundFloor, floor, leastSlack) => {
           const shares = totals.map((totalUsd, i) => ({ cpuShare: GRID[i] as number, totalUsd }));
