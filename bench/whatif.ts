@@ -37,6 +37,9 @@ import { whatIfBenchAccount } from './whatif-account.js';
  * `--profile <prefix>`: a CDP CPU profile of the page over the six knob changes, written to
  * <prefix>.cpuprofile (open it in DevTools, or summarize it); with `--trace`, also a Chromium
  * trace of them (style, layout, paint) to <prefix>.trace.json.
+ * `--steps key=value,...`: other knob changes than the six above, in that order (each applied to
+ * the page as it stands, as a reader would), e.g. `--steps lmi.headroom=1.5` for a first change
+ * that re-sizes every function before any other change has compiled the patch.
  */
 
 const MB = 1024 * 1024;
@@ -100,14 +103,7 @@ async function measure(size: number, outDir: string): Promise<void> {
         } as never);
       }
     }
-    for (const [key, value] of [
-      ['lmi.discount', '0.3'],
-      ['lmi.headroom', '1.5'],
-      ['lmi.discount', '0.2'],
-      ['lmi.cpuBusyFraction', '0.5'],
-      ['lmi.discount', '0.3'],
-      ['recommend.minSavingsPct', '20'],
-    ] as const) {
+    for (const [key, value] of steps) {
       const input = page.locator(`input[data-knob="${key}"]`);
       const before = await page.locator('#whatif').getAttribute('data-update-ms');
       const t = performance.now();
@@ -139,6 +135,13 @@ async function measure(size: number, outDir: string): Promise<void> {
 }
 
 const args = process.argv.slice(2);
+const DEFAULT_STEPS = 'lmi.discount=0.3,lmi.headroom=1.5,lmi.discount=0.2,lmi.cpuBusyFraction=0.5,lmi.discount=0.3,recommend.minSavingsPct=20';
+const stepsAt = args.indexOf('--steps');
+const steps = (stepsAt >= 0 ? (args[stepsAt + 1] ?? '') : DEFAULT_STEPS).split(',').map((step) => {
+  const [key, value] = step.split('=');
+  if (key === undefined || value === undefined || key === '' || value === '') throw new Error(`bench/whatif.ts: --steps wants key=value,key=value (got "${step}")`);
+  return [key, value] as const;
+});
 const fromAt = args.indexOf('--from');
 const fromPage = fromAt >= 0 ? (args[fromAt + 1] as string) : null;
 const profileAt = args.indexOf('--profile');
