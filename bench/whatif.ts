@@ -24,7 +24,7 @@ import { whatIfBenchAccount } from './whatif-account.js';
  * page and from the key press to the new DOM (wall). The in-page parts (ms): model (sizing +
  * buildReport), render (the HTML string), scan (its element tree, markup-diff.ts), parse (the
  * changed subtrees only), patch (the rest of the DOM update: comparing, moving, inserting), and
- * parsedKB, the markup parsed, writes, the DOM writes (texts, attributes, moves); wholeParse / wholePatch appear only when the diff fell back to
+ * parsedKB, the markup parsed, writes, the DOM writes (texts, attributes, moves), elements, the changed elements walked; wholeParse / wholePatch appear only when the diff fell back to
  * parsing the whole report. The "Other functions" rows are outside that diff (src/whatif/table-rows.ts):
  * rowsHtml (their texts and shapes, summaryRowTexts: markup only for the rows parsed), rows (bringing the table body to them: rowsPlan pairing, rowsParse,
  * rowsPlace ordering), and the counts rowsKept (same markup), rowsPatched (node kept, rowsTexts

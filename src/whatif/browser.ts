@@ -369,6 +369,7 @@ async function start(): Promise<void> {
         parts.patch = Math.max(0, (parts.patch ?? 0) - (parts.parse ?? 0));
         parts.parsedKB = Math.round(patcher.stats.parsedChars / 1024);
         parts.writes = patcher.stats.writes;
+        parts.elements = patcher.stats.elements;
       }
       if (!patched) {
         const fresh = new DOMParser().parseFromString(html, 'text/html');

@@ -64,6 +64,37 @@ function sameChars(a: string, ai: number, b: string, bi: number, length: number)
   return true;
 }
 
+/**
+ * Whether a[aFrom, aTo) equals b[bFrom, bTo). Short ranges char by char; longer ones as two slices
+ * (V8 compares flat strings natively, many times faster than a loop over charCodeAt).
+ */
+function sameRange(a: string, aFrom: number, aTo: number, b: string, bFrom: number, bTo: number): boolean {
+  const length = aTo - aFrom;
+  if (length !== bTo - bFrom) return false;
+  return length < 32 ? sameChars(a, aFrom, b, bFrom, length) : a.slice(aFrom, aTo) === b.slice(bFrom, bTo);
+}
+
+/**
+ * The changed children MarkupPatcher.inPlace found and has not written yet, four numbers each
+ * (ordinal among the children, old element or -1 for a text, new element or the text's start,
+ * 0 or the text's end), for every inPlace call in progress (each pops its own on return).
+ */
+let pending = new Int32Array(1024);
+let pendingTop = 0;
+
+function pushPending(a: number, b: number, c: number, d: number): void {
+  if (pendingTop + 4 > pending.length) {
+    const grown = new Int32Array(pending.length * 2);
+    grown.set(pending);
+    pending = grown;
+  }
+  pending[pendingTop] = a;
+  pending[pendingTop + 1] = b;
+  pending[pendingTop + 2] = c;
+  pending[pendingTop + 3] = d;
+  pendingTop += 4;
+}
+
 function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
@@ -483,12 +514,10 @@ export class MarkupPatcher {
    * Makes `node` (built from old element `o`) show new element `n`; returns the node now in its
    * place (`node` itself, or its replacement).
    */
-  element(node: Node, o: number, n: number): Node {
+  element(node: Node, o: number, n: number, changed = false): Node {
     const before = this.before;
     const after = this.after;
-    const oldLength = (before.end[o] as number) - (before.start[o] as number);
-    const newLength = (after.end[n] as number) - (after.start[n] as number);
-    if (oldLength === newLength && before.outer(o) === after.outer(n)) return node;
+    if (!changed && sameRange(before.text, before.start[o] as number, before.end[o] as number, after.text, after.start[n] as number, after.end[n] as number)) return node;
     this.stats.elements++;
     const name = after.nameOf(n);
     if (
@@ -499,15 +528,17 @@ export class MarkupPatcher {
     ) {
       return this.replace(node, n);
     }
-    const oldChildren = before.children(o);
-    const newChildren = after.children(n);
     const element = node as Element;
-    const nodes = childList(element);
-    if (nodes.length !== oldChildren.length) return this.replace(node, n);
-    const open = after.openTag(n);
     try {
-      if (before.openTag(o) !== open) this.attributes(element, open, name);
-      this.children(element, nodes, oldChildren, newChildren);
+      if (!sameRange(before.text, before.start[o] as number, before.openEnd[o] as number, after.text, after.start[n] as number, after.openEnd[n] as number)) {
+        this.attributes(element, after.openTag(n), name);
+      }
+      if (!this.inPlace(element, o, n)) {
+        const oldChildren = before.children(o);
+        const nodes = childList(element);
+        if (nodes.length !== oldChildren.length) throw new ShapeMismatch();
+        this.children(element, nodes, oldChildren, after.children(n));
+      }
     } catch (error) {
       if (!(error instanceof ShapeMismatch)) throw error;
       return this.replace(element, n);
@@ -563,23 +594,23 @@ export class MarkupPatcher {
    * Only a guide: a pair that hashes alike by chance is patched all the same (more writes, the
    * same result).
    */
-  private looks(tree: MarkupTree, c: Chunk): number {
+  private looks(tree: MarkupTree, el: number, to: number): number {
     const text = tree.text;
-    const name = tree.nameOf(c.el);
+    const name = tree.nameOf(el);
     let h = 0x811c9dc5;
     for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
     h = Math.imul(h ^ 124, 16777619);
-    const from = tree.openEnd[c.el] as number;
-    const to = Math.min(c.to, from + LOOKS_CHARS);
+    const from = tree.openEnd[el] as number;
+    const stop = Math.min(to, from + LOOKS_CHARS);
     let word = false;
-    for (let i = from; i < to; i++) {
+    for (let i = from; i < stop; i++) {
       let c = text.charCodeAt(i);
       if (!word && isDigit(c)) {
         // A figure: digits, and any `.` or `,` followed by a digit.
-        while (i + 1 < to) {
+        while (i + 1 < stop) {
           const d = text.charCodeAt(i + 1);
           if (isDigit(d)) i++;
-          else if ((d === 46 || d === 44) && i + 2 < to && isDigit(text.charCodeAt(i + 2))) i += 2;
+          else if ((d === 46 || d === 44) && i + 2 < stop && isDigit(text.charCodeAt(i + 2))) i += 2;
           else break;
         }
         c = 35;
@@ -591,34 +622,98 @@ export class MarkupPatcher {
   }
 
   /**
-   * The common case, patched without matching: as many children, and each changed one is the same
-   * element with other figures (same tag, alike: see looks) or a text. False when the children
-   * moved or changed more than that (nothing is touched then).
+   * The common case, patched without matching: as many children, each changed one the same
+   * element with other figures or a text. A changed element is taken for the same one when it
+   * looks alike (see looks), or when it is the only changed one that does not: the children
+   * cannot have moved then (a move changes two places at least). False when they moved or changed
+   * more than that; nothing is touched then. Reads the two trees' arrays and walks the DOM by
+   * siblings, making no array per element (this runs for most of the ~18,000 elements a
+   * re-sizing change walks at 10,000 functions). The changed children wait on the `pending`
+   * stack between the check and the writes. Throws ShapeMismatch when the DOM does not hold the
+   * old children (the caller parses the element again whole).
    */
-  private inPlace(nodes: Node[], oldChildren: Chunk[], newChildren: Chunk[]): boolean {
-    if (oldChildren.length !== newChildren.length) return false;
-    const changed: number[] = [];
-    for (let i = 0; i < newChildren.length; i++) {
-      const a = oldChildren[i] as Chunk;
-      const b = newChildren[i] as Chunk;
-      if (a.to - a.from === b.to - b.from && this.chunkText(this.before, a) === this.chunkText(this.after, b)) continue;
-      if (a.el < 0 && b.el < 0) {
-        if (!SIMPLE_TEXT.test(this.chunkText(this.after, b))) return false;
-      } else if (a.el < 0 || b.el < 0 || this.before.nameId[a.el] !== this.after.nameId[b.el] || this.looks(this.before, a) !== this.looks(this.after, b)) {
-        return false;
+  private inPlace(element: Element, o: number, n: number): boolean {
+    const before = this.before;
+    const after = this.after;
+    const stopA = before.innerEnd[o] as number;
+    const stopB = after.innerEnd[n] as number;
+    const base = pendingTop;
+    try {
+      let co = o + 1;
+      let cn = n + 1;
+      let pa = before.openEnd[o] as number;
+      let pb = after.openEnd[n] as number;
+      let ordinal = 0;
+      let unlike = 0;
+      for (;;) {
+        const hasA = co < before.count && (before.start[co] as number) < stopA;
+        const hasB = cn < after.count && (after.start[cn] as number) < stopB;
+        const sa = hasA ? (before.start[co] as number) : stopA;
+        const sb = hasB ? (after.start[cn] as number) : stopB;
+        // The text before the next child (or the end): in both or in neither.
+        if (sa > pa !== sb > pb) return false;
+        if (sa > pa) {
+          if (!sameRange(before.text, pa, sa, after.text, pb, sb)) {
+            if (!SIMPLE_TEXT.test(after.text.slice(pb, sb))) return false;
+            pushPending(ordinal, -1, pb, sb);
+          }
+          ordinal++;
+        }
+        if (hasA !== hasB) return false;
+        if (!hasA) break;
+        const ea = before.end[co] as number;
+        const eb = after.end[cn] as number;
+        if (!sameRange(before.text, sa, ea, after.text, sb, eb)) {
+          if (before.nameId[co] !== after.nameId[cn]) return false;
+          if (this.looks(before, co, ea) !== this.looks(after, cn, eb) && ++unlike > 1) return false;
+          pushPending(ordinal, co, cn, 0);
+        }
+        ordinal++;
+        pa = ea;
+        pb = eb;
+        co = before.after[co] as number;
+        cn = after.after[cn] as number;
       }
-      changed.push(i);
-    }
-    for (const i of changed) {
-      const a = oldChildren[i] as Chunk;
-      const b = newChildren[i] as Chunk;
-      if (b.el < 0) {
-        (nodes[i] as Text).data = decode(this.chunkText(this.after, b));
-        this.stats.writes++;
+      // The writes, the DOM's children checked against the old ones as they are walked.
+      const end = pendingTop;
+      let k = base;
+      let node = element.firstChild;
+      co = o + 1;
+      pa = before.openEnd[o] as number;
+      ordinal = 0;
+      for (;;) {
+        const hasA = co < before.count && (before.start[co] as number) < stopA;
+        const sa = hasA ? (before.start[co] as number) : stopA;
+        if (sa > pa) {
+          if (node === null || node.nodeType !== Node.TEXT_NODE) throw new ShapeMismatch();
+          if (k < end && pending[k] === ordinal) {
+            (node as Text).data = decode(after.text.slice(pending[k + 2] as number, pending[k + 3] as number));
+            this.stats.writes++;
+            k += 4;
+          }
+          node = node.nextSibling;
+          ordinal++;
+        }
+        if (!hasA) break;
+        if (node === null || (node.nodeType !== Node.ELEMENT_NODE && node.nodeType !== Node.COMMENT_NODE)) throw new ShapeMismatch();
+        // Taken first: a replaced child's sibling is the same node.
+        const next: ChildNode | null = node.nextSibling;
+        if (k < end && pending[k] === ordinal) {
+          const oc = pending[k + 1] as number;
+          const nc = pending[k + 2] as number;
+          k += 4;
+          this.element(node, oc, nc, true);
+        }
+        node = next;
+        ordinal++;
+        pa = before.end[co] as number;
+        co = before.after[co] as number;
       }
-      else this.element(nodes[i] as Node, a.el, b.el);
+      if (node !== null) throw new ShapeMismatch();
+      return true;
+    } finally {
+      pendingTop = base;
     }
-    return true;
   }
 
   private chunkText(tree: MarkupTree, c: Chunk): string {
@@ -636,7 +731,6 @@ export class MarkupPatcher {
       const type = (nodes[i] as Node).nodeType;
       if (isText ? type !== Node.TEXT_NODE : type !== Node.ELEMENT_NODE && type !== Node.COMMENT_NODE) throw new ShapeMismatch();
     }
-    if (this.inPlace(nodes, oldChildren, newChildren)) return;
     const source = new Array<number>(newChildren.length).fill(-1);
     const used = new Uint8Array(oldChildren.length);
     // Same position, same markup: the common case, no map needed.
@@ -689,7 +783,7 @@ export class MarkupPatcher {
     for (let i = 0; i < oldChildren.length; i++) {
       const a = oldChildren[i] as Chunk;
       if (used[i] === 1 || a.el < 0) continue;
-      const key = this.looks(this.before, a);
+      const key = this.looks(this.before, a.el, a.to);
       const entry = alike.get(key);
       if (entry) entry.list.push(i);
       else alike.set(key, { at: 0, list: [i] });
@@ -697,7 +791,7 @@ export class MarkupPatcher {
     for (let j = 0; j < newChildren.length; j++) {
       const b = newChildren[j] as Chunk;
       if (source[j] !== -1 || b.el < 0 || alike.size === 0) continue;
-      const entry = alike.get(this.looks(this.after, b));
+      const entry = alike.get(this.looks(this.after, b.el, b.to));
       if (entry === undefined || entry.at >= entry.list.length) continue;
       const i = entry.list[entry.at++] as number;
       pair[j] = i;
