@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 
 /**
@@ -69,6 +69,20 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * A blank page in a new headless Chromium holding `body`, with one of the project's modules
+ * (`src/...`, bundled by esbuild as the what-if page's script is) as `window[globalName]`.
+ */
+export async function pageWithModule(executablePath: string, entry: string, globalName: string, body: string): Promise<{ browser: Browser; page: Page }> {
+  const esbuild = await import('esbuild');
+  const built = await esbuild.build({ entryPoints: [entry], bundle: true, write: false, format: 'iife', globalName, platform: 'browser', target: 'es2022', logLevel: 'silent' });
+  const browser = await launchChromium(executablePath);
+  const page = await browser.newPage();
+  await page.setContent(`<!doctype html><html><body>${body}</body></html>`);
+  await page.addScriptTag({ content: built.outputFiles[0]?.text ?? '' });
+  return { browser, page };
 }
 
 declare module 'vitest' {

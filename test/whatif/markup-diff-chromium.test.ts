@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/render/templates.js';
-import { chromiumPath, launchChromium } from '../helpers/browser.js';
+import { chromiumPath, pageWithModule } from '../helpers/browser.js';
 
 // MarkupPatcher (the what-if page's DOM update) in headless Chromium, on random markup of the
 // renderer's kind: after a patch from markup A to markup B, the DOM equals B parsed from scratch,
@@ -122,21 +122,7 @@ describe.skipIf(browserPath === null)('MarkupPatcher in headless Chromium', () =
   let page: Page;
 
   beforeAll(async () => {
-    const esbuild = await import('esbuild');
-    const built = await esbuild.build({
-      entryPoints: [join(packageRoot(), 'src', 'whatif', 'markup-diff.ts')],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      globalName: 'MarkupDiff',
-      platform: 'browser',
-      target: 'es2022',
-      logLevel: 'silent',
-    });
-    browser = await launchChromium(browserPath ?? '');
-    page = await browser.newPage();
-    await page.setContent('<!doctype html><html><body><div id="holder"></div></body></html>');
-    await page.addScriptTag({ content: built.outputFiles[0]?.text ?? '' });
+    ({ browser, page } = await pageWithModule(browserPath ?? '', join(packageRoot(), 'src', 'whatif', 'markup-diff.ts'), 'MarkupDiff', '<div id="holder"></div>'));
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { htmlEngine, packageRoot, summaryRowHtml, summaryRowTexts } from '../../src/render/templates.js';
 import type { SummaryRow } from '../../src/render/view-model.js';
-import { chromiumPath, launchChromium } from '../helpers/browser.js';
+import { chromiumPath, pageWithModule } from '../helpers/browser.js';
 
 // KeyedRows (the what-if page's "Other functions" table) in headless Chromium: after every update
 // the table body is, node for node, what the CLI's markup parses to, and the rows whose key and
@@ -70,21 +70,7 @@ describe.skipIf(browserPath === null)('KeyedRows in headless Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    const esbuild = await import('esbuild');
-    const built = await esbuild.build({
-      entryPoints: [join(packageRoot(), 'src', 'whatif', 'table-rows.ts')],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      globalName: 'TableRows',
-      platform: 'browser',
-      target: 'es2022',
-      logLevel: 'silent',
-    });
-    browser = await launchChromium(browserPath ?? '');
-    page = await browser.newPage();
-    await page.setContent('<!doctype html><html><body><div id="others"></div></body></html>');
-    await page.addScriptTag({ content: built.outputFiles[0]?.text ?? '' });
+    ({ browser, page } = await pageWithModule(browserPath ?? '', join(packageRoot(), 'src', 'whatif', 'table-rows.ts'), 'TableRows', '<div id="others"></div>'));
   });
 
   afterAll(async () => {
