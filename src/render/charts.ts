@@ -173,26 +173,34 @@ function dataNumber(v: number): string {
   return Object.is(r, -0) ? '0' : String(r);
 }
 
-/** The bars of a chart: path data that depends on its peaks and throttled buckets alone. */
+/** The bars of a chart, drawn from its peaks alone (a knob changes the throttled buckets, not the peaks). */
 interface Bars {
-  /** Copies of what they were drawn from (a caller may write into its arrays: compared, not trusted). */
+  /** Copy of the peaks they were drawn from (a caller may write into its arrays: compared, not trusted). */
   peaks: (number | null)[];
-  throttled: boolean[];
-  /** Known, not throttled buckets: bucket left edge in pixels, height in concurrency (data units). */
+  /** Every known bucket: left edge in pixels, from the axis up to its concurrency in data units. */
   bars: string;
-  /** Throttled buckets with a known concurrency, as `bars`. */
-  thr: string;
-  /** Marks under the axis of throttled buckets, in pixels. */
-  thrMarks: string;
   /** Unknown buckets, full height, in pixels (their hatch pattern is in pixels too). */
   unk: string;
+  /** The throttled buckets last drawn over these bars, and their drawing (see Throttled). */
+  throttled: Throttled | null;
+}
+
+interface Throttled {
+  /** Copy of the flags they were drawn from. */
+  flags: boolean[];
+  /** Known throttled buckets, as `bars` (painted over them in the throttle colour). */
+  thr: string;
+  /** Marks under the axis of throttled buckets, known or not, in pixels. */
+  thrMarks: string;
 }
 
 /**
  * The bars last drawn for each peaks array. The what-if page hands the same array to every chart
  * of a function (no knob changes the peaks), and a re-sizing change redraws ~150 charts: their
  * bars come from here, the same string each time, so the page's markup diff finds the same `d`
- * and Chromium parses no path again. Weak: an array dropped by its report frees its bars.
+ * and Chromium parses no bar path again. Throttled buckets follow the replay (a knob moves them),
+ * so they are painted over the bars in a path of their own, kept beside them while unchanged.
+ * Weak: an array dropped by its report frees its bars.
  */
 const barsByPeaks = new WeakMap<readonly (number | null)[], Bars>();
 
@@ -202,45 +210,51 @@ function sameValues<T>(kept: readonly T[], now: readonly T[]): boolean {
   return true;
 }
 
-function barsOf(series: ChartSeries, geometry: BarGeometry): Bars {
-  const peaks = series.concurrencyMax;
-  const kept = barsByPeaks.get(peaks);
-  if (kept !== undefined && sameValues(kept.peaks, peaks) && sameValues(kept.throttled, series.throttled)) return kept;
-  const bars = drawBars(series, geometry);
-  barsByPeaks.set(peaks, bars);
-  return bars;
+/** The bar layout of `count` buckets (constants of concurrencyChartSvg but the count). */
+class BarLayout {
+  readonly xs: string[];
+  readonly nw: string;
+  readonly nMinusW: string;
+  readonly nTop: string;
+  readonly nPlotH: string;
+  readonly nMark: string;
+
+  constructor(count: number, left: number, top: number, plotW: number, plotH: number) {
+    const bw = count > 0 ? plotW / count : plotW;
+    const gap = bw > 4 ? Math.min(1, bw * 0.15) : 0;
+    const w = Math.max(bw - gap, 0.5);
+    this.xs = barLefts(count, bw, left);
+    this.nw = n(w);
+    this.nMinusW = n(-w);
+    this.nTop = n(top);
+    this.nPlotH = n(plotH);
+    this.nMark = n(top + plotH + 3);
+  }
+
+  /** A bucket's bar from the axis (data y 0) up to `v`; negative values drawn as 0, as on the axis. */
+  bar(i: number, v: number): string {
+    return `M${this.xs[i] as string} 0h${this.nw}v${dataNumber(Math.max(0, v))}h${this.nMinusW}z`;
+  }
 }
 
-/** What the bars' path data depends on besides the series: the same for every chart (constants of concurrencyChartSvg). */
-interface BarGeometry {
-  left: number;
-  top: number;
-  plotW: number;
-  plotH: number;
+function barsOf(series: ChartSeries, layout: () => BarLayout): Bars {
+  const peaks = series.concurrencyMax;
+  let kept = barsByPeaks.get(peaks);
+  if (kept === undefined || !sameValues(kept.peaks, peaks)) {
+    kept = drawBars(peaks, layout());
+    barsByPeaks.set(peaks, kept);
+  }
+  if (kept.throttled === null || !sameValues(kept.throttled.flags, series.throttled)) kept.throttled = drawThrottled(peaks, series.throttled, layout());
+  return kept;
 }
 
-function drawBars(series: ChartSeries, { left, top, plotW, plotH }: BarGeometry): Bars {
-  const peaks = series.concurrencyMax;
-  const throttled = series.throttled;
-  const count = peaks.length;
-  const bw = count > 0 ? plotW / count : plotW;
-  const gap = bw > 4 ? Math.min(1, bw * 0.15) : 0;
-  const base = top + plotH;
+function drawBars(peaks: readonly (number | null)[], layout: BarLayout): Bars {
+  const { nTop, nw, nPlotH, nMinusW, xs } = layout;
   let bars = '';
-  let thr = '';
-  let thrMarks = '';
   let unk = '';
-  // The same numbers written once per chart, not per bar.
-  const w = Math.max(bw - gap, 0.5);
-  const nw = n(w);
-  const nMinusW = n(-w);
-  const nTop = n(top);
-  const nPlotH = n(plotH);
-  const nMark = n(base + 3);
-  const xs = barLefts(count, bw, left);
-  // A bar's shape after its left edge, per concurrency value (the same values recur across buckets).
+  // A bar's text after its left edge, per concurrency value (the same values recur across buckets).
   const shapes = new Map<number, string>();
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < peaks.length; i++) {
     const v = peaks[i];
     const nx0 = xs[i] as string;
     if (v === null || v === undefined) {
@@ -249,32 +263,39 @@ function drawBars(series: ChartSeries, { left, top, plotW, plotH }: BarGeometry)
     }
     let shape = shapes.get(v);
     if (shape === undefined) {
-      // From the axis (data y 0) up to the value; negative values are drawn as 0, as on the axis.
       shape = ` 0h${nw}v${dataNumber(Math.max(0, v))}h${nMinusW}z`;
       shapes.set(v, shape);
     }
-    const rect = `M${nx0}${shape}`;
-    if (throttled[i]) {
-      thr += rect;
-      thrMarks += `M${nx0} ${nMark}h${nw}v5h${nMinusW}z`;
-    } else {
-      bars += rect;
-    }
-  }
-  // Throttling can also happen in a bucket whose concurrency is unknown: still mark it.
-  for (let i = 0; i < count; i++) {
-    if (throttled[i] && peaks[i] === null) thrMarks += `M${xs[i] as string} ${nMark}h${nw}v5h${nMinusW}z`;
+    bars += `M${nx0}${shape}`;
   }
   // Flattened once (V8 flattens a string built by concatenation when it is first read): a kept
   // rope would be walked again by every report that holds it.
-  for (const text of [bars, thr, thrMarks, unk]) text.charCodeAt(0);
-  return { peaks: peaks.slice(), throttled: throttled.slice(), bars, thr, thrMarks, unk };
+  bars.charCodeAt(0);
+  unk.charCodeAt(0);
+  return { peaks: peaks.slice(), bars, unk, throttled: null };
+}
+
+function drawThrottled(peaks: readonly (number | null)[], flags: readonly boolean[], layout: BarLayout): Throttled {
+  const { nMark, nw, nMinusW, xs } = layout;
+  let thr = '';
+  let thrMarks = '';
+  for (let i = 0; i < peaks.length; i++) {
+    const v = peaks[i];
+    if (!flags[i] || v === null || v === undefined) continue;
+    thr += layout.bar(i, v);
+    thrMarks += `M${xs[i] as string} ${nMark}h${nw}v5h${nMinusW}z`;
+  }
+  // Throttling can also happen in a bucket whose concurrency is unknown: still mark it.
+  for (let i = 0; i < peaks.length; i++) {
+    if (flags[i] && peaks[i] === null) thrMarks += `M${xs[i] as string} ${nMark}h${nw}v5h${nMinusW}z`;
+  }
+  return { flags: flags.slice(), thr, thrMarks };
 }
 
 /**
  * Concurrency over the window: peak concurrency per bucket as bars, throttled buckets in a
- * distinct colour with a marker under the axis, unknown buckets hatched, and the replayed LMI
- * capacity as a step line. The bars are drawn in concurrency units inside a group whose transform
+ * distinct colour (painted over their bar) with a marker under the axis, unknown buckets hatched,
+ * and the replayed LMI capacity as a step line. The bars are drawn in concurrency units inside a group whose transform
  * maps them onto the axis: the axis follows the capacity (a knob in the what-if page), the bars'
  * path data does not.
  */
@@ -297,7 +318,8 @@ export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyCha
   const x = (i: number): number => left + i * bw;
   const base = top + plotH;
 
-  const { bars, thr, thrMarks, unk } = barsOf(series, { left, top, plotW, plotH });
+  const { bars, unk, throttled } = barsOf(series, () => new BarLayout(count, left, top, plotW, plotH));
+  const { thr, thrMarks } = throttled as Throttled;
   // Data y (concurrency) to pixels: y flipped, 0 on the axis; x is in pixels already.
   const toPixels = `matrix(1 0 0 ${String(-plotH / yMax)} 0 ${base})`;
 

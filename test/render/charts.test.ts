@@ -25,8 +25,8 @@ describe('concurrencyChartSvg', () => {
     const bars = svg.match(/<path class="c-bar" d="([^"]*)"/)?.[1] ?? '';
     const thr = [...svg.matchAll(/<path class="c-thr" d="([^"]*)"/g)].map((m) => m[1] ?? '');
     const unk = svg.match(/<path class="c-unk" d="([^"]*)" fill="url\(#c1-hatch\)"/)?.[1] ?? '';
-    expect(bars.split('z').filter(Boolean)).toHaveLength(4);
-    expect(thr).toHaveLength(2); // the bar and its marker under the axis
+    expect(bars.split('z').filter(Boolean)).toHaveLength(5); // every known bucket
+    expect(thr).toHaveLength(2); // the bar painted over its c-bar, and its marker under the axis
     expect(thr[0]?.split('z').filter(Boolean)).toHaveLength(1);
     expect(unk.split('z').filter(Boolean)).toHaveLength(1);
     expect(svg).toContain('<path class="c-cap"');
@@ -140,37 +140,32 @@ describe('concurrencyChartSvg geometry: bars in data units under one transform',
         // Act
         const svg = concurrencyChartSvg(s, { id: 'p', title: 'f' });
 
-        // Assess: each known bucket has one bar (c-bar, or c-thr when throttled) at its left edge,
-        // from the axis to its value once the group's transform maps it to pixels.
+        // Assess: each known bucket has one bar (c-bar) at its left edge, from the axis to its value
+        // once the group's transform maps it to pixels; a throttled one the same bar again in c-thr.
         const transform = barTransform(svg);
         expect(transform === null).toBe(facts.peakConcurrency === null);
         const { a, b } = transform ?? { a: Number.NaN, b: Number.NaN };
-        const drawn = new Map<number, { cls: string; top: number; bottom: number; w: number }>();
-        const wrong: string[] = [];
         const group = svg.match(/<g transform="[^"]*">(.*?)<\/g>/)?.[1] ?? '';
+        const width = Math.max(bw - (bw > 4 ? Math.min(1, bw * 0.15) : 0), 0.5);
+        const wrong: string[] = [];
         for (const cls of ['c-bar', 'c-thr']) {
+          const drawn = new Map<number, { top: number; bottom: number; w: number }>();
           for (const r of rects(pathOf(group, cls))) {
             const i = Math.round((r.x - LEFT) / bw);
             if (!(Math.abs(r.x - (LEFT + i * bw)) <= 0.05) || drawn.has(i)) wrong.push(`${cls} at x ${r.x}`);
-            drawn.set(i, { cls, top: a * (r.y + r.h) + b, bottom: a * r.y + b, w: r.w });
+            drawn.set(i, { top: a * (r.y + r.h) + b, bottom: a * r.y + b, w: r.w });
           }
-        }
-        const width = Math.max(bw - (bw > 4 ? Math.min(1, bw * 0.15) : 0), 0.5);
-        for (let i = 0; i < count; i++) {
-          const v = concurrencyMax[i];
-          const bar = drawn.get(i);
-          if (v === null || v === undefined) {
-            if (bar !== undefined) wrong.push(`bar over unknown bucket ${i}`);
-            continue;
-          }
-          if (bar === undefined) wrong.push(`no bar in bucket ${i}`);
-          else if (
-            bar.cls !== (throttled[i] ? 'c-thr' : 'c-bar') ||
-            !(Math.abs(bar.top - pixelTop(v)) <= 0.05) ||
-            !(Math.abs(bar.bottom - BASE) <= 1e-9) ||
-            !(Math.abs(bar.w - width) <= 0.05)
-          ) {
-            wrong.push(`bucket ${i} (${v}): ${JSON.stringify(bar)}, top should be ${pixelTop(v)}`);
+          for (let i = 0; i < count; i++) {
+            const v = concurrencyMax[i];
+            const bar = drawn.get(i);
+            const wanted = v !== null && v !== undefined && (cls === 'c-bar' || throttled[i] === true);
+            if (!wanted || v === null || v === undefined) {
+              if (bar !== undefined) wrong.push(`${cls} bar in bucket ${i}`);
+            } else if (bar === undefined) {
+              wrong.push(`no ${cls} bar in bucket ${i}`);
+            } else if (!(Math.abs(bar.top - pixelTop(v)) <= 0.05) || !(Math.abs(bar.bottom - BASE) <= 1e-9) || !(Math.abs(bar.w - width) <= 0.05)) {
+              wrong.push(`${cls} bucket ${i} (${v}): ${JSON.stringify(bar)}, top should be ${pixelTop(v)}`);
+            }
           }
         }
         expect(wrong).toEqual([]);
@@ -198,7 +193,7 @@ describe('concurrencyChartSvg geometry: bars in data units under one transform',
     );
   });
 
-  test("the bars' path data does not depend on the capacity: only the transform and the line move", () => {
+  test("the bars' path data does not depend on the capacity, nor the c-bar path on the throttled buckets", () => {
     fc.assert(
       fc.property(seriesArb, fc.integer({ min: 1, max: 1_000_000 }), ({ concurrencyMax, lmiCapacity, throttled }, capacityMax) => {
         // Prepare: the same peaks and throttled buckets under two capacities (a re-sizing knob).
@@ -217,6 +212,9 @@ describe('concurrencyChartSvg geometry: bars in data units under one transform',
         }
         expect(pathOf(b, 'c-thr', 1)).toBe(pathOf(a, 'c-thr', 1));
         expect(c).toBe(b);
+        // Other throttled buckets (a knob moves them): the same c-bar path, drawn from the kept peaks.
+        const d = concurrencyChartSvg({ ...one, throttled: throttled.map((t) => !t) }, { id: 'q', title: 'f' });
+        expect(pathOf(d, 'c-bar')).toBe(pathOf(a, 'c-bar'));
       }),
       { numRuns: 100 },
     );
@@ -239,7 +237,8 @@ describe('concurrencyChartSvg geometry: bars in data units under one transform',
     expect(pathOf(peakChanged, 'c-bar')).toContain('v7h');
     expect(throttleChanged).toBe(fresh());
     expect(rects(pathOf(throttleChanged, 'c-thr'))).toHaveLength(1);
-    expect(rects(pathOf(throttleChanged, 'c-bar'))).toHaveLength(3);
+    expect(rects(pathOf(throttleChanged, 'c-bar'))).toHaveLength(4);
+    expect(pathOf(throttleChanged, 'c-bar')).toBe(pathOf(peakChanged, 'c-bar'));
   });
 
   test('keeps the stroke of the capacity line in pixels, outside the transformed group', () => {
