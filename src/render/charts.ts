@@ -343,22 +343,9 @@ export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyCha
   }
   if (capacity.length > 0) cap += `H${rightEdge(capacity.length)}`;
 
-  const grid: string[] = [];
-  for (const frac of [0, 0.5, 1]) {
-    const v = yMax * frac;
-    const yy = n(y(v));
-    grid.push(
-      `<line class="c-grid" x1="${left}" x2="${W - right}" y1="${yy}" y2="${yy}" stroke="${COLORS.grid}" stroke-width="1"/>`,
-      `<text class="c-text" x="${left - 6}" y="${yy}" dy="4" text-anchor="end" font-size="13" fill="${COLORS.text}">${escapeXml(formatCompact(v))}</text>`,
-    );
-  }
-  const ticks = xTicks(series, count).map(({ index, label }) => {
-    const xx = n(x(index));
-    return (
-      `<line class="c-axis" x1="${xx}" x2="${xx}" y1="${base}" y2="${base + 12}" stroke="${COLORS.axis}" stroke-width="1"/>` +
-      `<text class="c-text" x="${xx}" y="${base + 24}" text-anchor="${index === 0 ? 'start' : 'middle'}" font-size="13" fill="${COLORS.text}">${escapeXml(label)}</text>`
-    );
-  });
+  // Grid and ticks: the same markup for every chart of a window and axis (kept, see below).
+  const grid = gridMarkup(yMax, y, left, W - right);
+  const ticks = ticksMarkup(series, count, x, base);
 
   const id = escapeXml(options.id);
   const title = `Concurrency of ${options.title}`;
@@ -372,7 +359,7 @@ export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyCha
     `<title>${escapeXml(title)}</title>`,
     `<desc id="${id}-desc">${escapeXml(desc)}</desc>`,
     `<defs><pattern id="${id}-hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><line class="c-unk-line" x1="0" y1="0" x2="0" y2="6" stroke="${COLORS.unkLine}" stroke-width="2"/></pattern></defs>`,
-    ...grid,
+    grid,
     unk ? `<path class="c-unk" d="${unk}" fill="url(#${id}-hatch)"/>` : '',
     bars || thr ? `<g transform="${toPixels}">` : '',
     bars ? `<path class="c-bar" d="${bars}" fill="${COLORS.bar}"/>` : '',
@@ -381,13 +368,49 @@ export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyCha
     thrMarks ? `<path class="c-thr" d="${thrMarks}" fill="${COLORS.thr}"/>` : '',
     cap ? `<path class="c-cap" d="${cap}" fill="none" stroke="${COLORS.cap}" stroke-width="2" stroke-linejoin="round"/>` : '',
     `<line class="c-axis" x1="${left}" x2="${W - right}" y1="${base}" y2="${base}" stroke="${COLORS.axis}" stroke-width="1"/>`,
-    ...ticks,
+    ticks,
     `<text class="c-text" x="${left + plotW / 2}" y="${H - 4}" text-anchor="middle" font-size="13" fill="${COLORS.text}">UTC date (bucket start)</text>`,
     `<text class="c-text" x="14" y="${top + plotH / 2}" text-anchor="middle" font-size="13" fill="${COLORS.text}" transform="rotate(-90 14 ${top + plotH / 2})">concurrency</text>`,
     '</svg>',
-  ]
-    .filter((s) => s !== '')
-    .join('');
+  ].join('');
+}
+
+/** Grid lines and y labels by axis maximum: a page's charts share a few maxima. Bounded, cleared when full. */
+const grids = new Map<number, string>();
+
+function gridMarkup(yMax: number, y: (v: number) => number, x1: number, x2: number): string {
+  let grid = grids.get(yMax);
+  if (grid === undefined) {
+    grid = '';
+    for (const frac of [0, 0.5, 1]) {
+      const v = yMax * frac;
+      const yy = n(y(v));
+      grid +=
+        `<line class="c-grid" x1="${x1}" x2="${x2}" y1="${yy}" y2="${yy}" stroke="${COLORS.grid}" stroke-width="1"/>` +
+        `<text class="c-text" x="${x1 - 6}" y="${yy}" dy="4" text-anchor="end" font-size="13" fill="${COLORS.text}">${escapeXml(formatCompact(v))}</text>`;
+    }
+    if (grids.size >= 256) grids.clear();
+    grids.set(yMax, grid);
+  }
+  return grid;
+}
+
+/** x-axis ticks and labels of the last window drawn: every chart of a report has the same. */
+let lastTicks = { key: '', markup: '' };
+
+function ticksMarkup(series: ChartSeries, count: number, x: (i: number) => number, base: number): string {
+  const key = `${series.start}|${series.bucketSeconds}|${count}`;
+  if (lastTicks.key !== key) {
+    let markup = '';
+    for (const { index, label } of xTicks(series, count)) {
+      const xx = n(x(index));
+      markup +=
+        `<line class="c-axis" x1="${xx}" x2="${xx}" y1="${base}" y2="${base + 12}" stroke="${COLORS.axis}" stroke-width="1"/>` +
+        `<text class="c-text" x="${xx}" y="${base + 24}" text-anchor="${index === 0 ? 'start' : 'middle'}" font-size="13" fill="${COLORS.text}">${escapeXml(label)}</text>`;
+    }
+    lastTicks = { key, markup };
+  }
+  return lastTicks.markup;
 }
 
 /**
