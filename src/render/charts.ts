@@ -200,9 +200,32 @@ interface Throttled {
  * bars come from here, the same string each time, so the page's markup diff finds the same `d`
  * and Chromium parses no bar path again. Throttled buckets follow the replay (a knob moves them),
  * so they are painted over the bars in a path of their own, kept beside them while unchanged.
- * Weak: an array dropped by its report frees its bars.
+ * Weak: an array dropped by its report frees its bars. Two generations of at most KEPT_BARS
+ * each: the page keeps every function's peaks array alive, and a reader who tries many knobs
+ * shows many functions in turn (~6 KB each kept: bounded to ~12 MB, not 10,000 functions' worth).
  */
-const barsByPeaks = new WeakMap<readonly (number | null)[], Bars>();
+const KEPT_BARS = 1000;
+let barsNow = new WeakMap<readonly (number | null)[], Bars>();
+let barsBefore = new WeakMap<readonly (number | null)[], Bars>();
+let barsNowCount = 0;
+
+function keptBars(peaks: readonly (number | null)[]): Bars | undefined {
+  const now = barsNow.get(peaks);
+  if (now !== undefined) return now;
+  const before = barsBefore.get(peaks);
+  if (before !== undefined) keepBars(peaks, before);
+  return before;
+}
+
+function keepBars(peaks: readonly (number | null)[], bars: Bars): void {
+  if (barsNowCount >= KEPT_BARS) {
+    barsBefore = barsNow;
+    barsNow = new WeakMap();
+    barsNowCount = 0;
+  }
+  barsNow.set(peaks, bars);
+  barsNowCount++;
+}
 
 function sameValues<T>(kept: readonly T[], now: readonly T[]): boolean {
   if (kept.length !== now.length) return false;
@@ -239,10 +262,10 @@ class BarLayout {
 
 function barsOf(series: ChartSeries, layout: () => BarLayout): Bars {
   const peaks = series.concurrencyMax;
-  let kept = barsByPeaks.get(peaks);
+  let kept = keptBars(peaks);
   if (kept === undefined || !sameValues(kept.peaks, peaks)) {
     kept = drawBars(peaks, layout());
-    barsByPeaks.set(peaks, kept);
+    keepBars(peaks, kept);
   }
   if (kept.throttled === null || !sameValues(kept.throttled.flags, series.throttled)) kept.throttled = drawThrottled(peaks, series.throttled, layout());
   return kept;
