@@ -90,29 +90,35 @@ export interface ChartFacts {
 
 /** The facts a chart shows, for the Markdown report and the chart's text description. */
 export function chartFacts(series: ChartSeries): ChartFacts {
-  // Loops, not filter and spread (the what-if page reads these for every section on each change);
+  // Indexed loops, not for-of, filter or spread (the what-if page reads these for every section on
+  // each change; for-of allocated an iterator result per value in the tiers a page runs it in).
   // Math.max / Math.min folded one value at a time give what they give over all (NaN and -0 too).
+  const peaks = series.concurrencyMax;
+  const throttledFlags = series.throttled;
+  const capacity = series.lmiCapacity;
   let known = 0;
   let peak = Number.NEGATIVE_INFINITY;
-  for (const v of series.concurrencyMax) {
+  for (let i = 0; i < peaks.length; i++) {
+    const v = peaks[i] as number | null;
     if (v === null) continue;
     known++;
     peak = Math.max(peak, v);
   }
   let throttled = 0;
-  for (const t of series.throttled) if (t) throttled++;
+  for (let i = 0; i < throttledFlags.length; i++) if (throttledFlags[i]) throttled++;
   let capMin = Number.POSITIVE_INFINITY;
   let capMax = Number.NEGATIVE_INFINITY;
-  for (const v of series.lmiCapacity) {
+  for (let i = 0; i < capacity.length; i++) {
+    const v = capacity[i] as number;
     capMin = Math.min(capMin, v);
     capMax = Math.max(capMax, v);
   }
-  const hasCapacity = series.lmiCapacity.length > 0;
+  const hasCapacity = capacity.length > 0;
   return {
-    buckets: series.concurrencyMax.length,
+    buckets: peaks.length,
     peakConcurrency: known > 0 ? peak : null,
     throttledBuckets: throttled,
-    unknownBuckets: series.concurrencyMax.length - known,
+    unknownBuckets: peaks.length - known,
     capacityMin: hasCapacity ? capMin : null,
     capacityMax: hasCapacity ? capMax : null,
   };
@@ -157,9 +163,164 @@ function xTicks(series: ChartSeries, count: number): { index: number; label: str
 }
 
 /**
+ * A concurrency in the bars' data units: integers as they are, others to 1e-4. The axis spans at
+ * least 1 over the plot's 192 px, so 1e-4 is under 0.02 px: the bars look as when written in
+ * pixels to a tenth, and their text never depends on the axis.
+ */
+function dataNumber(v: number): string {
+  if (Number.isInteger(v)) return String(v);
+  const r = Math.round(v * 1e4) / 1e4;
+  return Object.is(r, -0) ? '0' : String(r);
+}
+
+/** The bars of a chart, drawn from its peaks alone (a knob changes the throttled buckets, not the peaks). */
+interface Bars {
+  /** Copy of the peaks they were drawn from (a caller may write into its arrays: compared, not trusted). */
+  peaks: (number | null)[];
+  /** Every known bucket: left edge in pixels, from the axis up to its concurrency in data units. */
+  bars: string;
+  /** Unknown buckets, full height, in pixels (their hatch pattern is in pixels too). */
+  unk: string;
+  /** The throttled buckets last drawn over these bars, and their drawing (see Throttled). */
+  throttled: Throttled | null;
+}
+
+interface Throttled {
+  /** Copy of the flags they were drawn from. */
+  flags: boolean[];
+  /** Known throttled buckets, as `bars` (painted over them in the throttle colour). */
+  thr: string;
+  /** Marks under the axis of throttled buckets, known or not, in pixels. */
+  thrMarks: string;
+}
+
+/**
+ * The bars last drawn for each peaks array. The what-if page hands the same array to every chart
+ * of a function (no knob changes the peaks), and a re-sizing change redraws ~150 charts: their
+ * bars come from here, the same string each time, so the page's markup diff finds the same `d`
+ * and Chromium parses no bar path again. Throttled buckets follow the replay (a knob moves them),
+ * so they are painted over the bars in a path of their own, kept beside them while unchanged.
+ * Weak: an array dropped by its report frees its bars. Two generations of at most KEPT_BARS
+ * each: the page keeps every function's peaks array alive, and a reader who tries many knobs
+ * shows many functions in turn (~6 KB each kept: bounded to ~12 MB, not 10,000 functions' worth).
+ */
+const KEPT_BARS = 1000;
+let barsNow = new WeakMap<readonly (number | null)[], Bars>();
+let barsBefore = new WeakMap<readonly (number | null)[], Bars>();
+let barsNowCount = 0;
+
+function keptBars(peaks: readonly (number | null)[]): Bars | undefined {
+  const now = barsNow.get(peaks);
+  if (now !== undefined) return now;
+  const before = barsBefore.get(peaks);
+  if (before !== undefined) keepBars(peaks, before);
+  return before;
+}
+
+function keepBars(peaks: readonly (number | null)[], bars: Bars): void {
+  if (barsNowCount >= KEPT_BARS) {
+    barsBefore = barsNow;
+    barsNow = new WeakMap();
+    barsNowCount = 0;
+  }
+  barsNow.set(peaks, bars);
+  barsNowCount++;
+}
+
+function sameValues<T>(kept: readonly T[], now: readonly T[]): boolean {
+  if (kept.length !== now.length) return false;
+  for (let i = 0; i < now.length; i++) if (!Object.is(kept[i], now[i])) return false;
+  return true;
+}
+
+/** The bar layout of `count` buckets (constants of concurrencyChartSvg but the count). */
+class BarLayout {
+  readonly xs: string[];
+  readonly nw: string;
+  readonly nMinusW: string;
+  readonly nTop: string;
+  readonly nPlotH: string;
+  readonly nMark: string;
+
+  constructor(count: number, left: number, top: number, plotW: number, plotH: number) {
+    const bw = count > 0 ? plotW / count : plotW;
+    const gap = bw > 4 ? Math.min(1, bw * 0.15) : 0;
+    const w = Math.max(bw - gap, 0.5);
+    this.xs = barLefts(count, bw, left);
+    this.nw = n(w);
+    this.nMinusW = n(-w);
+    this.nTop = n(top);
+    this.nPlotH = n(plotH);
+    this.nMark = n(top + plotH + 3);
+  }
+
+  /** A bucket's bar from the axis (data y 0) up to `v`; negative values drawn as 0, as on the axis. */
+  bar(i: number, v: number): string {
+    return `M${this.xs[i] as string} 0h${this.nw}v${dataNumber(Math.max(0, v))}h${this.nMinusW}z`;
+  }
+}
+
+function barsOf(series: ChartSeries, layout: () => BarLayout): Bars {
+  const peaks = series.concurrencyMax;
+  let kept = keptBars(peaks);
+  if (kept === undefined || !sameValues(kept.peaks, peaks)) {
+    kept = drawBars(peaks, layout());
+    keepBars(peaks, kept);
+  }
+  if (kept.throttled === null || !sameValues(kept.throttled.flags, series.throttled)) kept.throttled = drawThrottled(peaks, series.throttled, layout());
+  return kept;
+}
+
+function drawBars(peaks: readonly (number | null)[], layout: BarLayout): Bars {
+  const { nTop, nw, nPlotH, nMinusW, xs } = layout;
+  let bars = '';
+  let unk = '';
+  // A bar's text after its left edge, per concurrency value (the same values recur across buckets).
+  const shapes = new Map<number, string>();
+  for (let i = 0; i < peaks.length; i++) {
+    const v = peaks[i];
+    const nx0 = xs[i] as string;
+    if (v === null || v === undefined) {
+      unk += `M${nx0} ${nTop}h${nw}v${nPlotH}h${nMinusW}z`;
+      continue;
+    }
+    let shape = shapes.get(v);
+    if (shape === undefined) {
+      shape = ` 0h${nw}v${dataNumber(Math.max(0, v))}h${nMinusW}z`;
+      shapes.set(v, shape);
+    }
+    bars += `M${nx0}${shape}`;
+  }
+  // Flattened once (V8 flattens a string built by concatenation when it is first read): a kept
+  // rope would be walked again by every report that holds it.
+  bars.charCodeAt(0);
+  unk.charCodeAt(0);
+  return { peaks: peaks.slice(), bars, unk, throttled: null };
+}
+
+function drawThrottled(peaks: readonly (number | null)[], flags: readonly boolean[], layout: BarLayout): Throttled {
+  const { nMark, nw, nMinusW, xs } = layout;
+  let thr = '';
+  let thrMarks = '';
+  for (let i = 0; i < peaks.length; i++) {
+    const v = peaks[i];
+    if (!flags[i] || v === null || v === undefined) continue;
+    thr += layout.bar(i, v);
+    thrMarks += `M${xs[i] as string} ${nMark}h${nw}v5h${nMinusW}z`;
+  }
+  // Throttling can also happen in a bucket whose concurrency is unknown: still mark it.
+  for (let i = 0; i < peaks.length; i++) {
+    if (flags[i] && peaks[i] === null) thrMarks += `M${xs[i] as string} ${nMark}h${nw}v5h${nMinusW}z`;
+  }
+  return { flags: flags.slice(), thr, thrMarks };
+}
+
+/**
  * Concurrency over the window: peak concurrency per bucket as bars, throttled buckets in a
- * distinct colour with a marker under the axis, unknown buckets hatched, and the replayed LMI
- * capacity as a step line.
+ * distinct colour (painted over their bar) with a marker under the axis, unknown buckets hatched,
+ * and the replayed LMI capacity as a step line. The bars are drawn in concurrency units inside a group whose transform
+ * maps them onto the axis: the axis follows the capacity (a knob in the what-if page), the bars'
+ * path data does not.
  */
 export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyChartOptions): string {
   // 640 wide with 13 px text: the CSS keeps it at least 520 px wide (scrolling on a phone), so
@@ -176,82 +337,38 @@ export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyCha
   const facts = chartFacts(series);
   const yMax = niceCeil(Math.max(facts.peakConcurrency ?? 0, facts.capacityMax ?? 0, 1));
   const bw = count > 0 ? plotW / count : plotW;
-  const gap = bw > 4 ? Math.min(1, bw * 0.15) : 0;
   const y = (v: number): number => top + plotH - (Math.max(0, v) / yMax) * plotH;
   const x = (i: number): number => left + i * bw;
   const base = top + plotH;
 
-  let bars = '';
-  let thr = '';
-  let thrMarks = '';
-  let unk = '';
-  // The same numbers written once per chart, not per bar (the what-if page redraws every chart).
-  const w = Math.max(bw - gap, 0.5);
-  const nw = n(w);
-  const nMinusW = n(-w);
-  const nTop = n(top);
-  const nPlotH = n(plotH);
-  const nMark = n(base + 3);
-  const xs = barLefts(count, bw, left);
-  // A bar's shape after its left edge, per concurrency value (the same values recur across buckets).
-  const shapes = new Map<number, string>();
-  for (let i = 0; i < count; i++) {
-    const v = series.concurrencyMax[i];
-    const nx0 = xs[i] as string;
-    if (v === null || v === undefined) {
-      unk += `M${nx0} ${nTop}h${nw}v${nPlotH}h${nMinusW}z`;
-      continue;
-    }
-    let shape = shapes.get(v);
-    if (shape === undefined) {
-      const y0 = y(v);
-      shape = ` ${n(y0)}h${nw}v${n(base - y0)}h${nMinusW}z`;
-      shapes.set(v, shape);
-    }
-    const rect = `M${nx0}${shape}`;
-    if (series.throttled[i]) {
-      thr += rect;
-      thrMarks += `M${nx0} ${nMark}h${nw}v5h${nMinusW}z`;
-    } else {
-      bars += rect;
-    }
-  }
-  // Throttling can also happen in a bucket whose concurrency is unknown: still mark it.
-  for (let i = 0; i < count; i++) {
-    if (series.throttled[i] && series.concurrencyMax[i] === null) {
-      thrMarks += `M${n(x(i))} ${n(base + 3)}h${n(Math.max(bw - gap, 0.5))}v5h${n(-Math.max(bw - gap, 0.5))}z`;
-    }
-  }
+  const { bars, unk, throttled } = barsOf(series, () => new BarLayout(count, left, top, plotW, plotH));
+  const { thr, thrMarks } = throttled as Throttled;
+  // Data y (concurrency) to pixels: y flipped, 0 on the axis; x is in pixels already.
+  const toPixels = `matrix(1 0 0 ${String(-plotH / yMax)} 0 ${base})`;
 
+  // The capacity step line in pixels (a stroke under a non-uniform transform would scale with it):
+  // one H per run of buckets whose level lands on the same pixel row.
   let cap = '';
-  const levels = new Map<number, string>();
-  series.lmiCapacity.forEach((v, i) => {
-    let yy = levels.get(v);
-    if (yy === undefined) {
-      yy = n(y(v));
-      levels.set(v, yy);
+  const capacity = series.lmiCapacity;
+  const xs = barLefts(count, bw, left);
+  const rightEdge = (i: number): string => (i < xs.length ? (xs[i] as string) : n(x(i)));
+  let lastLevel = Number.NaN;
+  let lastY = '';
+  for (let i = 0; i < capacity.length; i++) {
+    const v = capacity[i] as number;
+    if (i === 0 || !Object.is(v, lastLevel)) {
+      const yy = n(y(v));
+      lastLevel = v;
+      if (i === 0) cap = `M${n(x(0))} ${yy}`;
+      else if (yy !== lastY) cap += `H${rightEdge(i)}V${yy}`;
+      lastY = yy;
     }
-    cap += i === 0 ? `M${n(x(0))} ${yy}` : `V${yy}`;
-    // n(x(i + 1)), which barLefts holds for the buckets' left edges.
-    cap += `H${i + 1 < xs.length ? (xs[i + 1] as string) : n(x(i + 1))}`;
-  });
-
-  const grid: string[] = [];
-  for (const frac of [0, 0.5, 1]) {
-    const v = yMax * frac;
-    const yy = n(y(v));
-    grid.push(
-      `<line class="c-grid" x1="${left}" x2="${W - right}" y1="${yy}" y2="${yy}" stroke="${COLORS.grid}" stroke-width="1"/>`,
-      `<text class="c-text" x="${left - 6}" y="${yy}" dy="4" text-anchor="end" font-size="13" fill="${COLORS.text}">${escapeXml(formatCompact(v))}</text>`,
-    );
   }
-  const ticks = xTicks(series, count).map(({ index, label }) => {
-    const xx = n(x(index));
-    return (
-      `<line class="c-axis" x1="${xx}" x2="${xx}" y1="${base}" y2="${base + 12}" stroke="${COLORS.axis}" stroke-width="1"/>` +
-      `<text class="c-text" x="${xx}" y="${base + 24}" text-anchor="${index === 0 ? 'start' : 'middle'}" font-size="13" fill="${COLORS.text}">${escapeXml(label)}</text>`
-    );
-  });
+  if (capacity.length > 0) cap += `H${rightEdge(capacity.length)}`;
+
+  // Grid and ticks: the same markup for every chart of a window and axis (kept, see below).
+  const grid = gridMarkup(yMax, y, left, W - right);
+  const ticks = ticksMarkup(series, count, x, base);
 
   const id = escapeXml(options.id);
   const title = `Concurrency of ${options.title}`;
@@ -265,20 +382,58 @@ export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyCha
     `<title>${escapeXml(title)}</title>`,
     `<desc id="${id}-desc">${escapeXml(desc)}</desc>`,
     `<defs><pattern id="${id}-hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><line class="c-unk-line" x1="0" y1="0" x2="0" y2="6" stroke="${COLORS.unkLine}" stroke-width="2"/></pattern></defs>`,
-    ...grid,
+    grid,
     unk ? `<path class="c-unk" d="${unk}" fill="url(#${id}-hatch)"/>` : '',
+    bars || thr ? `<g transform="${toPixels}">` : '',
     bars ? `<path class="c-bar" d="${bars}" fill="${COLORS.bar}"/>` : '',
     thr ? `<path class="c-thr" d="${thr}" fill="${COLORS.thr}"/>` : '',
+    bars || thr ? '</g>' : '',
     thrMarks ? `<path class="c-thr" d="${thrMarks}" fill="${COLORS.thr}"/>` : '',
     cap ? `<path class="c-cap" d="${cap}" fill="none" stroke="${COLORS.cap}" stroke-width="2" stroke-linejoin="round"/>` : '',
     `<line class="c-axis" x1="${left}" x2="${W - right}" y1="${base}" y2="${base}" stroke="${COLORS.axis}" stroke-width="1"/>`,
-    ...ticks,
+    ticks,
     `<text class="c-text" x="${left + plotW / 2}" y="${H - 4}" text-anchor="middle" font-size="13" fill="${COLORS.text}">UTC date (bucket start)</text>`,
     `<text class="c-text" x="14" y="${top + plotH / 2}" text-anchor="middle" font-size="13" fill="${COLORS.text}" transform="rotate(-90 14 ${top + plotH / 2})">concurrency</text>`,
     '</svg>',
-  ]
-    .filter((s) => s !== '')
-    .join('');
+  ].join('');
+}
+
+/** Grid lines and y labels by axis maximum: a page's charts share a few maxima. Bounded, cleared when full. */
+const grids = new Map<number, string>();
+
+function gridMarkup(yMax: number, y: (v: number) => number, x1: number, x2: number): string {
+  let grid = grids.get(yMax);
+  if (grid === undefined) {
+    grid = '';
+    for (const frac of [0, 0.5, 1]) {
+      const v = yMax * frac;
+      const yy = n(y(v));
+      grid +=
+        `<line class="c-grid" x1="${x1}" x2="${x2}" y1="${yy}" y2="${yy}" stroke="${COLORS.grid}" stroke-width="1"/>` +
+        `<text class="c-text" x="${x1 - 6}" y="${yy}" dy="4" text-anchor="end" font-size="13" fill="${COLORS.text}">${escapeXml(formatCompact(v))}</text>`;
+    }
+    if (grids.size >= 256) grids.clear();
+    grids.set(yMax, grid);
+  }
+  return grid;
+}
+
+/** x-axis ticks and labels of the last window drawn: every chart of a report has the same. */
+let lastTicks = { key: '', markup: '' };
+
+function ticksMarkup(series: ChartSeries, count: number, x: (i: number) => number, base: number): string {
+  const key = `${series.start}|${series.bucketSeconds}|${count}`;
+  if (lastTicks.key !== key) {
+    let markup = '';
+    for (const { index, label } of xTicks(series, count)) {
+      const xx = n(x(index));
+      markup +=
+        `<line class="c-axis" x1="${xx}" x2="${xx}" y1="${base}" y2="${base + 12}" stroke="${COLORS.axis}" stroke-width="1"/>` +
+        `<text class="c-text" x="${xx}" y="${base + 24}" text-anchor="${index === 0 ? 'start' : 'middle'}" font-size="13" fill="${COLORS.text}">${escapeXml(label)}</text>`;
+    }
+    lastTicks = { key, markup };
+  }
+  return lastTicks.markup;
 }
 
 /**
