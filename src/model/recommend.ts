@@ -10,6 +10,25 @@ import { breakEvenCondition, cpuVCpusUsed, formatVCpus, shareAgainstLimit, throt
 const FINE_PERIOD_SECONDS = 60;
 
 /**
+ * The fields of an LMI result decide reads: build-report hands over a Sizing (size.ts), which
+ * gives them without building its result.
+ */
+export type DecideLmi = Pick<
+  LmiResult,
+  | 'eligible'
+  | 'blockers'
+  | 'needsRuntimeUpgrade'
+  | 'needsMemoryIncrease'
+  | 'memoryMB'
+  | 'processMemorySource'
+  | 'totalUsd'
+  | 'throttledInvocations'
+  | 'cpuSource'
+  | 'cpuSecondsPerInvocation'
+  | 'cpuAssumedBy'
+>;
+
+/**
  * What recommend reads, but the break-even figures (read through BreakEvens by decide). `lmi`'s
  * breakEvenCpuShare is not read here: buildReport hands over the sizing's own result.
  */
@@ -34,7 +53,7 @@ export interface DecideInput {
   avgDurationMs?: number | null;
   /** Standard monthly total of the function alone (before the free tier); null = unknown. */
   standardUsd: number | null;
-  lmi: LmiResult | null;
+  lmi: DecideLmi | null;
   /** Plain-language risks from the LMI sizing, shown with the structured ones. */
   sizingRisks: readonly string[];
   utilization: number | null;
@@ -181,7 +200,7 @@ interface BlockingRisk {
 }
 
 /** Risks that turn a cheaper LMI into `review` (the list in src/report/verdicts.ts); `long` only when `full` ('' otherwise: only the reasons read it). */
-function structuredRisks(input: DecideInput, lmi: LmiResult, full: boolean): BlockingRisk[] {
+function structuredRisks(input: DecideInput, lmi: DecideLmi, full: boolean): BlockingRisk[] {
   const { config } = input;
   const risks: BlockingRisk[] = [];
   const throttledShare = input.invocations != null && input.invocations > 0 ? lmi.throttledInvocations / input.invocations : 0;
@@ -219,7 +238,7 @@ function structuredRisks(input: DecideInput, lmi: LmiResult, full: boolean): Blo
   return risks;
 }
 
-function cpuNote(lmi: LmiResult): string {
+function cpuNote(lmi: DecideLmi): string {
   const perInv =
     lmi.cpuSecondsPerInvocation === null
       ? 'CPU-s per invocation unknown: no known duration'
@@ -237,7 +256,7 @@ function cpuNote(lmi: LmiResult): string {
 }
 
 /** "the safe bound assumes 1.70 vCPUs": the CPU figure used, in the break-even's unit; null when unknown. */
-function cpuUsedNote(input: DecideInput, lmi: LmiResult): string | null {
+function cpuUsedNote(input: DecideInput, lmi: DecideLmi): string | null {
   const used = cpuVCpusUsed(lmi.cpuSecondsPerInvocation, input.avgDurationMs ?? null);
   if (used === null) return null;
   switch (lmi.cpuSource) {
@@ -271,7 +290,7 @@ function contextReasons(input: DecideInput, breakEvens: BreakEvens): string[] {
 }
 
 /** "LMI $x/month vs standard Lambda $y/month". */
-function compareOf(lmi: LmiResult, standardUsd: number): string {
+function compareOf(lmi: DecideLmi, standardUsd: number): string {
   return `LMI ${usd(lmi.totalUsd)}/month vs standard Lambda ${usd(standardUsd)}/month`;
 }
 

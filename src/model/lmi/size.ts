@@ -284,6 +284,17 @@ class Pricer {
   chosenUnits = 0;
   /** Where sharePerEnvironment's point starts in the array it returned. */
   flatOffset = 0;
+  // The chosen configuration's parts, set by sizeLmi once chosen: its result's figures are read
+  // from them (Sizing), the result built on first read only (no object and some ten boxed
+  // numbers per function per what-if update where nothing reads them).
+  /** The chosen shape's index (into basis.shapes and usedConcurrencies). */
+  chosenIndex = -1;
+  chosenOption: TypeOption | null = null;
+  cpu: CpuPerInvocation | null = null;
+  /** cpuAssumedBy (null: none). */
+  overrideKey: string | null = null;
+  /** Grids priced whole: at two, the demands built here are read no more. */
+  gridsPriced = 0;
 
   /**
    * What the basis, the config and the window hold is read through them (a reference each, not a
@@ -418,6 +429,98 @@ class Pricer {
     this.bestUnits = bestUnits;
     this.bestConcurrencies = concurrencies;
     return bestIndex;
+  }
+
+  /** The chosen configuration's instance-hours per 730-h month (the result's instanceHours). */
+  instanceHoursMonth(replayed: ChosenReplay): number {
+    return replayed.instancePeriods * this.figures.periodHours * this.figures.factor;
+  }
+
+  /** The result's ec2Usd. */
+  ec2Usd(replayed: ChosenReplay): number {
+    return this.instanceHoursMonth(replayed) * (this.chosenOption as TypeOption).rates.ec2UsdPerHour;
+  }
+
+  /** The result's managementFeeUsd. */
+  managementFeeUsd(replayed: ChosenReplay): number {
+    return this.instanceHoursMonth(replayed) * (this.chosenOption as TypeOption).rates.feeUsdPerHour;
+  }
+
+  /** The result's totalUsd. */
+  totalUsd(replayed: ChosenReplay): number {
+    return this.ec2Usd(replayed) + this.managementFeeUsd(replayed) + this.monthlyRequestsUsd;
+  }
+
+  /** The chosen configuration's result (breakEvenCpuShare null: build-report fills it), from its parts. */
+  result(replayed: ChosenReplay): LmiResult {
+    const { eligibility, processMemorySource } = this.basis;
+    const shape = this.basis.shapes[this.chosenIndex] as EnvironmentShape;
+    const concurrency = this.usedConcurrencies[this.chosenIndex] as PerEnvironmentConcurrency;
+    const option = this.chosenOption as TypeOption;
+    const cpu = this.cpu as CpuPerInvocation;
+    const { periods } = this.figures;
+    const ec2Usd = this.ec2Usd(replayed);
+    const managementFeeUsd = this.managementFeeUsd(replayed);
+    const result: LmiResult = {
+      eligible: eligibility.eligible,
+      blockers: eligibility.blockers,
+      needsRuntimeUpgrade: eligibility.needsRuntimeUpgrade,
+      needsMemoryIncrease: eligibility.needsMemoryIncrease,
+      memoryMB: shape.memoryMiB,
+      instanceType: option.price.instanceType,
+      memoryGiBPerVCpu: shape.ratio,
+      vCpusPerEnvironment: shape.vCpus,
+      perEnvironmentConcurrency: concurrency.setting,
+      concurrencyLimitedBy: concurrency.limitedBy,
+      processMemorySource,
+      minEnvironments: this.lmi.minEnvironments,
+      maxEnvironments: replayed.maxEnvironments,
+      avgEnvironments: replayed.environmentPeriods / periods,
+      instanceHours: this.instanceHoursMonth(replayed),
+      avgInstances: replayed.instancePeriods / periods,
+      peakInstances: replayed.peakInstances,
+      ec2Usd,
+      managementFeeUsd,
+      requestsUsd: this.monthlyRequestsUsd,
+      totalUsd: ec2Usd + managementFeeUsd + this.monthlyRequestsUsd,
+      throttledInvocations: replayed.throttledInvocations,
+      cpuSource: cpu.cpuSource,
+      cpuSecondsPerInvocation: cpu.cpuSecondsPerInvocation,
+      breakEvenCpuShare: null,
+    };
+    if (this.overrideKey !== null) result.cpuAssumedBy = this.overrideKey;
+    return result;
+  }
+
+  /** lmiResultFinite(this.result(replayed)), without building it: the same numbers, field by field. */
+  resultFinite(replayed: ChosenReplay): boolean {
+    const shape = this.basis.shapes[this.chosenIndex] as EnvironmentShape;
+    const concurrency = this.usedConcurrencies[this.chosenIndex] as PerEnvironmentConcurrency;
+    const cpuSeconds = (this.cpu as CpuPerInvocation).cpuSecondsPerInvocation;
+    const { periods } = this.figures;
+    return (
+      Number.isFinite(shape.memoryMiB) &&
+      Number.isFinite(shape.ratio) &&
+      Number.isFinite(shape.vCpus) &&
+      Number.isFinite(concurrency.setting) &&
+      Number.isFinite(this.lmi.minEnvironments) &&
+      Number.isFinite(replayed.maxEnvironments) &&
+      Number.isFinite(replayed.environmentPeriods / periods) &&
+      Number.isFinite(this.instanceHoursMonth(replayed)) &&
+      Number.isFinite(replayed.instancePeriods / periods) &&
+      Number.isFinite(replayed.peakInstances) &&
+      Number.isFinite(this.ec2Usd(replayed)) &&
+      Number.isFinite(this.managementFeeUsd(replayed)) &&
+      Number.isFinite(this.monthlyRequestsUsd) &&
+      Number.isFinite(this.totalUsd(replayed)) &&
+      Number.isFinite(replayed.throttledInvocations) &&
+      (cpuSeconds === null || Number.isFinite(cpuSeconds))
+    );
+  }
+
+  /** A grid priced whole: once both are, the demands built here (a source that keeps none) are dropped. */
+  gridPriced(): void {
+    if (++this.gridsPriced >= 2) this.demands = null;
   }
 
   /** The cost units of a grid point: the chosen configuration's own, or a search. */
@@ -567,6 +670,7 @@ class CpuShareCosts extends BoundedCostGrid<LmiSizing['costByCpuShare'][number]>
 
   protected override pricedAll(): void {
     super.pricedAll();
+    (this.#pricer as Pricer).gridPriced();
     this.#pricer = null;
   }
 }
@@ -590,6 +694,7 @@ class TrafficScaleCosts extends BoundedCostGrid<LmiSizing['costByTrafficScale'][
 
   protected override pricedAll(): void {
     super.pricedAll();
+    (this.#pricer as Pricer).gridPriced();
     this.#pricer = null;
   }
 }
@@ -703,7 +808,6 @@ export function sizeLmi(
   if (source.periods !== periods) throw new LmiAdvisorError(`${profile.region}/${profile.name}: the replay holds ${source.periods} periods, the window ${periods}`);
   const hist = source.hist;
 
-  const periodHours = window.periodSeconds / 3600;
   const requestUsd = prices.lambda.lmiRequestUsd;
   const monthlyRequestsUsd = usage.invocations * requestUsd * factor;
 
@@ -735,40 +839,11 @@ export function sizeLmi(
   const perEnvironment = concurrency.perEnvironment;
 
   const replayed = source.chosen({ perEnvironment, perInstance: option.perInstance, lmi });
-  const { throttledInvocations, instancePeriods, peakInstances, environmentPeriods, maxEnvironments } = replayed;
-
-  const instanceHoursMonth = instancePeriods * periodHours * factor;
-  const ec2Usd = instanceHoursMonth * option.rates.ec2UsdPerHour;
-  const managementFeeUsd = instanceHoursMonth * option.rates.feeUsdPerHour;
-  const result: LmiResult = {
-    eligible: eligibility.eligible,
-    blockers: eligibility.blockers,
-    needsRuntimeUpgrade: eligibility.needsRuntimeUpgrade,
-    needsMemoryIncrease: eligibility.needsMemoryIncrease,
-    memoryMB: shape.memoryMiB,
-    instanceType: option.price.instanceType,
-    memoryGiBPerVCpu: shape.ratio,
-    vCpusPerEnvironment: shape.vCpus,
-    perEnvironmentConcurrency: concurrency.setting,
-    concurrencyLimitedBy: concurrency.limitedBy,
-    processMemorySource,
-    minEnvironments: lmi.minEnvironments,
-    maxEnvironments,
-    avgEnvironments: environmentPeriods / periods,
-    instanceHours: instanceHoursMonth,
-    avgInstances: instancePeriods / periods,
-    peakInstances,
-    ec2Usd,
-    managementFeeUsd,
-    requestsUsd: monthlyRequestsUsd,
-    totalUsd: ec2Usd + managementFeeUsd + monthlyRequestsUsd,
-    throttledInvocations,
-    cpuSource: cpu.cpuSource,
-    cpuSecondsPerInvocation: cpu.cpuSecondsPerInvocation,
-    breakEvenCpuShare: null,
-  };
-  const overrideKey = cpu.cpuSource === 'assumed' ? cpuBusyFractionOverrideKey(lmi, profile.region, profile.name) : null;
-  if (overrideKey !== null) result.cpuAssumedBy = overrideKey;
+  const throttledInvocations = replayed.throttledInvocations;
+  pricer.chosenIndex = chosenIndex;
+  pricer.chosenOption = option;
+  pricer.cpu = cpu;
+  pricer.overrideKey = cpu.cpuSource === 'assumed' ? cpuBusyFractionOverrideKey(lmi, profile.region, profile.name) : null;
 
   // The CPU grid: CPU_SHARE_GRID (descending), with the share used in its place when off it (kept
   // per basis for the share used last: read only, as CPU_SHARE_GRID is).
@@ -847,7 +922,7 @@ export function sizeLmi(
     }
   }
 
-  return new Sizing(result, pricer, replayed, risks);
+  return new Sizing(pricer, replayed, risks);
 }
 
 /**
@@ -855,6 +930,12 @@ export function sizeLmi(
  * replay (the what-if page) builds the runs only if grouping reads them, and a chart only if
  * something reads it. A class, not an object literal with a getter: such a literal is slow to
  * build and to read (thousands per page update). The break-even grids are priced as read: `costByCpuShare` / `costByTrafficScale` price them whole.
+ *
+ * `result` is built on first read, from the chosen configuration's parts its pricer holds: the
+ * what-if page re-sizes 10,000 functions per update and reads few results whole (a detail section,
+ * a planned function). What build-report reads of every function (the verdict's figures, the
+ * finite check) is read through here from those parts: each getter named after a result field
+ * gives that field's very value (size.test.ts, size.kept.test.ts).
  */
 export class Sizing implements LmiSizing {
   readonly #replayed: ChosenReplay;
@@ -865,15 +946,14 @@ export class Sizing implements LmiSizing {
    * besides the lookups. Private, so equality checks and JSON never see it.
    */
   #reportMemo: object | undefined = undefined;
-  /** The grids, made on first read (a report reads them for some functions only); the pricer until both are made. */
-  #pricer: Pricer | null;
+  /** The chosen configuration's parts (the result's source) and the grids' pricer. */
+  readonly #pricer: Pricer;
   #cpuShareCosts: CpuShareCosts | null = null;
   #trafficScaleCosts: TrafficScaleCosts | null = null;
-  /** lmiResultFinite(result), once read. */
-  #resultFinite: boolean | null = null;
+  /** The result, once read. */
+  #result: LmiResult | null = null;
 
   constructor(
-    readonly result: LmiResult,
     pricer: Pricer,
     replayed: ChosenReplay,
     readonly risks: string[],
@@ -882,22 +962,65 @@ export class Sizing implements LmiSizing {
     this.#replayed = replayed;
   }
 
+  get result(): LmiResult {
+    return (this.#result ??= this.#pricer.result(this.#replayed));
+  }
+
+  // The result's fields build-report reads of every function (recommend.ts DecideInput's lmi,
+  // busyTimePremium), read through.
+  get eligible(): boolean {
+    return this.#pricer.basis.eligibility.eligible;
+  }
+  get blockers(): string[] {
+    return this.#pricer.basis.eligibility.blockers;
+  }
+  get needsRuntimeUpgrade(): boolean {
+    return this.#pricer.basis.eligibility.needsRuntimeUpgrade;
+  }
+  get needsMemoryIncrease(): boolean {
+    return this.#pricer.basis.eligibility.needsMemoryIncrease;
+  }
+  get memoryMB(): number {
+    const pricer = this.#pricer;
+    return (pricer.basis.shapes[pricer.chosenIndex] as EnvironmentShape).memoryMiB;
+  }
+  get instanceType(): string {
+    return (this.#pricer.chosenOption as TypeOption).price.instanceType;
+  }
+  get processMemorySource(): 'measured' | 'configured' | null {
+    return this.#pricer.basis.processMemorySource;
+  }
+  get instanceHours(): number {
+    return this.#pricer.instanceHoursMonth(this.#replayed);
+  }
+  get ec2Usd(): number {
+    return this.#pricer.ec2Usd(this.#replayed);
+  }
+  get managementFeeUsd(): number {
+    return this.#pricer.managementFeeUsd(this.#replayed);
+  }
+  get totalUsd(): number {
+    return this.#pricer.totalUsd(this.#replayed);
+  }
+  get throttledInvocations(): number {
+    return this.#replayed.throttledInvocations;
+  }
+  get cpuSource(): CpuPerInvocation['cpuSource'] {
+    return (this.#pricer.cpu as CpuPerInvocation).cpuSource;
+  }
+  get cpuSecondsPerInvocation(): number | null {
+    return (this.#pricer.cpu as CpuPerInvocation).cpuSecondsPerInvocation;
+  }
+  get cpuAssumedBy(): string | undefined {
+    return this.#pricer.overrideKey ?? undefined;
+  }
+
   get cpuShareCosts(): BoundedCostGrid<LmiSizing['costByCpuShare'][number]> {
-    let grid = this.#cpuShareCosts;
-    if (grid === null) {
-      grid = this.#cpuShareCosts = new CpuShareCosts(this.#pricer as Pricer);
-      if (this.#trafficScaleCosts !== null) this.#pricer = null;
-    }
-    return grid;
+    return (this.#cpuShareCosts ??= new CpuShareCosts(this.#pricer));
   }
 
   get trafficScaleCosts(): BoundedCostGrid<LmiSizing['costByTrafficScale'][number]> {
-    let grid = this.#trafficScaleCosts;
-    if (grid === null) {
-      grid = this.#trafficScaleCosts = new TrafficScaleCosts(this.#pricer as Pricer);
-      if (this.#cpuShareCosts !== null) this.#pricer = null;
-    }
-    return grid;
+    return (this.#trafficScaleCosts ??= new TrafficScaleCosts(this.#pricer));
   }
 
   get costByCpuShare(): LmiSizing['costByCpuShare'] {
@@ -917,9 +1040,9 @@ export class Sizing implements LmiSizing {
     return this.#replayed.chart;
   }
 
-  /** Every number of `result` is finite (lmiResultFinite; the result is never changed once built). */
+  /** Every number of `result` is finite (lmiResultFinite of it, read from its parts without building it). */
   get resultFinite(): boolean {
-    return (this.#resultFinite ??= lmiResultFinite(this.result));
+    return this.#pricer.resultFinite(this.#replayed);
   }
 
   get reportMemo(): object | undefined {

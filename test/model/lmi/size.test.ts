@@ -437,3 +437,68 @@ describe('lmiResultFinite: the finite walk of a result, field by field', () => {
     expect((sizing as Sizing).resultFinite).toBe(lmiResultFinite(sizing.result));
   });
 });
+
+describe('Sizing: the result built on first read, its figures read through before', () => {
+  /** The result's fields build-report reads of every function through the sizing (recommend.ts DecideLmi, busyTimePremium). */
+  const readThrough = [
+    'eligible', 'blockers', 'needsRuntimeUpgrade', 'needsMemoryIncrease', 'memoryMB', 'processMemorySource', 'totalUsd',
+    'throttledInvocations', 'cpuSource', 'cpuSecondsPerInvocation', 'cpuAssumedBy', 'instanceType', 'instanceHours', 'ec2Usd',
+    'managementFeeUsd',
+  ] as const;
+  const cases = fc.record({
+    concurrency: fc.array(fc.option(fc.integer({ min: 0, max: 400 }), { freq: 10 }), { minLength: 1, maxLength: 300 }),
+    runtime: fc.constantFrom('nodejs22.x', 'python3.13', 'java21', 'ruby2.7', null),
+    memoryMB: fc.constantFrom(128, 2048, 3000, 10240),
+    cpuSecondsPerInvocation: fc.option(fc.constantFrom(0.01, 0.4), { freq: 2 }),
+    headroom: fc.constantFrom(1, 1.5, 3.7),
+    scaleOutMinutes: fc.constantFrom(0, 3),
+    override: fc.boolean(),
+    invocations: fc.constantFrom(1, 1, Number.POSITIVE_INFINITY, Number.NaN),
+  });
+  /** A sizing of the case: sized alone over a fresh price list (nothing kept from another). */
+  const sized = (c: typeof cases extends fc.Arbitrary<infer T> ? T : never) => {
+    const profile = testProfile({ concurrency: c.concurrency, runtime: c.runtime, memoryMB: c.memoryMB, cpuSecondsPerInvocation: c.cpuSecondsPerInvocation, name: 'fn' });
+    const config = testConfig({ headroom: c.headroom, scaleOutMinutes: c.scaleOutMinutes, cpuBusyFractionByFunction: c.override ? { fn: 0.3 } : {} });
+    const base = usageOf(profile);
+    const usage = { ...base, invocations: c.invocations === 1 ? base.invocations : c.invocations };
+    return sizeLmi(profile, usage, { window: testWindow(c.concurrency.length), prices: testRegionPrices(), config }) as Sizing | null;
+  };
+
+  it('read after every grid point is priced (each point a search of its own), it is the result read at once (property)', () => {
+    fc.assert(
+      fc.property(cases, (c) => {
+        const atOnce = sized(c);
+        const later = sized(c);
+        if (atOnce === null || later === null) return expect(later).toBe(atOnce);
+        const first = atOnce.result;
+        void later.costByCpuShare;
+        void later.costByTrafficScale;
+        expect(later.result).toEqual(first);
+        expect(JSON.stringify(later.result)).toBe(JSON.stringify(first));
+        // Built once: the same object on every read.
+        expect(later.result).toBe(later.result);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it("each figure read through the sizing is its result's field, read before the result is built and after (property)", () => {
+    fc.assert(
+      fc.property(cases, fc.boolean(), (c, gridsFirst) => {
+        const s = sized(c);
+        if (s === null) return;
+        if (gridsFirst) void s.costByCpuShare;
+        const through = readThrough.map((key) => s[key]);
+        const finite = s.resultFinite;
+        const r = s.result;
+        readThrough.forEach((key, i) => expect([key, through[i]]).toEqual([key, r[key]]));
+        readThrough.forEach((key) => expect([key, s[key]]).toEqual([key, r[key]]));
+        // The finite check of the parts is the check of the result (non-finite request counts included).
+        expect(finite).toBe(lmiResultFinite(r));
+        expect(s.resultFinite).toBe(lmiResultFinite(r));
+        if (!Number.isFinite(c.invocations)) expect(finite).toBe(false);
+      }),
+      { numRuns: 80 },
+    );
+  });
+});
