@@ -1003,7 +1003,8 @@ function sortByIndexOnTies(reports: readonly FunctionReport[]): FunctionReport[]
     if (pNull === 0) {
       const a = savings[p] as number;
       const b = savings[q] as number;
-      if (a !== b) return b - a;
+      // The sign of b - a, as a small integer: a double returned to the sort is a heap number per comparison (b - a where NaN).
+      if (a !== b) return b > a ? 1 : b < a ? -1 : b - a;
     }
     return compareByIndexOnTies(reports[p]!, reports[q]!);
   });
