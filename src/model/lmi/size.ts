@@ -262,28 +262,28 @@ function onCpuShareGrid(share: number): boolean {
 const NO_CONCURRENCIES: PerEnvironmentConcurrency[] = [];
 
 /**
+ * The last search's (Pricer.cheapest) best option (null: none), its cost units and the per-EE
+ * concurrencies it was made at: read right after the call (no search runs inside another), not
+ * kept per sizing.
+ */
+const lastSearch = { option: null as TypeOption | null, units: 0.5, concurrencies: NO_CONCURRENCIES };
+/** Where Pricer.sharePerEnvironment's point starts in the array it returned: read right after the call. */
+let flatOffset = 0;
+
+/**
  * One sizing's candidate search (cheapest) and the pricing of its break-even grids, with the state
  * they read as fields: what closures over sizeLmi's locals held before (some twenty closures per
  * sizing, 10,000 sizings per what-if update). The grids keep it until every point is priced.
  */
 class Pricer {
-  readonly shapeCount: number;
-  readonly floorPeriods: number;
   /** Demands built here, by "perEnvironment:scaleIndex", when the source keeps none. */
   demands: Map<string, EnvironmentDemand> | null = null;
-  /** The last search's best option (null: none), its cost units, and the per-EE concurrencies it was made at. */
-  bestOption: TypeOption | null = null;
-  bestUnits = 0;
-  bestConcurrencies: PerEnvironmentConcurrency[] = NO_CONCURRENCIES;
-  // Set by chose() once the configuration is chosen.
-  cpuShare = 0;
+  // Set by chose() once the configuration is chosen (its CPU share is cpu's).
   usedConcurrencies: PerEnvironmentConcurrency[] = NO_CONCURRENCIES;
   usedPerEnvironment: number[] | null = null;
   shares: readonly number[] = CPU_SHARE_GRID;
   usedAt = -1;
   chosenUnits = 0;
-  /** Where sharePerEnvironment's point starts in the array it returned. */
-  flatOffset = 0;
   // The chosen configuration's parts, set by sizeLmi once chosen: its result's figures are read
   // from them (Sizing), the result built on first read only (no object and some ten boxed
   // numbers per function per what-if update where nothing reads them).
@@ -309,14 +309,20 @@ class Pricer {
     readonly lmi: LmiContext['config']['lmi'],
     readonly figures: WindowFigures,
     readonly monthlyRequestsUsd: number,
-  ) {
-    this.shapeCount = basis.shapes.length;
-    this.floorPeriods = lmi.minInstances * figures.periods;
+  ) {}
+
+  /** Shapes of the basis (read, not kept: a field per sizing less). */
+  get shapeCount(): number {
+    return this.basis.shapes.length;
   }
 
-  /** The configuration chosen (its CPU share, per-EE concurrencies and cost units) and the CPU grid's shares. */
-  chose(cpuShare: number, usedConcurrencies: PerEnvironmentConcurrency[], shares: readonly number[], usedAt: number, chosenUnits: number): void {
-    this.cpuShare = cpuShare;
+  /** The instance-periods of minInstances over the window. */
+  get floorPeriods(): number {
+    return this.lmi.minInstances * this.figures.periods;
+  }
+
+  /** The configuration chosen (its per-EE concurrencies and cost units; its CPU share is cpu's) and the CPU grid's shares. */
+  chose(usedConcurrencies: PerEnvironmentConcurrency[], shares: readonly number[], usedAt: number, chosenUnits: number): void {
     this.usedConcurrencies = usedConcurrencies;
     this.shares = shares;
     this.usedAt = usedAt;
@@ -425,9 +431,9 @@ class Pricer {
         bestIndex = i;
       }
     }
-    this.bestOption = bestOption;
-    this.bestUnits = bestUnits;
-    this.bestConcurrencies = concurrencies;
+    lastSearch.option = bestOption;
+    lastSearch.units = bestUnits;
+    lastSearch.concurrencies = concurrencies;
     return bestIndex;
   }
 
@@ -525,10 +531,10 @@ class Pricer {
 
   /** The cost units of a grid point: the chosen configuration's own, or a search. */
   pointUnits(cpuShare: number, concurrencies: PerEnvironmentConcurrency[], scaleIndex: number): number {
-    if (cpuShare === this.cpuShare && scaleIndex === UNIT_SCALE) return this.chosenUnits;
+    if (cpuShare === (this.cpu as CpuPerInvocation).cpuShare && scaleIndex === UNIT_SCALE) return this.chosenUnits;
     // A point is priced only once the chosen configuration was found: cheapest() finds one here too.
     if (this.cheapest(concurrencies, scaleIndex) < 0) throw new LmiAdvisorError('a break-even point found no configuration where the chosen one was found');
-    return this.bestUnits;
+    return lastSearch.units;
   }
 
   monthlyTotal(costUnits: number, scale: number): number {
@@ -547,7 +553,7 @@ class Pricer {
 
   trafficPoint(index: number): LmiSizing['costByTrafficScale'][number] {
     const scale = TRAFFIC_SCALE_GRID[index] as number;
-    return { scale, totalUsd: this.monthlyTotal(this.pointUnits(this.cpuShare, this.usedConcurrencies, index), scale) };
+    return { scale, totalUsd: this.monthlyTotal(this.pointUnits((this.cpu as CpuPerInvocation).cpuShare, this.usedConcurrencies, index), scale) };
   }
 
   /** The per-EE concurrencies at the share used, as numbers (for the bounds): the basis's where read from the same concurrencies (no array per sizing). */
@@ -570,7 +576,7 @@ class Pricer {
     const usedAt = this.usedAt;
     const gridIndex = usedAt < 0 || index < usedAt ? index : index === usedAt ? -1 : index - 1;
     if (gridIndex < 0) {
-      this.flatOffset = 0;
+      flatOffset = 0;
       return this.usedPerEnvironmentOf();
     }
     const shapeCount = this.shapeCount;
@@ -581,14 +587,14 @@ class Pricer {
       const concurrencies = this.gridConcurrenciesAt(gridIndex);
       for (let i = 0; i < shapeCount; i++) gridPerEnvironment[offset + i] = (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
     }
-    this.flatOffset = offset;
+    flatOffset = offset;
     return gridPerEnvironment;
   }
 
   /** The bound at the CPU grid's share at `index` into out[index], from the flat per-EE concurrencies. */
   shareBoundInto(index: number, out: number[]): void {
     const perEnvironments = this.sharePerEnvironment(index);
-    this.boundInto(perEnvironments, this.flatOffset, 1, out, index);
+    this.boundInto(perEnvironments, flatOffset, 1, out, index);
   }
 
   fillCpuShare(out: number[], from: number, end: number): void {
@@ -623,7 +629,7 @@ class Pricer {
       for (let i = 0; i < shapeCount; i++) most[i] = 0;
       scan: for (let index = 0; index < end; index++) {
         const perEnvironments = this.sharePerEnvironment(index);
-        const offset = this.flatOffset;
+        const offset = flatOffset;
         for (let i = 0; i < shapeCount; i++) {
           const perEnvironment = perEnvironments[offset + i] as number;
           if (!(perEnvironment > 0)) {
@@ -834,8 +840,9 @@ export function sizeLmi(
   const chosenIndex = pricer.cheapest(usedConcurrencies, UNIT_SCALE);
   if (chosenIndex < 0) return null;
   const shape = shapes[chosenIndex] as EnvironmentShape;
-  const concurrency = pricer.bestConcurrencies[chosenIndex] as PerEnvironmentConcurrency;
-  const option = pricer.bestOption as TypeOption;
+  const concurrency = lastSearch.concurrencies[chosenIndex] as PerEnvironmentConcurrency;
+  const option = lastSearch.option as TypeOption;
+  const chosenUnits = lastSearch.units;
   const perEnvironment = concurrency.perEnvironment;
 
   const replayed = source.chosen({ perEnvironment, perInstance: option.perInstance, lmi });
@@ -864,7 +871,7 @@ export function sizeLmi(
   // The grids are priced as they are read (cost-grid.ts). The type options do not depend on CPU
   // share or traffic, so a point is priced whenever the chosen configuration was (cheapest()
   // finds one). The chosen configuration's own point (its share, traffic 1) is the search above.
-  pricer.chose(cpu.cpuShare, usedConcurrencies, shares, usedAt, pricer.bestUnits);
+  pricer.chose(usedConcurrencies, shares, usedAt, chosenUnits);
 
   // Kept per function where the source keeps a memo (the basis): the risks read nothing else
   // than these, so a sizing that repeats them (a discount, a share moving no per-EE concurrency,
