@@ -168,24 +168,24 @@ export function count(n: number): string {
   return COUNT_FORMAT.format(whole);
 }
 
-/** Reasons that make the data too thin to recommend anything. */
-function dataReasons(input: DecideInput): string[] {
+/** Reasons that make the data too thin to recommend anything (null: none; no empty array per function). */
+function dataReasons(input: DecideInput): string[] | null {
   const { config } = input;
-  const reasons: string[] = [];
+  let reasons: string[] | null = null;
   if (input.invocations === null) {
-    reasons.push('Invocations are unknown: series.invocations is null in every period of the window.');
+    (reasons ??= []).push('Invocations are unknown: series.invocations is null in every period of the window.');
   } else if (input.invocations < config.recommend.minInvocations) {
-    reasons.push(
+    (reasons ??= []).push(
       `Only ${count(input.invocations)} invocations in the window (recommend.minInvocations is ${count(config.recommend.minInvocations)}).`,
     );
   }
   if (input.windowDays < config.recommend.minWindowDays) {
-    reasons.push(
+    (reasons ??= []).push(
       `The window covers ${input.windowDays.toFixed(1)} days (recommend.minWindowDays is ${config.recommend.minWindowDays}).`,
     );
   }
   if (input.unknownShare > config.recommend.maxUnknownShare) {
-    reasons.push(
+    (reasons ??= []).push(
       `${pct(input.unknownShare)} of the window's periods have unknown metrics${input.unknownDetail ? ` (${input.unknownDetail})` : ''}, more than recommend.maxUnknownShare (${pct(config.recommend.maxUnknownShare)}).`,
     );
   }
@@ -381,16 +381,16 @@ export function decide(input: DecideInput, breakEvens: BreakEvens, built: boolea
   if (input.alreadyOnLmi) {
     return new Decision('stay', ['Already runs on Lambda Managed Instances (a capacity provider is set); not re-assessed.'], [], [], null, null);
   }
-  const thin = dataReasons(input);
+  let thin = dataReasons(input);
   if (input.standardUsd == null) {
     const why = input.standardUnknownReasons ?? [];
-    thin.unshift(
+    (thin ??= []).unshift(
       why.length > 0
         ? `Standard Lambda cost is unknown: ${why.join('; ')}.`
         : 'Standard Lambda cost is unknown (no prices for the region, provisioned concurrency unreadable, or no known data).',
     );
   }
-  if (thin.length > 0) {
+  if (thin !== null && thin.length > 0) {
     if (!input.lmi && input.lmiUnknownReason) thin.push(input.lmiUnknownReason);
     return new Decision('insufficient-data', thin, [], [], null, null);
   }
@@ -410,12 +410,14 @@ export function decide(input: DecideInput, breakEvens: BreakEvens, built: boolea
   // Not built: the reasons after the first (the Decision builds them when read).
   const pending = full ? null : input;
   // Shown risks are the sizing's own notes (they already cover throttles, runtime, memory,
-  // Python); the structured checks below decide `review` and are named in the reasons.
-  const risks = input.sizingRisks.slice();
+  // Python); the structured checks below decide `review` and are named in the reasons. A copy,
+  // but for a verdict alone (the what-if page, 10,000 per update): the sizing's own array, read
+  // only as every report's risks are.
+  const risks = none ? (input.sizingRisks as string[]) : input.sizingRisks.slice();
   const savingsUsd = standardUsd - lmi.totalUsd;
   const savingsPct = standardUsd > 0 ? (savingsUsd / standardUsd) * 100 : savingsUsd > 0 ? Infinity : 0;
   if (!lmi.eligible || lmi.blockers.length > 0) {
-    if (none) return new Decision('ineligible', null, risks, [], input, breakEvens);
+    if (none) return new Decision('ineligible', null, risks, NO_REVIEW_RISKS as string[], input, breakEvens);
     const reasons = lmi.blockers.map((b) => `Blocks LMI: ${b}`);
     if (full || reasons.length === 0) reasons.push(`Priced anyway, as if it could run: ${compareOf(lmi, standardUsd)}.`);
     return new Decision('ineligible', reasons, risks, [], full || lmi.blockers.length === 0 ? null : pending, breakEvens);
@@ -435,7 +437,7 @@ export function decide(input: DecideInput, breakEvens: BreakEvens, built: boolea
       if (full) for (const r of blocking) (reasons as string[]).push(`Review first: ${r.long}`);
       return new Decision('review', reasons, risks, blocking.map((r) => r.short), pending, breakEvens);
     }
-    return new Decision('migrate', reasons, risks, [], pending, breakEvens);
+    return new Decision('migrate', reasons, risks, none ? (NO_REVIEW_RISKS as string[]) : [], pending, breakEvens);
   }
 
   // The break-even CPU share is read only where LMI loses at an unmeasured CPU figure (both rules below).
@@ -457,7 +459,7 @@ export function decide(input: DecideInput, breakEvens: BreakEvens, built: boolea
     return new Decision('review', reasons, risks, blocking.map((r) => r.short), pending, breakEvens);
   }
 
-  if (none) return new Decision('stay', null, risks, [], input, breakEvens);
+  if (none) return new Decision('stay', null, risks, NO_REVIEW_RISKS as string[], input, breakEvens);
   const reasons =
     savingsUsd <= 0
       ? [`${compareOf(lmi, standardUsd)}: standard Lambda is cheaper by ${usd(-savingsUsd)}.`]
@@ -476,3 +478,6 @@ export function decide(input: DecideInput, breakEvens: BreakEvens, built: boolea
   }
   return new Decision('stay', reasons, risks, [], pending, breakEvens);
 }
+
+/** The review phrases of a verdict with none, for a verdict alone (decide's 'verdict'; a new array each otherwise): shared, so frozen. */
+const NO_REVIEW_RISKS: readonly string[] = Object.freeze([]);
