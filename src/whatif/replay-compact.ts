@@ -772,7 +772,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
     environmentDemand: demandAt,
     unknownPeriods: data.unknownPeriods,
     allUnknown: data.allUnknown,
-    chosen: ({ perEnvironment, perInstance, lmi }): ChosenReplay => {
+    chosen: (perEnvironment, perInstance, lmi): ChosenReplay => {
       // Everything below depends on these settings alone (compared as numbers: no key string);
       // the replay kept last first (a discount or a share that moves no per-EE concurrency asks for it again).
       for (let i = chosenKept.length - 1; i >= 0; i--) {

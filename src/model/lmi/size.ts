@@ -845,7 +845,7 @@ export function sizeLmi(
   const chosenUnits = lastSearch.units;
   const perEnvironment = concurrency.perEnvironment;
 
-  const replayed = source.chosen({ perEnvironment, perInstance: option.perInstance, lmi });
+  const replayed = source.chosen(perEnvironment, option.perInstance, lmi);
   const throttledInvocations = replayed.throttledInvocations;
   pricer.chosenIndex = chosenIndex;
   pricer.chosenOption = option;
