@@ -354,8 +354,12 @@ function cpuShareAt(sizing: LmiSizing, standardUsd: number): number | null {
 
 /** cpuShareAt(sizing, standardUsd) >= floor, false when null: breakEvenCpuShareAtLeast, or the share itself when known. */
 function cpuShareAtLeastAt(sizing: LmiSizing, standardUsd: number, floor: number): boolean {
-  const memo = memoOf(sizing);
-  if (memo.cpuShareKnown && Object.is(memo.cpuShareStandardUsd, standardUsd)) return memo.cpuShare !== null && memo.cpuShare >= floor;
+  const kept = memoIfAny(sizing);
+  if (kept !== undefined && kept.cpuShareKnown && Object.is(kept.cpuShareStandardUsd, standardUsd)) return kept.cpuShare !== null && kept.cpuShare >= floor;
+  // breakEvenCpuShareAtLeast's first answer, where one bound settles it: no grid and no memo built
+  // (asked again, it costs a few flops; most functions LMI loses at 10,000 end here).
+  if ((kept === undefined || kept.atLeast === null) && sizing instanceof Sizing && sizing.cpuShareSettled(standardUsd, floor)) return false;
+  const memo = kept ?? memoOf(sizing);
   if (memo.atLeast === null || !Object.is(memo.atLeastStandardUsd, standardUsd) || !Object.is(memo.atLeastFloor, floor)) {
     memo.atLeast = breakEvenCpuShareAtLeast(sizing.cpuShareCosts ?? sizing.costByCpuShare, standardUsd, floor);
     memo.atLeastStandardUsd = standardUsd;

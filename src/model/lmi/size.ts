@@ -1022,6 +1022,27 @@ export class Sizing implements LmiSizing {
     return this.#pricer.overrideKey ?? undefined;
   }
 
+  /**
+   * breakEvenCpuShareAtLeast(cpuShareCosts, standardUsd, floor)'s first answer (false) holds: the
+   * least lower bound of the CPU grid's points down to the first share below `floor` is at least
+   * `standardUsd`. Asked of the grid where it is made, else of the pricer as a new grid would ask
+   * it (a grid is made for the points it prices: most functions LMI loses need none).
+   */
+  cpuShareSettled(standardUsd: number, floor: number): boolean {
+    const grid = this.#cpuShareCosts;
+    const keys = grid !== null ? grid.pointKeys : this.#pricer.shares;
+    let end = keys.length;
+    for (let i = 0; i < keys.length; i++) {
+      if ((keys[i] as number) < floor) {
+        end = i + 1;
+        break;
+      }
+    }
+    // A new grid's leastLowerTotal(end): none of its points priced.
+    const least = grid !== null ? grid.leastLowerTotal(end) : keys.length > 0 ? this.#pricer.leastShareBound(Math.min(end, keys.length)) : Number.NaN;
+    return least >= standardUsd;
+  }
+
   get cpuShareCosts(): BoundedCostGrid<LmiSizing['costByCpuShare'][number]> {
     return (this.#cpuShareCosts ??= new CpuShareCosts(this.#pricer));
   }

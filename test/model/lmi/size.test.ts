@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assertFinite } from '../../../src/model/summarize.js';
+import { breakEvenCpuShareAtLeast } from '../../../src/model/break-even.js';
 import { CPU_SHARE_GRID, lmiResultFinite, sizeLmi, Sizing, TRAFFIC_SCALE_GRID } from '../../../src/model/lmi/size.js';
 import type { PeriodSeconds } from '../../../src/source/profile.js';
 import { testConfig, testProfile, testRegionPrices, testWindow, usageOf } from './helpers.js';
@@ -499,6 +500,43 @@ describe('Sizing: the result built on first read, its figures read through befor
         if (!Number.isFinite(c.invocations)) expect(finite).toBe(false);
       }),
       { numRuns: 80 },
+    );
+  });
+});
+
+describe("Sizing.cpuShareSettled: breakEvenCpuShareAtLeast's first answer without a grid", () => {
+  it('is the least-bound check of the CPU grid, made before or after, some points priced or every one, and then the scan answers false (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(fc.integer({ min: 0, max: 400 }), { freq: 10 }), { minLength: 1, maxLength: 300 }),
+        fc.constantFrom('nodejs22.x', 'python3.13', 'java21'),
+        fc.constantFrom(128, 2048, 10240),
+        fc.constantFrom(0.05, 0.3, 1),
+        fc.constantFrom(0, 0.02, 0.1, 0.25, 0.33, 1, 2),
+        fc.double({ min: 0.5, max: 2, noNaN: true }),
+        fc.constantFrom('none', 'one', 'all'),
+        (concurrency, runtime, memoryMB, cpuBusyFraction, floor, at, priced) => {
+          const sized = () => size(concurrency, { lmi: { cpuBusyFraction }, profile: { runtime, memoryMB } }).sizing as Sizing | null;
+          const s = sized();
+          const fresh = sized();
+          if (s === null || fresh === null) return;
+          // A standard total around the grid's least bound (above, below, equal).
+          const grid = fresh.cpuShareCosts;
+          let end = grid.length;
+          for (let i = 0; i < grid.length; i++) if (grid.pointKeys[i]! < floor) { end = i + 1; break; }
+          const least = grid.leastLowerTotal(end);
+          const standardUsd = Number.isFinite(least) ? least * at : at;
+          if (priced !== 'none') {
+            if (priced === 'one') s.cpuShareCosts.at(0);
+            else void s.costByCpuShare;
+          }
+          const settled = s.cpuShareSettled(standardUsd, floor);
+          const check = priced === 'all' ? Number.NaN : least;
+          expect(settled).toBe(check >= standardUsd);
+          if (settled) expect(breakEvenCpuShareAtLeast(sized()!.cpuShareCosts, standardUsd, floor)).toBe(false);
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 });
