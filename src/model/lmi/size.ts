@@ -130,6 +130,8 @@ interface KeptRisks {
   scaleOutMinutes: number;
   /** Shared by the sizings that reuse them: read only (recommend copies them). */
   risks: string[];
+  /** Where the throttle sentence is (or would be) in `risks`: the sentences before it. */
+  throttleAt: number;
 }
 
 /** The environment shapes of a memory size, per list of ratio options (by identity): one array per memory size, shared by its functions' bases (read only). */
@@ -889,6 +891,26 @@ export function sizeLmi(
     k.scaleOutMinutes === lmi.scaleOutMinutes
   ) {
     risks = k.risks;
+  } else if (
+    k !== null &&
+    k.shape === shape &&
+    (k.perEnvironment === perEnvironment || (perEnvironment >= 1 && k.perEnvironment >= 1)) &&
+    k.periodSeconds === window.periodSeconds &&
+    k.scaleOutMinutes === lmi.scaleOutMinutes
+  ) {
+    // Only the throttle sentence moves (it reads the throttles, the invocations and the headroom;
+    // a headroom change on a throttling function): the other sentences are the kept ones, taken
+    // as they are (no string built again). A new array: the sizings that took the old keep theirs.
+    const old = k.risks;
+    const at = k.throttleAt;
+    risks = [];
+    for (let i = 0; i < at; i++) risks.push(old[i] as string);
+    if (throttledInvocations > 0) risks.push(throttleRisk(throttledInvocations, usage.invocations, lmi));
+    for (let i = at + (k.throttledInvocations > 0 ? 1 : 0); i < old.length; i++) risks.push(old[i] as string);
+    k.throttledInvocations = throttledInvocations;
+    k.invocations = usage.invocations;
+    k.headroom = lmi.headroom;
+    k.risks = risks;
   } else {
     risks = sizingRisks({
       profile,
@@ -915,6 +937,7 @@ export function sizeLmi(
       k.headroom = lmi.headroom;
       k.scaleOutMinutes = lmi.scaleOutMinutes;
       k.risks = risks;
+      k.throttleAt = risksThrottleAt;
     } else if (replay?.sizingMemo) {
       basis.risks = {
         shape,
@@ -925,6 +948,7 @@ export function sizeLmi(
         headroom: lmi.headroom,
         scaleOutMinutes: lmi.scaleOutMinutes,
         risks,
+        throttleAt: risksThrottleAt,
       };
     }
   }
@@ -1111,6 +1135,15 @@ export function lmiResultFinite(r: LmiResult): boolean {
   );
 }
 
+/** Where sizingRisks put (or would have put) its throttle sentence, in the risks it returned last. */
+let risksThrottleAt = 0;
+
+/** sizingRisks's sentence for throttled invocations (throttledInvocations > 0). */
+function throttleRisk(throttledInvocations: number, totalInvocations: number, lmi: LmiContext['config']['lmi']): string {
+  const share = totalInvocations > 0 ? ` (${((100 * throttledInvocations) / totalInvocations).toPrecision(2)} %)` : '';
+  return `about ${count(throttledInvocations)} invocations${share} would have been throttled while LMI scaled out: traffic rose more than ${lmi.headroom}x within ${lmi.scaleOutMinutes} minutes`;
+}
+
 function sizingRisks(a: {
   profile: FunctionProfile;
   eligibility: ReturnType<typeof checkEligibility>;
@@ -1155,12 +1188,8 @@ function sizingRisks(a: {
       `Python runs one process per concurrent request; without Lambda Insights used_memory_max each process is assumed to need the configured ${profile.memoryMB} MB`,
     );
   }
-  if (a.throttledInvocations > 0) {
-    const share = a.totalInvocations > 0 ? ` (${((100 * a.throttledInvocations) / a.totalInvocations).toPrecision(2)} %)` : '';
-    risks.push(
-      `about ${count(a.throttledInvocations)} invocations${share} would have been throttled while LMI scaled out: traffic rose more than ${lmi.headroom}x within ${lmi.scaleOutMinutes} minutes`,
-    );
-  }
+  risksThrottleAt = risks.length;
+  if (a.throttledInvocations > 0) risks.push(throttleRisk(a.throttledInvocations, a.totalInvocations, lmi));
   if (a.coarse) {
     risks.push(`coarse data: bursts within ${a.periodSeconds / 60}-minute periods are not seen`);
   }
