@@ -750,8 +750,9 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       if (runLevel === undefined) runLevel = runLevelsOf(servedValues, hist.values);
       if (runLevel !== null) {
         // `>>> 0`: the value a Uint32Array stores (ToUint32), as capacityOfRuns stores it.
-        const levelCapacity: number[] = [];
-        for (let j = 0; j < hist.values.length; j++) levelCapacity.push(f(hist.values[j] as number) >>> 0);
+        // Sized once (a level per served value: pushes would copy it as it grows).
+        const levelCapacity = new Array<number>(hist.values.length);
+        for (let j = 0; j < levelCapacity.length; j++) levelCapacity[j] = f(hist.values[j] as number) >>> 0;
         leveled = { levelCapacity, levelPeriods: hist.counts, runLevel, runLength: servedLengths };
       }
     }
