@@ -29,7 +29,7 @@ import { type FreeTierBucket, freeTierCreditUsd } from './free-tier.js';
 import { planCapacityProvider } from './lmi/index.js';
 import { Sizing } from './lmi/size.js';
 import type { GroupMember, LmiSizing } from './lmi/types.js';
-import { type BreakEvens, type Decision, type DecideInput, decide, usd } from './recommend.js';
+import { type BreakEvens, type Decision, type DecideInput, type DecideLmi, decide, usd } from './recommend.js';
 import { firstTierUsdPerGbSecond, tieredDurationUsd } from './standard.js';
 import { assertFinite, unknownSeriesDetail } from './summarize.js';
 import type { FunctionSummary } from './summary.js';
@@ -203,7 +203,7 @@ interface KeptStandard {
 function busyTimePremium(
   s: FunctionSummary,
   standard: StandardCost | null,
-  lmi: LmiResult | null,
+  lmi: Pick<LmiResult, 'instanceType' | 'instanceHours' | 'ec2Usd' | 'managementFeeUsd'> | null,
   priceBook: PriceBook,
 ): number | null {
   if (!standard || !lmi || !s.monthly || lmi.instanceType == null) return null;
@@ -354,8 +354,12 @@ function cpuShareAt(sizing: LmiSizing, standardUsd: number): number | null {
 
 /** cpuShareAt(sizing, standardUsd) >= floor, false when null: breakEvenCpuShareAtLeast, or the share itself when known. */
 function cpuShareAtLeastAt(sizing: LmiSizing, standardUsd: number, floor: number): boolean {
-  const memo = memoOf(sizing);
-  if (memo.cpuShareKnown && Object.is(memo.cpuShareStandardUsd, standardUsd)) return memo.cpuShare !== null && memo.cpuShare >= floor;
+  const kept = memoIfAny(sizing);
+  if (kept !== undefined && kept.cpuShareKnown && Object.is(kept.cpuShareStandardUsd, standardUsd)) return kept.cpuShare !== null && kept.cpuShare >= floor;
+  // breakEvenCpuShareAtLeast's first answer, where one bound settles it: no grid and no memo built
+  // (asked again, it costs a few flops; most functions LMI loses at 10,000 end here).
+  if ((kept === undefined || kept.atLeast === null) && sizing instanceof Sizing && sizing.cpuShareSettled(standardUsd, floor)) return false;
+  const memo = kept ?? memoOf(sizing);
   if (memo.atLeast === null || !Object.is(memo.atLeastStandardUsd, standardUsd) || !Object.is(memo.atLeastFloor, floor)) {
     memo.atLeast = breakEvenCpuShareAtLeast(sizing.cpuShareCosts ?? sizing.costByCpuShare, standardUsd, floor);
     memo.atLeastStandardUsd = standardUsd;
@@ -373,6 +377,14 @@ function lmiAt(sizing: LmiSizing, standardUsd: number): LmiResult {
     memo.lmiFinite = null;
   }
   return memo.lmi;
+}
+
+/**
+ * The sizing's result's fields decide and busyTimePremium read: a Sizing reads them from its parts
+ * (its result is built on first read only: most of a what-if update's 10,000 are never read whole).
+ */
+function resultFigures(sizing: LmiSizing): DecideLmi & Pick<LmiResult, 'instanceType' | 'instanceHours' | 'ec2Usd' | 'managementFeeUsd'> {
+  return sizing instanceof Sizing ? sizing : sizing.result;
 }
 
 /** allFinite(sizing.result), kept in the sizing's memo if it has one (no memo built for it: most sizings need none). */
@@ -480,9 +492,10 @@ class FiguresInput implements DecideInput {
   get standardUsd(): number | null {
     return this.standard?.totalUsd ?? null;
   }
-  /** The sizing's result: it stands for lmi wherever breakEvenCpuShare is not read (decide reads that through BreakEvens). */
-  get lmi(): LmiResult | null {
-    return this.s.sizing?.result ?? null;
+  /** The sizing's result figures: they stand for lmi wherever breakEvenCpuShare is not read (decide reads that through BreakEvens). */
+  get lmi(): DecideLmi | null {
+    const sizing = this.s.sizing;
+    return sizing ? resultFigures(sizing) : null;
   }
   get sizingRisks(): readonly string[] {
     return this.s.sizing?.risks ?? NO_RISKS;
@@ -555,7 +568,7 @@ export class FunctionFigures implements FunctionReport, BreakEvens {
     this.#index = index;
     this.#context = ctx;
     // The sizing's result stands for lmi wherever breakEvenCpuShare is not read (its other fields are the copy's).
-    const result = s.sizing?.result ?? null;
+    const result = s.sizing ? resultFigures(s.sizing) : null;
     this.savingsUsd = standard && result ? standard.totalUsd - result.totalUsd : null;
     this.busyTimePremium = busyTimePremium(s, standard, result, ctx.priceBook);
     const decision = decide(
@@ -994,7 +1007,8 @@ function sortByIndexOnTies(reports: readonly FunctionReport[]): FunctionReport[]
     if (pNull === 0) {
       const a = savings[p] as number;
       const b = savings[q] as number;
-      if (a !== b) return b - a;
+      // The sign of b - a, as a small integer: a double returned to the sort is a heap number per comparison (b - a where NaN).
+      if (a !== b) return b > a ? 1 : b < a ? -1 : b - a;
     }
     return compareByIndexOnTies(reports[p]!, reports[q]!);
   });

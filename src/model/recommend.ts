@@ -10,6 +10,25 @@ import { breakEvenCondition, cpuVCpusUsed, formatVCpus, shareAgainstLimit, throt
 const FINE_PERIOD_SECONDS = 60;
 
 /**
+ * The fields of an LMI result decide reads: build-report hands over a Sizing (size.ts), which
+ * gives them without building its result.
+ */
+export type DecideLmi = Pick<
+  LmiResult,
+  | 'eligible'
+  | 'blockers'
+  | 'needsRuntimeUpgrade'
+  | 'needsMemoryIncrease'
+  | 'memoryMB'
+  | 'processMemorySource'
+  | 'totalUsd'
+  | 'throttledInvocations'
+  | 'cpuSource'
+  | 'cpuSecondsPerInvocation'
+  | 'cpuAssumedBy'
+>;
+
+/**
  * What recommend reads, but the break-even figures (read through BreakEvens by decide). `lmi`'s
  * breakEvenCpuShare is not read here: buildReport hands over the sizing's own result.
  */
@@ -34,7 +53,7 @@ export interface DecideInput {
   avgDurationMs?: number | null;
   /** Standard monthly total of the function alone (before the free tier); null = unknown. */
   standardUsd: number | null;
-  lmi: LmiResult | null;
+  lmi: DecideLmi | null;
   /** Plain-language risks from the LMI sizing, shown with the structured ones. */
   sizingRisks: readonly string[];
   utilization: number | null;
@@ -149,24 +168,24 @@ export function count(n: number): string {
   return COUNT_FORMAT.format(whole);
 }
 
-/** Reasons that make the data too thin to recommend anything. */
-function dataReasons(input: DecideInput): string[] {
+/** Reasons that make the data too thin to recommend anything (null: none; no empty array per function). */
+function dataReasons(input: DecideInput): string[] | null {
   const { config } = input;
-  const reasons: string[] = [];
+  let reasons: string[] | null = null;
   if (input.invocations === null) {
-    reasons.push('Invocations are unknown: series.invocations is null in every period of the window.');
+    (reasons ??= []).push('Invocations are unknown: series.invocations is null in every period of the window.');
   } else if (input.invocations < config.recommend.minInvocations) {
-    reasons.push(
+    (reasons ??= []).push(
       `Only ${count(input.invocations)} invocations in the window (recommend.minInvocations is ${count(config.recommend.minInvocations)}).`,
     );
   }
   if (input.windowDays < config.recommend.minWindowDays) {
-    reasons.push(
+    (reasons ??= []).push(
       `The window covers ${input.windowDays.toFixed(1)} days (recommend.minWindowDays is ${config.recommend.minWindowDays}).`,
     );
   }
   if (input.unknownShare > config.recommend.maxUnknownShare) {
-    reasons.push(
+    (reasons ??= []).push(
       `${pct(input.unknownShare)} of the window's periods have unknown metrics${input.unknownDetail ? ` (${input.unknownDetail})` : ''}, more than recommend.maxUnknownShare (${pct(config.recommend.maxUnknownShare)}).`,
     );
   }
@@ -181,7 +200,7 @@ interface BlockingRisk {
 }
 
 /** Risks that turn a cheaper LMI into `review` (the list in src/report/verdicts.ts); `long` only when `full` ('' otherwise: only the reasons read it). */
-function structuredRisks(input: DecideInput, lmi: LmiResult, full: boolean): BlockingRisk[] {
+function structuredRisks(input: DecideInput, lmi: DecideLmi, full: boolean): BlockingRisk[] {
   const { config } = input;
   const risks: BlockingRisk[] = [];
   const throttledShare = input.invocations != null && input.invocations > 0 ? lmi.throttledInvocations / input.invocations : 0;
@@ -219,7 +238,7 @@ function structuredRisks(input: DecideInput, lmi: LmiResult, full: boolean): Blo
   return risks;
 }
 
-function cpuNote(lmi: LmiResult): string {
+function cpuNote(lmi: DecideLmi): string {
   const perInv =
     lmi.cpuSecondsPerInvocation === null
       ? 'CPU-s per invocation unknown: no known duration'
@@ -237,7 +256,7 @@ function cpuNote(lmi: LmiResult): string {
 }
 
 /** "the safe bound assumes 1.70 vCPUs": the CPU figure used, in the break-even's unit; null when unknown. */
-function cpuUsedNote(input: DecideInput, lmi: LmiResult): string | null {
+function cpuUsedNote(input: DecideInput, lmi: DecideLmi): string | null {
   const used = cpuVCpusUsed(lmi.cpuSecondsPerInvocation, input.avgDurationMs ?? null);
   if (used === null) return null;
   switch (lmi.cpuSource) {
@@ -271,7 +290,7 @@ function contextReasons(input: DecideInput, breakEvens: BreakEvens): string[] {
 }
 
 /** "LMI $x/month vs standard Lambda $y/month". */
-function compareOf(lmi: LmiResult, standardUsd: number): string {
+function compareOf(lmi: DecideLmi, standardUsd: number): string {
   return `LMI ${usd(lmi.totalUsd)}/month vs standard Lambda ${usd(standardUsd)}/month`;
 }
 
@@ -362,16 +381,16 @@ export function decide(input: DecideInput, breakEvens: BreakEvens, built: boolea
   if (input.alreadyOnLmi) {
     return new Decision('stay', ['Already runs on Lambda Managed Instances (a capacity provider is set); not re-assessed.'], [], [], null, null);
   }
-  const thin = dataReasons(input);
+  let thin = dataReasons(input);
   if (input.standardUsd == null) {
     const why = input.standardUnknownReasons ?? [];
-    thin.unshift(
+    (thin ??= []).unshift(
       why.length > 0
         ? `Standard Lambda cost is unknown: ${why.join('; ')}.`
         : 'Standard Lambda cost is unknown (no prices for the region, provisioned concurrency unreadable, or no known data).',
     );
   }
-  if (thin.length > 0) {
+  if (thin !== null && thin.length > 0) {
     if (!input.lmi && input.lmiUnknownReason) thin.push(input.lmiUnknownReason);
     return new Decision('insufficient-data', thin, [], [], null, null);
   }
@@ -391,12 +410,14 @@ export function decide(input: DecideInput, breakEvens: BreakEvens, built: boolea
   // Not built: the reasons after the first (the Decision builds them when read).
   const pending = full ? null : input;
   // Shown risks are the sizing's own notes (they already cover throttles, runtime, memory,
-  // Python); the structured checks below decide `review` and are named in the reasons.
-  const risks = input.sizingRisks.slice();
+  // Python); the structured checks below decide `review` and are named in the reasons. A copy,
+  // but for a verdict alone (the what-if page, 10,000 per update): the sizing's own array, read
+  // only as every report's risks are.
+  const risks = none ? (input.sizingRisks as string[]) : input.sizingRisks.slice();
   const savingsUsd = standardUsd - lmi.totalUsd;
   const savingsPct = standardUsd > 0 ? (savingsUsd / standardUsd) * 100 : savingsUsd > 0 ? Infinity : 0;
   if (!lmi.eligible || lmi.blockers.length > 0) {
-    if (none) return new Decision('ineligible', null, risks, [], input, breakEvens);
+    if (none) return new Decision('ineligible', null, risks, NO_REVIEW_RISKS as string[], input, breakEvens);
     const reasons = lmi.blockers.map((b) => `Blocks LMI: ${b}`);
     if (full || reasons.length === 0) reasons.push(`Priced anyway, as if it could run: ${compareOf(lmi, standardUsd)}.`);
     return new Decision('ineligible', reasons, risks, [], full || lmi.blockers.length === 0 ? null : pending, breakEvens);
@@ -416,7 +437,7 @@ export function decide(input: DecideInput, breakEvens: BreakEvens, built: boolea
       if (full) for (const r of blocking) (reasons as string[]).push(`Review first: ${r.long}`);
       return new Decision('review', reasons, risks, blocking.map((r) => r.short), pending, breakEvens);
     }
-    return new Decision('migrate', reasons, risks, [], pending, breakEvens);
+    return new Decision('migrate', reasons, risks, none ? (NO_REVIEW_RISKS as string[]) : [], pending, breakEvens);
   }
 
   // The break-even CPU share is read only where LMI loses at an unmeasured CPU figure (both rules below).
@@ -438,7 +459,7 @@ export function decide(input: DecideInput, breakEvens: BreakEvens, built: boolea
     return new Decision('review', reasons, risks, blocking.map((r) => r.short), pending, breakEvens);
   }
 
-  if (none) return new Decision('stay', null, risks, [], input, breakEvens);
+  if (none) return new Decision('stay', null, risks, NO_REVIEW_RISKS as string[], input, breakEvens);
   const reasons =
     savingsUsd <= 0
       ? [`${compareOf(lmi, standardUsd)}: standard Lambda is cheaper by ${usd(-savingsUsd)}.`]
@@ -457,3 +478,6 @@ export function decide(input: DecideInput, breakEvens: BreakEvens, built: boolea
   }
   return new Decision('stay', reasons, risks, [], pending, breakEvens);
 }
+
+/** The review phrases of a verdict with none, for a verdict alone (decide's 'verdict'; a new array each otherwise): shared, so frozen. */
+const NO_REVIEW_RISKS: readonly string[] = Object.freeze([]);

@@ -230,13 +230,15 @@ const MAX_KEPT_CHOSEN = 4;
  * A candidate's environment demand, kept between sizings: its sums and the instance-periods asked
  * for so far (per EEs per instance, for one minInstances). Its histogram is not kept (memory):
  * the last one built (in shared buffers) is reused while the same demand asks again, otherwise
- * rebuilt.
+ * rebuilt. Demands of a scope dropped are filled again (set) for the scope that takes its place:
+ * a headroom change then makes no new demand object where the function kept as many (each one a
+ * young object that survives, kept, every scavenge of the update).
  */
 class KeptDemand implements EnvironmentDemand {
-  readonly periods: number;
-  readonly environmentPeriods: number;
+  periods = 0;
+  environmentPeriods = 0;
   /** The most EEs of a period (the histogram's last value: f is monotone), 0 when there is no period. */
-  readonly maxEnvironments: number;
+  maxEnvironments = 0;
   /** The minInstances the kept instance-periods are for (-1: none yet; a whole number, never a NaN box per demand). */
   private minInstances = -1;
   /** How many instance-periods are kept: the first two in fields (a sizing asks one or two), the rest in pairs in `more`. */
@@ -246,16 +248,48 @@ class KeptDemand implements EnvironmentDemand {
   private perInstance1 = 0;
   private value1 = 0;
   private more: number[] | null = null;
+  /** The next demand of its source's spare list, while this one is there (a list through the demands: no array to grow). */
+  nextSpare: KeptDemand | null = null;
+  private hist: Histogram;
+  perEnvironment: number;
+  private headroom: number;
+  private minEnvironments: number;
+  private scale: number;
+  scaleIndex: number;
 
-  constructor(
-    private readonly hist: Histogram,
-    readonly perEnvironment: number,
-    private readonly headroom: number,
-    private readonly minEnvironments: number,
-    private readonly scale: number,
-    readonly scaleIndex: number,
-  ) {
-    this.periods = hist.periods;
+  constructor(hist: Histogram, perEnvironment: number, headroom: number, minEnvironments: number, scale: number, scaleIndex: number) {
+    this.hist = hist;
+    this.perEnvironment = perEnvironment;
+    this.headroom = headroom;
+    this.minEnvironments = minEnvironments;
+    this.scale = scale;
+    this.scaleIndex = scaleIndex;
+    this.sums();
+  }
+
+  /** This object as the demand of other settings (a dropped scope's demand taken again): every field written as a new one's. */
+  set(hist: Histogram, perEnvironment: number, headroom: number, minEnvironments: number, scale: number, scaleIndex: number): this {
+    // The shared buffers may hold the histogram of what this object was.
+    if (scratch.demand === this) scratch.demand = null;
+    this.hist = hist;
+    this.perEnvironment = perEnvironment;
+    this.headroom = headroom;
+    this.minEnvironments = minEnvironments;
+    this.scale = scale;
+    this.scaleIndex = scaleIndex;
+    this.minInstances = -1;
+    this.count = 0;
+    this.perInstance0 = 0;
+    this.value0 = 0;
+    this.perInstance1 = 0;
+    this.value1 = 0;
+    this.more = null;
+    this.sums();
+    return this;
+  }
+
+  private sums(): void {
+    this.periods = this.hist.periods;
     const length = this.histogram();
     this.environmentPeriods = environmentPeriodsOf(scratch.values, scratch.counts, length);
     const last = length > 0 ? (scratch.values[length - 1] as number) : 0;
@@ -716,8 +750,9 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       if (runLevel === undefined) runLevel = runLevelsOf(servedValues, hist.values);
       if (runLevel !== null) {
         // `>>> 0`: the value a Uint32Array stores (ToUint32), as capacityOfRuns stores it.
-        const levelCapacity: number[] = [];
-        for (let j = 0; j < hist.values.length; j++) levelCapacity.push(f(hist.values[j] as number) >>> 0);
+        // Sized once (a level per served value: pushes would copy it as it grows).
+        const levelCapacity = new Array<number>(hist.values.length);
+        for (let j = 0; j < levelCapacity.length; j++) levelCapacity[j] = f(hist.values[j] as number) >>> 0;
         leveled = { levelCapacity, levelPeriods: hist.counts, runLevel, runLength: servedLengths };
       }
     }
@@ -729,6 +764,8 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
   /** scopes' last (the scope in use last), held here too: a lookup in it reads no array first. */
   let current: DemandScope | undefined;
   const chosenKept: CompactChosen[] = [];
+  /** Demands of the scopes dropped, to be filled again, as a list through their nextSpare (each demand is in a scope or here). */
+  let spare: KeptDemand | null = null;
   return {
     periods,
     hist,
@@ -736,7 +773,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
     environmentDemand: demandAt,
     unknownPeriods: data.unknownPeriods,
     allUnknown: data.allUnknown,
-    chosen: ({ perEnvironment, perInstance, lmi }): ChosenReplay => {
+    chosen: (perEnvironment, perInstance, lmi): ChosenReplay => {
       // Everything below depends on these settings alone (compared as numbers: no key string);
       // the replay kept last first (a discount or a share that moves no per-EE concurrency asks for it again).
       for (let i = chosenKept.length - 1; i >= 0; i--) {
@@ -810,10 +847,26 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
   function demandAt(perEnvironment: number, headroom: number, minEnvironments: number, scale: number, scaleIndex: number): KeptDemand {
     let scope = current;
     if (scope === undefined || scope.headroom !== headroom || scope.minEnvironments !== minEnvironments) {
-      const at = scopes.findIndex((c) => c.headroom === headroom && c.minEnvironments === minEnvironments);
-      if (at >= 0) scope = scopes.splice(at, 1)[0] as DemandScope;
-      else {
-        if (scopes.length >= MAX_KEPT_SCOPES) scopes.shift();
+      // Loops, not findIndex and splice (a closure and an array per function per scope change).
+      let at = -1;
+      for (let i = 0; i < scopes.length; i++) {
+        const c = scopes[i] as DemandScope;
+        if (c.headroom === headroom && c.minEnvironments === minEnvironments) {
+          at = i;
+          break;
+        }
+      }
+      if (at >= 0) {
+        scope = scopes[at] as DemandScope;
+        for (let i = at; i + 1 < scopes.length; i++) scopes[i] = scopes[i + 1] as DemandScope;
+        scopes.pop();
+      } else if (scopes.length >= MAX_KEPT_SCOPES) {
+        // The scope in use least recently, emptied (its demands kept to be filled again) and taken for this one.
+        scope = scopes.shift() as DemandScope;
+        dropDemands(scope);
+        scope.headroom = headroom;
+        scope.minEnvironments = minEnvironments;
+      } else {
         scope = { headroom, minEnvironments, d0: null, d1: null, d2: null, d3: null, byKey: null, byPerEnvironment: null, size: 0 };
       }
       // The scope in use last: the first looked at, the last dropped.
@@ -835,13 +888,16 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
     }
     if (found === undefined) {
       if (scope.size >= MAX_DEMANDS_PER_SCOPE) {
-        scope.d0 = scope.d1 = scope.d2 = scope.d3 = null;
-        scope.byKey?.clear();
-        scope.byPerEnvironment?.clear();
+        dropDemands(scope);
         byScale = undefined;
-        scope.size = 0;
       }
-      found = new KeptDemand(hist, perEnvironment, headroom, minEnvironments, scale, scaleIndex);
+      const again = spare;
+      if (again === null) found = new KeptDemand(hist, perEnvironment, headroom, minEnvironments, scale, scaleIndex);
+      else {
+        spare = again.nextSpare;
+        again.nextSpare = null;
+        found = again.set(hist, perEnvironment, headroom, minEnvironments, scale, scaleIndex);
+      }
       const at = scope.size;
       if (at === 0) scope.d0 = found;
       else if (at === 1) scope.d1 = found;
@@ -856,5 +912,33 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       scope.size = at + 1;
     }
     return found;
+  }
+
+  /** Empties a scope, its demands kept in `spare` to be filled again (no one holds a demand beyond the call that asked for it). */
+  function dropDemands(scope: DemandScope): void {
+    if (scope.d0 !== null) keepSpare(scope.d0);
+    if (scope.d1 !== null) keepSpare(scope.d1);
+    if (scope.d2 !== null) keepSpare(scope.d2);
+    if (scope.d3 !== null) keepSpare(scope.d3);
+    scope.d0 = scope.d1 = scope.d2 = scope.d3 = null;
+    if (scope.byKey !== null) {
+      scope.byKey.forEach(keepSpare);
+      scope.byKey.clear();
+    }
+    if (scope.byPerEnvironment !== null) {
+      scope.byPerEnvironment.forEach(keepSpareAll);
+      scope.byPerEnvironment.clear();
+    }
+    scope.size = 0;
+  }
+  function keepSpare(demand: KeptDemand): void {
+    demand.nextSpare = spare;
+    spare = demand;
+  }
+  function keepSpareAll(byScale: (KeptDemand | undefined)[]): void {
+    for (let i = 0; i < byScale.length; i++) {
+      const demand = byScale[i];
+      if (demand !== undefined) keepSpare(demand);
+    }
   }
 }

@@ -16,12 +16,6 @@ import { type EnvironmentDemand, instancesFor } from './instances.js';
 import { type Histogram, histogram, knownConcurrency, laggedWindowMax, scalingDelays, targetEnvironments } from './replay.js';
 import type { CapacityRuns } from './types.js';
 
-export interface ChosenSettings {
-  perEnvironment: number;
-  perInstance: number;
-  lmi: Config['lmi'];
-}
-
 /** The replay of the chosen configuration, over the whole window. */
 export interface ChosenReplay {
   throttledInvocations: number;
@@ -42,7 +36,8 @@ export interface ReplaySource {
   unknownPeriods: number;
   /** No period had a known concurrency. */
   allUnknown: boolean;
-  chosen(settings: ChosenSettings): ChosenReplay;
+  /** The replay at a per-EE concurrency, EEs per instance and config.lmi (three arguments: no settings object per sizing). */
+  chosen(perEnvironment: number, perInstance: number, lmi: Config['lmi']): ChosenReplay;
   /**
    * The environment demand of a candidate (environmentHistogram over `hist`, as cheapestTypeOf
    * reads it), where the source keeps it between sizings: the what-if page re-sizes the same
@@ -72,7 +67,7 @@ export function seriesReplay(profile: FunctionProfile, window: SnapshotWindow, l
     hist: histogram(served),
     unknownPeriods: known.unknownPeriods,
     allUnknown: known.allUnknown,
-    chosen: ({ perEnvironment, perInstance, lmi: settings }) => {
+    chosen: (perEnvironment, perInstance, settings) => {
       const replay = replayChosen({
         served,
         concurrency: concurrencySeries,

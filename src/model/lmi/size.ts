@@ -130,6 +130,8 @@ interface KeptRisks {
   scaleOutMinutes: number;
   /** Shared by the sizings that reuse them: read only (recommend copies them). */
   risks: string[];
+  /** Where the throttle sentence is (or would be) in `risks`: the sentences before it. */
+  throttleAt: number;
 }
 
 /** The environment shapes of a memory size, per list of ratio options (by identity): one array per memory size, shared by its functions' bases (read only). */
@@ -262,28 +264,39 @@ function onCpuShareGrid(share: number): boolean {
 const NO_CONCURRENCIES: PerEnvironmentConcurrency[] = [];
 
 /**
+ * The last search's (Pricer.cheapest) best option (null: none), its cost units and the per-EE
+ * concurrencies it was made at: read right after the call (no search runs inside another), not
+ * kept per sizing.
+ */
+const lastSearch = { option: null as TypeOption | null, units: 0.5, concurrencies: NO_CONCURRENCIES };
+/** Where Pricer.sharePerEnvironment's point starts in the array it returned: read right after the call. */
+let flatOffset = 0;
+
+/**
  * One sizing's candidate search (cheapest) and the pricing of its break-even grids, with the state
  * they read as fields: what closures over sizeLmi's locals held before (some twenty closures per
  * sizing, 10,000 sizings per what-if update). The grids keep it until every point is priced.
  */
 class Pricer {
-  readonly shapeCount: number;
-  readonly floorPeriods: number;
   /** Demands built here, by "perEnvironment:scaleIndex", when the source keeps none. */
   demands: Map<string, EnvironmentDemand> | null = null;
-  /** The last search's best option (null: none), its cost units, and the per-EE concurrencies it was made at. */
-  bestOption: TypeOption | null = null;
-  bestUnits = 0;
-  bestConcurrencies: PerEnvironmentConcurrency[] = NO_CONCURRENCIES;
-  // Set by chose() once the configuration is chosen.
-  cpuShare = 0;
+  // Set by chose() once the configuration is chosen (its CPU share is cpu's).
   usedConcurrencies: PerEnvironmentConcurrency[] = NO_CONCURRENCIES;
   usedPerEnvironment: number[] | null = null;
   shares: readonly number[] = CPU_SHARE_GRID;
   usedAt = -1;
   chosenUnits = 0;
-  /** Where sharePerEnvironment's point starts in the array it returned. */
-  flatOffset = 0;
+  // The chosen configuration's parts, set by sizeLmi once chosen: its result's figures are read
+  // from them (Sizing), the result built on first read only (no object and some ten boxed
+  // numbers per function per what-if update where nothing reads them).
+  /** The chosen shape's index (into basis.shapes and usedConcurrencies). */
+  chosenIndex = -1;
+  chosenOption: TypeOption | null = null;
+  cpu: CpuPerInvocation | null = null;
+  /** cpuAssumedBy (null: none). */
+  overrideKey: string | null = null;
+  /** Grids priced whole: at two, the demands built here are read no more. */
+  gridsPriced = 0;
 
   /**
    * What the basis, the config and the window hold is read through them (a reference each, not a
@@ -298,14 +311,20 @@ class Pricer {
     readonly lmi: LmiContext['config']['lmi'],
     readonly figures: WindowFigures,
     readonly monthlyRequestsUsd: number,
-  ) {
-    this.shapeCount = basis.shapes.length;
-    this.floorPeriods = lmi.minInstances * figures.periods;
+  ) {}
+
+  /** Shapes of the basis (read, not kept: a field per sizing less). */
+  get shapeCount(): number {
+    return this.basis.shapes.length;
   }
 
-  /** The configuration chosen (its CPU share, per-EE concurrencies and cost units) and the CPU grid's shares. */
-  chose(cpuShare: number, usedConcurrencies: PerEnvironmentConcurrency[], shares: readonly number[], usedAt: number, chosenUnits: number): void {
-    this.cpuShare = cpuShare;
+  /** The instance-periods of minInstances over the window. */
+  get floorPeriods(): number {
+    return this.lmi.minInstances * this.figures.periods;
+  }
+
+  /** The configuration chosen (its per-EE concurrencies and cost units; its CPU share is cpu's) and the CPU grid's shares. */
+  chose(usedConcurrencies: PerEnvironmentConcurrency[], shares: readonly number[], usedAt: number, chosenUnits: number): void {
     this.usedConcurrencies = usedConcurrencies;
     this.shares = shares;
     this.usedAt = usedAt;
@@ -414,18 +433,110 @@ class Pricer {
         bestIndex = i;
       }
     }
-    this.bestOption = bestOption;
-    this.bestUnits = bestUnits;
-    this.bestConcurrencies = concurrencies;
+    lastSearch.option = bestOption;
+    lastSearch.units = bestUnits;
+    lastSearch.concurrencies = concurrencies;
     return bestIndex;
+  }
+
+  /** The chosen configuration's instance-hours per 730-h month (the result's instanceHours). */
+  instanceHoursMonth(replayed: ChosenReplay): number {
+    return replayed.instancePeriods * this.figures.periodHours * this.figures.factor;
+  }
+
+  /** The result's ec2Usd. */
+  ec2Usd(replayed: ChosenReplay): number {
+    return this.instanceHoursMonth(replayed) * (this.chosenOption as TypeOption).rates.ec2UsdPerHour;
+  }
+
+  /** The result's managementFeeUsd. */
+  managementFeeUsd(replayed: ChosenReplay): number {
+    return this.instanceHoursMonth(replayed) * (this.chosenOption as TypeOption).rates.feeUsdPerHour;
+  }
+
+  /** The result's totalUsd. */
+  totalUsd(replayed: ChosenReplay): number {
+    return this.ec2Usd(replayed) + this.managementFeeUsd(replayed) + this.monthlyRequestsUsd;
+  }
+
+  /** The chosen configuration's result (breakEvenCpuShare null: build-report fills it), from its parts. */
+  result(replayed: ChosenReplay): LmiResult {
+    const { eligibility, processMemorySource } = this.basis;
+    const shape = this.basis.shapes[this.chosenIndex] as EnvironmentShape;
+    const concurrency = this.usedConcurrencies[this.chosenIndex] as PerEnvironmentConcurrency;
+    const option = this.chosenOption as TypeOption;
+    const cpu = this.cpu as CpuPerInvocation;
+    const { periods } = this.figures;
+    const ec2Usd = this.ec2Usd(replayed);
+    const managementFeeUsd = this.managementFeeUsd(replayed);
+    const result: LmiResult = {
+      eligible: eligibility.eligible,
+      blockers: eligibility.blockers,
+      needsRuntimeUpgrade: eligibility.needsRuntimeUpgrade,
+      needsMemoryIncrease: eligibility.needsMemoryIncrease,
+      memoryMB: shape.memoryMiB,
+      instanceType: option.price.instanceType,
+      memoryGiBPerVCpu: shape.ratio,
+      vCpusPerEnvironment: shape.vCpus,
+      perEnvironmentConcurrency: concurrency.setting,
+      concurrencyLimitedBy: concurrency.limitedBy,
+      processMemorySource,
+      minEnvironments: this.lmi.minEnvironments,
+      maxEnvironments: replayed.maxEnvironments,
+      avgEnvironments: replayed.environmentPeriods / periods,
+      instanceHours: this.instanceHoursMonth(replayed),
+      avgInstances: replayed.instancePeriods / periods,
+      peakInstances: replayed.peakInstances,
+      ec2Usd,
+      managementFeeUsd,
+      requestsUsd: this.monthlyRequestsUsd,
+      totalUsd: ec2Usd + managementFeeUsd + this.monthlyRequestsUsd,
+      throttledInvocations: replayed.throttledInvocations,
+      cpuSource: cpu.cpuSource,
+      cpuSecondsPerInvocation: cpu.cpuSecondsPerInvocation,
+      breakEvenCpuShare: null,
+    };
+    if (this.overrideKey !== null) result.cpuAssumedBy = this.overrideKey;
+    return result;
+  }
+
+  /** lmiResultFinite(this.result(replayed)), without building it: the same numbers, field by field. */
+  resultFinite(replayed: ChosenReplay): boolean {
+    const shape = this.basis.shapes[this.chosenIndex] as EnvironmentShape;
+    const concurrency = this.usedConcurrencies[this.chosenIndex] as PerEnvironmentConcurrency;
+    const cpuSeconds = (this.cpu as CpuPerInvocation).cpuSecondsPerInvocation;
+    const { periods } = this.figures;
+    return (
+      Number.isFinite(shape.memoryMiB) &&
+      Number.isFinite(shape.ratio) &&
+      Number.isFinite(shape.vCpus) &&
+      Number.isFinite(concurrency.setting) &&
+      Number.isFinite(this.lmi.minEnvironments) &&
+      Number.isFinite(replayed.maxEnvironments) &&
+      Number.isFinite(replayed.environmentPeriods / periods) &&
+      Number.isFinite(this.instanceHoursMonth(replayed)) &&
+      Number.isFinite(replayed.instancePeriods / periods) &&
+      Number.isFinite(replayed.peakInstances) &&
+      Number.isFinite(this.ec2Usd(replayed)) &&
+      Number.isFinite(this.managementFeeUsd(replayed)) &&
+      Number.isFinite(this.monthlyRequestsUsd) &&
+      Number.isFinite(this.totalUsd(replayed)) &&
+      Number.isFinite(replayed.throttledInvocations) &&
+      (cpuSeconds === null || Number.isFinite(cpuSeconds))
+    );
+  }
+
+  /** A grid priced whole: once both are, the demands built here (a source that keeps none) are dropped. */
+  gridPriced(): void {
+    if (++this.gridsPriced >= 2) this.demands = null;
   }
 
   /** The cost units of a grid point: the chosen configuration's own, or a search. */
   pointUnits(cpuShare: number, concurrencies: PerEnvironmentConcurrency[], scaleIndex: number): number {
-    if (cpuShare === this.cpuShare && scaleIndex === UNIT_SCALE) return this.chosenUnits;
+    if (cpuShare === (this.cpu as CpuPerInvocation).cpuShare && scaleIndex === UNIT_SCALE) return this.chosenUnits;
     // A point is priced only once the chosen configuration was found: cheapest() finds one here too.
     if (this.cheapest(concurrencies, scaleIndex) < 0) throw new LmiAdvisorError('a break-even point found no configuration where the chosen one was found');
-    return this.bestUnits;
+    return lastSearch.units;
   }
 
   monthlyTotal(costUnits: number, scale: number): number {
@@ -444,7 +555,7 @@ class Pricer {
 
   trafficPoint(index: number): LmiSizing['costByTrafficScale'][number] {
     const scale = TRAFFIC_SCALE_GRID[index] as number;
-    return { scale, totalUsd: this.monthlyTotal(this.pointUnits(this.cpuShare, this.usedConcurrencies, index), scale) };
+    return { scale, totalUsd: this.monthlyTotal(this.pointUnits((this.cpu as CpuPerInvocation).cpuShare, this.usedConcurrencies, index), scale) };
   }
 
   /** The per-EE concurrencies at the share used, as numbers (for the bounds): the basis's where read from the same concurrencies (no array per sizing). */
@@ -467,7 +578,7 @@ class Pricer {
     const usedAt = this.usedAt;
     const gridIndex = usedAt < 0 || index < usedAt ? index : index === usedAt ? -1 : index - 1;
     if (gridIndex < 0) {
-      this.flatOffset = 0;
+      flatOffset = 0;
       return this.usedPerEnvironmentOf();
     }
     const shapeCount = this.shapeCount;
@@ -478,14 +589,14 @@ class Pricer {
       const concurrencies = this.gridConcurrenciesAt(gridIndex);
       for (let i = 0; i < shapeCount; i++) gridPerEnvironment[offset + i] = (concurrencies[i] as PerEnvironmentConcurrency).perEnvironment;
     }
-    this.flatOffset = offset;
+    flatOffset = offset;
     return gridPerEnvironment;
   }
 
   /** The bound at the CPU grid's share at `index` into out[index], from the flat per-EE concurrencies. */
   shareBoundInto(index: number, out: number[]): void {
     const perEnvironments = this.sharePerEnvironment(index);
-    this.boundInto(perEnvironments, this.flatOffset, 1, out, index);
+    this.boundInto(perEnvironments, flatOffset, 1, out, index);
   }
 
   fillCpuShare(out: number[], from: number, end: number): void {
@@ -520,7 +631,7 @@ class Pricer {
       for (let i = 0; i < shapeCount; i++) most[i] = 0;
       scan: for (let index = 0; index < end; index++) {
         const perEnvironments = this.sharePerEnvironment(index);
-        const offset = this.flatOffset;
+        const offset = flatOffset;
         for (let i = 0; i < shapeCount; i++) {
           const perEnvironment = perEnvironments[offset + i] as number;
           if (!(perEnvironment > 0)) {
@@ -567,6 +678,7 @@ class CpuShareCosts extends BoundedCostGrid<LmiSizing['costByCpuShare'][number]>
 
   protected override pricedAll(): void {
     super.pricedAll();
+    (this.#pricer as Pricer).gridPriced();
     this.#pricer = null;
   }
 }
@@ -590,6 +702,7 @@ class TrafficScaleCosts extends BoundedCostGrid<LmiSizing['costByTrafficScale'][
 
   protected override pricedAll(): void {
     super.pricedAll();
+    (this.#pricer as Pricer).gridPriced();
     this.#pricer = null;
   }
 }
@@ -703,7 +816,6 @@ export function sizeLmi(
   if (source.periods !== periods) throw new LmiAdvisorError(`${profile.region}/${profile.name}: the replay holds ${source.periods} periods, the window ${periods}`);
   const hist = source.hist;
 
-  const periodHours = window.periodSeconds / 3600;
   const requestUsd = prices.lambda.lmiRequestUsd;
   const monthlyRequestsUsd = usage.invocations * requestUsd * factor;
 
@@ -730,45 +842,17 @@ export function sizeLmi(
   const chosenIndex = pricer.cheapest(usedConcurrencies, UNIT_SCALE);
   if (chosenIndex < 0) return null;
   const shape = shapes[chosenIndex] as EnvironmentShape;
-  const concurrency = pricer.bestConcurrencies[chosenIndex] as PerEnvironmentConcurrency;
-  const option = pricer.bestOption as TypeOption;
+  const concurrency = lastSearch.concurrencies[chosenIndex] as PerEnvironmentConcurrency;
+  const option = lastSearch.option as TypeOption;
+  const chosenUnits = lastSearch.units;
   const perEnvironment = concurrency.perEnvironment;
 
-  const replayed = source.chosen({ perEnvironment, perInstance: option.perInstance, lmi });
-  const { throttledInvocations, instancePeriods, peakInstances, environmentPeriods, maxEnvironments } = replayed;
-
-  const instanceHoursMonth = instancePeriods * periodHours * factor;
-  const ec2Usd = instanceHoursMonth * option.rates.ec2UsdPerHour;
-  const managementFeeUsd = instanceHoursMonth * option.rates.feeUsdPerHour;
-  const result: LmiResult = {
-    eligible: eligibility.eligible,
-    blockers: eligibility.blockers,
-    needsRuntimeUpgrade: eligibility.needsRuntimeUpgrade,
-    needsMemoryIncrease: eligibility.needsMemoryIncrease,
-    memoryMB: shape.memoryMiB,
-    instanceType: option.price.instanceType,
-    memoryGiBPerVCpu: shape.ratio,
-    vCpusPerEnvironment: shape.vCpus,
-    perEnvironmentConcurrency: concurrency.setting,
-    concurrencyLimitedBy: concurrency.limitedBy,
-    processMemorySource,
-    minEnvironments: lmi.minEnvironments,
-    maxEnvironments,
-    avgEnvironments: environmentPeriods / periods,
-    instanceHours: instanceHoursMonth,
-    avgInstances: instancePeriods / periods,
-    peakInstances,
-    ec2Usd,
-    managementFeeUsd,
-    requestsUsd: monthlyRequestsUsd,
-    totalUsd: ec2Usd + managementFeeUsd + monthlyRequestsUsd,
-    throttledInvocations,
-    cpuSource: cpu.cpuSource,
-    cpuSecondsPerInvocation: cpu.cpuSecondsPerInvocation,
-    breakEvenCpuShare: null,
-  };
-  const overrideKey = cpu.cpuSource === 'assumed' ? cpuBusyFractionOverrideKey(lmi, profile.region, profile.name) : null;
-  if (overrideKey !== null) result.cpuAssumedBy = overrideKey;
+  const replayed = source.chosen(perEnvironment, option.perInstance, lmi);
+  const throttledInvocations = replayed.throttledInvocations;
+  pricer.chosenIndex = chosenIndex;
+  pricer.chosenOption = option;
+  pricer.cpu = cpu;
+  pricer.overrideKey = cpu.cpuSource === 'assumed' ? cpuBusyFractionOverrideKey(lmi, profile.region, profile.name) : null;
 
   // The CPU grid: CPU_SHARE_GRID (descending), with the share used in its place when off it (kept
   // per basis for the share used last: read only, as CPU_SHARE_GRID is).
@@ -789,7 +873,7 @@ export function sizeLmi(
   // The grids are priced as they are read (cost-grid.ts). The type options do not depend on CPU
   // share or traffic, so a point is priced whenever the chosen configuration was (cheapest()
   // finds one). The chosen configuration's own point (its share, traffic 1) is the search above.
-  pricer.chose(cpu.cpuShare, usedConcurrencies, shares, usedAt, pricer.bestUnits);
+  pricer.chose(usedConcurrencies, shares, usedAt, chosenUnits);
 
   // Kept per function where the source keeps a memo (the basis): the risks read nothing else
   // than these, so a sizing that repeats them (a discount, a share moving no per-EE concurrency,
@@ -807,6 +891,26 @@ export function sizeLmi(
     k.scaleOutMinutes === lmi.scaleOutMinutes
   ) {
     risks = k.risks;
+  } else if (
+    k !== null &&
+    k.shape === shape &&
+    (k.perEnvironment === perEnvironment || (perEnvironment >= 1 && k.perEnvironment >= 1)) &&
+    k.periodSeconds === window.periodSeconds &&
+    k.scaleOutMinutes === lmi.scaleOutMinutes
+  ) {
+    // Only the throttle sentence moves (it reads the throttles, the invocations and the headroom;
+    // a headroom change on a throttling function): the other sentences are the kept ones, taken
+    // as they are (no string built again). A new array: the sizings that took the old keep theirs.
+    const old = k.risks;
+    const at = k.throttleAt;
+    risks = [];
+    for (let i = 0; i < at; i++) risks.push(old[i] as string);
+    if (throttledInvocations > 0) risks.push(throttleRisk(throttledInvocations, usage.invocations, lmi));
+    for (let i = at + (k.throttledInvocations > 0 ? 1 : 0); i < old.length; i++) risks.push(old[i] as string);
+    k.throttledInvocations = throttledInvocations;
+    k.invocations = usage.invocations;
+    k.headroom = lmi.headroom;
+    k.risks = risks;
   } else {
     risks = sizingRisks({
       profile,
@@ -833,6 +937,7 @@ export function sizeLmi(
       k.headroom = lmi.headroom;
       k.scaleOutMinutes = lmi.scaleOutMinutes;
       k.risks = risks;
+      k.throttleAt = risksThrottleAt;
     } else if (replay?.sizingMemo) {
       basis.risks = {
         shape,
@@ -843,11 +948,12 @@ export function sizeLmi(
         headroom: lmi.headroom,
         scaleOutMinutes: lmi.scaleOutMinutes,
         risks,
+        throttleAt: risksThrottleAt,
       };
     }
   }
 
-  return new Sizing(result, pricer, replayed, risks);
+  return new Sizing(pricer, replayed, risks);
 }
 
 /**
@@ -855,6 +961,12 @@ export function sizeLmi(
  * replay (the what-if page) builds the runs only if grouping reads them, and a chart only if
  * something reads it. A class, not an object literal with a getter: such a literal is slow to
  * build and to read (thousands per page update). The break-even grids are priced as read: `costByCpuShare` / `costByTrafficScale` price them whole.
+ *
+ * `result` is built on first read, from the chosen configuration's parts its pricer holds: the
+ * what-if page re-sizes 10,000 functions per update and reads few results whole (a detail section,
+ * a planned function). What build-report reads of every function (the verdict's figures, the
+ * finite check) is read through here from those parts: each getter named after a result field
+ * gives that field's very value (size.test.ts, size.kept.test.ts).
  */
 export class Sizing implements LmiSizing {
   readonly #replayed: ChosenReplay;
@@ -865,15 +977,14 @@ export class Sizing implements LmiSizing {
    * besides the lookups. Private, so equality checks and JSON never see it.
    */
   #reportMemo: object | undefined = undefined;
-  /** The grids, made on first read (a report reads them for some functions only); the pricer until both are made. */
-  #pricer: Pricer | null;
+  /** The chosen configuration's parts (the result's source) and the grids' pricer. */
+  readonly #pricer: Pricer;
   #cpuShareCosts: CpuShareCosts | null = null;
   #trafficScaleCosts: TrafficScaleCosts | null = null;
-  /** lmiResultFinite(result), once read. */
-  #resultFinite: boolean | null = null;
+  /** The result, once read. */
+  #result: LmiResult | null = null;
 
   constructor(
-    readonly result: LmiResult,
     pricer: Pricer,
     replayed: ChosenReplay,
     readonly risks: string[],
@@ -882,22 +993,86 @@ export class Sizing implements LmiSizing {
     this.#replayed = replayed;
   }
 
-  get cpuShareCosts(): BoundedCostGrid<LmiSizing['costByCpuShare'][number]> {
-    let grid = this.#cpuShareCosts;
-    if (grid === null) {
-      grid = this.#cpuShareCosts = new CpuShareCosts(this.#pricer as Pricer);
-      if (this.#trafficScaleCosts !== null) this.#pricer = null;
+  get result(): LmiResult {
+    return (this.#result ??= this.#pricer.result(this.#replayed));
+  }
+
+  // The result's fields build-report reads of every function (recommend.ts DecideInput's lmi,
+  // busyTimePremium), read through.
+  get eligible(): boolean {
+    return this.#pricer.basis.eligibility.eligible;
+  }
+  get blockers(): string[] {
+    return this.#pricer.basis.eligibility.blockers;
+  }
+  get needsRuntimeUpgrade(): boolean {
+    return this.#pricer.basis.eligibility.needsRuntimeUpgrade;
+  }
+  get needsMemoryIncrease(): boolean {
+    return this.#pricer.basis.eligibility.needsMemoryIncrease;
+  }
+  get memoryMB(): number {
+    const pricer = this.#pricer;
+    return (pricer.basis.shapes[pricer.chosenIndex] as EnvironmentShape).memoryMiB;
+  }
+  get instanceType(): string {
+    return (this.#pricer.chosenOption as TypeOption).price.instanceType;
+  }
+  get processMemorySource(): 'measured' | 'configured' | null {
+    return this.#pricer.basis.processMemorySource;
+  }
+  get instanceHours(): number {
+    return this.#pricer.instanceHoursMonth(this.#replayed);
+  }
+  get ec2Usd(): number {
+    return this.#pricer.ec2Usd(this.#replayed);
+  }
+  get managementFeeUsd(): number {
+    return this.#pricer.managementFeeUsd(this.#replayed);
+  }
+  get totalUsd(): number {
+    return this.#pricer.totalUsd(this.#replayed);
+  }
+  get throttledInvocations(): number {
+    return this.#replayed.throttledInvocations;
+  }
+  get cpuSource(): CpuPerInvocation['cpuSource'] {
+    return (this.#pricer.cpu as CpuPerInvocation).cpuSource;
+  }
+  get cpuSecondsPerInvocation(): number | null {
+    return (this.#pricer.cpu as CpuPerInvocation).cpuSecondsPerInvocation;
+  }
+  get cpuAssumedBy(): string | undefined {
+    return this.#pricer.overrideKey ?? undefined;
+  }
+
+  /**
+   * breakEvenCpuShareAtLeast(cpuShareCosts, standardUsd, floor)'s first answer (false) holds: the
+   * least lower bound of the CPU grid's points down to the first share below `floor` is at least
+   * `standardUsd`. Asked of the grid where it is made, else of the pricer as a new grid would ask
+   * it (a grid is made for the points it prices: most functions LMI loses need none).
+   */
+  cpuShareSettled(standardUsd: number, floor: number): boolean {
+    const grid = this.#cpuShareCosts;
+    const keys = grid !== null ? grid.pointKeys : this.#pricer.shares;
+    let end = keys.length;
+    for (let i = 0; i < keys.length; i++) {
+      if ((keys[i] as number) < floor) {
+        end = i + 1;
+        break;
+      }
     }
-    return grid;
+    // A new grid's leastLowerTotal(end): none of its points priced.
+    const least = grid !== null ? grid.leastLowerTotal(end) : keys.length > 0 ? this.#pricer.leastShareBound(Math.min(end, keys.length)) : Number.NaN;
+    return least >= standardUsd;
+  }
+
+  get cpuShareCosts(): BoundedCostGrid<LmiSizing['costByCpuShare'][number]> {
+    return (this.#cpuShareCosts ??= new CpuShareCosts(this.#pricer));
   }
 
   get trafficScaleCosts(): BoundedCostGrid<LmiSizing['costByTrafficScale'][number]> {
-    let grid = this.#trafficScaleCosts;
-    if (grid === null) {
-      grid = this.#trafficScaleCosts = new TrafficScaleCosts(this.#pricer as Pricer);
-      if (this.#cpuShareCosts !== null) this.#pricer = null;
-    }
-    return grid;
+    return (this.#trafficScaleCosts ??= new TrafficScaleCosts(this.#pricer));
   }
 
   get costByCpuShare(): LmiSizing['costByCpuShare'] {
@@ -917,9 +1092,9 @@ export class Sizing implements LmiSizing {
     return this.#replayed.chart;
   }
 
-  /** Every number of `result` is finite (lmiResultFinite; the result is never changed once built). */
+  /** Every number of `result` is finite (lmiResultFinite of it, read from its parts without building it). */
   get resultFinite(): boolean {
-    return (this.#resultFinite ??= lmiResultFinite(this.result));
+    return this.#pricer.resultFinite(this.#replayed);
   }
 
   get reportMemo(): object | undefined {
@@ -958,6 +1133,15 @@ export function lmiResultFinite(r: LmiResult): boolean {
     (r.cpuSecondsPerInvocation === null || Number.isFinite(r.cpuSecondsPerInvocation)) &&
     (r.breakEvenCpuShare === null || Number.isFinite(r.breakEvenCpuShare))
   );
+}
+
+/** Where sizingRisks put (or would have put) its throttle sentence, in the risks it returned last. */
+let risksThrottleAt = 0;
+
+/** sizingRisks's sentence for throttled invocations (throttledInvocations > 0). */
+function throttleRisk(throttledInvocations: number, totalInvocations: number, lmi: LmiContext['config']['lmi']): string {
+  const share = totalInvocations > 0 ? ` (${((100 * throttledInvocations) / totalInvocations).toPrecision(2)} %)` : '';
+  return `about ${count(throttledInvocations)} invocations${share} would have been throttled while LMI scaled out: traffic rose more than ${lmi.headroom}x within ${lmi.scaleOutMinutes} minutes`;
 }
 
 function sizingRisks(a: {
@@ -1004,12 +1188,8 @@ function sizingRisks(a: {
       `Python runs one process per concurrent request; without Lambda Insights used_memory_max each process is assumed to need the configured ${profile.memoryMB} MB`,
     );
   }
-  if (a.throttledInvocations > 0) {
-    const share = a.totalInvocations > 0 ? ` (${((100 * a.throttledInvocations) / a.totalInvocations).toPrecision(2)} %)` : '';
-    risks.push(
-      `about ${count(a.throttledInvocations)} invocations${share} would have been throttled while LMI scaled out: traffic rose more than ${lmi.headroom}x within ${lmi.scaleOutMinutes} minutes`,
-    );
-  }
+  risksThrottleAt = risks.length;
+  if (a.throttledInvocations > 0) risks.push(throttleRisk(a.throttledInvocations, a.totalInvocations, lmi));
   if (a.coarse) {
     risks.push(`coarse data: bursts within ${a.periodSeconds / 60}-minute periods are not seen`);
   }

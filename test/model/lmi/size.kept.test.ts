@@ -323,6 +323,33 @@ describe('sizeLmi over a kept source: every sizing is the cold one', () => {
     );
   });
 
+  it('demands: a dropped scope (headroom, minEnvironments) has its demands filled again for the next, the one whose histogram the shared buffers hold among them', () => {
+    // A scope is dropped at the third (headroom, minEnvironments) kept; its demands are taken for
+    // the new one. Here the last histogram built is of the scope dropped: the second sizing at the
+    // first setting finds every demand kept (nothing rebuilt), so the buffers still hold one of the
+    // second setting's when the third drops it. Nothing else is sized in between (the shared
+    // buffers serve every source): the kept results are read at once, the cold ones after.
+    const fns = [
+      fnOf(testProfile({ concurrency: burstySeries(300, 90), memoryMB: 4096 }), testWindow(300), testConfig().lmi),
+      fnOf(testProfile({ concurrency: burstySeries(300, 40), runtime: 'java21', memoryMB: 2048 }), testWindow(300), testConfig().lmi),
+    ];
+    const sequences: Partial<Config['lmi']>[][] = [
+      [{ headroom: 2 }, { headroom: 1 }, { headroom: 2 }, { headroom: 3.7 }, { headroom: 1 }],
+      [{ headroom: 1 }, { headroom: 3.7 }, { headroom: 1 }, { headroom: 2 }, { headroom: 3.7 }, { headroom: 1.5 }],
+      [{ minEnvironments: 9 }, { minEnvironments: 1 }, { minEnvironments: 9 }, { minEnvironments: 4 }, { minEnvironments: 1 }],
+    ];
+    for (const fn of fns) {
+      for (const sequence of sequences) {
+        const source = compactReplay(fn.data, fn.window);
+        const prices = testRegionPrices();
+        const usage = usageOf(fn.profile);
+        const kept = sequence.map((lmi) => JSON.stringify(sizeLmi(fn.profile, usage, { window: fn.window, prices, config: testConfig(lmi) }, source)?.result));
+        const coldResults = sequence.map((lmi) => JSON.stringify(cold(fn, usage, testConfig(lmi))?.result));
+        expect(kept).toEqual(coldResults);
+      }
+    }
+  });
+
   it('risks: the shape chosen (instance families that move it)', () => {
     const fn = fnOf(testProfile({ concurrency: burstySeries(300, 40), runtime: 'python3.13', memoryMB: 3000 }), testWindow(300), testConfig().lmi);
     expectKeptIsCold(fn, [{ config: testConfig({ instanceFamilies: ['c'] }) }, { config: testConfig({ instanceFamilies: ['r'] }) }, { config: testConfig({ instanceFamilies: ['m'] }) }]);

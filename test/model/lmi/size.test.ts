@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assertFinite } from '../../../src/model/summarize.js';
+import { breakEvenCpuShareAtLeast } from '../../../src/model/break-even.js';
 import { CPU_SHARE_GRID, lmiResultFinite, sizeLmi, Sizing, TRAFFIC_SCALE_GRID } from '../../../src/model/lmi/size.js';
 import type { PeriodSeconds } from '../../../src/source/profile.js';
 import { testConfig, testProfile, testRegionPrices, testWindow, usageOf } from './helpers.js';
@@ -435,5 +436,107 @@ describe('lmiResultFinite: the finite walk of a result, field by field', () => {
     const sizing = size(new Array(DAY).fill(5)).sizing!;
     expect(sizing).toBeInstanceOf(Sizing);
     expect((sizing as Sizing).resultFinite).toBe(lmiResultFinite(sizing.result));
+  });
+});
+
+describe('Sizing: the result built on first read, its figures read through before', () => {
+  /** The result's fields build-report reads of every function through the sizing (recommend.ts DecideLmi, busyTimePremium). */
+  const readThrough = [
+    'eligible', 'blockers', 'needsRuntimeUpgrade', 'needsMemoryIncrease', 'memoryMB', 'processMemorySource', 'totalUsd',
+    'throttledInvocations', 'cpuSource', 'cpuSecondsPerInvocation', 'cpuAssumedBy', 'instanceType', 'instanceHours', 'ec2Usd',
+    'managementFeeUsd',
+  ] as const;
+  const cases = fc.record({
+    concurrency: fc.array(fc.option(fc.integer({ min: 0, max: 400 }), { freq: 10 }), { minLength: 1, maxLength: 300 }),
+    runtime: fc.constantFrom('nodejs22.x', 'python3.13', 'java21', 'ruby2.7', null),
+    memoryMB: fc.constantFrom(128, 2048, 3000, 10240),
+    cpuSecondsPerInvocation: fc.option(fc.constantFrom(0.01, 0.4), { freq: 2 }),
+    headroom: fc.constantFrom(1, 1.5, 3.7),
+    scaleOutMinutes: fc.constantFrom(0, 3),
+    override: fc.boolean(),
+    invocations: fc.constantFrom(1, 1, Number.POSITIVE_INFINITY, Number.NaN),
+  });
+  /** A sizing of the case: sized alone over a fresh price list (nothing kept from another). */
+  const sized = (c: typeof cases extends fc.Arbitrary<infer T> ? T : never) => {
+    const profile = testProfile({ concurrency: c.concurrency, runtime: c.runtime, memoryMB: c.memoryMB, cpuSecondsPerInvocation: c.cpuSecondsPerInvocation, name: 'fn' });
+    const config = testConfig({ headroom: c.headroom, scaleOutMinutes: c.scaleOutMinutes, cpuBusyFractionByFunction: c.override ? { fn: 0.3 } : {} });
+    const base = usageOf(profile);
+    const usage = { ...base, invocations: c.invocations === 1 ? base.invocations : c.invocations };
+    return sizeLmi(profile, usage, { window: testWindow(c.concurrency.length), prices: testRegionPrices(), config }) as Sizing | null;
+  };
+
+  it('read after every grid point is priced (each point a search of its own), it is the result read at once (property)', () => {
+    fc.assert(
+      fc.property(cases, (c) => {
+        const atOnce = sized(c);
+        const later = sized(c);
+        if (atOnce === null || later === null) return expect(later).toBe(atOnce);
+        const first = atOnce.result;
+        void later.costByCpuShare;
+        void later.costByTrafficScale;
+        expect(later.result).toEqual(first);
+        expect(JSON.stringify(later.result)).toBe(JSON.stringify(first));
+        // Built once: the same object on every read.
+        expect(later.result).toBe(later.result);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it("each figure read through the sizing is its result's field, read before the result is built and after (property)", () => {
+    fc.assert(
+      fc.property(cases, fc.boolean(), (c, gridsFirst) => {
+        const s = sized(c);
+        if (s === null) return;
+        if (gridsFirst) void s.costByCpuShare;
+        const through = readThrough.map((key) => s[key]);
+        const finite = s.resultFinite;
+        const r = s.result;
+        readThrough.forEach((key, i) => expect([key, through[i]]).toEqual([key, r[key]]));
+        readThrough.forEach((key) => expect([key, s[key]]).toEqual([key, r[key]]));
+        // The finite check of the parts is the check of the result (non-finite request counts included).
+        expect(finite).toBe(lmiResultFinite(r));
+        expect(s.resultFinite).toBe(lmiResultFinite(r));
+        if (!Number.isFinite(c.invocations)) expect(finite).toBe(false);
+      }),
+      { numRuns: 80 },
+    );
+  });
+});
+
+describe("Sizing.cpuShareSettled: breakEvenCpuShareAtLeast's first answer without a grid", () => {
+  it('is the least-bound check of the CPU grid, made before or after, some points priced or every one, and then the scan answers false (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(fc.integer({ min: 0, max: 400 }), { freq: 10 }), { minLength: 1, maxLength: 300 }),
+        fc.constantFrom('nodejs22.x', 'python3.13', 'java21'),
+        fc.constantFrom(128, 2048, 10240),
+        fc.constantFrom(0.05, 0.3, 1),
+        fc.constantFrom(0, 0.02, 0.1, 0.25, 0.33, 1, 2),
+        fc.double({ min: 0.5, max: 2, noNaN: true }),
+        fc.constantFrom('none', 'one', 'all'),
+        (concurrency, runtime, memoryMB, cpuBusyFraction, floor, at, priced) => {
+          const sized = () => size(concurrency, { lmi: { cpuBusyFraction }, profile: { runtime, memoryMB } }).sizing as Sizing | null;
+          const s = sized();
+          const fresh = sized();
+          if (s === null || fresh === null) return;
+          // A standard total around the grid's least bound (above, below, equal).
+          const grid = fresh.cpuShareCosts;
+          let end = grid.length;
+          for (let i = 0; i < grid.length; i++) if (grid.pointKeys[i]! < floor) { end = i + 1; break; }
+          const least = grid.leastLowerTotal(end);
+          const standardUsd = Number.isFinite(least) ? least * at : at;
+          if (priced !== 'none') {
+            if (priced === 'one') s.cpuShareCosts.at(0);
+            else void s.costByCpuShare;
+          }
+          const settled = s.cpuShareSettled(standardUsd, floor);
+          const check = priced === 'all' ? Number.NaN : least;
+          expect(settled).toBe(check >= standardUsd);
+          if (settled) expect(breakEvenCpuShareAtLeast(sized()!.cpuShareCosts, standardUsd, floor)).toBe(false);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
