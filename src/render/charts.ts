@@ -318,9 +318,9 @@ function drawThrottled(peaks: readonly (number | null)[], flags: readonly boolea
 /**
  * Concurrency over the window: peak concurrency per bucket as bars, throttled buckets in a
  * distinct colour (painted over their bar) with a marker under the axis, unknown buckets hatched,
- * and the replayed LMI capacity as a step line. The bars are drawn in concurrency units inside a group whose transform
- * maps them onto the axis: the axis follows the capacity (a knob in the what-if page), the bars'
- * path data does not.
+ * and the replayed LMI capacity as a step line. The bars are drawn in concurrency units inside a
+ * group whose transform maps them onto the axis: the axis follows the capacity (a knob in the
+ * what-if page), the bars' path data does not.
  */
 export function concurrencyChartSvg(series: ChartSeries, options: ConcurrencyChartOptions): string {
   // 640 wide with 13 px text: the CSS keeps it at least 520 px wide (scrolling on a phone), so
