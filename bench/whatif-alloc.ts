@@ -5,8 +5,10 @@
  * and major GCs collected too) records the model (whatIfReport) of one change, then the render
  * (renderHtmlWithoutSummaryRows and the MarkupTree the page scans), and prints the MB allocated in
  * each with the top allocating functions (self bytes). What an update allocates and keeps until the
- * next is what the page's scavenges copy (README, what-if speed). Line numbers are of the file run:
- * bundle it with esbuild (as for the CPU profiles) to read real ones.
+ * next is what the page's scavenges copy and promote. Line numbers are of the file run: bundle it
+ * to read real ones (`npx esbuild bench/whatif-alloc.ts --bundle --platform=node --format=esm
+ * --packages=external --outfile=bench/out/prof/alloc.mjs`, then `node bench/out/prof/alloc.mjs --from ...`).
+ * Sampled: totals move by some 0.5 MB from run to run.
  */
 import { readFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';

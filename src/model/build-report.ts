@@ -1056,7 +1056,8 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
   const kept = lazy ? keptLazy : null;
   const account = accountStandard(summaries, priceBook, config, true, kept === null ? null : kept.standard);
 
-  const reports: FunctionReport[] = [];
+  // Sized once (one entry per summary; pushes would copy them as they grow).
+  const reports = new Array<FunctionReport>(summaries.length);
   const migrate: Migrating[] = [];
   const stays: FunctionSummary[] = [];
   const functionWarnings: ReportWarning[] = [];
@@ -1074,7 +1075,7 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
     window,
     recommendKey: JSON.stringify(config.recommend),
   };
-  const figures: FunctionFigures[] = [];
+  const figures = new Array<FunctionFigures>(summaries.length);
   for (let i = 0; i < summaries.length; i++) {
     const s = summaries[i]!;
     // Indexed loops: buildReportParts runs once per update, often before the optimizing compiler, where for-of allocates.
@@ -1119,15 +1120,15 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
       if (firstNonFinite < 0 && !(allFinite(s.usage) && allFinite(standard) && lmiFinite(r.lmi, s.sizing) && allFinite(r.savingsUsd))) {
         firstNonFinite = i;
       }
-      reports.push(r);
+      reports[i] = r;
     }
-    figures.push(f);
+    figures[i] = f;
   }
   if (lazy) {
     // The last report's order, where it has one for these functions: the sort meets few inversions.
     const order = kept !== null && kept.order !== null && kept.order.length === figures.length ? kept.order : null;
-    if (order !== null) for (let k = 0; k < order.length; k++) reports.push(figures[order[k]!]!);
-    else for (let k = 0; k < figures.length; k++) reports.push(figures[k]!);
+    if (order !== null) for (let k = 0; k < order.length; k++) reports[k] = figures[order[k]!]!;
+    else for (let k = 0; k < figures.length; k++) reports[k] = figures[k]!;
   }
 
   const warnings: ReportWarning[] = [...input.warnings, ...functionWarnings];
@@ -1244,7 +1245,11 @@ export function buildReportParts(input: BuildReportInput): ReportParts {
     warnings,
   };
   if (kept !== null) {
-    kept.order = report.functions.map((f) => FunctionFigures.indexOf(f as FunctionFigures));
+    // Written over where it has the length (read above, held by nothing else).
+    const functions = report.functions;
+    const order = kept.order !== null && kept.order.length === functions.length ? kept.order : new Array<number>(functions.length);
+    for (let k = 0; k < functions.length; k++) order[k] = FunctionFigures.indexOf(functions[k] as FunctionFigures);
+    kept.order = order;
     // Fewer functions than before: the entries past them belong to none.
     for (const list of [kept.figures, kept.finite, kept.standard.costs, kept.standard.monthlies, kept.standard.bucketDurationUsd, kept.standard.bucketGbSeconds, kept.standard.standards]) {
       if (list.length > summaries.length) list.length = summaries.length;

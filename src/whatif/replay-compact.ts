@@ -202,6 +202,12 @@ interface DemandScope {
   size: number;
 }
 
+/**
+ * Demands of a dropped scope a source keeps to fill again: as many as a re-sizing change asks of
+ * most functions (a few candidates), not a whole scope's (up to MAX_DEMANDS_PER_SCOPE) held for good.
+ */
+const MAX_SPARE_DEMANDS = 8;
+
 /** Demands a scope keeps in its fields before it makes a Map. */
 const FIELD_DEMANDS = 4;
 
@@ -764,8 +770,9 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
   /** scopes' last (the scope in use last), held here too: a lookup in it reads no array first. */
   let current: DemandScope | undefined;
   const chosenKept: CompactChosen[] = [];
-  /** Demands of the scopes dropped, to be filled again, as a list through their nextSpare (each demand is in a scope or here). */
+  /** Demands of the scopes dropped, to be filled again, as a list through their nextSpare: at most MAX_SPARE_DEMANDS (the others are let go). */
   let spare: KeptDemand | null = null;
+  let spareCount = 0;
   return {
     periods,
     hist,
@@ -895,6 +902,7 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
       if (again === null) found = new KeptDemand(hist, perEnvironment, headroom, minEnvironments, scale, scaleIndex);
       else {
         spare = again.nextSpare;
+        spareCount--;
         again.nextSpare = null;
         found = again.set(hist, perEnvironment, headroom, minEnvironments, scale, scaleIndex);
       }
@@ -932,8 +940,10 @@ export function compactReplay(data: CompactReplayData, window: SnapshotWindow): 
     scope.size = 0;
   }
   function keepSpare(demand: KeptDemand): void {
+    if (spareCount >= MAX_SPARE_DEMANDS) return;
     demand.nextSpare = spare;
     spare = demand;
+    spareCount++;
   }
   function keepSpareAll(byScale: (KeptDemand | undefined)[]): void {
     for (let i = 0; i < byScale.length; i++) {

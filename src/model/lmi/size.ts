@@ -295,8 +295,10 @@ class Pricer {
   cpu: CpuPerInvocation | null = null;
   /** cpuAssumedBy (null: none). */
   overrideKey: string | null = null;
-  /** Grids priced whole: at two, the demands built here are read no more. */
+  /** Grids priced whole: at two, the sizing takes its result and lets go of this pricer (and what it holds: the source, the basis). */
   gridsPriced = 0;
+  /** The sizing made with it (set by Sizing). */
+  sizing: Sizing | null = null;
 
   /**
    * What the basis, the config and the window hold is read through them (a reference each, not a
@@ -528,7 +530,10 @@ class Pricer {
 
   /** A grid priced whole: once both are, the demands built here (a source that keeps none) are dropped. */
   gridPriced(): void {
-    if (++this.gridsPriced >= 2) this.demands = null;
+    if (++this.gridsPriced >= 2) {
+      this.demands = null;
+      this.sizing?.pricedWhole();
+    }
   }
 
   /** The cost units of a grid point: the chosen configuration's own, or a search. */
@@ -977,8 +982,12 @@ export class Sizing implements LmiSizing {
    * besides the lookups. Private, so equality checks and JSON never see it.
    */
   #reportMemo: object | undefined = undefined;
-  /** The chosen configuration's parts (the result's source) and the grids' pricer. */
-  readonly #pricer: Pricer;
+  /**
+   * The chosen configuration's parts (the result's source) and the grids' pricer; null once both
+   * grids are priced whole (the CLI prices every point): the result is built then and read in
+   * its place, so a sizing holds no replay source (the CLI's holds the served series) nor basis.
+   */
+  #pricer: Pricer | null;
   #cpuShareCosts: CpuShareCosts | null = null;
   #trafficScaleCosts: TrafficScaleCosts | null = null;
   /** The result, once read. */
@@ -991,59 +1000,84 @@ export class Sizing implements LmiSizing {
   ) {
     this.#pricer = pricer;
     this.#replayed = replayed;
+    pricer.sizing = this;
   }
 
   get result(): LmiResult {
-    return (this.#result ??= this.#pricer.result(this.#replayed));
+    return (this.#result ??= (this.#pricer as Pricer).result(this.#replayed));
+  }
+
+  /** It still holds its pricer, and through it the replay source and the basis (false once both grids are priced whole). */
+  get holdsPricer(): boolean {
+    return this.#pricer !== null;
+  }
+
+  /** Both grids priced whole (called by the pricer): the result built, the pricer let go. */
+  pricedWhole(): void {
+    void this.result;
+    this.#pricer = null;
   }
 
   // The result's fields build-report reads of every function (recommend.ts DecideInput's lmi,
-  // busyTimePremium), read through.
+  // busyTimePremium), read through (from the result once the pricer is let go).
   get eligible(): boolean {
-    return this.#pricer.basis.eligibility.eligible;
+    const p = this.#pricer;
+    return p === null ? this.result.eligible : p.basis.eligibility.eligible;
   }
   get blockers(): string[] {
-    return this.#pricer.basis.eligibility.blockers;
+    const p = this.#pricer;
+    return p === null ? this.result.blockers : p.basis.eligibility.blockers;
   }
   get needsRuntimeUpgrade(): boolean {
-    return this.#pricer.basis.eligibility.needsRuntimeUpgrade;
+    const p = this.#pricer;
+    return p === null ? this.result.needsRuntimeUpgrade : p.basis.eligibility.needsRuntimeUpgrade;
   }
   get needsMemoryIncrease(): boolean {
-    return this.#pricer.basis.eligibility.needsMemoryIncrease;
+    const p = this.#pricer;
+    return p === null ? this.result.needsMemoryIncrease : p.basis.eligibility.needsMemoryIncrease;
   }
   get memoryMB(): number {
-    const pricer = this.#pricer;
-    return (pricer.basis.shapes[pricer.chosenIndex] as EnvironmentShape).memoryMiB;
+    const p = this.#pricer;
+    return p === null ? this.result.memoryMB : (p.basis.shapes[p.chosenIndex] as EnvironmentShape).memoryMiB;
   }
   get instanceType(): string {
-    return (this.#pricer.chosenOption as TypeOption).price.instanceType;
+    const p = this.#pricer;
+    return p === null ? (this.result.instanceType as string) : (p.chosenOption as TypeOption).price.instanceType;
   }
   get processMemorySource(): 'measured' | 'configured' | null {
-    return this.#pricer.basis.processMemorySource;
+    const p = this.#pricer;
+    return p === null ? this.result.processMemorySource : p.basis.processMemorySource;
   }
   get instanceHours(): number {
-    return this.#pricer.instanceHoursMonth(this.#replayed);
+    const p = this.#pricer;
+    return p === null ? this.result.instanceHours : p.instanceHoursMonth(this.#replayed);
   }
   get ec2Usd(): number {
-    return this.#pricer.ec2Usd(this.#replayed);
+    const p = this.#pricer;
+    return p === null ? this.result.ec2Usd : p.ec2Usd(this.#replayed);
   }
   get managementFeeUsd(): number {
-    return this.#pricer.managementFeeUsd(this.#replayed);
+    const p = this.#pricer;
+    return p === null ? this.result.managementFeeUsd : p.managementFeeUsd(this.#replayed);
   }
   get totalUsd(): number {
-    return this.#pricer.totalUsd(this.#replayed);
+    const p = this.#pricer;
+    return p === null ? this.result.totalUsd : p.totalUsd(this.#replayed);
   }
   get throttledInvocations(): number {
     return this.#replayed.throttledInvocations;
   }
   get cpuSource(): CpuPerInvocation['cpuSource'] {
-    return (this.#pricer.cpu as CpuPerInvocation).cpuSource;
+    const p = this.#pricer;
+    return p === null ? this.result.cpuSource : (p.cpu as CpuPerInvocation).cpuSource;
   }
   get cpuSecondsPerInvocation(): number | null {
-    return (this.#pricer.cpu as CpuPerInvocation).cpuSecondsPerInvocation;
+    const p = this.#pricer;
+    return p === null ? this.result.cpuSecondsPerInvocation : (p.cpu as CpuPerInvocation).cpuSecondsPerInvocation;
   }
   get cpuAssumedBy(): string | undefined {
-    return this.#pricer.overrideKey ?? undefined;
+    const p = this.#pricer;
+    return p === null ? this.result.cpuAssumedBy : (p.overrideKey ?? undefined);
   }
 
   /**
@@ -1054,7 +1088,8 @@ export class Sizing implements LmiSizing {
    */
   cpuShareSettled(standardUsd: number, floor: number): boolean {
     const grid = this.#cpuShareCosts;
-    const keys = grid !== null ? grid.pointKeys : this.#pricer.shares;
+    // No grid: the pricer is still held (it is let go once both grids are priced whole).
+    const keys = grid !== null ? grid.pointKeys : (this.#pricer as Pricer).shares;
     let end = keys.length;
     for (let i = 0; i < keys.length; i++) {
       if ((keys[i] as number) < floor) {
@@ -1063,16 +1098,16 @@ export class Sizing implements LmiSizing {
       }
     }
     // A new grid's leastLowerTotal(end): none of its points priced.
-    const least = grid !== null ? grid.leastLowerTotal(end) : keys.length > 0 ? this.#pricer.leastShareBound(Math.min(end, keys.length)) : Number.NaN;
+    const least = grid !== null ? grid.leastLowerTotal(end) : keys.length > 0 ? (this.#pricer as Pricer).leastShareBound(Math.min(end, keys.length)) : Number.NaN;
     return least >= standardUsd;
   }
 
   get cpuShareCosts(): BoundedCostGrid<LmiSizing['costByCpuShare'][number]> {
-    return (this.#cpuShareCosts ??= new CpuShareCosts(this.#pricer));
+    return (this.#cpuShareCosts ??= new CpuShareCosts(this.#pricer as Pricer));
   }
 
   get trafficScaleCosts(): BoundedCostGrid<LmiSizing['costByTrafficScale'][number]> {
-    return (this.#trafficScaleCosts ??= new TrafficScaleCosts(this.#pricer));
+    return (this.#trafficScaleCosts ??= new TrafficScaleCosts(this.#pricer as Pricer));
   }
 
   get costByCpuShare(): LmiSizing['costByCpuShare'] {
@@ -1094,7 +1129,8 @@ export class Sizing implements LmiSizing {
 
   /** Every number of `result` is finite (lmiResultFinite of it, read from its parts without building it). */
   get resultFinite(): boolean {
-    return this.#pricer.resultFinite(this.#replayed);
+    const p = this.#pricer;
+    return p === null ? lmiResultFinite(this.result) : p.resultFinite(this.#replayed);
   }
 
   get reportMemo(): object | undefined {

@@ -483,12 +483,13 @@ describe('Sizing: the result built on first read, its figures read through befor
     );
   });
 
-  it("each figure read through the sizing is its result's field, read before the result is built and after (property)", () => {
+  it("each figure read through the sizing is its result's field, read before the result is built and after, and once both grids are priced whole (the pricer let go) (property)", () => {
     fc.assert(
-      fc.property(cases, fc.boolean(), (c, gridsFirst) => {
+      fc.property(cases, fc.constantFrom('none', 'one', 'both'), (c, gridsFirst) => {
         const s = sized(c);
         if (s === null) return;
-        if (gridsFirst) void s.costByCpuShare;
+        if (gridsFirst !== 'none') void s.costByCpuShare;
+        if (gridsFirst === 'both') void s.costByTrafficScale;
         const through = readThrough.map((key) => s[key]);
         const finite = s.resultFinite;
         const r = s.result;
@@ -538,5 +539,19 @@ describe("Sizing.cpuShareSettled: breakEvenCpuShareAtLeast's first answer withou
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('Sizing: what it holds', () => {
+  it('lets go of its pricer (the replay source: the CLI\'s holds the served series) once both grids are priced whole, its figures read from its result then', () => {
+    const s = size(Array.from({ length: DAY }, (_, i) => (i % 97) * 3)).sizing as Sizing;
+    const fresh = size(Array.from({ length: DAY }, (_, i) => (i % 97) * 3)).sizing as Sizing;
+    expect(s.holdsPricer).toBe(true);
+    void s.costByCpuShare;
+    expect(s.holdsPricer).toBe(true);
+    void s.costByTrafficScale;
+    expect(s.holdsPricer).toBe(false);
+    expect(s.result).toEqual(fresh.result);
+    expect([s.totalUsd, s.resultFinite, s.costByCpuShare, s.costByTrafficScale]).toEqual([fresh.totalUsd, fresh.resultFinite, fresh.costByCpuShare, fresh.costByTrafficScale]);
   });
 });
