@@ -256,21 +256,17 @@ class KeptDemand implements EnvironmentDemand {
   private more: number[] | null = null;
   /** The next demand of its source's spare list, while this one is there (a list through the demands: no array to grow). */
   nextSpare: KeptDemand | null = null;
-  private hist: Histogram;
-  perEnvironment: number;
-  private headroom: number;
-  private minEnvironments: number;
-  private scale: number;
-  scaleIndex: number;
+  // Written by set(), which the constructor calls: a new demand and one filled again are made
+  // alike. Declared only (no field defined as undefined first: a number field stays unboxed).
+  private declare hist: Histogram;
+  declare perEnvironment: number;
+  private declare headroom: number;
+  private declare minEnvironments: number;
+  private declare scale: number;
+  declare scaleIndex: number;
 
   constructor(hist: Histogram, perEnvironment: number, headroom: number, minEnvironments: number, scale: number, scaleIndex: number) {
-    this.hist = hist;
-    this.perEnvironment = perEnvironment;
-    this.headroom = headroom;
-    this.minEnvironments = minEnvironments;
-    this.scale = scale;
-    this.scaleIndex = scaleIndex;
-    this.sums();
+    this.set(hist, perEnvironment, headroom, minEnvironments, scale, scaleIndex);
   }
 
   /** This object as the demand of other settings (a dropped scope's demand taken again): every field written as a new one's. */
