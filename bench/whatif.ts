@@ -37,6 +37,8 @@ import { whatIfBenchAccount } from './whatif-account.js';
  * `--profile <prefix>`: a CDP CPU profile of the page over the six knob changes, written to
  * <prefix>.cpuprofile (open it in DevTools, or summarize it); with `--trace`, also a Chromium
  * trace of them (style, layout, paint) to <prefix>.trace.json.
+ * `--page <page.html>`: a page already written (by `--from` or a size run) opened as it is: no build, the
+ * browser part only.
  * `--steps key=value,...`: other knob changes than the six above, in that order (each applied to
  * the page as it stands, as a reader would), e.g. `--steps lmi.headroom=1.5` for a first change
  * that re-sizes every function before any other change has compiled the patch.
@@ -71,6 +73,11 @@ async function measure(size: number, outDir: string): Promise<void> {
       `default page: panel ${byDefault.live ? 'live' : `read-only (data above ${WHATIF_MAX_DATA_BYTES / MB} MB)`}, ${(Buffer.byteLength(byDefault.html) / MB).toFixed(2)} MB`,
   );
 
+  await browse(path);
+}
+
+/** Opens a written what-if page in headless Chromium and makes the knob changes of `steps`. */
+async function browse(path: string): Promise<void> {
   const executable = process.argv.includes('--size-only') ? null : findChromium();
   if (executable === null) {
     console.log('  update time not measured (--size-only, or no Chromium on CHROMIUM_PATH / PATH)');
@@ -151,5 +158,7 @@ if (profilePrefix !== null) process.env.LMI_WHATIF_BUNDLE_NAMES = '1';
 const sizes = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--profile').map(Number);
 const outDir = fileURLToPath(new URL('./out/', import.meta.url));
 await mkdir(outDir, { recursive: true });
-if (fromPage !== null) await measure(0, outDir);
+const pageAt = args.indexOf('--page');
+if (pageAt >= 0) await browse(args[pageAt + 1] as string);
+else if (fromPage !== null) await measure(0, outDir);
 else for (const n of sizes.length > 0 ? sizes : [32, 1000]) await measure(n, outDir);
