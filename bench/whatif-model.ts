@@ -25,11 +25,21 @@ import { WHATIF_STEPS } from './whatif-steps.js';
  * page back), with no render or hash after round 1, and prints per change the least model CPU ms
  * over rounds 2..k and the GC ms within it (the least disturbed figure on a shared machine). `--from <page.html>` reads the
  * data a what-if page embeds (bench/whatif.ts writes bench/out/whatif-<N>.html) instead of
- * building the account: minutes less at 10,000 functions, the same data.
+ * building the account: minutes less at 10,000 functions, the same data. `--steps key=value,...`:
+ * these changes instead of bench/whatif-steps.ts's.
  */
 
 
-const STEPS = WHATIF_STEPS;
+// `--steps key=value,...`: other changes than WHATIF_STEPS (numbers, or true / false).
+const stepsArg = process.argv.indexOf('--steps');
+const STEPS: readonly (readonly [string, number | boolean])[] =
+  stepsArg < 0
+    ? WHATIF_STEPS
+    : (process.argv[stepsArg + 1] ?? '').split(',').map((step) => {
+        const [key, value] = step.split('=');
+        if (key === undefined || value === undefined || key === '' || value === '') throw new Error(`bench/whatif-model.ts: --steps wants key=value,... (got "${step}")`);
+        return [key, value === 'true' ? true : value === 'false' ? false : Number(value)] as const;
+      });
 
 async function measure(n: number, repeat: number): Promise<void> {
   const started = performance.now();
