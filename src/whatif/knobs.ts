@@ -64,10 +64,10 @@ const WARM_UP_KEYS: readonly string[] = ['lmi.headroom', 'lmi.discount'];
 
 /**
  * `values` with lmi.headroom and lmi.discount one step away (up, or down at the knob's maximum):
- * the page builds and renders the report for them once while it loads, unseen and dropped, so the
- * browser has compiled the re-sizing and report paths before the reader's first change (they run
- * only interpreted or half-optimised after the load's one sizing at the run's values). Measured at
- * 10,000 functions (README, what-if bench): the six bench changes 18-20 % faster, the load ~1 s longer.
+ * while it loads, the page puts the report for them on show and the run's back, unseen (browser.ts),
+ * so the browser has compiled the re-sizing, report, diff and DOM paths before the reader's first
+ * change (they run only interpreted or half-optimised after the load's one sizing at the run's
+ * values). Measured at 10,000 functions: README, what-if bench.
  */
 export function warmUpValues(values: KnobValues): KnobValues {
   const out: KnobValues = { ...values };

@@ -102,6 +102,19 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
   it('opens offline with the run values, no request but the file, no error', async () => {
     // Assess
     expect(await reportText(page)).toBe(await expectedText({}));
+    // The load's warm-up put a report at other values on the page and the run's back: the page is
+    // the CLI's, node for node, and nothing of the warm-up shows in the panel.
+    const panel = page.locator('#whatif');
+    expect(Number(await panel.getAttribute('data-warm-up-writes'))).toBeGreaterThan(0);
+    await expectShowsCli(renderHtml(await sample.analyze({})), { page: 0, query: '', all: false }, 'at load, after the warm-up');
+    expect(await panel.getAttribute('data-update-ms')).toBeNull();
+    expect(await panel.getAttribute('data-state')).not.toBe('error');
+    const run = knobValues(sample.data.config);
+    for (const knob of WHATIF_KNOBS) {
+      const control = page.locator(`input[data-knob="${knob.key}"]`);
+      if (knob.kind === 'checkbox') expect(await control.isChecked(), knob.key).toBe(run[knob.key]);
+      else expect(Number(await control.inputValue()), knob.key).toBe(run[knob.key]);
+    }
     expect(await page.locator('style[data-whatif-layout]').count()).toBe(1);
     expect(requests).toEqual([pageUrl]);
     expect(problems).toEqual([]);
