@@ -520,7 +520,6 @@ async function start(): Promise<void> {
     // No frames in a hidden tab: the timer goes on without them.
     setTimeout(resolve, 200);
   });
-  restoreAnchor(anchor, window);
   // The warm-up: the report at nearby values (warmUpValues) put on the page and the run's put
   // back, unseen (one task: nothing is drawn between them, and the page is the run's again, node
   // for node, as after any change and back). The reader's first change then finds the re-sizing,
@@ -543,6 +542,7 @@ async function start(): Promise<void> {
     return;
   }
   panel.dataset.warmUpMs = String(Math.round(performance.now() - warmStarted));
+  // Once, after those frames and the warm-up (the page is the run's again, as it was).
   restoreAnchor(anchor, window);
   window.addEventListener('hashchange', fromHash);
   panel.dataset.ready = 'true';
