@@ -43,7 +43,8 @@ import { whatIfBenchAccount } from './whatif-account.js';
  * `--page <page.html>`: a page already written (by `--from` or a size run) opened as it is: no build, the
  * browser part only.
  * `--steps key=value,...`: other knob changes than the six above, in that order (each applied to
- * the page as it stands, as a reader would), e.g. `--steps lmi.headroom=1.5` for a first change
+ * the page as it stands, as a reader would: a number box committed with Enter, a checkbox given
+ * `true` or `false`), e.g. `--steps lmi.headroom=1.5` for a first change
  * that re-sizes every function before any other change has compiled the patch.
  */
 
@@ -119,8 +120,15 @@ async function browse(path: string): Promise<void> {
       await page.evaluate(() => {
         delete document.querySelector<HTMLElement>('#whatif')?.dataset.paintMs;
       });
+      const type = await input.getAttribute('type');
       const t = performance.now();
-      await input.fill(value);
+      // As a reader commits each control: a slider moves the report as it moves (`input`); a
+      // number box on Enter and a checkbox on a click (`change`: the page waits for them).
+      if (type === 'checkbox') await input.setChecked(value === 'true');
+      else {
+        await input.fill(value);
+        if (type === 'number') await input.press('Enter');
+      }
       await page.waitForFunction((b) => {
         const panel = document.querySelector<HTMLElement>('#whatif');
         return panel?.dataset.updateMs !== b && panel?.dataset.pending === undefined;

@@ -27,7 +27,7 @@ import {
   knobsToHash,
   knobValues,
   type KnobValues,
-  warmUpValues,
+  warmUpSteps,
   WHATIF_KNOBS,
 } from './knobs.js';
 import { prepareReplays, whatIfReport } from './model.js';
@@ -526,12 +526,16 @@ async function start(): Promise<void> {
   // report, render, diff and DOM paths compiled, and the page's sections in the state later
   // changes find them, instead of paying for that itself (README, what-if bench).
   const warmStarted = performance.now();
-  try {
-    const parts = update(warmUpValues(runValues), 'warm-up', true);
-    panel.dataset.warmUpWrites = String(parts?.writes ?? 0);
-  } catch {
-    // A warm-up only: the run's report is put back below, whatever it left on the page.
+  let warmUpWrites = 0;
+  for (const values of warmUpSteps(runValues)) {
+    try {
+      warmUpWrites += update(values, 'warm-up', true)?.writes ?? 0;
+    } catch {
+      // A warm-up only: the run's report is put back below, whatever it left on the page.
+      break;
+    }
   }
+  panel.dataset.warmUpWrites = String(warmUpWrites);
   shown = '';
   try {
     update(runValues, 'warm-up', true);

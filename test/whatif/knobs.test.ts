@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { configSchema, defaultConfig } from '../../src/config/schema.js';
-import { applyKnobs, CPU_OVERRIDE_KEY, knobsAsYaml, overrideKey, knobsFromHash, knobsToHash, knobValues, warmUpValues, WHATIF_KNOBS } from '../../src/whatif/knobs.js';
+import { applyKnobs, CPU_OVERRIDE_KEY, knobsAsYaml, overrideKey, knobsFromHash, knobsToHash, knobValues, warmUpSteps, WHATIF_KNOBS, type KnobValues } from '../../src/whatif/knobs.js';
 import { edgeSettings, knobSettings } from './settings.js';
 
 // Functions without measured CPU: each has a CPU share override knob.
@@ -39,36 +39,63 @@ describe('what-if knobs', () => {
   });
 });
 
-describe('what-if warm-up values (the unseen update at load)', () => {
-  it('moves lmi.headroom and lmi.discount one step within their bounds, and nothing else; the config takes them', () => {
+describe('what-if warm-up steps (the unseen updates at load)', () => {
+  it('move lmi.headroom and lmi.discount a few steps within their bounds, and nothing else; the config takes them', () => {
     for (const values of [...edgeSettings(FUNCTIONS), ...fc.sample(knobSettings(FUNCTIONS), { numRuns: 200, seed: 3 })]) {
       // Act
-      const warm = warmUpValues(values);
+      const steps = warmUpSteps(values);
 
       // Assess
-      for (const key of Object.keys(values)) {
-        const knob = WHATIF_KNOBS.find((k) => k.key === key);
-        if (key !== 'lmi.headroom' && key !== 'lmi.discount') {
-          expect(warm[key]).toBe(values[key]);
-          continue;
+      expect(steps).toHaveLength(3);
+      for (const warm of steps) {
+        expect(Object.keys(warm).sort()).toEqual(Object.keys(values).sort());
+        for (const key of Object.keys(values)) {
+          const knob = WHATIF_KNOBS.find((k) => k.key === key);
+          if (key !== 'lmi.headroom' && key !== 'lmi.discount') {
+            expect(warm[key]).toBe(values[key]);
+            continue;
+          }
+          if (knob === undefined || knob.kind === 'checkbox') throw new Error(`no number knob ${key}`);
+          const moved = warm[key] as number;
+          const steps = Math.abs(moved - (values[key] as number)) / knob.step;
+          expect(Math.abs(steps - Math.round(steps))).toBeLessThan(1e-6);
+          expect(Math.round(steps)).toBeGreaterThanOrEqual(1);
+          expect(Math.round(steps)).toBeLessThanOrEqual(3);
+          expect(moved).toBeGreaterThanOrEqual(knob.min);
+          expect(moved).toBeLessThanOrEqual(knob.max);
         }
-        if (knob === undefined || knob.kind === 'checkbox') throw new Error(`no number knob ${key}`);
-        const moved = warm[key] as number;
-        expect(Math.abs(Math.abs(moved - (values[key] as number)) - knob.step)).toBeLessThan(1e-9);
-        expect(moved).toBeGreaterThanOrEqual(knob.min);
-        expect(moved).toBeLessThanOrEqual(knob.max);
+        expect(() => applyKnobs(defaultConfig(), warm)).not.toThrow();
       }
-      expect(() => applyKnobs(defaultConfig(), warm)).not.toThrow();
+      // Three headroom values besides the run's: more than the two demand scopes a replay keeps, so
+      // the warm-up re-uses a dropped scope's demands before a reader's change does.
+      if (typeof values['lmi.headroom'] === 'number') {
+        expect(new Set([values['lmi.headroom'], ...steps.map((warm) => warm['lmi.headroom'])]).size).toBe(4);
+      }
     }
   });
 
-  it('steps down at a knob\'s maximum', () => {
-    expect(warmUpValues({ 'lmi.headroom': 10, 'lmi.discount': 0.72, 'lmi.minEnvironments': 3 })).toEqual({
+  it('mirror a move that leaves the range, and round to the step', () => {
+    const at = (values: KnobValues): [unknown, unknown][] => warmUpSteps(values).map((warm) => [warm['lmi.headroom'], warm['lmi.discount']]);
+    expect(at({ 'lmi.headroom': 2, 'lmi.discount': 0.3 })).toEqual([
+      [2.1, 0.31],
+      [2.3, 0.33],
+      [1.8, 0.32],
+    ]);
+    expect(at({ 'lmi.headroom': 10, 'lmi.discount': 0.72 })).toEqual([
+      [9.9, 0.71],
+      [9.7, 0.69],
+      [9.8, 0.7],
+    ]);
+    expect(at({ 'lmi.headroom': 1, 'lmi.discount': 0 })).toEqual([
+      [1.1, 0.01],
+      [1.3, 0.03],
+      [1.2, 0.02],
+    ]);
+    expect(warmUpSteps({ 'lmi.headroom': 10, 'lmi.discount': 0.72, 'lmi.minEnvironments': 3 })[0]).toEqual({
       'lmi.headroom': 9.9,
       'lmi.discount': 0.71,
       'lmi.minEnvironments': 3,
     });
-    expect(warmUpValues({ 'lmi.headroom': 2, 'lmi.discount': 0.3 })).toEqual({ 'lmi.headroom': 2.1, 'lmi.discount': 0.31 });
   });
 });
 
