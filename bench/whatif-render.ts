@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { clearRenderMemo, renderHtmlWithoutSummaryRows } from '../src/render/html.js';
 import type { ReportModel } from '../src/report/types.js';
 import type { WhatIfData } from '../src/whatif/data.js';
-import { applyKnobs, knobValues, warmUpValues, type KnobValues } from '../src/whatif/knobs.js';
+import { applyKnobs, knobValues, warmUpSteps, type KnobValues } from '../src/whatif/knobs.js';
 import { MarkupTree } from '../src/whatif/markup-diff.js';
 import { prepareReplays, whatIfReport } from '../src/whatif/model.js';
 import { embeddedData } from '../src/whatif/page.js';
@@ -11,7 +11,7 @@ import { WHATIF_STEPS } from './whatif-steps.js';
 /**
  * The what-if page's render and scan in Node, without the model's time:
  * `npx tsx bench/whatif-render.ts --from bench/out/whatif-10000.html [--rounds 3] [--check]`.
- * Builds the reports the page builds (its warm-up values, the run's, then the first six knob
+ * Builds the reports the page builds (its warm-up steps, the run's, then the first six knob
  * changes of bench/whatif-steps.ts, applied cumulatively), then renders them in that order
  * `--rounds` times, each round from empty render caches (clearRenderMemo), and prints per change
  * the CPU ms of renderHtmlWithoutSummaryRows and of the scan of its markup (MarkupTree, as the
@@ -37,7 +37,7 @@ const unmeasured = data.functions
   .map((f) => ({ region: f.summary.region, name: f.summary.name }));
 const runValues = knobValues(data.config, unmeasured);
 const sequence: { label: string; values: KnobValues }[] = [
-  { label: 'warm-up', values: warmUpValues(runValues) },
+  ...warmUpSteps(runValues).map((values, i) => ({ label: `warm-up ${i + 1}`, values })),
   { label: 'run', values: runValues },
 ];
 let values: KnobValues = { ...runValues };

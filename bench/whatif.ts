@@ -97,7 +97,7 @@ async function browse(path: string): Promise<void> {
     await page.locator('#whatif[data-ready="true"]').waitFor({ timeout: 600_000 });
     const loadS = (performance.now() - loadStart) / 1000;
     const decodeMs = `${await page.locator('#whatif').getAttribute('data-decode-ms')} ms: ${await page.locator('#whatif').getAttribute('data-decode-parts')}`;
-    // The unseen update at nearby values the page makes while loading (knobs.ts warmUpValues).
+    // The unseen updates at other values the page makes while loading (knobs.ts warmUpSteps).
     const warmUpMs = await page.locator('#whatif').getAttribute('data-warm-up-ms');
     const updates: string[] = [];
     const cdp = profilePrefix === null ? null : await page.context().newCDPSession(page);
