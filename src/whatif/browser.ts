@@ -522,9 +522,9 @@ async function start(): Promise<void> {
   });
   // The warm-up: the reports at other values (warmUpSteps: three) put on the page in turn and the
   // run's put back, unseen (one task: nothing is drawn between them, and the page is the run's
-  // again, node for node, as after any change and back). The reader's first change then finds the re-sizing,
-  // report, render, diff and DOM paths compiled, and the page's sections in the state later
-  // changes find them, instead of paying for that itself (README, what-if bench).
+  // again, node for node, as after any change and back). The reader's first change then finds
+  // the re-sizing, report, render, diff and DOM paths compiled, and the page's sections in the
+  // state later changes find them, instead of paying for that itself (README, what-if bench).
   const warmStarted = performance.now();
   let warmUpWrites = 0;
   for (const values of warmUpSteps(runValues)) {

@@ -57,10 +57,10 @@ describe('what-if warm-up steps (the unseen updates at load)', () => {
           }
           if (knob === undefined || knob.kind === 'checkbox') throw new Error(`no number knob ${key}`);
           const moved = warm[key] as number;
-          const steps = Math.abs(moved - (values[key] as number)) / knob.step;
-          expect(Math.abs(steps - Math.round(steps))).toBeLessThan(1e-6);
-          expect(Math.round(steps)).toBeGreaterThanOrEqual(1);
-          expect(Math.round(steps)).toBeLessThanOrEqual(3);
+          const away = Math.abs(moved - (values[key] as number)) / knob.step;
+          expect(Math.abs(away - Math.round(away))).toBeLessThan(1e-6);
+          expect(Math.round(away)).toBeGreaterThanOrEqual(1);
+          expect(Math.round(away)).toBeLessThanOrEqual(3);
           expect(moved).toBeGreaterThanOrEqual(knob.min);
           expect(moved).toBeLessThanOrEqual(knob.max);
         }
