@@ -24,7 +24,8 @@ import { whatIfBenchAccount } from './whatif-account.js';
  * page, from the reader's input event to the frame that shows the new report drawn, measured in the
  * page (to paint: what a reader waits, as Interaction to Next Paint counts it), and from the
  * harness's key press to the new DOM (wall: adds Playwright's own work on the page, its locator,
- * actionability checks and polling, to the same update). The in-page parts (ms): model (sizing +
+ * actionability checks and polling, to the same update), then the page's size after it (elements,
+ * capacity-provider plans, function sections: what the update had to bring up to date). The in-page parts (ms): model (sizing +
  * buildReport), render (the HTML string), scan (its element tree, markup-diff.ts), parse (the
  * changed subtrees only), patch (the rest of the DOM update: comparing, moving, inserting), and
  * parsedKB, the markup parsed, writes, the DOM writes (texts, attributes, moves), elements, the changed elements walked; wholeParse / wholePatch appear only when the diff fell back to
@@ -138,7 +139,16 @@ async function browse(path: string): Promise<void> {
       const paintMs = Number(await page.locator('#whatif').getAttribute('data-paint-ms'));
       const inPage = Number(await page.locator('#whatif').getAttribute('data-update-ms'));
       const parts = await page.locator('#whatif').getAttribute('data-update-parts');
-      updates.push(`${key}=${value}: ${Math.round(inPage)} ms in page (${parts}), ${paintMs} ms to paint, ${Math.round(wallMs)} ms wall`);
+      // How much page the update brought up to date (read after the timings: an update's cost grows with it).
+      const size = await page.evaluate(() => ({
+        elements: document.getElementsByTagName('*').length,
+        plans: document.querySelectorAll('.page > main article.plan').length,
+        sections: document.querySelectorAll('.page > main article.fn').length,
+      }));
+      updates.push(
+        `${key}=${value}: ${Math.round(inPage)} ms in page (${parts}), ${paintMs} ms to paint, ${Math.round(wallMs)} ms wall ` +
+          `[page then: ${size.elements} elements, ${size.plans} plans, ${size.sections} function sections]`,
+      );
     }
     if (cdp !== null && profilePrefix !== null) {
       const { profile } = await cdp.send('Profiler.stop');
