@@ -1,6 +1,6 @@
 /**
- * What the model benches share (whatif-build.ts, whatif-sizing.ts): their flags, the GC pauses
- * Node reports, and the bytes of a sampling heap profile.
+ * What the benches share (whatif-build.ts, whatif-sizing.ts, whatif-model.ts, whatif.ts): their
+ * flags, the GC pauses Node reports, and the bytes of a sampling heap profile.
  */
 import type { Session } from 'node:inspector/promises';
 
@@ -8,6 +8,17 @@ import type { Session } from 'node:inspector/promises';
 export function optionOf(args: readonly string[], name: string): string | null {
   const at = args.indexOf(name);
   return at >= 0 ? (args[at + 1] as string) : null;
+}
+
+/** `--steps key=value,...` as [key, value] pairs in order (values as written), or null without the flag; `bench` names the script in the error. */
+export function stepsOption(args: readonly string[], bench: string): [string, string][] | null {
+  const text = optionOf(args, '--steps');
+  if (text === null) return null;
+  return text.split(',').map((step) => {
+    const [key, value] = step.split('=');
+    if (key === undefined || value === undefined || key === '' || value === '') throw new Error(`${bench}: --steps wants key=value,key=value (got "${step}")`);
+    return [key, value];
+  });
 }
 
 /** The flags both model benches read; `usage` is thrown without --from. */

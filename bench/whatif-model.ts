@@ -6,7 +6,7 @@ import { applyKnobs, type KnobValues } from '../src/whatif/knobs.js';
 import type { WhatIfData } from '../src/whatif/data.js';
 import { prepareReplays, whatIfReport } from '../src/whatif/model.js';
 import { embeddedData } from '../src/whatif/page.js';
-import { GcPauses, optionOf } from './measure-tools.js';
+import { GcPauses, optionOf, stepsOption } from './measure-tools.js';
 import { whatIfBenchAccount } from './whatif-account.js';
 import { WHATIF_STEPS } from './whatif-steps.js';
 
@@ -31,15 +31,8 @@ import { WHATIF_STEPS } from './whatif-steps.js';
 
 
 // `--steps key=value,...`: other changes than WHATIF_STEPS (numbers, or true / false).
-const stepsArg = process.argv.indexOf('--steps');
 const STEPS: readonly (readonly [string, number | boolean])[] =
-  stepsArg < 0
-    ? WHATIF_STEPS
-    : (process.argv[stepsArg + 1] ?? '').split(',').map((step) => {
-        const [key, value] = step.split('=');
-        if (key === undefined || value === undefined || key === '' || value === '') throw new Error(`bench/whatif-model.ts: --steps wants key=value,... (got "${step}")`);
-        return [key, value === 'true' ? true : value === 'false' ? false : Number(value)] as const;
-      });
+  stepsOption(process.argv, 'bench/whatif-model.ts')?.map(([key, value]) => [key, value === 'true' ? true : value === 'false' ? false : Number(value)] as const) ?? WHATIF_STEPS;
 
 async function measure(n: number, repeat: number): Promise<void> {
   const started = performance.now();

@@ -8,7 +8,9 @@ import { whatIfReport } from '../src/whatif/model.js';
 import { packData } from '../src/whatif/pack.js';
 import { embeddedData, renderWhatIfHtml, WHATIF_MAX_DATA_BYTES } from '../src/whatif/page.js';
 import { findChromium, launchChromium } from '../test/helpers/browser.js';
+import { stepsOption } from './measure-tools.js';
 import { whatIfBenchAccount } from './whatif-account.js';
+import { WHATIF_STEPS } from './whatif-steps.js';
 
 /**
  * Size and speed of the what-if page: `npx tsx bench/whatif.ts 32 1000 10000` (`--size-only`: no browser).
@@ -168,13 +170,8 @@ async function browse(path: string): Promise<void> {
 }
 
 const args = process.argv.slice(2);
-const DEFAULT_STEPS = 'lmi.discount=0.3,lmi.headroom=1.5,lmi.discount=0.2,lmi.cpuBusyFraction=0.5,lmi.discount=0.3,recommend.minSavingsPct=20';
-const stepsAt = args.indexOf('--steps');
-const steps = (stepsAt >= 0 ? (args[stepsAt + 1] ?? '') : DEFAULT_STEPS).split(',').map((step) => {
-  const [key, value] = step.split('=');
-  if (key === undefined || value === undefined || key === '' || value === '') throw new Error(`bench/whatif.ts: --steps wants key=value,key=value (got "${step}")`);
-  return [key, value] as const;
-});
+// The six changes of bench/whatif-steps.ts the README's table names.
+const steps = stepsOption(args, 'bench/whatif.ts') ?? WHATIF_STEPS.slice(0, 6).map(([key, value]) => [key, String(value)] as const);
 const fromAt = args.indexOf('--from');
 const fromPage = fromAt >= 0 ? (args[fromAt + 1] as string) : null;
 const profileAt = args.indexOf('--profile');

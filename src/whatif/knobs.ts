@@ -60,19 +60,20 @@ export const READ_ONLY_KNOBS: readonly string[] = ['lmi.scaleOutMinutes', 'lmi.s
 export type KnobValues = Record<string, number | boolean>;
 
 /**
- * The warm-up's moves, in steps of each knob it moves (mirrored where a move leaves the range):
- * lmi.headroom re-sizes every function, lmi.discount re-prices every sizing. Three values of each
+ * The warm-up's steps: each moves lmi.headroom (re-sizes every function) and lmi.discount
+ * (re-prices every sizing) by that many of the knob's steps, mirrored where a move leaves the
+ * range. Three values of each
  * besides the run's: more headroom values than the demand scopes a replay keeps
  * (replay-compact.ts MAX_KEPT_SCOPES), so the load also takes the paths that re-use a dropped
  * scope's demands (their first use de-optimised the re-sizing's compiled code in a reader's first
  * change); moves of several steps, so verdicts and plans change as a reader's move changes them.
  * Moving lmi.cpuBusyFraction too made no change measured faster (its cost is the re-sizing itself).
  */
-const WARM_UP_MOVES: Readonly<Record<string, readonly number[]>> = {
-  'lmi.headroom': [1, 3, -2],
-  'lmi.discount': [1, 3, 2],
-};
-const WARM_UP_STEPS = 3;
+const WARM_UP_MOVES: readonly Readonly<Record<string, number>>[] = [
+  { 'lmi.headroom': 1, 'lmi.discount': 1 },
+  { 'lmi.headroom': 3, 'lmi.discount': 3 },
+  { 'lmi.headroom': -2, 'lmi.discount': 2 },
+];
 
 /** `value` moved `steps` steps of `knob`, mirrored into its range, rounded to the step's decimals (0.3 + 0.01 is 0.31, not 0.31000000000000005). */
 function moved(knob: NumberKnob, value: number, steps: number): number {
@@ -84,25 +85,23 @@ function moved(knob: NumberKnob, value: number, steps: number): number {
 
 /**
  * The values the page puts on show while it loads, unseen, before the run's again (browser.ts):
- * `values` with the knobs of WARM_UP_MOVES moved by them, step by step. The browser has then
+ * `values` with the knobs of each of WARM_UP_MOVES moved by it. The browser has then
  * compiled the re-sizing, report, diff and DOM paths, and met the shapes a reader's change meets,
  * before the reader's first change (after the load's one sizing at the run's values they run
  * interpreted or half-optimised, and a first change paid for it). Measured at 10,000 functions:
  * README, what-if bench.
  */
 export function warmUpSteps(values: KnobValues): KnobValues[] {
-  const steps: KnobValues[] = [];
-  for (let i = 0; i < WARM_UP_STEPS; i++) {
+  return WARM_UP_MOVES.map((moves) => {
     const out: KnobValues = { ...values };
     for (const knob of WHATIF_KNOBS) {
-      const moves = WARM_UP_MOVES[knob.key];
+      const steps = moves[knob.key];
       const value = values[knob.key];
-      if (moves === undefined || knob.kind === 'checkbox' || typeof value !== 'number') continue;
-      out[knob.key] = moved(knob, value, moves[i] ?? 0);
+      if (steps === undefined || knob.kind === 'checkbox' || typeof value !== 'number') continue;
+      out[knob.key] = moved(knob, value, steps);
     }
-    steps.push(out);
-  }
-  return steps;
+    return out;
+  });
 }
 
 export function knobValue(config: Config, key: string): unknown {
