@@ -27,11 +27,11 @@ import { WHATIF_STEPS } from './whatif-steps.js';
  * page (to paint: what a reader waits, as Interaction to Next Paint counts it), and from the
  * harness's key press to the new DOM (wall: adds Playwright's own work on the page, its locator,
  * actionability checks and polling, to the same update), then the page's size after it (elements,
- * capacity-provider plans, function sections: what the update had to bring up to date). The in-page parts (ms): model (sizing +
+ * capacity-provider plans on show of the report's, function sections: what the update had to bring up to date). The in-page parts (ms): model (sizing +
  * buildReport), render (the HTML string), scan (its element tree, markup-diff.ts), parse (the
  * changed subtrees only), patch (the rest of the DOM update: comparing, moving, inserting), and
  * parsedKB, the markup parsed, writes, the DOM writes (texts, attributes, moves), elements, the changed elements walked; wholeParse / wholePatch appear only when the diff fell back to
- * parsing the whole report. The "Other functions" rows are outside that diff (src/whatif/table-rows.ts):
+ * parsing the whole report; plansShown, the plans rendered (a page of them, PLANS_PAGE_SIZE). The "Other functions" rows are outside that diff (src/whatif/table-rows.ts):
  * rowsHtml (their texts and shapes, summaryRowTexts: markup only for the rows parsed), rows (bringing the table body to them: rowsPlan pairing, rowsParse,
  * rowsPlace ordering), and the counts rowsKept (same markup), rowsPatched (node kept, rowsTexts
  * text nodes rewritten), rowsParsed, rowsMoved, rowsRemoved (rowsRebuilt: the body rebuilt whole).
@@ -124,6 +124,12 @@ async function browse(path: string): Promise<void> {
         delete document.querySelector<HTMLElement>('#whatif')?.dataset.paintMs;
       });
       const type = await input.getAttribute('type');
+      // A value the control already has changes nothing: the page would not update (and the wait below would time out).
+      const current = type === 'checkbox' ? String(await input.isChecked()) : await input.inputValue();
+      if (Number.isNaN(Number(value)) ? current === value : Number(current) === Number(value)) {
+        updates.push(`${key}=${value}: no change (the control already holds ${current})`);
+        continue;
+      }
       const t = performance.now();
       // As a reader commits each control: a slider moves the report as it moves (`input`); a
       // number box on Enter and a checkbox on a click (`change`: the page waits for them).
@@ -145,11 +151,13 @@ async function browse(path: string): Promise<void> {
       const size = await page.evaluate(() => ({
         elements: document.getElementsByTagName('*').length,
         plans: document.querySelectorAll('.page > main article.plan').length,
+        // Every plan of the report (the plans' pager shows a page of them).
+        planTotal: document.querySelector<HTMLElement>('.whatif-pager[data-pager-of="plans"][data-whatif-pager="top"]')?.dataset.total ?? '0',
         sections: document.querySelectorAll('.page > main article.fn').length,
       }));
       updates.push(
         `${key}=${value}: ${Math.round(inPage)} ms in page (${parts}), ${paintMs} ms to paint, ${Math.round(wallMs)} ms wall ` +
-          `[page then: ${size.elements} elements, ${size.plans} plans, ${size.sections} function sections]`,
+          `[page then: ${size.elements} elements, ${size.plans} of ${size.planTotal} plans, ${size.sections} function sections]`,
       );
     }
     if (cdp !== null && profilePrefix !== null) {

@@ -266,7 +266,13 @@ function pieceTemplates(): Pieces & { template: Handlebars.TemplateDelegate } {
  * values are the SVG charts, built by charts.ts, which escapes every text it puts in them.
  */
 export function renderHtml(model: ReportModel): string {
-  return render(model, false).html;
+  return render(model, false, undefined).html;
+}
+
+/** The plans a what-if render writes: positions [from, to) of the report's capacity providers. */
+export interface PlanRange {
+  from: number;
+  to: number;
 }
 
 /**
@@ -275,12 +281,15 @@ export function renderHtml(model: ReportModel): string {
  * in order. The page makes the rows of the page of the table it shows (view-model.ts summaryRow)
  * and brings the table's body to them row by row (src/whatif/table-rows.ts writes each with
  * summaryRowHtml, as the CLI does): at 10,000 functions they were most of the markup it diffed.
+ * Of the capacity-provider plans, only those in `plans` (default: all), each as the CLI writes
+ * it: the page shows a page of them (a knob can bring hundreds). `planAnchors` are every plan's
+ * id, in order, so a link to a plan not written can find its page.
  */
-export function renderHtmlWithoutSummaryRows(model: ReportModel): { html: string; summary: FunctionReport[] } {
-  return render(model, true);
+export function renderHtmlWithoutSummaryRows(model: ReportModel, plans?: PlanRange): { html: string; summary: FunctionReport[]; planAnchors: string[] } {
+  return render(model, true, plans);
 }
 
-function render(model: ReportModel, omitSummaryRows: boolean): { html: string; summary: FunctionReport[] } {
+function render(model: ReportModel, omitSummaryRows: boolean, planRange: PlanRange | undefined): { html: string; summary: FunctionReport[]; planAnchors: string[] } {
   const { hb, template, section, sectionHead } = pieceTemplates();
   const view = buildView(model, { summaryRows: !omitSummaryRows });
   chartsBefore = chartsNow;
@@ -289,7 +298,11 @@ function render(model: ReportModel, omitSummaryRows: boolean): { html: string; s
   planBodies.turn();
   sections.turn();
   const accountId = snippetAccountId(model);
-  const plans = view.plans.map((p, i) => {
+  const from = Math.max(0, planRange?.from ?? 0);
+  const to = Math.min(view.plans.length, planRange?.to ?? view.plans.length);
+  // Only the plans written: their snippets and pieces are most of a plan's cost.
+  const plans = view.plans.slice(from, Math.max(from, to)).map((p, k) => {
+    const i = from + k;
     const headContext = planHeadContext(p);
     // Strings (and null) alone: plain JSON is exact.
     const headPiece = planHeads.get(JSON.stringify(headContext), () => planHeadHtml(hb, headContext));
@@ -309,7 +322,7 @@ function render(model: ReportModel, omitSummaryRows: boolean): { html: string; s
   });
   const headlineChart = new hb.SafeString(headlineChartSvg(model.totals, 'chart-headline'));
   const context = omitSummaryRows ? { ...view, plans, detailed, headlineChart, [SUMMARY_ROWS_OMITTED]: true } : { ...view, plans, detailed, headlineChart };
-  return { html: template(context, { helpers: pieceHelpers(hb) }), summary: view.summaryFunctions };
+  return { html: template(context, { helpers: pieceHelpers(hb) }), summary: view.summaryFunctions, planAnchors: view.plans.map((p) => p.anchor) };
 }
 
 const helpersOf = new WeakMap<typeof Handlebars, Record<string, Handlebars.HelperDelegate>>();

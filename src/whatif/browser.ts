@@ -5,13 +5,15 @@
  * the same renderer as the CLI, patching the page's header and main where they differ: the new
  * markup is compared with the markup on show (markup-diff.ts) and only the parts that changed are
  * parsed. The rows of the "Other functions" table (~9,850 at 10,000 functions) are left out of
- * that markup; the page shows a page of them (pager.ts, others-pager.ts: pages, a find box, show
- * all), made and brought up to date by key (table-rows.ts). No network, no storage: the knob
- * values live in the URL hash.
+ * that markup; the page shows a page of them (pager.ts, pager-controls.ts: pages, a find box, show
+ * all), made and brought up to date by key (table-rows.ts). Of the capacity-provider plans (a
+ * knob can bring hundreds), the page renders a page too (pages, show all; links to a plan open
+ * its page). No network, no storage: the knob values live in the URL hash, so links within the
+ * report scroll to their target without changing it.
  */
-import { renderHtmlWithoutSummaryRows } from '../render/html.js';
+import { type PlanRange, renderHtmlWithoutSummaryRows } from '../render/html.js';
 import { summaryRow } from '../render/view-model.js';
-import type { FunctionReport } from '../report/types.js';
+import type { FunctionReport, ReportModel } from '../report/types.js';
 import type { WhatIfData } from './data.js';
 import { splitParts, unpackData } from './pack.js';
 import { decodeText } from './text93.js';
@@ -34,8 +36,22 @@ import { prepareReplays, whatIfReport } from './model.js';
 import { htmlEngine, summaryRowHtml, summaryRowTexts } from '../render/templates.js';
 import { MarkupPatcher, MarkupTree } from './markup-diff.js';
 import { KeyedRows, type RowSource, type RowStats } from './table-rows.js';
-import { findMatches, pageOf, pageSpan, rowsLabel, shownPositions } from './pager.js';
-import { bodyRows, OthersPager, pageRowsOf, type PagerAction, type PagerView, readerPlace, type Anchor, anchorOf, restoreAnchor, viewTop } from './others-pager.js';
+import { findMatches, pageOf, pageSpan, PLANS, rowsLabel, shownPositions } from './pager.js';
+import {
+  anchorOf,
+  type Anchor,
+  bodyRows,
+  OTHERS_PAGER,
+  pageRowsOf,
+  type PagerAction,
+  PagerControls,
+  type PagerView,
+  PLANS_PAGER,
+  planPageSizeOf,
+  readerPlace,
+  restoreAnchor,
+  viewTop,
+} from './pager-controls.js';
 
 function element<T extends Element>(selector: string, root: ParentNode = document): T {
   const found = root.querySelector<T>(selector);
@@ -74,6 +90,50 @@ const PATCHED = ['header', 'main'] as const;
 /** The "Other functions" section, if the report has one. */
 function othersSection(): Element | null {
   return document.querySelector('.page > main > #others');
+}
+
+/** The "Capacity-provider plan" section. */
+function planSection(): Element | null {
+  return document.querySelector('.page > main > #plan');
+}
+
+/**
+ * Takes out of the plan section as the CLI writes it (each plan's article, then a line break)
+ * the plans before `from` and from `to` on, with their line breaks: the run's plans on show are
+ * then those the page's render writes.
+ */
+function trimPlans(section: Element | null, from: number, to: number): void {
+  if (section === null) return;
+  section.querySelectorAll(':scope > article.plan').forEach((plan, i) => {
+    if (i >= from && i < to) return;
+    if (plan.nextSibling?.nodeType === Node.TEXT_NODE) plan.nextSibling.remove();
+    plan.remove();
+  });
+}
+
+/**
+ * The position of the plan the reader is at in `section` (the first whose bottom is under the
+ * top of the view, `line`), or -1 when the view is under every plan or there is none.
+ */
+function readerPlan(section: Element | null, line: number): number {
+  if (section === null) return -1;
+  const plans = section.querySelectorAll(':scope > article.plan');
+  for (let i = 0; i < plans.length; i++) if ((plans[i] as Element).getBoundingClientRect().bottom > line) return i;
+  return -1;
+}
+
+/**
+ * The element id a URL hash names when it is a place in the report (`#cp-orders`, `#plan`), not
+ * knob values (`#lmi.discount=0.3`); null for those and for an empty hash.
+ */
+function placeOf(hash: string): string | null {
+  const raw = hash.replace(/^#/, '');
+  if (raw === '' || raw.includes('=')) return null;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 /** The body of the "Other functions" table on show, if the report has one. */
@@ -187,7 +247,18 @@ async function start(): Promise<void> {
   // The functions of that table in the report on show (every one; a page of them has rows on show).
   let functions: FunctionReport[] = [];
   const pageRows = pageRowsOf(panel);
-  const pager = new OthersPager(document, pageRows, (action) => pagerAction(action));
+  const pager = new PagerControls(document, pageRows, OTHERS_PAGER, (action) => pagerAction(action));
+  const planPageSize = planPageSizeOf(panel);
+  const planPager = new PagerControls(document, planPageSize, PLANS_PAGER, (action) => planAction(action));
+  // The report on show (a move of the plans' pager renders it again) and every plan's id, in order.
+  let shownModel: ReportModel | null = null;
+  let planAnchors: string[] = [];
+  /** The plans to render of a report with `count` of them (the pager's page), and what the pager says. */
+  const shownPlans = (count: number): { range: PlanRange; view: PagerView } => {
+    const span = pageSpan(count, planPager.state);
+    planPager.state.page = span.page;
+    return { range: { from: span.from, to: span.to }, view: { span, total: count, count, label: rowsLabel(span, count, count, '', PLANS) } };
+  };
   /** The rows on show for `functions` and the pager's state, and what the pager says of them. */
   const shownRows = (): { rows: RowSource; view: PagerView } => {
     const list = functions;
@@ -200,35 +271,48 @@ async function start(): Promise<void> {
       view: { span, total, count: list.length, label: rowsLabel(span, total, list.length, pager.state.query) },
     };
   };
-  /** The pager's controls around the table again, after the report's markup was patched. */
+  /** Both pagers out of the page (their controls are not in the report's markup); the focused control. */
+  const detachPagers = (): Element | null => {
+    const [others, plans] = [pager.detach(), planPager.detach()];
+    return others ?? plans;
+  };
+  /** The pagers' controls around their lists again, after the report's markup was patched. */
   const reattach = (focused: Element | null): void => {
-    pager.attach(othersSection());
+    if (!pager.attached) pager.attach(othersSection());
+    if (!planPager.attached) planPager.attach(planSection());
     pager.refocus(focused);
   };
   /**
-   * The page as the CLI wrote it shows every row of the table: from now on, the page of them that
-   * holds the row the reader is at (the first page if the reader is not in the table). The other
-   * rows are taken out (they are the run's rows, in the CLI's order). Returns what the reader
-   * sees, to keep it still (the caller restores it once the page's layout style is in too).
+   * The page as the CLI wrote it shows every row of the table and every plan: from now on, the
+   * page of rows that holds the row the reader is at (the first page if the reader is not in the
+   * table), and the page of plans `plans` (the run's render wrote those). The others are taken
+   * out (they are the run's, in the CLI's order). Returns what the reader sees, to keep it still
+   * (the caller restores it once the page's layout style is in too).
    */
-  const goLive = (): Anchor | null => {
+  const goLive = (plans: { range: PlanRange; view: PagerView }): Anchor | null => {
+    const line = viewTop(panel);
+    const section = planSection();
+    if (section !== null && section.querySelectorAll(':scope > article.plan').length === planAnchors.length) trimPlans(section, plans.range.from, plans.range.to);
     const tbody = summaryBody();
     const wrap = tbody?.closest('.table-wrap') ?? null;
+    let anchor: Anchor | null;
     if (tbody === null || wrap === null) {
       table.adopt(tbody, summaryRows(functions, []));
-      return anchorOf({ kind: 'above' }, document, viewTop(panel));
+      anchor = anchorOf({ kind: 'above' }, document, line);
+    } else {
+      const all = bodyRows(tbody);
+      const place = readerPlace(wrap, all, line);
+      anchor = anchorOf(place, document, line);
+      if (place.kind === 'row') pager.state.page = pageOf(place.k, pageRows);
+      const { rows, view } = shownRows();
+      if (all.length === functions.length) trimBody(tbody, all, view.span.from, view.span.to);
+      // A body not in the CLI's form (or not the run's rows) is rebuilt from the rows.
+      if (!table.adopt(tbody, rows)) syncSummary(table, rows);
+      pager.attach(othersSection());
+      pager.show(view);
     }
-    const all = bodyRows(tbody);
-    const line = viewTop(panel);
-    const place = readerPlace(wrap, all, line);
-    const anchor = anchorOf(place, document, line);
-    if (place.kind === 'row') pager.state.page = pageOf(place.k, pageRows);
-    const { rows, view } = shownRows();
-    if (all.length === functions.length) trimBody(tbody, all, view.span.from, view.span.to);
-    // A body not in the CLI's form (or not the run's rows) is rebuilt from the rows.
-    if (!table.adopt(tbody, rows)) syncSummary(table, rows);
-    pager.attach(othersSection());
-    pager.show(view);
+    planPager.attach(section);
+    planPager.show(plans.view);
     return anchor;
   };
   /**
@@ -249,18 +333,26 @@ async function start(): Promise<void> {
     syncSummary(table, rows);
     pager.show(view);
     if (place !== null) restoreAnchor(anchor, window);
-    else if (action === 'previous' || action === 'next') {
-      const top = pager.top.getBoundingClientRect().top;
-      if (top < line) window.scrollBy(0, top - line - 8);
-    }
+    else scrollToBar(pager, line);
+  };
+  /** A new page asked from under a list: back to the top of the list, if it is above the view. */
+  const scrollToBar = (controls: PagerControls, line: number): void => {
+    const top = controls.top.getBoundingClientRect().top;
+    if (top < line) window.scrollBy(0, top - line - 8);
   };
   // What the reader sees when the table is cut to a page, kept still through that and the layout style below.
   let anchor: Anchor | null = null;
   try {
-    const run = renderHtmlWithoutSummaryRows(whatIfReport(data, applyKnobs(data.config, runValues), { lazy: true }));
+    const model = whatIfReport(data, applyKnobs(data.config, runValues), { lazy: true });
+    // The page of plans that holds the plan the reader is at (report.html#cp-… scrolled there).
+    planPager.state.page = pageOf(Math.max(0, readerPlan(planSection(), viewTop(panel))), planPageSize);
+    const plans = shownPlans(model.capacityProviders.length);
+    const run = renderHtmlWithoutSummaryRows(model, plans.range);
     functions = run.summary;
+    planAnchors = run.planAnchors;
     shownTree = pageTree(run.html);
-    anchor = goLive();
+    shownModel = model;
+    anchor = goLive(plans);
   } catch {
     // Then the first update parses the whole report (patchWhole) and diffs from there.
   }
@@ -301,6 +393,92 @@ async function start(): Promise<void> {
     }
     yaml.value = knobsAsYaml(values);
   };
+  /** The page's address for `values`: the knobs changed from the run's in the hash, or none. */
+  const addressOf = (values: KnobValues): string => {
+    const changed: KnobValues = {};
+    for (const [key, value] of Object.entries(values)) if (value !== runValues[key]) changed[key] = value;
+    return Object.keys(changed).length > 0 ? `#${knobsToHash(changed)}` : location.pathname + location.search;
+  };
+
+  /**
+   * Renders `model` with the pagers' pages and brings the page to it: the report's markup by the
+   * diff (the whole markup if that fails), then the table's rows by key. Laps go in `parts`.
+   * Throws when the page could not be brought to it.
+   */
+  const present = (model: ReportModel, parts: Record<string, number>): void => {
+    let at = performance.now();
+    const lap = (name: string): void => {
+      const now = performance.now();
+      parts[name] = (parts[name] ?? 0) + Math.round(now - at);
+      at = now;
+    };
+    const plans = shownPlans(model.capacityProviders.length);
+    const rendered = renderHtmlWithoutSummaryRows(model, plans.range);
+    const { html } = rendered;
+    lap('render');
+    functions = rendered.summary;
+    planAnchors = rendered.planAnchors;
+    // The rows at the same positions of the new report (the find box's matches, if any).
+    const { rows, view } = shownRows();
+    lap('rowsHtml');
+    const tree = pageTree(html);
+    lap('scan');
+    const before = shownTree;
+    // Until patched, the page shows neither markup for sure: a failed patch falls back to the whole.
+    shownTree = null;
+    shownModel = null;
+    let patched = false;
+    // The pagers are not in the report's markup: out while the markup diff patches the page.
+    const focused = detachPagers();
+    if (before !== null) {
+      const patcher = new MarkupPatcher(document, before, tree);
+      try {
+        for (const tag of PATCHED) {
+          const [o, n] = [before.child(0, tag), tree.child(0, tag)];
+          if (o === -1 || n === -1) throw new Error(`what-if: the report has no <${tag}>`);
+          patcher.element(element(`.page > ${tag}`), o, n);
+        }
+        patched = true;
+      } catch {
+        // The page did not have the shape its markup says: parse it whole below.
+      }
+      parts.parse = Math.round(patcher.stats.parseMs);
+      lap('patch');
+      parts.patch = Math.max(0, (parts.patch ?? 0) - (parts.parse ?? 0));
+      parts.parsedKB = Math.round(patcher.stats.parsedChars / 1024);
+      parts.writes = patcher.stats.writes;
+      parts.elements = patcher.stats.elements;
+    }
+    if (!patched) {
+      const fresh = new DOMParser().parseFromString(html, 'text/html');
+      lap('wholeParse');
+      for (const tag of PATCHED) patch(element(`.page > ${tag}`), element(`.page > ${tag}`, fresh));
+      lap('wholePatch');
+    }
+    reattach(focused);
+    const stats = syncSummary(table, rows);
+    pager.show(view);
+    planPager.show(plans.view);
+    lap('rows');
+    parts.plansShown = plans.range.to - plans.range.from;
+    parts.rowsShown = view.span.to - view.span.from;
+    parts.rowsKept = stats.kept;
+    parts.rowsPatched = stats.patched;
+    parts.rowsTexts = stats.texts;
+    parts.rowsParsed = stats.parsed;
+    parts.rowsMoved = stats.moved;
+    parts.rowsRemoved = stats.removed;
+    parts.rowsPlan = Math.round(stats.planMs);
+    parts.rowsParse = Math.round(stats.parseMs);
+    parts.rowsPlace = Math.round(stats.placeMs);
+    if (stats.rebuilt > 0) parts.rowsRebuilt = stats.rebuilt;
+    shownTree = tree;
+    shownModel = model;
+  };
+  /** After a failure: the pagers back around their lists if it came while they were out. */
+  const recover = (): void => {
+    reattach(null);
+  };
 
   /** The report at `values` on show. `unseen`: the load's warm-up, which leaves the panel's controls, status and figures as they are. */
   const update = (values: KnobValues, reason: string, unseen = false): Record<string, number> | undefined => {
@@ -319,73 +497,12 @@ async function start(): Promise<void> {
     }
     const parts: Record<string, number> = {};
     try {
-      let at = performance.now();
-      const lap = (name: string): void => {
-        const now = performance.now();
-        parts[name] = Math.round(now - at);
-        at = now;
-      };
+      const modelStarted = performance.now();
       const model = whatIfReport(data, config, { lazy: true });
-      lap('model');
-      const rendered = renderHtmlWithoutSummaryRows(model);
-      const { html } = rendered;
-      lap('render');
-      functions = rendered.summary;
-      // The rows at the same positions of the new report (the find box's matches, if any).
-      const { rows, view } = shownRows();
-      lap('rowsHtml');
-      const tree = pageTree(html);
-      lap('scan');
-      const before = shownTree;
-      // Until patched, the page shows neither markup for sure: a failed patch falls back to the whole.
-      shownTree = null;
-      let patched = false;
-      // The pager is not in the report's markup: out while the markup diff patches the page.
-      const focused = pager.detach();
-      if (before !== null) {
-        const patcher = new MarkupPatcher(document, before, tree);
-        try {
-          for (const tag of PATCHED) {
-            const [o, n] = [before.child(0, tag), tree.child(0, tag)];
-            if (o === -1 || n === -1) throw new Error(`what-if: the report has no <${tag}>`);
-            patcher.element(element(`.page > ${tag}`), o, n);
-          }
-          patched = true;
-        } catch {
-          // The page did not have the shape its markup says: parse it whole below.
-        }
-        parts.parse = Math.round(patcher.stats.parseMs);
-        lap('patch');
-        parts.patch = Math.max(0, (parts.patch ?? 0) - (parts.parse ?? 0));
-        parts.parsedKB = Math.round(patcher.stats.parsedChars / 1024);
-        parts.writes = patcher.stats.writes;
-        parts.elements = patcher.stats.elements;
-      }
-      if (!patched) {
-        const fresh = new DOMParser().parseFromString(html, 'text/html');
-        lap('wholeParse');
-        for (const tag of PATCHED) patch(element(`.page > ${tag}`), element(`.page > ${tag}`, fresh));
-        lap('wholePatch');
-      }
-      reattach(focused);
-      const stats = syncSummary(table, rows);
-      pager.show(view);
-      lap('rows');
-      parts.rowsShown = view.span.to - view.span.from;
-      parts.rowsKept = stats.kept;
-      parts.rowsPatched = stats.patched;
-      parts.rowsTexts = stats.texts;
-      parts.rowsParsed = stats.parsed;
-      parts.rowsMoved = stats.moved;
-      parts.rowsRemoved = stats.removed;
-      parts.rowsPlan = Math.round(stats.planMs);
-      parts.rowsParse = Math.round(stats.parseMs);
-      parts.rowsPlace = Math.round(stats.placeMs);
-      if (stats.rebuilt > 0) parts.rowsRebuilt = stats.rebuilt;
-      shownTree = tree;
+      parts.model = Math.round(performance.now() - modelStarted);
+      present(model, parts);
     } catch (error) {
-      // The pager back around the table if the failure came while it was out.
-      if (!pager.attached) pager.attach(othersSection());
+      recover();
       if (unseen) throw error;
       status.textContent = `The report could not be recomputed: ${error instanceof Error ? error.message : String(error)}`;
       panel.dataset.state = 'error';
@@ -404,14 +521,55 @@ async function start(): Promise<void> {
     panel.dataset.updateMs = String(ms);
     panel.dataset.updateParts = Object.entries(parts).map(([k, v]) => `${k} ${v}`).join(', ');
   };
+  /** The report on show again with the plans' pager's page (the model is kept: nothing recomputed). */
+  const showPlans = (): boolean => {
+    if (shownModel === null) return false;
+    try {
+      present(shownModel, {});
+      return true;
+    } catch (error) {
+      recover();
+      status.textContent = `The plans could not be shown: ${error instanceof Error ? error.message : String(error)}`;
+      panel.dataset.state = 'error';
+      return false;
+    }
+  };
+  /**
+   * A control of the plans' pager was used: the plans asked for on show. "Show all" and back keep
+   * what the reader sees where it is; a new page asked from under the plans scrolls back to their top.
+   */
+  const planAction = (action: PagerAction): void => {
+    const line = viewTop(panel);
+    const anchor = action === 'all' ? anchorOf({ kind: 'above' }, document, line) : null;
+    // Back to pages: the page holding the plan the reader is at (all are on show: its position is its index).
+    if (action === 'all' && !planPager.state.all) planPager.state.page = pageOf(Math.max(0, readerPlan(planSection(), line)), planPageSize);
+    if (!showPlans()) return;
+    if (anchor !== null) restoreAnchor(anchor, window);
+    else scrollToBar(planPager, line);
+  };
+  /**
+   * Scrolls to the element `id` of the report (under the panel: scroll-padding), first showing
+   * the page of plans that holds it if it is a plan not on show. False if the report has none.
+   */
+  const goTo = (id: string): boolean => {
+    let target = document.getElementById(id);
+    if (target === null) {
+      const k = planAnchors.indexOf(id);
+      if (k === -1) return false;
+      planPager.state.page = pageOf(k, planPageSize);
+      if (!showPlans()) return false;
+      target = document.getElementById(id);
+    }
+    if (target === null || target.closest('.page > header, .page > main') === null) return false;
+    target.scrollIntoView({ block: 'start' });
+    return true;
+  };
 
   // A dragged slider fires many events: show each value at once, recompute only the latest.
   let scheduled = false;
   const fromControls = (event?: Event): void => {
     const values = read();
-    const changed: KnobValues = {};
-    for (const [key, value] of Object.entries(values)) if (value !== runValues[key]) changed[key] = value;
-    history.replaceState(null, '', Object.keys(changed).length > 0 ? `#${knobsToHash(changed)}` : location.pathname + location.search);
+    history.replaceState(null, '', addressOf(values));
     showValues(values);
     if (scheduled) return;
     scheduled = true;
@@ -440,6 +598,16 @@ async function start(): Promise<void> {
     setTimeout(run, 100);
   };
   const fromHash = (): void => {
+    // A link to a place in the report (report.html#cp-orders, or the address bar): there, with the
+    // knobs as they are, and the address back to them (the hash holds the knob values).
+    const place = placeOf(location.hash);
+    if (place !== null) {
+      const found = goTo(place);
+      history.replaceState(null, '', addressOf(read()));
+      if (!found) status.textContent = `The link's place “${place}” is not in this report; the knobs are as they were.`;
+      panel.dataset.applied = location.hash;
+      return;
+    }
     const { values, ignored } = knobsFromHash(location.hash);
     const merged = { ...runValues, ...values };
     write(merged);
@@ -527,6 +695,8 @@ async function start(): Promise<void> {
   // state later changes find them, instead of paying for that itself (README, what-if bench).
   const warmStarted = performance.now();
   let warmUpWrites = 0;
+  // A warm-up report with fewer plans clamps the plans' page: the reader's is put back with the run's.
+  const planPage = planPager.state.page;
   for (const values of warmUpSteps(runValues)) {
     try {
       warmUpWrites += update(values, 'warm-up', true)?.writes ?? 0;
@@ -536,6 +706,7 @@ async function start(): Promise<void> {
     }
   }
   panel.dataset.warmUpWrites = String(warmUpWrites);
+  planPager.state.page = planPage;
   shown = '';
   try {
     update(runValues, 'warm-up', true);
@@ -549,6 +720,23 @@ async function start(): Promise<void> {
   // Once, after those frames and the warm-up (the page is the run's again, as it was).
   restoreAnchor(anchor, window);
   window.addEventListener('hashchange', fromHash);
+  // Links within the report (contents, top plans, a plan's functions) scroll to their target
+  // without the default hash change, which would drop the knob values the hash holds.
+  document.addEventListener('click', (event) => {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const link = event.target instanceof Element ? event.target.closest('a[href^="#"]') : null;
+    if (link === null || link.closest('.page > header, .page > main') === null) return;
+    const place = placeOf(link.getAttribute('href') ?? '');
+    if (place === null) return;
+    event.preventDefault();
+    goTo(place);
+  });
+  // A target scrolled to stops under the sticky panel, not behind it.
+  const padding = (): void => {
+    document.documentElement.style.scrollPaddingTop = `${Math.ceil(panel.getBoundingClientRect().height) + 8}px`;
+  };
+  padding();
+  new ResizeObserver(padding).observe(panel);
   panel.dataset.ready = 'true';
   for (const input of controls.values()) input.disabled = false;
   for (const button of panel.querySelectorAll('button')) button.disabled = false;

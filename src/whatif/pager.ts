@@ -1,11 +1,14 @@
 /**
- * Which rows of the "Other functions" table the live what-if page shows: a page of them, the
- * matches of a find box, or all. Pure: the page (others-pager.ts, browser.ts) gives the table's
- * size and names and gets positions and the line that says what is on show.
+ * Which rows of the "Other functions" table, and which capacity-provider plans, the live what-if
+ * page shows: a page of them, the matches of a find box (rows), or all. Pure: the page
+ * (pager-controls.ts, browser.ts) gives the list's size and names and gets positions and the line
+ * that says what is on show.
  *
  * At 10,000 functions the table has ~9,800 rows; making, syncing and laying out all of them was a
- * third of an update. The page shows one page of rows, the rows at the same positions of each new
- * report (page 1 is the new top rows); every row stays reachable (pages, find, show all).
+ * third of an update. A knob can also bring hundreds of plans (829 at lmi.headroom 1.2 after
+ * lmi.cpuBusyFraction 0.3, 4.4 MB of markup). The page shows one page of each, the items at the
+ * same positions of each new report (page 1 is the new top ones); every one stays reachable
+ * (pages, find, show all, links).
  */
 import { formatNumber } from '../render/format.js';
 
@@ -16,6 +19,26 @@ import { formatNumber } from '../render/format.js';
  * save little more, and a page is already a long read (the find box narrows it).
  */
 export const OTHERS_PAGE_ROWS = 500;
+
+/**
+ * Capacity-provider plans on show at once (each a head, a functions table and its commands). At
+ * 10,000 functions, a page of 50 instead of all 829 plans took lmi.headroom 1.2 from 0.75-0.96 s
+ * to 0.49-0.67 s in page (README, what-if bench); a reader goes through them a few at a time.
+ */
+export const PLANS_PAGE_SIZE = 50;
+
+/** What a list holds, for its line: "rows", "plans". */
+export interface Noun {
+  one: string;
+  many: string;
+}
+
+export const ROWS: Noun = { one: 'row', many: 'rows' };
+export const PLANS: Noun = { one: 'plan', many: 'plans' };
+
+function capital(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
 
 /** What the reader asked for. */
 export interface PagerState {
@@ -77,16 +100,16 @@ export function pageOf(k: number, pageRows: number): number {
 /**
  * What is on show, said plainly: "Rows 1–500 of 9,812", "Row 9,812 of 9,812", "Rows 1–20 of 37
  * whose name contains “api” (9,812 in all)", "All 40 rows", "No function name contains “xyz”
- * (9,812 rows in all)".
+ * (9,812 rows in all)"; with `noun` PLANS, "Plans 1–50 of 829", "All 3 plans", "No plans".
  */
-export function rowsLabel(span: PageSpan, total: number, count: number, query: string): string {
+export function rowsLabel(span: PageSpan, total: number, count: number, query: string, noun: Noun = ROWS): string {
   const needle = query.trim();
   const found = needle === '' ? '' : ` whose name contains “${needle}”`;
   const inAll = needle === '' ? '' : ` (${formatNumber(count)} in all)`;
-  if (total === 0) return needle === '' ? 'No rows' : `No function name contains “${needle}” (${formatNumber(count)} rows in all)`;
+  if (total === 0) return needle === '' ? `No ${noun.many}` : `No function name contains “${needle}” (${formatNumber(count)} ${noun.many} in all)`;
   if (span.from === 0 && span.to === total) {
-    return total === 1 ? `The one row${found}${inAll}` : `All ${formatNumber(total)} rows${found}${inAll}`;
+    return total === 1 ? `The one ${noun.one}${found}${inAll}` : `All ${formatNumber(total)} ${noun.many}${found}${inAll}`;
   }
-  const rows = span.to - span.from === 1 ? `Row ${formatNumber(span.to)}` : `Rows ${formatNumber(span.from + 1)}–${formatNumber(span.to)}`;
-  return `${rows} of ${formatNumber(total)}${found}${inAll}`;
+  const items = span.to - span.from === 1 ? `${capital(noun.one)} ${formatNumber(span.to)}` : `${capital(noun.many)} ${formatNumber(span.from + 1)}–${formatNumber(span.to)}`;
+  return `${items} of ${formatNumber(total)}${found}${inAll}`;
 }

@@ -22,6 +22,10 @@ const SETTINGS = 50;
  * table has 4), so the rows on show are compared with the CLI's rows at the same positions.
  */
 const PAGE_ROWS = 3;
+/** The plans a page at a time too: 1 a page here (the sample has 2 at the run's values). */
+const PLAN_PAGE_SIZE = 1;
+/** The pagers as at load: the first page of rows and of plans. */
+const firstPages = (): Asked => ({ page: 0, query: '', all: false, plans: { page: 0, all: false, size: PLAN_PAGE_SIZE } });
 
 describe.skipIf(browserPath === null)('report.html what-if panel in headless Chromium', () => {
   let browser: Browser;
@@ -38,7 +42,7 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     dir = mkdtempSync(join(tmpdir(), 'lmi-whatif-'));
     const { html, live } = await renderWhatIfHtml(sample.base, sample.data);
     expect(live).toBe(true);
-    writeFileSync(join(dir, 'report.html'), withPageRows(html, PAGE_ROWS));
+    writeFileSync(join(dir, 'report.html'), withPageRows(html, PAGE_ROWS, PLAN_PAGE_SIZE));
     pageUrl = pathToFileURL(join(dir, 'report.html')).href;
     browser = await launchChromium(browserPath ?? '');
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -70,7 +74,7 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
    * The text of the CLI's page for these knobs with the rows the live page shows at the pager's
    * `asked` state (its first page by default); `asked.page` is clamped as the page clamps it.
    */
-  async function expectedText(values: KnobValues, asked: Asked = { page: 0, query: '', all: false }): Promise<string> {
+  async function expectedText(values: KnobValues, asked: Asked = firstPages()): Promise<string> {
     const model = await sample.analyze(values);
     await cliShown(expectedPage, renderHtml(model), asked, PAGE_ROWS);
     return reportText(expectedPage);
@@ -78,13 +82,18 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
 
   /**
    * The live page shows the CLI's page for `html`, node for node, but for the "Other functions"
-   * rows, which are the CLI's rows at the positions the pager's state asks for (and says).
+   * rows and the plans, which are the CLI's at the positions the pagers' states ask for (and say).
    */
   async function expectShowsCli(html: string, asked: Asked, where: string): Promise<void> {
     const span = await cliShown(expectedPage, html, asked, PAGE_ROWS);
     asked.page = span.page;
+    if (asked.plans) asked.plans.page = span.plans.page;
     const live = await liveSpan(page);
     expect({ from: live.from, to: live.to, total: live.total }, where).toEqual({ from: span.from, to: span.to, total: span.total });
+    const plans = await liveSpan(page, 'plans');
+    // No plan: no plans' pager in the page.
+    const expectedPlans = span.plans.total === 0 ? { from: -1, to: -1, total: -1 } : { from: span.plans.from, to: span.plans.to, total: span.plans.total };
+    expect({ from: plans.from, to: plans.to, total: plans.total }, `${where}: plans`).toEqual(expectedPlans);
     const [shown, expected] = [await reportView(page), await reportView(expectedPage)];
     expect(shown.text, where).toBe(expected.text);
     // The patched DOM is the DOM of the CLI's page, node for node (markup-diff.ts parses only what changed).
@@ -106,7 +115,7 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     // the CLI's, node for node, and nothing of the warm-up shows in the panel.
     const panel = page.locator('#whatif');
     expect(Number(await panel.getAttribute('data-warm-up-writes'))).toBeGreaterThan(0);
-    await expectShowsCli(renderHtml(await sample.analyze({})), { page: 0, query: '', all: false }, 'at load, after the warm-up');
+    await expectShowsCli(renderHtml(await sample.analyze({})), firstPages(), 'at load, after the warm-up');
     expect(await panel.getAttribute('data-update-ms')).toBeNull();
     expect(await panel.getAttribute('data-state')).not.toBe('error');
     const run = knobValues(sample.data.config);
@@ -136,8 +145,10 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
 
     // The find box's text now and then (4, 3 or no matches; case and spaces ignored), and show all.
     const queries = ['', ' I ', '', 'LE', '', 'zzz'];
-    const asked: Asked = { page: 0, query: '', all: false };
+    const asked = firstPages();
+    const plansAsked = asked.plans as NonNullable<Asked['plans']>;
     const pages = new Set<string>();
+    const planPages = new Set<string>();
 
     // Act + Assess, one setting at a time (the page keeps its state between them)
     for (const [i, values] of settings.entries()) {
@@ -150,7 +161,7 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
       expect(await page.locator('#whatif').getAttribute('data-update-parts')).not.toMatch(/whole/);
       pages.add(`${asked.query}/${asked.page}/${asked.all}`);
       // Then a pager move on the same report: another page, the find box, or show all and back.
-      const all = page.locator('[data-whatif-pager="all"]');
+      const all = page.locator('[data-pager-of="others"] [data-whatif-pager="all"]');
       // "Show all" is offered when there is more than a page (or all are on show).
       if (i % 9 === 8 && (await all.isVisible())) {
         asked.all = !asked.all;
@@ -162,17 +173,33 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
         asked.query = query;
         await page.locator('#whatif-find').fill(query);
       } else if (!asked.all) {
-        const next = page.locator('.whatif-pager[data-whatif-pager="top"] [data-whatif-pager="next"]');
+        const next = page.locator('.whatif-pager[data-pager-of="others"][data-whatif-pager="top"] [data-whatif-pager="next"]');
         const forward = await next.isEnabled();
         asked.page += forward ? 1 : -1;
         // Pressed from the keyboard: a click lands where the button was when the page scrolled to it,
         // and the sections coming into view there are laid out (content-visibility) and move it.
         if (forward) await next.press('Enter');
-        else if (asked.page >= 0) await page.locator('.whatif-pager[data-whatif-pager="top"] [data-whatif-pager="previous"]').press('Enter');
+        else if (asked.page >= 0) await page.locator('.whatif-pager[data-pager-of="others"][data-whatif-pager="top"] [data-whatif-pager="previous"]').press('Enter');
         else asked.page = 0;
       }
       await expectShowsCli(html, asked, `${where} then ${JSON.stringify(asked)}`);
+      // And every third setting, a move of the plans' pager (it renders the same report again).
+      const plansBar = page.locator('.whatif-pager[data-pager-of="plans"][data-whatif-pager="top"]');
+      if (i % 3 === 1 && (await plansBar.isVisible())) {
+        if (i % 6 === 4) {
+          plansAsked.all = !plansAsked.all;
+          await plansBar.locator('[data-whatif-pager="all"]').press('Enter');
+        } else if (!plansAsked.all) {
+          const forward = await plansBar.locator('[data-whatif-pager="next"]').isEnabled();
+          plansAsked.page += forward ? 1 : -1;
+          await plansBar.locator(`[data-whatif-pager="${forward ? 'next' : 'previous'}"]`).press('Enter');
+        }
+        await expectShowsCli(html, asked, `${where} then plans ${JSON.stringify(plansAsked)}`);
+      }
+      planPages.add(plansAsked.all ? 'all' : String(plansAsked.page));
     }
+    // The plans were on show a page at a time (both pages) and all at once, across knob changes.
+    for (const state of ['0', '1', 'all']) expect([...planPages], state).toContain(state);
     // Both pages were on show after knob changes, with and without a find, and all rows.
     for (const state of ['/0/false', '/1/false', ' I /0/false', ' I /1/false', 'LE/0/false', '/0/true']) expect([...pages], state).toContain(state);
     expect(problems).toEqual([]);
@@ -272,13 +299,13 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     await dark.locator('#whatif[data-ready="true"]').waitFor();
     const background = await dark.locator('#whatif').evaluate((el) => getComputedStyle(el).backgroundColor);
     const skipped = await dark.locator('#functions').evaluate((el) => getComputedStyle(el).contentVisibility);
-    const pagerScreen = await dark.locator('.whatif-pager[data-whatif-pager="top"] button[data-whatif-pager="next"]').evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]);
-    const noteScreen = await dark.locator('[data-whatif-pager="print"]').evaluate((el) => getComputedStyle(el).display);
+    const pagerScreen = await dark.locator('.whatif-pager[data-pager-of="others"][data-whatif-pager="top"] button[data-whatif-pager="next"]').evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]);
+    const noteScreen = await dark.locator('[data-pager-of="others"][data-whatif-pager="print"]').evaluate((el) => getComputedStyle(el).display);
     await dark.emulateMedia({ media: 'print' });
     const printed = await dark.locator('#whatif').evaluate((el) => getComputedStyle(el).display);
     const printedFunctions = await dark.locator('#functions').evaluate((el) => getComputedStyle(el).contentVisibility);
     const pagerPrinted = await dark.locator('.whatif-pager').first().evaluate((el) => getComputedStyle(el).display);
-    const note = await dark.locator('[data-whatif-pager="print"]').evaluate((el) => [getComputedStyle(el).display, el.textContent]);
+    const note = await dark.locator('[data-pager-of="others"][data-whatif-pager="print"]').evaluate((el) => [getComputedStyle(el).display, el.textContent]);
     await dark.close();
 
     // Assess

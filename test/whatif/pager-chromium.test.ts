@@ -11,7 +11,7 @@ import { chromiumPath, launchChromium } from '../helpers/browser.js';
 import { loadSample, type Sample } from './sample.js';
 import { type Asked, cliShown, liveSpan, reportView, withPageRows } from './shown.js';
 
-// The pager of the "Other functions" table in the live what-if page (others-pager.ts, pager.ts), in
+// The pager of the "Other functions" table in the live what-if page (pager-controls.ts, pager.ts), in
 // headless Chromium on the sample account (4 rows in that table): pages, the find box, show all,
 // the keyboard, the reader's place, and the rows on show against the CLI's rows at the same
 // positions after knob changes (page-chromium.test.ts does so over 50 random settings). Buttons are
@@ -88,7 +88,7 @@ describe.skipIf(browserPath === null)('the "Other functions" pager of the what-i
   }
 
   const names = (page: Page) => page.locator('#others tbody > tr > td.name').allInnerTexts();
-  const top = (page: Page, control: string) => page.locator(`.whatif-pager[data-whatif-pager="top"] [data-whatif-pager="${control}"]`);
+  const top = (page: Page, control: string) => page.locator(`.whatif-pager[data-pager-of="others"][data-whatif-pager="top"] [data-whatif-pager="${control}"]`);
 
   it('pages through the table, says which rows are on show, and keeps the page across knob changes', async () => {
     // Prepare
@@ -151,7 +151,7 @@ describe.skipIf(browserPath === null)('the "Other functions" pager of the what-i
     // Act
     await top(page, 'all').press('Enter');
     const pressed = await top(page, 'all').getAttribute('aria-pressed');
-    const bottomHidden = await page.locator('.whatif-pager[data-whatif-pager="bottom"]').isHidden();
+    const bottomHidden = await page.locator('.whatif-pager[data-pager-of="others"][data-whatif-pager="bottom"]').isHidden();
     await expectShows(page, {}, { page: 0, query: '', all: true }, 3, 'all');
     await knobs(page, { 'lmi.discount': 0.4 });
     await expectShows(page, { 'lmi.discount': 0.4 }, { page: 0, query: '', all: true }, 3, 'all after a knob change');
@@ -264,14 +264,14 @@ describe.skipIf(browserPath === null)('the "Other functions" pager of the what-i
 
     // Act: "previous" under the table, scrolled so that the table's top is off screen
     await page.evaluate(() => {
-      const bottom = document.querySelector('.whatif-pager[data-whatif-pager="bottom"]') as Element;
+      const bottom = document.querySelector('.whatif-pager[data-pager-of="others"][data-whatif-pager="bottom"]') as Element;
       const line = (document.getElementById('whatif') as Element).getBoundingClientRect().bottom;
       window.scrollBy(0, bottom.getBoundingClientRect().top - line - 10);
     });
-    const barTop = () => page.locator('.whatif-pager[data-whatif-pager="top"]').evaluate((el) => el.getBoundingClientRect().top);
+    const barTop = () => page.locator('.whatif-pager[data-pager-of="others"][data-whatif-pager="top"]').evaluate((el) => el.getBoundingClientRect().top);
     const panelBottom = await page.locator('#whatif').evaluate((el) => el.getBoundingClientRect().bottom);
     const before = await barTop();
-    await page.locator('.whatif-pager[data-whatif-pager="bottom"] [data-whatif-pager="previous"]').dispatchEvent('click');
+    await page.locator('.whatif-pager[data-pager-of="others"][data-whatif-pager="bottom"] [data-whatif-pager="previous"]').dispatchEvent('click');
     const after = await barTop();
 
     // Assess: the top of the new page in view, under the panel

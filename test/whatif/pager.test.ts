@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findMatches, normalQuery, OTHERS_PAGE_ROWS, pageOf, pageSpan, rowsLabel, shownPositions } from '../../src/whatif/pager.js';
+import { findMatches, normalQuery, OTHERS_PAGE_ROWS, pageOf, pageSpan, PLANS, PLANS_PAGE_SIZE, rowsLabel, shownPositions } from '../../src/whatif/pager.js';
 
 // Which rows of the "Other functions" table the live page shows (the DOM side: pager-chromium.test.ts).
 
@@ -95,5 +95,15 @@ describe('rowsLabel', () => {
     expect(rowsLabel(page(1, 0), 1, 9812, 'x')).toBe('The one row whose name contains “x” (9,812 in all)');
     expect(rowsLabel(page(0, 0), 0, 9812, 'xyz')).toBe('No function name contains “xyz” (9,812 rows in all)');
     expect(rowsLabel(pageSpan(9812, { page: 3, all: true, pageRows: 500 }), 9812, 9812, '')).toBe('All 9,812 rows');
+  });
+
+  it('says the same of plans', () => {
+    const page = (total: number, page: number) => pageSpan(total, { page, all: false, pageRows: PLANS_PAGE_SIZE });
+    expect(rowsLabel(page(829, 0), 829, 829, '', PLANS)).toBe('Plans 1–50 of 829');
+    expect(rowsLabel(page(829, 16), 829, 829, '', PLANS)).toBe('Plans 801–829 of 829');
+    expect(rowsLabel(page(51, 1), 51, 51, '', PLANS)).toBe('Plan 51 of 51');
+    expect(rowsLabel(page(3, 0), 3, 3, '', PLANS)).toBe('All 3 plans');
+    expect(rowsLabel(page(1, 0), 1, 1, '', PLANS)).toBe('The one plan');
+    expect(rowsLabel(page(0, 0), 0, 0, '', PLANS)).toBe('No plans');
   });
 });

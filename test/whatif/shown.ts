@@ -1,17 +1,19 @@
 /**
  * What the live what-if page shows against what the CLI's page shows, for the browser tests: the
- * page's "Other functions" table holds a page of rows (others-pager.ts), so the CLI's page is cut
- * to the rows at the same positions, worked out here on its own (not with src/whatif/pager.ts):
- * the rows whose function name holds the find box's text (case-insensitive), then the page asked,
- * or the last page if there are fewer, or all of them.
+ * page's "Other functions" table holds a page of rows and its plan section a page of plans
+ * (pager-controls.ts), so the CLI's page is cut to the rows and plans at the same positions,
+ * worked out here on its own (not with src/whatif/pager.ts): the rows whose function name holds
+ * the find box's text (case-insensitive), then the page asked, or the last page if there are
+ * fewer, or all of them; the plans likewise, without a find.
  */
 import type { Page } from 'playwright-core';
 
-/** The pager as the reader left it. */
+/** The pagers as the reader left them: the table's, and the plans' (`plans`, with its page size; default: every plan). */
 export interface Asked {
   page: number;
   query: string;
   all: boolean;
+  plans?: { page: number; all: boolean; size: number };
 }
 
 /** The rows on show: positions [from, to) of `total` rows counted (the matches, or every row). */
@@ -21,11 +23,14 @@ export interface Span {
   total: number;
 }
 
-/** The page with a page size of `rows` set on the panel (the test hook: data-page-rows). */
-export function withPageRows(html: string, rows: number): string {
+/**
+ * The page with a page size of `rows` set on the panel (the test hook: data-page-rows), and of
+ * `plans` for the plans if given (data-plan-page-size).
+ */
+export function withPageRows(html: string, rows: number, plans?: number): string {
   const tag = '<section id="whatif" ';
   if (!html.includes(tag)) throw new Error('test: the page has no what-if panel');
-  return html.replace(tag, `${tag}data-page-rows="${rows}" `);
+  return html.replace(tag, `${tag}data-page-rows="${rows}" ${plans === undefined ? '' : `data-plan-page-size="${plans}" `}`);
 }
 
 /**
@@ -49,25 +54,40 @@ export async function reportView(p: Page): Promise<{ text: string; markup: strin
   });
 }
 
-/** Where the live page says its rows are (the pager's data), and its line. */
-export async function liveSpan(p: Page): Promise<Span & { label: string; labels: string[] }> {
-  return p.evaluate(() => {
-    const bar = document.querySelector<HTMLElement>('.whatif-pager[data-whatif-pager="top"]');
+/** Where the live page says its rows (or, with `of` "plans", its plans) are (the pager's data), and its lines. */
+export async function liveSpan(p: Page, of: 'others' | 'plans' = 'others'): Promise<Span & { label: string; labels: string[] }> {
+  return p.evaluate((of) => {
+    const bar = document.querySelector<HTMLElement>(`.whatif-pager[data-pager-of="${of}"][data-whatif-pager="top"]`);
     if (bar === null) return { from: -1, to: -1, total: -1, label: '', labels: [] };
-    const labels = Array.from(document.querySelectorAll('.whatif-pager [data-whatif-pager="rows"]'), (el) => el.textContent ?? '');
+    const labels = Array.from(document.querySelectorAll(`.whatif-pager[data-pager-of="${of}"] [data-whatif-pager="rows"]`), (el) => el.textContent ?? '');
     return { from: Number(bar.dataset.from), to: Number(bar.dataset.to), total: Number(bar.dataset.total), label: labels[0] ?? '', labels };
-  });
+  }, of);
 }
 
 /**
  * Loads the CLI's page `html` into `p` (scripts off) and takes out of its "Other functions" table
  * the rows the live page should not show, each with its line break (the body the page keeps is a
- * line break, then each row and its line break). Returns where the rows kept are, and the page
- * asked, clamped to the pages there are.
+ * line break, then each row and its line break), and out of its plan section the plans it should
+ * not show, each with the line break after it. Returns where the rows and plans kept are, and the
+ * pages asked, clamped to the pages there are.
  */
-export async function cliShown(p: Page, html: string, asked: Asked, pageRows: number): Promise<Span & { page: number }> {
+export async function cliShown(p: Page, html: string, asked: Asked, pageRows: number): Promise<Span & { page: number; plans: Span & { page: number } }> {
   await p.setContent(html);
-  return p.evaluate(
+  const plans = await p.evaluate(({ page, all, size }) => {
+    const articles = Array.from(document.querySelectorAll('.page > main > #plan > article.plan'));
+    const total = articles.length;
+    const pages = Math.max(1, Math.ceil(total / size));
+    const at = all ? 0 : Math.min(Math.max(0, page), pages - 1);
+    const from = all ? 0 : at * size;
+    const to = all ? total : Math.min(total, from + size);
+    articles.forEach((a, i) => {
+      if (i >= from && i < to) return;
+      a.nextSibling?.remove();
+      a.remove();
+    });
+    return { from, to, total, page: at };
+  }, asked.plans ?? { page: 0, all: true, size: 1 });
+  const rows = await p.evaluate(
     ({ page, query, all, pageRows }) => {
       const rows = Array.from(document.querySelectorAll('.page > main > #others tbody > tr'));
       const needle = query.trim().toLowerCase();
@@ -85,6 +105,7 @@ export async function cliShown(p: Page, html: string, asked: Asked, pageRows: nu
       }
       return { from, to, total, page: at };
     },
-    { ...asked, pageRows },
+    { page: asked.page, query: asked.query, all: asked.all, pageRows },
   );
+  return { ...rows, plans };
 }

@@ -266,6 +266,29 @@ describe('renderHtmlWithoutSummaryRows', () => {
     }
   });
 
+  it('writes the plans in the range asked, each as the CLI writes it, and names every plan', async () => {
+    // Prepare: a setting with several plans
+    const model = await sample.analyze({ 'lmi.discount': 0.3 });
+    const full = renderHtmlWithoutSummaryRows(model);
+    const plans = [...full.html.matchAll(/<article class="plan" id="([^"]+)">[\s\S]*?<\/article>\n/g)];
+    expect(plans.length).toBe(model.capacityProviders.length);
+    expect(plans.length).toBeGreaterThan(1);
+
+    for (const [from, to] of [[0, 1], [1, plans.length], [0, plans.length], [plans.length - 1, plans.length + 5]] as const) {
+      // Act
+      const part = renderHtmlWithoutSummaryRows(model, { from, to });
+
+      // Assess: the full markup without the other plans' articles (and their line breaks)
+      let expected = full.html;
+      plans.forEach((m, i) => {
+        if (i < from || i >= to) expected = expected.replace(m[0], '');
+      });
+      expect(part.html, `${from}-${to}`).toBe(expected);
+      expect(part.planAnchors).toEqual(plans.map((m) => m[1]));
+      expect(part.summary).toEqual(full.summary);
+    }
+  });
+
   it('writes the "None." paragraph, as the CLI does, when no function is left for the table', () => {
     // Prepare: the report without the functions the table would list
     const listed = new Set(renderHtmlWithoutSummaryRows(sample.base).summary.map((r) => `${r.region}/${r.name}`));

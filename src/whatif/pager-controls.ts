@@ -1,17 +1,19 @@
 /// <reference lib="dom" />
 /**
- * The pager of the "Other functions" table in the live what-if page: a find box (function name,
- * case-insensitive), previous / next, a line saying which rows are on show and of how many, and
- * "show all"; a second previous / next under the table; and a line that only prints, saying the
- * print holds the rows on show and where the full list is. The controls are built by the page's
- * script (the CLI's report.html is unchanged: with scripts off it shows every row), with their own
- * style (the panel's colours, light and dark). pager.ts decides the rows; browser.ts shows them.
+ * The pagers of the live what-if page: one for the "Other functions" table (a find box on the
+ * function name, case-insensitive), one for the capacity-provider plans. Each has previous /
+ * next, a line saying which items are on show and of how many, and "show all"; a second
+ * previous / next under the list; and a line that only prints, saying the print holds the items
+ * on show and where the full list is. The controls are built by the page's script (the CLI's
+ * report.html is unchanged: with scripts off it shows every row and plan), with their own style
+ * (the panel's colours, light and dark). pager.ts decides the items; browser.ts shows them.
  *
- * The controls sit inside the report's markup (section#others), which the page patches by its
- * markup (markup-diff.ts): detach() takes them out before a patch and attach() puts them back.
+ * The controls sit inside the report's markup (section#others, section#plan), which the page
+ * patches by its markup (markup-diff.ts): detach() takes them out before a patch and attach()
+ * puts them back.
  */
 import type { PageSpan, PagerState } from './pager.js';
-import { OTHERS_PAGE_ROWS } from './pager.js';
+import { OTHERS_PAGE_ROWS, PLANS_PAGE_SIZE } from './pager.js';
 
 /** What a control asked for (browser.ts keeps the reader's place accordingly). */
 export type PagerAction = 'previous' | 'next' | 'all' | 'find';
@@ -32,28 +34,80 @@ const STYLE = `
 @media print { .whatif-pager { display: none !important; } .whatif-pager-print:not([hidden]) { display: block; } }
 `;
 
-/** The page size a test may set on the panel (data-page-rows), else OTHERS_PAGE_ROWS. */
-export function pageRowsOf(panel: HTMLElement): number {
-  const asked = Number(panel.dataset.pageRows);
-  return Number.isInteger(asked) && asked > 0 ? asked : OTHERS_PAGE_ROWS;
+/** A size a test may set on the panel (`data-page-rows`, `data-plan-page-size`), else `fallback`. */
+function sizeOf(asked: string | undefined, fallback: number): number {
+  const n = Number(asked);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
-/** What the bars say and allow, from the rows on show. */
+/** The "Other functions" page size a test may set on the panel (data-page-rows), else OTHERS_PAGE_ROWS. */
+export function pageRowsOf(panel: HTMLElement): number {
+  return sizeOf(panel.dataset.pageRows, OTHERS_PAGE_ROWS);
+}
+
+/** The plans' page size a test may set on the panel (data-plan-page-size), else PLANS_PAGE_SIZE. */
+export function planPageSizeOf(panel: HTMLElement): number {
+  return sizeOf(panel.dataset.planPageSize, PLANS_PAGE_SIZE);
+}
+
+/** What the bars say and allow, from the items on show. */
 export interface PagerView {
   span: PageSpan;
-  /** Rows counted (the matches, or every row). */
+  /** Items counted (the matches, or every item). */
   total: number;
-  /** Every row of the table. */
+  /** Every item of the list. */
   count: number;
   label: string;
 }
 
-export class OthersPager {
+/** Which list a pager pages, and how its controls name it. */
+export interface PagerKind {
+  /** `data-pager-of` on its bars and print line. */
+  of: 'others' | 'plans';
+  /** The list in the bars' names: "Other functions". */
+  title: string;
+  /** Its items in the buttons' names: "other functions". */
+  items: string;
+  /** A find box (on the function name). */
+  find: boolean;
+  /** Where the bars go in the list's section: before `first`, after `last`; null when nothing is on show. */
+  ends(section: Element): { first: Element; last: Element } | null;
+  /** The print line, from the bar's line in lower case. */
+  printNote(label: string): string;
+}
+
+export const OTHERS_PAGER: PagerKind = {
+  of: 'others',
+  title: 'Other functions',
+  items: 'other functions',
+  find: true,
+  ends(section) {
+    const wrap = section.querySelector(':scope > .table-wrap');
+    return wrap === null ? null : { first: wrap, last: wrap };
+  },
+  printNote: (label) =>
+    `This print shows the rows the page showed (${label}). The full list is in report.md and report.json; to print it here, empty the find box and choose “Show all” first.`,
+};
+
+export const PLANS_PAGER: PagerKind = {
+  of: 'plans',
+  title: 'Capacity-provider plans',
+  items: 'capacity-provider plans',
+  find: false,
+  ends(section) {
+    const plans = section.querySelectorAll(':scope > article.plan');
+    return plans.length === 0 ? null : { first: plans[0] as Element, last: plans[plans.length - 1] as Element };
+  },
+  printNote: (label) =>
+    `This print shows the capacity-provider plans the page showed (${label}). Every plan is in report.md and report.json; to print them all here, choose “Show all” first.`,
+};
+
+export class PagerControls {
   readonly state: PagerState;
   readonly top: HTMLElement;
   readonly bottom: HTMLElement;
   readonly note: HTMLElement;
-  private readonly find: HTMLInputElement;
+  private readonly find: HTMLInputElement | null;
   private readonly buttons: Record<PagerBar, { previous: HTMLButtonElement; next: HTMLButtonElement }>;
   private readonly all: HTMLButtonElement;
   private readonly labels: HTMLElement[];
@@ -61,20 +115,24 @@ export class OthersPager {
   constructor(
     private readonly doc: Document,
     pageRows: number,
+    private readonly kind: PagerKind,
     onAction: (action: PagerAction) => void,
   ) {
     this.state = { query: '', page: 0, all: false, pageRows };
-    const style = doc.createElement('style');
-    style.dataset.whatifPager = 'style';
-    style.textContent = STYLE;
-    doc.head.append(style);
+    if (doc.head.querySelector('style[data-whatif-pager]') === null) {
+      const style = doc.createElement('style');
+      style.dataset.whatifPager = 'style';
+      style.textContent = STYLE;
+      doc.head.append(style);
+    }
 
     const bar = (which: PagerBar): HTMLElement => {
       const el = doc.createElement('div');
       el.className = 'whatif-pager';
       el.dataset.whatifPager = which;
+      el.dataset.pagerOf = kind.of;
       el.setAttribute('role', 'group');
-      el.setAttribute('aria-label', which === 'top' ? 'Other functions: find and pages' : 'Other functions: pages');
+      el.setAttribute('aria-label', which === 'top' ? `${kind.title}: ${kind.find ? 'find and pages' : 'pages'}` : `${kind.title}: pages`);
       return el;
     };
     const button = (name: string, text: string, label: string): HTMLButtonElement => {
@@ -97,23 +155,27 @@ export class OthersPager {
     };
 
     this.top = bar('top');
-    const label = doc.createElement('label');
-    label.htmlFor = 'whatif-find';
-    label.append('Find a function');
-    this.find = doc.createElement('input');
-    Object.assign(this.find, { type: 'search', id: 'whatif-find', placeholder: 'part of its name', autocomplete: 'off', spellcheck: false });
-    this.find.dataset.whatifPager = 'find';
-    label.append(this.find);
-    const topPrevious = button('previous', '‹ Previous', 'Previous page of other functions');
-    const topNext = button('next', 'Next ›', 'Next page of other functions');
-    this.all = button('all', 'Show all', 'Show all other functions at once');
+    const topPrevious = button('previous', '‹ Previous', `Previous page of ${kind.items}`);
+    const topNext = button('next', 'Next ›', `Next page of ${kind.items}`);
+    this.all = button('all', 'Show all', `Show all ${kind.items} at once`);
     this.all.setAttribute('aria-pressed', 'false');
     const topRows = rowsLine(true);
-    this.top.append(label, topPrevious, topRows, topNext, this.all);
+    this.find = null;
+    if (kind.find) {
+      const label = doc.createElement('label');
+      label.htmlFor = 'whatif-find';
+      label.append('Find a function');
+      this.find = doc.createElement('input');
+      Object.assign(this.find, { type: 'search', id: 'whatif-find', placeholder: 'part of its name', autocomplete: 'off', spellcheck: false });
+      this.find.dataset.whatifPager = 'find';
+      label.append(this.find);
+      this.top.append(label);
+    }
+    this.top.append(topPrevious, topRows, topNext, this.all);
 
     this.bottom = bar('bottom');
-    const bottomPrevious = button('previous', '‹ Previous', 'Previous page of other functions');
-    const bottomNext = button('next', 'Next ›', 'Next page of other functions');
+    const bottomPrevious = button('previous', '‹ Previous', `Previous page of ${kind.items}`);
+    const bottomNext = button('next', 'Next ›', `Next page of ${kind.items}`);
     const bottomRows = rowsLine(false);
     this.bottom.append(bottomPrevious, bottomRows, bottomNext);
     this.buttons = { top: { previous: topPrevious, next: topNext }, bottom: { previous: bottomPrevious, next: bottomNext } };
@@ -122,6 +184,7 @@ export class OthersPager {
     this.note = doc.createElement('p');
     this.note.className = 'whatif-pager-print muted';
     this.note.dataset.whatifPager = 'print';
+    this.note.dataset.pagerOf = kind.of;
 
     for (const which of ['top', 'bottom'] as const) {
       const { previous, next } = this.buttons[which];
@@ -138,8 +201,9 @@ export class OthersPager {
       this.state.all = !this.state.all;
       onAction('all');
     });
-    this.find.addEventListener('input', () => {
-      this.state.query = this.find.value;
+    const find = this.find;
+    find?.addEventListener('input', () => {
+      this.state.query = find.value;
       this.state.page = 0;
       onAction('find');
     });
@@ -151,14 +215,14 @@ export class OthersPager {
   }
 
   /**
-   * Puts the controls around the table of `section` (section#others): the bar and the print line
-   * above it, the second bar under it. Nothing when the section has no table ("None.").
+   * Puts the controls around the list of `section`: the bar and the print line above it, the
+   * second bar under it. Nothing when the section shows none ("None.", "Nothing to apply.").
    */
   attach(section: Element | null): void {
-    const wrap = section?.querySelector(':scope > .table-wrap') ?? null;
-    if (wrap === null) return;
-    wrap.before(this.top, this.note);
-    wrap.after(this.bottom);
+    const ends = section === null ? null : this.kind.ends(section);
+    if (ends === null) return;
+    ends.first.before(this.top, this.note);
+    ends.last.after(this.bottom);
   }
 
   /** Takes the controls out of the page (before the report's markup is patched); keeps focus where it can. */
@@ -176,7 +240,7 @@ export class OthersPager {
     if (element instanceof HTMLElement && element.isConnected && this.doc.activeElement !== element) element.focus({ preventScroll: true });
   }
 
-  /** Brings the bars to the rows on show. */
+  /** Brings the bars to the items on show. */
   show(view: PagerView): void {
     const { span, total, count, label } = view;
     for (const line of this.labels) if (line.textContent !== label) line.textContent = label;
@@ -186,17 +250,17 @@ export class OthersPager {
       previous.disabled = this.state.all || span.page === 0;
       next.disabled = this.state.all || span.page >= span.pages - 1;
     }
-    // Under the table, the bar only when there is another page to go to.
+    // Under the list, the bar only when there is another page to go to.
     this.bottom.hidden = this.state.all || span.pages <= 1;
+    // A list that fits a page needs no bar at all (no find box: nothing to do with it).
+    this.top.hidden = !this.kind.find && fits && !this.state.all;
     this.all.hidden = fits && !this.state.all;
     this.all.textContent = this.state.all ? `Show ${this.state.pageRows.toLocaleString('en-US')} at a time` : 'Show all';
     this.all.setAttribute('aria-pressed', String(this.state.all));
-    this.all.setAttribute('aria-label', this.state.all ? 'Show the other functions a page at a time' : 'Show all other functions at once');
+    this.all.setAttribute('aria-label', this.state.all ? `Show the ${this.kind.items} a page at a time` : `Show all ${this.kind.items} at once`);
     const whole = span.from === 0 && span.to === count && total === count;
     this.note.hidden = whole;
-    this.note.textContent = whole
-      ? ''
-      : `This print shows the rows the page showed (${label.charAt(0).toLowerCase()}${label.slice(1)}). The full list is in report.md and report.json; to print it here, empty the find box and choose “Show all” first.`;
+    this.note.textContent = whole ? '' : this.kind.printNote(`${label.charAt(0).toLowerCase()}${label.slice(1)}`);
     const data = this.top.dataset;
     data.from = String(span.from);
     data.to = String(span.to);
