@@ -291,18 +291,16 @@ async function start(): Promise<void> {
    */
   const goLive = (plans: { range: PlanRange; view: PagerView }): Anchor | null => {
     const line = viewTop(panel);
-    const section = planSection();
-    if (section !== null && section.querySelectorAll(':scope > article.plan').length === planAnchors.length) trimPlans(section, plans.range.from, plans.range.to);
     const tbody = summaryBody();
     const wrap = tbody?.closest('.table-wrap') ?? null;
-    let anchor: Anchor | null;
-    if (tbody === null || wrap === null) {
-      table.adopt(tbody, summaryRows(functions, []));
-      anchor = anchorOf({ kind: 'above' }, document, line);
-    } else {
-      const all = bodyRows(tbody);
-      const place = readerPlace(wrap, all, line);
-      anchor = anchorOf(place, document, line);
+    const all = bodyRows(tbody);
+    // What the reader sees, found before anything is taken out.
+    const place = wrap === null ? ({ kind: 'above' } as const) : readerPlace(wrap, all, line);
+    const anchor = anchorOf(place, document, line);
+    const section = planSection();
+    if (section !== null && section.querySelectorAll(':scope > article.plan').length === planAnchors.length) trimPlans(section, plans.range.from, plans.range.to);
+    if (tbody === null || wrap === null) table.adopt(tbody, summaryRows(functions, []));
+    else {
       if (place.kind === 'row') pager.state.page = pageOf(place.k, pageRows);
       const { rows, view } = shownRows();
       if (all.length === functions.length) trimBody(tbody, all, view.span.from, view.span.to);
@@ -475,10 +473,6 @@ async function start(): Promise<void> {
     shownTree = tree;
     shownModel = model;
   };
-  /** After a failure: the pagers back around their lists if it came while they were out. */
-  const recover = (): void => {
-    reattach(null);
-  };
 
   /** The report at `values` on show. `unseen`: the load's warm-up, which leaves the panel's controls, status and figures as they are. */
   const update = (values: KnobValues, reason: string, unseen = false): Record<string, number> | undefined => {
@@ -502,7 +496,8 @@ async function start(): Promise<void> {
       parts.model = Math.round(performance.now() - modelStarted);
       present(model, parts);
     } catch (error) {
-      recover();
+      // The pagers back around their lists if the failure came while they were out.
+      reattach(null);
       if (unseen) throw error;
       status.textContent = `The report could not be recomputed: ${error instanceof Error ? error.message : String(error)}`;
       panel.dataset.state = 'error';
@@ -528,7 +523,7 @@ async function start(): Promise<void> {
       present(shownModel, {});
       return true;
     } catch (error) {
-      recover();
+      reattach(null);
       status.textContent = `The plans could not be shown: ${error instanceof Error ? error.message : String(error)}`;
       panel.dataset.state = 'error';
       return false;
@@ -741,11 +736,10 @@ async function start(): Promise<void> {
   for (const input of controls.values()) input.disabled = false;
   for (const button of panel.querySelectorAll('button')) button.disabled = false;
   write(runValues);
+  showValues(runValues);
+  status.textContent = "Showing the run's values. Move a knob: every figure below follows.";
+  // A link's knob values (or a place in the report) after that.
   if (location.hash.length > 1) fromHash();
-  else {
-    showValues(runValues);
-    status.textContent = "Showing the run's values. Move a knob: every figure below follows.";
-  }
 }
 
 start().catch((error: unknown) => {

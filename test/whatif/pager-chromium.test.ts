@@ -1,15 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/render/html.js';
-import { knobsToHash, type KnobValues } from '../../src/whatif/knobs.js';
+import type { KnobValues } from '../../src/whatif/knobs.js';
 import { renderWhatIfHtml } from '../../src/whatif/page.js';
 import { chromiumPath, launchChromium } from '../helpers/browser.js';
 import { loadSample, type Sample } from './sample.js';
-import { type Asked, cliShown, liveSpan, reportView, withPageRows } from './shown.js';
+import { type Asked, cliShown, liveSpan, openLive, reportView, setKnobs, withPageRows } from './shown.js';
 
 // The pager of the "Other functions" table in the live what-if page (pager-controls.ts, pager.ts), in
 // headless Chromium on the sample account (4 rows in that table): pages, the find box, show all,
@@ -56,26 +55,7 @@ describe.skipIf(browserPath === null)('the "Other functions" pager of the what-i
   });
 
   /** Opens `markup` (a what-if page) live and waits for its panel. */
-  async function open(markup: string, name: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-    const path = join(dir, `${name}.html`);
-    writeFileSync(path, markup);
-    const page = await browser.newPage({ viewport });
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    await page.goto(pathToFileURL(path).href);
-    await page.locator('#whatif[data-ready="true"]').waitFor();
-    return page;
-  }
-
-  async function knobs(page: Page, values: KnobValues): Promise<void> {
-    const hash = `#${knobsToHash(values)}`;
-    await page.evaluate((h) => {
-      location.hash = h;
-    }, hash);
-    await page.waitForFunction((h) => document.querySelector<HTMLElement>('#whatif')?.dataset.applied === h, hash);
-  }
+  const open = (markup: string, name: string, viewport = { width: 1280, height: 900 }): Promise<Page> => openLive(browser, { dir, name, viewport }, markup, problems);
 
   /** The page shows the CLI's report for `values` with the rows `asked` for, node for node. */
   async function expectShows(page: Page, values: KnobValues, asked: Asked, pageRows: number, where: string): Promise<void> {
@@ -106,7 +86,7 @@ describe.skipIf(browserPath === null)('the "Other functions" pager of the what-i
     expect((await liveSpan(page)).labels).toEqual(['Row 4 of 4', 'Row 4 of 4']);
     expect(await top(page, 'next').isDisabled()).toBe(true);
     await expectShows(page, {}, { page: 1, query: '', all: false }, 3, 'page 2');
-    await knobs(page, values);
+    await setKnobs(page, values);
     await expectShows(page, values, { page: 1, query: '', all: false }, 3, 'page 2 after a knob change');
     expect(await page.locator('#whatif').getAttribute('data-update-parts')).toMatch(/rowsShown 1\b/);
     await top(page, 'previous').press('Enter');
@@ -128,7 +108,7 @@ describe.skipIf(browserPath === null)('the "Other functions" pager of the what-i
     await top(page, 'next').press('Enter');
     await expectShows(page, {}, { page: 2, query: 'LE', all: false }, 1, 'find, page 3');
     for (const values of steps) {
-      await knobs(page, values);
+      await setKnobs(page, values);
       // Assess
       await expectShows(page, values, { page: 2, query: 'LE', all: false }, 1, `find, page 3, ${JSON.stringify(values)}`);
     }
@@ -153,7 +133,7 @@ describe.skipIf(browserPath === null)('the "Other functions" pager of the what-i
     const pressed = await top(page, 'all').getAttribute('aria-pressed');
     const bottomHidden = await page.locator('.whatif-pager[data-pager-of="others"][data-whatif-pager="bottom"]').isHidden();
     await expectShows(page, {}, { page: 0, query: '', all: true }, 3, 'all');
-    await knobs(page, { 'lmi.discount': 0.4 });
+    await setKnobs(page, { 'lmi.discount': 0.4 });
     await expectShows(page, { 'lmi.discount': 0.4 }, { page: 0, query: '', all: true }, 3, 'all after a knob change');
     const label = (await liveSpan(page)).label;
     const previousDisabled = await top(page, 'previous').isDisabled();

@@ -6,7 +6,11 @@
  * the find box's text (case-insensitive), then the page asked, or the last page if there are
  * fewer, or all of them; the plans likewise, without a find.
  */
-import type { Page } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { knobsToHash, type KnobValues } from '../../src/whatif/knobs.js';
 
 /** The pagers as the reader left them: the table's, and the plans' (`plans`, with its page size; default: every plan). */
 export interface Asked {
@@ -108,4 +112,35 @@ export async function cliShown(p: Page, html: string, asked: Asked, pageRows: nu
     { page: asked.page, query: asked.query, all: asked.all, pageRows },
   );
   return { ...rows, plans };
+}
+
+/**
+ * Writes `markup` (a what-if page) to `dir`/`name`.html, opens it live in `browser` (at `hash`, if
+ * given), with its script errors and console errors pushed to `problems`, and waits for its panel.
+ */
+export async function openLive(
+  browser: Browser,
+  where: { dir: string; name: string; hash?: string; viewport?: { width: number; height: number } },
+  markup: string,
+  problems: string[],
+): Promise<Page> {
+  const path = join(where.dir, `${where.name}.html`);
+  writeFileSync(path, markup);
+  const page = await browser.newPage({ viewport: where.viewport ?? { width: 1280, height: 900 } });
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  await page.goto(pathToFileURL(path).href + (where.hash ?? ''));
+  await page.locator('#whatif[data-ready="true"]').waitFor();
+  return page;
+}
+
+/** Sets the knobs `values` through the URL hash, as a link does, and waits for the page to apply them. */
+export async function setKnobs(page: Page, values: KnobValues): Promise<void> {
+  const hash = `#${knobsToHash(values)}`;
+  await page.evaluate((h) => {
+    location.hash = h;
+  }, hash);
+  await page.waitForFunction((h) => document.querySelector<HTMLElement>('#whatif')?.dataset.applied === h, hash);
 }
