@@ -62,9 +62,8 @@ export type KnobValues = Record<string, number | boolean>;
 /**
  * The warm-up's steps: each moves lmi.headroom (re-sizes every function) and lmi.discount
  * (re-prices every sizing) by that many of the knob's steps, mirrored where a move leaves the
- * range. Three values of each
- * besides the run's: more headroom values than the demand scopes a replay keeps
- * (replay-compact.ts MAX_KEPT_SCOPES), so the load also takes the paths that re-use a dropped
+ * range. Three values of each besides the run's: more headroom values than the demand scopes a
+ * replay keeps (replay-compact.ts MAX_KEPT_SCOPES), so the load also takes the paths that re-use a dropped
  * scope's demands (their first use de-optimised the re-sizing's compiled code in a reader's first
  * change); moves of several steps, so verdicts and plans change as a reader's move changes them.
  * Moving lmi.cpuBusyFraction too made no change measured faster (its cost is the re-sizing itself).

@@ -107,7 +107,6 @@ export class PagerControls {
   readonly top: HTMLElement;
   readonly bottom: HTMLElement;
   readonly note: HTMLElement;
-  private readonly find: HTMLInputElement | null;
   private readonly buttons: Record<PagerBar, { previous: HTMLButtonElement; next: HTMLButtonElement }>;
   private readonly all: HTMLButtonElement;
   private readonly labels: HTMLElement[];
@@ -160,15 +159,19 @@ export class PagerControls {
     this.all = button('all', 'Show all', `Show all ${kind.items} at once`);
     this.all.setAttribute('aria-pressed', 'false');
     const topRows = rowsLine(true);
-    this.find = null;
     if (kind.find) {
       const label = doc.createElement('label');
       label.htmlFor = 'whatif-find';
       label.append('Find a function');
-      this.find = doc.createElement('input');
-      Object.assign(this.find, { type: 'search', id: 'whatif-find', placeholder: 'part of its name', autocomplete: 'off', spellcheck: false });
-      this.find.dataset.whatifPager = 'find';
-      label.append(this.find);
+      const find = doc.createElement('input');
+      Object.assign(find, { type: 'search', id: 'whatif-find', placeholder: 'part of its name', autocomplete: 'off', spellcheck: false });
+      find.dataset.whatifPager = 'find';
+      find.addEventListener('input', () => {
+        this.state.query = find.value;
+        this.state.page = 0;
+        onAction('find');
+      });
+      label.append(find);
       this.top.append(label);
     }
     this.top.append(topPrevious, topRows, topNext, this.all);
@@ -200,12 +203,6 @@ export class PagerControls {
     this.all.addEventListener('click', () => {
       this.state.all = !this.state.all;
       onAction('all');
-    });
-    const find = this.find;
-    find?.addEventListener('input', () => {
-      this.state.query = find.value;
-      this.state.page = 0;
-      onAction('find');
     });
   }
 
@@ -267,11 +264,6 @@ export class PagerControls {
     data.total = String(total);
     data.page = String(span.page);
     data.pages = String(span.pages);
-  }
-
-  /** The find box's text (kept across knob changes). */
-  get query(): string {
-    return this.state.query;
   }
 }
 

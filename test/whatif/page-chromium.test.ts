@@ -6,13 +6,13 @@ import fc from 'fast-check';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/render/html.js';
-import { applyKnobs, CPU_OVERRIDE_KEY, knobsFromHash, overrideKey, overrideTarget, knobsToHash, knobValues, type KnobValues, WHATIF_KNOBS } from '../../src/whatif/knobs.js';
+import { applyKnobs, CPU_OVERRIDE_KEY, knobsFromHash, overrideKey, overrideTarget, knobValues, type KnobValues, WHATIF_KNOBS } from '../../src/whatif/knobs.js';
 import { renderWhatIfHtml } from '../../src/whatif/page.js';
 import { runCli } from '../cli/run-cli.js';
 import { chromiumPath, launchChromium } from '../helpers/browser.js';
 import { loadSample, SAMPLE_SNAPSHOT, type Sample } from './sample.js';
 import { edgeSettings, knobSettings } from './settings.js';
-import { type Asked, cliShown, liveSpan, reportView, withPageRows } from './shown.js';
+import { type Asked, cliShown, liveSpan, reportView, setKnobs, withPageRows } from './shown.js';
 
 // The what-if page in headless Chromium, opened from file://, against analyze for the same knobs.
 const browserPath = chromiumPath();
@@ -100,14 +100,6 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     expect(shown.markup, where).toBe(expected.markup);
   }
 
-  async function showViaHash(values: KnobValues): Promise<void> {
-    const hash = `#${knobsToHash(values)}`;
-    await page.evaluate((h) => {
-      location.hash = h;
-    }, hash);
-    await page.waitForFunction((h) => document.querySelector<HTMLElement>('#whatif')?.dataset.applied === h, hash);
-  }
-
   it('opens offline with the run values, no request but the file, no error', async () => {
     // Assess
     expect(await reportText(page)).toBe(await expectedText({}));
@@ -153,7 +145,7 @@ describe.skipIf(browserPath === null)('report.html what-if panel in headless Chr
     // Act + Assess, one setting at a time (the page keeps its state between them)
     for (const [i, values] of settings.entries()) {
       const where = JSON.stringify({ values, asked });
-      await showViaHash(values);
+      await setKnobs(page, values);
       const html = renderHtml(await sample.analyze(values));
       // The rows at the same positions of the new report (the find box's matches, if any).
       await expectShowsCli(html, asked, where);

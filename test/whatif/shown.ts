@@ -77,41 +77,41 @@ export async function liveSpan(p: Page, of: 'others' | 'plans' = 'others'): Prom
  */
 export async function cliShown(p: Page, html: string, asked: Asked, pageRows: number): Promise<Span & { page: number; plans: Span & { page: number } }> {
   await p.setContent(html);
-  const plans = await p.evaluate(({ page, all, size }) => {
-    const articles = Array.from(document.querySelectorAll('.page > main > #plan > article.plan'));
-    const total = articles.length;
-    const pages = Math.max(1, Math.ceil(total / size));
-    const at = all ? 0 : Math.min(Math.max(0, page), pages - 1);
-    const from = all ? 0 : at * size;
-    const to = all ? total : Math.min(total, from + size);
-    articles.forEach((a, i) => {
-      if (i >= from && i < to) return;
-      a.nextSibling?.remove();
-      a.remove();
-    });
-    return { from, to, total, page: at };
-  }, asked.plans ?? { page: 0, all: true, size: 1 });
-  const rows = await p.evaluate(
-    ({ page, query, all, pageRows }) => {
-      const rows = Array.from(document.querySelectorAll('.page > main > #others tbody > tr'));
-      const needle = query.trim().toLowerCase();
-      const matching = rows.filter((r) => needle === '' || (r.querySelector('td.name')?.textContent ?? '').toLowerCase().includes(needle));
-      const total = matching.length;
-      const pages = Math.max(1, Math.ceil(total / pageRows));
-      const at = all ? 0 : Math.min(Math.max(0, page), pages - 1);
-      const from = all ? 0 : at * pageRows;
-      const to = all ? total : Math.min(total, from + pageRows);
-      const keep = new Set(matching.slice(from, to));
-      for (const r of rows) {
-        if (keep.has(r)) continue;
-        r.nextSibling?.remove();
-        r.remove();
-      }
-      return { from, to, total, page: at };
+  const needle = asked.query.trim().toLowerCase();
+  // The plans, and the positions of the rows whose function name holds the find box's text.
+  const found = await p.evaluate((needle) => {
+    const names = Array.from(document.querySelectorAll('.page > main > #others tbody > tr'), (r) => (r.querySelector('td.name')?.textContent ?? '').toLowerCase());
+    return { plans: document.querySelectorAll('.page > main > #plan > article.plan').length, matching: names.flatMap((name, i) => (needle === '' || name.includes(needle) ? [i] : [])) };
+  }, needle);
+  const plansAsked = asked.plans ?? { page: 0, all: true, size: 1 };
+  const plans = spanOf(found.plans, plansAsked.page, plansAsked.all, plansAsked.size);
+  const rows = spanOf(found.matching.length, asked.page, asked.all, pageRows);
+  await p.evaluate(
+    ({ plans, keep }) => {
+      const kept = new Set(keep);
+      // Each with the line break after it, as the page's render leaves them out.
+      const cut = (el: Element): void => {
+        el.nextSibling?.remove();
+        el.remove();
+      };
+      document.querySelectorAll('.page > main > #plan > article.plan').forEach((a, i) => {
+        if (i < plans.from || i >= plans.to) cut(a);
+      });
+      document.querySelectorAll('.page > main > #others tbody > tr').forEach((r, i) => {
+        if (!kept.has(i)) cut(r);
+      });
     },
-    { page: asked.page, query: asked.query, all: asked.all, pageRows },
+    { plans, keep: found.matching.slice(rows.from, rows.to) },
   );
   return { ...rows, plans };
+}
+
+/** The items on show of `total` at page `page` (clamped to the pages there are) of `size`, or all. */
+function spanOf(total: number, page: number, all: boolean, size: number): Span & { page: number } {
+  const pages = Math.max(1, Math.ceil(total / size));
+  const at = all ? 0 : Math.min(Math.max(0, page), pages - 1);
+  const from = all ? 0 : at * size;
+  return { from, to: all ? total : Math.min(total, from + size), total, page: at };
 }
 
 /**
